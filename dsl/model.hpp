@@ -1,0 +1,121 @@
+// The checked model: the value the checker produces from a .cnn file and the code generator
+// consumes. Plain value types; every shape and count is resolved.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/source.hpp"
+
+namespace cnnc {
+
+// A layer's output: rank 3 is (height, width, channels), rank 1 is a vector of `channels`
+// values (height = width = 1).
+struct Shape {
+  int height = 1;
+  int width = 1;
+  int channels = 1;
+  int rank = 3;
+
+  static Shape image(int h, int w, int c) { return {h, w, c, 3}; }
+  static Shape vector(int n) { return {1, 1, n, 1}; }
+  std::int64_t size() const { return std::int64_t(height) * width * channels; }
+  bool operator==(const Shape&) const = default;
+};
+
+std::string to_string(const Shape& shape); // "24x24x10" or "320"
+
+enum class LayerKind { Conv2D, MaxPool, AvgPool, Flatten, Dense, Activation };
+enum class Activation { Linear, Relu, Sigmoid, Tanh, Softmax };
+enum class InitKind {
+  Zeros,
+  Ones,
+  GlorotUniform,
+  GlorotNormal,
+  HeNormal,
+  HeUniform,
+  LecunNormal,
+  LecunUniform,
+  Normal,
+  Uniform,
+  Constant
+};
+enum class Loss { CategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError, MeanAbsoluteError };
+enum class OptimizerKind { Sgd, Momentum, Nesterov, Adagrad, Rmsprop, Adam };
+
+const char* keyword(LayerKind kind);  // "conv2d", "maxpool", ...
+const char* keras_name(LayerKind kind); // "Conv2D", "MaxPooling2D", ...
+const char* keyword(Activation activation);
+const char* keyword(InitKind kind);
+const char* keyword(Loss loss);
+const char* keyword(OptimizerKind kind);
+
+struct Initializer {
+  InitKind kind = InitKind::GlorotUniform;
+  double param = 0; // stddev (Normal), limit (Uniform), value (Constant)
+  bool operator==(const Initializer&) const = default;
+};
+
+// Zero-padding in elements on each side; `same` is resolved to these numbers by the checker
+// (the odd element goes to the bottom/right, as TensorFlow does).
+struct Padding {
+  int top = 0, bottom = 0, left = 0, right = 0;
+  bool operator==(const Padding&) const = default;
+};
+
+struct Layer {
+  LayerKind kind = LayerKind::Dense;
+  std::string name; // given, or Keras' default (conv2d_1, max_pooling2d_1, dense_2, ...)
+  Shape input;
+  Shape output;
+
+  // Conv2D: filter count; Dense: units. Zero for other kinds.
+  int units = 0;
+  // Conv2D: filter shape; pools: pool size.
+  int kernel_h = 0, kernel_w = 0;
+  int stride_h = 1, stride_w = 1;
+  Padding padding;
+  // Conv2D and Dense: fused activation; Activation layer: the activation itself.
+  Activation activation = Activation::Linear;
+  Initializer kernel_init;                 // Conv2D and Dense
+  Initializer bias_init{InitKind::Zeros, 0}; // Conv2D and Dense
+
+  std::int64_t params = 0; // weights plus biases
+  Span span;               // the layer's line in the source
+};
+
+struct Optimizer {
+  OptimizerKind kind = OptimizerKind::Rmsprop;
+  double learning_rate = 0.001;
+  double momentum = 0.0;
+  double rho = 0.9;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-7;
+  double initial_accumulator = 0.1;
+};
+
+struct Training {
+  Loss loss = Loss::CategoricalCrossentropy;
+  Optimizer optimizer;
+  int batch_size = 32;
+  int epochs = 1;
+  std::int64_t validation_count = 0;  // a count of held-out samples, or
+  double validation_fraction = 0.0;   // a fraction of them (one of the two is zero)
+  std::uint64_t seed = 0;
+};
+
+struct Model {
+  std::string name;        // from `model NAME`, else the file's stem
+  std::string source_path; // as given on the command line
+  Shape input;
+  std::vector<Layer> layers;
+  Training training;
+
+  const Shape& output() const { return layers.empty() ? input : layers.back().output; }
+  std::int64_t total_params() const;
+};
+
+} // namespace cnnc
