@@ -42,10 +42,15 @@ enum class InitKind {
   Uniform,
   Constant
 };
-enum class Loss { CategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError, MeanAbsoluteError };
+enum class Loss {
+  CategoricalCrossentropy,
+  BinaryCrossentropy,
+  MeanSquaredError,
+  MeanAbsoluteError
+};
 enum class OptimizerKind { Sgd, Momentum, Nesterov, Adagrad, Rmsprop, Adam };
 
-const char* keyword(LayerKind kind);  // "conv2d", "maxpool", ...
+const char* keyword(LayerKind kind);    // "conv2d", "maxpool", ...
 const char* keras_name(LayerKind kind); // "Conv2D", "MaxPooling2D", ...
 const char* keyword(Activation activation);
 const char* keyword(InitKind kind);
@@ -79,7 +84,7 @@ struct Layer {
   Padding padding;
   // Conv2D and Dense: fused activation; Activation layer: the activation itself.
   Activation activation = Activation::Linear;
-  Initializer kernel_init;                 // Conv2D and Dense
+  Initializer kernel_init;                   // Conv2D and Dense
   Initializer bias_init{InitKind::Zeros, 0}; // Conv2D and Dense
 
   std::int64_t params = 0; // weights plus biases
@@ -102,8 +107,8 @@ struct Training {
   Optimizer optimizer;
   int batch_size = 32;
   int epochs = 1;
-  std::int64_t validation_count = 0;  // a count of held-out samples, or
-  double validation_fraction = 0.0;   // a fraction of them (one of the two is zero)
+  std::int64_t validation_count = 0; // a count of held-out samples, or
+  double validation_fraction = 0.0;  // a fraction of them (one of the two is zero)
   std::uint64_t seed = 0;
 };
 

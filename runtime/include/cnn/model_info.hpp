@@ -52,19 +52,24 @@ struct LayerInfo {
   std::uint64_t backward_flops;
 };
 
-enum class LossKind { CategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError, MeanAbsoluteError };
+enum class LossKind {
+  CategoricalCrossentropy,
+  BinaryCrossentropy,
+  MeanSquaredError,
+  MeanAbsoluteError
+};
 
 enum class OptimizerKind { Sgd, Momentum, Nesterov, Adagrad, Rmsprop, Adam };
 
 struct OptimizerConfig {
   OptimizerKind kind;
   double learning_rate;
-  double momentum;                // Momentum, Nesterov
-  double rho;                     // RMSprop
-  double beta1;                   // Adam
-  double beta2;                   // Adam
-  double epsilon;                 // AdaGrad, RMSprop, Adam
-  double initial_accumulator;     // AdaGrad
+  double momentum;            // Momentum, Nesterov
+  double rho;                 // RMSprop
+  double beta1;               // Adam
+  double beta2;               // Adam
+  double epsilon;             // AdaGrad, RMSprop, Adam
+  double initial_accumulator; // AdaGrad
 };
 
 struct TrainingConfig {
