@@ -110,6 +110,10 @@ struct Training {
   std::int64_t validation_count = 0; // a count of held-out samples, or
   double validation_fraction = 0.0;  // a fraction of them (one of the two is zero)
   std::uint64_t seed = 0;
+  // The `init` and `bias_init` keys: every layer's initializers unless the layer names its own
+  // (already applied to each Layer; kept here for the summary).
+  Initializer default_init;
+  Initializer default_bias_init{InitKind::Zeros, 0};
 };
 
 struct Model {

@@ -1,0 +1,107 @@
+// The syntax tree of a .cnn file: what each statement says, with the span of every part, before
+// any meaning is checked (names, ranges and shapes are the checker's business).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/model.hpp"
+#include "dsl/source.hpp"
+
+namespace cnnc::ast {
+
+struct Word {
+  std::string text;
+  Span span;
+};
+
+// A number as written. `integer` is set when the text is a whole number (saturated at the int64
+// limits, so absurd values stay absurd instead of wrapping).
+struct Number {
+  std::string text;
+  Span span;
+  double value = 0;
+  std::optional<std::int64_t> integer;
+};
+
+// `28x28x1`, `5x5` or `5`: one to three sizes (saturated like Number).
+struct Dims {
+  std::string text;
+  Span span;
+  std::vector<std::int64_t> sizes;
+};
+
+// `glorot_uniform`, `normal(0.05)`.
+struct Init {
+  Word kind;
+  std::optional<Number> argument;
+  Span span;
+};
+
+// `padding=valid|same` (mode) or `padding=P|PHxPW` (amount).
+struct Padding {
+  std::optional<Word> mode;
+  std::optional<Dims> amount;
+  Span span;
+};
+
+struct Layer {
+  LayerKind kind = LayerKind::Dense;
+  Span keyword;                // the layer's keyword
+  Span span;                   // the whole statement
+  std::string label;           // its name for messages: name=..., else Keras' default name
+  std::string default_name;    // conv2d_1, max_pooling2d_2, ...
+  bool broken = false;         // a syntax error: its output shape cannot be known
+  std::optional<Number> units; // conv2d filters, dense units
+  std::optional<Dims> size;    // conv2d kernel, pool size
+  std::optional<Word> activation;
+  std::optional<Dims> stride;
+  std::optional<Padding> padding;
+  std::optional<Word> name;
+  std::optional<Init> init;
+  std::optional<Init> bias_init;
+  std::optional<Dims> expected_shape;    // `-> SHAPE`
+  std::optional<Number> expected_params; // `params N`
+};
+
+// `optimizer adam lr=0.001`: one hyper-parameter; its value is a number or a word (true/false).
+struct HyperParameter {
+  Word key;
+  std::optional<Number> number;
+  std::optional<Word> word;
+  Span value_span;
+};
+
+struct Optimizer {
+  Word kind;
+  std::vector<HyperParameter> parameters;
+  Span span;
+};
+
+// A training key with one value: `loss mse`, `batch 128`, `init he_normal`.
+template <typename Value>
+struct Setting {
+  Value value;
+  Span span; // the whole statement
+};
+
+struct Training {
+  Span span; // the `training` keyword
+  std::optional<Setting<Word>> loss;
+  std::optional<Optimizer> optimizer;
+  std::optional<Setting<Number>> batch, epochs, validation, seed;
+  std::optional<Setting<Init>> init, bias_init;
+};
+
+struct Program {
+  std::optional<Word> model_name;
+  std::optional<Dims> input;
+  bool input_broken = false; // an input line exists but could not be read
+  Span input_span;
+  std::vector<Layer> layers;
+  std::optional<Training> training;
+};
+
+} // namespace cnnc::ast

@@ -1,0 +1,247 @@
+// The checker's main pass: the input, every layer in order (names, activations, initializers,
+// shape rule, assertions), then the rules that look at the whole model (softmax, loss).
+#include "dsl/checker.hpp"
+
+#include <map>
+
+#include <fmt/core.h>
+
+#include "dsl/check_context.hpp"
+#include "dsl/check_training.hpp"
+#include "dsl/shape_rules.hpp"
+
+namespace cnnc {
+namespace {
+
+std::optional<Shape> check_input(const ast::Program& program, CheckContext& context) {
+  if (!program.input) return std::nullopt;
+  const ast::Dims& dims = *program.input;
+  if (dims.sizes.size() != 3) {
+    context.error(dims.span, fmt::format("the input shape is HxWxC (three sizes, such as "
+                                         "28x28x1), not '{}'",
+                                         dims.text));
+    return std::nullopt;
+  }
+  for (const std::int64_t size : dims.sizes) {
+    if (size < 1 || size > kMaxDimension) {
+      context.error(dims.span, fmt::format("every size of the input shape must be from 1 to {}, "
+                                           "not {}",
+                                           with_commas(kMaxDimension), size));
+      return std::nullopt;
+    }
+  }
+  const Shape shape = Shape::image(int(dims.sizes[0]), int(dims.sizes[1]), int(dims.sizes[2]));
+  if (shape.size() > kMaxElements) {
+    context.error(dims.span, fmt::format("the input {} has more than {} values", dims.text,
+                                         with_commas(kMaxElements)));
+    return std::nullopt;
+  }
+  return shape;
+}
+
+std::string weight_breakdown(const Layer& layer) {
+  if (layer.kind == LayerKind::Conv2D) {
+    return fmt::format("{}x{}x{}x{} weights + {} biases", layer.kernel_h, layer.kernel_w,
+                       layer.input.channels, layer.units, layer.units);
+  }
+  if (layer.kind == LayerKind::Dense)
+    return fmt::format("{}x{} weights + {} biases", layer.input.size(), layer.units, layer.units);
+  return "it has no weights";
+}
+
+void check_assertions(const ast::Layer& statement, const Layer& layer, CheckContext& context) {
+  if (statement.expected_shape) {
+    const ast::Dims& dims = *statement.expected_shape;
+    std::optional<Shape> expected;
+    for (const auto size : dims.sizes) {
+      if (size > kMaxDimension) expected = Shape::vector(-1);
+    }
+    if (expected) {
+      context.error(
+          dims.span,
+          prefixed(statement.label, fmt::format("the asserted shape {} is too large", dims.text)));
+    } else if (dims.sizes.size() == 3) {
+      expected = Shape::image(int(dims.sizes[0]), int(dims.sizes[1]), int(dims.sizes[2]));
+    } else if (dims.sizes.size() == 1) {
+      expected = Shape::vector(int(dims.sizes[0]));
+    } else {
+      context.error(dims.span,
+                    prefixed(statement.label,
+                             fmt::format("an output shape is HxWxC or N, not '{}'", dims.text)));
+    }
+    if (expected && expected->channels >= 0 && *expected != layer.output) {
+      context.error(dims.span, prefixed(statement.label,
+                                        fmt::format("expected output shape {}, but the layer's "
+                                                    "output is {}",
+                                                    dims.text, to_string(layer.output))));
+    }
+  }
+  if (statement.expected_params) {
+    const ast::Number& count = *statement.expected_params;
+    if (!count.integer || *count.integer < 0) {
+      context.error(count.span, prefixed(statement.label,
+                                         fmt::format("a parameter count is a whole number, not {}",
+                                                     count.text)));
+    } else if (*count.integer != layer.params) {
+      context.error(count.span,
+                    prefixed(statement.label,
+                             fmt::format("expected {} parameters, but the layer has {} ({})",
+                                         count.text, layer.params, weight_breakdown(layer))));
+    }
+  }
+}
+
+struct LayerFacts {
+  const ast::Layer* statement;
+  std::optional<Activation> activation; // unknown after an error
+  bool output_known = false;
+};
+
+Span activation_span(const ast::Layer& statement) {
+  return statement.activation ? statement.activation->span : statement.keyword;
+}
+
+// Softmax turns the last layer's output into class probabilities; elsewhere it is a mistake.
+// The loss must fit the last activation.
+void check_output_rules(const std::vector<LayerFacts>& facts, const std::vector<Layer>& layers,
+                        const ast::Program& program, const Training& training,
+                        CheckContext& context) {
+  for (std::size_t i = 0; i + 1 < facts.size(); ++i) {
+    if (facts[i].activation == Activation::Softmax) {
+      context.error(activation_span(*facts[i].statement),
+                    prefixed(facts[i].statement->label,
+                             "softmax is only allowed on the last layer (it turns the output "
+                             "into class probabilities)"),
+                    {{facts.back().statement->span, "the last layer is here"}});
+    }
+  }
+  const LayerFacts& last = facts.back();
+  if (!last.activation) return;
+  const Layer& last_layer = layers.back();
+  if (*last.activation == Activation::Softmax && last.output_known && last_layer.output.rank == 3) {
+    context.error(activation_span(*last.statement),
+                  prefixed(last.statement->label,
+                           fmt::format("softmax needs a vector, but the output is the image {}; "
+                                       "add 'flatten' and 'dense' before it",
+                                       to_string(last_layer.output))));
+  }
+  const bool loss_given = program.training && program.training->loss;
+  const Span loss_span = loss_given ? program.training->loss->value.span : last.statement->keyword;
+  const std::string loss_text = loss_given
+                                    ? fmt::format("loss {}", program.training->loss->value.text)
+                                    : fmt::format("the default loss {}", keyword(training.loss));
+  const std::string fix = loss_given ? "" : "; set 'loss' in the training section";
+  const Note last_note{last.statement->span,
+                       fmt::format("{} is the last layer", last.statement->label)};
+  const char* activation_name = keyword(*last.activation);
+  if (training.loss == Loss::CategoricalCrossentropy && *last.activation != Activation::Softmax) {
+    context.error(loss_span,
+                  fmt::format("{} needs a softmax output, but the last layer {} has activation "
+                              "{}{}",
+                              loss_text, last.statement->label, activation_name, fix),
+                  {last_note});
+  } else if (training.loss == Loss::BinaryCrossentropy && *last.activation != Activation::Sigmoid) {
+    context.error(loss_span,
+                  fmt::format("{} needs a sigmoid output, but the last layer {} has activation {}",
+                              loss_text, last.statement->label, activation_name),
+                  {last_note});
+  } else if (training.loss != Loss::CategoricalCrossentropy &&
+             *last.activation == Activation::Softmax) {
+    context.error(loss_span,
+                  fmt::format("{} does not fit the softmax output of {}; softmax pairs with "
+                              "categorical_crossentropy",
+                              loss_text, last.statement->label),
+                  {last_note});
+  }
+}
+
+} // namespace
+
+std::string model_name_from_path(std::string_view path) {
+  const auto slash = path.find_last_of('/');
+  std::string_view stem = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const auto dot = stem.find('.', 1);
+  if (dot != std::string_view::npos) stem = stem.substr(0, dot);
+  std::string name;
+  for (const char c : stem) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    name += keep ? c : '_';
+  }
+  if (name.empty()) return "model";
+  if (name[0] >= '0' && name[0] <= '9') name = "_" + name;
+  return name;
+}
+
+Model check(const ast::Program& program, std::string_view path,
+            std::vector<Diagnostic>& diagnostics) {
+  CheckContext context{diagnostics};
+  Model model;
+  model.source_path = std::string(path);
+  model.name = program.model_name ? program.model_name->text : model_name_from_path(path);
+  model.training = check_training(program.training, context);
+
+  const std::optional<Shape> input_shape = check_input(program, context);
+  if (input_shape) model.input = *input_shape;
+  if (!program.input && !program.input_broken) {
+    if (program.layers.empty()) {
+      context.error({}, "no 'input' line and no layers: a model is 'input HxWxC' followed by its "
+                        "layers");
+      return model;
+    }
+    context.error(program.layers.front().keyword,
+                  "missing 'input HxWxC' line (such as 'input 28x28x1') before the first layer");
+  } else if (program.layers.empty()) {
+    context.error(program.input_span, "the model has no layers; add layers after 'input'");
+    return model;
+  }
+
+  LayerInput input{input_shape, program.input_span, ""};
+  std::map<std::string, Span, std::less<>> names;
+  std::vector<LayerFacts> facts;
+  for (const ast::Layer& statement : program.layers) {
+    Layer layer;
+    layer.kind = statement.kind;
+    layer.name = statement.label;
+    layer.span = statement.span;
+    layer.kernel_init = model.training.default_init;
+    layer.bias_init = model.training.default_bias_init;
+    const auto [named, fresh] = names.emplace(layer.name, statement.span);
+    if (!fresh) {
+      context.error(statement.name ? statement.name->span : statement.keyword,
+                    fmt::format("duplicate layer name '{}'", layer.name),
+                    {{named->second, "the name is first used here"}});
+    }
+    LayerFacts fact{&statement, Activation::Linear};
+    if (statement.activation)
+      fact.activation = read_activation(*statement.activation, statement.label, context);
+    if (fact.activation) layer.activation = *fact.activation;
+    if (statement.init) {
+      if (const auto init = read_initializer(*statement.init, statement.label, context))
+        layer.kernel_init = *init;
+    }
+    if (statement.bias_init) {
+      if (const auto init = read_initializer(*statement.bias_init, statement.label, context))
+        layer.bias_init = *init;
+    }
+    std::optional<Shape> output;
+    if (statement.broken) {
+      fact.activation.reset();
+    } else {
+      output = apply_shape_rule(statement, input, layer, context);
+      if (output) check_assertions(statement, layer, context);
+    }
+    input = LayerInput{output, statement.span, statement.label};
+    fact.output_known = output.has_value();
+    facts.push_back(fact);
+    model.layers.push_back(std::move(layer));
+  }
+  check_output_rules(facts, model.layers, program, model.training, context);
+  if (model.total_params() > kMaxElements) {
+    context.error(program.layers.back().keyword,
+                  fmt::format("the model has {} parameters, more than the limit of {}",
+                              with_commas(model.total_params()), with_commas(kMaxElements)));
+  }
+  return model;
+}
+
+} // namespace cnnc

@@ -1,0 +1,25 @@
+// One shape rule per layer kind: from the layer's statement and its input shape to its resolved
+// Layer (kernel, stride, padding, parameter count) and output shape.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "dsl/ast.hpp"
+#include "dsl/check_context.hpp"
+#include "dsl/model.hpp"
+
+namespace cnnc {
+
+struct LayerInput {
+  std::optional<Shape> shape; // unknown after an earlier error
+  Span origin;                // the statement that produced it: a layer, or the input line
+  std::string origin_name;    // that layer's name; empty for the model's input
+};
+
+// Reports what is wrong with the layer's values and its fit to the input; returns the output
+// shape, or nullopt when it cannot be known (then later layers are not checked against it).
+std::optional<Shape> apply_shape_rule(const ast::Layer& statement, const LayerInput& input,
+                                      Layer& layer, CheckContext& context);
+
+} // namespace cnnc

@@ -1,0 +1,117 @@
+// The summary `cnnc check` prints: Keras' model.summary() table, then the training setup.
+#include <algorithm>
+
+#include <fmt/core.h>
+
+#include "dsl/check_context.hpp"
+#include "dsl/driver.hpp"
+
+namespace cnnc {
+namespace {
+
+std::string keras_shape(const Shape& shape) {
+  if (shape.rank == 1) return fmt::format("(None, {})", shape.channels);
+  return fmt::format("(None, {}, {}, {})", shape.height, shape.width, shape.channels);
+}
+
+std::string initializer_text(const Initializer& init) {
+  switch (init.kind) {
+  case InitKind::Normal:
+  case InitKind::Uniform:
+  case InitKind::Constant:
+    return fmt::format("{}({})", keyword(init.kind), init.param);
+  default:
+    return keyword(init.kind);
+  }
+}
+
+std::string optimizer_text(const Optimizer& optimizer) {
+  std::string text = fmt::format("{} lr={}", keyword(optimizer.kind), optimizer.learning_rate);
+  switch (optimizer.kind) {
+  case OptimizerKind::Sgd:
+    break;
+  case OptimizerKind::Momentum:
+  case OptimizerKind::Nesterov:
+    text += fmt::format(" momentum={}", optimizer.momentum);
+    break;
+  case OptimizerKind::Adagrad:
+    text += fmt::format(" initial_accumulator={} epsilon={}", optimizer.initial_accumulator,
+                        optimizer.epsilon);
+    break;
+  case OptimizerKind::Rmsprop:
+    text += fmt::format(" rho={} epsilon={}", optimizer.rho, optimizer.epsilon);
+    break;
+  case OptimizerKind::Adam:
+    text += fmt::format(" beta1={} beta2={} epsilon={}", optimizer.beta1, optimizer.beta2,
+                        optimizer.epsilon);
+    break;
+  }
+  return text;
+}
+
+std::string validation_text(const Training& training) {
+  if (training.validation_count > 0)
+    return fmt::format("{} samples held out of the training set", training.validation_count);
+  if (training.validation_fraction > 0)
+    return fmt::format("{} of the training samples held out", training.validation_fraction);
+  return "none";
+}
+
+bool has_weights(LayerKind kind) {
+  return kind == LayerKind::Conv2D || kind == LayerKind::Dense;
+}
+
+} // namespace
+
+std::string format_summary(const Model& model) {
+  // Keras' column widths, widened when a name or shape needs more room.
+  std::size_t layer_width = 33, shape_width = 22, params_width = 10;
+  for (const auto& layer : model.layers) {
+    layer_width =
+        std::max(layer_width, layer.name.size() + std::string(keras_name(layer.kind)).size() + 4);
+    shape_width = std::max(shape_width, keras_shape(layer.output).size() + 1);
+    params_width = std::max(params_width, std::to_string(layer.params).size());
+  }
+  const std::size_t width = layer_width + shape_width + params_width;
+  const std::string thin(width, '_');
+  const std::string thick(width, '=');
+
+  std::string out = fmt::format("Model: {} ({})\n{}\n", model.name, model.source_path, thin);
+  out += fmt::format("{:<{}}{:<{}}{}\n{}\n", "Layer (type)", layer_width, "Output Shape",
+                     shape_width, "Param #", thick);
+  for (const auto& layer : model.layers) {
+    out +=
+        fmt::format("{:<{}}{:<{}}{}\n", fmt::format("{} ({})", layer.name, keras_name(layer.kind)),
+                    layer_width, keras_shape(layer.output), shape_width, layer.params);
+  }
+  const std::int64_t total = model.total_params();
+  out += fmt::format("{}\nTotal params: {}\nTrainable params: {}\nNon-trainable params: 0\n{}\n",
+                     thick, with_commas(total), with_commas(total), thin);
+
+  const Training& training = model.training;
+  out += fmt::format("Input: {}\n", keras_shape(model.input));
+  out += "Training:\n";
+  const auto row = [&out](std::string_view key, const std::string& value) {
+    out += fmt::format("  {:<12}{}\n", key, value);
+  };
+  row("loss", keyword(training.loss));
+  row("optimizer", optimizer_text(training.optimizer));
+  row("batch", std::to_string(training.batch_size));
+  row("epochs", std::to_string(training.epochs));
+  row("validation", validation_text(training));
+  row("seed", std::to_string(training.seed));
+  row("init", initializer_text(training.default_init));
+  row("bias_init", initializer_text(training.default_bias_init));
+  for (const auto& layer : model.layers) {
+    if (!has_weights(layer.kind)) continue;
+    std::string own;
+    if (layer.kernel_init != training.default_init)
+      own += "init " + initializer_text(layer.kernel_init);
+    if (layer.bias_init != training.default_bias_init)
+      own += (own.empty() ? "" : ", ") + ("bias_init " + initializer_text(layer.bias_init));
+    if (!own.empty()) row("", fmt::format("{}: {}", layer.name, own));
+  }
+  return out;
+}
+
+} // namespace cnnc
