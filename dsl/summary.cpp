@@ -53,7 +53,8 @@ std::string validation_text(const Training& training) {
   if (training.validation_count > 0)
     return fmt::format("{} samples held out of the training set", training.validation_count);
   if (training.validation_fraction > 0)
-    return fmt::format("{} of the training samples held out", training.validation_fraction);
+    return fmt::format("fraction {} of the training samples held out",
+                       training.validation_fraction);
   return "none";
 }
 
