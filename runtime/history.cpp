@@ -1,0 +1,143 @@
+// The per-epoch history: epoch lines, history.csv and the gnuplot figure.
+#include "cnn/history.hpp"
+
+#include "cnn/errors.hpp"
+#include "cnn/file_io.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <sstream>
+#include <unistd.h>
+
+namespace cnn {
+
+std::string epoch_line(const EpochRecord& r, int epochs) {
+  std::string line = fmt::format("Epoch {}/{} - {:.1f}s - loss: {:.4f} - acc: {:.4f}", r.epoch,
+                                 epochs, r.seconds, r.loss, r.acc);
+  if (r.val_loss)
+    line += fmt::format(" - val_loss: {:.4f} - val_acc: {:.4f}", *r.val_loss, *r.val_acc);
+  return line;
+}
+
+std::string history_csv(const std::vector<EpochRecord>& history) {
+  std::string text = "epoch,seconds,loss,acc,val_loss,val_acc\n";
+  for (const auto& r : history) {
+    text += fmt::format("{},{:.3f},{},{},", r.epoch, r.seconds, r.loss, r.acc);
+    text += r.val_loss ? fmt::format("{},{}\n", *r.val_loss, *r.val_acc) : ",\n";
+  }
+  return text;
+}
+
+std::vector<EpochRecord> parse_history_csv(const std::string& text, const std::string& origin) {
+  std::istringstream in(text);
+  std::string line;
+  std::vector<EpochRecord> history;
+  if (!std::getline(in, line) || line != "epoch,seconds,loss,acc,val_loss,val_acc")
+    throw DataError(origin + ": history does not start with its CSV header");
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::string cell;
+    std::istringstream row(line);
+    while (std::getline(row, cell, ',')) cells.push_back(cell);
+    if (!line.empty() && line.back() == ',') cells.push_back("");
+    if (cells.size() != 6) throw DataError(origin + ": malformed history row '" + line + "'");
+    try {
+      EpochRecord r;
+      r.epoch = std::stoi(cells[0]);
+      r.seconds = std::stod(cells[1]);
+      r.loss = std::stod(cells[2]);
+      r.acc = std::stod(cells[3]);
+      if (!cells[4].empty()) r.val_loss = std::stod(cells[4]), r.val_acc = std::stod(cells[5]);
+      history.push_back(r);
+    } catch (const std::logic_error&) {
+      throw DataError(origin + ": malformed history row '" + line + "'");
+    }
+  }
+  return history;
+}
+
+namespace {
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::istringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':'))
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+std::string gnuplot_string(const std::string& text) { // single-quoted: only ' needs doubling
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+} // namespace
+
+std::string plot_history(const std::string& dir, const std::string& model_name) {
+  const auto base = std::filesystem::absolute(dir).string();
+  const std::string csv = base + "/history.csv", script = base + "/history.gp";
+  // Whole epochs on the x axis, about ten tics.
+  const auto csv_bytes = read_file_bytes(csv, false);
+  const long rows = std::count(csv_bytes.begin(), csv_bytes.end(), '\n') - 1; // minus the header
+  const long xtic_step = std::max(1L, (rows + 9) / 10);
+  const std::string png_tmp = base + "/history.png.tmp", svg_tmp = base + "/history.svg.tmp";
+  // Training as dots, validation as a line, as the lecture's figure; the SVG and PNG are drawn
+  // to temporary names and renamed so a reader never sees half a picture.
+  const std::string panels = fmt::format(
+      R"(set multiplot layout 1,2 title {title}
+set xlabel 'Epochs'
+set ylabel 'Accuracy'
+set key bottom right
+plot {csv} using 1:4 with points pt 7 ps 0.6 lc rgb '#1f4fd0' title 'Training accuracy', \
+     {csv} using 1:6 with lines lw 2 lc rgb '#d02020' title 'Validation accuracy'
+set ylabel 'Loss'
+set key top right
+plot {csv} using 1:3 with points pt 7 ps 0.6 lc rgb '#1f4fd0' title 'Training loss', \
+     {csv} using 1:5 with lines lw 2 lc rgb '#d02020' title 'Validation loss'
+unset multiplot
+)",
+      fmt::arg("title", gnuplot_string(model_name + ": accuracy and loss")),
+      fmt::arg("csv", gnuplot_string(csv)));
+  const std::string text =
+      fmt::format(R"(# Draws {csv}: accuracy and loss against epochs.
+set datafile separator ','
+set key autotitle columnhead
+set grid
+set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
+set xtics {step}
+set terminal pngcairo size 1200,480 font ',10'
+set output {png}
+{panels}set terminal svg size 1200,480 dynamic font 'sans,10'
+set output {svg}
+{panels}unset output
+)",
+                  fmt::arg("csv", csv), fmt::arg("png", gnuplot_string(png_tmp)),
+                  fmt::arg("svg", gnuplot_string(svg_tmp)), fmt::arg("panels", panels),
+                  fmt::arg("step", xtic_step));
+  write_file_atomically(script, text);
+  if (!on_path("gnuplot"))
+    return "gnuplot not found: no plot drawn (install gnuplot-nox; the data is in " + csv + ")";
+  const std::string command =
+      "gnuplot " + shell_quote(script) + " > " + shell_quote(base + "/history.gp.log") + " 2>&1";
+  const int status = std::system(command.c_str());
+  if (status != 0) return fmt::format("gnuplot failed on {} (see {}/history.gp.log)", script, base);
+  std::error_code error;
+  std::filesystem::rename(png_tmp, base + "/history.png", error);
+  if (!error) std::filesystem::rename(svg_tmp, base + "/history.svg", error);
+  if (error) return "cannot move the plot into place: " + error.message();
+  std::filesystem::remove(base + "/history.gp.log", error);
+  return "";
+}
+
+} // namespace cnn

@@ -1,0 +1,34 @@
+// Checkpoints: the weights, the optimizer's state blocks and the run's position (epoch, RNG
+// state, history, settings) in one safetensors file, so a run can continue bit-identically.
+#pragma once
+
+#include "cnn/history.hpp"
+#include "cnn/optimizer.hpp"
+#include "cnn/options.hpp"
+#include "cnn/weights.hpp"
+
+#include <string>
+#include <vector>
+
+namespace cnn {
+
+struct RunPosition {
+  int epoch = 0;             // epochs completed
+  std::string shuffle_state; // Rng::state() of the epoch shuffler
+  std::vector<EpochRecord> history;
+};
+
+void save_checkpoint(const std::string& path, const ModelTensors& model, const float* params,
+                     Optimizer& optimizer, const TrainSettings& settings, long validation_count,
+                     const RunPosition& position);
+
+// Fills params and the optimizer state and returns the position. Throws DataError naming the
+// file when it is not a checkpoint of this model or its optimizer state does not fit.
+RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, float* params,
+                            Optimizer& optimizer);
+
+// The settings a checkpoint was made with, applied where the command line is silent (so a
+// resumed run repeats the original one). Throws DataError for a file that is no checkpoint.
+void apply_checkpoint_settings(const Safetensors& file, CommandLine& line);
+
+} // namespace cnn

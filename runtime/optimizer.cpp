@@ -1,0 +1,126 @@
+// Keras 2.x's update rules. Each element is updated in double and stored as float; the
+// formulas are Keras' (keras/optimizers.py, 2.3), including where epsilon sits.
+#include "cnn/optimizer.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace cnn {
+
+Optimizer::Optimizer(const OptimizerConfig& config, std::size_t param_count)
+    : config_(config), count_(param_count) {
+  switch (config.kind) {
+  case OptimizerKind::Sgd:
+    break;
+  case OptimizerKind::Momentum:
+  case OptimizerKind::Nesterov:
+  case OptimizerKind::Rmsprop:
+    first_.assign(count_, 0.0f);
+    break;
+  case OptimizerKind::Adagrad:
+    first_.assign(count_, static_cast<float>(config.initial_accumulator));
+    break;
+  case OptimizerKind::Adam:
+    first_.assign(count_, 0.0f);
+    second_.assign(count_, 0.0f);
+    break;
+  }
+}
+
+void Optimizer::step(float* params, const float* grads) {
+  ++iterations_;
+  const double lr = config_.learning_rate, eps = config_.epsilon;
+  switch (config_.kind) {
+  case OptimizerKind::Sgd:
+    for (std::size_t i = 0; i < count_; ++i)
+      params[i] = static_cast<float>(params[i] - lr * grads[i]);
+    return;
+  case OptimizerKind::Momentum:
+  case OptimizerKind::Nesterov: {
+    // v = momentum * v - lr * g; p += v (Nesterov: p += momentum * v - lr * g).
+    const double momentum = config_.momentum;
+    const bool nesterov = config_.kind == OptimizerKind::Nesterov;
+    for (std::size_t i = 0; i < count_; ++i) {
+      const double v = momentum * first_[i] - lr * grads[i];
+      first_[i] = static_cast<float>(v);
+      const double delta = nesterov ? momentum * v - lr * grads[i] : v;
+      params[i] = static_cast<float>(params[i] + delta);
+    }
+    return;
+  }
+  case OptimizerKind::Adagrad:
+    // a += g^2; p -= lr * g / (sqrt(a) + eps).
+    for (std::size_t i = 0; i < count_; ++i) {
+      const double g = grads[i];
+      const double a = first_[i] + g * g;
+      first_[i] = static_cast<float>(a);
+      params[i] = static_cast<float>(params[i] - lr * g / (std::sqrt(a) + eps));
+    }
+    return;
+  case OptimizerKind::Rmsprop: {
+    // ms = rho * ms + (1 - rho) g^2; p -= lr * g / (sqrt(ms) + eps).
+    const double rho = config_.rho;
+    for (std::size_t i = 0; i < count_; ++i) {
+      const double g = grads[i];
+      const double ms = rho * first_[i] + (1.0 - rho) * g * g;
+      first_[i] = static_cast<float>(ms);
+      params[i] = static_cast<float>(params[i] - lr * g / (std::sqrt(ms) + eps));
+    }
+    return;
+  }
+  case OptimizerKind::Adam: {
+    // lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); m, v moving averages;
+    // p -= lr_t * m / (sqrt(v) + eps).
+    const double b1 = config_.beta1, b2 = config_.beta2;
+    const double t = static_cast<double>(iterations_);
+    const double lr_t = lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t));
+    for (std::size_t i = 0; i < count_; ++i) {
+      const double g = grads[i];
+      const double m = b1 * first_[i] + (1.0 - b1) * g;
+      const double v = b2 * second_[i] + (1.0 - b2) * g * g;
+      first_[i] = static_cast<float>(m);
+      second_[i] = static_cast<float>(v);
+      params[i] = static_cast<float>(params[i] - lr_t * m / (std::sqrt(v) + eps));
+    }
+    return;
+  }
+  }
+  throw std::logic_error("unknown optimizer kind");
+}
+
+std::vector<Optimizer::State> Optimizer::state() {
+  switch (config_.kind) {
+  case OptimizerKind::Sgd:
+    return {};
+  case OptimizerKind::Momentum:
+  case OptimizerKind::Nesterov:
+    return {{"velocity", &first_}};
+  case OptimizerKind::Adagrad:
+    return {{"accumulator", &first_}};
+  case OptimizerKind::Rmsprop:
+    return {{"mean_square", &first_}};
+  case OptimizerKind::Adam:
+    return {{"m", &first_}, {"v", &second_}};
+  }
+  return {};
+}
+
+const char* optimizer_name(OptimizerKind kind) {
+  switch (kind) {
+  case OptimizerKind::Sgd:
+    return "sgd";
+  case OptimizerKind::Momentum:
+    return "momentum";
+  case OptimizerKind::Nesterov:
+    return "nesterov";
+  case OptimizerKind::Adagrad:
+    return "adagrad";
+  case OptimizerKind::Rmsprop:
+    return "rmsprop";
+  case OptimizerKind::Adam:
+    return "adam";
+  }
+  return "unknown";
+}
+
+} // namespace cnn

@@ -1,0 +1,114 @@
+// A test fixture written by hand to the generated-code contract (docs/generated-api.md): a
+// softmax classifier of 28x28x1 images, one dense layer, categorical cross-entropy.
+#pragma once
+
+#include "cnn/model_info.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+namespace cnn::dense {
+
+struct Model {
+  static constexpr const char* kName = "dense";
+  static constexpr const char* kSource = "tests/runtime/dense_model.hpp";
+  static constexpr int kInputH = 28, kInputW = 28, kInputC = 1;
+  static constexpr int kInputSize = 784;
+  static constexpr int kOutputSize = 10;
+  static constexpr std::size_t kParamCount = 7850;
+  static constexpr int kLayerCount = 2;
+  static constexpr int kTensorCount = 2;
+  static constexpr std::size_t kDense1Kernel = 0;  // (784, 10)
+  static constexpr std::size_t kDense1Bias = 7840; // (10)
+  static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
+      {"dense_1.kernel",
+       "dense_1",
+       "kernel",
+       kDense1Kernel,
+       7840,
+       2,
+       {784, 10, 0, 0},
+       784,
+       10,
+       {cnn::InitKind::GlorotUniform, 0.0}},
+      {"dense_1.bias",
+       "dense_1",
+       "bias",
+       kDense1Bias,
+       10,
+       1,
+       {10, 0, 0, 0},
+       784,
+       10,
+       {cnn::InitKind::Zeros, 0.0}},
+  };
+  static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
+      {"flatten_1", "Flatten", 1, {784, 0, 0}, 0, 0, 0, 0, 0},
+      {"dense_1", "Dense", 1, {10, 0, 0}, 7850, 0, 2, 2 * 784 * 10 + 10 * 5, 4 * 784 * 10},
+  };
+  static constexpr cnn::TrainingConfig kTraining = {
+      cnn::LossKind::CategoricalCrossentropy,
+      {cnn::OptimizerKind::Adam, 0.001, 0.0, 0.9, 0.9, 0.999, 1e-7, 0.1},
+      32,
+      3,
+      0,
+      0.1,
+      7};
+  static constexpr bool kClassifier = true;
+
+  template <typename T, int L>
+  struct Workspace {
+    alignas(64) T input[kInputSize][L];
+    alignas(64) T output[kOutputSize][L];
+  };
+
+  template <typename T, int L>
+  static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
+    std::copy(input, input + kInputSize * L, &ws.input[0][0]);
+    T z[kOutputSize][L];
+    for (int k = 0; k < kOutputSize; ++k)
+      for (int l = 0; l < L; ++l) z[k][l] = params[kDense1Bias + k];
+    for (int i = 0; i < kInputSize; ++i)
+      for (int k = 0; k < kOutputSize; ++k)
+        for (int l = 0; l < L; ++l) z[k][l] += ws.input[i][l] * params[kDense1Kernel + i * 10 + k];
+    for (int l = 0; l < L; ++l) {
+      T top = z[0][l];
+      for (int k = 1; k < kOutputSize; ++k) top = std::max(top, z[k][l]);
+      T sum = 0;
+      for (int k = 0; k < kOutputSize; ++k) sum += ws.output[k][l] = std::exp(z[k][l] - top);
+      for (int k = 0; k < kOutputSize; ++k) ws.output[k][l] /= sum;
+    }
+  }
+
+  template <typename T, int L>
+  static void loss(const Workspace<T, L>& ws, const T* target, int active, T* loss_per_lane) {
+    for (int l = 0; l < L; ++l) {
+      T value = 0;
+      if (l < active)
+        for (int k = 0; k < kOutputSize; ++k)
+          value -= target[k * L + l] * std::log(std::clamp(ws.output[k][l], T(1e-7), T(1 - 1e-7)));
+      loss_per_lane[l] = value;
+    }
+  }
+
+  template <typename T, int L>
+  static void backward(const T* params, const T* target, int active, Workspace<T, L>& ws,
+                       T* grads) {
+    (void)params;
+    T dz[kOutputSize][L];
+    for (int k = 0; k < kOutputSize; ++k)
+      for (int l = 0; l < L; ++l)
+        dz[k][l] = l < active ? ws.output[k][l] - target[k * L + l] : T(0);
+    for (int k = 0; k < kOutputSize; ++k)
+      for (int l = 0; l < L; ++l) grads[kDense1Bias + k] += dz[k][l];
+    for (int i = 0; i < kInputSize; ++i)
+      for (int k = 0; k < kOutputSize; ++k) {
+        T sum = 0;
+        for (int l = 0; l < L; ++l) sum += ws.input[i][l] * dz[k][l];
+        grads[kDense1Kernel + i * 10 + k] += sum;
+      }
+  }
+};
+
+} // namespace cnn::dense
