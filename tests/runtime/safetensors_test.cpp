@@ -1,0 +1,150 @@
+// The safetensors container and model weights: round-trip, and rejection of corrupt files.
+#include "cnn/errors.hpp"
+#include "cnn/json.hpp"
+#include "cnn/safetensors.hpp"
+#include "cnn/weights.hpp"
+#include "dense_model.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstring>
+
+using Catch::Matchers::Contains;
+using cnn::DataError;
+using namespace cnn::test;
+
+namespace {
+
+std::vector<float> counting(std::size_t n, float scale) {
+  std::vector<float> values(n);
+  for (std::size_t i = 0; i < n; ++i) values[i] = scale * static_cast<float>(i) - 3.0f;
+  return values;
+}
+
+// A file with the given header text and `data_bytes` bytes of data.
+void write_raw(const std::string& path, const std::string& header, std::size_t data_bytes) {
+  std::vector<std::uint8_t> bytes(8);
+  const std::uint64_t length = header.size();
+  std::memcpy(bytes.data(), &length, 8);
+  bytes.insert(bytes.end(), header.begin(), header.end());
+  bytes.resize(bytes.size() + data_bytes, 0);
+  write_bytes(path, bytes);
+}
+
+const cnn::ModelTensors dense = cnn::describe<cnn::dense::Model>();
+
+} // namespace
+
+TEST_CASE("weights round-trip through safetensors bit for bit, in kTensors order") {
+  TempDir dir;
+  const auto params = counting(cnn::dense::Model::kParamCount, 0.001f);
+  cnn::save_weights(dir.file("w.safetensors"), dense, params.data());
+  const auto file = cnn::read_safetensors(dir.file("w.safetensors"));
+  REQUIRE(file.entries.size() == 2);
+  CHECK(file.entries[0].name == "dense_1.kernel");
+  CHECK(file.entries[0].shape == std::vector<std::int64_t>{784, 10});
+  CHECK(file.entries[0].begin == 0);
+  CHECK(file.entries[1].name == "dense_1.bias");
+  CHECK(file.entries[1].dtype == "F32");
+  CHECK(file.metadata.at("model") == "dense");
+  std::vector<float> loaded(params.size());
+  cnn::load_weights(file, dense, loaded.data());
+  CHECK(std::memcmp(loaded.data(), params.data(), 4 * params.size()) == 0);
+}
+
+TEST_CASE("the header is padded so that the data starts 8-byte aligned") {
+  TempDir dir;
+  const float value = 1.5f;
+  cnn::write_safetensors(dir.file("t"), {{"x", {1}, &value}}, {});
+  const auto bytes = read_bytes(dir.file("t"));
+  std::uint64_t length;
+  std::memcpy(&length, bytes.data(), 8);
+  CHECK((8 + length) % 8 == 0);
+  CHECK(bytes.size() == 8 + length + 4);
+}
+
+TEST_CASE("a header length beyond the file is rejected") {
+  TempDir dir;
+  write_raw(dir.file("t"), "{}", 0);
+  auto bytes = read_bytes(dir.file("t"));
+  bytes[0] = 200;
+  write_bytes(dir.file("t"), bytes);
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("t")),
+                    Contains(dir.file("t")) && Contains("header length 200"));
+  write_bytes(dir.file("short"), {1, 2, 3});
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("short")), Contains("too short"));
+}
+
+TEST_CASE("a header that is not JSON is rejected with the position") {
+  TempDir dir;
+  write_raw(dir.file("t"), R"({"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]})", 4);
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("t")),
+                    Contains("header JSON: at byte 60: unexpected end of JSON"));
+  write_raw(dir.file("u"), R"([1, 2])", 0);
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("u")), Contains("expected an object"));
+}
+
+TEST_CASE("data_offsets that disagree with the shape are rejected") {
+  TempDir dir;
+  write_raw(dir.file("t"), R"({"x": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 20]}})",
+            20);
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("t")),
+                    Contains("'x' of shape [2, 3] and dtype F32 needs 24 bytes"));
+  write_raw(dir.file("u"), R"({"x": {"dtype": "Q7", "shape": [1], "data_offsets": [0, 4]}})", 4);
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("u")), Contains("unknown dtype 'Q7'"));
+  write_raw(dir.file("v"), R"({"x": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", 4);
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("v")), Contains("not a non-negative integer"));
+}
+
+TEST_CASE("overlapping tensors and truncated or surplus data are rejected") {
+  TempDir dir;
+  const std::string two = R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                              "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})";
+  write_raw(dir.file("overlap"), two, 12);
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("overlap")), Contains("gap or overlap"));
+  const std::string one = R"({"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}})";
+  write_raw(dir.file("truncated"), one, 10);
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("truncated")),
+                    Contains("truncated") && Contains("need 16 bytes") && Contains("has 10"));
+  write_raw(dir.file("surplus"), one, 20);
+  CHECK_THROWS_WITH(cnn::read_safetensors(dir.file("surplus")), Contains("4 trailing bytes"));
+}
+
+TEST_CASE("weights of the wrong shape or name are rejected against the model") {
+  TempDir dir;
+  const auto kernel = counting(7840, 0.01f);
+  const auto bias = counting(10, 1.0f);
+  cnn::write_safetensors(
+      dir.file("shape"),
+      {{"dense_1.kernel", {10, 784}, kernel.data()}, {"dense_1.bias", {10}, bias.data()}}, {});
+  std::vector<float> params(cnn::dense::Model::kParamCount);
+  CHECK_THROWS_WITH(
+      cnn::load_weights(cnn::read_safetensors(dir.file("shape")), dense, params.data()),
+      Contains("'dense_1.kernel' has shape [10, 784], model dense expects [784, 10]"));
+  cnn::write_safetensors(dir.file("missing"), {{"dense_1.kernel", {784, 10}, kernel.data()}}, {});
+  CHECK_THROWS_WITH(
+      cnn::load_weights(cnn::read_safetensors(dir.file("missing")), dense, params.data()),
+      Contains("no tensor 'dense_1.bias'"));
+  cnn::write_safetensors(dir.file("extra"),
+                         {{"dense_1.kernel", {784, 10}, kernel.data()},
+                          {"dense_1.bias", {10}, bias.data()},
+                          {"dense_2.bias", {10}, bias.data()}},
+                         {});
+  CHECK_THROWS_WITH(
+      cnn::load_weights(cnn::read_safetensors(dir.file("extra")), dense, params.data()),
+      Contains("'dense_2.bias' does not belong to model dense"));
+}
+
+TEST_CASE("the JSON reader handles escapes, nesting and numbers, and rejects junk") {
+  const auto value = cnn::json::parse(R"( {"a": [1, -2.5e3, true, null], "b\n\u00e9": "x\"y"} )");
+  REQUIRE(value.fields.size() == 2);
+  CHECK(value.find("a")->items[1].number == -2500.0);
+  CHECK(value.find("a")->items[2].boolean);
+  CHECK(value.fields[1].first == "b\n\xc3\xa9");
+  CHECK(value.find("b\n\xc3\xa9")->text == "x\"y");
+  CHECK(cnn::json::parse(cnn::json::quote("tab\there \"q\"")).text == "tab\there \"q\"");
+  CHECK_THROWS_WITH(cnn::json::parse("{\"a\": 1,}"), Contains("expected a string key"));
+  CHECK_THROWS_WITH(cnn::json::parse("[1, 2"), Contains("unexpected end"));
+  CHECK_THROWS_WITH(cnn::json::parse("{} x"), Contains("unexpected text"));
+  CHECK_THROWS_WITH(cnn::json::parse("\"abc"), Contains("unterminated string"));
+}
