@@ -14,7 +14,7 @@
 namespace cnn {
 
 template <class Model>
-int run_evaluate(const CommandLine& line) {
+int run_evaluate(const CommandLine& line, std::FILE* out) {
   const std::string dir = line.data.value_or("data/mnist");
   const Dataset test_data = read_model_data<Model>(dir, "t10k");
   Trainer<Model> trainer(line.threads.value_or(default_thread_count()));
@@ -22,12 +22,12 @@ int run_evaluate(const CommandLine& line) {
   std::vector<std::uint32_t> items(test_data.size());
   std::iota(items.begin(), items.end(), 0u);
   const auto test = trainer.evaluate(test_data, items);
-  fmt::print("Test: loss {:.4f} - acc {:.4f}\n", test.loss(), test.accuracy());
+  fmt::print(out, "Test: loss {:.4f} - acc {:.4f}\n", test.loss(), test.accuracy());
   return 0;
 }
 
 template <class Model>
-int run_predict(const CommandLine& line) {
+int run_predict(const CommandLine& line, std::FILE* out) {
   const IdxImages images = read_idx_images(*line.images);
   if (images.rows != Model::kInputH || images.cols != Model::kInputW || Model::kInputC != 1)
     throw DataError(fmt::format("{}: images are {}x{}x1, model {} expects {}x{}x{}", images.path,
@@ -51,40 +51,43 @@ int run_predict(const CommandLine& line) {
   if (line.output)
     write_file_atomically(*line.output, csv);
   else
-    fmt::print("{}", csv);
+    fmt::print(out, "{}", csv);
   return 0;
 }
 
+// `out` and `err` are parameters so that tests can read what a run prints.
 template <class Model>
-int trainer_main(int argc, char** argv) {
+int trainer_main(int argc, const char* const* argv, std::FILE* out = stdout,
+                 std::FILE* err = stderr) {
   const std::string program = argc > 0 ? std::filesystem::path(argv[0]).filename().string()
                                        : std::string(Model::kName) + "-train";
   try {
     const CommandLine line = parse_command_line(argc, argv);
     if (line.help) {
-      fmt::print("{}", usage_text(program, Model::kName));
+      fmt::print(out, "{}", usage_text(program, Model::kName));
       return 0;
     }
     if (line.command == "summary") {
-      fmt::print("{}", summary_table(Model::kName,
-                                     std::span<const LayerInfo>(Model::kLayers, Model::kLayerCount),
-                                     Model::kParamCount));
+      fmt::print(out, "{}",
+                 summary_table(Model::kName,
+                               std::span<const LayerInfo>(Model::kLayers, Model::kLayerCount),
+                               Model::kParamCount));
       return 0;
     }
-    if (line.command == "evaluate") return run_evaluate<Model>(line);
-    if (line.command == "predict") return run_predict<Model>(line);
-    return run_training<Model>(line);
+    if (line.command == "evaluate") return run_evaluate<Model>(line, out);
+    if (line.command == "predict") return run_predict<Model>(line, out);
+    return run_training<Model>(line, out, err);
   } catch (const UsageError& error) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", program, error.what(), program);
+    std::fflush(out);
+    fmt::print(err, "{}: {}\nTry '{} --help'.\n", program, error.what(), program);
     return 2;
   } catch (const DataError& error) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}\n", program, error.what());
+    std::fflush(out);
+    fmt::print(err, "{}: error: {}\n", program, error.what());
     return 1;
   } catch (const TrainingDiverged& error) {
-    std::fflush(stdout);
-    fmt::print(stderr, "\n{}: error: {}\n", program, error.what());
+    std::fflush(out);
+    fmt::print(err, "\n{}: error: {}\n", program, error.what());
     return 1;
   }
 }

@@ -58,7 +58,7 @@ inline long first_non_finite(const float* values, std::size_t count) {
 }
 
 template <class Model>
-int run_training(CommandLine line) {
+int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = stderr) {
   std::optional<Safetensors> checkpoint;
   if (line.resume) {
     checkpoint = read_safetensors(*line.resume);
@@ -118,13 +118,14 @@ int run_training(CommandLine line) {
         fmt::format("{}: cannot create the output folder ({})", s.out_dir, error.message()));
   const std::string checkpoint_path = s.out_dir + "/checkpoint.safetensors";
 
-  Progress progress(Progress::detect(stdout, s.quiet), stdout);
+  Progress progress(Progress::detect(out, s.quiet), out);
   if (!s.quiet)
-    fmt::print("{}: {} training, {} validation, {} test images; batch {}, {} lr {}, {} thread{}\n",
+    fmt::print(out,
+               "{}: {} training, {} validation, {} test images; batch {}, {} lr {}, {} thread{}\n",
                Model::kName, train_base.size(), validation.size(), test_items.size(), s.batch,
                optimizer_name(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
                s.threads == 1 ? "" : "s");
-  std::fflush(stdout);
+  std::fflush(out);
 
   std::vector<std::uint32_t> order;
   for (int epoch = position.epoch + 1; epoch <= s.epochs; ++epoch) {
@@ -179,13 +180,13 @@ int run_training(CommandLine line) {
   save_weights(s.out_dir + "/weights.safetensors", model, trainer.params());
   write_file_atomically(s.out_dir + "/history.csv", history_csv(position.history));
   const std::string plot_problem = plot_history(s.out_dir, Model::kName);
-  if (!plot_problem.empty()) fmt::print(stderr, "note: {}\n", plot_problem);
+  if (!plot_problem.empty()) fmt::print(err, "note: {}\n", plot_problem);
   const auto test = trainer.evaluate(test_data, test_items);
-  fmt::print("Test: loss {:.4f} - acc {:.4f}\n", test.loss(), test.accuracy());
+  fmt::print(out, "Test: loss {:.4f} - acc {:.4f}\n", test.loss(), test.accuracy());
   if (!s.quiet)
-    fmt::print("Wrote {0}/weights.safetensors, {0}/history.csv{1}, {0}/checkpoint.safetensors\n",
-               s.out_dir,
-               plot_problem.empty() ? fmt::format(", {}/history.png, .svg", s.out_dir) : "");
+    fmt::print(
+        out, "Wrote {0}/weights.safetensors, {0}/history.csv{1}, {0}/checkpoint.safetensors\n",
+        s.out_dir, plot_problem.empty() ? fmt::format(", {}/history.png, .svg", s.out_dir) : "");
   return 0;
 }
 
