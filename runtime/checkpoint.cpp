@@ -104,7 +104,7 @@ void apply_checkpoint_settings(const Safetensors& file, CommandLine& line) {
   if (!line.lr) line.lr = number_field<double>(file, "lr");
   if (!line.batch) line.batch = number_field<int>(file, "batch");
   if (!line.threads) line.threads = number_field<int>(file, "threads");
-  if (!line.seed) line.seed = static_cast<std::uint64_t>(number_field<long long>(file, "seed"));
+  if (!line.seed) line.seed = number_field<std::uint64_t>(file, "seed");
   if (!line.validation_count && !line.validation_fraction) {
     line.validation_count = number_field<long>(file, "validation");
     line.validation_fraction = 0;

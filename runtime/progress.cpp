@@ -37,8 +37,8 @@ void Progress::draw(std::size_t done, double loss, double acc, bool final) {
   const int digits = static_cast<int>(std::to_string(total_).size());
   std::string timing = final ? fmt::format("{:.1f}s", seconds)
                              : fmt::format("ETA: {:.0f}s", rate > 0 ? (total_ - done) / rate : 0.0);
-  fmt::print(out_, "\r{:>{}}/{} [{}] - {} - {:.0f} samples/s - loss: {:.4f} - acc: {:.4f}", done,
-             digits, total_, bar, timing, rate, loss, acc);
+  fmt::print(out_, "\r\x1b[K{:>{}}/{} [{}] - {} - {:.0f} samples/s - loss: {:.4f} - acc: {:.4f}",
+             done, digits, total_, bar, timing, rate, loss, acc);
   std::fflush(out_);
 }
 
