@@ -75,8 +75,8 @@ std::optional<std::pair<int, int>> read_pair(const ast::Dims& dims, std::string_
   const std::int64_t height = dims.sizes[0];
   const std::int64_t width = dims.sizes.size() == 2 ? dims.sizes[1] : dims.sizes[0];
   for (const std::int64_t size : {height, width}) {
-    const std::string text = dims.sizes.size() == 1 ? dims.text : std::to_string(size);
-    if (!check_range(size, text, dims.span, label, what, minimum, context)) return std::nullopt;
+    if (!check_range(size, dims.text, dims.span, label, what, minimum, context))
+      return std::nullopt;
   }
   return std::pair{int(height), int(width)};
 }

@@ -26,7 +26,7 @@ std::optional<Shape> check_input(const ast::Program& program, CheckContext& cont
     if (size < 1 || size > kMaxDimension) {
       context.error(dims.span, fmt::format("every size of the input shape must be from 1 to {}, "
                                            "not {}",
-                                           with_commas(kMaxDimension), size));
+                                           with_commas(kMaxDimension), dims.text));
       return std::nullopt;
     }
   }
@@ -49,7 +49,8 @@ std::string weight_breakdown(const Layer& layer) {
   return "it has no weights";
 }
 
-void check_assertions(const ast::Layer& statement, const Layer& layer, CheckContext& context) {
+void check_assertions(const ast::Layer& statement, const Layer& layer, bool params_known,
+                      CheckContext& context) {
   if (statement.expected_shape) {
     const ast::Dims& dims = *statement.expected_shape;
     std::optional<Shape> expected;
@@ -76,7 +77,7 @@ void check_assertions(const ast::Layer& statement, const Layer& layer, CheckCont
                                                     dims.text, to_string(layer.output))));
     }
   }
-  if (statement.expected_params) {
+  if (statement.expected_params && params_known) {
     const ast::Number& count = *statement.expected_params;
     if (!count.integer || *count.integer < 0) {
       context.error(count.span, prefixed(statement.label,
@@ -227,8 +228,9 @@ Model check(const ast::Program& program, std::string_view path,
     if (statement.broken) {
       fact.activation.reset();
     } else {
-      output = apply_shape_rule(statement, input, layer, context);
-      if (output) check_assertions(statement, layer, context);
+      const RuleResult rule = apply_shape_rule(statement, input, layer, context);
+      output = rule.output;
+      if (output) check_assertions(statement, layer, rule.params_known, context);
     }
     input = LayerInput{output, statement.span, statement.label};
     fact.output_known = output.has_value();

@@ -53,6 +53,18 @@ std::string did_you_mean(std::string_view word, std::span<const std::string_view
       best = suggestion;
     }
   }
+  // A word that starts a candidate is an abbreviation of it: "glorot" for "glorot_uniform".
+  if (best.empty() && word.size() >= 3) {
+    for (const std::string_view candidate : candidates) {
+      const std::string_view spelling = candidate.substr(0, candidate.find('='));
+      if (spelling.size() > word.size() && spelling.substr(0, word.size()) == word) {
+        best = candidate.find('=') == std::string_view::npos
+                   ? candidate
+                   : candidate.substr(candidate.find('=') + 1);
+        break;
+      }
+    }
+  }
   if (best.empty() || best == word) return "";
   return "; did you mean '" + std::string(best) + "'?";
 }

@@ -17,7 +17,9 @@ struct LayerSyntax {
   std::vector<Slot> slots;               // required positional values, in order
   bool activation_positional;            // an optional activation word may follow
   std::vector<std::string_view> options; // key=value options
-  std::string_view usage;                // for messages
+  std::string_view usage;                // the statement's form, for messages
+  std::string_view example;              // a correct statement, for messages
+                                         // for messages
 };
 
 const LayerSyntax& layer_syntax(LayerKind kind);

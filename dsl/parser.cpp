@@ -231,9 +231,9 @@ private:
       }
     }
     if (next_slot < syntax.slots.size()) {
-      return Failure{layer.keyword, fmt::format("missing {}; {} takes {}",
-                                                slot_name(syntax.slots[next_slot], syntax.kind),
-                                                keyword(syntax.kind), syntax.usage)};
+      return Failure{layer.keyword,
+                     fmt::format("missing {}, such as '{}'",
+                                 slot_name(syntax.slots[next_slot], syntax.kind), syntax.example)};
     }
     return std::nullopt;
   }
@@ -247,9 +247,10 @@ private:
       const bool looks_like_size = token.text.find_first_of("xX") != std::string_view::npos;
       if (looks_like_size && next_slot + 1 < syntax.slots.size() &&
           syntax.slots[next_slot + 1] == Slot::Size) {
-        return Failure{token.span, fmt::format("missing {} before the size '{}'; {} takes {}",
-                                               slot_name(Slot::Units, syntax.kind), token.text,
-                                               keyword(syntax.kind), syntax.usage)};
+        return Failure{token.span,
+                       fmt::format("missing {} before {} '{}', such as '{}'",
+                                   slot_name(Slot::Units, syntax.kind),
+                                   slot_name(Slot::Size, syntax.kind), token.text, syntax.example)};
       }
       ast::Number number;
       if (!read_number(token, number, error)) return Failure{token.span, error};

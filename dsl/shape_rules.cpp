@@ -18,50 +18,72 @@ Note origin_note(const LayerInput& input) {
           fmt::format("the {} input comes from {}", to_string(*input.shape), input.origin_name)};
 }
 
+// A layer's padding as written: valid (the default), same, or explicit sizes per side.
+struct PaddingRequest {
+  bool same = false;
+  int height = 0, width = 0; // explicit padding on each side
+  std::string text = "valid";
+};
+
+// Checked before the input shape is known, so a bad padding is reported even when an earlier
+// error leaves the input unknown.
+std::optional<PaddingRequest> read_padding(const ast::Layer& statement, const char* what,
+                                           std::pair<int, int> window, CheckContext& context) {
+  PaddingRequest request;
+  if (!statement.padding) return request;
+  const std::string& label = statement.label;
+  if (statement.padding->mode) {
+    const std::string& mode = statement.padding->mode->text;
+    if (mode != "same" && mode != "valid") {
+      context.error(statement.padding->span,
+                    prefixed(label, fmt::format("unknown padding '{}' (expected valid, same, a "
+                                                "size P or PHxPW)",
+                                                mode)));
+      return std::nullopt;
+    }
+    request.same = mode == "same";
+    request.text = mode;
+    return request;
+  }
+  const auto amount = read_pair(*statement.padding->amount, label, "padding", 0, context);
+  if (!amount) return std::nullopt;
+  if (amount->first >= window.first || amount->second >= window.second) {
+    context.error(statement.padding->span,
+                  prefixed(label, fmt::format("padding {} is not smaller than the {} {}; some "
+                                              "windows would see only padding",
+                                              statement.padding->amount->text, what,
+                                              size_text(window.first, window.second))));
+    return std::nullopt;
+  }
+  request.height = amount->first;
+  request.width = amount->second;
+  request.text = statement.padding->amount->text;
+  return request;
+}
+
 // Stride, padding and output size of a sliding window (a conv2d kernel or a pool) over an image
 // input; false after reporting why the window does not fit.
 bool slide_window(const ast::Layer& statement, const LayerInput& input, const char* what,
-                  std::pair<int, int> window, std::pair<int, int> stride, Layer& layer,
-                  CheckContext& context) {
+                  std::pair<int, int> window, std::pair<int, int> stride,
+                  const PaddingRequest& padding, Layer& layer, CheckContext& context) {
   const Shape& in = *input.shape;
   const std::string& label = statement.label;
   layer.kernel_h = window.first;
   layer.kernel_w = window.second;
   layer.stride_h = stride.first;
   layer.stride_w = stride.second;
-  std::string padding_text = "valid";
-  if (statement.padding && statement.padding->mode) {
-    const std::string& mode = statement.padding->mode->text;
-    if (mode == "same") {
-      const auto pad = [](int size, int kernel, int step) {
-        const std::int64_t out = (std::int64_t(size) + step - 1) / step;
-        return int(std::max<std::int64_t>((out - 1) * step + kernel - size, 0));
-      };
-      const int total_h = pad(in.height, window.first, stride.first);
-      const int total_w = pad(in.width, window.second, stride.second);
-      layer.padding = {total_h / 2, total_h - total_h / 2, total_w / 2, total_w - total_w / 2};
-      padding_text = "same";
-    } else if (mode != "valid") {
-      context.error(statement.padding->span,
-                    prefixed(label, fmt::format("unknown padding '{}' (expected valid, same, a "
-                                                "size P or PHxPW)",
-                                                mode)));
-      return false;
-    }
-  } else if (statement.padding && statement.padding->amount) {
-    const auto amount = read_pair(*statement.padding->amount, label, "padding", 0, context);
-    if (!amount) return false;
-    if (amount->first >= window.first || amount->second >= window.second) {
-      context.error(statement.padding->span,
-                    prefixed(label, fmt::format("padding {} is not smaller than the {} {}; some "
-                                                "windows would see only padding",
-                                                statement.padding->amount->text, what,
-                                                size_text(window.first, window.second))));
-      return false;
-    }
-    layer.padding = {amount->first, amount->first, amount->second, amount->second};
-    padding_text = statement.padding->amount->text;
+  if (padding.same) {
+    const auto pad = [](int size, int kernel, int step) {
+      const std::int64_t out = (std::int64_t(size) + step - 1) / step;
+      return int(std::max<std::int64_t>((out - 1) * step + kernel - size, 0));
+    };
+    const int total_h = pad(in.height, window.first, stride.first);
+    const int total_w = pad(in.width, window.second, stride.second);
+    layer.padding = {total_h / 2, total_h - total_h / 2, total_w / 2, total_w - total_w / 2};
+  } else {
+    layer.padding = {padding.height, padding.height, padding.width, padding.width};
   }
+  const std::string& padding_text = padding.text;
   const std::int64_t padded_h = std::int64_t(in.height) + layer.padding.top + layer.padding.bottom;
   const std::int64_t padded_w = std::int64_t(in.width) + layer.padding.left + layer.padding.right;
   if (window.first > padded_h || window.second > padded_w) {
@@ -99,10 +121,11 @@ std::optional<Shape> conv2d(const ast::Layer& statement, const LayerInput& input
   const auto kernel = read_pair(*statement.size, label, "kernel size", 1, context);
   const auto stride = statement.stride ? read_pair(*statement.stride, label, "stride", 1, context)
                                        : std::optional(std::pair{1, 1});
-  if (!filters || !kernel || !stride || !input.shape) return std::nullopt;
+  const auto padding = kernel ? read_padding(statement, "kernel", *kernel, context) : std::nullopt;
+  if (!filters || !kernel || !stride || !padding || !input.shape) return std::nullopt;
   if (!needs_image(statement, input, context)) return std::nullopt;
   layer.units = *filters;
-  if (!slide_window(statement, input, "kernel", *kernel, *stride, layer, context))
+  if (!slide_window(statement, input, "kernel", *kernel, *stride, *padding, layer, context))
     return std::nullopt;
   layer.output.channels = *filters;
   const std::int64_t weights = capped_product(
@@ -119,9 +142,11 @@ std::optional<Shape> pool(const ast::Layer& statement, const LayerInput& input, 
   // The lecture's default: a pool's stride is its size, so windows do not overlap.
   const auto stride =
       statement.stride ? read_pair(*statement.stride, label, "stride", 1, context) : size;
-  if (!size || !stride || !input.shape) return std::nullopt;
+  const auto padding = size ? read_padding(statement, "pool", *size, context) : std::nullopt;
+  if (!size || !stride || !padding || !input.shape) return std::nullopt;
   if (!needs_image(statement, input, context)) return std::nullopt;
-  if (!slide_window(statement, input, "pool", *size, *stride, layer, context)) return std::nullopt;
+  if (!slide_window(statement, input, "pool", *size, *stride, *padding, layer, context))
+    return std::nullopt;
   layer.output.channels = input.shape->channels;
   return layer.output;
 }
@@ -174,8 +199,8 @@ std::optional<Shape> activation(const ast::Layer&, const LayerInput& input, Laye
 
 } // namespace
 
-std::optional<Shape> apply_shape_rule(const ast::Layer& statement, const LayerInput& input,
-                                      Layer& layer, CheckContext& context) {
+RuleResult apply_shape_rule(const ast::Layer& statement, const LayerInput& input, Layer& layer,
+                            CheckContext& context) {
   if (input.shape) layer.input = *input.shape;
   std::optional<Shape> output;
   switch (statement.kind) {
@@ -196,22 +221,23 @@ std::optional<Shape> apply_shape_rule(const ast::Layer& statement, const LayerIn
     output = activation(statement, input, layer, context);
     break;
   }
-  if (!output) return std::nullopt;
+  if (!output) return {};
   if (layer.params > kMaxElements) {
+    layer.params = 0; // reported here, not again in the model's total
     context.error(
         statement.keyword,
         prefixed(statement.label, fmt::format("the layer would have more than {} parameters",
                                               with_commas(kMaxElements))));
-    return std::nullopt;
+    return {};
   }
   if (output->size() > kMaxElements) {
     context.error(
         statement.keyword,
         prefixed(statement.label, fmt::format("its output {} has more than {} values",
                                               to_string(*output), with_commas(kMaxElements))));
-    return std::nullopt;
+    return {};
   }
-  return output;
+  return {output, input.shape.has_value()};
 }
 
 } // namespace cnnc

@@ -17,9 +17,14 @@ struct LayerInput {
   std::string origin_name;    // that layer's name; empty for the model's input
 };
 
+struct RuleResult {
+  std::optional<Shape> output; // nullopt: unknown (later layers are not checked against it)
+  bool params_known = false;   // dense knows its output but not its weights on unknown input
+};
+
 // Reports what is wrong with the layer's values and its fit to the input; returns the output
-// shape, or nullopt when it cannot be known (then later layers are not checked against it).
-std::optional<Shape> apply_shape_rule(const ast::Layer& statement, const LayerInput& input,
-                                      Layer& layer, CheckContext& context);
+// shape when it can be known.
+RuleResult apply_shape_rule(const ast::Layer& statement, const LayerInput& input, Layer& layer,
+                            CheckContext& context);
 
 } // namespace cnnc

@@ -110,7 +110,7 @@ std::string format_summary(const Model& model) {
       own += "init " + initializer_text(layer.kernel_init);
     if (layer.bias_init != training.default_bias_init)
       own += (own.empty() ? "" : ", ") + ("bias_init " + initializer_text(layer.bias_init));
-    if (!own.empty()) row("", fmt::format("{}: {}", layer.name, own));
+    if (!own.empty()) row(layer.name, own);
   }
   return out;
 }

@@ -1,0 +1,340 @@
+// Every class of error the checker reports: its exact message, line and column, and notes.
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+using cnnc::test::errors;
+using Lines = std::vector<std::string>;
+
+namespace {
+
+// The lecture's head, so the loss rules stay quiet unless a test is about them.
+const std::string kHead = "flatten\ndense 10 softmax\n";
+
+} // namespace
+
+TEST_CASE("an unknown statement suggests the closest keyword") {
+  CHECK(errors("input 28x28x1\nmaxpol 2\n" + kHead) ==
+        Lines{"2:1: unknown statement 'maxpol'; did you mean 'maxpool'?"});
+  CHECK(errors("input 28x28x1\nmax_pooling2d 2\n" + kHead) ==
+        Lines{"2:1: unknown statement 'max_pooling2d'; did you mean 'maxpool'?"});
+  CHECK(errors("input 28x28x1\nfoo 2\n" + kHead) == Lines{"2:1: unknown statement 'foo'"});
+}
+
+TEST_CASE("a line that does not start with a keyword is an error") {
+  CHECK(errors("input 28x28x1\n10 5x5\n" + kHead) ==
+        Lines{"2:1: expected a statement such as 'conv2d' or 'input' at the start of the line, "
+              "not '10'"});
+}
+
+TEST_CASE("conv2d without a filter count names what is missing") {
+  CHECK(errors("input 28x28x1\nconv2d 5x5 relu\n" + kHead) ==
+        Lines{"2:8: conv2d_1: missing the filter count before the kernel size '5x5', such as "
+              "'conv2d 10 5x5 relu'"});
+  CHECK(errors("input 28x28x1\nconv2d\n" + kHead) ==
+        Lines{"2:1: conv2d_1: missing the filter count, such as 'conv2d 10 5x5 relu'"});
+  CHECK(errors("input 28x28x1\nconv2d 10\n" + kHead) ==
+        Lines{"2:1: conv2d_1: missing the kernel size, such as 'conv2d 10 5x5 relu'"});
+  CHECK(errors("input 28x28x1\nmaxpool\n" + kHead) ==
+        Lines{"2:1: max_pooling2d_1: missing the pool size, such as 'maxpool 2x2'"});
+  CHECK(errors("input 4x4x1\nflatten\ndense\ndense 2 softmax\n") ==
+        Lines{"3:1: dense_1: missing the unit count, such as 'dense 100 relu'"});
+  CHECK(errors("input 4x4x1\nflatten\nactivation\ndense 2 softmax\n") ==
+        Lines{"3:1: activation_1: missing the activation, such as 'activation relu'"});
+}
+
+TEST_CASE("malformed numbers and sizes are errors at the value") {
+  CHECK(errors("input 28x28x1\nconv2d 10 5x\n" + kHead) ==
+        Lines{"2:11: conv2d_1: malformed size '5x': expected whole numbers separated by 'x', "
+              "such as 5x5 or 28x28x1"});
+  CHECK(errors("input 28x\n" + kHead) ==
+        Lines{"1:7: malformed size '28x': expected whole numbers separated by 'x', such as 5x5 "
+              "or 28x28x1"});
+  CHECK(errors("input 28x28x1\nconv2d 2.5 3\n" + kHead) ==
+        Lines{"2:8: conv2d_1: the filter count must be a whole number, not 2.5"});
+  CHECK(errors("input 28x28x1\nmaxpool -2\n" + kHead) ==
+        Lines{"2:9: max_pooling2d_1: size '-2' cannot be negative"});
+  CHECK(errors("input 28x28x1\n" + kHead + "training\nbatch 1.2.3\n") ==
+        Lines{"5:7: malformed number '1.2.3'"});
+}
+
+TEST_CASE("zero and negative counts and strides are errors") {
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 stride=0\n" + kHead) ==
+        Lines{"2:22: conv2d_1: the stride must be at least 1, not 0"});
+  CHECK(errors("input 28x28x1\nconv2d -3 5x5\n" + kHead) ==
+        Lines{"2:8: conv2d_1: the filter count must be at least 1, not -3"});
+  CHECK(errors("input 28x28x1\nconv2d 0 5x5\n" + kHead) ==
+        Lines{"2:8: conv2d_1: the filter count must be at least 1, not 0 (zero filters give a "
+              "zero-sized output)"});
+  CHECK(errors("input 4x4x1\nflatten\ndense 0\ndense 2 softmax\n") ==
+        Lines{"3:7: dense_1: the unit count must be at least 1, not 0 (zero units give a "
+              "zero-sized output)"});
+  CHECK(errors("input 28x28x1\nconv2d 1 0x3\n" + kHead) ==
+        Lines{"2:10: conv2d_1: the kernel size must be at least 1, not 0x3"});
+  CHECK(errors("input 28x0x1\n" + kHead) ==
+        Lines{"1:7: every size of the input shape must be from 1 to 1,000,000, not 28x0x1"});
+}
+
+TEST_CASE("unknown and duplicate options are errors") {
+  CHECK(errors("input 28x28x1\nconv2d 8 3x3 strides=2\n" + kHead) ==
+        Lines{"2:14: conv2d_1: unknown option 'strides' (a conv2d layer takes stride, padding, "
+              "name, init, bias_init, activation); did you mean 'stride'?"});
+  CHECK(errors("input 28x28x1\nmaxpool 2 init=zeros\n" + kHead) ==
+        Lines{"2:11: max_pooling2d_1: unknown option 'init' (a maxpool layer takes stride, "
+              "padding, name)"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 stride=2 stride=1\n" + kHead) ==
+        Lines{"2:24: conv2d_1: duplicate 'stride'", "  note 2:22: first given here"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 relu activation=tanh\n" + kHead) ==
+        Lines{"2:20: conv2d_1: duplicate activation", "  note 2:15: first given here"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 relu tanh\n" + kHead) ==
+        Lines{"2:20: conv2d_1: unexpected 'tanh'; conv2d takes FILTERS KxK [ACTIVATION] "
+              "[stride=S|SHxSW] [padding=valid|same|P|PHxPW] [name=ID] [init=INIT] "
+              "[bias_init=INIT]"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 padding=\n" + kHead) ==
+        Lines{"2:23: conv2d_1: missing the value of 'padding'"});
+}
+
+TEST_CASE("unknown activations, paddings, initializers suggest the closest") {
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 rleu\n" + kHead) ==
+        Lines{"2:15: conv2d_1: unknown activation 'rleu'; did you mean 'relu'?"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 padding=sme\n" + kHead) ==
+        Lines{"2:23: conv2d_1: unknown padding 'sme' (expected valid, same, a size P or PHxPW)"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 init=glorot\n" + kHead) ==
+        Lines{"2:20: conv2d_1: unknown initializer 'glorot'; did you mean 'glorot_uniform'?"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 init=normal\n" + kHead) ==
+        Lines{"2:20: conv2d_1: normal needs its standard deviation, such as normal(0.05)"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 init=he_normal(2)\n" + kHead) ==
+        Lines{"2:30: conv2d_1: he_normal takes no argument"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 init=uniform(-1)\n" + kHead) ==
+        Lines{"2:28: conv2d_1: the limit of uniform must be positive, not -1"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 init=normal(0.1\n" + kHead) ==
+        Lines{"2:30: conv2d_1: expected ')' after 'normal(0.1', not the end of the line"});
+}
+
+TEST_CASE("a kernel larger than its padded input names the layer, the sizes and the padding") {
+  CHECK(errors("input 12x12x10\nconv2d 20 5x5\nmaxpool 2\nconv2d 20 5x5\n" + kHead) ==
+        Lines{"4:11: conv2d_2: kernel 5x5 does not fit its 4x4x20 input (padding valid)",
+              "  note 3:1: the 4x4x20 input comes from max_pooling2d_1"});
+  CHECK(errors("input 4x4x1\nconv2d 1 7x7 padding=1\n" + kHead) ==
+        Lines{"2:10: conv2d_1: kernel 7x7 does not fit its 4x4x1 input (padding 1, padded to "
+              "6x6)",
+              "  note 1:1: the model's input is 4x4x1"});
+  CHECK(errors("input 4x4x1\nconv2d 1 3x3 padding=3\n" + kHead) ==
+        Lines{"2:22: conv2d_1: padding 3 is not smaller than the kernel 3x3; some windows would "
+              "see only padding"});
+}
+
+TEST_CASE("a pool larger than its input is an error") {
+  CHECK(errors("input 4x4x1\nmaxpool 5\n" + kHead) ==
+        Lines{"2:9: max_pooling2d_1: pool 5x5 does not fit its 4x4x1 input (padding valid)",
+              "  note 1:1: the model's input is 4x4x1"});
+  CHECK(errors("input 3x8x1\navgpool 2x4 stride=1\navgpool 3\n" + kHead) ==
+        Lines{"3:9: average_pooling2d_2: pool 3x3 does not fit its 2x5x1 input (padding valid)",
+              "  note 2:1: the 2x5x1 input comes from average_pooling2d_1"});
+}
+
+TEST_CASE("dense on an image without flatten is an error that suggests flatten") {
+  CHECK(errors("input 4x4x20\ndense 100 relu params 32100\ndense 10 softmax\n") ==
+        Lines{"2:1: dense_1: dense needs a vector input, but its input is the image 4x4x20; add "
+              "'flatten' before it",
+              "  note 1:1: the model's input is 4x4x20"});
+}
+
+TEST_CASE("flatten of a vector and convolution or pooling of a vector are errors") {
+  CHECK(errors("input 4x4x1\nflatten\nflatten\ndense 2 softmax\n") ==
+        Lines{"3:1: flatten_2: its input is already the vector 16; flatten needs an image (HxWxC)",
+              "  note 2:1: the 16 input comes from flatten_1"});
+  CHECK(errors("input 4x4x1\nflatten\nconv2d 2 3x3\ndense 2 softmax\n") ==
+        Lines{"3:1: conv2d_1: conv2d needs an image input (HxWxC), but its input is the vector 16",
+              "  note 2:1: the 16 input comes from flatten_1"});
+  CHECK(errors("input 4x4x1\nflatten\nmaxpool 2\ndense 2 softmax\n") ==
+        Lines{"3:1: max_pooling2d_1: maxpool needs an image input (HxWxC), but its input is the "
+              "vector 16",
+              "  note 2:1: the 16 input comes from flatten_1"});
+}
+
+TEST_CASE("softmax anywhere but the last layer is an error") {
+  CHECK(errors("input 4x4x1\nflatten\ndense 8 softmax\ndense 2 softmax\n") ==
+        Lines{"3:9: dense_1: softmax is only allowed on the last layer (it turns the output into "
+              "class probabilities)",
+              "  note 4:1: the last layer is here"});
+  CHECK(errors("input 4x4x1\nconv2d 2 3x3 softmax\nflatten\ndense 2 softmax\n") ==
+        Lines{"2:14: conv2d_1: softmax is only allowed on the last layer (it turns the output "
+              "into class probabilities)",
+              "  note 4:1: the last layer is here"});
+}
+
+TEST_CASE("the loss must fit the last layer's activation") {
+  CHECK(errors("input 4x4x1\nflatten\ndense 2 softmax\ntraining\nloss mse\n") ==
+        Lines{"5:6: loss mse does not fit the softmax output of dense_1; softmax pairs with "
+              "categorical_crossentropy",
+              "  note 3:1: dense_1 is the last layer"});
+  CHECK(errors("input 4x4x1\nflatten\ndense 2\ntraining\nloss categorical_crossentropy\n") ==
+        Lines{"5:6: loss categorical_crossentropy needs a softmax output, but the last layer "
+              "dense_1 has activation linear",
+              "  note 3:1: dense_1 is the last layer"});
+  CHECK(errors("input 4x4x1\nflatten\ndense 2 relu\n") ==
+        Lines{"3:1: the default loss categorical_crossentropy needs a softmax output, but the last "
+              "layer dense_1 has activation relu; set 'loss' in the training section",
+              "  note 3:1: dense_1 is the last layer"});
+  CHECK(errors("input 4x4x1\nflatten\ndense 1 tanh\ntraining\nloss binary_crossentropy\n") ==
+        Lines{"5:6: loss binary_crossentropy needs a sigmoid output, but the last layer dense_1 "
+              "has activation tanh",
+              "  note 3:1: dense_1 is the last layer"});
+}
+
+TEST_CASE("softmax on an image output is an error") {
+  CHECK(errors("input 4x4x3\nactivation softmax\n") ==
+        Lines{"2:12: activation_1: softmax needs a vector, but the output is the image 4x4x3; add "
+              "'flatten' and 'dense' before it"});
+}
+
+TEST_CASE("a failed assertion shows the expected and the actual value at the assertion") {
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 relu -> 24x24x12\n" + kHead) ==
+        Lines{"2:23: conv2d_1: expected output shape 24x24x12, but the layer's output is "
+              "24x24x10"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 relu params 270\n" + kHead) ==
+        Lines{"2:27: conv2d_1: expected 270 parameters, but the layer has 260 (5x5x1x10 weights + "
+              "10 biases)"});
+  CHECK(errors("input 4x4x20\nflatten -> 320\ndense 10 softmax params 3210\n").empty());
+  CHECK(errors("input 4x4x20\nflatten -> 32\ndense 10 softmax params 3201\n") ==
+        Lines{"2:12: flatten_1: expected output shape 32, but the layer's output is 320",
+              "3:25: dense_1: expected 3201 parameters, but the layer has 3210 (320x10 weights + "
+              "10 biases)"});
+  CHECK(errors("input 4x4x1\nmaxpool 2 -> 2x2\n" + kHead) ==
+        Lines{"2:14: max_pooling2d_1: an output shape is HxWxC or N, not '2x2'"});
+}
+
+TEST_CASE("a missing input line, a missing layer list and an empty file are errors") {
+  CHECK(errors(kHead) ==
+        Lines{"1:1: missing 'input HxWxC' line (such as 'input 28x28x1') before the first layer"});
+  CHECK(errors("input 28x28x1\n") ==
+        Lines{"1:1: the model has no layers; add layers after 'input'"});
+  CHECK(errors("# nothing here\n") ==
+        Lines{"0:0: no 'input' line and no layers: a model is 'input HxWxC' followed by its "
+              "layers"});
+  CHECK(errors("") == errors("\n\n"));
+}
+
+TEST_CASE("the input line must come once and before the layers, with three sizes") {
+  CHECK(errors("input 28x28x1\ninput 28x28x1\n" + kHead) ==
+        Lines{"2:1: duplicate 'input' line", "  note 1:1: the first input"});
+  CHECK(errors("flatten\ninput 2x2x1\ndense 2 softmax\n") ==
+        Lines{"2:1: 'input' must come before the layers", "  note 1:1: the first layer is here"});
+  CHECK(errors("input 28x28\n" + kHead) ==
+        Lines{"1:7: the input shape is HxWxC (three sizes, such as 28x28x1), not '28x28'"});
+}
+
+TEST_CASE("duplicate layer names are errors, whether given or Keras' defaults") {
+  CHECK(errors("input 4x4x1\nflatten name=a\ndense 2 name=a\ndense 2 softmax\n") ==
+        Lines{"3:14: duplicate layer name 'a'", "  note 2:1: the name is first used here"});
+  CHECK(errors("input 4x4x1\nflatten\ndense 2 name=dense_2\ndense 2 softmax\n") ==
+        Lines{"4:1: duplicate layer name 'dense_2'", "  note 3:1: the name is first used here"});
+}
+
+TEST_CASE("training settings outside the training section are errors with a hint") {
+  CHECK(errors("input 4x4x1\nloss mse\nflatten\ndense 2\n") ==
+        Lines{"2:1: 'loss' is a training setting; write it after a 'training' line that follows "
+              "the layers"});
+  CHECK(errors("input 4x4x1\nflatten\ntraining\ndense 2 softmax\n") ==
+        Lines{"4:1: dense_1: layers must come before 'training'",
+              "  note 3:1: the training section starts here"});
+  CHECK(errors("input 4x4x1\n" + kHead + "training\nbatch 8\nbatch 16\n") ==
+        Lines{"6:1: duplicate 'batch'", "  note 5:1: 'batch' was first set here"});
+  CHECK(errors("input 4x4x1\n" + kHead + "training\ntraining\n") ==
+        Lines{"5:1: duplicate 'training' line", "  note 4:1: the training section starts here"});
+}
+
+TEST_CASE("training values out of range or unknown are errors") {
+  const std::string model = "input 4x4x1\n" + kHead + "training\n";
+  CHECK(errors(model + "loss crossentropy\n") ==
+        Lines{"5:6: unknown loss 'crossentropy'; did you mean 'categorical_crossentropy'?"});
+  CHECK(errors(model + "optimizer adamw\n") ==
+        Lines{"5:11: unknown optimizer 'adamw'; did you mean 'adam'?"});
+  CHECK(errors(model + "optimizer adam rho=0.9\n") ==
+        Lines{"5:16: adam has no hyper-parameter 'rho' (it takes lr, beta1, beta2, epsilon); 'rho' "
+              "belongs to rmsprop"});
+  CHECK(errors(model + "optimizer sgd lr=0\n") ==
+        Lines{"5:18: sgd lr must be a positive number, not 0"});
+  CHECK(errors(model + "optimizer momentum momentum=1\n") ==
+        Lines{"5:29: momentum momentum must be at least 0 and below 1, not 1"});
+  CHECK(errors(model + "optimizer sgd nesterov=yes\n") ==
+        Lines{"5:24: sgd nesterov is true or false"});
+  CHECK(errors(model + "optimizer adam lr=0.1 lr=0.2\n") ==
+        Lines{"5:23: duplicate hyper-parameter 'lr'", "  note 5:16: first set here"});
+  CHECK(errors(model + "batch 0\n") == Lines{"5:7: the batch size must be at least 1, not 0"});
+  CHECK(errors(model + "epochs 2.5\n") ==
+        Lines{"5:8: the epoch count must be a whole number, not 2.5"});
+  CHECK(errors(model + "validation 1.0\n") ==
+        Lines{"5:12: a validation fraction must be above 0 and below 1, not 1.0 (write a whole "
+              "number for a count of samples)"});
+  CHECK(errors(model + "validation -5\n") ==
+        Lines{"5:12: validation must be a count of samples from 0 to 2,147,483,647 or a fraction "
+              "between 0 and 1, not -5"});
+  CHECK(errors(model + "seed -1\n") ==
+        Lines{"5:6: the seed must be a whole number from 0 to 2^63-2, not -1"});
+}
+
+TEST_CASE("absurd sizes are errors, never overflows") {
+  CHECK(errors("input 99999999999999999999x1x1\n" + kHead) ==
+        Lines{"1:7: every size of the input shape must be from 1 to 1,000,000, not "
+              "99999999999999999999x1x1"});
+  CHECK(errors("input 100000x100000x1\n" + kHead) ==
+        Lines{"1:7: the input 100000x100000x1 has more than 2,147,483,647 values"});
+  CHECK(errors("input 1000x1000x1\nflatten\ndense 1000000 softmax\n") ==
+        Lines{"3:1: dense_1: the layer would have more than 2,147,483,647 parameters"});
+  CHECK(errors("input 1000x1000x3\nconv2d 1000000 1x1\n" + kHead) ==
+        Lines{"2:1: conv2d_1: its output 1000x1000x1000000 has more than 2,147,483,647 values"});
+  CHECK(errors("input 28x28x1\nconv2d 2000000 3\n" + kHead) ==
+        Lines{"2:8: conv2d_1: the filter count 2000000 exceeds the limit of 1,000,000"});
+  CHECK(errors("input 4x4x1\n" + kHead + "training\nlr 1e999\n").size() == 1);
+  CHECK(errors("input 4x4x1\n" + kHead + "training\noptimizer sgd lr=1e999\n") ==
+        Lines{"5:18: sgd lr must be a positive number, not 1e999"});
+}
+
+TEST_CASE("every error of a file is reported, in source order, without cascades") {
+  const std::string text = "input 28x28x1\n"
+                           "conv2d 10 5x\n"          // broken: its output is unknown
+                           "maxpool 2 padding=sme\n" // not checked against it, but its values are
+                           "conv2d 20 5x5 rleu\n"    // but its own values still are
+                           "flatten\n"
+                           "dense 100 relu params 5\n"
+                           "dense 10 softmax\n"
+                           "training\n"
+                           "optimizer adam rho=1\n";
+  CHECK(errors(text) ==
+        Lines{"2:11: conv2d_1: malformed size '5x': expected whole numbers separated by 'x', such "
+              "as 5x5 or 28x28x1",
+              "3:19: max_pooling2d_1: unknown padding 'sme' (expected valid, same, a size P or "
+              "PHxPW)",
+              "4:15: conv2d_2: unknown activation 'rleu'; did you mean 'relu'?",
+              "9:16: adam has no hyper-parameter 'rho' (it takes lr, beta1, beta2, epsilon); 'rho' "
+              "belongs to rmsprop"});
+}
+
+TEST_CASE("files that do not exist, are folders or are not text are errors without a line") {
+  const auto file_errors = [](const cnnc::CheckResult& result) {
+    Lines lines;
+    for (const auto& d : result.diagnostics)
+      lines.push_back(std::to_string(d.span.line) + ": " + d.message);
+    return lines;
+  };
+  CHECK(file_errors(cnnc::check_file("/no/such/model.cnn")) == Lines{"0: no such file"});
+  CHECK(file_errors(cnnc::check_file(cnnc::test::source_path("models"))) ==
+        Lines{"0: is a directory, not a model file"});
+  CHECK(file_errors(cnnc::check_text("x.cnn", std::string("input 2x2x1\n\0", 13))) ==
+        Lines{"0: is not a text file (a NUL byte at line 2, column 1)"});
+  CHECK(file_errors(cnnc::check_text("x.cnn", "input 2x2x1\ndense \xff\n")) ==
+        Lines{"0: is not a text file (invalid UTF-8 at line 2, column 7)"});
+  CHECK(file_errors(cnnc::check_text("x.cnn", "dense \xC0\x80\n")) ==
+        Lines{"0: is not a text file (invalid UTF-8 at line 1, column 7)"});
+  CHECK(file_errors(cnnc::check_text("x.cnn", std::string(17 << 20, ' '))) ==
+        Lines{"0: is too large to be a model file (17825792 bytes; the limit is 16 MiB)"});
+  CHECK_FALSE(cnnc::check_file("/no/such/model.cnn").model.has_value());
+}
+
+TEST_CASE("comments may hold any UTF-8 text; other characters are errors") {
+  CHECK(errors("input 4x4x1 # größe\n" + kHead).empty());
+  CHECK(errors("input 4x4x1\nflatten %\ndense 2 softmax\n") ==
+        Lines{"2:9: flatten_1: unexpected '%'; flatten takes no values, only [name=ID]"});
+}
