@@ -155,7 +155,8 @@ train options (the model file's training section gives the defaults):
   --limit N         use only the first N training images (quick runs)
   --test-limit N    evaluate on only the first N test images
   --out DIR         where history.csv, the plot, weights and checkpoint go (default runs/{1})
-  --init FILE       start from these weights (safetensors) instead of the initialiser
+  --init FILE       start from these weights (a weights or checkpoint file) instead of the
+                    initialiser
   --resume FILE     continue from a checkpoint.safetensors (same result as not stopping)
   --quiet           no progress output
 evaluate: loss and accuracy of saved weights on the test set (t10k files of --data).

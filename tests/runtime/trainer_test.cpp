@@ -223,3 +223,21 @@ TEST_CASE("summary prints the layers table from kLayers") {
   CHECK_THAT(run.out, Contains("dense_1 (Dense)") && Contains("(10)") && Contains("7,850") &&
                           Contains("Total params: 7,850"));
 }
+
+TEST_CASE("--init starts from saved weights instead of the initialiser") {
+  TempDir data, first, second;
+  write_synthetic_data(data.str());
+  REQUIRE(run_trainer<Dense>(quick(data, first.str(), {"--epochs", "2", "--quiet"})).status == 0);
+  const auto first_bytes = cnn::read_file_bytes(first.file("history.csv"));
+  const auto fresh =
+      cnn::parse_history_csv(std::string(first_bytes.begin(), first_bytes.end()), "history");
+  REQUIRE(run_trainer<Dense>(
+              quick(data, second.str(),
+                    {"--epochs", "1", "--quiet", "--init", first.file("checkpoint.safetensors")}))
+              .status == 0);
+  const auto bytes = cnn::read_file_bytes(second.file("history.csv"));
+  const auto continued = cnn::parse_history_csv(std::string(bytes.begin(), bytes.end()), "history");
+  // Starting from trained weights, the first epoch is already better than the fresh run's.
+  CHECK(continued[0].loss < fresh[0].loss);
+  CHECK(*continued[0].val_loss < *fresh[0].val_loss);
+}

@@ -104,7 +104,7 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
       throw DataError(*line.resume + ": " + error.what());
     }
   } else if (!s.init_file.empty()) {
-    load_weights(read_safetensors(s.init_file), model, trainer.params());
+    load_weights(read_safetensors(s.init_file), model, trainer.params(), "optimizer.");
   } else {
     Rng init_rng(s.seed, kInitStream);
     for (const auto& tensor : Model::kTensors)
