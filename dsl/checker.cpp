@@ -8,6 +8,7 @@
 
 #include "dsl/check_context.hpp"
 #include "dsl/check_training.hpp"
+#include "dsl/identifier.hpp"
 #include "dsl/shape_rules.hpp"
 
 namespace cnnc {
@@ -166,10 +167,16 @@ std::string model_name_from_path(std::string_view path) {
   std::string name;
   for (const char c : stem) {
     const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    name += keep ? c : '_';
+    if (keep) {
+      name += c;
+    } else if (name.empty() || name.back() != '_') {
+      name += '_'; // runs of '_' would make a reserved name
+    }
   }
-  if (name.empty()) return "model";
+  if (name.empty() || name == "_") return "model";
   if (name[0] >= '0' && name[0] <= '9') name = "_" + name;
+  if (name[0] == '_' && name.size() > 1 && name[1] >= 'A' && name[1] <= 'Z') name = "m" + name;
+  if (identifier_problem(name)) name += "_model";
   return name;
 }
 
@@ -179,6 +186,12 @@ Model check(const ast::Program& program, std::string_view path,
   Model model;
   model.source_path = std::string(path);
   model.name = program.model_name ? program.model_name->text : model_name_from_path(path);
+  if (program.model_name) {
+    if (const auto problem = identifier_problem(model.name)) {
+      context.error(program.model_name->span,
+                    fmt::format("{}; a model's name names its generated code", *problem));
+    }
+  }
   model.training = check_training(program.training, context);
 
   const std::optional<Shape> input_shape = check_input(program, context);
@@ -206,6 +219,13 @@ Model check(const ast::Program& program, std::string_view path,
     layer.span = statement.span;
     layer.kernel_init = model.training.default_init;
     layer.bias_init = model.training.default_bias_init;
+    if (statement.name) {
+      if (const auto problem = identifier_problem(statement.name->text)) {
+        context.error(
+            statement.name->span,
+            fmt::format("{}; a layer's name names its weights in the generated code", *problem));
+      }
+    }
     const auto [named, fresh] = names.emplace(layer.name, statement.span);
     if (!fresh) {
       context.error(statement.name ? statement.name->span : statement.keyword,

@@ -1,6 +1,7 @@
 // Prints diagnostics like clang: location, message, the source line, a caret with tildes under
 // the span, the notes the same way, then the count of errors.
 #include <ostream>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -15,6 +16,30 @@ struct Palette {
   const char* note = "";
   const char* caret = "";
   const char* reset = "";
+};
+
+// Where each line starts, so that printing many diagnostics costs no more than one pass over
+// the text (SourceFile::line_text scans from the start every time).
+class LineIndex {
+public:
+  explicit LineIndex(std::string_view text) : text_(text) {
+    starts_.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') starts_.push_back(i + 1);
+    }
+  }
+  std::string_view line(int number) const {
+    if (number < 1 || std::size_t(number) > starts_.size()) return {};
+    const std::size_t start = starts_[std::size_t(number) - 1];
+    std::string_view line = text_.substr(start);
+    line = line.substr(0, line.find('\n'));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+  }
+
+private:
+  std::string_view text_;
+  std::vector<std::size_t> starts_;
 };
 
 bool is_continuation(char c) {
@@ -41,8 +66,9 @@ std::string marker(std::string_view line, Span span) {
   return result;
 }
 
-void print_one(std::ostream& out, const SourceFile& source, Span span, const char* kind,
-               const char* kind_color, const std::string& message, const Palette& palette) {
+void print_one(std::ostream& out, const SourceFile& source, const LineIndex& lines, Span span,
+               const char* kind, const char* kind_color, const std::string& message,
+               const Palette& palette) {
   if (span.line <= 0) {
     out << fmt::format("{}{}: {}{}:{} {}{}{}\n", palette.bold, source.path, kind_color, kind,
                        palette.reset, palette.bold, message, palette.reset);
@@ -51,7 +77,7 @@ void print_one(std::ostream& out, const SourceFile& source, Span span, const cha
   out << fmt::format("{}{}:{}:{}: {}{}:{} {}{}{}\n", palette.bold, source.path, span.line,
                      span.column, kind_color, kind, palette.reset, palette.bold, message,
                      palette.reset);
-  const std::string_view line = source.line_text(span.line);
+  const std::string_view line = lines.line(span.line);
   out << line << '\n';
   out << palette.caret << marker(line, span) << palette.reset << '\n';
 }
@@ -63,6 +89,7 @@ void print_diagnostics(std::ostream& out, const CheckResult& result, bool color)
   if (color) {
     palette = {"\033[1m", "\033[1;31m", "\033[1;36m", "\033[1;32m", "\033[0m"};
   }
+  const LineIndex lines(result.source.text);
   int errors = 0;
   int warnings = 0;
   for (const auto& diagnostic : result.diagnostics) {
@@ -72,10 +99,10 @@ void print_diagnostics(std::ostream& out, const CheckResult& result, bool color)
     const char* kind = is_error                                   ? "error"
                        : diagnostic.severity == Severity::Warning ? "warning"
                                                                   : "note";
-    print_one(out, result.source, diagnostic.span, kind, is_error ? palette.error : palette.note,
-              diagnostic.message, palette);
+    print_one(out, result.source, lines, diagnostic.span, kind,
+              is_error ? palette.error : palette.note, diagnostic.message, palette);
     for (const auto& note : diagnostic.notes)
-      print_one(out, result.source, note.span, "note", palette.note, note.message, palette);
+      print_one(out, result.source, lines, note.span, "note", palette.note, note.message, palette);
   }
   std::string counts;
   if (warnings > 0) counts = fmt::format("{} warning{}", warnings, warnings == 1 ? "" : "s");

@@ -77,3 +77,13 @@ TEST_CASE("golden: the full diagnostics of files with several errors") {
     CHECK(mismatch.empty());
   }
 }
+
+TEST_CASE("source lines are found by number, without their line end") {
+  const SourceFile source{"x.cnn", "first\r\nsecond\n\nfourth"};
+  CHECK(source.line_text(1) == "first");
+  CHECK(source.line_text(2) == "second");
+  CHECK(source.line_text(3).empty());
+  CHECK(source.line_text(4) == "fourth");
+  CHECK(source.line_text(5).empty());
+  CHECK(source.line_text(0).empty());
+}

@@ -338,3 +338,18 @@ TEST_CASE("comments may hold any UTF-8 text; other characters are errors") {
   CHECK(errors("input 4x4x1\nflatten %\ndense 2 softmax\n") ==
         Lines{"2:9: flatten_1: unexpected '%'; flatten takes no values, only [name=ID]"});
 }
+
+TEST_CASE("model and layer names must be usable as C++ names") {
+  CHECK(errors("model 3net\ninput 4x4x1\n" + kHead) ==
+        Lines{"1:7: expected the model's name after 'model', not '3net'"});
+  CHECK(errors("model class\ninput 4x4x1\n" + kHead) ==
+        Lines{"1:7: 'class' is a C++ keyword; a model's name names its generated code"});
+  CHECK(errors("model a\nmodel b\ninput 4x4x1\n" + kHead) ==
+        Lines{"2:7: duplicate 'model' line", "  note 1:7: the model was first named here"});
+  CHECK(errors("input 4x4x1\nflatten name=__x\ndense 10 softmax\n") ==
+        Lines{"2:14: '__x' is reserved in C++ (it has '__' or starts with '_' and a capital); a "
+              "layer's name names its weights in the generated code"});
+  CHECK(errors("input 4x4x1\nflatten name=7\ndense 10 softmax\n") ==
+        Lines{"2:14: flatten_1: a layer name is a word of letters, digits and '_' starting with a "
+              "letter, not '7'"});
+}

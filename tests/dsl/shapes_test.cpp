@@ -246,6 +246,10 @@ TEST_CASE("the model's name defaults to the file stem as a C++ identifier") {
         "my_net");
   CHECK(model_name_from_path("3d.cnn") == "_3d");
   CHECK(model_name_from_path("dir/mnist.cnn") == "mnist");
+  CHECK(model_name_from_path("a--b.cnn") == "a_b");
+  CHECK(model_name_from_path("int.cnn") == "int_model");
+  CHECK(model_name_from_path("-Net.cnn") == "m_Net");
+  CHECK(model_name_from_path("---.cnn") == "model");
 }
 
 TEST_CASE("binary crossentropy with a sigmoid output checks clean") {
