@@ -26,11 +26,11 @@ std::string summary_table(const std::string& model_name, std::span<const LayerIn
                           std::size_t param_count) {
   std::string out = fmt::format("Model: {}\n", model_name);
   const std::string rule(78, '-');
-  out += fmt::format("{}\n{:<28}{:<18}{:>12}{:>20}\n{}\n", rule, "Layer (type)", "Output shape",
+  out += fmt::format("{}\n{:<34}{:<16}{:>10}{:>18}\n{}\n", rule, "Layer (type)", "Output shape",
                      "Params", "Forward FLOPs", std::string(78, '='));
   std::uint64_t forward = 0, backward = 0;
   for (const auto& layer : layers) {
-    out += fmt::format("{:<28}{:<18}{:>12}{:>20}\n", fmt::format("{} ({})", layer.name, layer.kind),
+    out += fmt::format("{:<34}{:<16}{:>10}{:>18}\n", fmt::format("{} ({})", layer.name, layer.kind),
                        shape_text(layer), grouped(layer.params), grouped(layer.forward_flops));
     forward += layer.forward_flops;
     backward += layer.backward_flops;

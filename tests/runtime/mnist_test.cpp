@@ -1,0 +1,109 @@
+// Short runs of the generated mnist model (models/mnist.cnn) on real MNIST: it learns, it is
+// deterministic, and a resumed run matches an uninterrupted one. Data: scripts/fetch-data.
+#include "mnist/mnist.hpp"
+#include "run_trainer.hpp"
+
+#include <catch2/catch.hpp>
+
+using Catch::Matchers::Contains;
+using Mnist = cnn::mnist::Model;
+using namespace cnn::test;
+
+namespace {
+
+const std::string kMnistDir = std::string(CNNC_SOURCE_DIR) + "/data/mnist";
+
+void require_mnist() {
+  for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                           "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
+    if (!std::filesystem::exists(kMnistDir + "/" + name) &&
+        !std::filesystem::exists(kMnistDir + "/" + name + ".gz"))
+      FAIL("real MNIST is missing: " << kMnistDir << "/" << name
+                                     << " not found; run scripts/fetch-data first");
+}
+
+// The last row of history.csv, split at commas.
+std::vector<std::string> last_history_row(const TempDir& out) {
+  const auto bytes = read_bytes(out.file("history.csv"));
+  std::string text(bytes.begin(), bytes.end());
+  text.pop_back();
+  std::istringstream row(text.substr(text.rfind('\n') + 1));
+  std::vector<std::string> cells;
+  for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+  return cells;
+}
+
+std::vector<std::string> short_run(const TempDir& out, std::vector<std::string> more) {
+  std::vector<std::string> args{"--data", kMnistDir, "--out",     out.str(), "--batch", "32",
+                                "--lr",   "0.001",   "--threads", "2",       "--quiet"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+} // namespace
+
+TEST_CASE("real MNIST reads as 60,000 + 10,000 labelled 28x28 images") {
+  require_mnist();
+  const auto train = cnn::read_mnist_split(kMnistDir, "train", 10);
+  const auto test = cnn::read_mnist_split(kMnistDir, "t10k", 10);
+  CHECK(train.size() == 60000);
+  CHECK(test.size() == 10000);
+  CHECK(train.images.rows == 28);
+  CHECK(std::vector<int>(train.labels.labels.begin(), train.labels.labels.begin() + 5) ==
+        std::vector<int>{5, 0, 4, 1, 9});
+  CHECK(std::vector<int>(test.labels.labels.begin(), test.labels.labels.begin() + 5) ==
+        std::vector<int>{7, 2, 1, 0, 4});
+}
+
+TEST_CASE("the generated mnist model learns: 2,000 images, 2 epochs, over 80% on 1,000 held out") {
+  require_mnist();
+  TempDir out;
+  const auto run = run_trainer<Mnist>(short_run(
+      out, {"--limit", "3000", "--validation", "1000", "--epochs", "2", "--test-limit", "1000"}));
+  INFO(run.out << run.err);
+  REQUIRE(run.status == 0);
+  const auto row = last_history_row(out);
+  REQUIRE(row.size() == 6);
+  INFO("last epoch: loss " << row[2] << ", acc " << row[3] << ", val_acc " << row[5]);
+  CHECK(std::stod(row[5]) > 0.8); // chance is 0.1
+  CHECK(std::stod(row[2]) < 1.0);
+  const auto test = run.out.substr(run.out.find("Test: loss"));
+  CHECK(std::stod(test.substr(test.find("acc ") + 4)) > 0.8);
+}
+
+TEST_CASE("the generated mnist model trains bit-identically for a seed and thread count") {
+  require_mnist();
+  TempDir a, b, one;
+  const std::vector<std::string> args{"--limit",  "600", "--validation", "100",
+                                      "--epochs", "1",   "--test-limit", "50"};
+  REQUIRE(run_trainer<Mnist>(short_run(a, args)).status == 0);
+  REQUIRE(run_trainer<Mnist>(short_run(b, args)).status == 0);
+  CHECK(read_bytes(a.file("weights.safetensors")) == read_bytes(b.file("weights.safetensors")));
+  CHECK(last_history_row(a)[2] == last_history_row(b)[2]); // the same loss, to the last digit
+  // One thread sums the gradients in another order: close, not necessarily identical.
+  auto single = short_run(one, args);
+  single.insert(single.end(), {"--threads", "1"});
+  REQUIRE(run_trainer<Mnist>(single).status == 0);
+  CHECK(std::stod(last_history_row(one)[2]) ==
+        Approx(std::stod(last_history_row(a)[2])).epsilon(1e-3));
+}
+
+TEST_CASE("a resumed generated mnist run matches an uninterrupted one bit for bit") {
+  require_mnist();
+  TempDir whole, parts;
+  const std::vector<std::string> args{"--limit", "600",          "--validation",
+                                      "100",     "--test-limit", "50"};
+  auto two = short_run(whole, args);
+  two.insert(two.end(), {"--epochs", "2"});
+  REQUIRE(run_trainer<Mnist>(two).status == 0);
+  auto one = short_run(parts, args);
+  one.insert(one.end(), {"--epochs", "1"});
+  REQUIRE(run_trainer<Mnist>(one).status == 0);
+  const auto resumed =
+      run_trainer<Mnist>({"--data", kMnistDir, "--out", parts.str(), "--quiet", "--resume",
+                          parts.file("checkpoint.safetensors"), "--epochs", "2"});
+  INFO(resumed.err);
+  REQUIRE(resumed.status == 0);
+  CHECK(read_bytes(whole.file("weights.safetensors")) ==
+        read_bytes(parts.file("weights.safetensors")));
+}
