@@ -1,0 +1,54 @@
+// An indenting writer for emitted C++: lines at the current depth, and scopes that print their
+// braces and a closing comment naming what they close (as Halide's CodeGen_C does).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/core.h>
+
+namespace cnnc {
+
+class CodeWriter {
+public:
+  explicit CodeWriter(int indent_width = 2) : indent_width_(indent_width) {}
+
+  // One line at the current depth; `text` holds no newline.
+  void line(std::string_view text);
+  template <typename... Args>
+  void linef(fmt::format_string<Args...> format, Args&&... args) {
+    line(fmt::format(format, std::forward<Args>(args)...));
+  }
+  void blank();
+  // Prints `header {` and indents; close_scope dedents and prints `}`, then `// comment` if any.
+  void open_scope(std::string_view header);
+  void close_scope(std::string_view comment = {});
+  // Closes with `};` (a struct or class body).
+  void close_type(std::string_view comment = {});
+
+  // A statement over the L lanes (indexed by `l`). Consecutive lane statements are written as
+  // one `CNNC_LANES for (int l = 0; l < L; ++l)` loop: fusing them is always valid, since
+  // every statement touches lane l only, and one loop per group keeps compile times low.
+  void lane(std::string_view statement);
+  // Ends the current group of lane statements (the next one starts a new loop).
+  void lane_break() { flush_lanes(); }
+
+  int depth() const { return depth_; }
+  const std::string& text() {
+    flush_lanes();
+    return text_;
+  }
+
+private:
+  void flush_lanes();
+  void write(std::string_view text);
+
+  std::string text_;
+  std::vector<std::string> pending_lanes_;
+  int depth_ = 0;
+  int indent_width_;
+};
+
+} // namespace cnnc

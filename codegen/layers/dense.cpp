@@ -1,0 +1,107 @@
+// dense: forward (accumulators for a block of units, the inputs streamed once per block) and
+// backward (bias, kernel and input gradients); kernel layout (in, out) as Keras.
+#include <fmt/core.h>
+
+#include "codegen/layers/layer.hpp"
+
+namespace cnnc {
+namespace {
+
+std::vector<Buffer> no_buffers(const LayerContext&) {
+  return {};
+}
+
+void dense_forward(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  const int inputs = int(layer.input.size());
+  const Blocks blocks = split_blocks(layer.units, kMaxAccumulators);
+  const auto nest =
+      plan_loops({{"ob", blocks.count}, {"i", inputs}}, blocks.size, context.unroll_budget);
+  const Affine i = Affine::var("i");
+  Bindings b;
+  emit_blocks(out, blocks, nest[0], b, [&](const Affine& start, int size) {
+    out.open_scope("");
+    out.linef("T acc[{}][L];", size);
+    for (int o = 0; o < size; ++o)
+      out.lane(fmt::format("acc[{}][l] = {};", o, param(context.bias_offset, start + o, b)));
+    out.lane_break();
+    emit_loop(out, nest[1], b, [&] {
+      const std::string x = at(context.input, i, b);
+      for (int o = 0; o < size; ++o)
+        out.lane(fmt::format("acc[{}][l] += {} * {};", o,
+                             param(context.kernel_offset, i * layer.units + start + o, b), x));
+    });
+    out.lane_break();
+    for (int o = 0; o < size; ++o)
+      out.lane(fmt::format("{} = {};", at(context.output, start + o, b),
+                           apply_activation(layer.activation, fmt::format("acc[{}][l]", o))));
+    out.close_scope("block of units");
+  });
+  if (layer.activation == Activation::Softmax)
+    emit_activation_forward(out, layer.activation, context.output, layer.output,
+                            context.unroll_budget);
+}
+
+void dense_backward(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  const std::int64_t budget = context.unroll_budget;
+  const int inputs = int(layer.input.size());
+  if (!context.loss_fused)
+    emit_activation_backward(out, layer.activation, context.output_grad, context.output,
+                             layer.output, budget);
+  const Affine i = Affine::var("i"), o = Affine::var("o");
+  Bindings b;
+  const Blocks blocks = split_blocks(layer.units, kMaxAccumulators);
+  {
+    out.open_scope("");
+    out.line("// The bias gradient: each unit's lanes summed.");
+    out.linef("for (int r = 0; r < {}; ++r) grads[{} + r] += lane_sum<T, L>(ws.{} + r * L);",
+              layer.units, context.bias_offset, context.output_grad);
+    out.close_scope();
+  }
+  // One product per weight and lane, for a block of units at a time; the lanes are summed
+  // pairwise, once per weight.
+  const auto kernel_nest = plan_loops({{"i", inputs}, {"ob", blocks.count}}, blocks.size, budget);
+  emit_loop(out, kernel_nest[0], b, [&] {
+    emit_blocks(out, blocks, kernel_nest[1], b, [&](const Affine& start, int size) {
+      out.open_scope("");
+      out.linef("T product[{}][L];", size);
+      const std::string x = at(context.input, i, b);
+      for (int o = 0; o < size; ++o)
+        out.lane(
+            fmt::format("product[{}][l] = {} * {};", o, at(context.output_grad, start + o, b), x));
+      emit_reduce_block(out, "product", size, context.kernel_offset, i * layer.units + start, b);
+      out.close_scope("kernel gradient block");
+    });
+  });
+  if (context.first()) return;
+  const Blocks input_blocks = split_blocks(inputs, kMaxAccumulators);
+  const auto nest =
+      plan_loops({{"ib", input_blocks.count}, {"o", layer.units}}, input_blocks.size, budget);
+  emit_blocks(out, input_blocks, nest[0], b, [&](const Affine& start, int size) {
+    out.open_scope("");
+    out.linef("T acc[{}][L] = {{}};", size);
+    emit_loop(out, nest[1], b, [&] {
+      const std::string g = at(context.output_grad, o, b);
+      for (int c = 0; c < size; ++c)
+        out.lane(fmt::format("acc[{}][l] += {} * {};", c,
+                             param(context.kernel_offset, (start + c) * layer.units + o, b), g));
+    });
+    out.lane_break();
+    for (int c = 0; c < size; ++c)
+      out.lane(fmt::format("{} = acc[{}][l];", at(context.input_grad, start + c, b), c));
+    out.close_scope("input gradient block");
+  });
+}
+
+LayerCost dense_cost(const Layer& layer, bool first) {
+  const std::uint64_t macs = std::uint64_t(layer.input.size()) * layer.units;
+  return {2 * macs, (first ? 2 : 4) * macs};
+}
+
+} // namespace
+
+extern const LayerEmitter kDenseEmitter{LayerKind::Dense, true,           no_buffers,
+                                        dense_forward,    dense_backward, dense_cost};
+
+} // namespace cnnc

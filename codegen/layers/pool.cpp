@@ -1,0 +1,201 @@
+// maxpool and avgpool: any window, stride (overlapping included) and padding. Max pooling keeps
+// the winning tap per output for backward (the first maximum in scan order wins ties; padded
+// cells never win); average pooling divides by the cells inside the input, as Keras does.
+#include <fmt/core.h>
+
+#include "codegen/layers/layer.hpp"
+
+namespace cnnc {
+namespace {
+
+bool padded(const Layer& layer) {
+  return !(layer.padding == Padding{});
+}
+
+Shape padded_shape(const Layer& layer) {
+  return Shape::image(layer.input.height + layer.padding.top + layer.padding.bottom,
+                      layer.input.width + layer.padding.left + layer.padding.right,
+                      layer.input.channels);
+}
+
+bool is_max(const Layer& layer) {
+  return layer.kind == LayerKind::MaxPool;
+}
+
+std::vector<Buffer> pool_buffers(const LayerContext& context) {
+  const Layer& layer = context.l();
+  std::vector<Buffer> buffers;
+  if (is_max(layer))
+    buffers.push_back({layer.name + "_argmax", layer.output.size(),
+                       "the winning tap of each output (ky * kw + kx), for backward"});
+  if (padded(layer)) {
+    const Shape shape = padded_shape(layer);
+    buffers.push_back({layer.name + "_padded", shape.size(),
+                       to_string(shape) + (is_max(layer) ? ", the input padded with -infinity"
+                                                         : ", the input zero-padded")});
+    if (!context.first())
+      buffers.push_back({layer.name + "_padded_grad", shape.size(), "its gradient"});
+  }
+  return buffers;
+}
+
+// Index of tap (ky, kx) of output (oy, ox), channel c, in the (padded) input.
+Affine tap_index(const Layer& layer, int ky, int kx) {
+  const Shape in = padded_shape(layer);
+  const Affine oy = Affine::var("oy"), ox = Affine::var("ox"), c = Affine::var("c");
+  return ((oy * layer.stride_h + ky) * in.width + ox * layer.stride_w + kx) * in.channels + c;
+}
+
+Affine output_index(const Layer& layer) {
+  return (Affine::var("oy") * layer.output.width + Affine::var("ox")) * layer.output.channels +
+         Affine::var("c");
+}
+
+std::vector<Loop> pool_nest(const Layer& layer, std::int64_t body, std::int64_t budget) {
+  return plan_loops(
+      {{"oy", layer.output.height}, {"ox", layer.output.width}, {"c", layer.output.channels}}, body,
+      budget);
+}
+
+// The cells of each output row (column) that lie inside the input, for average pooling.
+std::vector<int> cells_inside(int outputs, int stride, int kernel, int before, int size) {
+  std::vector<int> cells;
+  for (int o = 0; o < outputs; ++o) {
+    const int first = o * stride - before;
+    const int begin = first < 0 ? 0 : first;
+    const int end = first + kernel > size ? size : first + kernel;
+    cells.push_back(end - begin);
+  }
+  return cells;
+}
+
+std::string joined(const std::vector<int>& values) {
+  std::string text;
+  for (int v : values) text += (text.empty() ? "" : ", ") + std::to_string(v);
+  return text;
+}
+
+// Declares the tables the average's divisor comes from when padding makes it vary.
+void emit_avg_tables(CodeWriter& out, const Layer& layer) {
+  if (!padded(layer)) return;
+  out.linef("static constexpr int rows_inside[{}] = {{{}}};", layer.output.height,
+            joined(cells_inside(layer.output.height, layer.stride_h, layer.kernel_h,
+                                layer.padding.top, layer.input.height)));
+  out.linef("static constexpr int cols_inside[{}] = {{{}}};", layer.output.width,
+            joined(cells_inside(layer.output.width, layer.stride_w, layer.kernel_w,
+                                layer.padding.left, layer.input.width)));
+}
+
+std::string avg_scale(const Layer& layer, const Bindings& b) {
+  if (!padded(layer)) return fmt::format("T(1) / T({})", layer.kernel_h * layer.kernel_w);
+  return fmt::format("T(1) / T(rows_inside[{}] * cols_inside[{}])", Affine::var("oy").str(b),
+                     Affine::var("ox").str(b));
+}
+
+std::string source_of(const LayerContext& context) {
+  return padded(context.l()) ? context.l().name + "_padded" : context.input;
+}
+
+void pool_forward(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  const std::int64_t budget = context.unroll_budget;
+  const std::string source = source_of(context);
+  if (padded(layer)) {
+    emit_fill(out, source, padded_shape(layer).size(),
+              is_max(layer) ? "-std::numeric_limits<T>::infinity()" : "T(0)", budget);
+    emit_padded_copy(out, layer, layer.input, context.input, source, true, budget);
+  }
+  const int taps = layer.kernel_h * layer.kernel_w;
+  Bindings b;
+  if (is_max(layer)) {
+    const auto nest = pool_nest(layer, taps + 3, budget);
+    emit_loop(out, nest[0], b, [&] {
+      emit_loop(out, nest[1], b, [&] {
+        emit_loop(out, nest[2], b, [&] {
+          out.open_scope("");
+          out.line("T best[L], arg[L];");
+          out.lane(fmt::format("best[l] = {};", at(source, tap_index(layer, 0, 0), b)));
+          out.lane("arg[l] = T(0);");
+          for (int t = 1; t < taps; ++t) {
+            const std::string x =
+                at(source, tap_index(layer, t / layer.kernel_w, t % layer.kernel_w), b);
+            // Strictly greater: the first maximum in scan order keeps ties.
+            out.lane(fmt::format("{{ const T v = {}; const bool more = v > best[l]; best[l] = "
+                                 "more ? v : best[l]; arg[l] = more ? T({}) : arg[l]; }}",
+                                 x, t));
+          }
+          out.lane(fmt::format("{} = best[l];", at(context.output, output_index(layer), b)));
+          out.lane(fmt::format("{} = arg[l];", at(layer.name + "_argmax", output_index(layer), b)));
+          out.close_scope("window");
+        });
+      });
+    });
+    return;
+  }
+  emit_avg_tables(out, layer);
+  const auto nest = pool_nest(layer, 1, budget);
+  emit_loop(out, nest[0], b, [&] {
+    emit_loop(out, nest[1], b, [&] {
+      emit_loop(out, nest[2], b, [&] {
+        std::string sum;
+        for (int t = 0; t < taps; ++t)
+          sum += (t ? " + " : "") +
+                 at(source, tap_index(layer, t / layer.kernel_w, t % layer.kernel_w), b);
+        out.lane(fmt::format("{} = ({}) * ({});", at(context.output, output_index(layer), b), sum,
+                             avg_scale(layer, b)));
+      });
+    });
+  });
+}
+
+void pool_backward(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  if (context.first()) return;
+  const std::int64_t budget = context.unroll_budget;
+  const std::string target = padded(layer) ? layer.name + "_padded_grad" : context.input_grad;
+  emit_fill(out, target, padded_shape(layer).size(), "T(0)", budget);
+  const int taps = layer.kernel_h * layer.kernel_w;
+  if (!is_max(layer)) emit_avg_tables(out, layer);
+  const auto nest = pool_nest(layer, taps, budget);
+  Bindings b;
+  emit_loop(out, nest[0], b, [&] {
+    emit_loop(out, nest[1], b, [&] {
+      emit_loop(out, nest[2], b, [&] {
+        const std::string g = at(context.output_grad, output_index(layer), b);
+        if (is_max(layer)) {
+          const std::string arg = at(layer.name + "_argmax", output_index(layer), b);
+          for (int t = 0; t < taps; ++t) {
+            const std::string x =
+                at(target, tap_index(layer, t / layer.kernel_w, t % layer.kernel_w), b);
+            out.lane(fmt::format("{} += {} == T({}) ? {} : T(0);", x, arg, t, g));
+          }
+          return;
+        }
+        out.open_scope("");
+        out.linef("const T scale = {};", avg_scale(layer, b));
+        for (int t = 0; t < taps; ++t) {
+          const std::string x =
+              at(target, tap_index(layer, t / layer.kernel_w, t % layer.kernel_w), b);
+          out.lane(fmt::format("{} += {} * scale;", x, g));
+        }
+        out.close_scope("window");
+      });
+    });
+  });
+  if (padded(layer))
+    emit_padded_copy(out, layer, layer.input, context.input_grad, target, false, budget);
+}
+
+LayerCost pool_cost(const Layer& layer, bool first) {
+  const std::uint64_t work = std::uint64_t(layer.output.size()) * layer.kernel_h * layer.kernel_w;
+  return {work, first ? 0 : work};
+}
+
+} // namespace
+
+extern const LayerEmitter kMaxPoolEmitter{LayerKind::MaxPool, true,          pool_buffers,
+                                          pool_forward,       pool_backward, pool_cost};
+extern const LayerEmitter kAvgPoolEmitter{LayerKind::AvgPool, true,          pool_buffers,
+                                          pool_forward,       pool_backward, pool_cost};
+
+} // namespace cnnc
