@@ -1,6 +1,8 @@
 // Prints diagnostics like clang: location, message, the source line, a caret with tildes under
 // the span, the notes the same way, then the count of errors.
+#include <algorithm>
 #include <ostream>
+#include <utility>
 #include <vector>
 
 #include <fmt/core.h>
@@ -31,10 +33,10 @@ public:
   std::string_view line(int number) const {
     if (number < 1 || std::size_t(number) > starts_.size()) return {};
     const std::size_t start = starts_[std::size_t(number) - 1];
-    std::string_view line = text_.substr(start);
-    line = line.substr(0, line.find('\n'));
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return line;
+    std::size_t end =
+        std::size_t(number) < starts_.size() ? starts_[std::size_t(number)] - 1 : text_.size();
+    if (end > start && text_[end - 1] == '\r') --end;
+    return text_.substr(start, end - start);
   }
 
 private:
@@ -66,6 +68,25 @@ std::string marker(std::string_view line, Span span) {
   return result;
 }
 
+// Long lines are shown as a window around the span, like clang does, so that many errors on one
+// huge line print in linear time. Returns the text to show and the span moved into it.
+std::pair<std::string, Span> window(std::string_view line, Span span) {
+  constexpr std::size_t kWidest = 160, kBefore = 60;
+  if (line.size() <= kWidest) return {std::string(line), span};
+  const std::size_t start = std::min(line.size(), std::size_t(std::max(span.column, 1) - 1));
+  std::size_t begin = start > kBefore ? start - kBefore : 0;
+  while (begin > 0 && is_continuation(line[begin])) --begin;
+  std::size_t end = std::min(line.size(), begin + kWidest);
+  while (end < line.size() && is_continuation(line[end])) ++end;
+  std::string shown = begin > 0 ? "..." : "";
+  const int shift = int(shown.size()) - int(begin);
+  shown += line.substr(begin, end - begin);
+  if (end < line.size()) shown += "...";
+  const int last = std::min(span.column + std::max(span.length, 1), int(end) + 1);
+  Span moved{span.line, span.column + shift, std::max(1, last - span.column)};
+  return {shown, moved};
+}
+
 void print_one(std::ostream& out, const SourceFile& source, const LineIndex& lines, Span span,
                const char* kind, const char* kind_color, const std::string& message,
                const Palette& palette) {
@@ -77,9 +98,9 @@ void print_one(std::ostream& out, const SourceFile& source, const LineIndex& lin
   out << fmt::format("{}{}:{}:{}: {}{}:{} {}{}{}\n", palette.bold, source.path, span.line,
                      span.column, kind_color, kind, palette.reset, palette.bold, message,
                      palette.reset);
-  const std::string_view line = lines.line(span.line);
-  out << line << '\n';
-  out << palette.caret << marker(line, span) << palette.reset << '\n';
+  const auto [shown, shown_span] = window(lines.line(span.line), span);
+  out << shown << '\n';
+  out << palette.caret << marker(shown, shown_span) << palette.reset << '\n';
 }
 
 } // namespace

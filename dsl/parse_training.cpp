@@ -1,4 +1,6 @@
 // The parser's training statements: the section header and its settings.
+#include <map>
+
 #include "dsl/parser_impl.hpp"
 
 namespace cnnc::parsing {
@@ -55,6 +57,7 @@ void Parser::optimizer(Line& line) {
   ast::Optimizer optimizer;
   optimizer.kind = ast::Word{std::string(kind.text), kind.span};
   optimizer.span = line.span();
+  std::map<std::string_view, Span> seen;
   while (!line.at_end()) {
     const Token& key = line.take();
     if (key.kind != TokenKind::Word || line.peek().kind != TokenKind::Equals) {
@@ -64,12 +67,12 @@ void Parser::optimizer(Line& line) {
     line.take();
     const Token& value = line.take();
     ast::HyperParameter parameter{{std::string(key.text), key.span}, {}, {}, value.span};
-    for (const auto& earlier : optimizer.parameters) {
-      if (earlier.key.text == key.text) {
-        return report({key.span,
-                       fmt::format("duplicate hyper-parameter '{}'", key.text),
-                       {{earlier.key.span, "first set here"}}});
-      }
+    // A map, not a scan of the earlier keys: a line of many keys stays linear.
+    const auto [earlier, fresh] = seen.emplace(key.text, key.span);
+    if (!fresh) {
+      return report({key.span,
+                     fmt::format("duplicate hyper-parameter '{}'", key.text),
+                     {{earlier->second, "first set here"}}});
     }
     std::string error;
     if (value.kind == TokenKind::Word) {

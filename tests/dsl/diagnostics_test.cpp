@@ -2,6 +2,8 @@
 // files of whole outputs for files with several errors.
 #include <catch2/catch.hpp>
 
+#include <fmt/core.h>
+
 #include "support.hpp"
 
 using namespace cnnc;
@@ -86,4 +88,17 @@ TEST_CASE("source lines are found by number, without their line end") {
   CHECK(source.line_text(4) == "fourth");
   CHECK(source.line_text(5).empty());
   CHECK(source.line_text(0).empty());
+}
+
+TEST_CASE("a long line is shown as a window around the span") {
+  const std::string letters(300, 'a');
+  // An error at column 1 of a 302-byte line: the first 160 bytes, then "...".
+  const std::string head = printed(check("input 4x4x1\n" + letters + " x\n"));
+  CHECK(head.find(fmt::format("\n{}...\n^{}\n", std::string(160, 'a'), std::string(159, '~'))) !=
+        std::string::npos);
+  // An error near the end: 60 bytes before it, after "...".
+  const std::string tail =
+      printed(check("input 4x4x1\nflatten name=" + letters + " %\ndense 2 softmax\n"));
+  CHECK(tail.find(fmt::format("\n...{} %\n{}^\n", std::string(59, 'a'), std::string(63, ' '))) !=
+        std::string::npos);
 }
