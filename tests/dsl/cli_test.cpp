@@ -45,7 +45,7 @@ TEST_CASE("a clean model exits 0 and prints the golden summary on stdout") {
   CHECK(mismatch.empty());
 }
 
-TEST_CASE("--quiet prints nothing for a clean model") {
+TEST_CASE("the quiet flag -q prints nothing for a clean model") {
   const Run run = run_cnnc("check -q models/mnist.cnn");
   CHECK(run.exit_code == 0);
   CHECK(run.out.empty());
