@@ -43,8 +43,8 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i) {
 
 std::optional<std::string> not_text_reason(std::string_view text) {
   if (text.size() > kMaxSourceBytes) {
-    return fmt::format("is too large to be a model file ({} bytes; the limit is {} MiB)",
-                       text.size(), kMaxSourceBytes >> 20);
+    // Files are read only up to just past the limit, so the true size may be unknown.
+    return fmt::format("is too large to be a model file (over {} MiB)", kMaxSourceBytes >> 20);
   }
   int line = 1;
   std::size_t line_start = 0;
