@@ -53,29 +53,21 @@ std::string weight_breakdown(const Layer& layer) {
 void check_assertions(const ast::Layer& statement, const Layer& layer, bool params_known,
                       CheckContext& context) {
   if (statement.expected_shape) {
+    // Compared as written (64-bit), so an absurd assertion is just a mismatch.
     const ast::Dims& dims = *statement.expected_shape;
-    std::optional<Shape> expected;
-    for (const auto size : dims.sizes) {
-      if (size > kMaxDimension) expected = Shape::vector(-1);
-    }
-    if (expected) {
-      context.error(
-          dims.span,
-          prefixed(statement.label, fmt::format("the asserted shape {} is too large", dims.text)));
-    } else if (dims.sizes.size() == 3) {
-      expected = Shape::image(int(dims.sizes[0]), int(dims.sizes[1]), int(dims.sizes[2]));
-    } else if (dims.sizes.size() == 1) {
-      expected = Shape::vector(int(dims.sizes[0]));
-    } else {
+    const Shape& out = layer.output;
+    const std::vector<std::int64_t> actual =
+        out.rank == 1 ? std::vector<std::int64_t>{out.channels}
+                      : std::vector<std::int64_t>{out.height, out.width, out.channels};
+    if (dims.sizes.size() != 1 && dims.sizes.size() != 3) {
       context.error(dims.span,
                     prefixed(statement.label,
                              fmt::format("an output shape is HxWxC or N, not '{}'", dims.text)));
-    }
-    if (expected && expected->channels >= 0 && *expected != layer.output) {
+    } else if (dims.sizes != actual) {
       context.error(dims.span, prefixed(statement.label,
                                         fmt::format("expected output shape {}, but the layer's "
                                                     "output is {}",
-                                                    dims.text, to_string(layer.output))));
+                                                    dims.text, to_string(out))));
     }
   }
   if (statement.expected_params && params_known) {

@@ -201,6 +201,9 @@ TEST_CASE("a failed assertion shows the expected and the actual value at the ass
         Lines{"2:12: flatten_1: expected output shape 32, but the layer's output is 320",
               "3:25: dense_1: expected 3201 parameters, but the layer has 3210 (320x10 weights + "
               "10 biases)"});
+  CHECK(errors("input 4x4x1\nflatten -> 99999999999999999999\ndense 10 softmax\n") ==
+        Lines{"2:12: flatten_1: expected output shape 99999999999999999999, but the layer's "
+              "output is 16"});
   CHECK(errors("input 4x4x1\nmaxpool 2 -> 2x2\n" + kHead) ==
         Lines{"2:14: max_pooling2d_1: an output shape is HxWxC or N, not '2x2'"});
 }
