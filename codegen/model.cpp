@@ -367,7 +367,14 @@ private:
     out_.line("template <typename T, int L>");
     out_.open_scope("static void forward(const T* params, const T* input, Workspace<T, L>& ws)");
     if (!any_params) out_.line("(void)params;");
-    out_.line("for (int i = 0; i < kInputSize * L; ++i) ws.input[i] = input[i];");
+    {
+      Bindings b;
+      const Loop copy = plan_loops({{"i", int(model_.input.size())}}, 1, budget_)[0];
+      emit_loop(out_, copy, b, [&] {
+        out_.lane(fmt::format("{} = {};", at("input", Affine::var("i"), b),
+                              indexed("input", Affine::var("i"), b)));
+      });
+    }
     for (const auto& planned : layers_) {
       const Layer& layer = planned.context.l();
       if (!planned.emitter->owns_output) {

@@ -186,10 +186,20 @@ void emit_activation_backward(CodeWriter& out, Activation activation, const std:
 }
 
 void emit_reduce_block(CodeWriter& out, const std::string& accumulators, int count,
-                       const std::string& offset, const Affine& first, const Bindings& bindings) {
-  const Affine index = (first + Affine::var("r")).bind(bindings);
-  out.linef("for (int r = 0; r < {}; ++r) grads[{} + {}] += lane_sum<T, L>({}[r]);", count, offset,
-            index.str(), accumulators);
+                       const std::string& offset, const Affine& first, const Bindings& bindings,
+                       std::int64_t budget) {
+  // A lane sum costs about as much as a dozen statements; only generous budgets unroll these.
+  constexpr std::int64_t kLaneSumStatements = 16;
+  const Loop loop = plan_loops({{"r", count}}, kLaneSumStatements, budget)[0];
+  if (!loop.unrolled) {
+    const Affine index = (first + Affine::var("r")).bind(bindings);
+    out.linef("for (int r = 0; r < {}; ++r) grads[{} + {}] += lane_sum<T, L>({}[r]);", count,
+              offset, index.str(), accumulators);
+    return;
+  }
+  for (int r = 0; r < count; ++r)
+    out.linef("grads[{} + {}] += lane_sum<T, L>({}[{}]);", offset, (first + r).str(bindings),
+              accumulators, r);
 }
 
 } // namespace cnnc

@@ -108,7 +108,7 @@ void conv_bias_grad(CodeWriter& out, const LayerContext& context) {
             fmt::format("acc[{}][l] += {};", o,
                         at(context.output_grad, Affine::var("p") * layer.units + start + o, b)));
     });
-    emit_reduce_block(out, "acc", size, context.bias_offset, start, b);
+    emit_reduce_block(out, "acc", size, context.bias_offset, start, b, context.unroll_budget);
     out.close_scope("bias gradient block");
   });
 }
@@ -143,7 +143,7 @@ void conv_kernel_grad(CodeWriter& out, const LayerContext& context, const std::s
             });
           });
           emit_reduce_block(out, "acc", size, context.kernel_offset,
-                            kernel_index(layer, ky, kx, c, start), b);
+                            kernel_index(layer, ky, kx, c, start), b, context.unroll_budget);
           out.close_scope("kernel gradient block");
         });
       });

@@ -55,8 +55,13 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
   {
     out.open_scope("");
     out.line("// The bias gradient: each unit's lanes summed.");
-    out.linef("for (int r = 0; r < {}; ++r) grads[{} + r] += lane_sum<T, L>(ws.{} + r * L);",
-              layer.units, context.bias_offset, context.output_grad);
+    const Loop units = plan_loops({{"r", layer.units}}, 16, budget)[0];
+    emit_loop(out, units, b, [&] {
+      const Affine r = Affine::var("r").bind(b);
+      out.linef("grads[{}{}] += lane_sum<T, L>({});", context.bias_offset,
+                r.is_constant() && r.constant() == 0 ? "" : " + " + r.str(),
+                lane_pointer(context.output_grad, Affine::var("r"), b));
+    });
     out.close_scope();
   }
   // One product per weight and lane, for a block of units at a time; the lanes are summed
@@ -70,7 +75,8 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
       for (int o = 0; o < size; ++o)
         out.lane(
             fmt::format("product[{}][l] = {} * {};", o, at(context.output_grad, start + o, b), x));
-      emit_reduce_block(out, "product", size, context.kernel_offset, i * layer.units + start, b);
+      emit_reduce_block(out, "product", size, context.kernel_offset, i * layer.units + start, b,
+                        context.unroll_budget);
       out.close_scope("kernel gradient block");
     });
   });

@@ -99,7 +99,8 @@ void emit_activation_backward(CodeWriter& out, Activation activation, const std:
 // Adds the lane sums of accumulators[0..count) to grads[offset + first + r]: per-lane
 // accumulators reduced once per weight (a loop, so the reductions are not copied per weight).
 void emit_reduce_block(CodeWriter& out, const std::string& accumulators, int count,
-                       const std::string& offset, const Affine& first, const Bindings& bindings);
+                       const std::string& offset, const Affine& first, const Bindings& bindings,
+                       std::int64_t budget);
 
 } // namespace cnnc
 

@@ -90,7 +90,9 @@ struct Model {
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].
   template <typename T, int L>
   static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
-    for (int i = 0; i < kInputSize * L; ++i) ws.input[i] = input[i];
+    for (int i = 0; i < 784; ++i) {
+      CNNC_LANES for (int l = 0; l < L; ++l) ws.input[(i) * L + l] = input[(i) * L + l];
+    } // for i
     conv2d_1_forward(params, ws);
     max_pooling2d_1_forward(ws);
     conv2d_2_forward(params, ws);
@@ -465,7 +467,16 @@ struct Model {
           acc[9][l] += ws.conv2d_1_grad[(p * 10 + 9) * L + l];
         }
       } // for p
-      for (int r = 0; r < 10; ++r) grads[kConv2d1Bias + r] += lane_sum<T, L>(acc[r]);
+      grads[kConv2d1Bias + 0] += lane_sum<T, L>(acc[0]);
+      grads[kConv2d1Bias + 1] += lane_sum<T, L>(acc[1]);
+      grads[kConv2d1Bias + 2] += lane_sum<T, L>(acc[2]);
+      grads[kConv2d1Bias + 3] += lane_sum<T, L>(acc[3]);
+      grads[kConv2d1Bias + 4] += lane_sum<T, L>(acc[4]);
+      grads[kConv2d1Bias + 5] += lane_sum<T, L>(acc[5]);
+      grads[kConv2d1Bias + 6] += lane_sum<T, L>(acc[6]);
+      grads[kConv2d1Bias + 7] += lane_sum<T, L>(acc[7]);
+      grads[kConv2d1Bias + 8] += lane_sum<T, L>(acc[8]);
+      grads[kConv2d1Bias + 9] += lane_sum<T, L>(acc[9]);
     } // bias gradient block
     for (int ky = 0; ky < 5; ++ky) {
       for (int kx = 0; kx < 5; ++kx) {
@@ -715,7 +726,16 @@ struct Model {
               acc[9][l] += ws.conv2d_1_grad[(oy * 240 + 239) * L + l] * ws.input[(oy * 28 + ky * 28 + kx + 23) * L + l];
             }
           } // for oy
-          for (int r = 0; r < 10; ++r) grads[kConv2d1Kernel + ky * 50 + kx * 10 + r] += lane_sum<T, L>(acc[r]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10] += lane_sum<T, L>(acc[0]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10 + 1] += lane_sum<T, L>(acc[1]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10 + 2] += lane_sum<T, L>(acc[2]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10 + 3] += lane_sum<T, L>(acc[3]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10 + 4] += lane_sum<T, L>(acc[4]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10 + 5] += lane_sum<T, L>(acc[5]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10 + 6] += lane_sum<T, L>(acc[6]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10 + 7] += lane_sum<T, L>(acc[7]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10 + 8] += lane_sum<T, L>(acc[8]);
+          grads[kConv2d1Kernel + ky * 50 + kx * 10 + 9] += lane_sum<T, L>(acc[9]);
         } // kernel gradient block
       } // for kx
     } // for ky
@@ -1223,7 +1243,16 @@ struct Model {
             acc[9][l] += ws.conv2d_2_grad[(p * 20 + ob * 10 + 9) * L + l];
           }
         } // for p
-        for (int r = 0; r < 10; ++r) grads[kConv2d2Bias + ob * 10 + r] += lane_sum<T, L>(acc[r]);
+        grads[kConv2d2Bias + ob * 10] += lane_sum<T, L>(acc[0]);
+        grads[kConv2d2Bias + ob * 10 + 1] += lane_sum<T, L>(acc[1]);
+        grads[kConv2d2Bias + ob * 10 + 2] += lane_sum<T, L>(acc[2]);
+        grads[kConv2d2Bias + ob * 10 + 3] += lane_sum<T, L>(acc[3]);
+        grads[kConv2d2Bias + ob * 10 + 4] += lane_sum<T, L>(acc[4]);
+        grads[kConv2d2Bias + ob * 10 + 5] += lane_sum<T, L>(acc[5]);
+        grads[kConv2d2Bias + ob * 10 + 6] += lane_sum<T, L>(acc[6]);
+        grads[kConv2d2Bias + ob * 10 + 7] += lane_sum<T, L>(acc[7]);
+        grads[kConv2d2Bias + ob * 10 + 8] += lane_sum<T, L>(acc[8]);
+        grads[kConv2d2Bias + ob * 10 + 9] += lane_sum<T, L>(acc[9]);
       } // bias gradient block
     } // for ob
     for (int ky = 0; ky < 5; ++ky) {
@@ -1316,7 +1345,16 @@ struct Model {
                   acc[9][l] += ws.conv2d_2_grad[(oy * 160 + ob * 10 + 149) * L + l] * ws.max_pooling2d_1_out[(oy * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
                 }
               } // for oy
-              for (int r = 0; r < 10; ++r) grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + r] += lane_sum<T, L>(acc[r]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10] += lane_sum<T, L>(acc[0]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + 1] += lane_sum<T, L>(acc[1]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + 2] += lane_sum<T, L>(acc[2]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + 3] += lane_sum<T, L>(acc[3]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + 4] += lane_sum<T, L>(acc[4]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + 5] += lane_sum<T, L>(acc[5]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + 6] += lane_sum<T, L>(acc[6]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + 7] += lane_sum<T, L>(acc[7]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + 8] += lane_sum<T, L>(acc[8]);
+              grads[kConv2d2Kernel + ky * 1000 + kx * 200 + c * 20 + ob * 10 + 9] += lane_sum<T, L>(acc[9]);
             } // kernel gradient block
           } // for ob
         } // for c
@@ -2858,7 +2896,9 @@ struct Model {
     }
     {
       // The bias gradient: each unit's lanes summed.
-      for (int r = 0; r < 100; ++r) grads[kDense1Bias + r] += lane_sum<T, L>(ws.dense_1_grad + r * L);
+      for (int r = 0; r < 100; ++r) {
+        grads[kDense1Bias + r] += lane_sum<T, L>(ws.dense_1_grad + (r) * L);
+      } // for r
     }
     for (int i = 0; i < 320; ++i) {
       {
@@ -2875,7 +2915,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[8 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[9 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 1] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 2] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 3] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 4] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 5] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 6] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 7] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 8] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 9] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
       {
         T product[10][L];
@@ -2891,7 +2940,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[18 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[19 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r + 10] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100 + 10] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 11] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 12] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 13] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 14] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 15] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 16] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 17] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 18] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 19] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
       {
         T product[10][L];
@@ -2907,7 +2965,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[28 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[29 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r + 20] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100 + 20] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 21] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 22] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 23] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 24] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 25] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 26] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 27] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 28] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 29] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
       {
         T product[10][L];
@@ -2923,7 +2990,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[38 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[39 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r + 30] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100 + 30] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 31] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 32] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 33] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 34] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 35] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 36] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 37] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 38] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 39] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
       {
         T product[10][L];
@@ -2939,7 +3015,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[48 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[49 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r + 40] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100 + 40] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 41] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 42] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 43] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 44] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 45] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 46] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 47] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 48] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 49] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
       {
         T product[10][L];
@@ -2955,7 +3040,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[58 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[59 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r + 50] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100 + 50] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 51] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 52] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 53] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 54] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 55] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 56] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 57] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 58] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 59] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
       {
         T product[10][L];
@@ -2971,7 +3065,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[68 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[69 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r + 60] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100 + 60] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 61] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 62] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 63] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 64] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 65] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 66] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 67] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 68] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 69] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
       {
         T product[10][L];
@@ -2987,7 +3090,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[78 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[79 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r + 70] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100 + 70] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 71] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 72] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 73] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 74] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 75] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 76] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 77] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 78] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 79] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
       {
         T product[10][L];
@@ -3003,7 +3115,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[88 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[89 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r + 80] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100 + 80] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 81] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 82] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 83] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 84] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 85] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 86] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 87] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 88] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 89] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
       {
         T product[10][L];
@@ -3019,7 +3140,16 @@ struct Model {
           product[8][l] = ws.dense_1_grad[98 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
           product[9][l] = ws.dense_1_grad[99 * L + l] * ws.max_pooling2d_2_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense1Kernel + i * 100 + r + 90] += lane_sum<T, L>(product[r]);
+        grads[kDense1Kernel + i * 100 + 90] += lane_sum<T, L>(product[0]);
+        grads[kDense1Kernel + i * 100 + 91] += lane_sum<T, L>(product[1]);
+        grads[kDense1Kernel + i * 100 + 92] += lane_sum<T, L>(product[2]);
+        grads[kDense1Kernel + i * 100 + 93] += lane_sum<T, L>(product[3]);
+        grads[kDense1Kernel + i * 100 + 94] += lane_sum<T, L>(product[4]);
+        grads[kDense1Kernel + i * 100 + 95] += lane_sum<T, L>(product[5]);
+        grads[kDense1Kernel + i * 100 + 96] += lane_sum<T, L>(product[6]);
+        grads[kDense1Kernel + i * 100 + 97] += lane_sum<T, L>(product[7]);
+        grads[kDense1Kernel + i * 100 + 98] += lane_sum<T, L>(product[8]);
+        grads[kDense1Kernel + i * 100 + 99] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
     } // for i
     for (int ib = 0; ib < 32; ++ib) {
@@ -3153,7 +3283,16 @@ struct Model {
   static void dense_2_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     {
       // The bias gradient: each unit's lanes summed.
-      for (int r = 0; r < 10; ++r) grads[kDense2Bias + r] += lane_sum<T, L>(ws.dense_2_grad + r * L);
+      grads[kDense2Bias] += lane_sum<T, L>(ws.dense_2_grad);
+      grads[kDense2Bias + 1] += lane_sum<T, L>(ws.dense_2_grad + 1 * L);
+      grads[kDense2Bias + 2] += lane_sum<T, L>(ws.dense_2_grad + 2 * L);
+      grads[kDense2Bias + 3] += lane_sum<T, L>(ws.dense_2_grad + 3 * L);
+      grads[kDense2Bias + 4] += lane_sum<T, L>(ws.dense_2_grad + 4 * L);
+      grads[kDense2Bias + 5] += lane_sum<T, L>(ws.dense_2_grad + 5 * L);
+      grads[kDense2Bias + 6] += lane_sum<T, L>(ws.dense_2_grad + 6 * L);
+      grads[kDense2Bias + 7] += lane_sum<T, L>(ws.dense_2_grad + 7 * L);
+      grads[kDense2Bias + 8] += lane_sum<T, L>(ws.dense_2_grad + 8 * L);
+      grads[kDense2Bias + 9] += lane_sum<T, L>(ws.dense_2_grad + 9 * L);
     }
     for (int i = 0; i < 100; ++i) {
       {
@@ -3170,7 +3309,16 @@ struct Model {
           product[8][l] = ws.dense_2_grad[8 * L + l] * ws.dense_1_out[(i) * L + l];
           product[9][l] = ws.dense_2_grad[9 * L + l] * ws.dense_1_out[(i) * L + l];
         }
-        for (int r = 0; r < 10; ++r) grads[kDense2Kernel + i * 10 + r] += lane_sum<T, L>(product[r]);
+        grads[kDense2Kernel + i * 10] += lane_sum<T, L>(product[0]);
+        grads[kDense2Kernel + i * 10 + 1] += lane_sum<T, L>(product[1]);
+        grads[kDense2Kernel + i * 10 + 2] += lane_sum<T, L>(product[2]);
+        grads[kDense2Kernel + i * 10 + 3] += lane_sum<T, L>(product[3]);
+        grads[kDense2Kernel + i * 10 + 4] += lane_sum<T, L>(product[4]);
+        grads[kDense2Kernel + i * 10 + 5] += lane_sum<T, L>(product[5]);
+        grads[kDense2Kernel + i * 10 + 6] += lane_sum<T, L>(product[6]);
+        grads[kDense2Kernel + i * 10 + 7] += lane_sum<T, L>(product[7]);
+        grads[kDense2Kernel + i * 10 + 8] += lane_sum<T, L>(product[8]);
+        grads[kDense2Kernel + i * 10 + 9] += lane_sum<T, L>(product[9]);
       } // kernel gradient block
     } // for i
     for (int ib = 0; ib < 10; ++ib) {
