@@ -102,7 +102,7 @@ void emit_loss_gradient(CodeWriter& out, const LossContext& context) {
                   : fmt::format("{0} ? -({1} / {2} - (T(1) - {1}) / (T(1) - {2})) / {3} : T(0)",
                                 inside, y, p, per_output);
     }
-    out.lane(fmt::format("{} = on[l] ? {} : T(0);", g, value));
+    out.lane(fmt::format("{{ const T value = {}; {} = on[l] ? value : T(0); }}", value, g));
   });
   out.close_scope("loss_gradient");
 }

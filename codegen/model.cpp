@@ -443,15 +443,20 @@ private:
   }
 
   void helpers() {
-    out_.line("// The sum of L lanes, added pairwise so that the additions do not wait on each");
-    out_.line("// other; used once per weight after the per-lane accumulation.");
+    out_.line("// The sum of L lanes: the upper half folded onto the lower, recursively, so the");
+    out_.line("// additions are independent and every loop has a constant trip count.");
     out_.line("template <typename T, int L>");
     out_.open_scope("static T lane_sum(const T* values)");
-    out_.line("T partial[L];");
-    out_.line("for (int l = 0; l < L; ++l) partial[l] = values[l];");
-    out_.line("for (int step = 1; step < L; step *= 2)");
-    out_.line("  for (int l = 0; l + step < L; l += 2 * step) partial[l] += partial[l + step];");
-    out_.line("return partial[0];");
+    out_.open_scope("if constexpr (L == 1)");
+    out_.line("return values[0];");
+    out_.close_scope();
+    out_.open_scope("else");
+    out_.line("constexpr int kHalf = (L + 1) / 2;");
+    out_.line("T folded[kHalf];");
+    out_.line("for (int l = 0; l < kHalf; ++l) folded[l] = l + kHalf < L ? values[l] + values[l + "
+              "kHalf] : values[l];");
+    out_.line("return lane_sum<T, kHalf>(folded);");
+    out_.close_scope();
     out_.close_scope("lane_sum");
   }
 

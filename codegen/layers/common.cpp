@@ -6,6 +6,11 @@
 
 namespace cnnc {
 
+void emit_weighted(CodeWriter& out, const std::string& statement) {
+  out.lane(statement);
+  out.lane_break();
+}
+
 std::string indexed(const std::string& array, const Affine& index, const Bindings& bindings) {
   const Affine bound = index.bind(bindings);
   if (bound.is_constant() && bound.constant() == 0) return fmt::format("{}[l]", array);
@@ -95,7 +100,7 @@ void emit_softmax(CodeWriter& out, const std::string& buffer, const Shape& shape
     out.lane(fmt::format("top[l] = {};", at(buffer, p * channels, bindings)));
     emit_loop(out, nest[1], bindings, [&] {
       const std::string x = at(buffer, p * channels + k, bindings);
-      out.lane(fmt::format("top[l] = {0} > top[l] ? {0} : top[l];", x));
+      out.lane(fmt::format("{{ const T v = {}; top[l] = v > top[l] ? v : top[l]; }}", x));
     });
     out.line("T sum[L];");
     out.lane("sum[l] = T(0);");
@@ -124,7 +129,7 @@ void emit_activation_forward(CodeWriter& out, Activation activation, const std::
     const std::string x = at(buffer, Affine::var("i"), bindings);
     switch (activation) {
     case Activation::Relu:
-      out.lane(fmt::format("{0} = {0} > T(0) ? {0} : T(0);", x));
+      out.lane(fmt::format("{{ const T v = {0}; {0} = v > T(0) ? v : T(0); }}", x));
       break;
     case Activation::Sigmoid:
       out.lane(fmt::format("{0} = T(1) / (T(1) + std::exp(-{0}));", x));
@@ -171,7 +176,7 @@ void emit_activation_backward(CodeWriter& out, Activation activation, const std:
     const std::string y = at(output, Affine::var("i"), bindings);
     switch (activation) {
     case Activation::Relu:
-      out.lane(fmt::format("{0} = {1} > T(0) ? {0} : T(0);", g, y));
+      out.lane(fmt::format("{{ const T g = {0}; {0} = {1} > T(0) ? g : T(0); }}", g, y));
       break;
     case Activation::Sigmoid:
       out.lane(fmt::format("{0} *= {1} * (T(1) - {1});", g, y));

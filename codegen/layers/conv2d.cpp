@@ -73,9 +73,10 @@ void conv_forward(CodeWriter& out, const LayerContext& context) {
             emit_loop(out, nest[5], b, [&] {
               const std::string x = at(source, input_index(layer, ky, kx, c), b);
               for (int o = 0; o < size; ++o)
-                out.lane(fmt::format(
-                    "acc[{}][l] += {} * {};", o,
-                    param(context.kernel_offset, kernel_index(layer, ky, kx, c, start + o), b), x));
+                emit_weighted(out, fmt::format("acc[{}][l] += {} * {};", o,
+                                               param(context.kernel_offset,
+                                                     kernel_index(layer, ky, kx, c, start + o), b),
+                                               x));
             });
           });
         });
@@ -181,9 +182,10 @@ void conv_input_grad(CodeWriter& out, const LayerContext& context) {
             emit_loop(out, nest[5], b, [&] {
               const std::string g = at(context.output_grad, position * layer.units + o, b);
               for (int c = 0; c < size; ++c)
-                out.lane(fmt::format(
-                    "acc[{}][l] += {} * {};", c,
-                    param(context.kernel_offset, kernel_index(layer, ky, kx, start + c, o), b), g));
+                emit_weighted(out, fmt::format("acc[{}][l] += {} * {};", c,
+                                               param(context.kernel_offset,
+                                                     kernel_index(layer, ky, kx, start + c, o), b),
+                                               g));
             });
             out.lane_break();
             for (int c = 0; c < size; ++c)

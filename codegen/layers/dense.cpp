@@ -28,8 +28,9 @@ void dense_forward(CodeWriter& out, const LayerContext& context) {
     emit_loop(out, nest[1], b, [&] {
       const std::string x = at(context.input, i, b);
       for (int o = 0; o < size; ++o)
-        out.lane(fmt::format("acc[{}][l] += {} * {};", o,
-                             param(context.kernel_offset, i * layer.units + start + o, b), x));
+        emit_weighted(out,
+                      fmt::format("acc[{}][l] += {} * {};", o,
+                                  param(context.kernel_offset, i * layer.units + start + o, b), x));
     });
     out.lane_break();
     for (int o = 0; o < size; ++o)
@@ -51,7 +52,6 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
                              layer.output, budget);
   const Affine i = Affine::var("i"), o = Affine::var("o");
   Bindings b;
-  const Blocks blocks = split_blocks(layer.units, kMaxAccumulators);
   {
     out.open_scope("");
     out.line("// The bias gradient: each unit's lanes summed.");
@@ -64,22 +64,29 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
     });
     out.close_scope();
   }
-  // One product per weight and lane, for a block of units at a time; the lanes are summed
-  // pairwise, once per weight.
-  const auto kernel_nest = plan_loops({{"i", inputs}, {"ob", blocks.count}}, blocks.size, budget);
+  // dW[i][o] += sum_l x[i][l] g[o][l]. With the gradient transposed (lanes outermost), the sum
+  // over lanes is a vertical one: vectors over the units, the input's lanes broadcast, no
+  // horizontal reduction per weight.
+  out.open_scope("");
+  out.linef("T transposed[L][{}];", layer.units);
+  const auto transpose = plan_loops({{"o", layer.units}}, 1, budget);
+  emit_loop(out, transpose[0], b, [&] {
+    out.lane(fmt::format("transposed[l][{}] = {};", o.str(b), at(context.output_grad, o, b)));
+  });
+  // A weight's statement sums L products: it counts as L statements for the budget, and a
+  // rolled loop over the units is what vectorizes.
+  const auto kernel_nest = plan_loops({{"i", inputs}, {"o", layer.units}}, 8, budget);
   emit_loop(out, kernel_nest[0], b, [&] {
-    emit_blocks(out, blocks, kernel_nest[1], b, [&](const Affine& start, int size) {
+    emit_loop(out, kernel_nest[1], b, [&] {
       out.open_scope("");
-      out.linef("T product[{}][L];", size);
-      const std::string x = at(context.input, i, b);
-      for (int o = 0; o < size; ++o)
-        out.lane(
-            fmt::format("product[{}][l] = {} * {};", o, at(context.output_grad, start + o, b), x));
-      emit_reduce_block(out, "product", size, context.kernel_offset, i * layer.units + start, b,
-                        context.unroll_budget);
-      out.close_scope("kernel gradient block");
+      out.linef("T sum = grads[{} + {}];", context.kernel_offset, (i * layer.units + o).str(b));
+      out.linef("for (int l = 0; l < L; ++l) sum += {} * transposed[l][{}];",
+                at(context.input, i, b), o.str(b));
+      out.linef("grads[{} + {}] = sum;", context.kernel_offset, (i * layer.units + o).str(b));
+      out.close_scope();
     });
   });
+  out.close_scope("kernel gradient");
   if (context.first()) return;
   const Blocks input_blocks = split_blocks(inputs, kMaxAccumulators);
   const auto nest =
@@ -90,7 +97,8 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
     emit_loop(out, nest[1], b, [&] {
       const std::string g = at(context.output_grad, o, b);
       for (int c = 0; c < size; ++c)
-        out.lane(fmt::format("acc[{}][l] += {} * {};", c,
+        emit_weighted(
+            out, fmt::format("acc[{}][l] += {} * {};", c,
                              param(context.kernel_offset, (start + c) * layer.units + o, b), g));
     });
     out.lane_break();

@@ -163,12 +163,17 @@ void pool_backward(CodeWriter& out, const LayerContext& context) {
       emit_loop(out, nest[2], b, [&] {
         const std::string g = at(context.output_grad, output_index(layer), b);
         if (is_max(layer)) {
-          const std::string arg = at(layer.name + "_argmax", output_index(layer), b);
+          // Operands are loaded before the selects (a load under a condition stops
+          // vectorization), and each tap compares its own difference: GCC turns a chain of
+          // `arg == 0`, `arg == 1`, ... into a switch, which does not vectorize.
+          std::string statement = fmt::format("{{ const T g = {}; const T arg = {};", g,
+                                              at(layer.name + "_argmax", output_index(layer), b));
           for (int t = 0; t < taps; ++t) {
             const std::string x =
                 at(target, tap_index(layer, t / layer.kernel_w, t % layer.kernel_w), b);
-            out.lane(fmt::format("{} += {} == T({}) ? {} : T(0);", x, arg, t, g));
+            statement += fmt::format(" {} += arg - T({}) == T(0) ? g : T(0);", x, t);
           }
+          out.lane(statement + " }");
           return;
         }
         out.open_scope("");

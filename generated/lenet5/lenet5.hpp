@@ -150,16 +150,16 @@ struct Model {
     bool on[L];
     for (int l = 0; l < L; ++l) on[l] = l < active;
     CNNC_LANES for (int l = 0; l < L; ++l) {
-      ws.dense_3_grad[l] = on[l] ? ws.output[l] - target[l] : T(0);
-      ws.dense_3_grad[1 * L + l] = on[l] ? ws.output[1 * L + l] - target[1 * L + l] : T(0);
-      ws.dense_3_grad[2 * L + l] = on[l] ? ws.output[2 * L + l] - target[2 * L + l] : T(0);
-      ws.dense_3_grad[3 * L + l] = on[l] ? ws.output[3 * L + l] - target[3 * L + l] : T(0);
-      ws.dense_3_grad[4 * L + l] = on[l] ? ws.output[4 * L + l] - target[4 * L + l] : T(0);
-      ws.dense_3_grad[5 * L + l] = on[l] ? ws.output[5 * L + l] - target[5 * L + l] : T(0);
-      ws.dense_3_grad[6 * L + l] = on[l] ? ws.output[6 * L + l] - target[6 * L + l] : T(0);
-      ws.dense_3_grad[7 * L + l] = on[l] ? ws.output[7 * L + l] - target[7 * L + l] : T(0);
-      ws.dense_3_grad[8 * L + l] = on[l] ? ws.output[8 * L + l] - target[8 * L + l] : T(0);
-      ws.dense_3_grad[9 * L + l] = on[l] ? ws.output[9 * L + l] - target[9 * L + l] : T(0);
+      { const T value = ws.output[l] - target[l]; ws.dense_3_grad[l] = on[l] ? value : T(0); }
+      { const T value = ws.output[1 * L + l] - target[1 * L + l]; ws.dense_3_grad[1 * L + l] = on[l] ? value : T(0); }
+      { const T value = ws.output[2 * L + l] - target[2 * L + l]; ws.dense_3_grad[2 * L + l] = on[l] ? value : T(0); }
+      { const T value = ws.output[3 * L + l] - target[3 * L + l]; ws.dense_3_grad[3 * L + l] = on[l] ? value : T(0); }
+      { const T value = ws.output[4 * L + l] - target[4 * L + l]; ws.dense_3_grad[4 * L + l] = on[l] ? value : T(0); }
+      { const T value = ws.output[5 * L + l] - target[5 * L + l]; ws.dense_3_grad[5 * L + l] = on[l] ? value : T(0); }
+      { const T value = ws.output[6 * L + l] - target[6 * L + l]; ws.dense_3_grad[6 * L + l] = on[l] ? value : T(0); }
+      { const T value = ws.output[7 * L + l] - target[7 * L + l]; ws.dense_3_grad[7 * L + l] = on[l] ? value : T(0); }
+      { const T value = ws.output[8 * L + l] - target[8 * L + l]; ws.dense_3_grad[8 * L + l] = on[l] ? value : T(0); }
+      { const T value = ws.output[9 * L + l] - target[9 * L + l]; ws.dense_3_grad[9 * L + l] = on[l] ? value : T(0); }
     }
   } // loss_gradient
 
@@ -214,158 +214,156 @@ struct Model {
             acc[4][l] = params[kConv2d1Bias + 4];
             acc[5][l] = params[kConv2d1Bias + 5];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 8] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 9] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 10] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 11] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 12] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 13] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 14] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 15] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 16] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 17] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 18] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 19] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 20] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 21] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 22] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 23] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 24] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 25] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 26] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 27] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 28] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 29] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 30] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 31] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 32] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 33] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 34] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 35] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 36] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 37] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 38] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 39] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 40] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 41] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 42] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 43] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 44] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 45] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 46] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 47] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 48] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 49] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 50] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 51] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 52] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 53] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 54] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 55] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 56] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 57] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 58] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 59] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 60] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 61] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 62] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 63] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 64] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 65] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 66] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 67] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 68] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 69] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 70] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 71] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 72] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 73] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 74] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 75] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 76] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 77] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 78] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 79] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 80] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 81] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 82] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 83] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 84] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 85] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 86] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 87] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 88] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 89] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 90] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 91] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 92] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 93] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 94] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 95] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 96] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 97] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 98] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 99] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 100] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 101] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 102] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 103] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 104] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 105] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 106] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 107] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 108] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 109] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 110] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 111] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 112] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 113] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 114] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 115] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 116] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 117] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 118] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 119] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 120] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 121] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 122] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 123] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 124] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 125] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 126] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 127] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 128] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 129] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 130] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 131] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 132] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 133] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 134] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 135] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 136] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 137] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 138] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 139] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 140] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 141] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 142] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 143] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-            acc[0][l] += params[kConv2d1Kernel + 144] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-            acc[1][l] += params[kConv2d1Kernel + 145] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-            acc[2][l] += params[kConv2d1Kernel + 146] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-            acc[3][l] += params[kConv2d1Kernel + 147] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-            acc[4][l] += params[kConv2d1Kernel + 148] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-            acc[5][l] += params[kConv2d1Kernel + 149] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-          }
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 8] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 9] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 10] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 11] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 16] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 17] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 18] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 19] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 20] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 21] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 22] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 23] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 28] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 29] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 30] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 31] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 32] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 33] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 34] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 35] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 36] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 37] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 38] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 39] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 40] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 41] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 42] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 43] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 44] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 45] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 46] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 47] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 48] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 49] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 50] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 51] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 52] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 53] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 54] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 55] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 56] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 57] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 58] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 59] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 60] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 61] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 62] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 63] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 64] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 65] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 66] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 67] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 68] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 69] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 70] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 71] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 72] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 73] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 74] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 75] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 76] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 77] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 78] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 79] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 80] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 81] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 82] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 83] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 84] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 85] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 86] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 87] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 88] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 89] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 90] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 91] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 92] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 93] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 94] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 95] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 96] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 97] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 98] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 99] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 100] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 101] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 102] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 103] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 104] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 105] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 106] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 107] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 108] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 109] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 110] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 111] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 112] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 113] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 114] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 115] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 116] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 117] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 118] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 119] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 120] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 121] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 122] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 123] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 124] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 125] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 126] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 127] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 128] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 129] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 130] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 131] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 132] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 133] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 134] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 135] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 136] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 137] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 138] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 139] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 140] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 141] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 142] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 143] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 144] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 145] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 146] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 147] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 148] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 149] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_out[(oy * 168 + ox * 6) * L + l] = std::tanh(acc[0][l]);
             ws.conv2d_1_out[(oy * 168 + ox * 6 + 1) * L + l] = std::tanh(acc[1][l]);
@@ -773,208 +771,206 @@ struct Model {
               acc[7][l] = params[kConv2d2Bias + ob * 8 + 7];
             }
             for (int c = 0; c < 6; ++c) {
-              CNNC_LANES for (int l = 0; l < L; ++l) {
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 3] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 4] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 5] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 6] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 7] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 96] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 97] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 98] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 99] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 100] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 101] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 102] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 103] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 192] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 193] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 194] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 195] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 196] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 197] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 198] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 199] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 288] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 289] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 290] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 291] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 292] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 293] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 294] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 295] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 384] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 385] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 386] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 387] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 388] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 389] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 390] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 391] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 480] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 481] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 482] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 483] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 484] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 485] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 486] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 487] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 576] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 577] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 578] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 579] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 580] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 581] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 582] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 583] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 672] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 673] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 674] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 675] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 676] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 677] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 678] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 679] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 768] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 769] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 770] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 771] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 772] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 773] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 774] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 775] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 864] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 865] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 866] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 867] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 868] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 869] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 870] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 871] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 960] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 961] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 962] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 963] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 964] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 965] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 966] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 967] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1056] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1057] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1058] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1059] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1060] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1061] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1062] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1063] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1152] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1153] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1154] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1155] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1156] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1157] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1158] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1159] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1248] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1249] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1250] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1251] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1252] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1253] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1254] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1255] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1344] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1345] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1346] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1347] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1348] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1349] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1350] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1351] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1440] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1441] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1442] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1443] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1444] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1445] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1446] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1447] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1536] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1537] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1538] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1539] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1540] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1541] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1542] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1543] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1632] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1633] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1634] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1635] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1636] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1637] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1638] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1639] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1728] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1729] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1730] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1731] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1732] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1733] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1734] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1735] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1824] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1825] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1826] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1827] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1828] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1829] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1830] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1831] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1920] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1921] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1922] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1923] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1924] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1925] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1926] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1927] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2016] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2017] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2018] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2019] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2020] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2021] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2022] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2023] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2112] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2113] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2114] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2115] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2116] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2117] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2118] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2119] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2208] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2209] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2210] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2211] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2212] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2213] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2214] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2215] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2304] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2305] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2306] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2307] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2308] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2309] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2310] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2311] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-              }
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 3] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 4] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 5] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 6] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 7] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 96] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 97] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 98] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 99] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 100] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 101] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 102] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 103] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 192] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 193] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 194] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 195] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 196] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 197] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 198] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 199] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 288] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 289] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 290] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 291] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 292] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 293] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 294] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 295] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 384] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 385] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 386] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 387] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 388] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 389] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 390] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 391] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 480] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 481] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 482] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 483] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 484] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 485] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 486] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 487] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 576] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 577] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 578] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 579] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 580] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 581] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 582] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 583] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 672] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 673] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 674] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 675] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 676] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 677] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 678] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 679] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 768] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 769] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 770] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 771] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 772] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 773] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 774] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 775] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 864] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 865] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 866] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 867] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 868] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 869] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 870] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 871] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 960] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 961] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 962] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 963] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 964] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 965] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 966] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 967] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1056] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1057] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1058] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1059] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1060] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1061] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1062] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1063] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1152] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1153] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1154] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1155] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1156] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1157] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1158] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1159] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1248] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1249] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1250] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1251] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1252] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1253] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1254] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1255] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1344] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1345] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1346] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1347] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1348] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1349] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1350] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1351] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1440] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1441] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1442] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1443] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1444] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1445] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1446] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1447] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1536] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1537] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1538] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1539] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1540] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1541] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1542] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1543] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1632] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1633] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1634] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1635] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1636] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1637] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1638] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1639] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1728] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1729] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1730] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1731] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1732] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1733] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1734] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1735] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1824] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1825] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1826] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1827] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1828] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1829] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1830] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1831] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1920] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1921] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1922] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1923] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1924] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1925] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1926] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1927] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2016] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2017] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2018] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2019] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2020] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2021] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2022] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2023] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2112] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2113] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2114] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2115] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2116] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2117] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2118] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2119] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2208] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2209] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2210] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2211] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2212] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2213] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2214] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2215] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2304] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2305] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2306] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2307] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2308] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2309] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2310] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2311] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
             } // for c
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_out[(oy * 160 + ox * 16 + ob * 8) * L + l] = std::tanh(acc[0][l]);
@@ -1143,14 +1139,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 16] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 32] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 48] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 64] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 80] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 16] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 32] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 48] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 64] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 80] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] = acc[0][l];
@@ -1172,14 +1166,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 11) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 96] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 96] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 6) * L + l] = acc[0][l];
@@ -1201,14 +1193,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 17) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 12) * L + l] = acc[0][l];
@@ -1230,14 +1220,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 23) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 18) * L + l] = acc[0][l];
@@ -1259,14 +1247,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 29) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 400] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 416] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 432] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 448] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 464] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 400] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 416] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 432] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 448] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 464] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 24) * L + l] = acc[0][l];
@@ -1288,14 +1274,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 89) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 480] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 496] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 512] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 528] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 544] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 560] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 480] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 496] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 512] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 528] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 544] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 560] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 84) * L + l] = acc[0][l];
@@ -1317,14 +1301,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 95) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 576] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 592] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 608] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 624] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 640] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 656] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 576] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 592] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 608] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 624] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 640] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 656] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 90) * L + l] = acc[0][l];
@@ -1346,14 +1328,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 101) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 672] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 688] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 704] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 720] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 736] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 752] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 672] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 688] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 704] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 720] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 736] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 752] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 96) * L + l] = acc[0][l];
@@ -1375,14 +1355,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 107) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 768] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 784] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 800] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 816] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 832] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 848] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 768] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 784] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 800] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 816] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 832] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 848] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 102) * L + l] = acc[0][l];
@@ -1404,14 +1382,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 113) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 864] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 880] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 896] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 912] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 928] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 944] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 864] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 880] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 896] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 912] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 928] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 944] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 108) * L + l] = acc[0][l];
@@ -1433,14 +1409,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 173) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 960] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 976] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 992] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1008] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1024] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1040] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 960] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 976] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 992] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1008] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1024] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1040] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 168) * L + l] = acc[0][l];
@@ -1462,14 +1436,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 179) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1056] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1072] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1088] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1104] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1120] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1136] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1056] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1072] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1088] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1104] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1120] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1136] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 174) * L + l] = acc[0][l];
@@ -1491,14 +1463,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 185) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1152] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1168] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1184] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1200] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1216] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1232] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1152] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1168] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1184] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1200] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1216] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1232] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 180) * L + l] = acc[0][l];
@@ -1520,14 +1490,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 191) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1248] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1264] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1280] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1296] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1312] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1328] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1248] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1264] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1280] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1296] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1312] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1328] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 186) * L + l] = acc[0][l];
@@ -1549,14 +1517,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 197) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1344] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1360] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1376] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1392] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1408] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1424] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1344] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1360] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1376] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1392] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1408] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1424] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 192) * L + l] = acc[0][l];
@@ -1578,14 +1544,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 257) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1440] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1456] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1472] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1488] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1504] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1520] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1440] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1456] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1472] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1488] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1504] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1520] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 252) * L + l] = acc[0][l];
@@ -1607,14 +1571,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 263) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1536] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1552] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1568] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1584] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1600] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1616] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1536] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1552] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1568] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1584] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1600] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1616] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 258) * L + l] = acc[0][l];
@@ -1636,14 +1598,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 269) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1632] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1648] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1664] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1680] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1696] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1712] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1632] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1648] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1664] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1680] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1696] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1712] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 264) * L + l] = acc[0][l];
@@ -1665,14 +1625,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 275) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1728] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1744] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1760] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1776] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1792] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1808] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1728] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1744] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1760] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1776] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1792] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1808] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 270) * L + l] = acc[0][l];
@@ -1694,14 +1652,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 281) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1824] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1840] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1856] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1872] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1888] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 1904] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1824] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1840] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1856] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1872] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1888] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1904] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 276) * L + l] = acc[0][l];
@@ -1723,14 +1679,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 341) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 1920] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 1936] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 1952] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 1968] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 1984] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 2000] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1920] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1936] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1952] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1968] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1984] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2000] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 336) * L + l] = acc[0][l];
@@ -1752,14 +1706,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 347) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 2016] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 2032] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 2048] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 2064] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 2080] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 2096] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2016] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2032] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2048] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2064] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2080] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2096] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 342) * L + l] = acc[0][l];
@@ -1781,14 +1733,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 353) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 2112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 2128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 2144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 2160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 2176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 2192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 348) * L + l] = acc[0][l];
@@ -1810,14 +1760,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 359) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 2208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 2224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 2240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 2256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 2272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 2288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 354) * L + l] = acc[0][l];
@@ -1839,14 +1787,12 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 365) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += params[kConv2d2Kernel + o + 2304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[1][l] += params[kConv2d2Kernel + o + 2320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[2][l] += params[kConv2d2Kernel + o + 2336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[3][l] += params[kConv2d2Kernel + o + 2352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[4][l] += params[kConv2d2Kernel + o + 2368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-              acc[5][l] += params[kConv2d2Kernel + o + 2384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            }
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 360) * L + l] = acc[0][l];
@@ -2130,20 +2076,18 @@ struct Model {
           acc[11][l] = params[kDense1Bias + ob * 12 + 11];
         }
         for (int i = 0; i < 400; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += params[kDense1Kernel + i * 120 + ob * 12] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[1][l] += params[kDense1Kernel + i * 120 + ob * 12 + 1] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[2][l] += params[kDense1Kernel + i * 120 + ob * 12 + 2] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[3][l] += params[kDense1Kernel + i * 120 + ob * 12 + 3] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[4][l] += params[kDense1Kernel + i * 120 + ob * 12 + 4] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[5][l] += params[kDense1Kernel + i * 120 + ob * 12 + 5] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[6][l] += params[kDense1Kernel + i * 120 + ob * 12 + 6] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[7][l] += params[kDense1Kernel + i * 120 + ob * 12 + 7] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[8][l] += params[kDense1Kernel + i * 120 + ob * 12 + 8] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[9][l] += params[kDense1Kernel + i * 120 + ob * 12 + 9] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[10][l] += params[kDense1Kernel + i * 120 + ob * 12 + 10] * ws.average_pooling2d_2_out[(i) * L + l];
-            acc[11][l] += params[kDense1Kernel + i * 120 + ob * 12 + 11] * ws.average_pooling2d_2_out[(i) * L + l];
-          }
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + i * 120 + ob * 12] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + i * 120 + ob * 12 + 1] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + i * 120 + ob * 12 + 2] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + i * 120 + ob * 12 + 3] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + i * 120 + ob * 12 + 4] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + i * 120 + ob * 12 + 5] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + i * 120 + ob * 12 + 6] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + i * 120 + ob * 12 + 7] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + i * 120 + ob * 12 + 8] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + i * 120 + ob * 12 + 9] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + i * 120 + ob * 12 + 10] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + i * 120 + ob * 12 + 11] * ws.average_pooling2d_2_out[(i) * L + l];
         } // for i
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_1_out[(ob * 12) * L + l] = std::tanh(acc[0][l]);
@@ -2295,314 +2239,154 @@ struct Model {
         grads[kDense1Bias + r] += lane_sum<T, L>(ws.dense_1_grad + (r) * L);
       } // for r
     }
-    for (int i = 0; i < 400; ++i) {
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[1 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[2 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[3 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[4 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[5 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[6 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[7 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[8 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[9 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[10 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[11 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 1] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 2] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 3] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 4] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 5] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 6] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 7] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 8] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 9] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 10] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 11] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[12 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[13 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[14 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[15 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[16 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[17 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[18 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[19 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[20 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[21 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[22 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[23 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120 + 12] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 13] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 14] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 15] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 16] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 17] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 18] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 19] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 20] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 21] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 22] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 23] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[24 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[25 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[26 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[27 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[28 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[29 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[30 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[31 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[32 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[33 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[34 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[35 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120 + 24] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 25] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 26] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 27] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 28] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 29] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 30] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 31] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 32] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 33] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 34] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 35] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[36 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[37 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[38 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[39 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[40 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[41 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[42 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[43 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[44 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[45 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[46 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[47 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120 + 36] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 37] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 38] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 39] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 40] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 41] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 42] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 43] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 44] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 45] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 46] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 47] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[48 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[49 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[50 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[51 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[52 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[53 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[54 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[55 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[56 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[57 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[58 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[59 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120 + 48] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 49] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 50] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 51] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 52] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 53] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 54] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 55] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 56] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 57] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 58] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 59] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[60 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[61 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[62 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[63 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[64 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[65 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[66 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[67 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[68 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[69 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[70 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[71 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120 + 60] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 61] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 62] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 63] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 64] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 65] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 66] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 67] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 68] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 69] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 70] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 71] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[72 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[73 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[74 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[75 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[76 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[77 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[78 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[79 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[80 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[81 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[82 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[83 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120 + 72] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 73] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 74] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 75] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 76] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 77] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 78] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 79] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 80] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 81] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 82] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 83] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[84 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[85 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[86 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[87 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[88 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[89 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[90 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[91 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[92 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[93 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[94 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[95 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120 + 84] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 85] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 86] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 87] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 88] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 89] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 90] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 91] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 92] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 93] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 94] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 95] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[96 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[97 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[98 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[99 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[100 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[101 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[102 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[103 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[104 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[105 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[106 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[107 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120 + 96] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 97] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 98] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 99] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 100] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 101] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 102] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 103] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 104] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 105] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 106] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 107] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[108 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[109 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[110 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[111 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[112 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[113 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[114 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[115 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[8][l] = ws.dense_1_grad[116 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[9][l] = ws.dense_1_grad[117 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[10][l] = ws.dense_1_grad[118 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-          product[11][l] = ws.dense_1_grad[119 * L + l] * ws.average_pooling2d_2_out[(i) * L + l];
-        }
-        grads[kDense1Kernel + i * 120 + 108] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 120 + 109] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 120 + 110] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 120 + 111] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 120 + 112] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 120 + 113] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 120 + 114] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 120 + 115] += lane_sum<T, L>(product[7]);
-        grads[kDense1Kernel + i * 120 + 116] += lane_sum<T, L>(product[8]);
-        grads[kDense1Kernel + i * 120 + 117] += lane_sum<T, L>(product[9]);
-        grads[kDense1Kernel + i * 120 + 118] += lane_sum<T, L>(product[10]);
-        grads[kDense1Kernel + i * 120 + 119] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-    } // for i
+    {
+      T transposed[L][120];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        transposed[l][0] = ws.dense_1_grad[l];
+        transposed[l][1] = ws.dense_1_grad[1 * L + l];
+        transposed[l][2] = ws.dense_1_grad[2 * L + l];
+        transposed[l][3] = ws.dense_1_grad[3 * L + l];
+        transposed[l][4] = ws.dense_1_grad[4 * L + l];
+        transposed[l][5] = ws.dense_1_grad[5 * L + l];
+        transposed[l][6] = ws.dense_1_grad[6 * L + l];
+        transposed[l][7] = ws.dense_1_grad[7 * L + l];
+        transposed[l][8] = ws.dense_1_grad[8 * L + l];
+        transposed[l][9] = ws.dense_1_grad[9 * L + l];
+        transposed[l][10] = ws.dense_1_grad[10 * L + l];
+        transposed[l][11] = ws.dense_1_grad[11 * L + l];
+        transposed[l][12] = ws.dense_1_grad[12 * L + l];
+        transposed[l][13] = ws.dense_1_grad[13 * L + l];
+        transposed[l][14] = ws.dense_1_grad[14 * L + l];
+        transposed[l][15] = ws.dense_1_grad[15 * L + l];
+        transposed[l][16] = ws.dense_1_grad[16 * L + l];
+        transposed[l][17] = ws.dense_1_grad[17 * L + l];
+        transposed[l][18] = ws.dense_1_grad[18 * L + l];
+        transposed[l][19] = ws.dense_1_grad[19 * L + l];
+        transposed[l][20] = ws.dense_1_grad[20 * L + l];
+        transposed[l][21] = ws.dense_1_grad[21 * L + l];
+        transposed[l][22] = ws.dense_1_grad[22 * L + l];
+        transposed[l][23] = ws.dense_1_grad[23 * L + l];
+        transposed[l][24] = ws.dense_1_grad[24 * L + l];
+        transposed[l][25] = ws.dense_1_grad[25 * L + l];
+        transposed[l][26] = ws.dense_1_grad[26 * L + l];
+        transposed[l][27] = ws.dense_1_grad[27 * L + l];
+        transposed[l][28] = ws.dense_1_grad[28 * L + l];
+        transposed[l][29] = ws.dense_1_grad[29 * L + l];
+        transposed[l][30] = ws.dense_1_grad[30 * L + l];
+        transposed[l][31] = ws.dense_1_grad[31 * L + l];
+        transposed[l][32] = ws.dense_1_grad[32 * L + l];
+        transposed[l][33] = ws.dense_1_grad[33 * L + l];
+        transposed[l][34] = ws.dense_1_grad[34 * L + l];
+        transposed[l][35] = ws.dense_1_grad[35 * L + l];
+        transposed[l][36] = ws.dense_1_grad[36 * L + l];
+        transposed[l][37] = ws.dense_1_grad[37 * L + l];
+        transposed[l][38] = ws.dense_1_grad[38 * L + l];
+        transposed[l][39] = ws.dense_1_grad[39 * L + l];
+        transposed[l][40] = ws.dense_1_grad[40 * L + l];
+        transposed[l][41] = ws.dense_1_grad[41 * L + l];
+        transposed[l][42] = ws.dense_1_grad[42 * L + l];
+        transposed[l][43] = ws.dense_1_grad[43 * L + l];
+        transposed[l][44] = ws.dense_1_grad[44 * L + l];
+        transposed[l][45] = ws.dense_1_grad[45 * L + l];
+        transposed[l][46] = ws.dense_1_grad[46 * L + l];
+        transposed[l][47] = ws.dense_1_grad[47 * L + l];
+        transposed[l][48] = ws.dense_1_grad[48 * L + l];
+        transposed[l][49] = ws.dense_1_grad[49 * L + l];
+        transposed[l][50] = ws.dense_1_grad[50 * L + l];
+        transposed[l][51] = ws.dense_1_grad[51 * L + l];
+        transposed[l][52] = ws.dense_1_grad[52 * L + l];
+        transposed[l][53] = ws.dense_1_grad[53 * L + l];
+        transposed[l][54] = ws.dense_1_grad[54 * L + l];
+        transposed[l][55] = ws.dense_1_grad[55 * L + l];
+        transposed[l][56] = ws.dense_1_grad[56 * L + l];
+        transposed[l][57] = ws.dense_1_grad[57 * L + l];
+        transposed[l][58] = ws.dense_1_grad[58 * L + l];
+        transposed[l][59] = ws.dense_1_grad[59 * L + l];
+        transposed[l][60] = ws.dense_1_grad[60 * L + l];
+        transposed[l][61] = ws.dense_1_grad[61 * L + l];
+        transposed[l][62] = ws.dense_1_grad[62 * L + l];
+        transposed[l][63] = ws.dense_1_grad[63 * L + l];
+        transposed[l][64] = ws.dense_1_grad[64 * L + l];
+        transposed[l][65] = ws.dense_1_grad[65 * L + l];
+        transposed[l][66] = ws.dense_1_grad[66 * L + l];
+        transposed[l][67] = ws.dense_1_grad[67 * L + l];
+        transposed[l][68] = ws.dense_1_grad[68 * L + l];
+        transposed[l][69] = ws.dense_1_grad[69 * L + l];
+        transposed[l][70] = ws.dense_1_grad[70 * L + l];
+        transposed[l][71] = ws.dense_1_grad[71 * L + l];
+        transposed[l][72] = ws.dense_1_grad[72 * L + l];
+        transposed[l][73] = ws.dense_1_grad[73 * L + l];
+        transposed[l][74] = ws.dense_1_grad[74 * L + l];
+        transposed[l][75] = ws.dense_1_grad[75 * L + l];
+        transposed[l][76] = ws.dense_1_grad[76 * L + l];
+        transposed[l][77] = ws.dense_1_grad[77 * L + l];
+        transposed[l][78] = ws.dense_1_grad[78 * L + l];
+        transposed[l][79] = ws.dense_1_grad[79 * L + l];
+        transposed[l][80] = ws.dense_1_grad[80 * L + l];
+        transposed[l][81] = ws.dense_1_grad[81 * L + l];
+        transposed[l][82] = ws.dense_1_grad[82 * L + l];
+        transposed[l][83] = ws.dense_1_grad[83 * L + l];
+        transposed[l][84] = ws.dense_1_grad[84 * L + l];
+        transposed[l][85] = ws.dense_1_grad[85 * L + l];
+        transposed[l][86] = ws.dense_1_grad[86 * L + l];
+        transposed[l][87] = ws.dense_1_grad[87 * L + l];
+        transposed[l][88] = ws.dense_1_grad[88 * L + l];
+        transposed[l][89] = ws.dense_1_grad[89 * L + l];
+        transposed[l][90] = ws.dense_1_grad[90 * L + l];
+        transposed[l][91] = ws.dense_1_grad[91 * L + l];
+        transposed[l][92] = ws.dense_1_grad[92 * L + l];
+        transposed[l][93] = ws.dense_1_grad[93 * L + l];
+        transposed[l][94] = ws.dense_1_grad[94 * L + l];
+        transposed[l][95] = ws.dense_1_grad[95 * L + l];
+        transposed[l][96] = ws.dense_1_grad[96 * L + l];
+        transposed[l][97] = ws.dense_1_grad[97 * L + l];
+        transposed[l][98] = ws.dense_1_grad[98 * L + l];
+        transposed[l][99] = ws.dense_1_grad[99 * L + l];
+        transposed[l][100] = ws.dense_1_grad[100 * L + l];
+        transposed[l][101] = ws.dense_1_grad[101 * L + l];
+        transposed[l][102] = ws.dense_1_grad[102 * L + l];
+        transposed[l][103] = ws.dense_1_grad[103 * L + l];
+        transposed[l][104] = ws.dense_1_grad[104 * L + l];
+        transposed[l][105] = ws.dense_1_grad[105 * L + l];
+        transposed[l][106] = ws.dense_1_grad[106 * L + l];
+        transposed[l][107] = ws.dense_1_grad[107 * L + l];
+        transposed[l][108] = ws.dense_1_grad[108 * L + l];
+        transposed[l][109] = ws.dense_1_grad[109 * L + l];
+        transposed[l][110] = ws.dense_1_grad[110 * L + l];
+        transposed[l][111] = ws.dense_1_grad[111 * L + l];
+        transposed[l][112] = ws.dense_1_grad[112 * L + l];
+        transposed[l][113] = ws.dense_1_grad[113 * L + l];
+        transposed[l][114] = ws.dense_1_grad[114 * L + l];
+        transposed[l][115] = ws.dense_1_grad[115 * L + l];
+        transposed[l][116] = ws.dense_1_grad[116 * L + l];
+        transposed[l][117] = ws.dense_1_grad[117 * L + l];
+        transposed[l][118] = ws.dense_1_grad[118 * L + l];
+        transposed[l][119] = ws.dense_1_grad[119 * L + l];
+      }
+      for (int i = 0; i < 400; ++i) {
+        for (int o = 0; o < 120; ++o) {
+          {
+            T sum = grads[kDense1Kernel + i * 120 + o];
+            for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][o];
+            grads[kDense1Kernel + i * 120 + o] = sum;
+          }
+        } // for o
+      } // for i
+    } // kernel gradient
     for (int ib = 0; ib < 40; ++ib) {
       {
         T acc[10][L] = {};
         for (int o = 0; o < 120; ++o) {
-          CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += params[kDense1Kernel + ib * 1200 + o] * ws.dense_1_grad[(o) * L + l];
-            acc[1][l] += params[kDense1Kernel + ib * 1200 + o + 120] * ws.dense_1_grad[(o) * L + l];
-            acc[2][l] += params[kDense1Kernel + ib * 1200 + o + 240] * ws.dense_1_grad[(o) * L + l];
-            acc[3][l] += params[kDense1Kernel + ib * 1200 + o + 360] * ws.dense_1_grad[(o) * L + l];
-            acc[4][l] += params[kDense1Kernel + ib * 1200 + o + 480] * ws.dense_1_grad[(o) * L + l];
-            acc[5][l] += params[kDense1Kernel + ib * 1200 + o + 600] * ws.dense_1_grad[(o) * L + l];
-            acc[6][l] += params[kDense1Kernel + ib * 1200 + o + 720] * ws.dense_1_grad[(o) * L + l];
-            acc[7][l] += params[kDense1Kernel + ib * 1200 + o + 840] * ws.dense_1_grad[(o) * L + l];
-            acc[8][l] += params[kDense1Kernel + ib * 1200 + o + 960] * ws.dense_1_grad[(o) * L + l];
-            acc[9][l] += params[kDense1Kernel + ib * 1200 + o + 1080] * ws.dense_1_grad[(o) * L + l];
-          }
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 1200 + o] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 1200 + o + 120] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 1200 + o + 240] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 1200 + o + 360] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 1200 + o + 480] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 1200 + o + 600] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 1200 + o + 720] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 1200 + o + 840] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 1200 + o + 960] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 1200 + o + 1080] * ws.dense_1_grad[(o) * L + l];
         } // for o
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.average_pooling2d_2_grad[(ib * 10) * L + l] = acc[0][l];
@@ -2642,20 +2426,18 @@ struct Model {
           acc[11][l] = params[kDense2Bias + ob * 12 + 11];
         }
         for (int i = 0; i < 120; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += params[kDense2Kernel + i * 84 + ob * 12] * ws.dense_1_out[(i) * L + l];
-            acc[1][l] += params[kDense2Kernel + i * 84 + ob * 12 + 1] * ws.dense_1_out[(i) * L + l];
-            acc[2][l] += params[kDense2Kernel + i * 84 + ob * 12 + 2] * ws.dense_1_out[(i) * L + l];
-            acc[3][l] += params[kDense2Kernel + i * 84 + ob * 12 + 3] * ws.dense_1_out[(i) * L + l];
-            acc[4][l] += params[kDense2Kernel + i * 84 + ob * 12 + 4] * ws.dense_1_out[(i) * L + l];
-            acc[5][l] += params[kDense2Kernel + i * 84 + ob * 12 + 5] * ws.dense_1_out[(i) * L + l];
-            acc[6][l] += params[kDense2Kernel + i * 84 + ob * 12 + 6] * ws.dense_1_out[(i) * L + l];
-            acc[7][l] += params[kDense2Kernel + i * 84 + ob * 12 + 7] * ws.dense_1_out[(i) * L + l];
-            acc[8][l] += params[kDense2Kernel + i * 84 + ob * 12 + 8] * ws.dense_1_out[(i) * L + l];
-            acc[9][l] += params[kDense2Kernel + i * 84 + ob * 12 + 9] * ws.dense_1_out[(i) * L + l];
-            acc[10][l] += params[kDense2Kernel + i * 84 + ob * 12 + 10] * ws.dense_1_out[(i) * L + l];
-            acc[11][l] += params[kDense2Kernel + i * 84 + ob * 12 + 11] * ws.dense_1_out[(i) * L + l];
-          }
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + i * 84 + ob * 12] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + i * 84 + ob * 12 + 1] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + i * 84 + ob * 12 + 2] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + i * 84 + ob * 12 + 3] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + i * 84 + ob * 12 + 4] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + i * 84 + ob * 12 + 5] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + i * 84 + ob * 12 + 6] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + i * 84 + ob * 12 + 7] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + i * 84 + ob * 12 + 8] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + i * 84 + ob * 12 + 9] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense2Kernel + i * 84 + ob * 12 + 10] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense2Kernel + i * 84 + ob * 12 + 11] * ws.dense_1_out[(i) * L + l];
         } // for i
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_2_out[(ob * 12) * L + l] = std::tanh(acc[0][l]);
@@ -2771,229 +2553,120 @@ struct Model {
         grads[kDense2Bias + r] += lane_sum<T, L>(ws.dense_2_grad + (r) * L);
       } // for r
     }
-    for (int i = 0; i < 120; ++i) {
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[(i) * L + l];
-          product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[2][l] = ws.dense_2_grad[2 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[3][l] = ws.dense_2_grad[3 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[4][l] = ws.dense_2_grad[4 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[5][l] = ws.dense_2_grad[5 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[6][l] = ws.dense_2_grad[6 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[7][l] = ws.dense_2_grad[7 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[8][l] = ws.dense_2_grad[8 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[9][l] = ws.dense_2_grad[9 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[10][l] = ws.dense_2_grad[10 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[11][l] = ws.dense_2_grad[11 * L + l] * ws.dense_1_out[(i) * L + l];
-        }
-        grads[kDense2Kernel + i * 84] += lane_sum<T, L>(product[0]);
-        grads[kDense2Kernel + i * 84 + 1] += lane_sum<T, L>(product[1]);
-        grads[kDense2Kernel + i * 84 + 2] += lane_sum<T, L>(product[2]);
-        grads[kDense2Kernel + i * 84 + 3] += lane_sum<T, L>(product[3]);
-        grads[kDense2Kernel + i * 84 + 4] += lane_sum<T, L>(product[4]);
-        grads[kDense2Kernel + i * 84 + 5] += lane_sum<T, L>(product[5]);
-        grads[kDense2Kernel + i * 84 + 6] += lane_sum<T, L>(product[6]);
-        grads[kDense2Kernel + i * 84 + 7] += lane_sum<T, L>(product[7]);
-        grads[kDense2Kernel + i * 84 + 8] += lane_sum<T, L>(product[8]);
-        grads[kDense2Kernel + i * 84 + 9] += lane_sum<T, L>(product[9]);
-        grads[kDense2Kernel + i * 84 + 10] += lane_sum<T, L>(product[10]);
-        grads[kDense2Kernel + i * 84 + 11] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_2_grad[12 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[1][l] = ws.dense_2_grad[13 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[2][l] = ws.dense_2_grad[14 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[3][l] = ws.dense_2_grad[15 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[4][l] = ws.dense_2_grad[16 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[5][l] = ws.dense_2_grad[17 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[6][l] = ws.dense_2_grad[18 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[7][l] = ws.dense_2_grad[19 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[8][l] = ws.dense_2_grad[20 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[9][l] = ws.dense_2_grad[21 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[10][l] = ws.dense_2_grad[22 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[11][l] = ws.dense_2_grad[23 * L + l] * ws.dense_1_out[(i) * L + l];
-        }
-        grads[kDense2Kernel + i * 84 + 12] += lane_sum<T, L>(product[0]);
-        grads[kDense2Kernel + i * 84 + 13] += lane_sum<T, L>(product[1]);
-        grads[kDense2Kernel + i * 84 + 14] += lane_sum<T, L>(product[2]);
-        grads[kDense2Kernel + i * 84 + 15] += lane_sum<T, L>(product[3]);
-        grads[kDense2Kernel + i * 84 + 16] += lane_sum<T, L>(product[4]);
-        grads[kDense2Kernel + i * 84 + 17] += lane_sum<T, L>(product[5]);
-        grads[kDense2Kernel + i * 84 + 18] += lane_sum<T, L>(product[6]);
-        grads[kDense2Kernel + i * 84 + 19] += lane_sum<T, L>(product[7]);
-        grads[kDense2Kernel + i * 84 + 20] += lane_sum<T, L>(product[8]);
-        grads[kDense2Kernel + i * 84 + 21] += lane_sum<T, L>(product[9]);
-        grads[kDense2Kernel + i * 84 + 22] += lane_sum<T, L>(product[10]);
-        grads[kDense2Kernel + i * 84 + 23] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_2_grad[24 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[1][l] = ws.dense_2_grad[25 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[2][l] = ws.dense_2_grad[26 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[3][l] = ws.dense_2_grad[27 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[4][l] = ws.dense_2_grad[28 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[5][l] = ws.dense_2_grad[29 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[6][l] = ws.dense_2_grad[30 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[7][l] = ws.dense_2_grad[31 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[8][l] = ws.dense_2_grad[32 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[9][l] = ws.dense_2_grad[33 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[10][l] = ws.dense_2_grad[34 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[11][l] = ws.dense_2_grad[35 * L + l] * ws.dense_1_out[(i) * L + l];
-        }
-        grads[kDense2Kernel + i * 84 + 24] += lane_sum<T, L>(product[0]);
-        grads[kDense2Kernel + i * 84 + 25] += lane_sum<T, L>(product[1]);
-        grads[kDense2Kernel + i * 84 + 26] += lane_sum<T, L>(product[2]);
-        grads[kDense2Kernel + i * 84 + 27] += lane_sum<T, L>(product[3]);
-        grads[kDense2Kernel + i * 84 + 28] += lane_sum<T, L>(product[4]);
-        grads[kDense2Kernel + i * 84 + 29] += lane_sum<T, L>(product[5]);
-        grads[kDense2Kernel + i * 84 + 30] += lane_sum<T, L>(product[6]);
-        grads[kDense2Kernel + i * 84 + 31] += lane_sum<T, L>(product[7]);
-        grads[kDense2Kernel + i * 84 + 32] += lane_sum<T, L>(product[8]);
-        grads[kDense2Kernel + i * 84 + 33] += lane_sum<T, L>(product[9]);
-        grads[kDense2Kernel + i * 84 + 34] += lane_sum<T, L>(product[10]);
-        grads[kDense2Kernel + i * 84 + 35] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_2_grad[36 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[1][l] = ws.dense_2_grad[37 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[2][l] = ws.dense_2_grad[38 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[3][l] = ws.dense_2_grad[39 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[4][l] = ws.dense_2_grad[40 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[5][l] = ws.dense_2_grad[41 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[6][l] = ws.dense_2_grad[42 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[7][l] = ws.dense_2_grad[43 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[8][l] = ws.dense_2_grad[44 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[9][l] = ws.dense_2_grad[45 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[10][l] = ws.dense_2_grad[46 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[11][l] = ws.dense_2_grad[47 * L + l] * ws.dense_1_out[(i) * L + l];
-        }
-        grads[kDense2Kernel + i * 84 + 36] += lane_sum<T, L>(product[0]);
-        grads[kDense2Kernel + i * 84 + 37] += lane_sum<T, L>(product[1]);
-        grads[kDense2Kernel + i * 84 + 38] += lane_sum<T, L>(product[2]);
-        grads[kDense2Kernel + i * 84 + 39] += lane_sum<T, L>(product[3]);
-        grads[kDense2Kernel + i * 84 + 40] += lane_sum<T, L>(product[4]);
-        grads[kDense2Kernel + i * 84 + 41] += lane_sum<T, L>(product[5]);
-        grads[kDense2Kernel + i * 84 + 42] += lane_sum<T, L>(product[6]);
-        grads[kDense2Kernel + i * 84 + 43] += lane_sum<T, L>(product[7]);
-        grads[kDense2Kernel + i * 84 + 44] += lane_sum<T, L>(product[8]);
-        grads[kDense2Kernel + i * 84 + 45] += lane_sum<T, L>(product[9]);
-        grads[kDense2Kernel + i * 84 + 46] += lane_sum<T, L>(product[10]);
-        grads[kDense2Kernel + i * 84 + 47] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_2_grad[48 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[1][l] = ws.dense_2_grad[49 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[2][l] = ws.dense_2_grad[50 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[3][l] = ws.dense_2_grad[51 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[4][l] = ws.dense_2_grad[52 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[5][l] = ws.dense_2_grad[53 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[6][l] = ws.dense_2_grad[54 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[7][l] = ws.dense_2_grad[55 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[8][l] = ws.dense_2_grad[56 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[9][l] = ws.dense_2_grad[57 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[10][l] = ws.dense_2_grad[58 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[11][l] = ws.dense_2_grad[59 * L + l] * ws.dense_1_out[(i) * L + l];
-        }
-        grads[kDense2Kernel + i * 84 + 48] += lane_sum<T, L>(product[0]);
-        grads[kDense2Kernel + i * 84 + 49] += lane_sum<T, L>(product[1]);
-        grads[kDense2Kernel + i * 84 + 50] += lane_sum<T, L>(product[2]);
-        grads[kDense2Kernel + i * 84 + 51] += lane_sum<T, L>(product[3]);
-        grads[kDense2Kernel + i * 84 + 52] += lane_sum<T, L>(product[4]);
-        grads[kDense2Kernel + i * 84 + 53] += lane_sum<T, L>(product[5]);
-        grads[kDense2Kernel + i * 84 + 54] += lane_sum<T, L>(product[6]);
-        grads[kDense2Kernel + i * 84 + 55] += lane_sum<T, L>(product[7]);
-        grads[kDense2Kernel + i * 84 + 56] += lane_sum<T, L>(product[8]);
-        grads[kDense2Kernel + i * 84 + 57] += lane_sum<T, L>(product[9]);
-        grads[kDense2Kernel + i * 84 + 58] += lane_sum<T, L>(product[10]);
-        grads[kDense2Kernel + i * 84 + 59] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_2_grad[60 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[1][l] = ws.dense_2_grad[61 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[2][l] = ws.dense_2_grad[62 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[3][l] = ws.dense_2_grad[63 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[4][l] = ws.dense_2_grad[64 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[5][l] = ws.dense_2_grad[65 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[6][l] = ws.dense_2_grad[66 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[7][l] = ws.dense_2_grad[67 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[8][l] = ws.dense_2_grad[68 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[9][l] = ws.dense_2_grad[69 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[10][l] = ws.dense_2_grad[70 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[11][l] = ws.dense_2_grad[71 * L + l] * ws.dense_1_out[(i) * L + l];
-        }
-        grads[kDense2Kernel + i * 84 + 60] += lane_sum<T, L>(product[0]);
-        grads[kDense2Kernel + i * 84 + 61] += lane_sum<T, L>(product[1]);
-        grads[kDense2Kernel + i * 84 + 62] += lane_sum<T, L>(product[2]);
-        grads[kDense2Kernel + i * 84 + 63] += lane_sum<T, L>(product[3]);
-        grads[kDense2Kernel + i * 84 + 64] += lane_sum<T, L>(product[4]);
-        grads[kDense2Kernel + i * 84 + 65] += lane_sum<T, L>(product[5]);
-        grads[kDense2Kernel + i * 84 + 66] += lane_sum<T, L>(product[6]);
-        grads[kDense2Kernel + i * 84 + 67] += lane_sum<T, L>(product[7]);
-        grads[kDense2Kernel + i * 84 + 68] += lane_sum<T, L>(product[8]);
-        grads[kDense2Kernel + i * 84 + 69] += lane_sum<T, L>(product[9]);
-        grads[kDense2Kernel + i * 84 + 70] += lane_sum<T, L>(product[10]);
-        grads[kDense2Kernel + i * 84 + 71] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-      {
-        T product[12][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_2_grad[72 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[1][l] = ws.dense_2_grad[73 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[2][l] = ws.dense_2_grad[74 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[3][l] = ws.dense_2_grad[75 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[4][l] = ws.dense_2_grad[76 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[5][l] = ws.dense_2_grad[77 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[6][l] = ws.dense_2_grad[78 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[7][l] = ws.dense_2_grad[79 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[8][l] = ws.dense_2_grad[80 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[9][l] = ws.dense_2_grad[81 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[10][l] = ws.dense_2_grad[82 * L + l] * ws.dense_1_out[(i) * L + l];
-          product[11][l] = ws.dense_2_grad[83 * L + l] * ws.dense_1_out[(i) * L + l];
-        }
-        grads[kDense2Kernel + i * 84 + 72] += lane_sum<T, L>(product[0]);
-        grads[kDense2Kernel + i * 84 + 73] += lane_sum<T, L>(product[1]);
-        grads[kDense2Kernel + i * 84 + 74] += lane_sum<T, L>(product[2]);
-        grads[kDense2Kernel + i * 84 + 75] += lane_sum<T, L>(product[3]);
-        grads[kDense2Kernel + i * 84 + 76] += lane_sum<T, L>(product[4]);
-        grads[kDense2Kernel + i * 84 + 77] += lane_sum<T, L>(product[5]);
-        grads[kDense2Kernel + i * 84 + 78] += lane_sum<T, L>(product[6]);
-        grads[kDense2Kernel + i * 84 + 79] += lane_sum<T, L>(product[7]);
-        grads[kDense2Kernel + i * 84 + 80] += lane_sum<T, L>(product[8]);
-        grads[kDense2Kernel + i * 84 + 81] += lane_sum<T, L>(product[9]);
-        grads[kDense2Kernel + i * 84 + 82] += lane_sum<T, L>(product[10]);
-        grads[kDense2Kernel + i * 84 + 83] += lane_sum<T, L>(product[11]);
-      } // kernel gradient block
-    } // for i
+    {
+      T transposed[L][84];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        transposed[l][0] = ws.dense_2_grad[l];
+        transposed[l][1] = ws.dense_2_grad[1 * L + l];
+        transposed[l][2] = ws.dense_2_grad[2 * L + l];
+        transposed[l][3] = ws.dense_2_grad[3 * L + l];
+        transposed[l][4] = ws.dense_2_grad[4 * L + l];
+        transposed[l][5] = ws.dense_2_grad[5 * L + l];
+        transposed[l][6] = ws.dense_2_grad[6 * L + l];
+        transposed[l][7] = ws.dense_2_grad[7 * L + l];
+        transposed[l][8] = ws.dense_2_grad[8 * L + l];
+        transposed[l][9] = ws.dense_2_grad[9 * L + l];
+        transposed[l][10] = ws.dense_2_grad[10 * L + l];
+        transposed[l][11] = ws.dense_2_grad[11 * L + l];
+        transposed[l][12] = ws.dense_2_grad[12 * L + l];
+        transposed[l][13] = ws.dense_2_grad[13 * L + l];
+        transposed[l][14] = ws.dense_2_grad[14 * L + l];
+        transposed[l][15] = ws.dense_2_grad[15 * L + l];
+        transposed[l][16] = ws.dense_2_grad[16 * L + l];
+        transposed[l][17] = ws.dense_2_grad[17 * L + l];
+        transposed[l][18] = ws.dense_2_grad[18 * L + l];
+        transposed[l][19] = ws.dense_2_grad[19 * L + l];
+        transposed[l][20] = ws.dense_2_grad[20 * L + l];
+        transposed[l][21] = ws.dense_2_grad[21 * L + l];
+        transposed[l][22] = ws.dense_2_grad[22 * L + l];
+        transposed[l][23] = ws.dense_2_grad[23 * L + l];
+        transposed[l][24] = ws.dense_2_grad[24 * L + l];
+        transposed[l][25] = ws.dense_2_grad[25 * L + l];
+        transposed[l][26] = ws.dense_2_grad[26 * L + l];
+        transposed[l][27] = ws.dense_2_grad[27 * L + l];
+        transposed[l][28] = ws.dense_2_grad[28 * L + l];
+        transposed[l][29] = ws.dense_2_grad[29 * L + l];
+        transposed[l][30] = ws.dense_2_grad[30 * L + l];
+        transposed[l][31] = ws.dense_2_grad[31 * L + l];
+        transposed[l][32] = ws.dense_2_grad[32 * L + l];
+        transposed[l][33] = ws.dense_2_grad[33 * L + l];
+        transposed[l][34] = ws.dense_2_grad[34 * L + l];
+        transposed[l][35] = ws.dense_2_grad[35 * L + l];
+        transposed[l][36] = ws.dense_2_grad[36 * L + l];
+        transposed[l][37] = ws.dense_2_grad[37 * L + l];
+        transposed[l][38] = ws.dense_2_grad[38 * L + l];
+        transposed[l][39] = ws.dense_2_grad[39 * L + l];
+        transposed[l][40] = ws.dense_2_grad[40 * L + l];
+        transposed[l][41] = ws.dense_2_grad[41 * L + l];
+        transposed[l][42] = ws.dense_2_grad[42 * L + l];
+        transposed[l][43] = ws.dense_2_grad[43 * L + l];
+        transposed[l][44] = ws.dense_2_grad[44 * L + l];
+        transposed[l][45] = ws.dense_2_grad[45 * L + l];
+        transposed[l][46] = ws.dense_2_grad[46 * L + l];
+        transposed[l][47] = ws.dense_2_grad[47 * L + l];
+        transposed[l][48] = ws.dense_2_grad[48 * L + l];
+        transposed[l][49] = ws.dense_2_grad[49 * L + l];
+        transposed[l][50] = ws.dense_2_grad[50 * L + l];
+        transposed[l][51] = ws.dense_2_grad[51 * L + l];
+        transposed[l][52] = ws.dense_2_grad[52 * L + l];
+        transposed[l][53] = ws.dense_2_grad[53 * L + l];
+        transposed[l][54] = ws.dense_2_grad[54 * L + l];
+        transposed[l][55] = ws.dense_2_grad[55 * L + l];
+        transposed[l][56] = ws.dense_2_grad[56 * L + l];
+        transposed[l][57] = ws.dense_2_grad[57 * L + l];
+        transposed[l][58] = ws.dense_2_grad[58 * L + l];
+        transposed[l][59] = ws.dense_2_grad[59 * L + l];
+        transposed[l][60] = ws.dense_2_grad[60 * L + l];
+        transposed[l][61] = ws.dense_2_grad[61 * L + l];
+        transposed[l][62] = ws.dense_2_grad[62 * L + l];
+        transposed[l][63] = ws.dense_2_grad[63 * L + l];
+        transposed[l][64] = ws.dense_2_grad[64 * L + l];
+        transposed[l][65] = ws.dense_2_grad[65 * L + l];
+        transposed[l][66] = ws.dense_2_grad[66 * L + l];
+        transposed[l][67] = ws.dense_2_grad[67 * L + l];
+        transposed[l][68] = ws.dense_2_grad[68 * L + l];
+        transposed[l][69] = ws.dense_2_grad[69 * L + l];
+        transposed[l][70] = ws.dense_2_grad[70 * L + l];
+        transposed[l][71] = ws.dense_2_grad[71 * L + l];
+        transposed[l][72] = ws.dense_2_grad[72 * L + l];
+        transposed[l][73] = ws.dense_2_grad[73 * L + l];
+        transposed[l][74] = ws.dense_2_grad[74 * L + l];
+        transposed[l][75] = ws.dense_2_grad[75 * L + l];
+        transposed[l][76] = ws.dense_2_grad[76 * L + l];
+        transposed[l][77] = ws.dense_2_grad[77 * L + l];
+        transposed[l][78] = ws.dense_2_grad[78 * L + l];
+        transposed[l][79] = ws.dense_2_grad[79 * L + l];
+        transposed[l][80] = ws.dense_2_grad[80 * L + l];
+        transposed[l][81] = ws.dense_2_grad[81 * L + l];
+        transposed[l][82] = ws.dense_2_grad[82 * L + l];
+        transposed[l][83] = ws.dense_2_grad[83 * L + l];
+      }
+      for (int i = 0; i < 120; ++i) {
+        for (int o = 0; o < 84; ++o) {
+          {
+            T sum = grads[kDense2Kernel + i * 84 + o];
+            for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][o];
+            grads[kDense2Kernel + i * 84 + o] = sum;
+          }
+        } // for o
+      } // for i
+    } // kernel gradient
     for (int ib = 0; ib < 10; ++ib) {
       {
         T acc[12][L] = {};
         for (int o = 0; o < 84; ++o) {
-          CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += params[kDense2Kernel + ib * 1008 + o] * ws.dense_2_grad[(o) * L + l];
-            acc[1][l] += params[kDense2Kernel + ib * 1008 + o + 84] * ws.dense_2_grad[(o) * L + l];
-            acc[2][l] += params[kDense2Kernel + ib * 1008 + o + 168] * ws.dense_2_grad[(o) * L + l];
-            acc[3][l] += params[kDense2Kernel + ib * 1008 + o + 252] * ws.dense_2_grad[(o) * L + l];
-            acc[4][l] += params[kDense2Kernel + ib * 1008 + o + 336] * ws.dense_2_grad[(o) * L + l];
-            acc[5][l] += params[kDense2Kernel + ib * 1008 + o + 420] * ws.dense_2_grad[(o) * L + l];
-            acc[6][l] += params[kDense2Kernel + ib * 1008 + o + 504] * ws.dense_2_grad[(o) * L + l];
-            acc[7][l] += params[kDense2Kernel + ib * 1008 + o + 588] * ws.dense_2_grad[(o) * L + l];
-            acc[8][l] += params[kDense2Kernel + ib * 1008 + o + 672] * ws.dense_2_grad[(o) * L + l];
-            acc[9][l] += params[kDense2Kernel + ib * 1008 + o + 756] * ws.dense_2_grad[(o) * L + l];
-            acc[10][l] += params[kDense2Kernel + ib * 1008 + o + 840] * ws.dense_2_grad[(o) * L + l];
-            acc[11][l] += params[kDense2Kernel + ib * 1008 + o + 924] * ws.dense_2_grad[(o) * L + l];
-          }
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 1008 + o] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 1008 + o + 84] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 1008 + o + 168] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 1008 + o + 252] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 1008 + o + 336] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 1008 + o + 420] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 1008 + o + 504] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 1008 + o + 588] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 1008 + o + 672] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 1008 + o + 756] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense2Kernel + ib * 1008 + o + 840] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense2Kernel + ib * 1008 + o + 924] * ws.dense_2_grad[(o) * L + l];
         } // for o
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_1_grad[(ib * 12) * L + l] = acc[0][l];
@@ -3032,18 +2705,16 @@ struct Model {
         acc[9][l] = params[kDense3Bias + 9];
       }
       for (int i = 0; i < 84; ++i) {
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += params[kDense3Kernel + i * 10] * ws.dense_2_out[(i) * L + l];
-          acc[1][l] += params[kDense3Kernel + i * 10 + 1] * ws.dense_2_out[(i) * L + l];
-          acc[2][l] += params[kDense3Kernel + i * 10 + 2] * ws.dense_2_out[(i) * L + l];
-          acc[3][l] += params[kDense3Kernel + i * 10 + 3] * ws.dense_2_out[(i) * L + l];
-          acc[4][l] += params[kDense3Kernel + i * 10 + 4] * ws.dense_2_out[(i) * L + l];
-          acc[5][l] += params[kDense3Kernel + i * 10 + 5] * ws.dense_2_out[(i) * L + l];
-          acc[6][l] += params[kDense3Kernel + i * 10 + 6] * ws.dense_2_out[(i) * L + l];
-          acc[7][l] += params[kDense3Kernel + i * 10 + 7] * ws.dense_2_out[(i) * L + l];
-          acc[8][l] += params[kDense3Kernel + i * 10 + 8] * ws.dense_2_out[(i) * L + l];
-          acc[9][l] += params[kDense3Kernel + i * 10 + 9] * ws.dense_2_out[(i) * L + l];
-        }
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + i * 10] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + i * 10 + 1] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + i * 10 + 2] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + i * 10 + 3] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + i * 10 + 4] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + i * 10 + 5] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + i * 10 + 6] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + i * 10 + 7] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + i * 10 + 8] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + i * 10 + 9] * ws.dense_2_out[(i) * L + l];
       } // for i
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.output[l] = acc[0][l];
@@ -3063,16 +2734,16 @@ struct Model {
       T top[L];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         top[l] = ws.output[l];
-        top[l] = ws.output[l] > top[l] ? ws.output[l] : top[l];
-        top[l] = ws.output[1 * L + l] > top[l] ? ws.output[1 * L + l] : top[l];
-        top[l] = ws.output[2 * L + l] > top[l] ? ws.output[2 * L + l] : top[l];
-        top[l] = ws.output[3 * L + l] > top[l] ? ws.output[3 * L + l] : top[l];
-        top[l] = ws.output[4 * L + l] > top[l] ? ws.output[4 * L + l] : top[l];
-        top[l] = ws.output[5 * L + l] > top[l] ? ws.output[5 * L + l] : top[l];
-        top[l] = ws.output[6 * L + l] > top[l] ? ws.output[6 * L + l] : top[l];
-        top[l] = ws.output[7 * L + l] > top[l] ? ws.output[7 * L + l] : top[l];
-        top[l] = ws.output[8 * L + l] > top[l] ? ws.output[8 * L + l] : top[l];
-        top[l] = ws.output[9 * L + l] > top[l] ? ws.output[9 * L + l] : top[l];
+        { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[2 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[3 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[4 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[5 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[6 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[7 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[8 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[9 * L + l]; top[l] = v > top[l] ? v : top[l]; }
       }
       T sum[L];
       CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -3122,158 +2793,196 @@ struct Model {
       grads[kDense3Bias + 8] += lane_sum<T, L>(ws.dense_3_grad + 8 * L);
       grads[kDense3Bias + 9] += lane_sum<T, L>(ws.dense_3_grad + 9 * L);
     }
-    for (int i = 0; i < 84; ++i) {
-      {
-        T product[10][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_3_grad[l] * ws.dense_2_out[(i) * L + l];
-          product[1][l] = ws.dense_3_grad[1 * L + l] * ws.dense_2_out[(i) * L + l];
-          product[2][l] = ws.dense_3_grad[2 * L + l] * ws.dense_2_out[(i) * L + l];
-          product[3][l] = ws.dense_3_grad[3 * L + l] * ws.dense_2_out[(i) * L + l];
-          product[4][l] = ws.dense_3_grad[4 * L + l] * ws.dense_2_out[(i) * L + l];
-          product[5][l] = ws.dense_3_grad[5 * L + l] * ws.dense_2_out[(i) * L + l];
-          product[6][l] = ws.dense_3_grad[6 * L + l] * ws.dense_2_out[(i) * L + l];
-          product[7][l] = ws.dense_3_grad[7 * L + l] * ws.dense_2_out[(i) * L + l];
-          product[8][l] = ws.dense_3_grad[8 * L + l] * ws.dense_2_out[(i) * L + l];
-          product[9][l] = ws.dense_3_grad[9 * L + l] * ws.dense_2_out[(i) * L + l];
+    {
+      T transposed[L][10];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        transposed[l][0] = ws.dense_3_grad[l];
+        transposed[l][1] = ws.dense_3_grad[1 * L + l];
+        transposed[l][2] = ws.dense_3_grad[2 * L + l];
+        transposed[l][3] = ws.dense_3_grad[3 * L + l];
+        transposed[l][4] = ws.dense_3_grad[4 * L + l];
+        transposed[l][5] = ws.dense_3_grad[5 * L + l];
+        transposed[l][6] = ws.dense_3_grad[6 * L + l];
+        transposed[l][7] = ws.dense_3_grad[7 * L + l];
+        transposed[l][8] = ws.dense_3_grad[8 * L + l];
+        transposed[l][9] = ws.dense_3_grad[9 * L + l];
+      }
+      for (int i = 0; i < 84; ++i) {
+        {
+          T sum = grads[kDense3Kernel + i * 10];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][0];
+          grads[kDense3Kernel + i * 10] = sum;
         }
-        grads[kDense3Kernel + i * 10] += lane_sum<T, L>(product[0]);
-        grads[kDense3Kernel + i * 10 + 1] += lane_sum<T, L>(product[1]);
-        grads[kDense3Kernel + i * 10 + 2] += lane_sum<T, L>(product[2]);
-        grads[kDense3Kernel + i * 10 + 3] += lane_sum<T, L>(product[3]);
-        grads[kDense3Kernel + i * 10 + 4] += lane_sum<T, L>(product[4]);
-        grads[kDense3Kernel + i * 10 + 5] += lane_sum<T, L>(product[5]);
-        grads[kDense3Kernel + i * 10 + 6] += lane_sum<T, L>(product[6]);
-        grads[kDense3Kernel + i * 10 + 7] += lane_sum<T, L>(product[7]);
-        grads[kDense3Kernel + i * 10 + 8] += lane_sum<T, L>(product[8]);
-        grads[kDense3Kernel + i * 10 + 9] += lane_sum<T, L>(product[9]);
-      } // kernel gradient block
-    } // for i
+        {
+          T sum = grads[kDense3Kernel + i * 10 + 1];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][1];
+          grads[kDense3Kernel + i * 10 + 1] = sum;
+        }
+        {
+          T sum = grads[kDense3Kernel + i * 10 + 2];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][2];
+          grads[kDense3Kernel + i * 10 + 2] = sum;
+        }
+        {
+          T sum = grads[kDense3Kernel + i * 10 + 3];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][3];
+          grads[kDense3Kernel + i * 10 + 3] = sum;
+        }
+        {
+          T sum = grads[kDense3Kernel + i * 10 + 4];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][4];
+          grads[kDense3Kernel + i * 10 + 4] = sum;
+        }
+        {
+          T sum = grads[kDense3Kernel + i * 10 + 5];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][5];
+          grads[kDense3Kernel + i * 10 + 5] = sum;
+        }
+        {
+          T sum = grads[kDense3Kernel + i * 10 + 6];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][6];
+          grads[kDense3Kernel + i * 10 + 6] = sum;
+        }
+        {
+          T sum = grads[kDense3Kernel + i * 10 + 7];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][7];
+          grads[kDense3Kernel + i * 10 + 7] = sum;
+        }
+        {
+          T sum = grads[kDense3Kernel + i * 10 + 8];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][8];
+          grads[kDense3Kernel + i * 10 + 8] = sum;
+        }
+        {
+          T sum = grads[kDense3Kernel + i * 10 + 9];
+          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][9];
+          grads[kDense3Kernel + i * 10 + 9] = sum;
+        }
+      } // for i
+    } // kernel gradient
     for (int ib = 0; ib < 7; ++ib) {
       {
         T acc[12][L] = {};
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += params[kDense3Kernel + ib * 120] * ws.dense_3_grad[l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 10] * ws.dense_3_grad[l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 20] * ws.dense_3_grad[l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 30] * ws.dense_3_grad[l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 40] * ws.dense_3_grad[l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 50] * ws.dense_3_grad[l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 60] * ws.dense_3_grad[l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 70] * ws.dense_3_grad[l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 80] * ws.dense_3_grad[l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 90] * ws.dense_3_grad[l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 100] * ws.dense_3_grad[l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 110] * ws.dense_3_grad[l];
-          acc[0][l] += params[kDense3Kernel + ib * 120 + 1] * ws.dense_3_grad[1 * L + l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 11] * ws.dense_3_grad[1 * L + l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 21] * ws.dense_3_grad[1 * L + l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 31] * ws.dense_3_grad[1 * L + l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 41] * ws.dense_3_grad[1 * L + l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 51] * ws.dense_3_grad[1 * L + l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 61] * ws.dense_3_grad[1 * L + l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 71] * ws.dense_3_grad[1 * L + l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 81] * ws.dense_3_grad[1 * L + l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 91] * ws.dense_3_grad[1 * L + l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 101] * ws.dense_3_grad[1 * L + l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 111] * ws.dense_3_grad[1 * L + l];
-          acc[0][l] += params[kDense3Kernel + ib * 120 + 2] * ws.dense_3_grad[2 * L + l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 12] * ws.dense_3_grad[2 * L + l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 22] * ws.dense_3_grad[2 * L + l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 32] * ws.dense_3_grad[2 * L + l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 42] * ws.dense_3_grad[2 * L + l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 52] * ws.dense_3_grad[2 * L + l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 62] * ws.dense_3_grad[2 * L + l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 72] * ws.dense_3_grad[2 * L + l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 82] * ws.dense_3_grad[2 * L + l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 92] * ws.dense_3_grad[2 * L + l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 102] * ws.dense_3_grad[2 * L + l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 112] * ws.dense_3_grad[2 * L + l];
-          acc[0][l] += params[kDense3Kernel + ib * 120 + 3] * ws.dense_3_grad[3 * L + l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 13] * ws.dense_3_grad[3 * L + l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 23] * ws.dense_3_grad[3 * L + l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 33] * ws.dense_3_grad[3 * L + l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 43] * ws.dense_3_grad[3 * L + l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 53] * ws.dense_3_grad[3 * L + l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 63] * ws.dense_3_grad[3 * L + l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 73] * ws.dense_3_grad[3 * L + l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 83] * ws.dense_3_grad[3 * L + l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 93] * ws.dense_3_grad[3 * L + l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 103] * ws.dense_3_grad[3 * L + l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 113] * ws.dense_3_grad[3 * L + l];
-          acc[0][l] += params[kDense3Kernel + ib * 120 + 4] * ws.dense_3_grad[4 * L + l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 14] * ws.dense_3_grad[4 * L + l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 24] * ws.dense_3_grad[4 * L + l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 34] * ws.dense_3_grad[4 * L + l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 44] * ws.dense_3_grad[4 * L + l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 54] * ws.dense_3_grad[4 * L + l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 64] * ws.dense_3_grad[4 * L + l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 74] * ws.dense_3_grad[4 * L + l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 84] * ws.dense_3_grad[4 * L + l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 94] * ws.dense_3_grad[4 * L + l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 104] * ws.dense_3_grad[4 * L + l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 114] * ws.dense_3_grad[4 * L + l];
-          acc[0][l] += params[kDense3Kernel + ib * 120 + 5] * ws.dense_3_grad[5 * L + l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 15] * ws.dense_3_grad[5 * L + l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 25] * ws.dense_3_grad[5 * L + l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 35] * ws.dense_3_grad[5 * L + l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 45] * ws.dense_3_grad[5 * L + l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 55] * ws.dense_3_grad[5 * L + l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 65] * ws.dense_3_grad[5 * L + l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 75] * ws.dense_3_grad[5 * L + l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 85] * ws.dense_3_grad[5 * L + l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 95] * ws.dense_3_grad[5 * L + l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 105] * ws.dense_3_grad[5 * L + l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 115] * ws.dense_3_grad[5 * L + l];
-          acc[0][l] += params[kDense3Kernel + ib * 120 + 6] * ws.dense_3_grad[6 * L + l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 16] * ws.dense_3_grad[6 * L + l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 26] * ws.dense_3_grad[6 * L + l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 36] * ws.dense_3_grad[6 * L + l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 46] * ws.dense_3_grad[6 * L + l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 56] * ws.dense_3_grad[6 * L + l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 66] * ws.dense_3_grad[6 * L + l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 76] * ws.dense_3_grad[6 * L + l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 86] * ws.dense_3_grad[6 * L + l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 96] * ws.dense_3_grad[6 * L + l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 106] * ws.dense_3_grad[6 * L + l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 116] * ws.dense_3_grad[6 * L + l];
-          acc[0][l] += params[kDense3Kernel + ib * 120 + 7] * ws.dense_3_grad[7 * L + l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 17] * ws.dense_3_grad[7 * L + l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 27] * ws.dense_3_grad[7 * L + l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 37] * ws.dense_3_grad[7 * L + l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 47] * ws.dense_3_grad[7 * L + l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 57] * ws.dense_3_grad[7 * L + l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 67] * ws.dense_3_grad[7 * L + l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 77] * ws.dense_3_grad[7 * L + l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 87] * ws.dense_3_grad[7 * L + l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 97] * ws.dense_3_grad[7 * L + l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 107] * ws.dense_3_grad[7 * L + l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 117] * ws.dense_3_grad[7 * L + l];
-          acc[0][l] += params[kDense3Kernel + ib * 120 + 8] * ws.dense_3_grad[8 * L + l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 18] * ws.dense_3_grad[8 * L + l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 28] * ws.dense_3_grad[8 * L + l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 38] * ws.dense_3_grad[8 * L + l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 48] * ws.dense_3_grad[8 * L + l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 58] * ws.dense_3_grad[8 * L + l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 68] * ws.dense_3_grad[8 * L + l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 78] * ws.dense_3_grad[8 * L + l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 88] * ws.dense_3_grad[8 * L + l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 98] * ws.dense_3_grad[8 * L + l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 108] * ws.dense_3_grad[8 * L + l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 118] * ws.dense_3_grad[8 * L + l];
-          acc[0][l] += params[kDense3Kernel + ib * 120 + 9] * ws.dense_3_grad[9 * L + l];
-          acc[1][l] += params[kDense3Kernel + ib * 120 + 19] * ws.dense_3_grad[9 * L + l];
-          acc[2][l] += params[kDense3Kernel + ib * 120 + 29] * ws.dense_3_grad[9 * L + l];
-          acc[3][l] += params[kDense3Kernel + ib * 120 + 39] * ws.dense_3_grad[9 * L + l];
-          acc[4][l] += params[kDense3Kernel + ib * 120 + 49] * ws.dense_3_grad[9 * L + l];
-          acc[5][l] += params[kDense3Kernel + ib * 120 + 59] * ws.dense_3_grad[9 * L + l];
-          acc[6][l] += params[kDense3Kernel + ib * 120 + 69] * ws.dense_3_grad[9 * L + l];
-          acc[7][l] += params[kDense3Kernel + ib * 120 + 79] * ws.dense_3_grad[9 * L + l];
-          acc[8][l] += params[kDense3Kernel + ib * 120 + 89] * ws.dense_3_grad[9 * L + l];
-          acc[9][l] += params[kDense3Kernel + ib * 120 + 99] * ws.dense_3_grad[9 * L + l];
-          acc[10][l] += params[kDense3Kernel + ib * 120 + 109] * ws.dense_3_grad[9 * L + l];
-          acc[11][l] += params[kDense3Kernel + ib * 120 + 119] * ws.dense_3_grad[9 * L + l];
-        }
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 10] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 20] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 30] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 40] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 50] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 60] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 70] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 80] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 90] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 100] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 110] * ws.dense_3_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 1] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 11] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 21] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 31] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 41] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 51] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 61] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 71] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 81] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 91] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 101] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 111] * ws.dense_3_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 2] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 12] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 22] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 32] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 42] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 52] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 62] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 72] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 82] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 92] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 102] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 112] * ws.dense_3_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 3] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 13] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 23] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 33] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 43] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 53] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 63] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 73] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 83] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 93] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 103] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 113] * ws.dense_3_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 4] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 14] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 24] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 34] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 44] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 54] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 64] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 74] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 84] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 94] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 104] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 114] * ws.dense_3_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 5] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 15] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 25] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 35] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 45] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 55] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 65] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 75] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 85] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 95] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 105] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 115] * ws.dense_3_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 6] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 16] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 26] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 36] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 46] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 56] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 66] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 76] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 86] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 96] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 106] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 116] * ws.dense_3_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 7] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 17] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 27] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 37] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 47] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 57] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 67] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 77] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 87] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 97] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 107] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 117] * ws.dense_3_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 8] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 18] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 28] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 38] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 48] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 58] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 68] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 78] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 88] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 98] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 108] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 118] * ws.dense_3_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 9] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 19] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 29] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 39] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 49] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 59] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 69] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 79] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 89] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 99] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 109] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 119] * ws.dense_3_grad[9 * L + l];
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_2_grad[(ib * 12) * L + l] = acc[0][l];
           ws.dense_2_grad[(ib * 12 + 1) * L + l] = acc[1][l];
@@ -3292,15 +3001,19 @@ struct Model {
     } // for ib
   } // dense_3_backward
 
-  // The sum of L lanes, added pairwise so that the additions do not wait on each
-  // other; used once per weight after the per-lane accumulation.
+  // The sum of L lanes: the upper half folded onto the lower, recursively, so the
+  // additions are independent and every loop has a constant trip count.
   template <typename T, int L>
   static T lane_sum(const T* values) {
-    T partial[L];
-    for (int l = 0; l < L; ++l) partial[l] = values[l];
-    for (int step = 1; step < L; step *= 2)
-      for (int l = 0; l + step < L; l += 2 * step) partial[l] += partial[l + step];
-    return partial[0];
+    if constexpr (L == 1) {
+      return values[0];
+    }
+    else {
+      constexpr int kHalf = (L + 1) / 2;
+      T folded[kHalf];
+      for (int l = 0; l < kHalf; ++l) folded[l] = l + kHalf < L ? values[l] + values[l + kHalf] : values[l];
+      return lane_sum<T, kHalf>(folded);
+    }
   } // lane_sum
 }; // struct Model
 

@@ -175,8 +175,8 @@ struct Model {
     bool on[L];
     for (int l = 0; l < L; ++l) on[l] = l < active;
     CNNC_LANES for (int l = 0; l < L; ++l) {
-      ws.dense_2_grad[l] = on[l] ? T(2) * (ws.output[l] - target[l]) / T(2) : T(0);
-      ws.dense_2_grad[1 * L + l] = on[l] ? T(2) * (ws.output[1 * L + l] - target[1 * L + l]) / T(2) : T(0);
+      { const T value = T(2) * (ws.output[l] - target[l]) / T(2); ws.dense_2_grad[l] = on[l] ? value : T(0); }
+      { const T value = T(2) * (ws.output[1 * L + l] - target[1 * L + l]) / T(2); ws.dense_2_grad[1 * L + l] = on[l] ? value : T(0); }
     }
   } // loss_gradient
 
@@ -193,44 +193,42 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 1) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 1) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 1) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 1) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 2) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 2) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 2) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 2) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 8) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 8) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 8) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 8) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 9) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 9) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 9) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 9) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 10) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 10) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 10) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 10) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 16) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 16) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 16) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 16) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 17) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 17) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 17) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 17) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 18) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 18) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 18) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 18) * L + l];
-        }
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 1) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 1) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 1) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 1) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 8) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 8) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 8) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 8) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 9) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 9) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 9) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 9) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 16) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 16) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 16) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 16) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 17) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 17) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 17) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 17) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 18) * L + l];
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 1) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -246,44 +244,42 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 1) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 1) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 1) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 1) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 2) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 2) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 2) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 2) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 3) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 3) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 3) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 3) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 9) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 9) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 9) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 9) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 10) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 10) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 10) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 10) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 11) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 11) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 11) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 11) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 17) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 17) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 17) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 17) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 18) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 18) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 18) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 18) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 19) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 19) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 19) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 19) * L + l];
-        }
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 1) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 1) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 1) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 1) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 9) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 9) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 9) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 9) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 17) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 17) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 17) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 17) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 19) * L + l];
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 4) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 5) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -299,44 +295,42 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 2) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 2) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 2) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 2) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 3) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 3) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 3) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 3) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 4) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 4) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 4) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 4) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 10) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 10) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 10) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 10) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 11) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 11) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 11) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 11) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 12) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 12) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 12) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 12) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 18) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 18) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 18) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 18) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 19) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 19) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 19) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 19) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 20) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 20) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 20) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 20) * L + l];
-        }
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 2) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 10) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 20) * L + l];
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 8) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 9) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -352,44 +346,42 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 3) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 3) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 3) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 3) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 4) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 4) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 4) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 4) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 5) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 5) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 5) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 5) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 11) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 11) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 11) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 11) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 12) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 12) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 12) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 12) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 13) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 13) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 13) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 13) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 19) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 19) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 19) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 19) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 20) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 20) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 20) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 20) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 21) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 21) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 21) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 21) * L + l];
-        }
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 3) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 11) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 21) * L + l];
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 12) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 13) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -405,44 +397,42 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 4) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 4) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 4) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 4) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 5) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 5) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 5) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 5) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 6) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 6) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 6) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 6) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 12) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 12) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 12) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 12) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 13) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 13) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 13) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 13) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 14) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 14) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 14) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 14) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 20) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 20) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 20) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 20) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 21) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 21) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 21) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 21) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 22) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 22) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 22) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 22) * L + l];
-        }
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 4) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 6) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 6) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 6) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 6) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 12) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 14) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 14) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 14) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 14) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 22) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 22) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 22) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 22) * L + l];
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 16) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 17) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -458,44 +448,42 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 5) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 5) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 5) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 5) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 6) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 6) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 6) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 6) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 7) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 7) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 7) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 7) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 13) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 13) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 13) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 13) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 14) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 14) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 14) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 14) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 15) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 15) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 15) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 15) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 21) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 21) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 21) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 21) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 22) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 22) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 22) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 22) * L + l];
-          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 23) * L + l];
-          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 23) * L + l];
-          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 23) * L + l];
-          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 23) * L + l];
-        }
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 5) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 6) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 6) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 6) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 6) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 7) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 7) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 7) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 7) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 13) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 14) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 14) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 14) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 14) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 15) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 15) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 15) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 15) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 22) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 22) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 22) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 22) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 23) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 23) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 23) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 23) * L + l];
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 20) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 21) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -511,150 +499,150 @@ struct Model {
   template <typename T, int L>
   static void conv2d_1_backward(Workspace<T, L>& ws, T* grads) {
     CNNC_LANES for (int l = 0; l < L; ++l) {
-      ws.conv2d_1_grad[l] = ws.conv2d_1_out[l] > T(0) ? ws.conv2d_1_grad[l] : T(0);
-      ws.conv2d_1_grad[1 * L + l] = ws.conv2d_1_out[1 * L + l] > T(0) ? ws.conv2d_1_grad[1 * L + l] : T(0);
-      ws.conv2d_1_grad[2 * L + l] = ws.conv2d_1_out[2 * L + l] > T(0) ? ws.conv2d_1_grad[2 * L + l] : T(0);
-      ws.conv2d_1_grad[3 * L + l] = ws.conv2d_1_out[3 * L + l] > T(0) ? ws.conv2d_1_grad[3 * L + l] : T(0);
-      ws.conv2d_1_grad[4 * L + l] = ws.conv2d_1_out[4 * L + l] > T(0) ? ws.conv2d_1_grad[4 * L + l] : T(0);
-      ws.conv2d_1_grad[5 * L + l] = ws.conv2d_1_out[5 * L + l] > T(0) ? ws.conv2d_1_grad[5 * L + l] : T(0);
-      ws.conv2d_1_grad[6 * L + l] = ws.conv2d_1_out[6 * L + l] > T(0) ? ws.conv2d_1_grad[6 * L + l] : T(0);
-      ws.conv2d_1_grad[7 * L + l] = ws.conv2d_1_out[7 * L + l] > T(0) ? ws.conv2d_1_grad[7 * L + l] : T(0);
-      ws.conv2d_1_grad[8 * L + l] = ws.conv2d_1_out[8 * L + l] > T(0) ? ws.conv2d_1_grad[8 * L + l] : T(0);
-      ws.conv2d_1_grad[9 * L + l] = ws.conv2d_1_out[9 * L + l] > T(0) ? ws.conv2d_1_grad[9 * L + l] : T(0);
-      ws.conv2d_1_grad[10 * L + l] = ws.conv2d_1_out[10 * L + l] > T(0) ? ws.conv2d_1_grad[10 * L + l] : T(0);
-      ws.conv2d_1_grad[11 * L + l] = ws.conv2d_1_out[11 * L + l] > T(0) ? ws.conv2d_1_grad[11 * L + l] : T(0);
-      ws.conv2d_1_grad[12 * L + l] = ws.conv2d_1_out[12 * L + l] > T(0) ? ws.conv2d_1_grad[12 * L + l] : T(0);
-      ws.conv2d_1_grad[13 * L + l] = ws.conv2d_1_out[13 * L + l] > T(0) ? ws.conv2d_1_grad[13 * L + l] : T(0);
-      ws.conv2d_1_grad[14 * L + l] = ws.conv2d_1_out[14 * L + l] > T(0) ? ws.conv2d_1_grad[14 * L + l] : T(0);
-      ws.conv2d_1_grad[15 * L + l] = ws.conv2d_1_out[15 * L + l] > T(0) ? ws.conv2d_1_grad[15 * L + l] : T(0);
-      ws.conv2d_1_grad[16 * L + l] = ws.conv2d_1_out[16 * L + l] > T(0) ? ws.conv2d_1_grad[16 * L + l] : T(0);
-      ws.conv2d_1_grad[17 * L + l] = ws.conv2d_1_out[17 * L + l] > T(0) ? ws.conv2d_1_grad[17 * L + l] : T(0);
-      ws.conv2d_1_grad[18 * L + l] = ws.conv2d_1_out[18 * L + l] > T(0) ? ws.conv2d_1_grad[18 * L + l] : T(0);
-      ws.conv2d_1_grad[19 * L + l] = ws.conv2d_1_out[19 * L + l] > T(0) ? ws.conv2d_1_grad[19 * L + l] : T(0);
-      ws.conv2d_1_grad[20 * L + l] = ws.conv2d_1_out[20 * L + l] > T(0) ? ws.conv2d_1_grad[20 * L + l] : T(0);
-      ws.conv2d_1_grad[21 * L + l] = ws.conv2d_1_out[21 * L + l] > T(0) ? ws.conv2d_1_grad[21 * L + l] : T(0);
-      ws.conv2d_1_grad[22 * L + l] = ws.conv2d_1_out[22 * L + l] > T(0) ? ws.conv2d_1_grad[22 * L + l] : T(0);
-      ws.conv2d_1_grad[23 * L + l] = ws.conv2d_1_out[23 * L + l] > T(0) ? ws.conv2d_1_grad[23 * L + l] : T(0);
-      ws.conv2d_1_grad[24 * L + l] = ws.conv2d_1_out[24 * L + l] > T(0) ? ws.conv2d_1_grad[24 * L + l] : T(0);
-      ws.conv2d_1_grad[25 * L + l] = ws.conv2d_1_out[25 * L + l] > T(0) ? ws.conv2d_1_grad[25 * L + l] : T(0);
-      ws.conv2d_1_grad[26 * L + l] = ws.conv2d_1_out[26 * L + l] > T(0) ? ws.conv2d_1_grad[26 * L + l] : T(0);
-      ws.conv2d_1_grad[27 * L + l] = ws.conv2d_1_out[27 * L + l] > T(0) ? ws.conv2d_1_grad[27 * L + l] : T(0);
-      ws.conv2d_1_grad[28 * L + l] = ws.conv2d_1_out[28 * L + l] > T(0) ? ws.conv2d_1_grad[28 * L + l] : T(0);
-      ws.conv2d_1_grad[29 * L + l] = ws.conv2d_1_out[29 * L + l] > T(0) ? ws.conv2d_1_grad[29 * L + l] : T(0);
-      ws.conv2d_1_grad[30 * L + l] = ws.conv2d_1_out[30 * L + l] > T(0) ? ws.conv2d_1_grad[30 * L + l] : T(0);
-      ws.conv2d_1_grad[31 * L + l] = ws.conv2d_1_out[31 * L + l] > T(0) ? ws.conv2d_1_grad[31 * L + l] : T(0);
-      ws.conv2d_1_grad[32 * L + l] = ws.conv2d_1_out[32 * L + l] > T(0) ? ws.conv2d_1_grad[32 * L + l] : T(0);
-      ws.conv2d_1_grad[33 * L + l] = ws.conv2d_1_out[33 * L + l] > T(0) ? ws.conv2d_1_grad[33 * L + l] : T(0);
-      ws.conv2d_1_grad[34 * L + l] = ws.conv2d_1_out[34 * L + l] > T(0) ? ws.conv2d_1_grad[34 * L + l] : T(0);
-      ws.conv2d_1_grad[35 * L + l] = ws.conv2d_1_out[35 * L + l] > T(0) ? ws.conv2d_1_grad[35 * L + l] : T(0);
-      ws.conv2d_1_grad[36 * L + l] = ws.conv2d_1_out[36 * L + l] > T(0) ? ws.conv2d_1_grad[36 * L + l] : T(0);
-      ws.conv2d_1_grad[37 * L + l] = ws.conv2d_1_out[37 * L + l] > T(0) ? ws.conv2d_1_grad[37 * L + l] : T(0);
-      ws.conv2d_1_grad[38 * L + l] = ws.conv2d_1_out[38 * L + l] > T(0) ? ws.conv2d_1_grad[38 * L + l] : T(0);
-      ws.conv2d_1_grad[39 * L + l] = ws.conv2d_1_out[39 * L + l] > T(0) ? ws.conv2d_1_grad[39 * L + l] : T(0);
-      ws.conv2d_1_grad[40 * L + l] = ws.conv2d_1_out[40 * L + l] > T(0) ? ws.conv2d_1_grad[40 * L + l] : T(0);
-      ws.conv2d_1_grad[41 * L + l] = ws.conv2d_1_out[41 * L + l] > T(0) ? ws.conv2d_1_grad[41 * L + l] : T(0);
-      ws.conv2d_1_grad[42 * L + l] = ws.conv2d_1_out[42 * L + l] > T(0) ? ws.conv2d_1_grad[42 * L + l] : T(0);
-      ws.conv2d_1_grad[43 * L + l] = ws.conv2d_1_out[43 * L + l] > T(0) ? ws.conv2d_1_grad[43 * L + l] : T(0);
-      ws.conv2d_1_grad[44 * L + l] = ws.conv2d_1_out[44 * L + l] > T(0) ? ws.conv2d_1_grad[44 * L + l] : T(0);
-      ws.conv2d_1_grad[45 * L + l] = ws.conv2d_1_out[45 * L + l] > T(0) ? ws.conv2d_1_grad[45 * L + l] : T(0);
-      ws.conv2d_1_grad[46 * L + l] = ws.conv2d_1_out[46 * L + l] > T(0) ? ws.conv2d_1_grad[46 * L + l] : T(0);
-      ws.conv2d_1_grad[47 * L + l] = ws.conv2d_1_out[47 * L + l] > T(0) ? ws.conv2d_1_grad[47 * L + l] : T(0);
-      ws.conv2d_1_grad[48 * L + l] = ws.conv2d_1_out[48 * L + l] > T(0) ? ws.conv2d_1_grad[48 * L + l] : T(0);
-      ws.conv2d_1_grad[49 * L + l] = ws.conv2d_1_out[49 * L + l] > T(0) ? ws.conv2d_1_grad[49 * L + l] : T(0);
-      ws.conv2d_1_grad[50 * L + l] = ws.conv2d_1_out[50 * L + l] > T(0) ? ws.conv2d_1_grad[50 * L + l] : T(0);
-      ws.conv2d_1_grad[51 * L + l] = ws.conv2d_1_out[51 * L + l] > T(0) ? ws.conv2d_1_grad[51 * L + l] : T(0);
-      ws.conv2d_1_grad[52 * L + l] = ws.conv2d_1_out[52 * L + l] > T(0) ? ws.conv2d_1_grad[52 * L + l] : T(0);
-      ws.conv2d_1_grad[53 * L + l] = ws.conv2d_1_out[53 * L + l] > T(0) ? ws.conv2d_1_grad[53 * L + l] : T(0);
-      ws.conv2d_1_grad[54 * L + l] = ws.conv2d_1_out[54 * L + l] > T(0) ? ws.conv2d_1_grad[54 * L + l] : T(0);
-      ws.conv2d_1_grad[55 * L + l] = ws.conv2d_1_out[55 * L + l] > T(0) ? ws.conv2d_1_grad[55 * L + l] : T(0);
-      ws.conv2d_1_grad[56 * L + l] = ws.conv2d_1_out[56 * L + l] > T(0) ? ws.conv2d_1_grad[56 * L + l] : T(0);
-      ws.conv2d_1_grad[57 * L + l] = ws.conv2d_1_out[57 * L + l] > T(0) ? ws.conv2d_1_grad[57 * L + l] : T(0);
-      ws.conv2d_1_grad[58 * L + l] = ws.conv2d_1_out[58 * L + l] > T(0) ? ws.conv2d_1_grad[58 * L + l] : T(0);
-      ws.conv2d_1_grad[59 * L + l] = ws.conv2d_1_out[59 * L + l] > T(0) ? ws.conv2d_1_grad[59 * L + l] : T(0);
-      ws.conv2d_1_grad[60 * L + l] = ws.conv2d_1_out[60 * L + l] > T(0) ? ws.conv2d_1_grad[60 * L + l] : T(0);
-      ws.conv2d_1_grad[61 * L + l] = ws.conv2d_1_out[61 * L + l] > T(0) ? ws.conv2d_1_grad[61 * L + l] : T(0);
-      ws.conv2d_1_grad[62 * L + l] = ws.conv2d_1_out[62 * L + l] > T(0) ? ws.conv2d_1_grad[62 * L + l] : T(0);
-      ws.conv2d_1_grad[63 * L + l] = ws.conv2d_1_out[63 * L + l] > T(0) ? ws.conv2d_1_grad[63 * L + l] : T(0);
-      ws.conv2d_1_grad[64 * L + l] = ws.conv2d_1_out[64 * L + l] > T(0) ? ws.conv2d_1_grad[64 * L + l] : T(0);
-      ws.conv2d_1_grad[65 * L + l] = ws.conv2d_1_out[65 * L + l] > T(0) ? ws.conv2d_1_grad[65 * L + l] : T(0);
-      ws.conv2d_1_grad[66 * L + l] = ws.conv2d_1_out[66 * L + l] > T(0) ? ws.conv2d_1_grad[66 * L + l] : T(0);
-      ws.conv2d_1_grad[67 * L + l] = ws.conv2d_1_out[67 * L + l] > T(0) ? ws.conv2d_1_grad[67 * L + l] : T(0);
-      ws.conv2d_1_grad[68 * L + l] = ws.conv2d_1_out[68 * L + l] > T(0) ? ws.conv2d_1_grad[68 * L + l] : T(0);
-      ws.conv2d_1_grad[69 * L + l] = ws.conv2d_1_out[69 * L + l] > T(0) ? ws.conv2d_1_grad[69 * L + l] : T(0);
-      ws.conv2d_1_grad[70 * L + l] = ws.conv2d_1_out[70 * L + l] > T(0) ? ws.conv2d_1_grad[70 * L + l] : T(0);
-      ws.conv2d_1_grad[71 * L + l] = ws.conv2d_1_out[71 * L + l] > T(0) ? ws.conv2d_1_grad[71 * L + l] : T(0);
-      ws.conv2d_1_grad[72 * L + l] = ws.conv2d_1_out[72 * L + l] > T(0) ? ws.conv2d_1_grad[72 * L + l] : T(0);
-      ws.conv2d_1_grad[73 * L + l] = ws.conv2d_1_out[73 * L + l] > T(0) ? ws.conv2d_1_grad[73 * L + l] : T(0);
-      ws.conv2d_1_grad[74 * L + l] = ws.conv2d_1_out[74 * L + l] > T(0) ? ws.conv2d_1_grad[74 * L + l] : T(0);
-      ws.conv2d_1_grad[75 * L + l] = ws.conv2d_1_out[75 * L + l] > T(0) ? ws.conv2d_1_grad[75 * L + l] : T(0);
-      ws.conv2d_1_grad[76 * L + l] = ws.conv2d_1_out[76 * L + l] > T(0) ? ws.conv2d_1_grad[76 * L + l] : T(0);
-      ws.conv2d_1_grad[77 * L + l] = ws.conv2d_1_out[77 * L + l] > T(0) ? ws.conv2d_1_grad[77 * L + l] : T(0);
-      ws.conv2d_1_grad[78 * L + l] = ws.conv2d_1_out[78 * L + l] > T(0) ? ws.conv2d_1_grad[78 * L + l] : T(0);
-      ws.conv2d_1_grad[79 * L + l] = ws.conv2d_1_out[79 * L + l] > T(0) ? ws.conv2d_1_grad[79 * L + l] : T(0);
-      ws.conv2d_1_grad[80 * L + l] = ws.conv2d_1_out[80 * L + l] > T(0) ? ws.conv2d_1_grad[80 * L + l] : T(0);
-      ws.conv2d_1_grad[81 * L + l] = ws.conv2d_1_out[81 * L + l] > T(0) ? ws.conv2d_1_grad[81 * L + l] : T(0);
-      ws.conv2d_1_grad[82 * L + l] = ws.conv2d_1_out[82 * L + l] > T(0) ? ws.conv2d_1_grad[82 * L + l] : T(0);
-      ws.conv2d_1_grad[83 * L + l] = ws.conv2d_1_out[83 * L + l] > T(0) ? ws.conv2d_1_grad[83 * L + l] : T(0);
-      ws.conv2d_1_grad[84 * L + l] = ws.conv2d_1_out[84 * L + l] > T(0) ? ws.conv2d_1_grad[84 * L + l] : T(0);
-      ws.conv2d_1_grad[85 * L + l] = ws.conv2d_1_out[85 * L + l] > T(0) ? ws.conv2d_1_grad[85 * L + l] : T(0);
-      ws.conv2d_1_grad[86 * L + l] = ws.conv2d_1_out[86 * L + l] > T(0) ? ws.conv2d_1_grad[86 * L + l] : T(0);
-      ws.conv2d_1_grad[87 * L + l] = ws.conv2d_1_out[87 * L + l] > T(0) ? ws.conv2d_1_grad[87 * L + l] : T(0);
-      ws.conv2d_1_grad[88 * L + l] = ws.conv2d_1_out[88 * L + l] > T(0) ? ws.conv2d_1_grad[88 * L + l] : T(0);
-      ws.conv2d_1_grad[89 * L + l] = ws.conv2d_1_out[89 * L + l] > T(0) ? ws.conv2d_1_grad[89 * L + l] : T(0);
-      ws.conv2d_1_grad[90 * L + l] = ws.conv2d_1_out[90 * L + l] > T(0) ? ws.conv2d_1_grad[90 * L + l] : T(0);
-      ws.conv2d_1_grad[91 * L + l] = ws.conv2d_1_out[91 * L + l] > T(0) ? ws.conv2d_1_grad[91 * L + l] : T(0);
-      ws.conv2d_1_grad[92 * L + l] = ws.conv2d_1_out[92 * L + l] > T(0) ? ws.conv2d_1_grad[92 * L + l] : T(0);
-      ws.conv2d_1_grad[93 * L + l] = ws.conv2d_1_out[93 * L + l] > T(0) ? ws.conv2d_1_grad[93 * L + l] : T(0);
-      ws.conv2d_1_grad[94 * L + l] = ws.conv2d_1_out[94 * L + l] > T(0) ? ws.conv2d_1_grad[94 * L + l] : T(0);
-      ws.conv2d_1_grad[95 * L + l] = ws.conv2d_1_out[95 * L + l] > T(0) ? ws.conv2d_1_grad[95 * L + l] : T(0);
-      ws.conv2d_1_grad[96 * L + l] = ws.conv2d_1_out[96 * L + l] > T(0) ? ws.conv2d_1_grad[96 * L + l] : T(0);
-      ws.conv2d_1_grad[97 * L + l] = ws.conv2d_1_out[97 * L + l] > T(0) ? ws.conv2d_1_grad[97 * L + l] : T(0);
-      ws.conv2d_1_grad[98 * L + l] = ws.conv2d_1_out[98 * L + l] > T(0) ? ws.conv2d_1_grad[98 * L + l] : T(0);
-      ws.conv2d_1_grad[99 * L + l] = ws.conv2d_1_out[99 * L + l] > T(0) ? ws.conv2d_1_grad[99 * L + l] : T(0);
-      ws.conv2d_1_grad[100 * L + l] = ws.conv2d_1_out[100 * L + l] > T(0) ? ws.conv2d_1_grad[100 * L + l] : T(0);
-      ws.conv2d_1_grad[101 * L + l] = ws.conv2d_1_out[101 * L + l] > T(0) ? ws.conv2d_1_grad[101 * L + l] : T(0);
-      ws.conv2d_1_grad[102 * L + l] = ws.conv2d_1_out[102 * L + l] > T(0) ? ws.conv2d_1_grad[102 * L + l] : T(0);
-      ws.conv2d_1_grad[103 * L + l] = ws.conv2d_1_out[103 * L + l] > T(0) ? ws.conv2d_1_grad[103 * L + l] : T(0);
-      ws.conv2d_1_grad[104 * L + l] = ws.conv2d_1_out[104 * L + l] > T(0) ? ws.conv2d_1_grad[104 * L + l] : T(0);
-      ws.conv2d_1_grad[105 * L + l] = ws.conv2d_1_out[105 * L + l] > T(0) ? ws.conv2d_1_grad[105 * L + l] : T(0);
-      ws.conv2d_1_grad[106 * L + l] = ws.conv2d_1_out[106 * L + l] > T(0) ? ws.conv2d_1_grad[106 * L + l] : T(0);
-      ws.conv2d_1_grad[107 * L + l] = ws.conv2d_1_out[107 * L + l] > T(0) ? ws.conv2d_1_grad[107 * L + l] : T(0);
-      ws.conv2d_1_grad[108 * L + l] = ws.conv2d_1_out[108 * L + l] > T(0) ? ws.conv2d_1_grad[108 * L + l] : T(0);
-      ws.conv2d_1_grad[109 * L + l] = ws.conv2d_1_out[109 * L + l] > T(0) ? ws.conv2d_1_grad[109 * L + l] : T(0);
-      ws.conv2d_1_grad[110 * L + l] = ws.conv2d_1_out[110 * L + l] > T(0) ? ws.conv2d_1_grad[110 * L + l] : T(0);
-      ws.conv2d_1_grad[111 * L + l] = ws.conv2d_1_out[111 * L + l] > T(0) ? ws.conv2d_1_grad[111 * L + l] : T(0);
-      ws.conv2d_1_grad[112 * L + l] = ws.conv2d_1_out[112 * L + l] > T(0) ? ws.conv2d_1_grad[112 * L + l] : T(0);
-      ws.conv2d_1_grad[113 * L + l] = ws.conv2d_1_out[113 * L + l] > T(0) ? ws.conv2d_1_grad[113 * L + l] : T(0);
-      ws.conv2d_1_grad[114 * L + l] = ws.conv2d_1_out[114 * L + l] > T(0) ? ws.conv2d_1_grad[114 * L + l] : T(0);
-      ws.conv2d_1_grad[115 * L + l] = ws.conv2d_1_out[115 * L + l] > T(0) ? ws.conv2d_1_grad[115 * L + l] : T(0);
-      ws.conv2d_1_grad[116 * L + l] = ws.conv2d_1_out[116 * L + l] > T(0) ? ws.conv2d_1_grad[116 * L + l] : T(0);
-      ws.conv2d_1_grad[117 * L + l] = ws.conv2d_1_out[117 * L + l] > T(0) ? ws.conv2d_1_grad[117 * L + l] : T(0);
-      ws.conv2d_1_grad[118 * L + l] = ws.conv2d_1_out[118 * L + l] > T(0) ? ws.conv2d_1_grad[118 * L + l] : T(0);
-      ws.conv2d_1_grad[119 * L + l] = ws.conv2d_1_out[119 * L + l] > T(0) ? ws.conv2d_1_grad[119 * L + l] : T(0);
-      ws.conv2d_1_grad[120 * L + l] = ws.conv2d_1_out[120 * L + l] > T(0) ? ws.conv2d_1_grad[120 * L + l] : T(0);
-      ws.conv2d_1_grad[121 * L + l] = ws.conv2d_1_out[121 * L + l] > T(0) ? ws.conv2d_1_grad[121 * L + l] : T(0);
-      ws.conv2d_1_grad[122 * L + l] = ws.conv2d_1_out[122 * L + l] > T(0) ? ws.conv2d_1_grad[122 * L + l] : T(0);
-      ws.conv2d_1_grad[123 * L + l] = ws.conv2d_1_out[123 * L + l] > T(0) ? ws.conv2d_1_grad[123 * L + l] : T(0);
-      ws.conv2d_1_grad[124 * L + l] = ws.conv2d_1_out[124 * L + l] > T(0) ? ws.conv2d_1_grad[124 * L + l] : T(0);
-      ws.conv2d_1_grad[125 * L + l] = ws.conv2d_1_out[125 * L + l] > T(0) ? ws.conv2d_1_grad[125 * L + l] : T(0);
-      ws.conv2d_1_grad[126 * L + l] = ws.conv2d_1_out[126 * L + l] > T(0) ? ws.conv2d_1_grad[126 * L + l] : T(0);
-      ws.conv2d_1_grad[127 * L + l] = ws.conv2d_1_out[127 * L + l] > T(0) ? ws.conv2d_1_grad[127 * L + l] : T(0);
-      ws.conv2d_1_grad[128 * L + l] = ws.conv2d_1_out[128 * L + l] > T(0) ? ws.conv2d_1_grad[128 * L + l] : T(0);
-      ws.conv2d_1_grad[129 * L + l] = ws.conv2d_1_out[129 * L + l] > T(0) ? ws.conv2d_1_grad[129 * L + l] : T(0);
-      ws.conv2d_1_grad[130 * L + l] = ws.conv2d_1_out[130 * L + l] > T(0) ? ws.conv2d_1_grad[130 * L + l] : T(0);
-      ws.conv2d_1_grad[131 * L + l] = ws.conv2d_1_out[131 * L + l] > T(0) ? ws.conv2d_1_grad[131 * L + l] : T(0);
-      ws.conv2d_1_grad[132 * L + l] = ws.conv2d_1_out[132 * L + l] > T(0) ? ws.conv2d_1_grad[132 * L + l] : T(0);
-      ws.conv2d_1_grad[133 * L + l] = ws.conv2d_1_out[133 * L + l] > T(0) ? ws.conv2d_1_grad[133 * L + l] : T(0);
-      ws.conv2d_1_grad[134 * L + l] = ws.conv2d_1_out[134 * L + l] > T(0) ? ws.conv2d_1_grad[134 * L + l] : T(0);
-      ws.conv2d_1_grad[135 * L + l] = ws.conv2d_1_out[135 * L + l] > T(0) ? ws.conv2d_1_grad[135 * L + l] : T(0);
-      ws.conv2d_1_grad[136 * L + l] = ws.conv2d_1_out[136 * L + l] > T(0) ? ws.conv2d_1_grad[136 * L + l] : T(0);
-      ws.conv2d_1_grad[137 * L + l] = ws.conv2d_1_out[137 * L + l] > T(0) ? ws.conv2d_1_grad[137 * L + l] : T(0);
-      ws.conv2d_1_grad[138 * L + l] = ws.conv2d_1_out[138 * L + l] > T(0) ? ws.conv2d_1_grad[138 * L + l] : T(0);
-      ws.conv2d_1_grad[139 * L + l] = ws.conv2d_1_out[139 * L + l] > T(0) ? ws.conv2d_1_grad[139 * L + l] : T(0);
-      ws.conv2d_1_grad[140 * L + l] = ws.conv2d_1_out[140 * L + l] > T(0) ? ws.conv2d_1_grad[140 * L + l] : T(0);
-      ws.conv2d_1_grad[141 * L + l] = ws.conv2d_1_out[141 * L + l] > T(0) ? ws.conv2d_1_grad[141 * L + l] : T(0);
-      ws.conv2d_1_grad[142 * L + l] = ws.conv2d_1_out[142 * L + l] > T(0) ? ws.conv2d_1_grad[142 * L + l] : T(0);
-      ws.conv2d_1_grad[143 * L + l] = ws.conv2d_1_out[143 * L + l] > T(0) ? ws.conv2d_1_grad[143 * L + l] : T(0);
+      { const T g = ws.conv2d_1_grad[l]; ws.conv2d_1_grad[l] = ws.conv2d_1_out[l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[1 * L + l]; ws.conv2d_1_grad[1 * L + l] = ws.conv2d_1_out[1 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[2 * L + l]; ws.conv2d_1_grad[2 * L + l] = ws.conv2d_1_out[2 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[3 * L + l]; ws.conv2d_1_grad[3 * L + l] = ws.conv2d_1_out[3 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[4 * L + l]; ws.conv2d_1_grad[4 * L + l] = ws.conv2d_1_out[4 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[5 * L + l]; ws.conv2d_1_grad[5 * L + l] = ws.conv2d_1_out[5 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[6 * L + l]; ws.conv2d_1_grad[6 * L + l] = ws.conv2d_1_out[6 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[7 * L + l]; ws.conv2d_1_grad[7 * L + l] = ws.conv2d_1_out[7 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[8 * L + l]; ws.conv2d_1_grad[8 * L + l] = ws.conv2d_1_out[8 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[9 * L + l]; ws.conv2d_1_grad[9 * L + l] = ws.conv2d_1_out[9 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[10 * L + l]; ws.conv2d_1_grad[10 * L + l] = ws.conv2d_1_out[10 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[11 * L + l]; ws.conv2d_1_grad[11 * L + l] = ws.conv2d_1_out[11 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[12 * L + l]; ws.conv2d_1_grad[12 * L + l] = ws.conv2d_1_out[12 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[13 * L + l]; ws.conv2d_1_grad[13 * L + l] = ws.conv2d_1_out[13 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[14 * L + l]; ws.conv2d_1_grad[14 * L + l] = ws.conv2d_1_out[14 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[15 * L + l]; ws.conv2d_1_grad[15 * L + l] = ws.conv2d_1_out[15 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[16 * L + l]; ws.conv2d_1_grad[16 * L + l] = ws.conv2d_1_out[16 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[17 * L + l]; ws.conv2d_1_grad[17 * L + l] = ws.conv2d_1_out[17 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[18 * L + l]; ws.conv2d_1_grad[18 * L + l] = ws.conv2d_1_out[18 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[19 * L + l]; ws.conv2d_1_grad[19 * L + l] = ws.conv2d_1_out[19 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[20 * L + l]; ws.conv2d_1_grad[20 * L + l] = ws.conv2d_1_out[20 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[21 * L + l]; ws.conv2d_1_grad[21 * L + l] = ws.conv2d_1_out[21 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[22 * L + l]; ws.conv2d_1_grad[22 * L + l] = ws.conv2d_1_out[22 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[23 * L + l]; ws.conv2d_1_grad[23 * L + l] = ws.conv2d_1_out[23 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[24 * L + l]; ws.conv2d_1_grad[24 * L + l] = ws.conv2d_1_out[24 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[25 * L + l]; ws.conv2d_1_grad[25 * L + l] = ws.conv2d_1_out[25 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[26 * L + l]; ws.conv2d_1_grad[26 * L + l] = ws.conv2d_1_out[26 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[27 * L + l]; ws.conv2d_1_grad[27 * L + l] = ws.conv2d_1_out[27 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[28 * L + l]; ws.conv2d_1_grad[28 * L + l] = ws.conv2d_1_out[28 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[29 * L + l]; ws.conv2d_1_grad[29 * L + l] = ws.conv2d_1_out[29 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[30 * L + l]; ws.conv2d_1_grad[30 * L + l] = ws.conv2d_1_out[30 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[31 * L + l]; ws.conv2d_1_grad[31 * L + l] = ws.conv2d_1_out[31 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[32 * L + l]; ws.conv2d_1_grad[32 * L + l] = ws.conv2d_1_out[32 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[33 * L + l]; ws.conv2d_1_grad[33 * L + l] = ws.conv2d_1_out[33 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[34 * L + l]; ws.conv2d_1_grad[34 * L + l] = ws.conv2d_1_out[34 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[35 * L + l]; ws.conv2d_1_grad[35 * L + l] = ws.conv2d_1_out[35 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[36 * L + l]; ws.conv2d_1_grad[36 * L + l] = ws.conv2d_1_out[36 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[37 * L + l]; ws.conv2d_1_grad[37 * L + l] = ws.conv2d_1_out[37 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[38 * L + l]; ws.conv2d_1_grad[38 * L + l] = ws.conv2d_1_out[38 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[39 * L + l]; ws.conv2d_1_grad[39 * L + l] = ws.conv2d_1_out[39 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[40 * L + l]; ws.conv2d_1_grad[40 * L + l] = ws.conv2d_1_out[40 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[41 * L + l]; ws.conv2d_1_grad[41 * L + l] = ws.conv2d_1_out[41 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[42 * L + l]; ws.conv2d_1_grad[42 * L + l] = ws.conv2d_1_out[42 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[43 * L + l]; ws.conv2d_1_grad[43 * L + l] = ws.conv2d_1_out[43 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[44 * L + l]; ws.conv2d_1_grad[44 * L + l] = ws.conv2d_1_out[44 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[45 * L + l]; ws.conv2d_1_grad[45 * L + l] = ws.conv2d_1_out[45 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[46 * L + l]; ws.conv2d_1_grad[46 * L + l] = ws.conv2d_1_out[46 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[47 * L + l]; ws.conv2d_1_grad[47 * L + l] = ws.conv2d_1_out[47 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[48 * L + l]; ws.conv2d_1_grad[48 * L + l] = ws.conv2d_1_out[48 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[49 * L + l]; ws.conv2d_1_grad[49 * L + l] = ws.conv2d_1_out[49 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[50 * L + l]; ws.conv2d_1_grad[50 * L + l] = ws.conv2d_1_out[50 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[51 * L + l]; ws.conv2d_1_grad[51 * L + l] = ws.conv2d_1_out[51 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[52 * L + l]; ws.conv2d_1_grad[52 * L + l] = ws.conv2d_1_out[52 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[53 * L + l]; ws.conv2d_1_grad[53 * L + l] = ws.conv2d_1_out[53 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[54 * L + l]; ws.conv2d_1_grad[54 * L + l] = ws.conv2d_1_out[54 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[55 * L + l]; ws.conv2d_1_grad[55 * L + l] = ws.conv2d_1_out[55 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[56 * L + l]; ws.conv2d_1_grad[56 * L + l] = ws.conv2d_1_out[56 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[57 * L + l]; ws.conv2d_1_grad[57 * L + l] = ws.conv2d_1_out[57 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[58 * L + l]; ws.conv2d_1_grad[58 * L + l] = ws.conv2d_1_out[58 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[59 * L + l]; ws.conv2d_1_grad[59 * L + l] = ws.conv2d_1_out[59 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[60 * L + l]; ws.conv2d_1_grad[60 * L + l] = ws.conv2d_1_out[60 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[61 * L + l]; ws.conv2d_1_grad[61 * L + l] = ws.conv2d_1_out[61 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[62 * L + l]; ws.conv2d_1_grad[62 * L + l] = ws.conv2d_1_out[62 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[63 * L + l]; ws.conv2d_1_grad[63 * L + l] = ws.conv2d_1_out[63 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[64 * L + l]; ws.conv2d_1_grad[64 * L + l] = ws.conv2d_1_out[64 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[65 * L + l]; ws.conv2d_1_grad[65 * L + l] = ws.conv2d_1_out[65 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[66 * L + l]; ws.conv2d_1_grad[66 * L + l] = ws.conv2d_1_out[66 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[67 * L + l]; ws.conv2d_1_grad[67 * L + l] = ws.conv2d_1_out[67 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[68 * L + l]; ws.conv2d_1_grad[68 * L + l] = ws.conv2d_1_out[68 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[69 * L + l]; ws.conv2d_1_grad[69 * L + l] = ws.conv2d_1_out[69 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[70 * L + l]; ws.conv2d_1_grad[70 * L + l] = ws.conv2d_1_out[70 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[71 * L + l]; ws.conv2d_1_grad[71 * L + l] = ws.conv2d_1_out[71 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[72 * L + l]; ws.conv2d_1_grad[72 * L + l] = ws.conv2d_1_out[72 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[73 * L + l]; ws.conv2d_1_grad[73 * L + l] = ws.conv2d_1_out[73 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[74 * L + l]; ws.conv2d_1_grad[74 * L + l] = ws.conv2d_1_out[74 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[75 * L + l]; ws.conv2d_1_grad[75 * L + l] = ws.conv2d_1_out[75 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[76 * L + l]; ws.conv2d_1_grad[76 * L + l] = ws.conv2d_1_out[76 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[77 * L + l]; ws.conv2d_1_grad[77 * L + l] = ws.conv2d_1_out[77 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[78 * L + l]; ws.conv2d_1_grad[78 * L + l] = ws.conv2d_1_out[78 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[79 * L + l]; ws.conv2d_1_grad[79 * L + l] = ws.conv2d_1_out[79 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[80 * L + l]; ws.conv2d_1_grad[80 * L + l] = ws.conv2d_1_out[80 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[81 * L + l]; ws.conv2d_1_grad[81 * L + l] = ws.conv2d_1_out[81 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[82 * L + l]; ws.conv2d_1_grad[82 * L + l] = ws.conv2d_1_out[82 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[83 * L + l]; ws.conv2d_1_grad[83 * L + l] = ws.conv2d_1_out[83 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[84 * L + l]; ws.conv2d_1_grad[84 * L + l] = ws.conv2d_1_out[84 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[85 * L + l]; ws.conv2d_1_grad[85 * L + l] = ws.conv2d_1_out[85 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[86 * L + l]; ws.conv2d_1_grad[86 * L + l] = ws.conv2d_1_out[86 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[87 * L + l]; ws.conv2d_1_grad[87 * L + l] = ws.conv2d_1_out[87 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[88 * L + l]; ws.conv2d_1_grad[88 * L + l] = ws.conv2d_1_out[88 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[89 * L + l]; ws.conv2d_1_grad[89 * L + l] = ws.conv2d_1_out[89 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[90 * L + l]; ws.conv2d_1_grad[90 * L + l] = ws.conv2d_1_out[90 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[91 * L + l]; ws.conv2d_1_grad[91 * L + l] = ws.conv2d_1_out[91 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[92 * L + l]; ws.conv2d_1_grad[92 * L + l] = ws.conv2d_1_out[92 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[93 * L + l]; ws.conv2d_1_grad[93 * L + l] = ws.conv2d_1_out[93 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[94 * L + l]; ws.conv2d_1_grad[94 * L + l] = ws.conv2d_1_out[94 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[95 * L + l]; ws.conv2d_1_grad[95 * L + l] = ws.conv2d_1_out[95 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[96 * L + l]; ws.conv2d_1_grad[96 * L + l] = ws.conv2d_1_out[96 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[97 * L + l]; ws.conv2d_1_grad[97 * L + l] = ws.conv2d_1_out[97 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[98 * L + l]; ws.conv2d_1_grad[98 * L + l] = ws.conv2d_1_out[98 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[99 * L + l]; ws.conv2d_1_grad[99 * L + l] = ws.conv2d_1_out[99 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[100 * L + l]; ws.conv2d_1_grad[100 * L + l] = ws.conv2d_1_out[100 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[101 * L + l]; ws.conv2d_1_grad[101 * L + l] = ws.conv2d_1_out[101 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[102 * L + l]; ws.conv2d_1_grad[102 * L + l] = ws.conv2d_1_out[102 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[103 * L + l]; ws.conv2d_1_grad[103 * L + l] = ws.conv2d_1_out[103 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[104 * L + l]; ws.conv2d_1_grad[104 * L + l] = ws.conv2d_1_out[104 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[105 * L + l]; ws.conv2d_1_grad[105 * L + l] = ws.conv2d_1_out[105 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[106 * L + l]; ws.conv2d_1_grad[106 * L + l] = ws.conv2d_1_out[106 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[107 * L + l]; ws.conv2d_1_grad[107 * L + l] = ws.conv2d_1_out[107 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[108 * L + l]; ws.conv2d_1_grad[108 * L + l] = ws.conv2d_1_out[108 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[109 * L + l]; ws.conv2d_1_grad[109 * L + l] = ws.conv2d_1_out[109 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[110 * L + l]; ws.conv2d_1_grad[110 * L + l] = ws.conv2d_1_out[110 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[111 * L + l]; ws.conv2d_1_grad[111 * L + l] = ws.conv2d_1_out[111 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[112 * L + l]; ws.conv2d_1_grad[112 * L + l] = ws.conv2d_1_out[112 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[113 * L + l]; ws.conv2d_1_grad[113 * L + l] = ws.conv2d_1_out[113 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[114 * L + l]; ws.conv2d_1_grad[114 * L + l] = ws.conv2d_1_out[114 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[115 * L + l]; ws.conv2d_1_grad[115 * L + l] = ws.conv2d_1_out[115 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[116 * L + l]; ws.conv2d_1_grad[116 * L + l] = ws.conv2d_1_out[116 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[117 * L + l]; ws.conv2d_1_grad[117 * L + l] = ws.conv2d_1_out[117 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[118 * L + l]; ws.conv2d_1_grad[118 * L + l] = ws.conv2d_1_out[118 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[119 * L + l]; ws.conv2d_1_grad[119 * L + l] = ws.conv2d_1_out[119 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[120 * L + l]; ws.conv2d_1_grad[120 * L + l] = ws.conv2d_1_out[120 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[121 * L + l]; ws.conv2d_1_grad[121 * L + l] = ws.conv2d_1_out[121 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[122 * L + l]; ws.conv2d_1_grad[122 * L + l] = ws.conv2d_1_out[122 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[123 * L + l]; ws.conv2d_1_grad[123 * L + l] = ws.conv2d_1_out[123 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[124 * L + l]; ws.conv2d_1_grad[124 * L + l] = ws.conv2d_1_out[124 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[125 * L + l]; ws.conv2d_1_grad[125 * L + l] = ws.conv2d_1_out[125 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[126 * L + l]; ws.conv2d_1_grad[126 * L + l] = ws.conv2d_1_out[126 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[127 * L + l]; ws.conv2d_1_grad[127 * L + l] = ws.conv2d_1_out[127 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[128 * L + l]; ws.conv2d_1_grad[128 * L + l] = ws.conv2d_1_out[128 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[129 * L + l]; ws.conv2d_1_grad[129 * L + l] = ws.conv2d_1_out[129 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[130 * L + l]; ws.conv2d_1_grad[130 * L + l] = ws.conv2d_1_out[130 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[131 * L + l]; ws.conv2d_1_grad[131 * L + l] = ws.conv2d_1_out[131 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[132 * L + l]; ws.conv2d_1_grad[132 * L + l] = ws.conv2d_1_out[132 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[133 * L + l]; ws.conv2d_1_grad[133 * L + l] = ws.conv2d_1_out[133 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[134 * L + l]; ws.conv2d_1_grad[134 * L + l] = ws.conv2d_1_out[134 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[135 * L + l]; ws.conv2d_1_grad[135 * L + l] = ws.conv2d_1_out[135 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[136 * L + l]; ws.conv2d_1_grad[136 * L + l] = ws.conv2d_1_out[136 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[137 * L + l]; ws.conv2d_1_grad[137 * L + l] = ws.conv2d_1_out[137 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[138 * L + l]; ws.conv2d_1_grad[138 * L + l] = ws.conv2d_1_out[138 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[139 * L + l]; ws.conv2d_1_grad[139 * L + l] = ws.conv2d_1_out[139 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[140 * L + l]; ws.conv2d_1_grad[140 * L + l] = ws.conv2d_1_out[140 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[141 * L + l]; ws.conv2d_1_grad[141 * L + l] = ws.conv2d_1_out[141 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[142 * L + l]; ws.conv2d_1_grad[142 * L + l] = ws.conv2d_1_out[142 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[143 * L + l]; ws.conv2d_1_grad[143 * L + l] = ws.conv2d_1_out[143 * L + l] > T(0) ? g : T(0); }
     }
     {
       T acc[4][L] = {};
@@ -986,16 +974,14 @@ struct Model {
           acc[7][l] = params[kDense1Bias + ob * 8 + 7];
         }
         for (int i = 0; i < 144; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += params[kDense1Kernel + i * 16 + ob * 8] * ws.conv2d_1_out[(i) * L + l];
-            acc[1][l] += params[kDense1Kernel + i * 16 + ob * 8 + 1] * ws.conv2d_1_out[(i) * L + l];
-            acc[2][l] += params[kDense1Kernel + i * 16 + ob * 8 + 2] * ws.conv2d_1_out[(i) * L + l];
-            acc[3][l] += params[kDense1Kernel + i * 16 + ob * 8 + 3] * ws.conv2d_1_out[(i) * L + l];
-            acc[4][l] += params[kDense1Kernel + i * 16 + ob * 8 + 4] * ws.conv2d_1_out[(i) * L + l];
-            acc[5][l] += params[kDense1Kernel + i * 16 + ob * 8 + 5] * ws.conv2d_1_out[(i) * L + l];
-            acc[6][l] += params[kDense1Kernel + i * 16 + ob * 8 + 6] * ws.conv2d_1_out[(i) * L + l];
-            acc[7][l] += params[kDense1Kernel + i * 16 + ob * 8 + 7] * ws.conv2d_1_out[(i) * L + l];
-          }
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + i * 16 + ob * 8] * ws.conv2d_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + i * 16 + ob * 8 + 1] * ws.conv2d_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + i * 16 + ob * 8 + 2] * ws.conv2d_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + i * 16 + ob * 8 + 3] * ws.conv2d_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + i * 16 + ob * 8 + 4] * ws.conv2d_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + i * 16 + ob * 8 + 5] * ws.conv2d_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + i * 16 + ob * 8 + 6] * ws.conv2d_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + i * 16 + ob * 8 + 7] * ws.conv2d_1_out[(i) * L + l];
         } // for i
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_1_out[(ob * 8) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
@@ -1016,22 +1002,22 @@ struct Model {
   template <typename T, int L>
   static void dense_1_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     CNNC_LANES for (int l = 0; l < L; ++l) {
-      ws.dense_1_grad[l] = ws.dense_1_out[l] > T(0) ? ws.dense_1_grad[l] : T(0);
-      ws.dense_1_grad[1 * L + l] = ws.dense_1_out[1 * L + l] > T(0) ? ws.dense_1_grad[1 * L + l] : T(0);
-      ws.dense_1_grad[2 * L + l] = ws.dense_1_out[2 * L + l] > T(0) ? ws.dense_1_grad[2 * L + l] : T(0);
-      ws.dense_1_grad[3 * L + l] = ws.dense_1_out[3 * L + l] > T(0) ? ws.dense_1_grad[3 * L + l] : T(0);
-      ws.dense_1_grad[4 * L + l] = ws.dense_1_out[4 * L + l] > T(0) ? ws.dense_1_grad[4 * L + l] : T(0);
-      ws.dense_1_grad[5 * L + l] = ws.dense_1_out[5 * L + l] > T(0) ? ws.dense_1_grad[5 * L + l] : T(0);
-      ws.dense_1_grad[6 * L + l] = ws.dense_1_out[6 * L + l] > T(0) ? ws.dense_1_grad[6 * L + l] : T(0);
-      ws.dense_1_grad[7 * L + l] = ws.dense_1_out[7 * L + l] > T(0) ? ws.dense_1_grad[7 * L + l] : T(0);
-      ws.dense_1_grad[8 * L + l] = ws.dense_1_out[8 * L + l] > T(0) ? ws.dense_1_grad[8 * L + l] : T(0);
-      ws.dense_1_grad[9 * L + l] = ws.dense_1_out[9 * L + l] > T(0) ? ws.dense_1_grad[9 * L + l] : T(0);
-      ws.dense_1_grad[10 * L + l] = ws.dense_1_out[10 * L + l] > T(0) ? ws.dense_1_grad[10 * L + l] : T(0);
-      ws.dense_1_grad[11 * L + l] = ws.dense_1_out[11 * L + l] > T(0) ? ws.dense_1_grad[11 * L + l] : T(0);
-      ws.dense_1_grad[12 * L + l] = ws.dense_1_out[12 * L + l] > T(0) ? ws.dense_1_grad[12 * L + l] : T(0);
-      ws.dense_1_grad[13 * L + l] = ws.dense_1_out[13 * L + l] > T(0) ? ws.dense_1_grad[13 * L + l] : T(0);
-      ws.dense_1_grad[14 * L + l] = ws.dense_1_out[14 * L + l] > T(0) ? ws.dense_1_grad[14 * L + l] : T(0);
-      ws.dense_1_grad[15 * L + l] = ws.dense_1_out[15 * L + l] > T(0) ? ws.dense_1_grad[15 * L + l] : T(0);
+      { const T g = ws.dense_1_grad[l]; ws.dense_1_grad[l] = ws.dense_1_out[l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[1 * L + l]; ws.dense_1_grad[1 * L + l] = ws.dense_1_out[1 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[2 * L + l]; ws.dense_1_grad[2 * L + l] = ws.dense_1_out[2 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[3 * L + l]; ws.dense_1_grad[3 * L + l] = ws.dense_1_out[3 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[4 * L + l]; ws.dense_1_grad[4 * L + l] = ws.dense_1_out[4 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[5 * L + l]; ws.dense_1_grad[5 * L + l] = ws.dense_1_out[5 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[6 * L + l]; ws.dense_1_grad[6 * L + l] = ws.dense_1_out[6 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[7 * L + l]; ws.dense_1_grad[7 * L + l] = ws.dense_1_out[7 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[8 * L + l]; ws.dense_1_grad[8 * L + l] = ws.dense_1_out[8 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[9 * L + l]; ws.dense_1_grad[9 * L + l] = ws.dense_1_out[9 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[10 * L + l]; ws.dense_1_grad[10 * L + l] = ws.dense_1_out[10 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[11 * L + l]; ws.dense_1_grad[11 * L + l] = ws.dense_1_out[11 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[12 * L + l]; ws.dense_1_grad[12 * L + l] = ws.dense_1_out[12 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[13 * L + l]; ws.dense_1_grad[13 * L + l] = ws.dense_1_out[13 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[14 * L + l]; ws.dense_1_grad[14 * L + l] = ws.dense_1_out[14 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.dense_1_grad[15 * L + l]; ws.dense_1_grad[15 * L + l] = ws.dense_1_out[15 * L + l] > T(0) ? g : T(0); }
     }
     {
       // The bias gradient: each unit's lanes summed.
@@ -1052,247 +1038,304 @@ struct Model {
       grads[kDense1Bias + 14] += lane_sum<T, L>(ws.dense_1_grad + 14 * L);
       grads[kDense1Bias + 15] += lane_sum<T, L>(ws.dense_1_grad + 15 * L);
     }
-    for (int i = 0; i < 144; ++i) {
-      {
-        T product[8][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[l] * ws.conv2d_1_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[1 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[2 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[3 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[4 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[5 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[6 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[7 * L + l] * ws.conv2d_1_out[(i) * L + l];
+    {
+      T transposed[L][16];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        transposed[l][0] = ws.dense_1_grad[l];
+        transposed[l][1] = ws.dense_1_grad[1 * L + l];
+        transposed[l][2] = ws.dense_1_grad[2 * L + l];
+        transposed[l][3] = ws.dense_1_grad[3 * L + l];
+        transposed[l][4] = ws.dense_1_grad[4 * L + l];
+        transposed[l][5] = ws.dense_1_grad[5 * L + l];
+        transposed[l][6] = ws.dense_1_grad[6 * L + l];
+        transposed[l][7] = ws.dense_1_grad[7 * L + l];
+        transposed[l][8] = ws.dense_1_grad[8 * L + l];
+        transposed[l][9] = ws.dense_1_grad[9 * L + l];
+        transposed[l][10] = ws.dense_1_grad[10 * L + l];
+        transposed[l][11] = ws.dense_1_grad[11 * L + l];
+        transposed[l][12] = ws.dense_1_grad[12 * L + l];
+        transposed[l][13] = ws.dense_1_grad[13 * L + l];
+        transposed[l][14] = ws.dense_1_grad[14 * L + l];
+        transposed[l][15] = ws.dense_1_grad[15 * L + l];
+      }
+      for (int i = 0; i < 144; ++i) {
+        {
+          T sum = grads[kDense1Kernel + i * 16];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][0];
+          grads[kDense1Kernel + i * 16] = sum;
         }
-        grads[kDense1Kernel + i * 16] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 16 + 1] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 16 + 2] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 16 + 3] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 16 + 4] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 16 + 5] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 16 + 6] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 16 + 7] += lane_sum<T, L>(product[7]);
-      } // kernel gradient block
-      {
-        T product[8][L];
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          product[0][l] = ws.dense_1_grad[8 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[1][l] = ws.dense_1_grad[9 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[2][l] = ws.dense_1_grad[10 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[3][l] = ws.dense_1_grad[11 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[4][l] = ws.dense_1_grad[12 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[5][l] = ws.dense_1_grad[13 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[6][l] = ws.dense_1_grad[14 * L + l] * ws.conv2d_1_out[(i) * L + l];
-          product[7][l] = ws.dense_1_grad[15 * L + l] * ws.conv2d_1_out[(i) * L + l];
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 1];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][1];
+          grads[kDense1Kernel + i * 16 + 1] = sum;
         }
-        grads[kDense1Kernel + i * 16 + 8] += lane_sum<T, L>(product[0]);
-        grads[kDense1Kernel + i * 16 + 9] += lane_sum<T, L>(product[1]);
-        grads[kDense1Kernel + i * 16 + 10] += lane_sum<T, L>(product[2]);
-        grads[kDense1Kernel + i * 16 + 11] += lane_sum<T, L>(product[3]);
-        grads[kDense1Kernel + i * 16 + 12] += lane_sum<T, L>(product[4]);
-        grads[kDense1Kernel + i * 16 + 13] += lane_sum<T, L>(product[5]);
-        grads[kDense1Kernel + i * 16 + 14] += lane_sum<T, L>(product[6]);
-        grads[kDense1Kernel + i * 16 + 15] += lane_sum<T, L>(product[7]);
-      } // kernel gradient block
-    } // for i
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 2];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][2];
+          grads[kDense1Kernel + i * 16 + 2] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 3];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][3];
+          grads[kDense1Kernel + i * 16 + 3] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 4];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][4];
+          grads[kDense1Kernel + i * 16 + 4] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 5];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][5];
+          grads[kDense1Kernel + i * 16 + 5] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 6];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][6];
+          grads[kDense1Kernel + i * 16 + 6] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 7];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][7];
+          grads[kDense1Kernel + i * 16 + 7] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 8];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][8];
+          grads[kDense1Kernel + i * 16 + 8] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 9];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][9];
+          grads[kDense1Kernel + i * 16 + 9] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 10];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][10];
+          grads[kDense1Kernel + i * 16 + 10] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 11];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][11];
+          grads[kDense1Kernel + i * 16 + 11] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 12];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][12];
+          grads[kDense1Kernel + i * 16 + 12] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 13];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][13];
+          grads[kDense1Kernel + i * 16 + 13] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 14];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][14];
+          grads[kDense1Kernel + i * 16 + 14] = sum;
+        }
+        {
+          T sum = grads[kDense1Kernel + i * 16 + 15];
+          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][15];
+          grads[kDense1Kernel + i * 16 + 15] = sum;
+        }
+      } // for i
+    } // kernel gradient
     for (int ib = 0; ib < 12; ++ib) {
       {
         T acc[12][L] = {};
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += params[kDense1Kernel + ib * 192] * ws.dense_1_grad[l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 16] * ws.dense_1_grad[l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 32] * ws.dense_1_grad[l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 48] * ws.dense_1_grad[l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 64] * ws.dense_1_grad[l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 80] * ws.dense_1_grad[l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 96] * ws.dense_1_grad[l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 112] * ws.dense_1_grad[l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 128] * ws.dense_1_grad[l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 144] * ws.dense_1_grad[l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 160] * ws.dense_1_grad[l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 176] * ws.dense_1_grad[l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 1] * ws.dense_1_grad[1 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 17] * ws.dense_1_grad[1 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 33] * ws.dense_1_grad[1 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 49] * ws.dense_1_grad[1 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 65] * ws.dense_1_grad[1 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 81] * ws.dense_1_grad[1 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 97] * ws.dense_1_grad[1 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 113] * ws.dense_1_grad[1 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 129] * ws.dense_1_grad[1 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 145] * ws.dense_1_grad[1 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 161] * ws.dense_1_grad[1 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 177] * ws.dense_1_grad[1 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 2] * ws.dense_1_grad[2 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 18] * ws.dense_1_grad[2 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 34] * ws.dense_1_grad[2 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 50] * ws.dense_1_grad[2 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 66] * ws.dense_1_grad[2 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 82] * ws.dense_1_grad[2 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 98] * ws.dense_1_grad[2 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 114] * ws.dense_1_grad[2 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 130] * ws.dense_1_grad[2 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 146] * ws.dense_1_grad[2 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 162] * ws.dense_1_grad[2 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 178] * ws.dense_1_grad[2 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 3] * ws.dense_1_grad[3 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 19] * ws.dense_1_grad[3 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 35] * ws.dense_1_grad[3 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 51] * ws.dense_1_grad[3 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 67] * ws.dense_1_grad[3 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 83] * ws.dense_1_grad[3 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 99] * ws.dense_1_grad[3 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 115] * ws.dense_1_grad[3 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 131] * ws.dense_1_grad[3 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 147] * ws.dense_1_grad[3 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 163] * ws.dense_1_grad[3 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 179] * ws.dense_1_grad[3 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 4] * ws.dense_1_grad[4 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 20] * ws.dense_1_grad[4 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 36] * ws.dense_1_grad[4 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 52] * ws.dense_1_grad[4 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 68] * ws.dense_1_grad[4 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 84] * ws.dense_1_grad[4 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 100] * ws.dense_1_grad[4 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 116] * ws.dense_1_grad[4 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 132] * ws.dense_1_grad[4 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 148] * ws.dense_1_grad[4 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 164] * ws.dense_1_grad[4 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 180] * ws.dense_1_grad[4 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 5] * ws.dense_1_grad[5 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 21] * ws.dense_1_grad[5 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 37] * ws.dense_1_grad[5 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 53] * ws.dense_1_grad[5 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 69] * ws.dense_1_grad[5 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 85] * ws.dense_1_grad[5 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 101] * ws.dense_1_grad[5 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 117] * ws.dense_1_grad[5 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 133] * ws.dense_1_grad[5 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 149] * ws.dense_1_grad[5 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 165] * ws.dense_1_grad[5 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 181] * ws.dense_1_grad[5 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 6] * ws.dense_1_grad[6 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 22] * ws.dense_1_grad[6 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 38] * ws.dense_1_grad[6 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 54] * ws.dense_1_grad[6 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 70] * ws.dense_1_grad[6 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 86] * ws.dense_1_grad[6 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 102] * ws.dense_1_grad[6 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 118] * ws.dense_1_grad[6 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 134] * ws.dense_1_grad[6 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 150] * ws.dense_1_grad[6 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 166] * ws.dense_1_grad[6 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 182] * ws.dense_1_grad[6 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 7] * ws.dense_1_grad[7 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 23] * ws.dense_1_grad[7 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 39] * ws.dense_1_grad[7 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 55] * ws.dense_1_grad[7 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 71] * ws.dense_1_grad[7 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 87] * ws.dense_1_grad[7 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 103] * ws.dense_1_grad[7 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 119] * ws.dense_1_grad[7 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 135] * ws.dense_1_grad[7 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 151] * ws.dense_1_grad[7 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 167] * ws.dense_1_grad[7 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 183] * ws.dense_1_grad[7 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 8] * ws.dense_1_grad[8 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 24] * ws.dense_1_grad[8 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 40] * ws.dense_1_grad[8 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 56] * ws.dense_1_grad[8 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 72] * ws.dense_1_grad[8 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 88] * ws.dense_1_grad[8 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 104] * ws.dense_1_grad[8 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 120] * ws.dense_1_grad[8 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 136] * ws.dense_1_grad[8 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 152] * ws.dense_1_grad[8 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 168] * ws.dense_1_grad[8 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 184] * ws.dense_1_grad[8 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 9] * ws.dense_1_grad[9 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 25] * ws.dense_1_grad[9 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 41] * ws.dense_1_grad[9 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 57] * ws.dense_1_grad[9 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 73] * ws.dense_1_grad[9 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 89] * ws.dense_1_grad[9 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 105] * ws.dense_1_grad[9 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 121] * ws.dense_1_grad[9 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 137] * ws.dense_1_grad[9 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 153] * ws.dense_1_grad[9 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 169] * ws.dense_1_grad[9 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 185] * ws.dense_1_grad[9 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 10] * ws.dense_1_grad[10 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 26] * ws.dense_1_grad[10 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 42] * ws.dense_1_grad[10 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 58] * ws.dense_1_grad[10 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 74] * ws.dense_1_grad[10 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 90] * ws.dense_1_grad[10 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 106] * ws.dense_1_grad[10 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 122] * ws.dense_1_grad[10 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 138] * ws.dense_1_grad[10 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 154] * ws.dense_1_grad[10 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 170] * ws.dense_1_grad[10 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 186] * ws.dense_1_grad[10 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 11] * ws.dense_1_grad[11 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 27] * ws.dense_1_grad[11 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 43] * ws.dense_1_grad[11 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 59] * ws.dense_1_grad[11 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 75] * ws.dense_1_grad[11 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 91] * ws.dense_1_grad[11 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 107] * ws.dense_1_grad[11 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 123] * ws.dense_1_grad[11 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 139] * ws.dense_1_grad[11 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 155] * ws.dense_1_grad[11 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 171] * ws.dense_1_grad[11 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 187] * ws.dense_1_grad[11 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 12] * ws.dense_1_grad[12 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 28] * ws.dense_1_grad[12 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 44] * ws.dense_1_grad[12 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 60] * ws.dense_1_grad[12 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 76] * ws.dense_1_grad[12 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 92] * ws.dense_1_grad[12 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 108] * ws.dense_1_grad[12 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 124] * ws.dense_1_grad[12 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 140] * ws.dense_1_grad[12 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 156] * ws.dense_1_grad[12 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 172] * ws.dense_1_grad[12 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 188] * ws.dense_1_grad[12 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 13] * ws.dense_1_grad[13 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 29] * ws.dense_1_grad[13 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 45] * ws.dense_1_grad[13 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 61] * ws.dense_1_grad[13 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 77] * ws.dense_1_grad[13 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 93] * ws.dense_1_grad[13 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 109] * ws.dense_1_grad[13 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 125] * ws.dense_1_grad[13 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 141] * ws.dense_1_grad[13 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 157] * ws.dense_1_grad[13 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 173] * ws.dense_1_grad[13 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 189] * ws.dense_1_grad[13 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 14] * ws.dense_1_grad[14 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 30] * ws.dense_1_grad[14 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 46] * ws.dense_1_grad[14 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 62] * ws.dense_1_grad[14 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 78] * ws.dense_1_grad[14 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 94] * ws.dense_1_grad[14 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 110] * ws.dense_1_grad[14 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 126] * ws.dense_1_grad[14 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 142] * ws.dense_1_grad[14 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 158] * ws.dense_1_grad[14 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 174] * ws.dense_1_grad[14 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 190] * ws.dense_1_grad[14 * L + l];
-          acc[0][l] += params[kDense1Kernel + ib * 192 + 15] * ws.dense_1_grad[15 * L + l];
-          acc[1][l] += params[kDense1Kernel + ib * 192 + 31] * ws.dense_1_grad[15 * L + l];
-          acc[2][l] += params[kDense1Kernel + ib * 192 + 47] * ws.dense_1_grad[15 * L + l];
-          acc[3][l] += params[kDense1Kernel + ib * 192 + 63] * ws.dense_1_grad[15 * L + l];
-          acc[4][l] += params[kDense1Kernel + ib * 192 + 79] * ws.dense_1_grad[15 * L + l];
-          acc[5][l] += params[kDense1Kernel + ib * 192 + 95] * ws.dense_1_grad[15 * L + l];
-          acc[6][l] += params[kDense1Kernel + ib * 192 + 111] * ws.dense_1_grad[15 * L + l];
-          acc[7][l] += params[kDense1Kernel + ib * 192 + 127] * ws.dense_1_grad[15 * L + l];
-          acc[8][l] += params[kDense1Kernel + ib * 192 + 143] * ws.dense_1_grad[15 * L + l];
-          acc[9][l] += params[kDense1Kernel + ib * 192 + 159] * ws.dense_1_grad[15 * L + l];
-          acc[10][l] += params[kDense1Kernel + ib * 192 + 175] * ws.dense_1_grad[15 * L + l];
-          acc[11][l] += params[kDense1Kernel + ib * 192 + 191] * ws.dense_1_grad[15 * L + l];
-        }
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 16] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 32] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 48] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 64] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 80] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 96] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 112] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 128] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 144] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 160] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 176] * ws.dense_1_grad[l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 1] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 17] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 33] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 49] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 65] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 81] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 97] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 113] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 129] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 145] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 161] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 177] * ws.dense_1_grad[1 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 2] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 18] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 34] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 50] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 66] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 82] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 98] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 114] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 130] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 146] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 162] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 178] * ws.dense_1_grad[2 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 3] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 19] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 35] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 51] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 67] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 83] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 99] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 115] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 131] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 147] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 163] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 179] * ws.dense_1_grad[3 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 4] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 20] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 36] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 52] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 68] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 84] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 100] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 116] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 132] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 148] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 164] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 180] * ws.dense_1_grad[4 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 5] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 21] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 37] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 53] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 69] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 85] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 101] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 117] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 133] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 149] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 165] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 181] * ws.dense_1_grad[5 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 6] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 22] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 38] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 54] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 70] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 86] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 102] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 118] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 134] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 150] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 166] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 182] * ws.dense_1_grad[6 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 7] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 23] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 39] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 55] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 71] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 87] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 103] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 119] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 135] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 151] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 167] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 183] * ws.dense_1_grad[7 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 8] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 24] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 40] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 56] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 72] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 88] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 104] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 120] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 136] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 152] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 168] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 184] * ws.dense_1_grad[8 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 9] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 25] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 41] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 57] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 73] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 89] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 105] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 121] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 137] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 153] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 169] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 185] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 10] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 26] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 42] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 58] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 74] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 90] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 106] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 122] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 138] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 154] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 170] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 186] * ws.dense_1_grad[10 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 11] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 27] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 43] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 59] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 75] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 91] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 107] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 123] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 139] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 155] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 171] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 187] * ws.dense_1_grad[11 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 12] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 28] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 44] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 60] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 76] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 92] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 108] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 124] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 140] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 156] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 172] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 188] * ws.dense_1_grad[12 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 13] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 29] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 45] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 61] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 77] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 93] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 109] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 125] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 141] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 157] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 173] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 189] * ws.dense_1_grad[13 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 14] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 30] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 46] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 62] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 78] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 94] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 110] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 126] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 142] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 158] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 174] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 190] * ws.dense_1_grad[14 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 15] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 31] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 47] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 63] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 79] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 95] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 111] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 127] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 143] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 159] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 175] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 191] * ws.dense_1_grad[15 * L + l];
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_grad[(ib * 12) * L + l] = acc[0][l];
           ws.conv2d_1_grad[(ib * 12 + 1) * L + l] = acc[1][l];
@@ -1321,40 +1364,38 @@ struct Model {
         acc[0][l] = params[kDense2Bias];
         acc[1][l] = params[kDense2Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kDense2Kernel] * ws.dense_1_out[l];
-        acc[1][l] += params[kDense2Kernel + 1] * ws.dense_1_out[l];
-        acc[0][l] += params[kDense2Kernel + 2] * ws.dense_1_out[1 * L + l];
-        acc[1][l] += params[kDense2Kernel + 3] * ws.dense_1_out[1 * L + l];
-        acc[0][l] += params[kDense2Kernel + 4] * ws.dense_1_out[2 * L + l];
-        acc[1][l] += params[kDense2Kernel + 5] * ws.dense_1_out[2 * L + l];
-        acc[0][l] += params[kDense2Kernel + 6] * ws.dense_1_out[3 * L + l];
-        acc[1][l] += params[kDense2Kernel + 7] * ws.dense_1_out[3 * L + l];
-        acc[0][l] += params[kDense2Kernel + 8] * ws.dense_1_out[4 * L + l];
-        acc[1][l] += params[kDense2Kernel + 9] * ws.dense_1_out[4 * L + l];
-        acc[0][l] += params[kDense2Kernel + 10] * ws.dense_1_out[5 * L + l];
-        acc[1][l] += params[kDense2Kernel + 11] * ws.dense_1_out[5 * L + l];
-        acc[0][l] += params[kDense2Kernel + 12] * ws.dense_1_out[6 * L + l];
-        acc[1][l] += params[kDense2Kernel + 13] * ws.dense_1_out[6 * L + l];
-        acc[0][l] += params[kDense2Kernel + 14] * ws.dense_1_out[7 * L + l];
-        acc[1][l] += params[kDense2Kernel + 15] * ws.dense_1_out[7 * L + l];
-        acc[0][l] += params[kDense2Kernel + 16] * ws.dense_1_out[8 * L + l];
-        acc[1][l] += params[kDense2Kernel + 17] * ws.dense_1_out[8 * L + l];
-        acc[0][l] += params[kDense2Kernel + 18] * ws.dense_1_out[9 * L + l];
-        acc[1][l] += params[kDense2Kernel + 19] * ws.dense_1_out[9 * L + l];
-        acc[0][l] += params[kDense2Kernel + 20] * ws.dense_1_out[10 * L + l];
-        acc[1][l] += params[kDense2Kernel + 21] * ws.dense_1_out[10 * L + l];
-        acc[0][l] += params[kDense2Kernel + 22] * ws.dense_1_out[11 * L + l];
-        acc[1][l] += params[kDense2Kernel + 23] * ws.dense_1_out[11 * L + l];
-        acc[0][l] += params[kDense2Kernel + 24] * ws.dense_1_out[12 * L + l];
-        acc[1][l] += params[kDense2Kernel + 25] * ws.dense_1_out[12 * L + l];
-        acc[0][l] += params[kDense2Kernel + 26] * ws.dense_1_out[13 * L + l];
-        acc[1][l] += params[kDense2Kernel + 27] * ws.dense_1_out[13 * L + l];
-        acc[0][l] += params[kDense2Kernel + 28] * ws.dense_1_out[14 * L + l];
-        acc[1][l] += params[kDense2Kernel + 29] * ws.dense_1_out[14 * L + l];
-        acc[0][l] += params[kDense2Kernel + 30] * ws.dense_1_out[15 * L + l];
-        acc[1][l] += params[kDense2Kernel + 31] * ws.dense_1_out[15 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel] * ws.dense_1_out[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 1] * ws.dense_1_out[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 2] * ws.dense_1_out[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 3] * ws.dense_1_out[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 4] * ws.dense_1_out[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 5] * ws.dense_1_out[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 6] * ws.dense_1_out[3 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 7] * ws.dense_1_out[3 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 8] * ws.dense_1_out[4 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 9] * ws.dense_1_out[4 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 10] * ws.dense_1_out[5 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 11] * ws.dense_1_out[5 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 12] * ws.dense_1_out[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 13] * ws.dense_1_out[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 14] * ws.dense_1_out[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 15] * ws.dense_1_out[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 16] * ws.dense_1_out[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 17] * ws.dense_1_out[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 18] * ws.dense_1_out[9 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 19] * ws.dense_1_out[9 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 20] * ws.dense_1_out[10 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 21] * ws.dense_1_out[10 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 22] * ws.dense_1_out[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 23] * ws.dense_1_out[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 24] * ws.dense_1_out[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 25] * ws.dense_1_out[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 26] * ws.dense_1_out[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 27] * ws.dense_1_out[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 28] * ws.dense_1_out[14 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 29] * ws.dense_1_out[14 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 30] * ws.dense_1_out[15 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 31] * ws.dense_1_out[15 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.output[l] = acc[0][l];
         ws.output[1 * L + l] = acc[1][l];
@@ -1372,169 +1413,190 @@ struct Model {
       grads[kDense2Bias + 1] += lane_sum<T, L>(ws.dense_2_grad + 1 * L);
     }
     {
-      T product[2][L];
+      T transposed[L][2];
       CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[l];
+        transposed[l][0] = ws.dense_2_grad[l];
+        transposed[l][1] = ws.dense_2_grad[1 * L + l];
       }
-      grads[kDense2Kernel + 0] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 1] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[1 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[1 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 0];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[l] * transposed[l][0];
+        grads[kDense2Kernel + 0] = sum;
       }
-      grads[kDense2Kernel + 2] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 3] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[2 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[2 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 1];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[l] * transposed[l][1];
+        grads[kDense2Kernel + 1] = sum;
       }
-      grads[kDense2Kernel + 4] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 5] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[3 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[3 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 2];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[1 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 2] = sum;
       }
-      grads[kDense2Kernel + 6] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 7] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[4 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[4 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 3];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[1 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 3] = sum;
       }
-      grads[kDense2Kernel + 8] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 9] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[5 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[5 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 4];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[2 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 4] = sum;
       }
-      grads[kDense2Kernel + 10] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 11] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[6 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[6 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 5];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[2 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 5] = sum;
       }
-      grads[kDense2Kernel + 12] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 13] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[7 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[7 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 6];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[3 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 6] = sum;
       }
-      grads[kDense2Kernel + 14] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 15] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[8 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[8 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 7];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[3 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 7] = sum;
       }
-      grads[kDense2Kernel + 16] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 17] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[9 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[9 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 8];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[4 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 8] = sum;
       }
-      grads[kDense2Kernel + 18] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 19] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[10 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[10 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 9];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[4 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 9] = sum;
       }
-      grads[kDense2Kernel + 20] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 21] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[11 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[11 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 10];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[5 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 10] = sum;
       }
-      grads[kDense2Kernel + 22] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 23] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[12 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[12 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 11];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[5 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 11] = sum;
       }
-      grads[kDense2Kernel + 24] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 25] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[13 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[13 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 12];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[6 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 12] = sum;
       }
-      grads[kDense2Kernel + 26] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 27] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[14 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[14 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 13];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[6 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 13] = sum;
       }
-      grads[kDense2Kernel + 28] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 29] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
-    {
-      T product[2][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_2_grad[l] * ws.dense_1_out[15 * L + l];
-        product[1][l] = ws.dense_2_grad[1 * L + l] * ws.dense_1_out[15 * L + l];
+      {
+        T sum = grads[kDense2Kernel + 14];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[7 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 14] = sum;
       }
-      grads[kDense2Kernel + 30] += lane_sum<T, L>(product[0]);
-      grads[kDense2Kernel + 31] += lane_sum<T, L>(product[1]);
-    } // kernel gradient block
+      {
+        T sum = grads[kDense2Kernel + 15];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[7 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 15] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 16];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[8 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 16] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 17];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[8 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 17] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 18];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[9 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 18] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 19];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[9 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 19] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 20];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[10 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 20] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 21];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[10 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 21] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 22];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[11 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 22] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 23];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[11 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 23] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 24];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[12 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 24] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 25];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[12 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 25] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 26];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[13 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 26] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 27];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[13 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 27] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 28];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[14 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 28] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 29];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[14 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 29] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 30];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[15 * L + l] * transposed[l][0];
+        grads[kDense2Kernel + 30] = sum;
+      }
+      {
+        T sum = grads[kDense2Kernel + 31];
+        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[15 * L + l] * transposed[l][1];
+        grads[kDense2Kernel + 31] = sum;
+      }
+    } // kernel gradient
     {
       T acc[8][L] = {};
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kDense2Kernel] * ws.dense_2_grad[l];
-        acc[1][l] += params[kDense2Kernel + 2] * ws.dense_2_grad[l];
-        acc[2][l] += params[kDense2Kernel + 4] * ws.dense_2_grad[l];
-        acc[3][l] += params[kDense2Kernel + 6] * ws.dense_2_grad[l];
-        acc[4][l] += params[kDense2Kernel + 8] * ws.dense_2_grad[l];
-        acc[5][l] += params[kDense2Kernel + 10] * ws.dense_2_grad[l];
-        acc[6][l] += params[kDense2Kernel + 12] * ws.dense_2_grad[l];
-        acc[7][l] += params[kDense2Kernel + 14] * ws.dense_2_grad[l];
-        acc[0][l] += params[kDense2Kernel + 1] * ws.dense_2_grad[1 * L + l];
-        acc[1][l] += params[kDense2Kernel + 3] * ws.dense_2_grad[1 * L + l];
-        acc[2][l] += params[kDense2Kernel + 5] * ws.dense_2_grad[1 * L + l];
-        acc[3][l] += params[kDense2Kernel + 7] * ws.dense_2_grad[1 * L + l];
-        acc[4][l] += params[kDense2Kernel + 9] * ws.dense_2_grad[1 * L + l];
-        acc[5][l] += params[kDense2Kernel + 11] * ws.dense_2_grad[1 * L + l];
-        acc[6][l] += params[kDense2Kernel + 13] * ws.dense_2_grad[1 * L + l];
-        acc[7][l] += params[kDense2Kernel + 15] * ws.dense_2_grad[1 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 2] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + 4] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + 6] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + 8] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + 10] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + 12] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + 14] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 1] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 3] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + 5] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + 7] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + 9] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + 11] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + 13] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + 15] * ws.dense_2_grad[1 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.dense_1_grad[l] = acc[0][l];
         ws.dense_1_grad[1 * L + l] = acc[1][l];
@@ -1548,24 +1610,22 @@ struct Model {
     } // input gradient block
     {
       T acc[8][L] = {};
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kDense2Kernel + 16] * ws.dense_2_grad[l];
-        acc[1][l] += params[kDense2Kernel + 18] * ws.dense_2_grad[l];
-        acc[2][l] += params[kDense2Kernel + 20] * ws.dense_2_grad[l];
-        acc[3][l] += params[kDense2Kernel + 22] * ws.dense_2_grad[l];
-        acc[4][l] += params[kDense2Kernel + 24] * ws.dense_2_grad[l];
-        acc[5][l] += params[kDense2Kernel + 26] * ws.dense_2_grad[l];
-        acc[6][l] += params[kDense2Kernel + 28] * ws.dense_2_grad[l];
-        acc[7][l] += params[kDense2Kernel + 30] * ws.dense_2_grad[l];
-        acc[0][l] += params[kDense2Kernel + 17] * ws.dense_2_grad[1 * L + l];
-        acc[1][l] += params[kDense2Kernel + 19] * ws.dense_2_grad[1 * L + l];
-        acc[2][l] += params[kDense2Kernel + 21] * ws.dense_2_grad[1 * L + l];
-        acc[3][l] += params[kDense2Kernel + 23] * ws.dense_2_grad[1 * L + l];
-        acc[4][l] += params[kDense2Kernel + 25] * ws.dense_2_grad[1 * L + l];
-        acc[5][l] += params[kDense2Kernel + 27] * ws.dense_2_grad[1 * L + l];
-        acc[6][l] += params[kDense2Kernel + 29] * ws.dense_2_grad[1 * L + l];
-        acc[7][l] += params[kDense2Kernel + 31] * ws.dense_2_grad[1 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 16] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 18] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + 20] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + 22] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + 24] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + 26] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + 28] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + 30] * ws.dense_2_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 17] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 19] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + 21] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + 23] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + 25] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + 27] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + 29] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + 31] * ws.dense_2_grad[1 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.dense_1_grad[8 * L + l] = acc[0][l];
         ws.dense_1_grad[9 * L + l] = acc[1][l];
@@ -1579,15 +1639,19 @@ struct Model {
     } // input gradient block
   } // dense_2_backward
 
-  // The sum of L lanes, added pairwise so that the additions do not wait on each
-  // other; used once per weight after the per-lane accumulation.
+  // The sum of L lanes: the upper half folded onto the lower, recursively, so the
+  // additions are independent and every loop has a constant trip count.
   template <typename T, int L>
   static T lane_sum(const T* values) {
-    T partial[L];
-    for (int l = 0; l < L; ++l) partial[l] = values[l];
-    for (int step = 1; step < L; step *= 2)
-      for (int l = 0; l + step < L; l += 2 * step) partial[l] += partial[l + step];
-    return partial[0];
+    if constexpr (L == 1) {
+      return values[0];
+    }
+    else {
+      constexpr int kHalf = (L + 1) / 2;
+      T folded[kHalf];
+      for (int l = 0; l < kHalf; ++l) folded[l] = l + kHalf < L ? values[l] + values[l + kHalf] : values[l];
+      return lane_sum<T, kHalf>(folded);
+    }
   } // lane_sum
 }; // struct Model
 

@@ -95,8 +95,8 @@ std::size_t index_loops(const std::string& text) {
   for (std::size_t at = text.find("for (int "); at != std::string::npos;
        at = text.find("for (int ", at + 1)) {
     const std::string loop = text.substr(at, 40);
-    if (loop.rfind("for (int l = 0; l < L; ++l)", 0) == 0 || loop.rfind("for (int step", 0) == 0 ||
-        loop.rfind("for (int l = 0; l + step", 0) == 0)
+    if (loop.rfind("for (int l = 0; l < L; ++l)", 0) == 0 ||
+        loop.rfind("for (int l = 0; l < kHalf; ++l)", 0) == 0)
       continue;
     ++count;
   }

@@ -127,9 +127,9 @@ struct Model {
     bool on[L];
     for (int l = 0; l < L; ++l) on[l] = l < active;
     CNNC_LANES for (int l = 0; l < L; ++l) {
-      ws.dense_1_grad[l] = on[l] ? ws.output[l] - target[l] : T(0);
-      ws.dense_1_grad[1 * L + l] = on[l] ? ws.output[1 * L + l] - target[1 * L + l] : T(0);
-      ws.dense_1_grad[2 * L + l] = on[l] ? ws.output[2 * L + l] - target[2 * L + l] : T(0);
+      { const T value = ws.output[l] - target[l]; ws.dense_1_grad[l] = on[l] ? value : T(0); }
+      { const T value = ws.output[1 * L + l] - target[1 * L + l]; ws.dense_1_grad[1 * L + l] = on[l] ? value : T(0); }
+      { const T value = ws.output[2 * L + l] - target[2 * L + l]; ws.dense_1_grad[2 * L + l] = on[l] ? value : T(0); }
     }
   } // loss_gradient
 
@@ -186,16 +186,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[1 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[1 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[5 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[5 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[6 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[6 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[5 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[5 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[6 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[1 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -207,16 +205,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[1 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[1 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[2 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[2 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[6 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[6 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[7 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[7 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[7 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[2 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[3 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -228,16 +224,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[2 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[2 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[3 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[3 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[7 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[7 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[8 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[8 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[3 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[3 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[8 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[4 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[5 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -249,16 +243,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[3 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[3 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[4 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[4 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[8 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[8 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[9 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[9 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[3 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[3 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[4 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[4 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[9 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[9 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[6 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[7 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -270,16 +262,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[5 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[5 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[6 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[6 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[10 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[10 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[11 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[11 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[5 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[5 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[10 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[10 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[11 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[8 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[9 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -291,16 +281,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[6 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[6 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[7 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[7 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[11 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[11 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[12 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[12 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[12 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[10 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[11 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -312,16 +300,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[7 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[7 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[8 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[8 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[12 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[12 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[13 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[13 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[13 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[12 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[13 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -333,16 +319,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[8 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[8 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[9 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[9 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[13 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[13 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[14 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[14 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[9 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[9 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[14 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[14 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[14 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[15 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -354,16 +338,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[10 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[10 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[11 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[11 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[15 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[15 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[16 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[16 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[10 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[10 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[15 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[15 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[16 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[16 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[16 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[17 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -375,16 +357,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[11 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[11 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[12 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[12 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[16 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[16 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[17 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[17 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[16 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[16 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[17 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[17 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[18 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[19 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -396,16 +376,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[12 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[12 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[13 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[13 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[17 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[17 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[18 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[18 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[17 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[17 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[18 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[18 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[20 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[21 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -417,16 +395,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[13 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[13 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[14 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[14 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[18 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[18 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[19 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[19 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[14 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[14 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[18 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[18 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[19 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[19 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[22 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[23 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -438,16 +414,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[15 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[15 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[16 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[16 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[20 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[20 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[21 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[21 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[15 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[15 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[16 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[16 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[20 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[20 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[21 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[21 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[24 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[25 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -459,16 +433,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[16 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[16 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[17 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[17 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[21 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[21 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[22 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[22 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[16 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[16 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[17 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[17 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[21 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[21 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[22 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[22 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[26 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[27 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -480,16 +452,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[17 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[17 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[18 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[18 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[22 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[22 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[23 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[23 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[17 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[17 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[18 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[18 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[22 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[22 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[23 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[23 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[28 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[29 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -501,16 +471,14 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[18 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[18 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[19 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[19 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[23 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[23 * L + l];
-        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[24 * L + l];
-        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[24 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[18 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[18 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[19 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[19 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[23 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[23 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[24 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[24 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[30 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[31 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -523,38 +491,38 @@ struct Model {
   template <typename T, int L>
   static void conv2d_1_backward(Workspace<T, L>& ws, T* grads) {
     CNNC_LANES for (int l = 0; l < L; ++l) {
-      ws.conv2d_1_grad[l] = ws.conv2d_1_out[l] > T(0) ? ws.conv2d_1_grad[l] : T(0);
-      ws.conv2d_1_grad[1 * L + l] = ws.conv2d_1_out[1 * L + l] > T(0) ? ws.conv2d_1_grad[1 * L + l] : T(0);
-      ws.conv2d_1_grad[2 * L + l] = ws.conv2d_1_out[2 * L + l] > T(0) ? ws.conv2d_1_grad[2 * L + l] : T(0);
-      ws.conv2d_1_grad[3 * L + l] = ws.conv2d_1_out[3 * L + l] > T(0) ? ws.conv2d_1_grad[3 * L + l] : T(0);
-      ws.conv2d_1_grad[4 * L + l] = ws.conv2d_1_out[4 * L + l] > T(0) ? ws.conv2d_1_grad[4 * L + l] : T(0);
-      ws.conv2d_1_grad[5 * L + l] = ws.conv2d_1_out[5 * L + l] > T(0) ? ws.conv2d_1_grad[5 * L + l] : T(0);
-      ws.conv2d_1_grad[6 * L + l] = ws.conv2d_1_out[6 * L + l] > T(0) ? ws.conv2d_1_grad[6 * L + l] : T(0);
-      ws.conv2d_1_grad[7 * L + l] = ws.conv2d_1_out[7 * L + l] > T(0) ? ws.conv2d_1_grad[7 * L + l] : T(0);
-      ws.conv2d_1_grad[8 * L + l] = ws.conv2d_1_out[8 * L + l] > T(0) ? ws.conv2d_1_grad[8 * L + l] : T(0);
-      ws.conv2d_1_grad[9 * L + l] = ws.conv2d_1_out[9 * L + l] > T(0) ? ws.conv2d_1_grad[9 * L + l] : T(0);
-      ws.conv2d_1_grad[10 * L + l] = ws.conv2d_1_out[10 * L + l] > T(0) ? ws.conv2d_1_grad[10 * L + l] : T(0);
-      ws.conv2d_1_grad[11 * L + l] = ws.conv2d_1_out[11 * L + l] > T(0) ? ws.conv2d_1_grad[11 * L + l] : T(0);
-      ws.conv2d_1_grad[12 * L + l] = ws.conv2d_1_out[12 * L + l] > T(0) ? ws.conv2d_1_grad[12 * L + l] : T(0);
-      ws.conv2d_1_grad[13 * L + l] = ws.conv2d_1_out[13 * L + l] > T(0) ? ws.conv2d_1_grad[13 * L + l] : T(0);
-      ws.conv2d_1_grad[14 * L + l] = ws.conv2d_1_out[14 * L + l] > T(0) ? ws.conv2d_1_grad[14 * L + l] : T(0);
-      ws.conv2d_1_grad[15 * L + l] = ws.conv2d_1_out[15 * L + l] > T(0) ? ws.conv2d_1_grad[15 * L + l] : T(0);
-      ws.conv2d_1_grad[16 * L + l] = ws.conv2d_1_out[16 * L + l] > T(0) ? ws.conv2d_1_grad[16 * L + l] : T(0);
-      ws.conv2d_1_grad[17 * L + l] = ws.conv2d_1_out[17 * L + l] > T(0) ? ws.conv2d_1_grad[17 * L + l] : T(0);
-      ws.conv2d_1_grad[18 * L + l] = ws.conv2d_1_out[18 * L + l] > T(0) ? ws.conv2d_1_grad[18 * L + l] : T(0);
-      ws.conv2d_1_grad[19 * L + l] = ws.conv2d_1_out[19 * L + l] > T(0) ? ws.conv2d_1_grad[19 * L + l] : T(0);
-      ws.conv2d_1_grad[20 * L + l] = ws.conv2d_1_out[20 * L + l] > T(0) ? ws.conv2d_1_grad[20 * L + l] : T(0);
-      ws.conv2d_1_grad[21 * L + l] = ws.conv2d_1_out[21 * L + l] > T(0) ? ws.conv2d_1_grad[21 * L + l] : T(0);
-      ws.conv2d_1_grad[22 * L + l] = ws.conv2d_1_out[22 * L + l] > T(0) ? ws.conv2d_1_grad[22 * L + l] : T(0);
-      ws.conv2d_1_grad[23 * L + l] = ws.conv2d_1_out[23 * L + l] > T(0) ? ws.conv2d_1_grad[23 * L + l] : T(0);
-      ws.conv2d_1_grad[24 * L + l] = ws.conv2d_1_out[24 * L + l] > T(0) ? ws.conv2d_1_grad[24 * L + l] : T(0);
-      ws.conv2d_1_grad[25 * L + l] = ws.conv2d_1_out[25 * L + l] > T(0) ? ws.conv2d_1_grad[25 * L + l] : T(0);
-      ws.conv2d_1_grad[26 * L + l] = ws.conv2d_1_out[26 * L + l] > T(0) ? ws.conv2d_1_grad[26 * L + l] : T(0);
-      ws.conv2d_1_grad[27 * L + l] = ws.conv2d_1_out[27 * L + l] > T(0) ? ws.conv2d_1_grad[27 * L + l] : T(0);
-      ws.conv2d_1_grad[28 * L + l] = ws.conv2d_1_out[28 * L + l] > T(0) ? ws.conv2d_1_grad[28 * L + l] : T(0);
-      ws.conv2d_1_grad[29 * L + l] = ws.conv2d_1_out[29 * L + l] > T(0) ? ws.conv2d_1_grad[29 * L + l] : T(0);
-      ws.conv2d_1_grad[30 * L + l] = ws.conv2d_1_out[30 * L + l] > T(0) ? ws.conv2d_1_grad[30 * L + l] : T(0);
-      ws.conv2d_1_grad[31 * L + l] = ws.conv2d_1_out[31 * L + l] > T(0) ? ws.conv2d_1_grad[31 * L + l] : T(0);
+      { const T g = ws.conv2d_1_grad[l]; ws.conv2d_1_grad[l] = ws.conv2d_1_out[l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[1 * L + l]; ws.conv2d_1_grad[1 * L + l] = ws.conv2d_1_out[1 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[2 * L + l]; ws.conv2d_1_grad[2 * L + l] = ws.conv2d_1_out[2 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[3 * L + l]; ws.conv2d_1_grad[3 * L + l] = ws.conv2d_1_out[3 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[4 * L + l]; ws.conv2d_1_grad[4 * L + l] = ws.conv2d_1_out[4 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[5 * L + l]; ws.conv2d_1_grad[5 * L + l] = ws.conv2d_1_out[5 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[6 * L + l]; ws.conv2d_1_grad[6 * L + l] = ws.conv2d_1_out[6 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[7 * L + l]; ws.conv2d_1_grad[7 * L + l] = ws.conv2d_1_out[7 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[8 * L + l]; ws.conv2d_1_grad[8 * L + l] = ws.conv2d_1_out[8 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[9 * L + l]; ws.conv2d_1_grad[9 * L + l] = ws.conv2d_1_out[9 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[10 * L + l]; ws.conv2d_1_grad[10 * L + l] = ws.conv2d_1_out[10 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[11 * L + l]; ws.conv2d_1_grad[11 * L + l] = ws.conv2d_1_out[11 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[12 * L + l]; ws.conv2d_1_grad[12 * L + l] = ws.conv2d_1_out[12 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[13 * L + l]; ws.conv2d_1_grad[13 * L + l] = ws.conv2d_1_out[13 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[14 * L + l]; ws.conv2d_1_grad[14 * L + l] = ws.conv2d_1_out[14 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[15 * L + l]; ws.conv2d_1_grad[15 * L + l] = ws.conv2d_1_out[15 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[16 * L + l]; ws.conv2d_1_grad[16 * L + l] = ws.conv2d_1_out[16 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[17 * L + l]; ws.conv2d_1_grad[17 * L + l] = ws.conv2d_1_out[17 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[18 * L + l]; ws.conv2d_1_grad[18 * L + l] = ws.conv2d_1_out[18 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[19 * L + l]; ws.conv2d_1_grad[19 * L + l] = ws.conv2d_1_out[19 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[20 * L + l]; ws.conv2d_1_grad[20 * L + l] = ws.conv2d_1_out[20 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[21 * L + l]; ws.conv2d_1_grad[21 * L + l] = ws.conv2d_1_out[21 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[22 * L + l]; ws.conv2d_1_grad[22 * L + l] = ws.conv2d_1_out[22 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[23 * L + l]; ws.conv2d_1_grad[23 * L + l] = ws.conv2d_1_out[23 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[24 * L + l]; ws.conv2d_1_grad[24 * L + l] = ws.conv2d_1_out[24 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[25 * L + l]; ws.conv2d_1_grad[25 * L + l] = ws.conv2d_1_out[25 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[26 * L + l]; ws.conv2d_1_grad[26 * L + l] = ws.conv2d_1_out[26 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[27 * L + l]; ws.conv2d_1_grad[27 * L + l] = ws.conv2d_1_out[27 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[28 * L + l]; ws.conv2d_1_grad[28 * L + l] = ws.conv2d_1_out[28 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[29 * L + l]; ws.conv2d_1_grad[29 * L + l] = ws.conv2d_1_out[29 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[30 * L + l]; ws.conv2d_1_grad[30 * L + l] = ws.conv2d_1_out[30 * L + l] > T(0) ? g : T(0); }
+      { const T g = ws.conv2d_1_grad[31 * L + l]; ws.conv2d_1_grad[31 * L + l] = ws.conv2d_1_out[31 * L + l] > T(0) ? g : T(0); }
     }
     {
       T acc[2][L] = {};
@@ -892,38 +860,14 @@ struct Model {
       ws.conv2d_1_grad[29 * L + l] = T(0);
       ws.conv2d_1_grad[30 * L + l] = T(0);
       ws.conv2d_1_grad[31 * L + l] = T(0);
-      ws.conv2d_1_grad[l] += ws.max_pooling2d_1_argmax[l] == T(0) ? ws.max_pooling2d_1_grad[l] : T(0);
-      ws.conv2d_1_grad[2 * L + l] += ws.max_pooling2d_1_argmax[l] == T(1) ? ws.max_pooling2d_1_grad[l] : T(0);
-      ws.conv2d_1_grad[8 * L + l] += ws.max_pooling2d_1_argmax[l] == T(2) ? ws.max_pooling2d_1_grad[l] : T(0);
-      ws.conv2d_1_grad[10 * L + l] += ws.max_pooling2d_1_argmax[l] == T(3) ? ws.max_pooling2d_1_grad[l] : T(0);
-      ws.conv2d_1_grad[1 * L + l] += ws.max_pooling2d_1_argmax[1 * L + l] == T(0) ? ws.max_pooling2d_1_grad[1 * L + l] : T(0);
-      ws.conv2d_1_grad[3 * L + l] += ws.max_pooling2d_1_argmax[1 * L + l] == T(1) ? ws.max_pooling2d_1_grad[1 * L + l] : T(0);
-      ws.conv2d_1_grad[9 * L + l] += ws.max_pooling2d_1_argmax[1 * L + l] == T(2) ? ws.max_pooling2d_1_grad[1 * L + l] : T(0);
-      ws.conv2d_1_grad[11 * L + l] += ws.max_pooling2d_1_argmax[1 * L + l] == T(3) ? ws.max_pooling2d_1_grad[1 * L + l] : T(0);
-      ws.conv2d_1_grad[4 * L + l] += ws.max_pooling2d_1_argmax[2 * L + l] == T(0) ? ws.max_pooling2d_1_grad[2 * L + l] : T(0);
-      ws.conv2d_1_grad[6 * L + l] += ws.max_pooling2d_1_argmax[2 * L + l] == T(1) ? ws.max_pooling2d_1_grad[2 * L + l] : T(0);
-      ws.conv2d_1_grad[12 * L + l] += ws.max_pooling2d_1_argmax[2 * L + l] == T(2) ? ws.max_pooling2d_1_grad[2 * L + l] : T(0);
-      ws.conv2d_1_grad[14 * L + l] += ws.max_pooling2d_1_argmax[2 * L + l] == T(3) ? ws.max_pooling2d_1_grad[2 * L + l] : T(0);
-      ws.conv2d_1_grad[5 * L + l] += ws.max_pooling2d_1_argmax[3 * L + l] == T(0) ? ws.max_pooling2d_1_grad[3 * L + l] : T(0);
-      ws.conv2d_1_grad[7 * L + l] += ws.max_pooling2d_1_argmax[3 * L + l] == T(1) ? ws.max_pooling2d_1_grad[3 * L + l] : T(0);
-      ws.conv2d_1_grad[13 * L + l] += ws.max_pooling2d_1_argmax[3 * L + l] == T(2) ? ws.max_pooling2d_1_grad[3 * L + l] : T(0);
-      ws.conv2d_1_grad[15 * L + l] += ws.max_pooling2d_1_argmax[3 * L + l] == T(3) ? ws.max_pooling2d_1_grad[3 * L + l] : T(0);
-      ws.conv2d_1_grad[16 * L + l] += ws.max_pooling2d_1_argmax[4 * L + l] == T(0) ? ws.max_pooling2d_1_grad[4 * L + l] : T(0);
-      ws.conv2d_1_grad[18 * L + l] += ws.max_pooling2d_1_argmax[4 * L + l] == T(1) ? ws.max_pooling2d_1_grad[4 * L + l] : T(0);
-      ws.conv2d_1_grad[24 * L + l] += ws.max_pooling2d_1_argmax[4 * L + l] == T(2) ? ws.max_pooling2d_1_grad[4 * L + l] : T(0);
-      ws.conv2d_1_grad[26 * L + l] += ws.max_pooling2d_1_argmax[4 * L + l] == T(3) ? ws.max_pooling2d_1_grad[4 * L + l] : T(0);
-      ws.conv2d_1_grad[17 * L + l] += ws.max_pooling2d_1_argmax[5 * L + l] == T(0) ? ws.max_pooling2d_1_grad[5 * L + l] : T(0);
-      ws.conv2d_1_grad[19 * L + l] += ws.max_pooling2d_1_argmax[5 * L + l] == T(1) ? ws.max_pooling2d_1_grad[5 * L + l] : T(0);
-      ws.conv2d_1_grad[25 * L + l] += ws.max_pooling2d_1_argmax[5 * L + l] == T(2) ? ws.max_pooling2d_1_grad[5 * L + l] : T(0);
-      ws.conv2d_1_grad[27 * L + l] += ws.max_pooling2d_1_argmax[5 * L + l] == T(3) ? ws.max_pooling2d_1_grad[5 * L + l] : T(0);
-      ws.conv2d_1_grad[20 * L + l] += ws.max_pooling2d_1_argmax[6 * L + l] == T(0) ? ws.max_pooling2d_1_grad[6 * L + l] : T(0);
-      ws.conv2d_1_grad[22 * L + l] += ws.max_pooling2d_1_argmax[6 * L + l] == T(1) ? ws.max_pooling2d_1_grad[6 * L + l] : T(0);
-      ws.conv2d_1_grad[28 * L + l] += ws.max_pooling2d_1_argmax[6 * L + l] == T(2) ? ws.max_pooling2d_1_grad[6 * L + l] : T(0);
-      ws.conv2d_1_grad[30 * L + l] += ws.max_pooling2d_1_argmax[6 * L + l] == T(3) ? ws.max_pooling2d_1_grad[6 * L + l] : T(0);
-      ws.conv2d_1_grad[21 * L + l] += ws.max_pooling2d_1_argmax[7 * L + l] == T(0) ? ws.max_pooling2d_1_grad[7 * L + l] : T(0);
-      ws.conv2d_1_grad[23 * L + l] += ws.max_pooling2d_1_argmax[7 * L + l] == T(1) ? ws.max_pooling2d_1_grad[7 * L + l] : T(0);
-      ws.conv2d_1_grad[29 * L + l] += ws.max_pooling2d_1_argmax[7 * L + l] == T(2) ? ws.max_pooling2d_1_grad[7 * L + l] : T(0);
-      ws.conv2d_1_grad[31 * L + l] += ws.max_pooling2d_1_argmax[7 * L + l] == T(3) ? ws.max_pooling2d_1_grad[7 * L + l] : T(0);
+      { const T g = ws.max_pooling2d_1_grad[l]; const T arg = ws.max_pooling2d_1_argmax[l]; ws.conv2d_1_grad[l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[2 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[8 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[10 * L + l] += arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[1 * L + l]; const T arg = ws.max_pooling2d_1_argmax[1 * L + l]; ws.conv2d_1_grad[1 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[3 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[9 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[11 * L + l] += arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[2 * L + l]; const T arg = ws.max_pooling2d_1_argmax[2 * L + l]; ws.conv2d_1_grad[4 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[6 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[12 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[14 * L + l] += arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[3 * L + l]; const T arg = ws.max_pooling2d_1_argmax[3 * L + l]; ws.conv2d_1_grad[5 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[7 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[13 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[15 * L + l] += arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[4 * L + l]; const T arg = ws.max_pooling2d_1_argmax[4 * L + l]; ws.conv2d_1_grad[16 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[18 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[24 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[26 * L + l] += arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[5 * L + l]; const T arg = ws.max_pooling2d_1_argmax[5 * L + l]; ws.conv2d_1_grad[17 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[19 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[25 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[27 * L + l] += arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[6 * L + l]; const T arg = ws.max_pooling2d_1_argmax[6 * L + l]; ws.conv2d_1_grad[20 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[22 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[28 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[30 * L + l] += arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[7 * L + l]; const T arg = ws.max_pooling2d_1_argmax[7 * L + l]; ws.conv2d_1_grad[21 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[23 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[29 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[31 * L + l] += arg - T(3) == T(0) ? g : T(0); }
     }
   } // max_pooling2d_1_backward
 
@@ -938,32 +882,30 @@ struct Model {
         acc[1][l] = params[kDense1Bias + 1];
         acc[2][l] = params[kDense1Bias + 2];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kDense1Kernel] * ws.max_pooling2d_1_out[l];
-        acc[1][l] += params[kDense1Kernel + 1] * ws.max_pooling2d_1_out[l];
-        acc[2][l] += params[kDense1Kernel + 2] * ws.max_pooling2d_1_out[l];
-        acc[0][l] += params[kDense1Kernel + 3] * ws.max_pooling2d_1_out[1 * L + l];
-        acc[1][l] += params[kDense1Kernel + 4] * ws.max_pooling2d_1_out[1 * L + l];
-        acc[2][l] += params[kDense1Kernel + 5] * ws.max_pooling2d_1_out[1 * L + l];
-        acc[0][l] += params[kDense1Kernel + 6] * ws.max_pooling2d_1_out[2 * L + l];
-        acc[1][l] += params[kDense1Kernel + 7] * ws.max_pooling2d_1_out[2 * L + l];
-        acc[2][l] += params[kDense1Kernel + 8] * ws.max_pooling2d_1_out[2 * L + l];
-        acc[0][l] += params[kDense1Kernel + 9] * ws.max_pooling2d_1_out[3 * L + l];
-        acc[1][l] += params[kDense1Kernel + 10] * ws.max_pooling2d_1_out[3 * L + l];
-        acc[2][l] += params[kDense1Kernel + 11] * ws.max_pooling2d_1_out[3 * L + l];
-        acc[0][l] += params[kDense1Kernel + 12] * ws.max_pooling2d_1_out[4 * L + l];
-        acc[1][l] += params[kDense1Kernel + 13] * ws.max_pooling2d_1_out[4 * L + l];
-        acc[2][l] += params[kDense1Kernel + 14] * ws.max_pooling2d_1_out[4 * L + l];
-        acc[0][l] += params[kDense1Kernel + 15] * ws.max_pooling2d_1_out[5 * L + l];
-        acc[1][l] += params[kDense1Kernel + 16] * ws.max_pooling2d_1_out[5 * L + l];
-        acc[2][l] += params[kDense1Kernel + 17] * ws.max_pooling2d_1_out[5 * L + l];
-        acc[0][l] += params[kDense1Kernel + 18] * ws.max_pooling2d_1_out[6 * L + l];
-        acc[1][l] += params[kDense1Kernel + 19] * ws.max_pooling2d_1_out[6 * L + l];
-        acc[2][l] += params[kDense1Kernel + 20] * ws.max_pooling2d_1_out[6 * L + l];
-        acc[0][l] += params[kDense1Kernel + 21] * ws.max_pooling2d_1_out[7 * L + l];
-        acc[1][l] += params[kDense1Kernel + 22] * ws.max_pooling2d_1_out[7 * L + l];
-        acc[2][l] += params[kDense1Kernel + 23] * ws.max_pooling2d_1_out[7 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel] * ws.max_pooling2d_1_out[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 1] * ws.max_pooling2d_1_out[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 2] * ws.max_pooling2d_1_out[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 3] * ws.max_pooling2d_1_out[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 4] * ws.max_pooling2d_1_out[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 5] * ws.max_pooling2d_1_out[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 6] * ws.max_pooling2d_1_out[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 7] * ws.max_pooling2d_1_out[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 8] * ws.max_pooling2d_1_out[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 9] * ws.max_pooling2d_1_out[3 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 10] * ws.max_pooling2d_1_out[3 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 11] * ws.max_pooling2d_1_out[3 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 12] * ws.max_pooling2d_1_out[4 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 13] * ws.max_pooling2d_1_out[4 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 14] * ws.max_pooling2d_1_out[4 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 15] * ws.max_pooling2d_1_out[5 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 16] * ws.max_pooling2d_1_out[5 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 17] * ws.max_pooling2d_1_out[5 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 18] * ws.max_pooling2d_1_out[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 19] * ws.max_pooling2d_1_out[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 20] * ws.max_pooling2d_1_out[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 21] * ws.max_pooling2d_1_out[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 22] * ws.max_pooling2d_1_out[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 23] * ws.max_pooling2d_1_out[7 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.output[l] = acc[0][l];
         ws.output[1 * L + l] = acc[1][l];
@@ -975,9 +917,9 @@ struct Model {
       T top[L];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         top[l] = ws.output[l];
-        top[l] = ws.output[l] > top[l] ? ws.output[l] : top[l];
-        top[l] = ws.output[1 * L + l] > top[l] ? ws.output[1 * L + l] : top[l];
-        top[l] = ws.output[2 * L + l] > top[l] ? ws.output[2 * L + l] : top[l];
+        { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        { const T v = ws.output[2 * L + l]; top[l] = v > top[l] ? v : top[l]; }
       }
       T sum[L];
       CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1007,121 +949,159 @@ struct Model {
       grads[kDense1Bias + 2] += lane_sum<T, L>(ws.dense_1_grad + 2 * L);
     }
     {
-      T product[3][L];
+      T transposed[L][3];
       CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_1_grad[l] * ws.max_pooling2d_1_out[l];
-        product[1][l] = ws.dense_1_grad[1 * L + l] * ws.max_pooling2d_1_out[l];
-        product[2][l] = ws.dense_1_grad[2 * L + l] * ws.max_pooling2d_1_out[l];
+        transposed[l][0] = ws.dense_1_grad[l];
+        transposed[l][1] = ws.dense_1_grad[1 * L + l];
+        transposed[l][2] = ws.dense_1_grad[2 * L + l];
       }
-      grads[kDense1Kernel + 0] += lane_sum<T, L>(product[0]);
-      grads[kDense1Kernel + 1] += lane_sum<T, L>(product[1]);
-      grads[kDense1Kernel + 2] += lane_sum<T, L>(product[2]);
-    } // kernel gradient block
-    {
-      T product[3][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_1_grad[l] * ws.max_pooling2d_1_out[1 * L + l];
-        product[1][l] = ws.dense_1_grad[1 * L + l] * ws.max_pooling2d_1_out[1 * L + l];
-        product[2][l] = ws.dense_1_grad[2 * L + l] * ws.max_pooling2d_1_out[1 * L + l];
+      {
+        T sum = grads[kDense1Kernel + 0];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[l] * transposed[l][0];
+        grads[kDense1Kernel + 0] = sum;
       }
-      grads[kDense1Kernel + 3] += lane_sum<T, L>(product[0]);
-      grads[kDense1Kernel + 4] += lane_sum<T, L>(product[1]);
-      grads[kDense1Kernel + 5] += lane_sum<T, L>(product[2]);
-    } // kernel gradient block
-    {
-      T product[3][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_1_grad[l] * ws.max_pooling2d_1_out[2 * L + l];
-        product[1][l] = ws.dense_1_grad[1 * L + l] * ws.max_pooling2d_1_out[2 * L + l];
-        product[2][l] = ws.dense_1_grad[2 * L + l] * ws.max_pooling2d_1_out[2 * L + l];
+      {
+        T sum = grads[kDense1Kernel + 1];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[l] * transposed[l][1];
+        grads[kDense1Kernel + 1] = sum;
       }
-      grads[kDense1Kernel + 6] += lane_sum<T, L>(product[0]);
-      grads[kDense1Kernel + 7] += lane_sum<T, L>(product[1]);
-      grads[kDense1Kernel + 8] += lane_sum<T, L>(product[2]);
-    } // kernel gradient block
-    {
-      T product[3][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_1_grad[l] * ws.max_pooling2d_1_out[3 * L + l];
-        product[1][l] = ws.dense_1_grad[1 * L + l] * ws.max_pooling2d_1_out[3 * L + l];
-        product[2][l] = ws.dense_1_grad[2 * L + l] * ws.max_pooling2d_1_out[3 * L + l];
+      {
+        T sum = grads[kDense1Kernel + 2];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[l] * transposed[l][2];
+        grads[kDense1Kernel + 2] = sum;
       }
-      grads[kDense1Kernel + 9] += lane_sum<T, L>(product[0]);
-      grads[kDense1Kernel + 10] += lane_sum<T, L>(product[1]);
-      grads[kDense1Kernel + 11] += lane_sum<T, L>(product[2]);
-    } // kernel gradient block
-    {
-      T product[3][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_1_grad[l] * ws.max_pooling2d_1_out[4 * L + l];
-        product[1][l] = ws.dense_1_grad[1 * L + l] * ws.max_pooling2d_1_out[4 * L + l];
-        product[2][l] = ws.dense_1_grad[2 * L + l] * ws.max_pooling2d_1_out[4 * L + l];
+      {
+        T sum = grads[kDense1Kernel + 3];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[1 * L + l] * transposed[l][0];
+        grads[kDense1Kernel + 3] = sum;
       }
-      grads[kDense1Kernel + 12] += lane_sum<T, L>(product[0]);
-      grads[kDense1Kernel + 13] += lane_sum<T, L>(product[1]);
-      grads[kDense1Kernel + 14] += lane_sum<T, L>(product[2]);
-    } // kernel gradient block
-    {
-      T product[3][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_1_grad[l] * ws.max_pooling2d_1_out[5 * L + l];
-        product[1][l] = ws.dense_1_grad[1 * L + l] * ws.max_pooling2d_1_out[5 * L + l];
-        product[2][l] = ws.dense_1_grad[2 * L + l] * ws.max_pooling2d_1_out[5 * L + l];
+      {
+        T sum = grads[kDense1Kernel + 4];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[1 * L + l] * transposed[l][1];
+        grads[kDense1Kernel + 4] = sum;
       }
-      grads[kDense1Kernel + 15] += lane_sum<T, L>(product[0]);
-      grads[kDense1Kernel + 16] += lane_sum<T, L>(product[1]);
-      grads[kDense1Kernel + 17] += lane_sum<T, L>(product[2]);
-    } // kernel gradient block
-    {
-      T product[3][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_1_grad[l] * ws.max_pooling2d_1_out[6 * L + l];
-        product[1][l] = ws.dense_1_grad[1 * L + l] * ws.max_pooling2d_1_out[6 * L + l];
-        product[2][l] = ws.dense_1_grad[2 * L + l] * ws.max_pooling2d_1_out[6 * L + l];
+      {
+        T sum = grads[kDense1Kernel + 5];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[1 * L + l] * transposed[l][2];
+        grads[kDense1Kernel + 5] = sum;
       }
-      grads[kDense1Kernel + 18] += lane_sum<T, L>(product[0]);
-      grads[kDense1Kernel + 19] += lane_sum<T, L>(product[1]);
-      grads[kDense1Kernel + 20] += lane_sum<T, L>(product[2]);
-    } // kernel gradient block
-    {
-      T product[3][L];
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        product[0][l] = ws.dense_1_grad[l] * ws.max_pooling2d_1_out[7 * L + l];
-        product[1][l] = ws.dense_1_grad[1 * L + l] * ws.max_pooling2d_1_out[7 * L + l];
-        product[2][l] = ws.dense_1_grad[2 * L + l] * ws.max_pooling2d_1_out[7 * L + l];
+      {
+        T sum = grads[kDense1Kernel + 6];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[2 * L + l] * transposed[l][0];
+        grads[kDense1Kernel + 6] = sum;
       }
-      grads[kDense1Kernel + 21] += lane_sum<T, L>(product[0]);
-      grads[kDense1Kernel + 22] += lane_sum<T, L>(product[1]);
-      grads[kDense1Kernel + 23] += lane_sum<T, L>(product[2]);
-    } // kernel gradient block
+      {
+        T sum = grads[kDense1Kernel + 7];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[2 * L + l] * transposed[l][1];
+        grads[kDense1Kernel + 7] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 8];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[2 * L + l] * transposed[l][2];
+        grads[kDense1Kernel + 8] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 9];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[3 * L + l] * transposed[l][0];
+        grads[kDense1Kernel + 9] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 10];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[3 * L + l] * transposed[l][1];
+        grads[kDense1Kernel + 10] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 11];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[3 * L + l] * transposed[l][2];
+        grads[kDense1Kernel + 11] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 12];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[4 * L + l] * transposed[l][0];
+        grads[kDense1Kernel + 12] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 13];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[4 * L + l] * transposed[l][1];
+        grads[kDense1Kernel + 13] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 14];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[4 * L + l] * transposed[l][2];
+        grads[kDense1Kernel + 14] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 15];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[5 * L + l] * transposed[l][0];
+        grads[kDense1Kernel + 15] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 16];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[5 * L + l] * transposed[l][1];
+        grads[kDense1Kernel + 16] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 17];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[5 * L + l] * transposed[l][2];
+        grads[kDense1Kernel + 17] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 18];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[6 * L + l] * transposed[l][0];
+        grads[kDense1Kernel + 18] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 19];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[6 * L + l] * transposed[l][1];
+        grads[kDense1Kernel + 19] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 20];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[6 * L + l] * transposed[l][2];
+        grads[kDense1Kernel + 20] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 21];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[7 * L + l] * transposed[l][0];
+        grads[kDense1Kernel + 21] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 22];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[7 * L + l] * transposed[l][1];
+        grads[kDense1Kernel + 22] = sum;
+      }
+      {
+        T sum = grads[kDense1Kernel + 23];
+        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[7 * L + l] * transposed[l][2];
+        grads[kDense1Kernel + 23] = sum;
+      }
+    } // kernel gradient
     {
       T acc[8][L] = {};
-      CNNC_LANES for (int l = 0; l < L; ++l) {
-        acc[0][l] += params[kDense1Kernel] * ws.dense_1_grad[l];
-        acc[1][l] += params[kDense1Kernel + 3] * ws.dense_1_grad[l];
-        acc[2][l] += params[kDense1Kernel + 6] * ws.dense_1_grad[l];
-        acc[3][l] += params[kDense1Kernel + 9] * ws.dense_1_grad[l];
-        acc[4][l] += params[kDense1Kernel + 12] * ws.dense_1_grad[l];
-        acc[5][l] += params[kDense1Kernel + 15] * ws.dense_1_grad[l];
-        acc[6][l] += params[kDense1Kernel + 18] * ws.dense_1_grad[l];
-        acc[7][l] += params[kDense1Kernel + 21] * ws.dense_1_grad[l];
-        acc[0][l] += params[kDense1Kernel + 1] * ws.dense_1_grad[1 * L + l];
-        acc[1][l] += params[kDense1Kernel + 4] * ws.dense_1_grad[1 * L + l];
-        acc[2][l] += params[kDense1Kernel + 7] * ws.dense_1_grad[1 * L + l];
-        acc[3][l] += params[kDense1Kernel + 10] * ws.dense_1_grad[1 * L + l];
-        acc[4][l] += params[kDense1Kernel + 13] * ws.dense_1_grad[1 * L + l];
-        acc[5][l] += params[kDense1Kernel + 16] * ws.dense_1_grad[1 * L + l];
-        acc[6][l] += params[kDense1Kernel + 19] * ws.dense_1_grad[1 * L + l];
-        acc[7][l] += params[kDense1Kernel + 22] * ws.dense_1_grad[1 * L + l];
-        acc[0][l] += params[kDense1Kernel + 2] * ws.dense_1_grad[2 * L + l];
-        acc[1][l] += params[kDense1Kernel + 5] * ws.dense_1_grad[2 * L + l];
-        acc[2][l] += params[kDense1Kernel + 8] * ws.dense_1_grad[2 * L + l];
-        acc[3][l] += params[kDense1Kernel + 11] * ws.dense_1_grad[2 * L + l];
-        acc[4][l] += params[kDense1Kernel + 14] * ws.dense_1_grad[2 * L + l];
-        acc[5][l] += params[kDense1Kernel + 17] * ws.dense_1_grad[2 * L + l];
-        acc[6][l] += params[kDense1Kernel + 20] * ws.dense_1_grad[2 * L + l];
-        acc[7][l] += params[kDense1Kernel + 23] * ws.dense_1_grad[2 * L + l];
-      }
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel] * ws.dense_1_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 3] * ws.dense_1_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 6] * ws.dense_1_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 9] * ws.dense_1_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 12] * ws.dense_1_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 15] * ws.dense_1_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 18] * ws.dense_1_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 21] * ws.dense_1_grad[l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 1] * ws.dense_1_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 4] * ws.dense_1_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 7] * ws.dense_1_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 10] * ws.dense_1_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 13] * ws.dense_1_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 16] * ws.dense_1_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 19] * ws.dense_1_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 22] * ws.dense_1_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 2] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 5] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 8] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 11] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 14] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 17] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 20] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 23] * ws.dense_1_grad[2 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.max_pooling2d_1_grad[l] = acc[0][l];
         ws.max_pooling2d_1_grad[1 * L + l] = acc[1][l];
@@ -1135,15 +1115,19 @@ struct Model {
     } // input gradient block
   } // dense_1_backward
 
-  // The sum of L lanes, added pairwise so that the additions do not wait on each
-  // other; used once per weight after the per-lane accumulation.
+  // The sum of L lanes: the upper half folded onto the lower, recursively, so the
+  // additions are independent and every loop has a constant trip count.
   template <typename T, int L>
   static T lane_sum(const T* values) {
-    T partial[L];
-    for (int l = 0; l < L; ++l) partial[l] = values[l];
-    for (int step = 1; step < L; step *= 2)
-      for (int l = 0; l + step < L; l += 2 * step) partial[l] += partial[l + step];
-    return partial[0];
+    if constexpr (L == 1) {
+      return values[0];
+    }
+    else {
+      constexpr int kHalf = (L + 1) / 2;
+      T folded[kHalf];
+      for (int l = 0; l < kHalf; ++l) folded[l] = l + kHalf < L ? values[l] + values[l + kHalf] : values[l];
+      return lane_sum<T, kHalf>(folded);
+    }
   } // lane_sum
 }; // struct Model
 
