@@ -1,4 +1,4 @@
-// The cnnc command: `check` a .cnn file, `generate` its C++.
+// The cnnc command: `check` a .cnn file, `generate` its C++, `inspect` one layer's kernels.
 // Exit codes: 0 ok, 1 the file has errors (or an output cannot be written), 2 usage error.
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +14,7 @@
 #include <fmt/core.h>
 
 #include "codegen/emit.hpp"
+#include "codegen/inspect.hpp"
 #include "dsl/driver.hpp"
 
 namespace {
@@ -27,11 +28,12 @@ constexpr std::string_view kUsageText = R"(usage: cnnc <command> [options]
 commands:
   check FILE              check a model file; print its summary or its errors
   generate FILE -o DIR    write the model's fixed-size C++ into DIR/<name>.hpp
+  inspect FILE LAYER      print one layer's emitted kernels, with shapes and cost
 
 options:
   -o, --output DIR        (generate) the output folder, created if missing
   --name NAME             (generate) the C++ namespace cnn::NAME (default: the model's name)
-  --unroll N|full         (generate) statements a loop body may be unrolled to (default 256)
+  --unroll N|full         (generate, inspect) statements a loop body may be unrolled to (default 256)
   -q, --quiet             (check) print nothing when the file is clean
   --color, --no-color     colored diagnostics (default: when stderr is a terminal)
   -h, --help              this text
@@ -48,6 +50,7 @@ int usage_error(const std::string& message) {
 struct Options {
   std::string command;
   std::string file;
+  std::string layer; // inspect
   std::string output;
   std::string name;
   std::int64_t unroll = 0;
@@ -90,6 +93,22 @@ int run(const Options& options) {
   if (!result.model) return kUserError;
   if (options.command == "check") {
     if (!options.quiet) std::cout << cnnc::format_summary(*result.model);
+    return kOk;
+  }
+  if (options.command == "inspect") {
+    cnnc::EmitOptions emit;
+    emit.name = options.name;
+    emit.unroll_budget = options.unroll;
+    const auto text = cnnc::inspect_layer(*result.model, emit, options.layer);
+    if (!text) {
+      std::string names;
+      for (const auto& layer : result.model->layers)
+        names += (names.empty() ? "" : ", ") + layer.name;
+      fmt::print(stderr, "cnnc: error: {} has no layer '{}' (its layers: {})\n", options.file,
+                 options.layer, names);
+      return kUserError;
+    }
+    std::cout << *text;
     return kOk;
   }
 
@@ -173,8 +192,14 @@ int main(int argc, char** argv) {
   }
   if (positional.empty()) return usage_error("no command given");
   options.command = positional[0];
-  if (options.command != "check" && options.command != "generate") {
+  if (options.command != "check" && options.command != "generate" && options.command != "inspect") {
     return usage_error(fmt::format("unknown command '{}'", options.command));
+  }
+  if (options.command == "inspect") {
+    if (positional.size() != 3) return usage_error("inspect takes a model file and a layer name");
+    options.file = positional[1];
+    options.layer = positional[2];
+    return run(options);
   }
   if (positional.size() != 2) {
     return usage_error(fmt::format("{} takes exactly one model file", options.command));

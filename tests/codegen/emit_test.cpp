@@ -5,11 +5,13 @@
 #include <fstream>
 #include <string>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
 #include "codegen/emit.hpp"
+#include "codegen/inspect.hpp"
 #include "dsl/driver.hpp"
 #include "tests/codegen/golden.hpp"
 
@@ -160,4 +162,30 @@ TEST_CASE("the first-difference message names the line and shows both versions")
   CHECK(message.find("expected: b") != std::string::npos);
   CHECK(message.find("actual:   x") != std::string::npos);
   CHECK(first_difference("same\n", "same\n").empty());
+}
+
+TEST_CASE("inspect shows one layer's kernels, with their shapes and cost, as generate emits them") {
+  const cnnc::Model model = checked("models/mnist.cnn");
+  const auto text = cnnc::inspect_layer(model, {}, "conv2d_2");
+  REQUIRE(text);
+  CHECK(text->rfind("// conv2d_2 forward: Conv2D 12x12x10 -> 8x8x20, window 5x5", 0) == 0);
+  CHECK(text->find("// cost per sample: 640,000 FLOPs") != std::string::npos);
+  CHECK(text->find("static void conv2d_2_backward(") != std::string::npos);
+  CHECK(text->find("conv2d_1_forward") == std::string::npos);
+  // Every line of it is a line of the header, indented one level deeper there.
+  const std::string header = header_of(model);
+  for (const auto& line : cnnc::test::split_lines(*text))
+    if (!line.empty()) CHECK(header.find("  " + line + "\n") != std::string::npos);
+}
+
+TEST_CASE("inspect of a flatten layer says it has no code; of an unknown layer, nothing") {
+  const cnnc::Model model = checked("models/mnist.cnn");
+  const auto flatten = cnnc::inspect_layer(model, {}, "flatten_1");
+  REQUIRE(flatten);
+  CHECK(flatten->find("no code") != std::string::npos);
+  CHECK_FALSE(cnnc::inspect_layer(model, {}, "conv2d_9"));
+  const std::string command = "cd '" + kSource +
+                              "' && '" CNNC_BINARY_DIR
+                              "/bin/cnnc' inspect models/mnist.cnn conv2d_9 2>/dev/null";
+  CHECK(WEXITSTATUS(std::system(command.c_str())) == 1);
 }
