@@ -15,6 +15,7 @@ Progress::Mode Progress::detect(std::FILE* out, bool quiet) {
 void Progress::begin_epoch(int epoch, int epochs, std::size_t samples) {
   total_ = samples;
   start_ = last_draw_ = std::chrono::steady_clock::now();
+  training_seconds_ = 0;
   if (mode_ == Mode::Live) fmt::print(out_, "Epoch {}/{}\n", epoch, epochs);
 }
 
@@ -23,13 +24,16 @@ void Progress::update(std::size_t done, double loss, double acc) {
   const auto now = std::chrono::steady_clock::now();
   if (done < total_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
   last_draw_ = now;
+  if (done == total_) training_seconds_ = std::chrono::duration<double>(now - start_).count();
   draw(done, loss, acc, false);
 }
 
 void Progress::draw(std::size_t done, double loss, double acc, bool final) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
+  // The final line's rate counts training only, not the validation pass that followed it.
+  const double rate_seconds = final && training_seconds_ > 0 ? training_seconds_ : seconds;
+  const double rate = rate_seconds > 0 ? static_cast<double>(done) / rate_seconds : 0.0;
   constexpr int kWidth = 30;
   const int filled = total_ ? static_cast<int>(kWidth * done / total_) : kWidth;
   std::string bar(static_cast<std::size_t>(filled), '=');

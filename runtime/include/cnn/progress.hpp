@@ -28,6 +28,7 @@ private:
   std::FILE* out_;
   std::size_t total_ = 0;
   std::chrono::steady_clock::time_point start_, last_draw_;
+  double training_seconds_ = 0;
   void draw(std::size_t done, double loss, double acc, bool final);
 };
 
