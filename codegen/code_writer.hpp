@@ -34,6 +34,8 @@ public:
   void lane(std::string_view statement);
   // Ends the current group of lane statements (the next one starts a new loop).
   void lane_break() { flush_lanes(); }
+  // Lane statements waiting for their loop.
+  std::size_t pending_lanes() const { return pending_lanes_.size(); }
 
   int depth() const { return depth_; }
   const std::string& text() {

@@ -7,8 +7,11 @@
 namespace cnnc {
 
 void emit_weighted(CodeWriter& out, const std::string& statement) {
+  // Three broadcast weights, a block of up to 12 accumulators and the input fit in AVX2's 16
+  // registers; fewer statements per loop would only cost compile time.
+  constexpr std::size_t kWeightsPerLaneLoop = 3;
   out.lane(statement);
-  out.lane_break();
+  if (out.pending_lanes() >= kWeightsPerLaneLoop) out.lane_break();
 }
 
 std::string indexed(const std::string& array, const Affine& index, const Bindings& bindings) {

@@ -62,9 +62,9 @@ const LayerEmitter& emitter_for(LayerKind kind);
 
 // `ws.<buffer>[<index> * L + l]`, the lane l of element `index` of a workspace buffer.
 std::string at(const std::string& buffer, const Affine& index, const Bindings& bindings);
-// A multiply-add with a broadcast weight, as its own lane loop: compilers broadcast a lane
-// loop's weights before the loop starts, and a block's worth of them would not fit in the
-// registers beside the accumulators.
+// A multiply-add with a broadcast weight; at most a few share a lane loop: compilers broadcast
+// a lane loop's weights before the loop starts, and a block's worth of them would not fit in
+// the registers beside the accumulators.
 void emit_weighted(CodeWriter& out, const std::string& statement);
 // `<array>[<index> * L + l]`, for arrays outside the workspace (the target group).
 std::string indexed(const std::string& array, const Affine& index, const Bindings& bindings);

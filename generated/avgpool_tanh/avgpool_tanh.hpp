@@ -176,78 +176,126 @@ struct Model {
             acc[6][l] = params[kConv2d1Bias + 6];
             acc[7][l] = params[kConv2d1Bias + 7];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 36] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 37] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 38] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 39] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 40] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 41] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 42] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 43] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 44] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 45] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 46] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 47] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 48] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 49] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 50] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 51] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 52] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 53] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 54] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 55] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 56] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 57] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 58] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 59] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 60] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 61] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 62] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 63] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 64] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 65] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 66] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 67] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 68] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 69] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 70] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 71] * ws.input[(oy * 28 + ox + 58) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 28 + ox) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 28 + ox) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 28 + ox) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 28 + ox) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 28 + ox) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 28 + ox) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 28 + ox) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 28 + ox) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 28 + ox + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 28 + ox + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 28 + ox + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 28 + ox + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 28 + ox + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 28 + ox + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 28 + ox + 28) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 28 + ox + 28) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 28 + ox + 29) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 28 + ox + 29) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 36] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 37] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 38] * ws.input[(oy * 28 + ox + 29) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 39] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 40] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 41] * ws.input[(oy * 28 + ox + 30) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 42] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 43] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 44] * ws.input[(oy * 28 + ox + 30) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 45] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 46] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 47] * ws.input[(oy * 28 + ox + 30) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 48] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 49] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 50] * ws.input[(oy * 28 + ox + 56) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 51] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 52] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 53] * ws.input[(oy * 28 + ox + 56) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 54] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 55] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 56] * ws.input[(oy * 28 + ox + 57) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 57] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 58] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 59] * ws.input[(oy * 28 + ox + 57) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 60] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 61] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 62] * ws.input[(oy * 28 + ox + 57) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 63] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 64] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 65] * ws.input[(oy * 28 + ox + 58) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 66] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 67] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 68] * ws.input[(oy * 28 + ox + 58) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 69] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 70] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 71] * ws.input[(oy * 28 + ox + 58) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_out[(oy * 208 + ox * 8) * L + l] = std::tanh(acc[0][l]);
             ws.conv2d_1_out[(oy * 208 + ox * 8 + 1) * L + l] = std::tanh(acc[1][l]);
@@ -773,78 +821,126 @@ struct Model {
               acc[7][l] = params[kConv2d2Bias + ob * 8 + 7];
             }
             for (int c = 0; c < 8; ++c) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 3] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 4] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 5] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 6] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 7] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 128] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 129] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 130] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 131] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 132] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 133] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 134] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 135] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 256] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 257] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 258] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 259] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 260] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 261] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 262] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 263] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 384] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 385] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 386] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 387] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 388] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 389] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 390] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 391] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 512] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 513] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 514] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 515] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 516] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 517] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 518] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 519] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 640] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 641] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 642] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 643] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 644] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 645] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 646] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 647] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 768] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 769] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 770] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 771] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 772] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 773] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 774] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 775] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 896] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 897] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 898] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 899] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 900] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 901] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 902] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 903] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1024] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1025] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1026] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1027] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1028] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1029] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1030] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1031] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 3] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 4] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 5] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 6] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 7] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 128] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 129] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 130] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 131] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 132] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 133] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 134] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 135] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 8) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 256] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 257] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 258] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 259] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 260] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 261] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 262] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 263] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 16) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 384] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 385] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 386] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 387] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 388] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 389] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 390] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 391] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 96) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 512] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 513] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 514] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 515] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 516] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 517] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 518] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 519] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 104) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 640] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 641] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 642] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 643] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 644] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 645] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 646] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 647] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 112) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 768] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 769] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 770] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 771] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 772] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 773] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 774] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 775] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 192) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 896] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 897] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 898] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 899] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 900] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 901] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 902] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 903] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 200) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1024] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1025] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1026] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1027] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1028] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1029] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1030] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1031] * ws.average_pooling2d_1_out[(oy * 96 + ox * 8 + c + 208) * L + l];
+              }
             } // for c
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_out[(oy * 160 + ox * 16 + ob * 8) * L + l] = T(1) / (T(1) + std::exp(-acc[0][l]));
@@ -1015,14 +1111,20 @@ struct Model {
             acc[7][l] = ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 7) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 16] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 32] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 48] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 64] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 80] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 96] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 16] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 32] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 48] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 64] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 80] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 96] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 96 + ox * 8) * L + l] = acc[0][l];
@@ -1048,14 +1150,20 @@ struct Model {
             acc[7][l] = ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 15) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 8) * L + l] = acc[0][l];
@@ -1081,14 +1189,20 @@ struct Model {
             acc[7][l] = ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 23) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 16) * L + l] = acc[0][l];
@@ -1114,14 +1228,20 @@ struct Model {
             acc[7][l] = ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 103) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 400] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 416] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 432] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 448] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 464] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 480] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 496] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 400] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 416] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 432] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 448] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 464] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 480] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 496] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 96) * L + l] = acc[0][l];
@@ -1147,14 +1267,20 @@ struct Model {
             acc[7][l] = ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 111) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 512] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 528] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 544] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 560] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 576] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 592] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 608] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 624] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 512] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 528] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 544] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 560] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 576] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 592] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 608] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 624] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 104) * L + l] = acc[0][l];
@@ -1180,14 +1306,20 @@ struct Model {
             acc[7][l] = ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 119) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 640] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 656] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 672] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 688] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 704] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 720] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 736] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 752] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 640] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 656] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 672] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 688] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 704] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 720] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 736] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 752] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 112) * L + l] = acc[0][l];
@@ -1213,14 +1345,20 @@ struct Model {
             acc[7][l] = ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 199) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 768] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 784] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 800] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 816] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 832] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 848] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 864] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 880] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 768] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 784] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 800] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 816] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 832] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 848] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 864] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 880] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 192) * L + l] = acc[0][l];
@@ -1246,14 +1384,20 @@ struct Model {
             acc[7][l] = ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 207) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 896] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 912] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 928] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 944] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 960] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 976] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 992] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 1008] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 896] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 912] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 928] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 944] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 960] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 976] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 992] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 1008] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 200) * L + l] = acc[0][l];
@@ -1279,14 +1423,20 @@ struct Model {
             acc[7][l] = ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 215) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1024] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1040] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1056] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1072] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1088] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1104] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 1120] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 1136] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1024] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1040] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1056] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1072] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1088] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1104] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 1120] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 1136] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 96 + ox * 8 + 208) * L + l] = acc[0][l];
@@ -1568,14 +1718,20 @@ struct Model {
           acc[7][l] = params[kHiddenBias + ob * 8 + 7];
         }
         for (int i = 0; i < 400; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kHiddenKernel + i * 32 + ob * 8] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kHiddenKernel + i * 32 + ob * 8 + 1] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kHiddenKernel + i * 32 + ob * 8 + 2] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kHiddenKernel + i * 32 + ob * 8 + 3] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kHiddenKernel + i * 32 + ob * 8 + 4] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kHiddenKernel + i * 32 + ob * 8 + 5] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kHiddenKernel + i * 32 + ob * 8 + 6] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kHiddenKernel + i * 32 + ob * 8 + 7] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kHiddenKernel + i * 32 + ob * 8] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[1][l] += params[kHiddenKernel + i * 32 + ob * 8 + 1] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[2][l] += params[kHiddenKernel + i * 32 + ob * 8 + 2] * ws.average_pooling2d_2_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kHiddenKernel + i * 32 + ob * 8 + 3] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[4][l] += params[kHiddenKernel + i * 32 + ob * 8 + 4] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[5][l] += params[kHiddenKernel + i * 32 + ob * 8 + 5] * ws.average_pooling2d_2_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kHiddenKernel + i * 32 + ob * 8 + 6] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[7][l] += params[kHiddenKernel + i * 32 + ob * 8 + 7] * ws.average_pooling2d_2_out[(i) * L + l];
+          }
         } // for i
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.hidden_out[(ob * 8) * L + l] = acc[0][l];
@@ -1804,15 +1960,21 @@ struct Model {
       {
         T acc[10][L] = {};
         for (int o = 0; o < 32; ++o) {
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kHiddenKernel + ib * 320 + o] * ws.hidden_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kHiddenKernel + ib * 320 + o + 32] * ws.hidden_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kHiddenKernel + ib * 320 + o + 64] * ws.hidden_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kHiddenKernel + ib * 320 + o + 96] * ws.hidden_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kHiddenKernel + ib * 320 + o + 128] * ws.hidden_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kHiddenKernel + ib * 320 + o + 160] * ws.hidden_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kHiddenKernel + ib * 320 + o + 192] * ws.hidden_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kHiddenKernel + ib * 320 + o + 224] * ws.hidden_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kHiddenKernel + ib * 320 + o + 256] * ws.hidden_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kHiddenKernel + ib * 320 + o] * ws.hidden_grad[(o) * L + l];
+            acc[1][l] += params[kHiddenKernel + ib * 320 + o + 32] * ws.hidden_grad[(o) * L + l];
+            acc[2][l] += params[kHiddenKernel + ib * 320 + o + 64] * ws.hidden_grad[(o) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kHiddenKernel + ib * 320 + o + 96] * ws.hidden_grad[(o) * L + l];
+            acc[4][l] += params[kHiddenKernel + ib * 320 + o + 128] * ws.hidden_grad[(o) * L + l];
+            acc[5][l] += params[kHiddenKernel + ib * 320 + o + 160] * ws.hidden_grad[(o) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kHiddenKernel + ib * 320 + o + 192] * ws.hidden_grad[(o) * L + l];
+            acc[7][l] += params[kHiddenKernel + ib * 320 + o + 224] * ws.hidden_grad[(o) * L + l];
+            acc[8][l] += params[kHiddenKernel + ib * 320 + o + 256] * ws.hidden_grad[(o) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kHiddenKernel + ib * 320 + o + 288] * ws.hidden_grad[(o) * L + l];
         } // for o
         CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1962,15 +2124,21 @@ struct Model {
         acc[9][l] = params[kDense2Bias + 9];
       }
       for (int i = 0; i < 32; ++i) {
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + i * 10] * ws.hidden_tanh_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + i * 10 + 1] * ws.hidden_tanh_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + i * 10 + 2] * ws.hidden_tanh_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + i * 10 + 3] * ws.hidden_tanh_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + i * 10 + 4] * ws.hidden_tanh_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + i * 10 + 5] * ws.hidden_tanh_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + i * 10 + 6] * ws.hidden_tanh_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + i * 10 + 7] * ws.hidden_tanh_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + i * 10 + 8] * ws.hidden_tanh_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + i * 10] * ws.hidden_tanh_out[(i) * L + l];
+          acc[1][l] += params[kDense2Kernel + i * 10 + 1] * ws.hidden_tanh_out[(i) * L + l];
+          acc[2][l] += params[kDense2Kernel + i * 10 + 2] * ws.hidden_tanh_out[(i) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + i * 10 + 3] * ws.hidden_tanh_out[(i) * L + l];
+          acc[4][l] += params[kDense2Kernel + i * 10 + 4] * ws.hidden_tanh_out[(i) * L + l];
+          acc[5][l] += params[kDense2Kernel + i * 10 + 5] * ws.hidden_tanh_out[(i) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + i * 10 + 6] * ws.hidden_tanh_out[(i) * L + l];
+          acc[7][l] += params[kDense2Kernel + i * 10 + 7] * ws.hidden_tanh_out[(i) * L + l];
+          acc[8][l] += params[kDense2Kernel + i * 10 + 8] * ws.hidden_tanh_out[(i) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + i * 10 + 9] * ws.hidden_tanh_out[(i) * L + l];
       } // for i
       CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2120,86 +2288,140 @@ struct Model {
     for (int ib = 0; ib < 4; ++ib) {
       {
         T acc[8][L] = {};
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 10] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 20] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 30] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 40] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 50] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 60] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 70] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80 + 1] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 11] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 21] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 31] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 41] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 51] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 61] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 71] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80 + 2] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 12] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 22] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 32] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 42] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 52] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 62] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 72] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80 + 3] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 13] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 23] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 33] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 43] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 53] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 63] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 73] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80 + 4] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 14] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 24] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 34] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 44] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 54] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 64] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 74] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80 + 5] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 15] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 25] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 35] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 45] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 55] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 65] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 75] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80 + 6] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 16] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 26] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 36] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 46] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 56] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 66] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 76] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80 + 7] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 17] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 27] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 37] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 47] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 57] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 67] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 77] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80 + 8] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 18] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 28] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 38] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 48] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 58] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 68] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 78] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 80 + 9] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 80 + 19] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 80 + 29] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 80 + 39] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 80 + 49] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 80 + 59] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 80 + 69] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 80 + 79] * ws.dense_2_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + ib * 80] * ws.dense_2_grad[l];
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 10] * ws.dense_2_grad[l];
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 20] * ws.dense_2_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 30] * ws.dense_2_grad[l];
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 40] * ws.dense_2_grad[l];
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 50] * ws.dense_2_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 60] * ws.dense_2_grad[l];
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 70] * ws.dense_2_grad[l];
+          acc[0][l] += params[kDense2Kernel + ib * 80 + 1] * ws.dense_2_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 11] * ws.dense_2_grad[1 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 21] * ws.dense_2_grad[1 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 31] * ws.dense_2_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 41] * ws.dense_2_grad[1 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 51] * ws.dense_2_grad[1 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 61] * ws.dense_2_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 71] * ws.dense_2_grad[1 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 80 + 2] * ws.dense_2_grad[2 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 12] * ws.dense_2_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 22] * ws.dense_2_grad[2 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 32] * ws.dense_2_grad[2 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 42] * ws.dense_2_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 52] * ws.dense_2_grad[2 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 62] * ws.dense_2_grad[2 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 72] * ws.dense_2_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + ib * 80 + 3] * ws.dense_2_grad[3 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 13] * ws.dense_2_grad[3 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 23] * ws.dense_2_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 33] * ws.dense_2_grad[3 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 43] * ws.dense_2_grad[3 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 53] * ws.dense_2_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 63] * ws.dense_2_grad[3 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 73] * ws.dense_2_grad[3 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 80 + 4] * ws.dense_2_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 14] * ws.dense_2_grad[4 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 24] * ws.dense_2_grad[4 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 34] * ws.dense_2_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 44] * ws.dense_2_grad[4 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 54] * ws.dense_2_grad[4 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 64] * ws.dense_2_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 74] * ws.dense_2_grad[4 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 80 + 5] * ws.dense_2_grad[5 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 15] * ws.dense_2_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 25] * ws.dense_2_grad[5 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 35] * ws.dense_2_grad[5 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 45] * ws.dense_2_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 55] * ws.dense_2_grad[5 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 65] * ws.dense_2_grad[5 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 75] * ws.dense_2_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + ib * 80 + 6] * ws.dense_2_grad[6 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 16] * ws.dense_2_grad[6 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 26] * ws.dense_2_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 36] * ws.dense_2_grad[6 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 46] * ws.dense_2_grad[6 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 56] * ws.dense_2_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 66] * ws.dense_2_grad[6 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 76] * ws.dense_2_grad[6 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 80 + 7] * ws.dense_2_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 17] * ws.dense_2_grad[7 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 27] * ws.dense_2_grad[7 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 37] * ws.dense_2_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 47] * ws.dense_2_grad[7 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 57] * ws.dense_2_grad[7 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 67] * ws.dense_2_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 77] * ws.dense_2_grad[7 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 80 + 8] * ws.dense_2_grad[8 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 18] * ws.dense_2_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 28] * ws.dense_2_grad[8 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 38] * ws.dense_2_grad[8 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 48] * ws.dense_2_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 58] * ws.dense_2_grad[8 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 68] * ws.dense_2_grad[8 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 78] * ws.dense_2_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + ib * 80 + 9] * ws.dense_2_grad[9 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 80 + 19] * ws.dense_2_grad[9 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 80 + 29] * ws.dense_2_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + ib * 80 + 39] * ws.dense_2_grad[9 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 80 + 49] * ws.dense_2_grad[9 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 80 + 59] * ws.dense_2_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + ib * 80 + 69] * ws.dense_2_grad[9 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 80 + 79] * ws.dense_2_grad[9 * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.hidden_tanh_grad[(ib * 8) * L + l] = acc[0][l];
           ws.hidden_tanh_grad[(ib * 8 + 1) * L + l] = acc[1][l];

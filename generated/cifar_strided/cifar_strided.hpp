@@ -287,222 +287,366 @@ struct Model {
               acc[6][l] = params[kConv2d1Bias + ob * 8 + 6];
               acc[7][l] = params[kConv2d1Bias + ob * 8 + 7];
             }
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 1] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 2] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 3] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 4] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 5] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 6] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 7] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 48] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 49] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 50] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 51] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 52] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 53] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 54] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 55] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 96] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 97] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 98] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 99] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 100] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 101] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 102] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 103] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 144] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 145] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 146] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 147] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 148] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 149] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 150] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 151] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 192] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 193] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 194] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 195] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 196] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 197] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 198] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 199] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 240] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 241] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 242] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 243] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 244] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 245] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 246] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 247] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 288] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 289] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 290] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 291] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 292] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 293] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 294] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 295] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 336] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 337] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 338] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 339] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 340] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 341] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 342] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 343] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 384] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 385] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 386] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 387] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 388] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 389] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 390] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 391] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 16] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 17] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 18] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 19] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 20] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 21] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 22] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 23] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 64] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 65] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 66] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 67] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 68] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 69] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 70] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 71] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 112] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 113] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 114] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 115] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 116] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 117] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 118] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 119] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 160] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 161] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 162] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 163] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 164] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 165] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 166] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 167] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 208] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 209] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 210] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 211] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 212] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 213] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 214] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 215] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 256] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 257] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 258] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 259] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 260] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 261] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 262] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 263] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 304] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 305] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 306] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 307] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 308] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 309] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 310] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 311] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 352] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 353] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 354] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 355] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 356] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 357] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 358] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 359] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 400] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 401] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 402] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 403] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 404] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 405] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 406] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 407] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 32] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 33] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 34] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 35] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 36] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 37] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 38] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 39] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 80] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 81] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 82] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 83] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 84] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 85] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 86] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 87] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 128] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 129] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 130] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 131] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 132] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 133] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 134] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 135] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 176] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 177] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 178] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 179] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 180] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 181] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 182] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 183] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 224] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 225] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 226] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 227] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 228] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 229] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 230] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 231] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 272] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 273] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 274] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 275] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 276] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 277] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 278] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 279] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 320] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 321] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 322] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 323] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 324] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 325] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 326] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 327] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 368] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 369] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 370] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 371] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 372] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 373] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 374] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 375] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + ob * 8 + 416] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + ob * 8 + 417] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + ob * 8 + 418] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + ob * 8 + 419] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + ob * 8 + 420] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + ob * 8 + 421] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + ob * 8 + 422] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + ob * 8 + 423] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d1Kernel + ob * 8] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 1] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 2] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 3] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 4] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 5] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 6] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 7] * ws.conv2d_1_padded[(oy * 198 + ox * 6) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 48] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 49] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 50] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 51] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 52] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 53] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 54] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 55] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 3) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 96] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 97] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 98] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 99] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 100] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 101] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 102] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 103] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 6) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 144] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 145] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 146] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 147] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 148] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 149] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 150] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 151] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 99) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 192] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 193] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 194] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 195] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 196] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 197] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 198] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 199] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 102) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 240] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 241] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 242] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 243] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 244] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 245] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 246] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 247] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 105) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 288] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 289] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 290] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 291] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 292] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 293] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 294] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 295] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 198) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 336] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 337] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 338] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 339] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 340] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 341] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 342] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 343] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 201) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 384] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 385] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 386] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 387] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 388] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 389] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 390] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 391] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 204) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 16] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 17] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 18] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 19] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 20] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 21] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 22] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 23] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 1) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 64] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 65] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 66] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 67] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 68] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 69] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 70] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 71] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 4) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 112] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 113] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 114] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 115] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 116] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 117] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 118] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 119] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 7) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 160] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 161] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 162] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 163] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 164] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 165] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 166] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 167] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 100) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 208] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 209] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 210] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 211] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 212] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 213] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 214] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 215] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 103) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 256] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 257] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 258] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 259] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 260] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 261] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 262] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 263] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 106) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 304] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 305] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 306] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 307] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 308] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 309] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 310] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 311] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 199) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 352] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 353] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 354] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 355] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 356] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 357] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 358] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 359] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 202) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 400] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 401] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 402] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 403] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 404] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 405] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 406] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 407] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 205) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 32] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 33] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 34] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 35] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 36] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 37] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 38] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 39] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 2) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 80] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 81] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 82] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 83] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 84] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 85] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 86] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 87] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 5) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 128] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 129] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 130] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 131] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 132] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 133] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 134] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 135] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 8) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 176] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 177] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 178] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 179] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 180] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 181] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 182] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 183] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 101) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 224] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 225] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 226] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 227] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 228] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 229] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 230] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 231] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 104) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 272] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 273] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 274] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 275] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 276] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 277] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 278] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 279] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 107) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 320] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 321] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 322] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 323] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 324] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 325] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 326] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 327] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 200) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 368] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 369] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 370] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 371] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 372] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 373] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 374] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 375] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 203) * L + l];
+              acc[0][l] += params[kConv2d1Kernel + ob * 8 + 416] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
+              acc[1][l] += params[kConv2d1Kernel + ob * 8 + 417] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d1Kernel + ob * 8 + 418] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
+              acc[3][l] += params[kConv2d1Kernel + ob * 8 + 419] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
+              acc[4][l] += params[kConv2d1Kernel + ob * 8 + 420] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[5][l] += params[kConv2d1Kernel + ob * 8 + 421] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
+              acc[6][l] += params[kConv2d1Kernel + ob * 8 + 422] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
+              acc[7][l] += params[kConv2d1Kernel + ob * 8 + 423] * ws.conv2d_1_padded[(oy * 198 + ox * 6 + 206) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_1_out[(oy * 256 + ox * 16 + ob * 8) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
               ws.conv2d_1_out[(oy * 256 + ox * 16 + ob * 8 + 1) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -987,134 +1131,220 @@ struct Model {
               acc[7][l] = params[kConv2d2Bias + ob * 8 + 7];
             }
             for (int c = 0; c < 16; ++c) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 512] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 513] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 514] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 515] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 516] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 517] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 518] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 519] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1024] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1025] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1026] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1027] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1028] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1029] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1030] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1031] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1536] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1537] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1538] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1539] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1540] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1541] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1542] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1543] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2048] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2049] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2050] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2051] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2052] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2053] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2054] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2055] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2560] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2561] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2562] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2563] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2564] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2565] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2566] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2567] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3072] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3073] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3074] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3075] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3076] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3077] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3078] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3079] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3584] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3585] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3586] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3587] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3588] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3589] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3590] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3591] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4096] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4097] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4098] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4099] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4100] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4101] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4102] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4103] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4608] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4609] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4610] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4611] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4612] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4613] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4614] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4615] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5120] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5121] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5122] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5123] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5124] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5125] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5126] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5127] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5632] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5633] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5634] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5635] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5636] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5637] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5638] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5639] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6144] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6145] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6146] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6147] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6148] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6149] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6150] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6151] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6656] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6657] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6658] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6659] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6660] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6661] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6662] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6663] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7168] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7169] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7170] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7171] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7172] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7173] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7174] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7175] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7680] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7681] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7682] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7683] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7684] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7685] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7686] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7687] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 512] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 513] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 514] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 515] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 516] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 517] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 518] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 519] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 16) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1024] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1025] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1026] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1027] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1028] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1029] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1030] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1031] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 32) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1536] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1537] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1538] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1539] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1540] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1541] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1542] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 1543] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 48) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2048] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2049] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2050] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2051] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2052] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2053] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2054] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2055] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 304) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2560] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2561] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2562] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2563] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2564] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2565] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2566] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 2567] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 320) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3072] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3073] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3074] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3075] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3076] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3077] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3078] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3079] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 336) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3584] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3585] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3586] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3587] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3588] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3589] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3590] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 3591] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 352) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4096] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4097] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4098] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4099] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4100] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4101] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4102] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4103] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 608) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4608] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4609] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4610] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4611] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4612] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4613] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4614] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 4615] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 624) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5120] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5121] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5122] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5123] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5124] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5125] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5126] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5127] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 640) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5632] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5633] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5634] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5635] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5636] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5637] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5638] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 5639] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 656) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6144] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6145] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6146] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6147] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6148] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6149] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6150] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6151] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 912) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6656] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6657] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6658] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6659] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6660] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6661] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6662] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 6663] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 928) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7168] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7169] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7170] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7171] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7172] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7173] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7174] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7175] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 944) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7680] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7681] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7682] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7683] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7684] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7685] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7686] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 32 + ob * 8 + 7687] * ws.conv2d_2_padded[(oy * 304 + ox * 16 + c + 960) * L + l];
+              }
             } // for c
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_out[(oy * 512 + ox * 32 + ob * 8) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
@@ -1334,14 +1564,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 7) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 32] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 64] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 96] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 128] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 160] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 192] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 224] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 32] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 64] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 96] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 128] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 160] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 192] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 224] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8) * L + l] = acc[0][l];
@@ -1369,14 +1605,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 23) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 512] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 544] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 576] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 608] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 640] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 672] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 704] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 736] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 512] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 544] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 576] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 608] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 640] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 672] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 704] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 736] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 16) * L + l] = acc[0][l];
@@ -1404,14 +1646,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 39) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 1024] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 1056] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 1088] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 1120] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 1152] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 1184] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 1216] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 1248] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 1024] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 1056] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 1088] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 1120] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 1152] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 1184] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 1216] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 1248] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 32) * L + l] = acc[0][l];
@@ -1439,14 +1687,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 55) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 1536] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 1568] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 1600] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 1632] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 1664] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 1696] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 1728] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 1760] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 1536] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 1568] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 1600] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 1632] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 1664] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 1696] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 1728] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 1760] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 48) * L + l] = acc[0][l];
@@ -1474,14 +1728,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 311) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 2048] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 2080] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 2112] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 2144] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 2176] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 2208] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 2240] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 2272] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 2048] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 2080] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 2112] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 2144] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 2176] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 2208] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 2240] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 2272] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 304) * L + l] = acc[0][l];
@@ -1509,14 +1769,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 327) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 2560] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 2592] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 2624] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 2656] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 2688] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 2720] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 2752] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 2784] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 2560] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 2592] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 2624] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 2656] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 2688] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 2720] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 2752] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 2784] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 320) * L + l] = acc[0][l];
@@ -1544,14 +1810,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 343) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 3072] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 3104] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 3136] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 3168] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 3200] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 3232] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 3264] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 3296] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 3072] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 3104] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 3136] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 3168] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 3200] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 3232] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 3264] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 3296] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 336) * L + l] = acc[0][l];
@@ -1579,14 +1851,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 359) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 3584] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 3616] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 3648] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 3680] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 3712] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 3744] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 3776] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 3808] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 3584] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 3616] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 3648] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 3680] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 3712] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 3744] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 3776] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 3808] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 352) * L + l] = acc[0][l];
@@ -1614,14 +1892,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 615) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 4096] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 4128] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 4160] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 4192] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 4224] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 4256] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 4288] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 4320] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 4096] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 4128] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 4160] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 4192] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 4224] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 4256] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 4288] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 4320] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 608) * L + l] = acc[0][l];
@@ -1649,14 +1933,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 631) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 4608] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 4640] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 4672] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 4704] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 4736] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 4768] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 4800] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 4832] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 4608] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 4640] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 4672] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 4704] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 4736] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 4768] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 4800] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 4832] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 624) * L + l] = acc[0][l];
@@ -1684,14 +1974,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 647) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 5120] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 5152] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 5184] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 5216] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 5248] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 5280] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 5312] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 5344] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 5120] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 5152] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 5184] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 5216] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 5248] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 5280] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 5312] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 5344] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 640) * L + l] = acc[0][l];
@@ -1719,14 +2015,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 663) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 5632] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 5664] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 5696] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 5728] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 5760] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 5792] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 5824] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 5856] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 5632] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 5664] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 5696] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 5728] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 5760] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 5792] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 5824] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 5856] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 656) * L + l] = acc[0][l];
@@ -1754,14 +2056,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 919) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 6144] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 6176] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 6208] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 6240] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 6272] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 6304] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 6336] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 6368] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 6144] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 6176] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 6208] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 6240] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 6272] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 6304] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 6336] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 6368] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 912) * L + l] = acc[0][l];
@@ -1789,14 +2097,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 935) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 6656] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 6688] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 6720] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 6752] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 6784] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 6816] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 6848] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 6880] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 6656] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 6688] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 6720] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 6752] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 6784] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 6816] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 6848] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 6880] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 928) * L + l] = acc[0][l];
@@ -1824,14 +2138,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 951) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 7168] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 7200] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 7232] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 7264] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 7296] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 7328] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 7360] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 7392] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 7168] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 7200] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 7232] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 7264] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 7296] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 7328] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 7360] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 7392] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 944) * L + l] = acc[0][l];
@@ -1859,14 +2179,20 @@ struct Model {
               acc[7][l] = ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 967) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 7680] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 7712] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 7744] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 7776] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 7808] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 7840] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 7872] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 7904] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + cb * 256 + o + 7680] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + cb * 256 + o + 7712] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + cb * 256 + o + 7744] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + cb * 256 + o + 7776] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + cb * 256 + o + 7808] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + cb * 256 + o + 7840] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + cb * 256 + o + 7872] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + cb * 256 + o + 7904] * ws.conv2d_2_grad[(oy * 512 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_padded_grad[(oy * 304 + ox * 16 + cb * 8 + 960) * L + l] = acc[0][l];
@@ -2172,78 +2498,126 @@ struct Model {
               acc[7][l] = params[kConv2d3Bias + ob * 8 + 7];
             }
             for (int c = 0; c < 32; ++c) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1024] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1025] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1026] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1027] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1028] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1029] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1030] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1031] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2048] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2049] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2050] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2051] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2052] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2053] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2054] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2055] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3072] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3073] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3074] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3075] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3076] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3077] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3078] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3079] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4096] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4097] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4098] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4099] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4100] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4101] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4102] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4103] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5120] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5121] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5122] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5123] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5124] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5125] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5126] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5127] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6144] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6145] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6146] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6147] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6148] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6149] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6150] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6151] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7168] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7169] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7170] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7171] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7172] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7173] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7174] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7175] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8192] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8193] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8194] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8195] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8196] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8197] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8198] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8199] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c) * L + l];
+                acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1024] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1025] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1026] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
+                acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1027] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1028] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1029] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
+                acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1030] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 1031] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 32) * L + l];
+                acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2048] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2049] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2050] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
+                acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2051] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2052] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2053] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
+                acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2054] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 2055] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 64) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3072] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3073] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3074] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3075] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3076] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3077] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3078] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 3079] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 544) * L + l];
+                acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4096] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4097] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4098] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
+                acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4099] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4100] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4101] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
+                acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4102] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 4103] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 576) * L + l];
+                acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5120] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5121] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5122] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
+                acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5123] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5124] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5125] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
+                acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5126] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 5127] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 608) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6144] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6145] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6146] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6147] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6148] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6149] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6150] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 6151] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1088) * L + l];
+                acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7168] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7169] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7170] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
+                acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7171] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7172] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7173] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
+                acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7174] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 7175] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1120) * L + l];
+                acc[0][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8192] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8193] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8194] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
+                acc[3][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8195] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8196] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8197] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
+                acc[6][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8198] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + c * 32 + ob * 8 + 8199] * ws.conv2d_3_padded[(oy * 1088 + ox * 64 + c + 1152) * L + l];
+              }
             } // for c
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_out[(oy * 256 + ox * 32 + ob * 8) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
@@ -2399,14 +2773,20 @@ struct Model {
               acc[7][l] = ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 7) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + cb * 256 + o] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 32] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 64] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 96] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 128] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 160] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 192] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 224] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + cb * 256 + o] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 32] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 64] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 96] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 128] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 160] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 192] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 224] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8) * L + l] = acc[0][l];
@@ -2434,14 +2814,20 @@ struct Model {
               acc[7][l] = ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 39) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 1024] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 1056] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 1088] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 1120] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 1152] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 1184] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 1216] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 1248] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 1024] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 1056] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 1088] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 1120] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 1152] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 1184] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 1216] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 1248] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 32) * L + l] = acc[0][l];
@@ -2469,14 +2855,20 @@ struct Model {
               acc[7][l] = ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 71) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 2048] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 2080] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 2112] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 2144] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 2176] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 2208] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 2240] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 2272] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 2048] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 2080] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 2112] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 2144] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 2176] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 2208] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 2240] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 2272] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 64) * L + l] = acc[0][l];
@@ -2504,14 +2896,20 @@ struct Model {
               acc[7][l] = ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 551) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 3072] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 3104] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 3136] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 3168] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 3200] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 3232] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 3264] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 3296] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 3072] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 3104] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 3136] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 3168] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 3200] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 3232] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 3264] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 3296] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 544) * L + l] = acc[0][l];
@@ -2539,14 +2937,20 @@ struct Model {
               acc[7][l] = ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 583) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 4096] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 4128] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 4160] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 4192] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 4224] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 4256] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 4288] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 4320] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 4096] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 4128] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 4160] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 4192] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 4224] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 4256] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 4288] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 4320] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 576) * L + l] = acc[0][l];
@@ -2574,14 +2978,20 @@ struct Model {
               acc[7][l] = ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 615) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 5120] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 5152] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 5184] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 5216] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 5248] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 5280] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 5312] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 5344] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 5120] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 5152] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 5184] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 5216] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 5248] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 5280] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 5312] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 5344] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 608) * L + l] = acc[0][l];
@@ -2609,14 +3019,20 @@ struct Model {
               acc[7][l] = ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 1095) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 6144] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 6176] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 6208] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 6240] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 6272] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 6304] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 6336] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 6368] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 6144] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 6176] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 6208] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 6240] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 6272] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 6304] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 6336] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 6368] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 1088) * L + l] = acc[0][l];
@@ -2644,14 +3060,20 @@ struct Model {
               acc[7][l] = ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 1127) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 7168] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 7200] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 7232] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 7264] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 7296] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 7328] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 7360] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 7392] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 7168] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 7200] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 7232] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 7264] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 7296] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 7328] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 7360] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 7392] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 1120) * L + l] = acc[0][l];
@@ -2679,14 +3101,20 @@ struct Model {
               acc[7][l] = ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 1159) * L + l];
             }
             for (int o = 0; o < 32; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 8192] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 8224] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 8256] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 8288] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 8320] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 8352] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 8384] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 8416] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d3Kernel + cb * 256 + o + 8192] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[1][l] += params[kConv2d3Kernel + cb * 256 + o + 8224] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[2][l] += params[kConv2d3Kernel + cb * 256 + o + 8256] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d3Kernel + cb * 256 + o + 8288] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[4][l] += params[kConv2d3Kernel + cb * 256 + o + 8320] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[5][l] += params[kConv2d3Kernel + cb * 256 + o + 8352] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d3Kernel + cb * 256 + o + 8384] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+                acc[7][l] += params[kConv2d3Kernel + cb * 256 + o + 8416] * ws.conv2d_3_grad[(oy * 256 + ox * 32 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_3_padded_grad[(oy * 1088 + ox * 64 + cb * 8 + 1152) * L + l] = acc[0][l];
@@ -2992,78 +3420,126 @@ struct Model {
               acc[7][l] = params[kConv2d4Bias + ob * 8 + 7];
             }
             for (int c = 0; c < 32; ++c) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 1] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 3] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 5] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 7] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2048] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2049] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2050] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2051] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2052] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2053] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2054] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2055] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4096] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4097] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4098] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4099] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4100] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4101] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4102] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4103] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6144] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6145] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6146] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6147] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6148] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6149] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6150] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6151] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8192] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8193] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8194] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8195] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8196] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8197] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8198] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8199] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10240] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10241] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10242] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10243] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10244] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10245] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10246] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10247] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12288] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12289] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12290] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12291] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12292] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12293] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12294] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12295] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14336] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14337] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14338] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14339] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14340] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14341] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14342] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14343] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16384] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16385] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16386] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16387] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16388] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16389] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16390] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16391] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 1] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 3] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 5] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 7] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c) * L + l];
+                acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2048] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2049] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2050] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
+                acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2051] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2052] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2053] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
+                acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2054] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 2055] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 32) * L + l];
+                acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4096] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4097] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4098] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
+                acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4099] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4100] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4101] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
+                acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4102] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 4103] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 64) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6144] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6145] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6146] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6147] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6148] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6149] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6150] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 6151] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 320) * L + l];
+                acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8192] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8193] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8194] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
+                acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8195] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8196] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8197] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
+                acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8198] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 8199] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 352) * L + l];
+                acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10240] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10241] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10242] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
+                acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10243] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10244] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10245] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
+                acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10246] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 10247] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 384) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12288] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12289] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12290] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12291] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12292] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12293] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12294] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 12295] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 640) * L + l];
+                acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14336] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14337] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14338] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
+                acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14339] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14340] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14341] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
+                acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14342] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 14343] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 672) * L + l];
+                acc[0][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16384] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16385] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16386] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
+                acc[3][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16387] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16388] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16389] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
+                acc[6][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16390] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + c * 64 + ob * 8 + 16391] * ws.conv2d_4_padded[(oy * 640 + ox * 64 + c + 704) * L + l];
+              }
             } // for c
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_out[(oy * 256 + ox * 64 + ob * 8) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
@@ -3399,14 +3875,20 @@ struct Model {
               acc[7][l] = ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 7) * L + l];
             }
             for (int o = 0; o < 64; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + cb * 512 + o] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 64] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 128] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 192] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 256] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 320] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 384] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 448] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + cb * 512 + o] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 64] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 128] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 192] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 256] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 320] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 384] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 448] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8) * L + l] = acc[0][l];
@@ -3434,14 +3916,20 @@ struct Model {
               acc[7][l] = ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 39) * L + l];
             }
             for (int o = 0; o < 64; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 2048] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 2112] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 2176] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 2240] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 2304] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 2368] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 2432] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 2496] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 2048] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 2112] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 2176] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 2240] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 2304] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 2368] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 2432] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 2496] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 32) * L + l] = acc[0][l];
@@ -3469,14 +3957,20 @@ struct Model {
               acc[7][l] = ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 71) * L + l];
             }
             for (int o = 0; o < 64; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 4096] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 4160] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 4224] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 4288] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 4352] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 4416] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 4480] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 4544] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 4096] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 4160] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 4224] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 4288] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 4352] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 4416] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 4480] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 4544] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 64) * L + l] = acc[0][l];
@@ -3504,14 +3998,20 @@ struct Model {
               acc[7][l] = ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 327) * L + l];
             }
             for (int o = 0; o < 64; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 6144] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 6208] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 6272] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 6336] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 6400] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 6464] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 6528] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 6592] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 6144] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 6208] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 6272] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 6336] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 6400] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 6464] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 6528] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 6592] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 320) * L + l] = acc[0][l];
@@ -3539,14 +4039,20 @@ struct Model {
               acc[7][l] = ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 359) * L + l];
             }
             for (int o = 0; o < 64; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 8192] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 8256] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 8320] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 8384] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 8448] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 8512] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 8576] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 8640] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 8192] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 8256] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 8320] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 8384] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 8448] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 8512] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 8576] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 8640] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 352) * L + l] = acc[0][l];
@@ -3574,14 +4080,20 @@ struct Model {
               acc[7][l] = ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 391) * L + l];
             }
             for (int o = 0; o < 64; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 10240] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 10304] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 10368] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 10432] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 10496] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 10560] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 10624] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 10688] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 10240] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 10304] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 10368] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 10432] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 10496] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 10560] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 10624] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 10688] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 384) * L + l] = acc[0][l];
@@ -3609,14 +4121,20 @@ struct Model {
               acc[7][l] = ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 647) * L + l];
             }
             for (int o = 0; o < 64; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 12288] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 12352] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 12416] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 12480] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 12544] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 12608] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 12672] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 12736] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 12288] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 12352] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 12416] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 12480] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 12544] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 12608] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 12672] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 12736] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 640) * L + l] = acc[0][l];
@@ -3644,14 +4162,20 @@ struct Model {
               acc[7][l] = ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 679) * L + l];
             }
             for (int o = 0; o < 64; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 14336] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 14400] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 14464] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 14528] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 14592] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 14656] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 14720] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 14784] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 14336] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 14400] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 14464] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 14528] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 14592] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 14656] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 14720] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 14784] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 672) * L + l] = acc[0][l];
@@ -3679,14 +4203,20 @@ struct Model {
               acc[7][l] = ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 711) * L + l];
             }
             for (int o = 0; o < 64; ++o) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 16384] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 16448] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 16512] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 16576] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 16640] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 16704] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 16768] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 16832] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d4Kernel + cb * 512 + o + 16384] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[1][l] += params[kConv2d4Kernel + cb * 512 + o + 16448] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[2][l] += params[kConv2d4Kernel + cb * 512 + o + 16512] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d4Kernel + cb * 512 + o + 16576] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[4][l] += params[kConv2d4Kernel + cb * 512 + o + 16640] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[5][l] += params[kConv2d4Kernel + cb * 512 + o + 16704] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d4Kernel + cb * 512 + o + 16768] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+                acc[7][l] += params[kConv2d4Kernel + cb * 512 + o + 16832] * ws.conv2d_4_grad[(oy * 256 + ox * 64 + o) * L + l];
+              }
             } // for o
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_4_padded_grad[(oy * 640 + ox * 64 + cb * 8 + 704) * L + l] = acc[0][l];
@@ -4086,15 +4616,21 @@ struct Model {
         acc[9][l] = params[kDense1Bias + 9];
       }
       for (int i = 0; i < 256; ++i) {
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + i * 10] * ws.max_pooling2d_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + i * 10 + 1] * ws.max_pooling2d_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + i * 10 + 2] * ws.max_pooling2d_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + i * 10 + 3] * ws.max_pooling2d_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + i * 10 + 4] * ws.max_pooling2d_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + i * 10 + 5] * ws.max_pooling2d_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + i * 10 + 6] * ws.max_pooling2d_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + i * 10 + 7] * ws.max_pooling2d_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + i * 10 + 8] * ws.max_pooling2d_1_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + i * 10] * ws.max_pooling2d_1_out[(i) * L + l];
+          acc[1][l] += params[kDense1Kernel + i * 10 + 1] * ws.max_pooling2d_1_out[(i) * L + l];
+          acc[2][l] += params[kDense1Kernel + i * 10 + 2] * ws.max_pooling2d_1_out[(i) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + i * 10 + 3] * ws.max_pooling2d_1_out[(i) * L + l];
+          acc[4][l] += params[kDense1Kernel + i * 10 + 4] * ws.max_pooling2d_1_out[(i) * L + l];
+          acc[5][l] += params[kDense1Kernel + i * 10 + 5] * ws.max_pooling2d_1_out[(i) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + i * 10 + 6] * ws.max_pooling2d_1_out[(i) * L + l];
+          acc[7][l] += params[kDense1Kernel + i * 10 + 7] * ws.max_pooling2d_1_out[(i) * L + l];
+          acc[8][l] += params[kDense1Kernel + i * 10 + 8] * ws.max_pooling2d_1_out[(i) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + i * 10 + 9] * ws.max_pooling2d_1_out[(i) * L + l];
       } // for i
       CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -4244,86 +4780,140 @@ struct Model {
     for (int ib = 0; ib < 32; ++ib) {
       {
         T acc[8][L] = {};
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 10] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 20] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 30] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 40] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 50] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 60] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 70] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80 + 1] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 11] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 21] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 31] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 41] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 51] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 61] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 71] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80 + 2] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 12] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 22] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 32] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 42] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 52] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 62] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 72] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80 + 3] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 13] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 23] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 33] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 43] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 53] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 63] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 73] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80 + 4] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 14] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 24] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 34] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 44] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 54] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 64] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 74] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80 + 5] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 15] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 25] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 35] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 45] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 55] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 65] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 75] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80 + 6] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 16] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 26] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 36] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 46] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 56] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 66] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 76] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80 + 7] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 17] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 27] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 37] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 47] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 57] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 67] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 77] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80 + 8] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 18] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 28] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 38] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 48] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 58] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 68] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 78] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 80 + 9] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 80 + 19] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 80 + 29] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 80 + 39] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 80 + 49] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 80 + 59] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 80 + 69] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 80 + 79] * ws.dense_1_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 80] * ws.dense_1_grad[l];
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 10] * ws.dense_1_grad[l];
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 20] * ws.dense_1_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 30] * ws.dense_1_grad[l];
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 40] * ws.dense_1_grad[l];
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 50] * ws.dense_1_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 60] * ws.dense_1_grad[l];
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 70] * ws.dense_1_grad[l];
+          acc[0][l] += params[kDense1Kernel + ib * 80 + 1] * ws.dense_1_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 11] * ws.dense_1_grad[1 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 21] * ws.dense_1_grad[1 * L + l];
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 31] * ws.dense_1_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 41] * ws.dense_1_grad[1 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 51] * ws.dense_1_grad[1 * L + l];
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 61] * ws.dense_1_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 71] * ws.dense_1_grad[1 * L + l];
+          acc[0][l] += params[kDense1Kernel + ib * 80 + 2] * ws.dense_1_grad[2 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 12] * ws.dense_1_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 22] * ws.dense_1_grad[2 * L + l];
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 32] * ws.dense_1_grad[2 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 42] * ws.dense_1_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 52] * ws.dense_1_grad[2 * L + l];
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 62] * ws.dense_1_grad[2 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 72] * ws.dense_1_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 80 + 3] * ws.dense_1_grad[3 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 13] * ws.dense_1_grad[3 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 23] * ws.dense_1_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 33] * ws.dense_1_grad[3 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 43] * ws.dense_1_grad[3 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 53] * ws.dense_1_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 63] * ws.dense_1_grad[3 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 73] * ws.dense_1_grad[3 * L + l];
+          acc[0][l] += params[kDense1Kernel + ib * 80 + 4] * ws.dense_1_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 14] * ws.dense_1_grad[4 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 24] * ws.dense_1_grad[4 * L + l];
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 34] * ws.dense_1_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 44] * ws.dense_1_grad[4 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 54] * ws.dense_1_grad[4 * L + l];
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 64] * ws.dense_1_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 74] * ws.dense_1_grad[4 * L + l];
+          acc[0][l] += params[kDense1Kernel + ib * 80 + 5] * ws.dense_1_grad[5 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 15] * ws.dense_1_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 25] * ws.dense_1_grad[5 * L + l];
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 35] * ws.dense_1_grad[5 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 45] * ws.dense_1_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 55] * ws.dense_1_grad[5 * L + l];
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 65] * ws.dense_1_grad[5 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 75] * ws.dense_1_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 80 + 6] * ws.dense_1_grad[6 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 16] * ws.dense_1_grad[6 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 26] * ws.dense_1_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 36] * ws.dense_1_grad[6 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 46] * ws.dense_1_grad[6 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 56] * ws.dense_1_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 66] * ws.dense_1_grad[6 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 76] * ws.dense_1_grad[6 * L + l];
+          acc[0][l] += params[kDense1Kernel + ib * 80 + 7] * ws.dense_1_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 17] * ws.dense_1_grad[7 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 27] * ws.dense_1_grad[7 * L + l];
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 37] * ws.dense_1_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 47] * ws.dense_1_grad[7 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 57] * ws.dense_1_grad[7 * L + l];
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 67] * ws.dense_1_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 77] * ws.dense_1_grad[7 * L + l];
+          acc[0][l] += params[kDense1Kernel + ib * 80 + 8] * ws.dense_1_grad[8 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 18] * ws.dense_1_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 28] * ws.dense_1_grad[8 * L + l];
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 38] * ws.dense_1_grad[8 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 48] * ws.dense_1_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 58] * ws.dense_1_grad[8 * L + l];
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 68] * ws.dense_1_grad[8 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 78] * ws.dense_1_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 80 + 9] * ws.dense_1_grad[9 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 80 + 19] * ws.dense_1_grad[9 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 80 + 29] * ws.dense_1_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 80 + 39] * ws.dense_1_grad[9 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 80 + 49] * ws.dense_1_grad[9 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 80 + 59] * ws.dense_1_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 80 + 69] * ws.dense_1_grad[9 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 80 + 79] * ws.dense_1_grad[9 * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.max_pooling2d_1_grad[(ib * 8) * L + l] = acc[0][l];
           ws.max_pooling2d_1_grad[(ib * 8 + 1) * L + l] = acc[1][l];

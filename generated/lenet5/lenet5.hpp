@@ -214,156 +214,256 @@ struct Model {
             acc[4][l] = params[kConv2d1Bias + 4];
             acc[5][l] = params[kConv2d1Bias + 5];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 8] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 9] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 10] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 11] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 16] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 17] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 18] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 19] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 20] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 21] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 22] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 23] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 28] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 29] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 30] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 31] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 32] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 33] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 34] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 35] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 36] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 37] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 38] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 39] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 40] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 41] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 42] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 43] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 44] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 45] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 46] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 47] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 48] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 49] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 50] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 51] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 52] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 53] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 54] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 55] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 56] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 57] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 58] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 59] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 60] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 61] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 62] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 63] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 64] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 65] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 66] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 67] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 68] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 69] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 70] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 71] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 72] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 73] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 74] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 75] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 76] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 77] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 78] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 79] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 80] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 81] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 82] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 83] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 84] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 85] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 86] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 87] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 88] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 89] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 90] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 91] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 92] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 93] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 94] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 95] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 96] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 97] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 98] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 99] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 100] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 101] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 102] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 103] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 104] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 105] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 106] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 107] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 108] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 109] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 110] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 111] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 112] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 113] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 114] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 115] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 116] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 117] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 118] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 119] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 120] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 121] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 122] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 123] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 124] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 125] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 126] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 127] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 128] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 129] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 130] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 131] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 132] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 133] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 134] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 135] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 136] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 137] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 138] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 139] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 140] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 141] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 142] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 143] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 144] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 145] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 146] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 147] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 148] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 149] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[(oy * 32 + ox) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 8] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 9] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 10] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 11] * ws.conv2d_1_padded[(oy * 32 + ox + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 12] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 13] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 14] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 15] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 16] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 17] * ws.conv2d_1_padded[(oy * 32 + ox + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 18] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 19] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 20] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 21] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 22] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 23] * ws.conv2d_1_padded[(oy * 32 + ox + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 24] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 25] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 26] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 27] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 28] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 29] * ws.conv2d_1_padded[(oy * 32 + ox + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 30] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 31] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 32] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 33] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 34] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 35] * ws.conv2d_1_padded[(oy * 32 + ox + 32) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 36] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 37] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 38] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 39] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 40] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 41] * ws.conv2d_1_padded[(oy * 32 + ox + 33) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 42] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 43] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 44] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 45] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 46] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 47] * ws.conv2d_1_padded[(oy * 32 + ox + 34) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 48] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 49] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 50] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 51] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 52] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 53] * ws.conv2d_1_padded[(oy * 32 + ox + 35) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 54] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 55] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 56] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 57] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 58] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 59] * ws.conv2d_1_padded[(oy * 32 + ox + 36) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 60] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 61] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 62] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 63] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 64] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 65] * ws.conv2d_1_padded[(oy * 32 + ox + 64) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 66] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 67] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 68] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 69] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 70] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 71] * ws.conv2d_1_padded[(oy * 32 + ox + 65) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 72] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 73] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 74] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 75] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 76] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 77] * ws.conv2d_1_padded[(oy * 32 + ox + 66) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 78] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 79] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 80] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 81] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 82] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 83] * ws.conv2d_1_padded[(oy * 32 + ox + 67) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 84] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 85] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 86] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 87] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 88] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 89] * ws.conv2d_1_padded[(oy * 32 + ox + 68) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 90] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 91] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 92] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 93] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 94] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 95] * ws.conv2d_1_padded[(oy * 32 + ox + 96) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 96] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 97] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 98] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 99] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 100] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 101] * ws.conv2d_1_padded[(oy * 32 + ox + 97) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 102] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 103] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 104] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 105] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 106] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 107] * ws.conv2d_1_padded[(oy * 32 + ox + 98) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 108] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 109] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 110] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 111] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 112] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 113] * ws.conv2d_1_padded[(oy * 32 + ox + 99) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 114] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 115] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 116] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 117] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 118] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 119] * ws.conv2d_1_padded[(oy * 32 + ox + 100) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 120] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 121] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 122] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 123] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 124] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 125] * ws.conv2d_1_padded[(oy * 32 + ox + 128) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 126] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 127] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 128] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 129] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 130] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 131] * ws.conv2d_1_padded[(oy * 32 + ox + 129) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 132] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 133] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 134] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 135] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 136] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 137] * ws.conv2d_1_padded[(oy * 32 + ox + 130) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 138] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 139] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 140] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 141] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 142] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 143] * ws.conv2d_1_padded[(oy * 32 + ox + 131) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 144] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 145] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 146] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 147] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 148] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 149] * ws.conv2d_1_padded[(oy * 32 + ox + 132) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_out[(oy * 168 + ox * 6) * L + l] = std::tanh(acc[0][l]);
             ws.conv2d_1_out[(oy * 168 + ox * 6 + 1) * L + l] = std::tanh(acc[1][l]);
@@ -771,206 +871,340 @@ struct Model {
               acc[7][l] = params[kConv2d2Bias + ob * 8 + 7];
             }
             for (int c = 0; c < 6; ++c) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 3] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 4] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 5] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 6] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 7] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 96] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 97] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 98] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 99] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 100] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 101] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 102] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 103] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 192] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 193] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 194] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 195] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 196] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 197] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 198] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 199] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 288] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 289] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 290] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 291] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 292] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 293] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 294] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 295] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 384] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 385] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 386] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 387] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 388] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 389] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 390] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 391] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 480] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 481] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 482] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 483] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 484] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 485] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 486] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 487] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 576] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 577] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 578] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 579] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 580] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 581] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 582] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 583] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 672] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 673] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 674] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 675] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 676] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 677] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 678] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 679] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 768] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 769] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 770] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 771] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 772] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 773] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 774] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 775] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 864] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 865] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 866] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 867] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 868] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 869] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 870] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 871] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 960] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 961] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 962] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 963] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 964] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 965] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 966] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 967] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1056] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1057] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1058] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1059] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1060] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1061] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1062] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1063] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1152] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1153] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1154] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1155] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1156] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1157] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1158] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1159] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1248] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1249] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1250] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1251] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1252] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1253] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1254] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1255] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1344] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1345] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1346] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1347] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1348] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1349] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1350] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1351] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1440] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1441] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1442] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1443] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1444] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1445] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1446] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1447] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1536] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1537] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1538] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1539] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1540] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1541] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1542] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1543] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1632] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1633] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1634] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1635] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1636] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1637] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1638] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1639] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1728] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1729] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1730] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1731] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1732] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1733] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1734] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1735] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1824] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1825] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1826] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1827] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1828] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1829] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1830] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1831] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1920] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1921] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1922] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1923] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1924] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1925] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1926] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1927] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2016] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2017] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2018] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2019] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2020] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2021] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2022] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2023] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2112] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2113] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2114] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2115] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2116] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2117] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2118] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2119] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2208] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2209] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2210] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2211] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2212] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2213] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2214] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2215] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2304] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2305] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2306] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2307] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2308] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2309] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2310] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2311] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 3] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 4] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 5] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 6] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 7] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 96] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 97] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 98] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 99] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 100] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 101] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 102] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 103] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 6) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 192] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 193] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 194] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 195] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 196] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 197] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 198] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 199] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 12) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 288] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 289] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 290] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 291] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 292] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 293] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 294] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 295] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 18) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 384] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 385] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 386] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 387] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 388] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 389] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 390] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 391] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 24) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 480] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 481] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 482] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 483] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 484] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 485] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 486] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 487] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 84) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 576] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 577] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 578] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 579] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 580] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 581] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 582] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 583] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 90) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 672] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 673] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 674] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 675] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 676] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 677] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 678] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 679] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 96) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 768] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 769] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 770] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 771] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 772] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 773] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 774] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 775] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 102) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 864] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 865] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 866] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 867] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 868] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 869] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 870] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 871] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 108) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 960] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 961] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 962] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 963] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 964] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 965] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 966] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 967] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 168) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1056] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1057] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1058] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1059] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1060] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1061] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1062] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1063] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 174) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1152] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1153] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1154] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1155] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1156] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1157] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1158] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1159] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 180) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1248] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1249] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1250] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1251] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1252] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1253] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1254] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1255] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 186) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1344] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1345] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1346] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1347] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1348] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1349] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1350] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1351] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 192) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1440] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1441] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1442] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1443] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1444] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1445] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1446] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1447] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 252) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1536] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1537] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1538] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1539] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1540] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1541] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1542] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1543] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 258) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1632] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1633] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1634] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1635] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1636] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1637] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1638] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1639] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 264) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1728] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1729] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1730] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1731] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1732] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1733] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1734] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1735] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 270) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1824] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1825] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1826] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1827] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1828] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1829] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1830] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1831] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 276) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1920] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1921] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1922] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1923] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1924] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1925] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1926] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 1927] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 336) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2016] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2017] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2018] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2019] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2020] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2021] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2022] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2023] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 342) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2112] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2113] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2114] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2115] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2116] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2117] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2118] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2119] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 348) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2208] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2209] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2210] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2211] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2212] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2213] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2214] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2215] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 354) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2304] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2305] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2306] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2307] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2308] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2309] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2310] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 16 + ob * 8 + 2311] * ws.average_pooling2d_1_out[(oy * 84 + ox * 6 + c + 360) * L + l];
+              }
             } // for c
             CNNC_LANES for (int l = 0; l < L; ++l) {
               ws.conv2d_2_out[(oy * 160 + ox * 16 + ob * 8) * L + l] = std::tanh(acc[0][l]);
@@ -1139,12 +1373,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 16] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 32] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 48] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 64] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 80] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 16] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 32] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 48] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 64] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 80] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] = acc[0][l];
@@ -1166,12 +1404,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 11) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 96] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 96] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 6) * L + l] = acc[0][l];
@@ -1193,12 +1435,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 17) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 12) * L + l] = acc[0][l];
@@ -1220,12 +1466,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 23) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 18) * L + l] = acc[0][l];
@@ -1247,12 +1497,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 29) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 400] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 416] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 432] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 448] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 464] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 400] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 416] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 432] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 448] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 464] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 24) * L + l] = acc[0][l];
@@ -1274,12 +1528,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 89) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 480] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 496] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 512] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 528] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 544] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 560] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 480] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 496] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 512] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 528] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 544] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 560] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 84) * L + l] = acc[0][l];
@@ -1301,12 +1559,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 95) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 576] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 592] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 608] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 624] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 640] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 656] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 576] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 592] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 608] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 624] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 640] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 656] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 90) * L + l] = acc[0][l];
@@ -1328,12 +1590,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 101) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 672] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 688] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 704] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 720] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 736] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 752] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 672] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 688] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 704] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 720] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 736] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 752] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 96) * L + l] = acc[0][l];
@@ -1355,12 +1621,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 107) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 768] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 784] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 800] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 816] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 832] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 848] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 768] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 784] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 800] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 816] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 832] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 848] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 102) * L + l] = acc[0][l];
@@ -1382,12 +1652,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 113) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 864] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 880] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 896] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 912] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 928] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 944] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 864] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 880] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 896] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 912] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 928] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 944] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 108) * L + l] = acc[0][l];
@@ -1409,12 +1683,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 173) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 960] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 976] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 992] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1008] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1024] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1040] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 960] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 976] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 992] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1008] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1024] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1040] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 168) * L + l] = acc[0][l];
@@ -1436,12 +1714,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 179) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1056] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1072] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1088] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1104] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1120] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1136] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1056] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1072] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1088] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1104] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1120] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1136] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 174) * L + l] = acc[0][l];
@@ -1463,12 +1745,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 185) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1152] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1168] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1184] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1200] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1216] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1232] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1152] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1168] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1184] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1200] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1216] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1232] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 180) * L + l] = acc[0][l];
@@ -1490,12 +1776,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 191) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1248] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1264] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1280] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1296] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1312] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1328] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1248] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1264] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1280] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1296] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1312] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1328] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 186) * L + l] = acc[0][l];
@@ -1517,12 +1807,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 197) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1344] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1360] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1376] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1392] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1408] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1424] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1344] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1360] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1376] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1392] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1408] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1424] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 192) * L + l] = acc[0][l];
@@ -1544,12 +1838,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 257) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1440] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1456] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1472] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1488] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1504] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1520] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1440] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1456] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1472] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1488] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1504] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1520] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 252) * L + l] = acc[0][l];
@@ -1571,12 +1869,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 263) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1536] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1552] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1568] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1584] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1600] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1616] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1536] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1552] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1568] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1584] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1600] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1616] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 258) * L + l] = acc[0][l];
@@ -1598,12 +1900,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 269) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1632] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1648] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1664] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1680] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1696] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1712] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1632] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1648] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1664] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1680] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1696] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1712] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 264) * L + l] = acc[0][l];
@@ -1625,12 +1931,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 275) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1728] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1744] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1760] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1776] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1792] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1808] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1728] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1744] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1760] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1776] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1792] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1808] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 270) * L + l] = acc[0][l];
@@ -1652,12 +1962,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 281) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1824] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1840] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1856] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1872] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1888] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1904] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1824] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1840] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1856] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1872] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1888] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1904] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 276) * L + l] = acc[0][l];
@@ -1679,12 +1993,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 341) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1920] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1936] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1952] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1968] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1984] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2000] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1920] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1936] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1952] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1968] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1984] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2000] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 336) * L + l] = acc[0][l];
@@ -1706,12 +2024,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 347) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2016] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2032] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2048] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2064] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2080] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2096] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 2016] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 2032] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 2048] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 2064] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 2080] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2096] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 342) * L + l] = acc[0][l];
@@ -1733,12 +2055,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 353) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 2112] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 2128] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 2144] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 2160] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 2176] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2192] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 348) * L + l] = acc[0][l];
@@ -1760,12 +2086,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 359) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 2208] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 2224] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 2240] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 2256] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 2272] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2288] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 354) * L + l] = acc[0][l];
@@ -1787,12 +2117,16 @@ struct Model {
             acc[5][l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 365) * L + l];
           }
           for (int o = 0; o < 16; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 2304] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 2320] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 2336] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 2352] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 2368] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2384] * ws.conv2d_2_grad[(oy * 160 + ox * 16 + o) * L + l];
+            }
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 360) * L + l] = acc[0][l];
@@ -2076,18 +2410,26 @@ struct Model {
           acc[11][l] = params[kDense1Bias + ob * 12 + 11];
         }
         for (int i = 0; i < 400; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + i * 120 + ob * 12] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + i * 120 + ob * 12 + 1] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + i * 120 + ob * 12 + 2] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + i * 120 + ob * 12 + 3] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + i * 120 + ob * 12 + 4] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + i * 120 + ob * 12 + 5] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + i * 120 + ob * 12 + 6] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + i * 120 + ob * 12 + 7] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + i * 120 + ob * 12 + 8] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + i * 120 + ob * 12 + 9] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + i * 120 + ob * 12 + 10] * ws.average_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + i * 120 + ob * 12 + 11] * ws.average_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kDense1Kernel + i * 120 + ob * 12] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[1][l] += params[kDense1Kernel + i * 120 + ob * 12 + 1] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[2][l] += params[kDense1Kernel + i * 120 + ob * 12 + 2] * ws.average_pooling2d_2_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kDense1Kernel + i * 120 + ob * 12 + 3] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[4][l] += params[kDense1Kernel + i * 120 + ob * 12 + 4] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[5][l] += params[kDense1Kernel + i * 120 + ob * 12 + 5] * ws.average_pooling2d_2_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kDense1Kernel + i * 120 + ob * 12 + 6] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[7][l] += params[kDense1Kernel + i * 120 + ob * 12 + 7] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[8][l] += params[kDense1Kernel + i * 120 + ob * 12 + 8] * ws.average_pooling2d_2_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kDense1Kernel + i * 120 + ob * 12 + 9] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[10][l] += params[kDense1Kernel + i * 120 + ob * 12 + 10] * ws.average_pooling2d_2_out[(i) * L + l];
+            acc[11][l] += params[kDense1Kernel + i * 120 + ob * 12 + 11] * ws.average_pooling2d_2_out[(i) * L + l];
+          }
         } // for i
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_1_out[(ob * 12) * L + l] = std::tanh(acc[0][l]);
@@ -2377,15 +2719,21 @@ struct Model {
       {
         T acc[10][L] = {};
         for (int o = 0; o < 120; ++o) {
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 1200 + o] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 1200 + o + 120] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 1200 + o + 240] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 1200 + o + 360] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 1200 + o + 480] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 1200 + o + 600] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 1200 + o + 720] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 1200 + o + 840] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 1200 + o + 960] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kDense1Kernel + ib * 1200 + o] * ws.dense_1_grad[(o) * L + l];
+            acc[1][l] += params[kDense1Kernel + ib * 1200 + o + 120] * ws.dense_1_grad[(o) * L + l];
+            acc[2][l] += params[kDense1Kernel + ib * 1200 + o + 240] * ws.dense_1_grad[(o) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kDense1Kernel + ib * 1200 + o + 360] * ws.dense_1_grad[(o) * L + l];
+            acc[4][l] += params[kDense1Kernel + ib * 1200 + o + 480] * ws.dense_1_grad[(o) * L + l];
+            acc[5][l] += params[kDense1Kernel + ib * 1200 + o + 600] * ws.dense_1_grad[(o) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kDense1Kernel + ib * 1200 + o + 720] * ws.dense_1_grad[(o) * L + l];
+            acc[7][l] += params[kDense1Kernel + ib * 1200 + o + 840] * ws.dense_1_grad[(o) * L + l];
+            acc[8][l] += params[kDense1Kernel + ib * 1200 + o + 960] * ws.dense_1_grad[(o) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 1200 + o + 1080] * ws.dense_1_grad[(o) * L + l];
         } // for o
         CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2426,18 +2774,26 @@ struct Model {
           acc[11][l] = params[kDense2Bias + ob * 12 + 11];
         }
         for (int i = 0; i < 120; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + i * 84 + ob * 12] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + i * 84 + ob * 12 + 1] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + i * 84 + ob * 12 + 2] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + i * 84 + ob * 12 + 3] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + i * 84 + ob * 12 + 4] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + i * 84 + ob * 12 + 5] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + i * 84 + ob * 12 + 6] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + i * 84 + ob * 12 + 7] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + i * 84 + ob * 12 + 8] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + i * 84 + ob * 12 + 9] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense2Kernel + i * 84 + ob * 12 + 10] * ws.dense_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense2Kernel + i * 84 + ob * 12 + 11] * ws.dense_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kDense2Kernel + i * 84 + ob * 12] * ws.dense_1_out[(i) * L + l];
+            acc[1][l] += params[kDense2Kernel + i * 84 + ob * 12 + 1] * ws.dense_1_out[(i) * L + l];
+            acc[2][l] += params[kDense2Kernel + i * 84 + ob * 12 + 2] * ws.dense_1_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kDense2Kernel + i * 84 + ob * 12 + 3] * ws.dense_1_out[(i) * L + l];
+            acc[4][l] += params[kDense2Kernel + i * 84 + ob * 12 + 4] * ws.dense_1_out[(i) * L + l];
+            acc[5][l] += params[kDense2Kernel + i * 84 + ob * 12 + 5] * ws.dense_1_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kDense2Kernel + i * 84 + ob * 12 + 6] * ws.dense_1_out[(i) * L + l];
+            acc[7][l] += params[kDense2Kernel + i * 84 + ob * 12 + 7] * ws.dense_1_out[(i) * L + l];
+            acc[8][l] += params[kDense2Kernel + i * 84 + ob * 12 + 8] * ws.dense_1_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kDense2Kernel + i * 84 + ob * 12 + 9] * ws.dense_1_out[(i) * L + l];
+            acc[10][l] += params[kDense2Kernel + i * 84 + ob * 12 + 10] * ws.dense_1_out[(i) * L + l];
+            acc[11][l] += params[kDense2Kernel + i * 84 + ob * 12 + 11] * ws.dense_1_out[(i) * L + l];
+          }
         } // for i
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_2_out[(ob * 12) * L + l] = std::tanh(acc[0][l]);
@@ -2655,18 +3011,26 @@ struct Model {
       {
         T acc[12][L] = {};
         for (int o = 0; o < 84; ++o) {
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 1008 + o] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 1008 + o + 84] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 1008 + o + 168] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 1008 + o + 252] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 1008 + o + 336] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 1008 + o + 420] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 1008 + o + 504] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 1008 + o + 588] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 1008 + o + 672] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 1008 + o + 756] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense2Kernel + ib * 1008 + o + 840] * ws.dense_2_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense2Kernel + ib * 1008 + o + 924] * ws.dense_2_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kDense2Kernel + ib * 1008 + o] * ws.dense_2_grad[(o) * L + l];
+            acc[1][l] += params[kDense2Kernel + ib * 1008 + o + 84] * ws.dense_2_grad[(o) * L + l];
+            acc[2][l] += params[kDense2Kernel + ib * 1008 + o + 168] * ws.dense_2_grad[(o) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kDense2Kernel + ib * 1008 + o + 252] * ws.dense_2_grad[(o) * L + l];
+            acc[4][l] += params[kDense2Kernel + ib * 1008 + o + 336] * ws.dense_2_grad[(o) * L + l];
+            acc[5][l] += params[kDense2Kernel + ib * 1008 + o + 420] * ws.dense_2_grad[(o) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kDense2Kernel + ib * 1008 + o + 504] * ws.dense_2_grad[(o) * L + l];
+            acc[7][l] += params[kDense2Kernel + ib * 1008 + o + 588] * ws.dense_2_grad[(o) * L + l];
+            acc[8][l] += params[kDense2Kernel + ib * 1008 + o + 672] * ws.dense_2_grad[(o) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kDense2Kernel + ib * 1008 + o + 756] * ws.dense_2_grad[(o) * L + l];
+            acc[10][l] += params[kDense2Kernel + ib * 1008 + o + 840] * ws.dense_2_grad[(o) * L + l];
+            acc[11][l] += params[kDense2Kernel + ib * 1008 + o + 924] * ws.dense_2_grad[(o) * L + l];
+          }
         } // for o
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_1_grad[(ib * 12) * L + l] = acc[0][l];
@@ -2705,15 +3069,21 @@ struct Model {
         acc[9][l] = params[kDense3Bias + 9];
       }
       for (int i = 0; i < 84; ++i) {
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + i * 10] * ws.dense_2_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + i * 10 + 1] * ws.dense_2_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + i * 10 + 2] * ws.dense_2_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + i * 10 + 3] * ws.dense_2_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + i * 10 + 4] * ws.dense_2_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + i * 10 + 5] * ws.dense_2_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + i * 10 + 6] * ws.dense_2_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + i * 10 + 7] * ws.dense_2_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + i * 10 + 8] * ws.dense_2_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + i * 10] * ws.dense_2_out[(i) * L + l];
+          acc[1][l] += params[kDense3Kernel + i * 10 + 1] * ws.dense_2_out[(i) * L + l];
+          acc[2][l] += params[kDense3Kernel + i * 10 + 2] * ws.dense_2_out[(i) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + i * 10 + 3] * ws.dense_2_out[(i) * L + l];
+          acc[4][l] += params[kDense3Kernel + i * 10 + 4] * ws.dense_2_out[(i) * L + l];
+          acc[5][l] += params[kDense3Kernel + i * 10 + 5] * ws.dense_2_out[(i) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + i * 10 + 6] * ws.dense_2_out[(i) * L + l];
+          acc[7][l] += params[kDense3Kernel + i * 10 + 7] * ws.dense_2_out[(i) * L + l];
+          acc[8][l] += params[kDense3Kernel + i * 10 + 8] * ws.dense_2_out[(i) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + i * 10 + 9] * ws.dense_2_out[(i) * L + l];
       } // for i
       CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2863,126 +3233,206 @@ struct Model {
     for (int ib = 0; ib < 7; ++ib) {
       {
         T acc[12][L] = {};
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 10] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 20] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 30] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 40] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 50] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 60] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 70] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 80] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 90] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 100] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 110] * ws.dense_3_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 1] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 11] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 21] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 31] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 41] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 51] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 61] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 71] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 81] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 91] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 101] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 111] * ws.dense_3_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 2] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 12] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 22] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 32] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 42] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 52] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 62] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 72] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 82] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 92] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 102] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 112] * ws.dense_3_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 3] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 13] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 23] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 33] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 43] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 53] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 63] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 73] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 83] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 93] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 103] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 113] * ws.dense_3_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 4] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 14] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 24] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 34] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 44] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 54] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 64] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 74] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 84] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 94] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 104] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 114] * ws.dense_3_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 5] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 15] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 25] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 35] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 45] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 55] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 65] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 75] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 85] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 95] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 105] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 115] * ws.dense_3_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 6] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 16] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 26] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 36] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 46] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 56] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 66] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 76] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 86] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 96] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 106] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 116] * ws.dense_3_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 7] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 17] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 27] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 37] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 47] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 57] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 67] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 77] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 87] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 97] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 107] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 117] * ws.dense_3_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 8] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 18] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 28] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 38] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 48] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 58] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 68] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 78] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 88] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 98] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 108] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 118] * ws.dense_3_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense3Kernel + ib * 120 + 9] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense3Kernel + ib * 120 + 19] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense3Kernel + ib * 120 + 29] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense3Kernel + ib * 120 + 39] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense3Kernel + ib * 120 + 49] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense3Kernel + ib * 120 + 59] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense3Kernel + ib * 120 + 69] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense3Kernel + ib * 120 + 79] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense3Kernel + ib * 120 + 89] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense3Kernel + ib * 120 + 99] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense3Kernel + ib * 120 + 109] * ws.dense_3_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense3Kernel + ib * 120 + 119] * ws.dense_3_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120] * ws.dense_3_grad[l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 10] * ws.dense_3_grad[l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 20] * ws.dense_3_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 30] * ws.dense_3_grad[l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 40] * ws.dense_3_grad[l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 50] * ws.dense_3_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 60] * ws.dense_3_grad[l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 70] * ws.dense_3_grad[l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 80] * ws.dense_3_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 90] * ws.dense_3_grad[l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 100] * ws.dense_3_grad[l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 110] * ws.dense_3_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120 + 1] * ws.dense_3_grad[1 * L + l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 11] * ws.dense_3_grad[1 * L + l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 21] * ws.dense_3_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 31] * ws.dense_3_grad[1 * L + l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 41] * ws.dense_3_grad[1 * L + l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 51] * ws.dense_3_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 61] * ws.dense_3_grad[1 * L + l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 71] * ws.dense_3_grad[1 * L + l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 81] * ws.dense_3_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 91] * ws.dense_3_grad[1 * L + l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 101] * ws.dense_3_grad[1 * L + l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 111] * ws.dense_3_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120 + 2] * ws.dense_3_grad[2 * L + l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 12] * ws.dense_3_grad[2 * L + l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 22] * ws.dense_3_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 32] * ws.dense_3_grad[2 * L + l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 42] * ws.dense_3_grad[2 * L + l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 52] * ws.dense_3_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 62] * ws.dense_3_grad[2 * L + l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 72] * ws.dense_3_grad[2 * L + l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 82] * ws.dense_3_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 92] * ws.dense_3_grad[2 * L + l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 102] * ws.dense_3_grad[2 * L + l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 112] * ws.dense_3_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120 + 3] * ws.dense_3_grad[3 * L + l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 13] * ws.dense_3_grad[3 * L + l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 23] * ws.dense_3_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 33] * ws.dense_3_grad[3 * L + l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 43] * ws.dense_3_grad[3 * L + l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 53] * ws.dense_3_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 63] * ws.dense_3_grad[3 * L + l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 73] * ws.dense_3_grad[3 * L + l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 83] * ws.dense_3_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 93] * ws.dense_3_grad[3 * L + l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 103] * ws.dense_3_grad[3 * L + l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 113] * ws.dense_3_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120 + 4] * ws.dense_3_grad[4 * L + l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 14] * ws.dense_3_grad[4 * L + l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 24] * ws.dense_3_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 34] * ws.dense_3_grad[4 * L + l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 44] * ws.dense_3_grad[4 * L + l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 54] * ws.dense_3_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 64] * ws.dense_3_grad[4 * L + l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 74] * ws.dense_3_grad[4 * L + l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 84] * ws.dense_3_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 94] * ws.dense_3_grad[4 * L + l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 104] * ws.dense_3_grad[4 * L + l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 114] * ws.dense_3_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120 + 5] * ws.dense_3_grad[5 * L + l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 15] * ws.dense_3_grad[5 * L + l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 25] * ws.dense_3_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 35] * ws.dense_3_grad[5 * L + l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 45] * ws.dense_3_grad[5 * L + l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 55] * ws.dense_3_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 65] * ws.dense_3_grad[5 * L + l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 75] * ws.dense_3_grad[5 * L + l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 85] * ws.dense_3_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 95] * ws.dense_3_grad[5 * L + l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 105] * ws.dense_3_grad[5 * L + l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 115] * ws.dense_3_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120 + 6] * ws.dense_3_grad[6 * L + l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 16] * ws.dense_3_grad[6 * L + l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 26] * ws.dense_3_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 36] * ws.dense_3_grad[6 * L + l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 46] * ws.dense_3_grad[6 * L + l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 56] * ws.dense_3_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 66] * ws.dense_3_grad[6 * L + l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 76] * ws.dense_3_grad[6 * L + l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 86] * ws.dense_3_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 96] * ws.dense_3_grad[6 * L + l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 106] * ws.dense_3_grad[6 * L + l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 116] * ws.dense_3_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120 + 7] * ws.dense_3_grad[7 * L + l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 17] * ws.dense_3_grad[7 * L + l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 27] * ws.dense_3_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 37] * ws.dense_3_grad[7 * L + l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 47] * ws.dense_3_grad[7 * L + l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 57] * ws.dense_3_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 67] * ws.dense_3_grad[7 * L + l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 77] * ws.dense_3_grad[7 * L + l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 87] * ws.dense_3_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 97] * ws.dense_3_grad[7 * L + l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 107] * ws.dense_3_grad[7 * L + l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 117] * ws.dense_3_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120 + 8] * ws.dense_3_grad[8 * L + l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 18] * ws.dense_3_grad[8 * L + l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 28] * ws.dense_3_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 38] * ws.dense_3_grad[8 * L + l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 48] * ws.dense_3_grad[8 * L + l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 58] * ws.dense_3_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 68] * ws.dense_3_grad[8 * L + l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 78] * ws.dense_3_grad[8 * L + l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 88] * ws.dense_3_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 98] * ws.dense_3_grad[8 * L + l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 108] * ws.dense_3_grad[8 * L + l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 118] * ws.dense_3_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense3Kernel + ib * 120 + 9] * ws.dense_3_grad[9 * L + l];
+          acc[1][l] += params[kDense3Kernel + ib * 120 + 19] * ws.dense_3_grad[9 * L + l];
+          acc[2][l] += params[kDense3Kernel + ib * 120 + 29] * ws.dense_3_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense3Kernel + ib * 120 + 39] * ws.dense_3_grad[9 * L + l];
+          acc[4][l] += params[kDense3Kernel + ib * 120 + 49] * ws.dense_3_grad[9 * L + l];
+          acc[5][l] += params[kDense3Kernel + ib * 120 + 59] * ws.dense_3_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense3Kernel + ib * 120 + 69] * ws.dense_3_grad[9 * L + l];
+          acc[7][l] += params[kDense3Kernel + ib * 120 + 79] * ws.dense_3_grad[9 * L + l];
+          acc[8][l] += params[kDense3Kernel + ib * 120 + 89] * ws.dense_3_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense3Kernel + ib * 120 + 99] * ws.dense_3_grad[9 * L + l];
+          acc[10][l] += params[kDense3Kernel + ib * 120 + 109] * ws.dense_3_grad[9 * L + l];
+          acc[11][l] += params[kDense3Kernel + ib * 120 + 119] * ws.dense_3_grad[9 * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_2_grad[(ib * 12) * L + l] = acc[0][l];
           ws.dense_2_grad[(ib * 12 + 1) * L + l] = acc[1][l];

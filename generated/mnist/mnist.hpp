@@ -175,255 +175,421 @@ struct Model {
             acc[8][l] = params[kConv2d1Bias + 8];
             acc[9][l] = params[kConv2d1Bias + 9];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 28 + ox) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 28 + ox + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 28 + ox + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 36] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 37] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 38] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 39] * ws.input[(oy * 28 + ox + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 40] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 41] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 42] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 43] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 44] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 45] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 46] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 47] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 48] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 49] * ws.input[(oy * 28 + ox + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 50] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 51] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 52] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 53] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 54] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 55] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 56] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 57] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 58] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 59] * ws.input[(oy * 28 + ox + 28) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 60] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 61] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 62] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 63] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 64] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 65] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 66] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 67] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 68] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 69] * ws.input[(oy * 28 + ox + 29) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 70] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 71] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 72] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 73] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 74] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 75] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 76] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 77] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 78] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 79] * ws.input[(oy * 28 + ox + 30) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 80] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 81] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 82] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 83] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 84] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 85] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 86] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 87] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 88] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 89] * ws.input[(oy * 28 + ox + 31) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 90] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 91] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 92] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 93] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 94] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 95] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 96] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 97] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 98] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 99] * ws.input[(oy * 28 + ox + 32) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 100] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 101] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 102] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 103] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 104] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 105] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 106] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 107] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 108] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 109] * ws.input[(oy * 28 + ox + 56) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 110] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 111] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 112] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 113] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 114] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 115] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 116] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 117] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 118] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 119] * ws.input[(oy * 28 + ox + 57) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 120] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 121] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 122] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 123] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 124] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 125] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 126] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 127] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 128] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 129] * ws.input[(oy * 28 + ox + 58) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 130] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 131] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 132] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 133] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 134] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 135] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 136] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 137] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 138] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 139] * ws.input[(oy * 28 + ox + 59) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 140] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 141] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 142] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 143] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 144] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 145] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 146] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 147] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 148] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 149] * ws.input[(oy * 28 + ox + 60) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 150] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 151] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 152] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 153] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 154] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 155] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 156] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 157] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 158] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 159] * ws.input[(oy * 28 + ox + 84) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 160] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 161] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 162] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 163] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 164] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 165] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 166] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 167] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 168] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 169] * ws.input[(oy * 28 + ox + 85) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 170] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 171] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 172] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 173] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 174] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 175] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 176] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 177] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 178] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 179] * ws.input[(oy * 28 + ox + 86) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 180] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 181] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 182] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 183] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 184] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 185] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 186] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 187] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 188] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 189] * ws.input[(oy * 28 + ox + 87) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 190] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 191] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 192] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 193] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 194] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 195] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 196] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 197] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 198] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 199] * ws.input[(oy * 28 + ox + 88) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 200] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 201] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 202] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 203] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 204] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 205] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 206] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 207] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 208] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 209] * ws.input[(oy * 28 + ox + 112) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 210] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 211] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 212] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 213] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 214] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 215] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 216] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 217] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 218] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 219] * ws.input[(oy * 28 + ox + 113) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 220] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 221] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 222] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 223] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 224] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 225] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 226] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 227] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 228] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 229] * ws.input[(oy * 28 + ox + 114) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 230] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 231] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 232] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 233] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 234] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 235] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 236] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 237] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 238] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 239] * ws.input[(oy * 28 + ox + 115) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 240] * ws.input[(oy * 28 + ox + 116) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 241] * ws.input[(oy * 28 + ox + 116) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 242] * ws.input[(oy * 28 + ox + 116) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 243] * ws.input[(oy * 28 + ox + 116) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 244] * ws.input[(oy * 28 + ox + 116) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 245] * ws.input[(oy * 28 + ox + 116) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 246] * ws.input[(oy * 28 + ox + 116) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d1Kernel + 247] * ws.input[(oy * 28 + ox + 116) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d1Kernel + 248] * ws.input[(oy * 28 + ox + 116) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 28 + ox) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 28 + ox) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 28 + ox) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 28 + ox) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 28 + ox) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 28 + ox) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 28 + ox) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 28 + ox) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 28 + ox) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 28 + ox) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 28 + ox + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 28 + ox + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 28 + ox + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[8][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 28 + ox + 1) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 28 + ox + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 28 + ox + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 28 + ox + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 28 + ox + 2) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 28 + ox + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 28 + ox + 3) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 28 + ox + 3) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 28 + ox + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 28 + ox + 3) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 28 + ox + 3) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 28 + ox + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 36] * ws.input[(oy * 28 + ox + 3) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 37] * ws.input[(oy * 28 + ox + 3) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 38] * ws.input[(oy * 28 + ox + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kConv2d1Kernel + 39] * ws.input[(oy * 28 + ox + 3) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 40] * ws.input[(oy * 28 + ox + 4) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 41] * ws.input[(oy * 28 + ox + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 42] * ws.input[(oy * 28 + ox + 4) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 43] * ws.input[(oy * 28 + ox + 4) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 44] * ws.input[(oy * 28 + ox + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 45] * ws.input[(oy * 28 + ox + 4) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 46] * ws.input[(oy * 28 + ox + 4) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 47] * ws.input[(oy * 28 + ox + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[8][l] += params[kConv2d1Kernel + 48] * ws.input[(oy * 28 + ox + 4) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 49] * ws.input[(oy * 28 + ox + 4) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 50] * ws.input[(oy * 28 + ox + 28) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 51] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 52] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 53] * ws.input[(oy * 28 + ox + 28) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 54] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 55] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 56] * ws.input[(oy * 28 + ox + 28) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 57] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 58] * ws.input[(oy * 28 + ox + 28) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 59] * ws.input[(oy * 28 + ox + 28) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 60] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 61] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 62] * ws.input[(oy * 28 + ox + 29) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 63] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 64] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 65] * ws.input[(oy * 28 + ox + 29) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 66] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 67] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 68] * ws.input[(oy * 28 + ox + 29) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kConv2d1Kernel + 69] * ws.input[(oy * 28 + ox + 29) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 70] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 71] * ws.input[(oy * 28 + ox + 30) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 72] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 73] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 74] * ws.input[(oy * 28 + ox + 30) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 75] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 76] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 77] * ws.input[(oy * 28 + ox + 30) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[8][l] += params[kConv2d1Kernel + 78] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 79] * ws.input[(oy * 28 + ox + 30) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 80] * ws.input[(oy * 28 + ox + 31) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 81] * ws.input[(oy * 28 + ox + 31) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 82] * ws.input[(oy * 28 + ox + 31) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 83] * ws.input[(oy * 28 + ox + 31) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 84] * ws.input[(oy * 28 + ox + 31) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 85] * ws.input[(oy * 28 + ox + 31) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 86] * ws.input[(oy * 28 + ox + 31) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 87] * ws.input[(oy * 28 + ox + 31) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 88] * ws.input[(oy * 28 + ox + 31) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 89] * ws.input[(oy * 28 + ox + 31) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 90] * ws.input[(oy * 28 + ox + 32) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 91] * ws.input[(oy * 28 + ox + 32) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 92] * ws.input[(oy * 28 + ox + 32) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 93] * ws.input[(oy * 28 + ox + 32) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 94] * ws.input[(oy * 28 + ox + 32) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 95] * ws.input[(oy * 28 + ox + 32) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 96] * ws.input[(oy * 28 + ox + 32) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 97] * ws.input[(oy * 28 + ox + 32) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 98] * ws.input[(oy * 28 + ox + 32) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kConv2d1Kernel + 99] * ws.input[(oy * 28 + ox + 32) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 100] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 101] * ws.input[(oy * 28 + ox + 56) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 102] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 103] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 104] * ws.input[(oy * 28 + ox + 56) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 105] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 106] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 107] * ws.input[(oy * 28 + ox + 56) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[8][l] += params[kConv2d1Kernel + 108] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 109] * ws.input[(oy * 28 + ox + 56) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 110] * ws.input[(oy * 28 + ox + 57) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 111] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 112] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 113] * ws.input[(oy * 28 + ox + 57) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 114] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 115] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 116] * ws.input[(oy * 28 + ox + 57) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 117] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 118] * ws.input[(oy * 28 + ox + 57) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 119] * ws.input[(oy * 28 + ox + 57) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 120] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 121] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 122] * ws.input[(oy * 28 + ox + 58) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 123] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 124] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 125] * ws.input[(oy * 28 + ox + 58) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 126] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 127] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 128] * ws.input[(oy * 28 + ox + 58) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kConv2d1Kernel + 129] * ws.input[(oy * 28 + ox + 58) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 130] * ws.input[(oy * 28 + ox + 59) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 131] * ws.input[(oy * 28 + ox + 59) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 132] * ws.input[(oy * 28 + ox + 59) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 133] * ws.input[(oy * 28 + ox + 59) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 134] * ws.input[(oy * 28 + ox + 59) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 135] * ws.input[(oy * 28 + ox + 59) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 136] * ws.input[(oy * 28 + ox + 59) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 137] * ws.input[(oy * 28 + ox + 59) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[8][l] += params[kConv2d1Kernel + 138] * ws.input[(oy * 28 + ox + 59) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 139] * ws.input[(oy * 28 + ox + 59) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 140] * ws.input[(oy * 28 + ox + 60) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 141] * ws.input[(oy * 28 + ox + 60) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 142] * ws.input[(oy * 28 + ox + 60) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 143] * ws.input[(oy * 28 + ox + 60) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 144] * ws.input[(oy * 28 + ox + 60) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 145] * ws.input[(oy * 28 + ox + 60) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 146] * ws.input[(oy * 28 + ox + 60) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 147] * ws.input[(oy * 28 + ox + 60) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 148] * ws.input[(oy * 28 + ox + 60) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 149] * ws.input[(oy * 28 + ox + 60) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 150] * ws.input[(oy * 28 + ox + 84) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 151] * ws.input[(oy * 28 + ox + 84) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 152] * ws.input[(oy * 28 + ox + 84) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 153] * ws.input[(oy * 28 + ox + 84) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 154] * ws.input[(oy * 28 + ox + 84) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 155] * ws.input[(oy * 28 + ox + 84) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 156] * ws.input[(oy * 28 + ox + 84) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 157] * ws.input[(oy * 28 + ox + 84) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 158] * ws.input[(oy * 28 + ox + 84) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kConv2d1Kernel + 159] * ws.input[(oy * 28 + ox + 84) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 160] * ws.input[(oy * 28 + ox + 85) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 161] * ws.input[(oy * 28 + ox + 85) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 162] * ws.input[(oy * 28 + ox + 85) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 163] * ws.input[(oy * 28 + ox + 85) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 164] * ws.input[(oy * 28 + ox + 85) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 165] * ws.input[(oy * 28 + ox + 85) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 166] * ws.input[(oy * 28 + ox + 85) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 167] * ws.input[(oy * 28 + ox + 85) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[8][l] += params[kConv2d1Kernel + 168] * ws.input[(oy * 28 + ox + 85) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 169] * ws.input[(oy * 28 + ox + 85) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 170] * ws.input[(oy * 28 + ox + 86) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 171] * ws.input[(oy * 28 + ox + 86) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 172] * ws.input[(oy * 28 + ox + 86) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 173] * ws.input[(oy * 28 + ox + 86) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 174] * ws.input[(oy * 28 + ox + 86) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 175] * ws.input[(oy * 28 + ox + 86) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 176] * ws.input[(oy * 28 + ox + 86) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 177] * ws.input[(oy * 28 + ox + 86) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 178] * ws.input[(oy * 28 + ox + 86) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 179] * ws.input[(oy * 28 + ox + 86) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 180] * ws.input[(oy * 28 + ox + 87) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 181] * ws.input[(oy * 28 + ox + 87) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 182] * ws.input[(oy * 28 + ox + 87) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 183] * ws.input[(oy * 28 + ox + 87) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 184] * ws.input[(oy * 28 + ox + 87) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 185] * ws.input[(oy * 28 + ox + 87) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 186] * ws.input[(oy * 28 + ox + 87) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 187] * ws.input[(oy * 28 + ox + 87) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 188] * ws.input[(oy * 28 + ox + 87) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kConv2d1Kernel + 189] * ws.input[(oy * 28 + ox + 87) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 190] * ws.input[(oy * 28 + ox + 88) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 191] * ws.input[(oy * 28 + ox + 88) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 192] * ws.input[(oy * 28 + ox + 88) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 193] * ws.input[(oy * 28 + ox + 88) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 194] * ws.input[(oy * 28 + ox + 88) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 195] * ws.input[(oy * 28 + ox + 88) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 196] * ws.input[(oy * 28 + ox + 88) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 197] * ws.input[(oy * 28 + ox + 88) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[8][l] += params[kConv2d1Kernel + 198] * ws.input[(oy * 28 + ox + 88) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 199] * ws.input[(oy * 28 + ox + 88) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 200] * ws.input[(oy * 28 + ox + 112) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 201] * ws.input[(oy * 28 + ox + 112) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 202] * ws.input[(oy * 28 + ox + 112) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 203] * ws.input[(oy * 28 + ox + 112) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 204] * ws.input[(oy * 28 + ox + 112) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 205] * ws.input[(oy * 28 + ox + 112) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 206] * ws.input[(oy * 28 + ox + 112) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 207] * ws.input[(oy * 28 + ox + 112) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 208] * ws.input[(oy * 28 + ox + 112) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 209] * ws.input[(oy * 28 + ox + 112) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 210] * ws.input[(oy * 28 + ox + 113) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 211] * ws.input[(oy * 28 + ox + 113) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 212] * ws.input[(oy * 28 + ox + 113) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 213] * ws.input[(oy * 28 + ox + 113) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 214] * ws.input[(oy * 28 + ox + 113) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 215] * ws.input[(oy * 28 + ox + 113) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 216] * ws.input[(oy * 28 + ox + 113) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 217] * ws.input[(oy * 28 + ox + 113) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 218] * ws.input[(oy * 28 + ox + 113) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[9][l] += params[kConv2d1Kernel + 219] * ws.input[(oy * 28 + ox + 113) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 220] * ws.input[(oy * 28 + ox + 114) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 221] * ws.input[(oy * 28 + ox + 114) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 222] * ws.input[(oy * 28 + ox + 114) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 223] * ws.input[(oy * 28 + ox + 114) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 224] * ws.input[(oy * 28 + ox + 114) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 225] * ws.input[(oy * 28 + ox + 114) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 226] * ws.input[(oy * 28 + ox + 114) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 227] * ws.input[(oy * 28 + ox + 114) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[8][l] += params[kConv2d1Kernel + 228] * ws.input[(oy * 28 + ox + 114) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 229] * ws.input[(oy * 28 + ox + 114) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 230] * ws.input[(oy * 28 + ox + 115) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 231] * ws.input[(oy * 28 + ox + 115) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 232] * ws.input[(oy * 28 + ox + 115) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 233] * ws.input[(oy * 28 + ox + 115) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 234] * ws.input[(oy * 28 + ox + 115) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 235] * ws.input[(oy * 28 + ox + 115) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 236] * ws.input[(oy * 28 + ox + 115) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[7][l] += params[kConv2d1Kernel + 237] * ws.input[(oy * 28 + ox + 115) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 238] * ws.input[(oy * 28 + ox + 115) * L + l];
+            acc[9][l] += params[kConv2d1Kernel + 239] * ws.input[(oy * 28 + ox + 115) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 240] * ws.input[(oy * 28 + ox + 116) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 241] * ws.input[(oy * 28 + ox + 116) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 242] * ws.input[(oy * 28 + ox + 116) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 243] * ws.input[(oy * 28 + ox + 116) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 244] * ws.input[(oy * 28 + ox + 116) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 245] * ws.input[(oy * 28 + ox + 116) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 246] * ws.input[(oy * 28 + ox + 116) * L + l];
+            acc[7][l] += params[kConv2d1Kernel + 247] * ws.input[(oy * 28 + ox + 116) * L + l];
+            acc[8][l] += params[kConv2d1Kernel + 248] * ws.input[(oy * 28 + ox + 116) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d1Kernel + 249] * ws.input[(oy * 28 + ox + 116) * L + l];
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_out[(oy * 240 + ox * 10) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
@@ -916,255 +1082,421 @@ struct Model {
               acc[9][l] = params[kConv2d2Bias + ob * 10 + 9];
             }
             for (int c = 0; c < 10; ++c) {
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 5] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 6] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 7] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 8] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 9] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 809] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1000] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1001] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1002] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1003] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1004] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1005] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1006] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1007] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1008] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1009] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1809] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2000] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2001] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2002] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2003] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2004] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2005] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2006] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2007] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2008] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2009] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2809] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3000] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3001] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3002] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3003] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3004] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3005] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3006] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3007] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3008] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3009] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3809] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4000] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4001] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4002] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4003] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4004] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4005] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4006] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4007] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4008] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4009] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
-              CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 5] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 6] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 7] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 8] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 9] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 10) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 20) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 30) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 809] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 40) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1000] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1001] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1002] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1003] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1004] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1005] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1006] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1007] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1008] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1009] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 120) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 130) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 140) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 150) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 1809] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 160) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2000] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2001] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2002] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2003] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2004] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2005] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2006] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2007] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2008] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2009] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 240) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 250) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 260) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 270) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 2809] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 280) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3000] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3001] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3002] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3003] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3004] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3005] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3006] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3007] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3008] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3009] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 360) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 370) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 380) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 390) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 3809] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 400) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4000] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4001] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4002] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4003] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4004] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4005] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4006] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4007] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4008] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4009] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 480) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4200] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4201] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4202] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4203] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4204] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4205] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4206] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4207] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4208] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4209] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 490) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4400] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4401] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4402] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4403] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4404] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4405] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4406] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4407] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4408] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4409] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 500) * L + l];
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4600] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4601] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4602] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4603] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4604] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4605] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4606] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4607] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4608] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+                acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4609] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 510) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4800] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+                acc[1][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4801] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+                acc[2][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4802] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[3][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4803] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+                acc[4][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4804] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+                acc[5][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4805] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[6][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4806] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+                acc[7][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4807] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+                acc[8][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4808] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
+              }
               CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + c * 20 + ob * 10 + 4809] * ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + c + 520) * L + l];
             } // for c
             CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1346,15 +1678,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 9) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 20] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 40] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 60] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 80] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 20] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 40] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 60] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 80] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 180] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1385,15 +1723,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 19) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 380] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1424,15 +1768,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 29) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 580] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1463,15 +1813,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 39) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 780] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1502,15 +1858,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 49) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 980] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1541,15 +1903,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 129) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1000] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1020] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1040] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1060] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1080] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 1120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 1140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 1160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1000] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1020] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1040] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1060] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1080] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 1120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 1140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 1160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 1180] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1580,15 +1948,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 139) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 1320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 1340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 1360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 1320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 1340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 1360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 1380] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1619,15 +1993,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 149) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 1520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 1540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 1560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 1520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 1540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 1560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 1580] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1658,15 +2038,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 159) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 1720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 1740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 1760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 1720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 1740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 1760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 1780] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1697,15 +2083,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 169) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 1800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 1820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 1840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 1860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 1880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 1900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 1920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 1940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 1960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 1800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 1820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 1840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 1860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 1880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 1900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 1920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 1940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 1960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 1980] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1736,15 +2128,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 249) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2000] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2020] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2040] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2060] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2080] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 2120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 2140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 2160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 2000] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 2020] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 2040] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 2060] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 2080] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 2120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 2140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 2160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 2180] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1775,15 +2173,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 259) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 2320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 2340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 2360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 2200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 2220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 2240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 2260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 2280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 2320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 2340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 2360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 2380] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1814,15 +2218,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 269) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 2520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 2540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 2560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 2400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 2420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 2440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 2460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 2480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 2520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 2540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 2560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 2580] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1853,15 +2263,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 279) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 2720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 2740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 2760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 2600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 2620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 2640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 2660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 2680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 2720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 2740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 2760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 2780] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1892,15 +2308,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 289) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 2800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 2820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 2840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 2860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 2880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 2900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 2920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 2940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 2960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 2800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 2820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 2840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 2860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 2880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 2900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 2920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 2940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 2960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 2980] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1931,15 +2353,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 369) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 3000] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 3020] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 3040] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 3060] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 3080] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 3100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 3120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 3140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 3160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 3000] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 3020] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 3040] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 3060] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 3080] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 3100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 3120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 3140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 3160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 3180] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -1970,15 +2398,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 379) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 3200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 3220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 3240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 3260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 3280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 3300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 3320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 3340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 3360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 3200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 3220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 3240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 3260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 3280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 3300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 3320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 3340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 3360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 3380] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2009,15 +2443,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 389) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 3400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 3420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 3440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 3460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 3480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 3500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 3520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 3540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 3560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 3400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 3420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 3440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 3460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 3480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 3500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 3520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 3540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 3560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 3580] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2048,15 +2488,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 399) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 3600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 3620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 3640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 3660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 3680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 3700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 3720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 3740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 3760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 3600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 3620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 3640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 3660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 3680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 3700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 3720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 3740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 3760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 3780] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2087,15 +2533,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 409) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 3800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 3820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 3840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 3860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 3880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 3900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 3920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 3940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 3960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 3800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 3820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 3840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 3860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 3880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 3900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 3920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 3940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 3960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 3980] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2126,15 +2578,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 489) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 4000] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 4020] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 4040] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 4060] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 4080] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 4100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 4120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 4140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 4160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 4000] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 4020] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 4040] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 4060] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 4080] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 4100] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 4120] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 4140] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 4160] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 4180] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2165,15 +2623,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 499) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 4200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 4220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 4240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 4260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 4280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 4300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 4320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 4340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 4360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 4200] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 4220] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 4240] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 4260] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 4280] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 4300] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 4320] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 4340] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 4360] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 4380] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2204,15 +2668,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 509) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 4400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 4420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 4440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 4460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 4480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 4500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 4520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 4540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 4560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 4400] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 4420] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 4440] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 4460] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 4480] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 4500] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 4520] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 4540] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 4560] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 4580] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2243,15 +2713,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 519) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 4600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 4620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 4640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 4660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 4680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 4700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 4720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 4740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 4760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 4600] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 4620] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 4640] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 4660] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 4680] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 4700] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 4720] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 4740] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 4760] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 4780] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2282,15 +2758,21 @@ struct Model {
             acc[9][l] = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 529) * L + l];
           }
           for (int o = 0; o < 20; ++o) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + o + 4800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + o + 4820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + o + 4840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + o + 4860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + o + 4880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + o + 4900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + o + 4920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kConv2d2Kernel + o + 4940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kConv2d2Kernel + o + 4960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + o + 4800] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + o + 4820] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + o + 4840] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + o + 4860] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + o + 4880] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[5][l] += params[kConv2d2Kernel + o + 4900] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[6][l] += params[kConv2d2Kernel + o + 4920] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[7][l] += params[kConv2d2Kernel + o + 4940] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+              acc[8][l] += params[kConv2d2Kernel + o + 4960] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
+            }
             CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kConv2d2Kernel + o + 4980] * ws.conv2d_2_grad[(oy * 160 + ox * 20 + o) * L + l];
           } // for o
           CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2615,15 +3097,21 @@ struct Model {
           acc[9][l] = params[kDense1Bias + ob * 10 + 9];
         }
         for (int i = 0; i < 320; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + i * 100 + ob * 10] * ws.max_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + i * 100 + ob * 10 + 1] * ws.max_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + i * 100 + ob * 10 + 2] * ws.max_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + i * 100 + ob * 10 + 3] * ws.max_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + i * 100 + ob * 10 + 4] * ws.max_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + i * 100 + ob * 10 + 5] * ws.max_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + i * 100 + ob * 10 + 6] * ws.max_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + i * 100 + ob * 10 + 7] * ws.max_pooling2d_2_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + i * 100 + ob * 10 + 8] * ws.max_pooling2d_2_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kDense1Kernel + i * 100 + ob * 10] * ws.max_pooling2d_2_out[(i) * L + l];
+            acc[1][l] += params[kDense1Kernel + i * 100 + ob * 10 + 1] * ws.max_pooling2d_2_out[(i) * L + l];
+            acc[2][l] += params[kDense1Kernel + i * 100 + ob * 10 + 2] * ws.max_pooling2d_2_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kDense1Kernel + i * 100 + ob * 10 + 3] * ws.max_pooling2d_2_out[(i) * L + l];
+            acc[4][l] += params[kDense1Kernel + i * 100 + ob * 10 + 4] * ws.max_pooling2d_2_out[(i) * L + l];
+            acc[5][l] += params[kDense1Kernel + i * 100 + ob * 10 + 5] * ws.max_pooling2d_2_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kDense1Kernel + i * 100 + ob * 10 + 6] * ws.max_pooling2d_2_out[(i) * L + l];
+            acc[7][l] += params[kDense1Kernel + i * 100 + ob * 10 + 7] * ws.max_pooling2d_2_out[(i) * L + l];
+            acc[8][l] += params[kDense1Kernel + i * 100 + ob * 10 + 8] * ws.max_pooling2d_2_out[(i) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + i * 100 + ob * 10 + 9] * ws.max_pooling2d_2_out[(i) * L + l];
         } // for i
         CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2872,15 +3360,21 @@ struct Model {
       {
         T acc[10][L] = {};
         for (int o = 0; o < 100; ++o) {
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 1000 + o] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 1000 + o + 100] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 1000 + o + 200] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 1000 + o + 300] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 1000 + o + 400] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 1000 + o + 500] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 1000 + o + 600] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 1000 + o + 700] * ws.dense_1_grad[(o) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 1000 + o + 800] * ws.dense_1_grad[(o) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kDense1Kernel + ib * 1000 + o] * ws.dense_1_grad[(o) * L + l];
+            acc[1][l] += params[kDense1Kernel + ib * 1000 + o + 100] * ws.dense_1_grad[(o) * L + l];
+            acc[2][l] += params[kDense1Kernel + ib * 1000 + o + 200] * ws.dense_1_grad[(o) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kDense1Kernel + ib * 1000 + o + 300] * ws.dense_1_grad[(o) * L + l];
+            acc[4][l] += params[kDense1Kernel + ib * 1000 + o + 400] * ws.dense_1_grad[(o) * L + l];
+            acc[5][l] += params[kDense1Kernel + ib * 1000 + o + 500] * ws.dense_1_grad[(o) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kDense1Kernel + ib * 1000 + o + 600] * ws.dense_1_grad[(o) * L + l];
+            acc[7][l] += params[kDense1Kernel + ib * 1000 + o + 700] * ws.dense_1_grad[(o) * L + l];
+            acc[8][l] += params[kDense1Kernel + ib * 1000 + o + 800] * ws.dense_1_grad[(o) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 1000 + o + 900] * ws.dense_1_grad[(o) * L + l];
         } // for o
         CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -2918,15 +3412,21 @@ struct Model {
         acc[9][l] = params[kDense2Bias + 9];
       }
       for (int i = 0; i < 100; ++i) {
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + i * 10] * ws.dense_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + i * 10 + 1] * ws.dense_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + i * 10 + 2] * ws.dense_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + i * 10 + 3] * ws.dense_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + i * 10 + 4] * ws.dense_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + i * 10 + 5] * ws.dense_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + i * 10 + 6] * ws.dense_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + i * 10 + 7] * ws.dense_1_out[(i) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + i * 10 + 8] * ws.dense_1_out[(i) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + i * 10] * ws.dense_1_out[(i) * L + l];
+          acc[1][l] += params[kDense2Kernel + i * 10 + 1] * ws.dense_1_out[(i) * L + l];
+          acc[2][l] += params[kDense2Kernel + i * 10 + 2] * ws.dense_1_out[(i) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + i * 10 + 3] * ws.dense_1_out[(i) * L + l];
+          acc[4][l] += params[kDense2Kernel + i * 10 + 4] * ws.dense_1_out[(i) * L + l];
+          acc[5][l] += params[kDense2Kernel + i * 10 + 5] * ws.dense_1_out[(i) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + i * 10 + 6] * ws.dense_1_out[(i) * L + l];
+          acc[7][l] += params[kDense2Kernel + i * 10 + 7] * ws.dense_1_out[(i) * L + l];
+          acc[8][l] += params[kDense2Kernel + i * 10 + 8] * ws.dense_1_out[(i) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + i * 10 + 9] * ws.dense_1_out[(i) * L + l];
       } // for i
       CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -3076,105 +3576,171 @@ struct Model {
     for (int ib = 0; ib < 10; ++ib) {
       {
         T acc[10][L] = {};
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 10] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 20] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 30] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 40] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 50] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 60] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 70] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 80] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 90] * ws.dense_2_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100 + 1] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 11] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 21] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 31] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 41] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 51] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 61] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 71] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 81] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 91] * ws.dense_2_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100 + 2] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 12] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 22] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 32] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 42] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 52] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 62] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 72] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 82] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 92] * ws.dense_2_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100 + 3] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 13] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 23] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 33] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 43] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 53] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 63] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 73] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 83] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 93] * ws.dense_2_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100 + 4] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 14] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 24] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 34] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 44] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 54] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 64] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 74] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 84] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 94] * ws.dense_2_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100 + 5] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 15] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 25] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 35] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 45] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 55] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 65] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 75] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 85] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 95] * ws.dense_2_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100 + 6] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 16] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 26] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 36] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 46] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 56] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 66] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 76] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 86] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 96] * ws.dense_2_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100 + 7] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 17] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 27] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 37] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 47] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 57] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 67] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 77] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 87] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 97] * ws.dense_2_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100 + 8] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 18] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 28] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 38] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 48] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 58] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 68] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 78] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 88] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 98] * ws.dense_2_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + ib * 100 + 9] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + ib * 100 + 19] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + ib * 100 + 29] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + ib * 100 + 39] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + ib * 100 + 49] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + ib * 100 + 59] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + ib * 100 + 69] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + ib * 100 + 79] * ws.dense_2_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense2Kernel + ib * 100 + 89] * ws.dense_2_grad[9 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + ib * 100] * ws.dense_2_grad[l];
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 10] * ws.dense_2_grad[l];
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 20] * ws.dense_2_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 30] * ws.dense_2_grad[l];
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 40] * ws.dense_2_grad[l];
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 50] * ws.dense_2_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 60] * ws.dense_2_grad[l];
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 70] * ws.dense_2_grad[l];
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 80] * ws.dense_2_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense2Kernel + ib * 100 + 90] * ws.dense_2_grad[l];
+          acc[0][l] += params[kDense2Kernel + ib * 100 + 1] * ws.dense_2_grad[1 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 11] * ws.dense_2_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 21] * ws.dense_2_grad[1 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 31] * ws.dense_2_grad[1 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 41] * ws.dense_2_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 51] * ws.dense_2_grad[1 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 61] * ws.dense_2_grad[1 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 71] * ws.dense_2_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 81] * ws.dense_2_grad[1 * L + l];
+          acc[9][l] += params[kDense2Kernel + ib * 100 + 91] * ws.dense_2_grad[1 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 100 + 2] * ws.dense_2_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 12] * ws.dense_2_grad[2 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 22] * ws.dense_2_grad[2 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 32] * ws.dense_2_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 42] * ws.dense_2_grad[2 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 52] * ws.dense_2_grad[2 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 62] * ws.dense_2_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 72] * ws.dense_2_grad[2 * L + l];
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 82] * ws.dense_2_grad[2 * L + l];
+          acc[9][l] += params[kDense2Kernel + ib * 100 + 92] * ws.dense_2_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + ib * 100 + 3] * ws.dense_2_grad[3 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 13] * ws.dense_2_grad[3 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 23] * ws.dense_2_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 33] * ws.dense_2_grad[3 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 43] * ws.dense_2_grad[3 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 53] * ws.dense_2_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 63] * ws.dense_2_grad[3 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 73] * ws.dense_2_grad[3 * L + l];
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 83] * ws.dense_2_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense2Kernel + ib * 100 + 93] * ws.dense_2_grad[3 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 100 + 4] * ws.dense_2_grad[4 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 14] * ws.dense_2_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 24] * ws.dense_2_grad[4 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 34] * ws.dense_2_grad[4 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 44] * ws.dense_2_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 54] * ws.dense_2_grad[4 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 64] * ws.dense_2_grad[4 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 74] * ws.dense_2_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 84] * ws.dense_2_grad[4 * L + l];
+          acc[9][l] += params[kDense2Kernel + ib * 100 + 94] * ws.dense_2_grad[4 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 100 + 5] * ws.dense_2_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 15] * ws.dense_2_grad[5 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 25] * ws.dense_2_grad[5 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 35] * ws.dense_2_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 45] * ws.dense_2_grad[5 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 55] * ws.dense_2_grad[5 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 65] * ws.dense_2_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 75] * ws.dense_2_grad[5 * L + l];
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 85] * ws.dense_2_grad[5 * L + l];
+          acc[9][l] += params[kDense2Kernel + ib * 100 + 95] * ws.dense_2_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + ib * 100 + 6] * ws.dense_2_grad[6 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 16] * ws.dense_2_grad[6 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 26] * ws.dense_2_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 36] * ws.dense_2_grad[6 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 46] * ws.dense_2_grad[6 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 56] * ws.dense_2_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 66] * ws.dense_2_grad[6 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 76] * ws.dense_2_grad[6 * L + l];
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 86] * ws.dense_2_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense2Kernel + ib * 100 + 96] * ws.dense_2_grad[6 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 100 + 7] * ws.dense_2_grad[7 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 17] * ws.dense_2_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 27] * ws.dense_2_grad[7 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 37] * ws.dense_2_grad[7 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 47] * ws.dense_2_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 57] * ws.dense_2_grad[7 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 67] * ws.dense_2_grad[7 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 77] * ws.dense_2_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 87] * ws.dense_2_grad[7 * L + l];
+          acc[9][l] += params[kDense2Kernel + ib * 100 + 97] * ws.dense_2_grad[7 * L + l];
+          acc[0][l] += params[kDense2Kernel + ib * 100 + 8] * ws.dense_2_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 18] * ws.dense_2_grad[8 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 28] * ws.dense_2_grad[8 * L + l];
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 38] * ws.dense_2_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 48] * ws.dense_2_grad[8 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 58] * ws.dense_2_grad[8 * L + l];
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 68] * ws.dense_2_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 78] * ws.dense_2_grad[8 * L + l];
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 88] * ws.dense_2_grad[8 * L + l];
+          acc[9][l] += params[kDense2Kernel + ib * 100 + 98] * ws.dense_2_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense2Kernel + ib * 100 + 9] * ws.dense_2_grad[9 * L + l];
+          acc[1][l] += params[kDense2Kernel + ib * 100 + 19] * ws.dense_2_grad[9 * L + l];
+          acc[2][l] += params[kDense2Kernel + ib * 100 + 29] * ws.dense_2_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense2Kernel + ib * 100 + 39] * ws.dense_2_grad[9 * L + l];
+          acc[4][l] += params[kDense2Kernel + ib * 100 + 49] * ws.dense_2_grad[9 * L + l];
+          acc[5][l] += params[kDense2Kernel + ib * 100 + 59] * ws.dense_2_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense2Kernel + ib * 100 + 69] * ws.dense_2_grad[9 * L + l];
+          acc[7][l] += params[kDense2Kernel + ib * 100 + 79] * ws.dense_2_grad[9 * L + l];
+          acc[8][l] += params[kDense2Kernel + ib * 100 + 89] * ws.dense_2_grad[9 * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense2Kernel + ib * 100 + 99] * ws.dense_2_grad[9 * L + l];
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_1_grad[(ib * 10) * L + l] = acc[0][l];

@@ -193,42 +193,66 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 1) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 1) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 1) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 1) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 8) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 8) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 8) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 8) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 9) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 9) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 9) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 9) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 16) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 16) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 16) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 16) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 17) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 17) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 17) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 17) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 18) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 1) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 1) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 1) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 1) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 2) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 2) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 2) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 2) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 8) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 8) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 8) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 8) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 9) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 9) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 9) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 9) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 10) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 10) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 10) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 10) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 16) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 16) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 16) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 16) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 17) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 17) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 17) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 17) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 18) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 18) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 18) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 18) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 1) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -244,42 +268,66 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 1) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 1) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 1) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 1) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 9) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 9) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 9) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 9) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 17) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 17) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 17) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 17) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 19) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 1) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 1) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 1) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 1) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 2) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 2) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 2) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 2) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 3) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 3) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 3) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 3) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 9) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 9) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 9) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 9) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 10) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 10) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 10) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 10) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 11) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 11) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 11) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 11) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 17) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 17) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 17) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 17) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 18) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 18) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 18) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 18) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 19) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 19) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 19) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 19) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 4) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 5) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -295,42 +343,66 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 2) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 10) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 18) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 20) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 2) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 2) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 2) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 2) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 3) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 3) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 3) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 3) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 4) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 4) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 4) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 4) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 10) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 10) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 10) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 10) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 11) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 11) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 11) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 11) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 12) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 12) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 12) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 12) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 18) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 18) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 18) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 18) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 19) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 19) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 19) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 19) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 20) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 20) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 20) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 20) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 8) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 9) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -346,42 +418,66 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 3) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 11) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 19) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 21) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 3) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 3) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 3) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 3) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 4) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 4) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 4) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 4) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 5) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 5) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 5) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 5) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 11) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 11) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 11) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 11) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 12) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 12) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 12) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 12) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 13) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 13) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 13) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 13) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 19) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 19) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 19) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 19) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 20) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 20) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 20) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 20) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 21) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 21) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 21) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 21) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 12) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 13) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -397,42 +493,66 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 4) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 6) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 6) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 6) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 6) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 12) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 14) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 14) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 14) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 14) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 20) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 22) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 22) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 22) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 22) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 4) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 4) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 4) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 4) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 5) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 5) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 5) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 5) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 6) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 6) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 6) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 6) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 12) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 12) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 12) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 12) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 13) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 13) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 13) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 13) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 14) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 14) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 14) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 14) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 20) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 20) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 20) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 20) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 21) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 21) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 21) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 21) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 22) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 22) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 22) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 22) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 16) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 17) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -448,42 +568,66 @@ struct Model {
           acc[2][l] = params[kConv2d1Bias + 2];
           acc[3][l] = params[kConv2d1Bias + 3];
         }
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 5) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 6) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 6) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 6) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 6) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 7) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 7) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 7) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 7) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 13) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 14) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 14) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 14) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 14) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 15) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 15) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 15) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 15) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 21) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 22) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 22) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 22) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 22) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 23) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 23) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 23) * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 23) * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 8 + 5) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 8 + 5) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 8 + 5) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 8 + 5) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 8 + 6) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 8 + 6) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 8 + 6) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 8 + 6) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 8 + 7) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 8 + 7) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 8 + 7) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 8 + 7) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 8 + 13) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 8 + 13) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 8 + 13) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 8 + 13) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 8 + 14) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 8 + 14) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 8 + 14) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 8 + 14) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 8 + 15) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 8 + 15) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 8 + 15) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 8 + 15) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 8 + 21) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 8 + 21) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 8 + 21) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 8 + 21) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 8 + 22) * L + l];
+          acc[1][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 8 + 22) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[2][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 8 + 22) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 8 + 22) * L + l];
+          acc[0][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 8 + 23) * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[1][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 8 + 23) * L + l];
+          acc[2][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 8 + 23) * L + l];
+          acc[3][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 8 + 23) * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_out[(oy * 24 + 20) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
           ws.conv2d_1_out[(oy * 24 + 21) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -974,14 +1118,20 @@ struct Model {
           acc[7][l] = params[kDense1Bias + ob * 8 + 7];
         }
         for (int i = 0; i < 144; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + i * 16 + ob * 8] * ws.conv2d_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + i * 16 + ob * 8 + 1] * ws.conv2d_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + i * 16 + ob * 8 + 2] * ws.conv2d_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + i * 16 + ob * 8 + 3] * ws.conv2d_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + i * 16 + ob * 8 + 4] * ws.conv2d_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + i * 16 + ob * 8 + 5] * ws.conv2d_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + i * 16 + ob * 8 + 6] * ws.conv2d_1_out[(i) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + i * 16 + ob * 8 + 7] * ws.conv2d_1_out[(i) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kDense1Kernel + i * 16 + ob * 8] * ws.conv2d_1_out[(i) * L + l];
+            acc[1][l] += params[kDense1Kernel + i * 16 + ob * 8 + 1] * ws.conv2d_1_out[(i) * L + l];
+            acc[2][l] += params[kDense1Kernel + i * 16 + ob * 8 + 2] * ws.conv2d_1_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kDense1Kernel + i * 16 + ob * 8 + 3] * ws.conv2d_1_out[(i) * L + l];
+            acc[4][l] += params[kDense1Kernel + i * 16 + ob * 8 + 4] * ws.conv2d_1_out[(i) * L + l];
+            acc[5][l] += params[kDense1Kernel + i * 16 + ob * 8 + 5] * ws.conv2d_1_out[(i) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kDense1Kernel + i * 16 + ob * 8 + 6] * ws.conv2d_1_out[(i) * L + l];
+            acc[7][l] += params[kDense1Kernel + i * 16 + ob * 8 + 7] * ws.conv2d_1_out[(i) * L + l];
+          }
         } // for i
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.dense_1_out[(ob * 8) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
@@ -1144,198 +1294,326 @@ struct Model {
     for (int ib = 0; ib < 12; ++ib) {
       {
         T acc[12][L] = {};
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 16] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 32] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 48] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 64] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 80] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 96] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 112] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 128] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 144] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 160] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 176] * ws.dense_1_grad[l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 1] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 17] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 33] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 49] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 65] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 81] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 97] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 113] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 129] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 145] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 161] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 177] * ws.dense_1_grad[1 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 2] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 18] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 34] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 50] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 66] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 82] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 98] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 114] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 130] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 146] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 162] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 178] * ws.dense_1_grad[2 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 3] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 19] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 35] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 51] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 67] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 83] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 99] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 115] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 131] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 147] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 163] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 179] * ws.dense_1_grad[3 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 4] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 20] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 36] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 52] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 68] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 84] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 100] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 116] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 132] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 148] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 164] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 180] * ws.dense_1_grad[4 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 5] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 21] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 37] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 53] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 69] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 85] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 101] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 117] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 133] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 149] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 165] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 181] * ws.dense_1_grad[5 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 6] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 22] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 38] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 54] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 70] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 86] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 102] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 118] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 134] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 150] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 166] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 182] * ws.dense_1_grad[6 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 7] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 23] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 39] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 55] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 71] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 87] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 103] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 119] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 135] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 151] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 167] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 183] * ws.dense_1_grad[7 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 8] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 24] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 40] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 56] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 72] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 88] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 104] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 120] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 136] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 152] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 168] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 184] * ws.dense_1_grad[8 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 9] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 25] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 41] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 57] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 73] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 89] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 105] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 121] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 137] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 153] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 169] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 185] * ws.dense_1_grad[9 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 10] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 26] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 42] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 58] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 74] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 90] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 106] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 122] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 138] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 154] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 170] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 186] * ws.dense_1_grad[10 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 11] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 27] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 43] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 59] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 75] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 91] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 107] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 123] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 139] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 155] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 171] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 187] * ws.dense_1_grad[11 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 12] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 28] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 44] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 60] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 76] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 92] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 108] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 124] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 140] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 156] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 172] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 188] * ws.dense_1_grad[12 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 13] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 29] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 45] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 61] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 77] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 93] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 109] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 125] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 141] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 157] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 173] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 189] * ws.dense_1_grad[13 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 14] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 30] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 46] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 62] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 78] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 94] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 110] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 126] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 142] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 158] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 174] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 190] * ws.dense_1_grad[14 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + ib * 192 + 15] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + ib * 192 + 31] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + ib * 192 + 47] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + ib * 192 + 63] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + ib * 192 + 79] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + ib * 192 + 95] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + ib * 192 + 111] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + ib * 192 + 127] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + ib * 192 + 143] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + ib * 192 + 159] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[10][l] += params[kDense1Kernel + ib * 192 + 175] * ws.dense_1_grad[15 * L + l];
-        CNNC_LANES for (int l = 0; l < L; ++l) acc[11][l] += params[kDense1Kernel + ib * 192 + 191] * ws.dense_1_grad[15 * L + l];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192] * ws.dense_1_grad[l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 16] * ws.dense_1_grad[l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 32] * ws.dense_1_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 48] * ws.dense_1_grad[l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 64] * ws.dense_1_grad[l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 80] * ws.dense_1_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 96] * ws.dense_1_grad[l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 112] * ws.dense_1_grad[l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 128] * ws.dense_1_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 144] * ws.dense_1_grad[l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 160] * ws.dense_1_grad[l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 176] * ws.dense_1_grad[l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 1] * ws.dense_1_grad[1 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 17] * ws.dense_1_grad[1 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 33] * ws.dense_1_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 49] * ws.dense_1_grad[1 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 65] * ws.dense_1_grad[1 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 81] * ws.dense_1_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 97] * ws.dense_1_grad[1 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 113] * ws.dense_1_grad[1 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 129] * ws.dense_1_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 145] * ws.dense_1_grad[1 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 161] * ws.dense_1_grad[1 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 177] * ws.dense_1_grad[1 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 2] * ws.dense_1_grad[2 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 18] * ws.dense_1_grad[2 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 34] * ws.dense_1_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 50] * ws.dense_1_grad[2 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 66] * ws.dense_1_grad[2 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 82] * ws.dense_1_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 98] * ws.dense_1_grad[2 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 114] * ws.dense_1_grad[2 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 130] * ws.dense_1_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 146] * ws.dense_1_grad[2 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 162] * ws.dense_1_grad[2 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 178] * ws.dense_1_grad[2 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 3] * ws.dense_1_grad[3 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 19] * ws.dense_1_grad[3 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 35] * ws.dense_1_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 51] * ws.dense_1_grad[3 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 67] * ws.dense_1_grad[3 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 83] * ws.dense_1_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 99] * ws.dense_1_grad[3 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 115] * ws.dense_1_grad[3 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 131] * ws.dense_1_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 147] * ws.dense_1_grad[3 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 163] * ws.dense_1_grad[3 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 179] * ws.dense_1_grad[3 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 4] * ws.dense_1_grad[4 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 20] * ws.dense_1_grad[4 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 36] * ws.dense_1_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 52] * ws.dense_1_grad[4 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 68] * ws.dense_1_grad[4 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 84] * ws.dense_1_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 100] * ws.dense_1_grad[4 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 116] * ws.dense_1_grad[4 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 132] * ws.dense_1_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 148] * ws.dense_1_grad[4 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 164] * ws.dense_1_grad[4 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 180] * ws.dense_1_grad[4 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 5] * ws.dense_1_grad[5 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 21] * ws.dense_1_grad[5 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 37] * ws.dense_1_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 53] * ws.dense_1_grad[5 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 69] * ws.dense_1_grad[5 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 85] * ws.dense_1_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 101] * ws.dense_1_grad[5 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 117] * ws.dense_1_grad[5 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 133] * ws.dense_1_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 149] * ws.dense_1_grad[5 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 165] * ws.dense_1_grad[5 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 181] * ws.dense_1_grad[5 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 6] * ws.dense_1_grad[6 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 22] * ws.dense_1_grad[6 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 38] * ws.dense_1_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 54] * ws.dense_1_grad[6 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 70] * ws.dense_1_grad[6 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 86] * ws.dense_1_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 102] * ws.dense_1_grad[6 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 118] * ws.dense_1_grad[6 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 134] * ws.dense_1_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 150] * ws.dense_1_grad[6 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 166] * ws.dense_1_grad[6 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 182] * ws.dense_1_grad[6 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 7] * ws.dense_1_grad[7 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 23] * ws.dense_1_grad[7 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 39] * ws.dense_1_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 55] * ws.dense_1_grad[7 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 71] * ws.dense_1_grad[7 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 87] * ws.dense_1_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 103] * ws.dense_1_grad[7 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 119] * ws.dense_1_grad[7 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 135] * ws.dense_1_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 151] * ws.dense_1_grad[7 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 167] * ws.dense_1_grad[7 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 183] * ws.dense_1_grad[7 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 8] * ws.dense_1_grad[8 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 24] * ws.dense_1_grad[8 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 40] * ws.dense_1_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 56] * ws.dense_1_grad[8 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 72] * ws.dense_1_grad[8 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 88] * ws.dense_1_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 104] * ws.dense_1_grad[8 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 120] * ws.dense_1_grad[8 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 136] * ws.dense_1_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 152] * ws.dense_1_grad[8 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 168] * ws.dense_1_grad[8 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 184] * ws.dense_1_grad[8 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 9] * ws.dense_1_grad[9 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 25] * ws.dense_1_grad[9 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 41] * ws.dense_1_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 57] * ws.dense_1_grad[9 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 73] * ws.dense_1_grad[9 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 89] * ws.dense_1_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 105] * ws.dense_1_grad[9 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 121] * ws.dense_1_grad[9 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 137] * ws.dense_1_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 153] * ws.dense_1_grad[9 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 169] * ws.dense_1_grad[9 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 185] * ws.dense_1_grad[9 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 10] * ws.dense_1_grad[10 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 26] * ws.dense_1_grad[10 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 42] * ws.dense_1_grad[10 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 58] * ws.dense_1_grad[10 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 74] * ws.dense_1_grad[10 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 90] * ws.dense_1_grad[10 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 106] * ws.dense_1_grad[10 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 122] * ws.dense_1_grad[10 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 138] * ws.dense_1_grad[10 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 154] * ws.dense_1_grad[10 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 170] * ws.dense_1_grad[10 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 186] * ws.dense_1_grad[10 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 11] * ws.dense_1_grad[11 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 27] * ws.dense_1_grad[11 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 43] * ws.dense_1_grad[11 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 59] * ws.dense_1_grad[11 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 75] * ws.dense_1_grad[11 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 91] * ws.dense_1_grad[11 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 107] * ws.dense_1_grad[11 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 123] * ws.dense_1_grad[11 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 139] * ws.dense_1_grad[11 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 155] * ws.dense_1_grad[11 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 171] * ws.dense_1_grad[11 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 187] * ws.dense_1_grad[11 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 12] * ws.dense_1_grad[12 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 28] * ws.dense_1_grad[12 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 44] * ws.dense_1_grad[12 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 60] * ws.dense_1_grad[12 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 76] * ws.dense_1_grad[12 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 92] * ws.dense_1_grad[12 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 108] * ws.dense_1_grad[12 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 124] * ws.dense_1_grad[12 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 140] * ws.dense_1_grad[12 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 156] * ws.dense_1_grad[12 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 172] * ws.dense_1_grad[12 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 188] * ws.dense_1_grad[12 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 13] * ws.dense_1_grad[13 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 29] * ws.dense_1_grad[13 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 45] * ws.dense_1_grad[13 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 61] * ws.dense_1_grad[13 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 77] * ws.dense_1_grad[13 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 93] * ws.dense_1_grad[13 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 109] * ws.dense_1_grad[13 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 125] * ws.dense_1_grad[13 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 141] * ws.dense_1_grad[13 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 157] * ws.dense_1_grad[13 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 173] * ws.dense_1_grad[13 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 189] * ws.dense_1_grad[13 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 14] * ws.dense_1_grad[14 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 30] * ws.dense_1_grad[14 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 46] * ws.dense_1_grad[14 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 62] * ws.dense_1_grad[14 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 78] * ws.dense_1_grad[14 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 94] * ws.dense_1_grad[14 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 110] * ws.dense_1_grad[14 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 126] * ws.dense_1_grad[14 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 142] * ws.dense_1_grad[14 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 158] * ws.dense_1_grad[14 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 174] * ws.dense_1_grad[14 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 190] * ws.dense_1_grad[14 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[0][l] += params[kDense1Kernel + ib * 192 + 15] * ws.dense_1_grad[15 * L + l];
+          acc[1][l] += params[kDense1Kernel + ib * 192 + 31] * ws.dense_1_grad[15 * L + l];
+          acc[2][l] += params[kDense1Kernel + ib * 192 + 47] * ws.dense_1_grad[15 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[3][l] += params[kDense1Kernel + ib * 192 + 63] * ws.dense_1_grad[15 * L + l];
+          acc[4][l] += params[kDense1Kernel + ib * 192 + 79] * ws.dense_1_grad[15 * L + l];
+          acc[5][l] += params[kDense1Kernel + ib * 192 + 95] * ws.dense_1_grad[15 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[6][l] += params[kDense1Kernel + ib * 192 + 111] * ws.dense_1_grad[15 * L + l];
+          acc[7][l] += params[kDense1Kernel + ib * 192 + 127] * ws.dense_1_grad[15 * L + l];
+          acc[8][l] += params[kDense1Kernel + ib * 192 + 143] * ws.dense_1_grad[15 * L + l];
+        }
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          acc[9][l] += params[kDense1Kernel + ib * 192 + 159] * ws.dense_1_grad[15 * L + l];
+          acc[10][l] += params[kDense1Kernel + ib * 192 + 175] * ws.dense_1_grad[15 * L + l];
+          acc[11][l] += params[kDense1Kernel + ib * 192 + 191] * ws.dense_1_grad[15 * L + l];
+        }
         CNNC_LANES for (int l = 0; l < L; ++l) {
           ws.conv2d_1_grad[(ib * 12) * L + l] = acc[0][l];
           ws.conv2d_1_grad[(ib * 12 + 1) * L + l] = acc[1][l];
@@ -1364,38 +1642,60 @@ struct Model {
         acc[0][l] = params[kDense2Bias];
         acc[1][l] = params[kDense2Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel] * ws.dense_1_out[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 1] * ws.dense_1_out[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 2] * ws.dense_1_out[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 3] * ws.dense_1_out[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 4] * ws.dense_1_out[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 5] * ws.dense_1_out[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 6] * ws.dense_1_out[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 7] * ws.dense_1_out[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 8] * ws.dense_1_out[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 9] * ws.dense_1_out[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 10] * ws.dense_1_out[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 11] * ws.dense_1_out[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 12] * ws.dense_1_out[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 13] * ws.dense_1_out[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 14] * ws.dense_1_out[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 15] * ws.dense_1_out[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 16] * ws.dense_1_out[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 17] * ws.dense_1_out[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 18] * ws.dense_1_out[9 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 19] * ws.dense_1_out[9 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 20] * ws.dense_1_out[10 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 21] * ws.dense_1_out[10 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 22] * ws.dense_1_out[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 23] * ws.dense_1_out[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 24] * ws.dense_1_out[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 25] * ws.dense_1_out[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 26] * ws.dense_1_out[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 27] * ws.dense_1_out[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 28] * ws.dense_1_out[14 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 29] * ws.dense_1_out[14 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 30] * ws.dense_1_out[15 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 31] * ws.dense_1_out[15 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense2Kernel] * ws.dense_1_out[l];
+        acc[1][l] += params[kDense2Kernel + 1] * ws.dense_1_out[l];
+        acc[0][l] += params[kDense2Kernel + 2] * ws.dense_1_out[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense2Kernel + 3] * ws.dense_1_out[1 * L + l];
+        acc[0][l] += params[kDense2Kernel + 4] * ws.dense_1_out[2 * L + l];
+        acc[1][l] += params[kDense2Kernel + 5] * ws.dense_1_out[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense2Kernel + 6] * ws.dense_1_out[3 * L + l];
+        acc[1][l] += params[kDense2Kernel + 7] * ws.dense_1_out[3 * L + l];
+        acc[0][l] += params[kDense2Kernel + 8] * ws.dense_1_out[4 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense2Kernel + 9] * ws.dense_1_out[4 * L + l];
+        acc[0][l] += params[kDense2Kernel + 10] * ws.dense_1_out[5 * L + l];
+        acc[1][l] += params[kDense2Kernel + 11] * ws.dense_1_out[5 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense2Kernel + 12] * ws.dense_1_out[6 * L + l];
+        acc[1][l] += params[kDense2Kernel + 13] * ws.dense_1_out[6 * L + l];
+        acc[0][l] += params[kDense2Kernel + 14] * ws.dense_1_out[7 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense2Kernel + 15] * ws.dense_1_out[7 * L + l];
+        acc[0][l] += params[kDense2Kernel + 16] * ws.dense_1_out[8 * L + l];
+        acc[1][l] += params[kDense2Kernel + 17] * ws.dense_1_out[8 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense2Kernel + 18] * ws.dense_1_out[9 * L + l];
+        acc[1][l] += params[kDense2Kernel + 19] * ws.dense_1_out[9 * L + l];
+        acc[0][l] += params[kDense2Kernel + 20] * ws.dense_1_out[10 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense2Kernel + 21] * ws.dense_1_out[10 * L + l];
+        acc[0][l] += params[kDense2Kernel + 22] * ws.dense_1_out[11 * L + l];
+        acc[1][l] += params[kDense2Kernel + 23] * ws.dense_1_out[11 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense2Kernel + 24] * ws.dense_1_out[12 * L + l];
+        acc[1][l] += params[kDense2Kernel + 25] * ws.dense_1_out[12 * L + l];
+        acc[0][l] += params[kDense2Kernel + 26] * ws.dense_1_out[13 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense2Kernel + 27] * ws.dense_1_out[13 * L + l];
+        acc[0][l] += params[kDense2Kernel + 28] * ws.dense_1_out[14 * L + l];
+        acc[1][l] += params[kDense2Kernel + 29] * ws.dense_1_out[14 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense2Kernel + 30] * ws.dense_1_out[15 * L + l];
+        acc[1][l] += params[kDense2Kernel + 31] * ws.dense_1_out[15 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.output[l] = acc[0][l];
         ws.output[1 * L + l] = acc[1][l];
@@ -1581,21 +1881,31 @@ struct Model {
     } // kernel gradient
     {
       T acc[8][L] = {};
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 2] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + 4] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + 6] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + 8] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + 10] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + 12] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + 14] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 1] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 3] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + 5] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + 7] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + 9] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + 11] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + 13] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense2Kernel] * ws.dense_2_grad[l];
+        acc[1][l] += params[kDense2Kernel + 2] * ws.dense_2_grad[l];
+        acc[2][l] += params[kDense2Kernel + 4] * ws.dense_2_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[3][l] += params[kDense2Kernel + 6] * ws.dense_2_grad[l];
+        acc[4][l] += params[kDense2Kernel + 8] * ws.dense_2_grad[l];
+        acc[5][l] += params[kDense2Kernel + 10] * ws.dense_2_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[6][l] += params[kDense2Kernel + 12] * ws.dense_2_grad[l];
+        acc[7][l] += params[kDense2Kernel + 14] * ws.dense_2_grad[l];
+        acc[0][l] += params[kDense2Kernel + 1] * ws.dense_2_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense2Kernel + 3] * ws.dense_2_grad[1 * L + l];
+        acc[2][l] += params[kDense2Kernel + 5] * ws.dense_2_grad[1 * L + l];
+        acc[3][l] += params[kDense2Kernel + 7] * ws.dense_2_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[4][l] += params[kDense2Kernel + 9] * ws.dense_2_grad[1 * L + l];
+        acc[5][l] += params[kDense2Kernel + 11] * ws.dense_2_grad[1 * L + l];
+        acc[6][l] += params[kDense2Kernel + 13] * ws.dense_2_grad[1 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + 15] * ws.dense_2_grad[1 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.dense_1_grad[l] = acc[0][l];
@@ -1610,21 +1920,31 @@ struct Model {
     } // input gradient block
     {
       T acc[8][L] = {};
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 16] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 18] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + 20] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + 22] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + 24] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + 26] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + 28] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + 30] * ws.dense_2_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense2Kernel + 17] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense2Kernel + 19] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense2Kernel + 21] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense2Kernel + 23] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense2Kernel + 25] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense2Kernel + 27] * ws.dense_2_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense2Kernel + 29] * ws.dense_2_grad[1 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense2Kernel + 16] * ws.dense_2_grad[l];
+        acc[1][l] += params[kDense2Kernel + 18] * ws.dense_2_grad[l];
+        acc[2][l] += params[kDense2Kernel + 20] * ws.dense_2_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[3][l] += params[kDense2Kernel + 22] * ws.dense_2_grad[l];
+        acc[4][l] += params[kDense2Kernel + 24] * ws.dense_2_grad[l];
+        acc[5][l] += params[kDense2Kernel + 26] * ws.dense_2_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[6][l] += params[kDense2Kernel + 28] * ws.dense_2_grad[l];
+        acc[7][l] += params[kDense2Kernel + 30] * ws.dense_2_grad[l];
+        acc[0][l] += params[kDense2Kernel + 17] * ws.dense_2_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense2Kernel + 19] * ws.dense_2_grad[1 * L + l];
+        acc[2][l] += params[kDense2Kernel + 21] * ws.dense_2_grad[1 * L + l];
+        acc[3][l] += params[kDense2Kernel + 23] * ws.dense_2_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[4][l] += params[kDense2Kernel + 25] * ws.dense_2_grad[1 * L + l];
+        acc[5][l] += params[kDense2Kernel + 27] * ws.dense_2_grad[1 * L + l];
+        acc[6][l] += params[kDense2Kernel + 29] * ws.dense_2_grad[1 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense2Kernel + 31] * ws.dense_2_grad[1 * L + l];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.dense_1_grad[8 * L + l] = acc[0][l];

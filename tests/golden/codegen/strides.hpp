@@ -316,132 +316,216 @@ struct Model {
             acc[5][l] = params[kConv2d1Bias + 5];
             acc[6][l] = params[kConv2d1Bias + 6];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 52] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 53] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 54] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 55] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 56] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 57] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 58] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 78] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 79] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 80] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 81] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 82] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 83] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 84] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 104] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 105] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 106] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 107] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 108] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 109] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 110] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 130] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 131] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 132] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 133] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 134] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 135] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 136] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 156] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 157] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 158] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 159] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 160] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 161] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 162] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 182] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 183] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 184] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 185] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 186] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 187] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 188] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 208] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 209] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 210] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 211] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 212] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 213] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 214] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 39] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 40] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 41] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 42] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 43] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 44] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 45] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 65] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 66] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 67] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 68] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 69] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 70] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 71] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 91] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 92] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 93] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 94] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 95] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 96] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 97] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 117] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 118] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 119] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 120] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 121] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 122] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 123] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 143] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 144] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 145] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 146] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 147] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 148] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 149] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 169] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 170] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 171] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 172] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 173] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 174] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 175] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 195] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 196] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 197] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 198] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 199] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 200] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 201] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 221] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 222] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 223] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 224] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 225] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 226] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d1Kernel + 227] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel] * ws.input[(oy * 36 + ox * 4) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 1] * ws.input[(oy * 36 + ox * 4) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 2] * ws.input[(oy * 36 + ox * 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 3] * ws.input[(oy * 36 + ox * 4) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 4] * ws.input[(oy * 36 + ox * 4) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 5] * ws.input[(oy * 36 + ox * 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 6] * ws.input[(oy * 36 + ox * 4) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 26] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 27] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 28] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 29] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 30] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 31] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 32] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 52] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 53] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 54] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 55] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 56] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 57] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 58] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 78] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 79] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 80] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 81] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 82] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 83] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 84] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 104] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 105] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 106] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 107] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 108] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 109] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 110] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 130] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 131] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 132] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 133] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 134] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 135] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 136] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 156] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 157] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 158] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 159] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 160] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 161] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 162] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 182] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 183] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 184] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 185] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 186] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 187] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 188] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 208] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 209] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 210] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 211] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 212] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 213] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 214] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 13] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 14] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 15] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 16] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 17] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 18] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 19] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 39] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 40] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 41] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 42] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 43] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 44] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 45] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 65] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 66] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 67] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 68] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 69] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 70] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 71] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 91] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 92] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 93] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 94] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 95] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 96] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 97] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 117] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 118] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 119] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 120] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 121] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 122] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 123] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 143] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 144] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 145] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 146] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 147] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 148] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 149] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 169] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 170] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 171] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 172] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 173] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 174] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d1Kernel + 175] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 195] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 196] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d1Kernel + 197] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 198] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 199] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d1Kernel + 200] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 201] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+            acc[0][l] += params[kConv2d1Kernel + 221] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d1Kernel + 222] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 223] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+            acc[3][l] += params[kConv2d1Kernel + 224] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d1Kernel + 225] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 226] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+            acc[6][l] += params[kConv2d1Kernel + 227] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_out[(oy * 52 + ox * 13) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
             ws.conv2d_1_out[(oy * 52 + ox * 13 + 1) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -462,114 +546,186 @@ struct Model {
             acc[4][l] = params[kConv2d1Bias + 11];
             acc[5][l] = params[kConv2d1Bias + 12];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 36 + ox * 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 36] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 37] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 38] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 59] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 60] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 61] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 62] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 63] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 64] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 85] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 86] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 87] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 88] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 89] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 90] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 111] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 112] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 113] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 114] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 115] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 116] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 137] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 138] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 139] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 140] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 141] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 142] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 163] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 164] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 165] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 166] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 167] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 168] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 189] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 190] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 191] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 192] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 193] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 194] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 215] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 216] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 217] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 218] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 219] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 220] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 46] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 47] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 48] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 49] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 50] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 51] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 72] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 73] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 74] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 75] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 76] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 77] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 98] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 99] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 100] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 101] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 102] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 103] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 124] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 125] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 126] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 127] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 128] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 129] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 150] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 151] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 152] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 153] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 154] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 155] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 176] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 177] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 178] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 179] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 180] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 181] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 202] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 203] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 204] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 205] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 206] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 207] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 228] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 229] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d1Kernel + 230] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d1Kernel + 231] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d1Kernel + 232] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d1Kernel + 233] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 7] * ws.input[(oy * 36 + ox * 4) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 8] * ws.input[(oy * 36 + ox * 4) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 9] * ws.input[(oy * 36 + ox * 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 10] * ws.input[(oy * 36 + ox * 4) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 11] * ws.input[(oy * 36 + ox * 4) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 12] * ws.input[(oy * 36 + ox * 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 33] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 34] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 35] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 36] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 37] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 38] * ws.input[(oy * 36 + ox * 4 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 59] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 60] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 61] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 62] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 63] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 64] * ws.input[(oy * 36 + ox * 4 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 85] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 86] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 87] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 88] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 89] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 90] * ws.input[(oy * 36 + ox * 4 + 18) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 111] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 112] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 113] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 114] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 115] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 116] * ws.input[(oy * 36 + ox * 4 + 20) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 137] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 138] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 139] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 140] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 141] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 142] * ws.input[(oy * 36 + ox * 4 + 22) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 163] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 164] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 165] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 166] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 167] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 168] * ws.input[(oy * 36 + ox * 4 + 36) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 189] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 190] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 191] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 192] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 193] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 194] * ws.input[(oy * 36 + ox * 4 + 38) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 215] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 216] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 217] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 218] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 219] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 220] * ws.input[(oy * 36 + ox * 4 + 40) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 20] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 21] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 22] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 23] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 24] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 25] * ws.input[(oy * 36 + ox * 4 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 46] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 47] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 48] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 49] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 50] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 51] * ws.input[(oy * 36 + ox * 4 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 72] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 73] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 74] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 75] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 76] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 77] * ws.input[(oy * 36 + ox * 4 + 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 98] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 99] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 100] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 101] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 102] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 103] * ws.input[(oy * 36 + ox * 4 + 19) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 124] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 125] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 126] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 127] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 128] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 129] * ws.input[(oy * 36 + ox * 4 + 21) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 150] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 151] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 152] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 153] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 154] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 155] * ws.input[(oy * 36 + ox * 4 + 23) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 176] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 177] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 178] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 179] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 180] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 181] * ws.input[(oy * 36 + ox * 4 + 37) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 202] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 203] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 204] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 205] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 206] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 207] * ws.input[(oy * 36 + ox * 4 + 39) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d1Kernel + 228] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+            acc[1][l] += params[kConv2d1Kernel + 229] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+            acc[2][l] += params[kConv2d1Kernel + 230] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d1Kernel + 231] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+            acc[4][l] += params[kConv2d1Kernel + 232] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+            acc[5][l] += params[kConv2d1Kernel + 233] * ws.input[(oy * 36 + ox * 4 + 41) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_out[(oy * 52 + ox * 13 + 7) * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
             ws.conv2d_1_out[(oy * 52 + ox * 13 + 8) * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -1283,36 +1439,56 @@ struct Model {
             acc[4][l] = params[kConv2d2Bias + 4];
           }
           for (int c = 0; c < 13; ++c) {
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 5] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 5 + 1] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 5 + 2] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 5 + 3] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 5 + 4] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 5 + 65] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 5 + 66] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 5 + 67] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 5 + 68] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 5 + 69] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 5 + 130] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 5 + 131] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 5 + 132] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 5 + 133] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 5 + 134] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 5 + 195] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 5 + 196] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 5 + 197] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 5 + 198] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 5 + 199] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 5 + 260] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 5 + 261] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 5 + 262] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 5 + 263] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 5 + 264] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + c * 5 + 325] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + c * 5 + 326] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + c * 5 + 327] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + c * 5 + 328] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
-            CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + c * 5 + 329] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + c * 5] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + c * 5 + 1] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + c * 5 + 2] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + c * 5 + 3] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + c * 5 + 4] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c) * L + l];
+              acc[0][l] += params[kConv2d2Kernel + c * 5 + 65] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d2Kernel + c * 5 + 66] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + c * 5 + 67] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
+              acc[3][l] += params[kConv2d2Kernel + c * 5 + 68] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d2Kernel + c * 5 + 69] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 13) * L + l];
+              acc[0][l] += params[kConv2d2Kernel + c * 5 + 130] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + c * 5 + 131] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d2Kernel + c * 5 + 132] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
+              acc[3][l] += params[kConv2d2Kernel + c * 5 + 133] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + c * 5 + 134] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 52) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += params[kConv2d2Kernel + c * 5 + 195] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + c * 5 + 196] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + c * 5 + 197] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[3][l] += params[kConv2d2Kernel + c * 5 + 198] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + c * 5 + 199] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 65) * L + l];
+              acc[0][l] += params[kConv2d2Kernel + c * 5 + 260] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[1][l] += params[kConv2d2Kernel + c * 5 + 261] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
+              acc[2][l] += params[kConv2d2Kernel + c * 5 + 262] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
+              acc[3][l] += params[kConv2d2Kernel + c * 5 + 263] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[4][l] += params[kConv2d2Kernel + c * 5 + 264] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 104) * L + l];
+              acc[0][l] += params[kConv2d2Kernel + c * 5 + 325] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
+              acc[1][l] += params[kConv2d2Kernel + c * 5 + 326] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
+            }
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[2][l] += params[kConv2d2Kernel + c * 5 + 327] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
+              acc[3][l] += params[kConv2d2Kernel + c * 5 + 328] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
+              acc[4][l] += params[kConv2d2Kernel + c * 5 + 329] * ws.conv2d_1_out[(oy * 52 + ox * 26 + c + 117) * L + l];
+            }
           } // for c
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_2_out[(oy * 10 + ox * 5) * L + l] = std::tanh(acc[0][l]);
@@ -1641,41 +1817,65 @@ struct Model {
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 5) * L + l];
             acc[6][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 6) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 5] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 10] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 15] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 20] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 25] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 30] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 1] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 6] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 11] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 16] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 21] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 26] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 31] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 2] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 7] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 12] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 17] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 22] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 27] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 32] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 3] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 8] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 13] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 18] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 23] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 28] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 33] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 4] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 9] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 14] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 19] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 24] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 29] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 34] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 5] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 10] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 15] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 20] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 25] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 30] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 1] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 6] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 11] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 16] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 21] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 26] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 31] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 2] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d2Kernel + 7] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 12] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 17] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d2Kernel + 22] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 27] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 32] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 3] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 8] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 13] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 18] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 23] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 28] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 33] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 4] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 9] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 14] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 19] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 24] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 29] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 34] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 1) * L + l] = acc[1][l];
@@ -1696,36 +1896,56 @@ struct Model {
             acc[4][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 11) * L + l];
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 12) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 35] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 40] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 45] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 50] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 55] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 60] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 36] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 41] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 46] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 51] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 56] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 61] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 37] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 42] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 47] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 52] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 57] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 62] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 38] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 43] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 48] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 53] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 58] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 63] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 39] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 44] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 49] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 54] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 59] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 64] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 35] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 40] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 45] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 50] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 55] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 60] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 36] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 41] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 46] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 51] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 56] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 61] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 37] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 42] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 47] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 52] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 57] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 62] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 38] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 43] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 48] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 53] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 58] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 63] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 39] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 44] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 49] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 54] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 59] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 64] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 7) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 8) * L + l] = acc[1][l];
@@ -1746,41 +1966,65 @@ struct Model {
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 18) * L + l];
             acc[6][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 19) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 65] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 70] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 75] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 80] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 85] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 90] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 95] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 66] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 71] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 76] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 81] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 86] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 91] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 96] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 67] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 72] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 77] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 82] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 87] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 92] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 97] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 68] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 73] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 78] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 83] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 88] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 93] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 98] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 69] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 74] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 79] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 84] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 89] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 94] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 99] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 65] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 70] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 75] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 80] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 85] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 90] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 95] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 66] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 71] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 76] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 81] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 86] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 91] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 96] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 67] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d2Kernel + 72] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 77] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 82] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d2Kernel + 87] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 92] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 97] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 68] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 73] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 78] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 83] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 88] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 93] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 98] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 69] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 74] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 79] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 84] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 89] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 94] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 99] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 13) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 14) * L + l] = acc[1][l];
@@ -1801,36 +2045,56 @@ struct Model {
             acc[4][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 24) * L + l];
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 25) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 100] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 105] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 110] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 115] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 120] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 125] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 101] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 106] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 111] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 116] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 121] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 126] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 102] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 107] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 112] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 117] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 122] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 127] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 103] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 108] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 113] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 118] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 123] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 128] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 104] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 109] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 114] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 119] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 124] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 129] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 100] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 105] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 110] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 115] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 120] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 125] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 101] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 106] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 111] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 116] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 121] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 126] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 102] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 107] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 112] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 117] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 122] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 127] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 103] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 108] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 113] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 118] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 123] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 128] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 104] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 109] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 114] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 119] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 124] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 129] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 20) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 21) * L + l] = acc[1][l];
@@ -1851,41 +2115,65 @@ struct Model {
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 57) * L + l];
             acc[6][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 58) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 130] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 135] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 140] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 145] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 150] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 155] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 160] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 131] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 136] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 141] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 146] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 151] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 156] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 161] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 132] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 137] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 142] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 147] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 152] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 157] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 162] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 133] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 138] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 143] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 148] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 153] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 158] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 163] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 134] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 139] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 144] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 149] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 154] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 159] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 164] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 130] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 135] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 140] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 145] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 150] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 155] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 160] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 131] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 136] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 141] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 146] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 151] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 156] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 161] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 132] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d2Kernel + 137] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 142] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 147] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d2Kernel + 152] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 157] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 162] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 133] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 138] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 143] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 148] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 153] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 158] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 163] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 134] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 139] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 144] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 149] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 154] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 159] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 164] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 52) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 53) * L + l] = acc[1][l];
@@ -1906,36 +2194,56 @@ struct Model {
             acc[4][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 63) * L + l];
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 64) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 165] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 170] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 175] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 180] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 185] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 190] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 166] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 171] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 176] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 181] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 186] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 191] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 167] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 172] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 177] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 182] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 187] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 192] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 168] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 173] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 178] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 183] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 188] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 193] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 169] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 174] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 179] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 184] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 189] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 194] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 165] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 170] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 175] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 180] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 185] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 190] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 166] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 171] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 176] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 181] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 186] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 191] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 167] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 172] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 177] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 182] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 187] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 192] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 168] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 173] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 178] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 183] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 188] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 193] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 169] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 174] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 179] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 184] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 189] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 194] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 59) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 60) * L + l] = acc[1][l];
@@ -1956,41 +2264,65 @@ struct Model {
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 70) * L + l];
             acc[6][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 71) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 195] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 200] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 205] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 210] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 215] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 220] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 225] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 196] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 201] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 206] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 211] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 216] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 221] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 226] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 197] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 202] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 207] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 212] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 217] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 222] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 227] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 198] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 203] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 208] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 213] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 218] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 223] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 228] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 199] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 204] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 209] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 214] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 219] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 224] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 229] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 195] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 200] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 205] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 210] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 215] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 220] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 225] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 196] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 201] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 206] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 211] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 216] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 221] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 226] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 197] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d2Kernel + 202] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 207] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 212] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d2Kernel + 217] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 222] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 227] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 198] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 203] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 208] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 213] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 218] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 223] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 228] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 199] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 204] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 209] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 214] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 219] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 224] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 229] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 65) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 66) * L + l] = acc[1][l];
@@ -2011,36 +2343,56 @@ struct Model {
             acc[4][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 76) * L + l];
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 77) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 230] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 235] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 240] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 245] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 250] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 255] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 231] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 236] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 241] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 246] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 251] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 256] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 232] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 237] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 242] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 247] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 252] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 257] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 233] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 238] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 243] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 248] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 253] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 258] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 234] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 239] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 244] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 249] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 254] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 259] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 230] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 235] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 240] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 245] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 250] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 255] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 231] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 236] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 241] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 246] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 251] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 256] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 232] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 237] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 242] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 247] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 252] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 257] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 233] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 238] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 243] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 248] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 253] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 258] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 234] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 239] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 244] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 249] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 254] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 259] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 72) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 73) * L + l] = acc[1][l];
@@ -2061,41 +2413,65 @@ struct Model {
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 109) * L + l];
             acc[6][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 110) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 260] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 265] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 270] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 275] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 280] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 285] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 290] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 261] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 266] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 271] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 276] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 281] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 286] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 291] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 262] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 267] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 272] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 277] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 282] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 287] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 292] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 263] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 268] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 273] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 278] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 283] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 288] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 293] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 264] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 269] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 274] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 279] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 284] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 289] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 294] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 260] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 265] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 270] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 275] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 280] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 285] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 290] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 261] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 266] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 271] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 276] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 281] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 286] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 291] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 262] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d2Kernel + 267] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 272] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 277] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d2Kernel + 282] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 287] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 292] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 263] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 268] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 273] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 278] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 283] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 288] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 293] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 264] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 269] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 274] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 279] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 284] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 289] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 294] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 104) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 105) * L + l] = acc[1][l];
@@ -2116,36 +2492,56 @@ struct Model {
             acc[4][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 115) * L + l];
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 116) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 295] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 300] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 305] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 310] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 315] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 320] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 296] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 301] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 306] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 311] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 316] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 321] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 297] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 302] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 307] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 312] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 317] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 322] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 298] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 303] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 308] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 313] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 318] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 323] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 299] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 304] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 309] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 314] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 319] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 324] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 295] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 300] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 305] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 310] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 315] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 320] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 296] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 301] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 306] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 311] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 316] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 321] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 297] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 302] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 307] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 312] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 317] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 322] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 298] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 303] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 308] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 313] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 318] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 323] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 299] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 304] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 309] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 314] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 319] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 324] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 111) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 112) * L + l] = acc[1][l];
@@ -2166,41 +2562,65 @@ struct Model {
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 122) * L + l];
             acc[6][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 123) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 325] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 330] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 335] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 340] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 345] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 350] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 355] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 326] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 331] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 336] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 341] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 346] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 351] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 356] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 327] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 332] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 337] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 342] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 347] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 352] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 357] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 328] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 333] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 338] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 343] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 348] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 353] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 358] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 329] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 334] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 339] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 344] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 349] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 354] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kConv2d2Kernel + 359] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 325] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 330] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 335] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 340] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 345] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 350] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 355] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 326] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 331] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 336] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 341] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 346] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 351] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 356] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 327] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[1][l] += params[kConv2d2Kernel + 332] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 337] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 342] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[4][l] += params[kConv2d2Kernel + 347] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 352] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 357] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 328] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 333] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 338] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 343] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 348] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 353] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[6][l] += params[kConv2d2Kernel + 358] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[0][l] += params[kConv2d2Kernel + 329] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 334] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[2][l] += params[kConv2d2Kernel + 339] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[3][l] += params[kConv2d2Kernel + 344] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 349] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[5][l] += params[kConv2d2Kernel + 354] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[6][l] += params[kConv2d2Kernel + 359] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 117) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 118) * L + l] = acc[1][l];
@@ -2221,36 +2641,56 @@ struct Model {
             acc[4][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 128) * L + l];
             acc[5][l] = ws.conv2d_1_grad[(oy * 52 + ox * 26 + 129) * L + l];
           }
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 360] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 365] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 370] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 375] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 380] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 385] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 361] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 366] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 371] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 376] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 381] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 386] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 362] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 367] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 372] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 377] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 382] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 387] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 363] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 368] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 373] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 378] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 383] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 388] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d2Kernel + 364] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d2Kernel + 369] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kConv2d2Kernel + 374] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kConv2d2Kernel + 379] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kConv2d2Kernel + 384] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
-          CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kConv2d2Kernel + 389] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 360] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 365] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 370] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 375] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 380] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 385] * ws.conv2d_2_grad[(oy * 10 + ox * 5) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 361] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 366] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 371] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 376] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 381] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 386] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 1) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 362] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 367] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 372] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 377] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 382] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 387] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 2) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 363] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 368] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 373] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 378] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 383] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 388] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 3) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += params[kConv2d2Kernel + 364] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[1][l] += params[kConv2d2Kernel + 369] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[2][l] += params[kConv2d2Kernel + 374] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[3][l] += params[kConv2d2Kernel + 379] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[4][l] += params[kConv2d2Kernel + 384] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+            acc[5][l] += params[kConv2d2Kernel + 389] * ws.conv2d_2_grad[(oy * 10 + ox * 5 + 4) * L + l];
+          }
           CNNC_LANES for (int l = 0; l < L; ++l) {
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 124) * L + l] = acc[0][l];
             ws.conv2d_1_grad[(oy * 52 + ox * 26 + 125) * L + l] = acc[1][l];
@@ -2275,66 +2715,106 @@ struct Model {
         acc[1][l] = params[kDense1Bias + 1];
         acc[2][l] = params[kDense1Bias + 2];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel] * ws.conv2d_2_out[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 1] * ws.conv2d_2_out[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 2] * ws.conv2d_2_out[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 3] * ws.conv2d_2_out[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 4] * ws.conv2d_2_out[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 5] * ws.conv2d_2_out[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 6] * ws.conv2d_2_out[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 7] * ws.conv2d_2_out[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 8] * ws.conv2d_2_out[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 9] * ws.conv2d_2_out[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 10] * ws.conv2d_2_out[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 11] * ws.conv2d_2_out[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 12] * ws.conv2d_2_out[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 13] * ws.conv2d_2_out[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 14] * ws.conv2d_2_out[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 15] * ws.conv2d_2_out[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 16] * ws.conv2d_2_out[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 17] * ws.conv2d_2_out[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 18] * ws.conv2d_2_out[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 19] * ws.conv2d_2_out[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 20] * ws.conv2d_2_out[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 21] * ws.conv2d_2_out[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 22] * ws.conv2d_2_out[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 23] * ws.conv2d_2_out[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 24] * ws.conv2d_2_out[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 25] * ws.conv2d_2_out[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 26] * ws.conv2d_2_out[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 27] * ws.conv2d_2_out[9 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 28] * ws.conv2d_2_out[9 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 29] * ws.conv2d_2_out[9 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 30] * ws.conv2d_2_out[10 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 31] * ws.conv2d_2_out[10 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 32] * ws.conv2d_2_out[10 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 33] * ws.conv2d_2_out[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 34] * ws.conv2d_2_out[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 35] * ws.conv2d_2_out[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 36] * ws.conv2d_2_out[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 37] * ws.conv2d_2_out[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 38] * ws.conv2d_2_out[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 39] * ws.conv2d_2_out[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 40] * ws.conv2d_2_out[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 41] * ws.conv2d_2_out[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 42] * ws.conv2d_2_out[14 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 43] * ws.conv2d_2_out[14 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 44] * ws.conv2d_2_out[14 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 45] * ws.conv2d_2_out[15 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 46] * ws.conv2d_2_out[15 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 47] * ws.conv2d_2_out[15 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 48] * ws.conv2d_2_out[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 49] * ws.conv2d_2_out[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 50] * ws.conv2d_2_out[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 51] * ws.conv2d_2_out[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 52] * ws.conv2d_2_out[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 53] * ws.conv2d_2_out[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 54] * ws.conv2d_2_out[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 55] * ws.conv2d_2_out[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 56] * ws.conv2d_2_out[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 57] * ws.conv2d_2_out[19 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 58] * ws.conv2d_2_out[19 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 59] * ws.conv2d_2_out[19 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel] * ws.conv2d_2_out[l];
+        acc[1][l] += params[kDense1Kernel + 1] * ws.conv2d_2_out[l];
+        acc[2][l] += params[kDense1Kernel + 2] * ws.conv2d_2_out[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 3] * ws.conv2d_2_out[1 * L + l];
+        acc[1][l] += params[kDense1Kernel + 4] * ws.conv2d_2_out[1 * L + l];
+        acc[2][l] += params[kDense1Kernel + 5] * ws.conv2d_2_out[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 6] * ws.conv2d_2_out[2 * L + l];
+        acc[1][l] += params[kDense1Kernel + 7] * ws.conv2d_2_out[2 * L + l];
+        acc[2][l] += params[kDense1Kernel + 8] * ws.conv2d_2_out[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 9] * ws.conv2d_2_out[3 * L + l];
+        acc[1][l] += params[kDense1Kernel + 10] * ws.conv2d_2_out[3 * L + l];
+        acc[2][l] += params[kDense1Kernel + 11] * ws.conv2d_2_out[3 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 12] * ws.conv2d_2_out[4 * L + l];
+        acc[1][l] += params[kDense1Kernel + 13] * ws.conv2d_2_out[4 * L + l];
+        acc[2][l] += params[kDense1Kernel + 14] * ws.conv2d_2_out[4 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 15] * ws.conv2d_2_out[5 * L + l];
+        acc[1][l] += params[kDense1Kernel + 16] * ws.conv2d_2_out[5 * L + l];
+        acc[2][l] += params[kDense1Kernel + 17] * ws.conv2d_2_out[5 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 18] * ws.conv2d_2_out[6 * L + l];
+        acc[1][l] += params[kDense1Kernel + 19] * ws.conv2d_2_out[6 * L + l];
+        acc[2][l] += params[kDense1Kernel + 20] * ws.conv2d_2_out[6 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 21] * ws.conv2d_2_out[7 * L + l];
+        acc[1][l] += params[kDense1Kernel + 22] * ws.conv2d_2_out[7 * L + l];
+        acc[2][l] += params[kDense1Kernel + 23] * ws.conv2d_2_out[7 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 24] * ws.conv2d_2_out[8 * L + l];
+        acc[1][l] += params[kDense1Kernel + 25] * ws.conv2d_2_out[8 * L + l];
+        acc[2][l] += params[kDense1Kernel + 26] * ws.conv2d_2_out[8 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 27] * ws.conv2d_2_out[9 * L + l];
+        acc[1][l] += params[kDense1Kernel + 28] * ws.conv2d_2_out[9 * L + l];
+        acc[2][l] += params[kDense1Kernel + 29] * ws.conv2d_2_out[9 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 30] * ws.conv2d_2_out[10 * L + l];
+        acc[1][l] += params[kDense1Kernel + 31] * ws.conv2d_2_out[10 * L + l];
+        acc[2][l] += params[kDense1Kernel + 32] * ws.conv2d_2_out[10 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 33] * ws.conv2d_2_out[11 * L + l];
+        acc[1][l] += params[kDense1Kernel + 34] * ws.conv2d_2_out[11 * L + l];
+        acc[2][l] += params[kDense1Kernel + 35] * ws.conv2d_2_out[11 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 36] * ws.conv2d_2_out[12 * L + l];
+        acc[1][l] += params[kDense1Kernel + 37] * ws.conv2d_2_out[12 * L + l];
+        acc[2][l] += params[kDense1Kernel + 38] * ws.conv2d_2_out[12 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 39] * ws.conv2d_2_out[13 * L + l];
+        acc[1][l] += params[kDense1Kernel + 40] * ws.conv2d_2_out[13 * L + l];
+        acc[2][l] += params[kDense1Kernel + 41] * ws.conv2d_2_out[13 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 42] * ws.conv2d_2_out[14 * L + l];
+        acc[1][l] += params[kDense1Kernel + 43] * ws.conv2d_2_out[14 * L + l];
+        acc[2][l] += params[kDense1Kernel + 44] * ws.conv2d_2_out[14 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 45] * ws.conv2d_2_out[15 * L + l];
+        acc[1][l] += params[kDense1Kernel + 46] * ws.conv2d_2_out[15 * L + l];
+        acc[2][l] += params[kDense1Kernel + 47] * ws.conv2d_2_out[15 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 48] * ws.conv2d_2_out[16 * L + l];
+        acc[1][l] += params[kDense1Kernel + 49] * ws.conv2d_2_out[16 * L + l];
+        acc[2][l] += params[kDense1Kernel + 50] * ws.conv2d_2_out[16 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 51] * ws.conv2d_2_out[17 * L + l];
+        acc[1][l] += params[kDense1Kernel + 52] * ws.conv2d_2_out[17 * L + l];
+        acc[2][l] += params[kDense1Kernel + 53] * ws.conv2d_2_out[17 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 54] * ws.conv2d_2_out[18 * L + l];
+        acc[1][l] += params[kDense1Kernel + 55] * ws.conv2d_2_out[18 * L + l];
+        acc[2][l] += params[kDense1Kernel + 56] * ws.conv2d_2_out[18 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 57] * ws.conv2d_2_out[19 * L + l];
+        acc[1][l] += params[kDense1Kernel + 58] * ws.conv2d_2_out[19 * L + l];
+        acc[2][l] += params[kDense1Kernel + 59] * ws.conv2d_2_out[19 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.output[l] = acc[0][l];
         ws.output[1 * L + l] = acc[1][l];
@@ -2404,36 +2884,56 @@ struct Model {
     } // kernel gradient
     {
       T acc[10][L] = {};
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 3] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 6] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 9] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 12] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 15] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 18] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 21] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + 24] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + 27] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 1] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 4] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 7] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 10] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 13] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 16] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 19] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 22] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + 25] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + 28] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 2] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 5] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 8] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 11] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 14] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 17] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 20] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 23] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + 26] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + 29] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel] * ws.dense_1_grad[l];
+        acc[1][l] += params[kDense1Kernel + 3] * ws.dense_1_grad[l];
+        acc[2][l] += params[kDense1Kernel + 6] * ws.dense_1_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[3][l] += params[kDense1Kernel + 9] * ws.dense_1_grad[l];
+        acc[4][l] += params[kDense1Kernel + 12] * ws.dense_1_grad[l];
+        acc[5][l] += params[kDense1Kernel + 15] * ws.dense_1_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[6][l] += params[kDense1Kernel + 18] * ws.dense_1_grad[l];
+        acc[7][l] += params[kDense1Kernel + 21] * ws.dense_1_grad[l];
+        acc[8][l] += params[kDense1Kernel + 24] * ws.dense_1_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[9][l] += params[kDense1Kernel + 27] * ws.dense_1_grad[l];
+        acc[0][l] += params[kDense1Kernel + 1] * ws.dense_1_grad[1 * L + l];
+        acc[1][l] += params[kDense1Kernel + 4] * ws.dense_1_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[2][l] += params[kDense1Kernel + 7] * ws.dense_1_grad[1 * L + l];
+        acc[3][l] += params[kDense1Kernel + 10] * ws.dense_1_grad[1 * L + l];
+        acc[4][l] += params[kDense1Kernel + 13] * ws.dense_1_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[5][l] += params[kDense1Kernel + 16] * ws.dense_1_grad[1 * L + l];
+        acc[6][l] += params[kDense1Kernel + 19] * ws.dense_1_grad[1 * L + l];
+        acc[7][l] += params[kDense1Kernel + 22] * ws.dense_1_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[8][l] += params[kDense1Kernel + 25] * ws.dense_1_grad[1 * L + l];
+        acc[9][l] += params[kDense1Kernel + 28] * ws.dense_1_grad[1 * L + l];
+        acc[0][l] += params[kDense1Kernel + 2] * ws.dense_1_grad[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense1Kernel + 5] * ws.dense_1_grad[2 * L + l];
+        acc[2][l] += params[kDense1Kernel + 8] * ws.dense_1_grad[2 * L + l];
+        acc[3][l] += params[kDense1Kernel + 11] * ws.dense_1_grad[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[4][l] += params[kDense1Kernel + 14] * ws.dense_1_grad[2 * L + l];
+        acc[5][l] += params[kDense1Kernel + 17] * ws.dense_1_grad[2 * L + l];
+        acc[6][l] += params[kDense1Kernel + 20] * ws.dense_1_grad[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[7][l] += params[kDense1Kernel + 23] * ws.dense_1_grad[2 * L + l];
+        acc[8][l] += params[kDense1Kernel + 26] * ws.dense_1_grad[2 * L + l];
+        acc[9][l] += params[kDense1Kernel + 29] * ws.dense_1_grad[2 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_2_grad[l] = acc[0][l];
         ws.conv2d_2_grad[1 * L + l] = acc[1][l];
@@ -2449,36 +2949,56 @@ struct Model {
     } // input gradient block
     {
       T acc[10][L] = {};
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 30] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 33] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 36] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 39] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 42] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 45] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 48] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 51] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + 54] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + 57] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 31] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 34] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 37] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 40] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 43] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 46] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 49] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 52] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + 55] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + 58] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 32] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 35] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 38] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 41] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 44] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 47] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 50] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 53] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[8][l] += params[kDense1Kernel + 56] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[9][l] += params[kDense1Kernel + 59] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 30] * ws.dense_1_grad[l];
+        acc[1][l] += params[kDense1Kernel + 33] * ws.dense_1_grad[l];
+        acc[2][l] += params[kDense1Kernel + 36] * ws.dense_1_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[3][l] += params[kDense1Kernel + 39] * ws.dense_1_grad[l];
+        acc[4][l] += params[kDense1Kernel + 42] * ws.dense_1_grad[l];
+        acc[5][l] += params[kDense1Kernel + 45] * ws.dense_1_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[6][l] += params[kDense1Kernel + 48] * ws.dense_1_grad[l];
+        acc[7][l] += params[kDense1Kernel + 51] * ws.dense_1_grad[l];
+        acc[8][l] += params[kDense1Kernel + 54] * ws.dense_1_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[9][l] += params[kDense1Kernel + 57] * ws.dense_1_grad[l];
+        acc[0][l] += params[kDense1Kernel + 31] * ws.dense_1_grad[1 * L + l];
+        acc[1][l] += params[kDense1Kernel + 34] * ws.dense_1_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[2][l] += params[kDense1Kernel + 37] * ws.dense_1_grad[1 * L + l];
+        acc[3][l] += params[kDense1Kernel + 40] * ws.dense_1_grad[1 * L + l];
+        acc[4][l] += params[kDense1Kernel + 43] * ws.dense_1_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[5][l] += params[kDense1Kernel + 46] * ws.dense_1_grad[1 * L + l];
+        acc[6][l] += params[kDense1Kernel + 49] * ws.dense_1_grad[1 * L + l];
+        acc[7][l] += params[kDense1Kernel + 52] * ws.dense_1_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[8][l] += params[kDense1Kernel + 55] * ws.dense_1_grad[1 * L + l];
+        acc[9][l] += params[kDense1Kernel + 58] * ws.dense_1_grad[1 * L + l];
+        acc[0][l] += params[kDense1Kernel + 32] * ws.dense_1_grad[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense1Kernel + 35] * ws.dense_1_grad[2 * L + l];
+        acc[2][l] += params[kDense1Kernel + 38] * ws.dense_1_grad[2 * L + l];
+        acc[3][l] += params[kDense1Kernel + 41] * ws.dense_1_grad[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[4][l] += params[kDense1Kernel + 44] * ws.dense_1_grad[2 * L + l];
+        acc[5][l] += params[kDense1Kernel + 47] * ws.dense_1_grad[2 * L + l];
+        acc[6][l] += params[kDense1Kernel + 50] * ws.dense_1_grad[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[7][l] += params[kDense1Kernel + 53] * ws.dense_1_grad[2 * L + l];
+        acc[8][l] += params[kDense1Kernel + 56] * ws.dense_1_grad[2 * L + l];
+        acc[9][l] += params[kDense1Kernel + 59] * ws.dense_1_grad[2 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_2_grad[10 * L + l] = acc[0][l];
         ws.conv2d_2_grad[11 * L + l] = acc[1][l];

@@ -186,14 +186,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[6 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[1 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[5 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[5 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[6 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[6 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[1 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -205,14 +211,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[1 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[1 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[2 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[6 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[6 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[7 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[7 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[2 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[3 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -224,14 +236,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[8 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[2 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[2 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[3 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[3 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[7 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[7 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[8 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[8 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[4 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[5 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -243,14 +261,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[9 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[9 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[3 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[3 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[4 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[4 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[8 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[8 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[9 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[9 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[6 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[7 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -262,14 +286,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[10 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[10 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[11 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[5 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[5 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[6 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[6 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[10 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[10 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[11 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[11 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[8 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[9 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -281,14 +311,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[12 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[6 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[6 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[7 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[7 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[11 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[11 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[12 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[12 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[10 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[11 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -300,14 +336,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[13 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[7 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[7 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[8 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[8 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[12 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[12 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[13 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[13 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[12 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[13 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -319,14 +361,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[8 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[9 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[9 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[14 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[14 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[8 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[8 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[9 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[9 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[13 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[13 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[14 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[14 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[14 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[15 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -338,14 +386,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[10 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[10 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[15 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[15 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[16 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[10 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[10 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[11 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[11 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[15 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[15 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[16 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[16 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[16 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[17 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -357,14 +411,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[11 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[17 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[11 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[11 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[12 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[12 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[16 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[16 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[17 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[17 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[18 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[19 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -376,14 +436,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[12 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[18 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[12 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[12 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[13 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[13 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[17 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[17 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[18 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[18 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[20 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[21 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -395,14 +461,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[13 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[14 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[14 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[19 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[19 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[13 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[13 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[14 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[14 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[18 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[18 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[19 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[19 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[22 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[23 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -414,14 +486,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[15 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[15 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[20 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[20 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[21 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[21 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[15 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[15 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[16 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[16 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[20 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[20 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[21 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[21 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[24 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[25 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -433,14 +511,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[16 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[21 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[21 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[22 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[22 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[16 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[16 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[17 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[17 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[21 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[21 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[22 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[22 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[26 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[27 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -452,14 +536,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[17 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[22 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[22 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[23 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[23 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[17 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[17 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[18 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[18 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[22 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[22 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[23 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[23 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[28 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[29 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -471,14 +561,20 @@ struct Model {
         acc[0][l] = params[kConv2d1Bias];
         acc[1][l] = params[kConv2d1Bias + 1];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[18 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[19 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[19 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[23 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[23 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[24 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[24 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel] * ws.conv2d_1_padded[18 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 1] * ws.conv2d_1_padded[18 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 2] * ws.conv2d_1_padded[19 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kConv2d1Kernel + 3] * ws.conv2d_1_padded[19 * L + l];
+        acc[0][l] += params[kConv2d1Kernel + 4] * ws.conv2d_1_padded[23 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 5] * ws.conv2d_1_padded[23 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kConv2d1Kernel + 6] * ws.conv2d_1_padded[24 * L + l];
+        acc[1][l] += params[kConv2d1Kernel + 7] * ws.conv2d_1_padded[24 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.conv2d_1_out[30 * L + l] = acc[0][l] > T(0) ? acc[0][l] : T(0);
         ws.conv2d_1_out[31 * L + l] = acc[1][l] > T(0) ? acc[1][l] : T(0);
@@ -882,30 +978,46 @@ struct Model {
         acc[1][l] = params[kDense1Bias + 1];
         acc[2][l] = params[kDense1Bias + 2];
       }
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel] * ws.max_pooling2d_1_out[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 1] * ws.max_pooling2d_1_out[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 2] * ws.max_pooling2d_1_out[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 3] * ws.max_pooling2d_1_out[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 4] * ws.max_pooling2d_1_out[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 5] * ws.max_pooling2d_1_out[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 6] * ws.max_pooling2d_1_out[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 7] * ws.max_pooling2d_1_out[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 8] * ws.max_pooling2d_1_out[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 9] * ws.max_pooling2d_1_out[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 10] * ws.max_pooling2d_1_out[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 11] * ws.max_pooling2d_1_out[3 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 12] * ws.max_pooling2d_1_out[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 13] * ws.max_pooling2d_1_out[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 14] * ws.max_pooling2d_1_out[4 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 15] * ws.max_pooling2d_1_out[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 16] * ws.max_pooling2d_1_out[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 17] * ws.max_pooling2d_1_out[5 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 18] * ws.max_pooling2d_1_out[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 19] * ws.max_pooling2d_1_out[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 20] * ws.max_pooling2d_1_out[6 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 21] * ws.max_pooling2d_1_out[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 22] * ws.max_pooling2d_1_out[7 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 23] * ws.max_pooling2d_1_out[7 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel] * ws.max_pooling2d_1_out[l];
+        acc[1][l] += params[kDense1Kernel + 1] * ws.max_pooling2d_1_out[l];
+        acc[2][l] += params[kDense1Kernel + 2] * ws.max_pooling2d_1_out[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 3] * ws.max_pooling2d_1_out[1 * L + l];
+        acc[1][l] += params[kDense1Kernel + 4] * ws.max_pooling2d_1_out[1 * L + l];
+        acc[2][l] += params[kDense1Kernel + 5] * ws.max_pooling2d_1_out[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 6] * ws.max_pooling2d_1_out[2 * L + l];
+        acc[1][l] += params[kDense1Kernel + 7] * ws.max_pooling2d_1_out[2 * L + l];
+        acc[2][l] += params[kDense1Kernel + 8] * ws.max_pooling2d_1_out[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 9] * ws.max_pooling2d_1_out[3 * L + l];
+        acc[1][l] += params[kDense1Kernel + 10] * ws.max_pooling2d_1_out[3 * L + l];
+        acc[2][l] += params[kDense1Kernel + 11] * ws.max_pooling2d_1_out[3 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 12] * ws.max_pooling2d_1_out[4 * L + l];
+        acc[1][l] += params[kDense1Kernel + 13] * ws.max_pooling2d_1_out[4 * L + l];
+        acc[2][l] += params[kDense1Kernel + 14] * ws.max_pooling2d_1_out[4 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 15] * ws.max_pooling2d_1_out[5 * L + l];
+        acc[1][l] += params[kDense1Kernel + 16] * ws.max_pooling2d_1_out[5 * L + l];
+        acc[2][l] += params[kDense1Kernel + 17] * ws.max_pooling2d_1_out[5 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 18] * ws.max_pooling2d_1_out[6 * L + l];
+        acc[1][l] += params[kDense1Kernel + 19] * ws.max_pooling2d_1_out[6 * L + l];
+        acc[2][l] += params[kDense1Kernel + 20] * ws.max_pooling2d_1_out[6 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel + 21] * ws.max_pooling2d_1_out[7 * L + l];
+        acc[1][l] += params[kDense1Kernel + 22] * ws.max_pooling2d_1_out[7 * L + l];
+        acc[2][l] += params[kDense1Kernel + 23] * ws.max_pooling2d_1_out[7 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.output[l] = acc[0][l];
         ws.output[1 * L + l] = acc[1][l];
@@ -1078,30 +1190,46 @@ struct Model {
     } // kernel gradient
     {
       T acc[8][L] = {};
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 3] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 6] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 9] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 12] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 15] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 18] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 21] * ws.dense_1_grad[l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 1] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 4] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 7] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 10] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 13] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 16] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 19] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 22] * ws.dense_1_grad[1 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[0][l] += params[kDense1Kernel + 2] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[1][l] += params[kDense1Kernel + 5] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[2][l] += params[kDense1Kernel + 8] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[3][l] += params[kDense1Kernel + 11] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[4][l] += params[kDense1Kernel + 14] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[5][l] += params[kDense1Kernel + 17] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[6][l] += params[kDense1Kernel + 20] * ws.dense_1_grad[2 * L + l];
-      CNNC_LANES for (int l = 0; l < L; ++l) acc[7][l] += params[kDense1Kernel + 23] * ws.dense_1_grad[2 * L + l];
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[0][l] += params[kDense1Kernel] * ws.dense_1_grad[l];
+        acc[1][l] += params[kDense1Kernel + 3] * ws.dense_1_grad[l];
+        acc[2][l] += params[kDense1Kernel + 6] * ws.dense_1_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[3][l] += params[kDense1Kernel + 9] * ws.dense_1_grad[l];
+        acc[4][l] += params[kDense1Kernel + 12] * ws.dense_1_grad[l];
+        acc[5][l] += params[kDense1Kernel + 15] * ws.dense_1_grad[l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[6][l] += params[kDense1Kernel + 18] * ws.dense_1_grad[l];
+        acc[7][l] += params[kDense1Kernel + 21] * ws.dense_1_grad[l];
+        acc[0][l] += params[kDense1Kernel + 1] * ws.dense_1_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[1][l] += params[kDense1Kernel + 4] * ws.dense_1_grad[1 * L + l];
+        acc[2][l] += params[kDense1Kernel + 7] * ws.dense_1_grad[1 * L + l];
+        acc[3][l] += params[kDense1Kernel + 10] * ws.dense_1_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[4][l] += params[kDense1Kernel + 13] * ws.dense_1_grad[1 * L + l];
+        acc[5][l] += params[kDense1Kernel + 16] * ws.dense_1_grad[1 * L + l];
+        acc[6][l] += params[kDense1Kernel + 19] * ws.dense_1_grad[1 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[7][l] += params[kDense1Kernel + 22] * ws.dense_1_grad[1 * L + l];
+        acc[0][l] += params[kDense1Kernel + 2] * ws.dense_1_grad[2 * L + l];
+        acc[1][l] += params[kDense1Kernel + 5] * ws.dense_1_grad[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[2][l] += params[kDense1Kernel + 8] * ws.dense_1_grad[2 * L + l];
+        acc[3][l] += params[kDense1Kernel + 11] * ws.dense_1_grad[2 * L + l];
+        acc[4][l] += params[kDense1Kernel + 14] * ws.dense_1_grad[2 * L + l];
+      }
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        acc[5][l] += params[kDense1Kernel + 17] * ws.dense_1_grad[2 * L + l];
+        acc[6][l] += params[kDense1Kernel + 20] * ws.dense_1_grad[2 * L + l];
+        acc[7][l] += params[kDense1Kernel + 23] * ws.dense_1_grad[2 * L + l];
+      }
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.max_pooling2d_1_grad[l] = acc[0][l];
         ws.max_pooling2d_1_grad[1 * L + l] = acc[1][l];
