@@ -205,7 +205,7 @@ TEST_CASE("bad usage exits 2 and bad files exit 1, each with a message") {
   CHECK_THAT(bad_init.err, Contains("t10k-images-idx3-ubyte: not a valid safetensors file"));
 }
 
-TEST_CASE("--limit and --validation choose the images, and no validation means no val columns") {
+TEST_CASE("options --limit and --validation choose the images, and no validation means no val columns") {
   TempDir data, out;
   write_synthetic_data(data.str());
   const auto run = run_trainer<Dense>(
@@ -224,7 +224,7 @@ TEST_CASE("summary prints the layers table from kLayers") {
                           Contains("Total params: 7,850"));
 }
 
-TEST_CASE("--init starts from saved weights instead of the initialiser") {
+TEST_CASE("option --init starts from saved weights instead of the initialiser") {
   TempDir data, first, second;
   write_synthetic_data(data.str());
   REQUIRE(run_trainer<Dense>(quick(data, first.str(), {"--epochs", "2", "--quiet"})).status == 0);
