@@ -6,6 +6,16 @@
 
 namespace cnnc {
 
+bool padded(const Layer& layer) {
+  return !(layer.padding == Padding{});
+}
+
+Shape padded_shape(const Layer& layer) {
+  return Shape::image(layer.input.height + layer.padding.top + layer.padding.bottom,
+                      layer.input.width + layer.padding.left + layer.padding.right,
+                      layer.input.channels);
+}
+
 void emit_weighted(CodeWriter& out, const std::string& statement) {
   // Three broadcast weights, a block of up to 12 accumulators and the input fit in AVX2's 16
   // registers; fewer statements per loop would only cost compile time.

@@ -87,6 +87,9 @@ void emit_blocks(CodeWriter& out, const Blocks& blocks, const Loop& block_loop, 
 // Fills `count` elements of a buffer with `value` (a C++ expression of type T).
 void emit_fill(CodeWriter& out, const std::string& buffer, std::int64_t count,
                const std::string& value, std::int64_t budget);
+// Whether a conv or pool layer pads its input, and the shape of its zero-padded input.
+bool padded(const Layer& layer);
+Shape padded_shape(const Layer& layer);
 // Copies an h x w x c image between a buffer and the interior of a padded one, in either
 // direction (`to_padded`), padding (top, left) in the padded buffer of width w + left + right.
 void emit_padded_copy(CodeWriter& out, const Layer& layer, const Shape& shape,

@@ -8,16 +8,6 @@
 namespace cnnc {
 namespace {
 
-bool padded(const Layer& layer) {
-  return !(layer.padding == Padding{});
-}
-
-Shape padded_shape(const Layer& layer) {
-  return Shape::image(layer.input.height + layer.padding.top + layer.padding.bottom,
-                      layer.input.width + layer.padding.left + layer.padding.right,
-                      layer.input.channels);
-}
-
 bool is_max(const Layer& layer) {
   return layer.kind == LayerKind::MaxPool;
 }
