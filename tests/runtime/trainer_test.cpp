@@ -205,7 +205,8 @@ TEST_CASE("bad usage exits 2 and bad files exit 1, each with a message") {
   CHECK_THAT(bad_init.err, Contains("t10k-images-idx3-ubyte: not a valid safetensors file"));
 }
 
-TEST_CASE("options --limit and --validation choose the images, and no validation means no val columns") {
+TEST_CASE(
+    "options --limit and --validation choose the images, and no validation means no val columns") {
   TempDir data, out;
   write_synthetic_data(data.str());
   const auto run = run_trainer<Dense>(
