@@ -192,6 +192,8 @@ TrainSettings resolve_settings(const TrainingConfig& model, const std::string& m
   if (line.test_limit) s.test_limit = *line.test_limit;
   if (line.init) s.init_file = *line.init;
   if (line.resume) s.resume_file = *line.resume;
+  if (line.format) s.format = *line.format;
+  s.overwrite = line.overwrite;
   s.quiet = line.quiet;
   if (s.epochs < 1) throw UsageError(fmt::format("--epochs {}: need at least 1", s.epochs));
   if (s.batch < 1) throw UsageError(fmt::format("--batch {}: need at least 1", s.batch));

@@ -104,7 +104,7 @@ TEST_CASE("a checkpoint holds weights, optimizer state and the run's position") 
   CHECK(cnn::parse_history_csv(file.metadata.at("history"), "checkpoint").size() == 2);
   // The checkpoint's weights are the final weights.
   std::vector<float> from_checkpoint(Dense::kParamCount), from_weights(Dense::kParamCount);
-  cnn::load_weights(file, cnn::describe<Dense>(), from_checkpoint.data(), "optimizer.");
+  cnn::load_weights(file, cnn::describe<Dense>(), from_checkpoint.data());
   cnn::load_weights(cnn::read_safetensors(out.file("weights.safetensors")), cnn::describe<Dense>(),
                     from_weights.data());
   CHECK(from_checkpoint == from_weights);

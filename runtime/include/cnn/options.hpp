@@ -13,7 +13,8 @@ namespace cnn {
 struct CommandLine {
   std::string command = "train"; // train, evaluate, predict, summary
   bool help = false, quiet = false;
-  std::optional<std::string> data, out, init, resume, weights, images, output;
+  std::optional<std::string> data, out, init, resume, weights, images, output, format, labels;
+  bool overwrite = false;
   std::optional<int> epochs, batch, threads;
   std::optional<double> lr;
   std::optional<std::uint64_t> seed;
@@ -39,6 +40,8 @@ struct TrainSettings {
   long test_limit = 0;            // first N test images; 0 = all
   bool quiet = false;
   std::string init_file, resume_file;
+  std::string format; // --format, "" for auto
+  bool overwrite = false;
 };
 
 // The model's training section, overridden by what the command line gives. Throws UsageError
