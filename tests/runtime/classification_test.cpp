@@ -1,9 +1,12 @@
-// The confusion matrix and its metrics.
+// The confusion matrix, its metrics, the classification report and its CSV.
 #include "cnn/classification.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <sstream>
 
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 
 namespace {
 
@@ -18,6 +21,8 @@ cnn::ConfusionMatrix pets() {
   for (const auto& [truth, guess] : pairs) m.add(truth, guess);
   return m;
 }
+
+const std::vector<std::string> pet_names = {"cat", "dog", "bird"};
 
 } // namespace
 
@@ -71,6 +76,12 @@ TEST_CASE("a class never predicted or never present has precision or recall 0, n
   CHECK(m.f1(2) == 0.0);        // 0/0
   CHECK(m.macro_precision() == Approx(2.0 / 9));
   CHECK(m.macro_recall() == Approx(1.0 / 3));
+
+  const auto report = cnn::classification_report(m, {"a", "b", "c"});
+  CHECK_THAT(report, Contains("note: precision is 0/0, reported as 0, for the classes never "
+                              "predicted: b, c\n"));
+  CHECK_THAT(report,
+             Contains("note: recall is 0/0, reported as 0, for the classes with no samples: c\n"));
 }
 
 TEST_CASE("an empty matrix reports zeros and says there were no samples") {
@@ -79,6 +90,7 @@ TEST_CASE("an empty matrix reports zeros and says there were no samples") {
   CHECK(m.accuracy() == 0.0);
   CHECK(m.macro_f1() == 0.0);
   CHECK(m.weighted_f1() == 0.0);
+  CHECK_THAT(cnn::classification_report(m, {}), Contains("note: no samples"));
 }
 
 TEST_CASE("merging adds the counts of matrices of the same size") {
@@ -99,4 +111,83 @@ TEST_CASE("misuse is refused with a message naming the class") {
   CHECK_THROWS_WITH(m.add(3, 0), Contains("true class 3") && Contains("0..2"));
   CHECK_THROWS_WITH(m.add(0, -1), Contains("predicted class -1"));
   CHECK_THROWS_AS(m.count(0, 3), std::out_of_range);
+  CHECK_THROWS_WITH(cnn::classification_report(m, {"a", "b"}),
+                    Contains("2 class names") && Contains("3 classes"));
+}
+
+TEST_CASE("the report reads like scikit-learn's, then prints the matrix") {
+  CHECK(cnn::classification_report(pets(), pet_names) ==
+        "              precision    recall  f1-score   support\n"
+        "\n"
+        "         cat     0.7500    0.7500    0.7500         4\n"
+        "         dog     0.6667    0.5000    0.5714         4\n"
+        "        bird     0.6667    1.0000    0.8000         2\n"
+        "\n"
+        "    accuracy                         0.7000        10\n"
+        "   macro avg     0.6944    0.7500    0.7071        10\n"
+        "weighted avg     0.7000    0.7000    0.6886        10\n"
+        "\n"
+        "confusion matrix (rows: true class, columns: predicted class):\n"
+        "\n"
+        "      cat  dog  bird\n"
+        " cat    3    1     0\n"
+        " dog    1    2     1\n"
+        "bird    0    0     2\n");
+}
+
+TEST_CASE("the report aligns long and UTF-8 names and shortens very long ones") {
+  const std::string long_name(60, 'x');
+  const auto report =
+      cnn::classification_report(pets(), {"Ankle boot", "caf\xC3\xA9 \xE7\x8C\xAB", long_name});
+  CHECK_THAT(report, Contains("\n" + std::string(33, ' ') + "caf\xC3\xA9 \xE7\x8C\xAB     0.6667"));
+  CHECK_THAT(report, Contains("\n" + std::string(39, 'x') + "~     0.6667    1.0000"));
+  CHECK_THAT(report, !Contains(std::string(40, 'x')));
+  // Every table row is as wide as the header, in columns (U+732B takes two).
+  std::istringstream lines(report);
+  std::string header, line;
+  std::getline(lines, header);
+  const auto width = [](const std::string& s) {
+    return std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }) +
+           (s.find("\xE7\x8C\xAB") != std::string::npos);
+  };
+  for (int row = 0; row < 9 && std::getline(lines, line); ++row)
+    if (!line.empty()) CHECK(width(line) == width(header));
+}
+
+TEST_CASE("a line break in a class name cannot break the report's lines") {
+  const auto report = cnn::classification_report(pets(), {"c\nat", "dog", "bird"});
+  CHECK_THAT(report, Contains("c?at") && !Contains("c\nat"));
+}
+
+TEST_CASE("class numbers stand in for missing names") {
+  CHECK_THAT(cnn::classification_report(pets(), {}), Contains("\n           2     0.6667"));
+  CHECK_THAT(cnn::confusion_csv(pets(), {}), StartsWith("true\\predicted,0,1,2\n0,3,1,0\n"));
+}
+
+TEST_CASE("a matrix too wide to print gives way to the most frequent confusions") {
+  cnn::ConfusionMatrix m(100);
+  std::vector<std::string> names;
+  for (int k = 0; k < 100; ++k) {
+    names.push_back("class_" + std::to_string(k));
+    for (int n = 0; n < 5; ++n) m.add(k, k);
+  }
+  for (int n = 0; n < 7; ++n) m.add(3, 8);
+  m.add(42, 9);
+  const auto report = cnn::classification_report(m, names);
+  CHECK_THAT(report, Contains("100 classes are too many to print in 120 columns") &&
+                         Contains("confusion.csv and confusion.png"));
+  CHECK_THAT(report, Contains("the most frequent confusions (true class -> predicted class):\n"
+                              "  7  class_3  -> class_8 (58.3% of class_3)\n"
+                              "  1  class_42 -> class_9 (16.7% of class_42)\n"));
+  CHECK_THAT(report, !Contains("class_99  class_0"));
+  CHECK_THAT(cnn::classification_report(pets(), pet_names, 15),
+             Contains("3 classes are too many to print in 15 columns"));
+}
+
+TEST_CASE("the CSV has a header row of names and quotes names as RFC 4180 says") {
+  CHECK(cnn::confusion_csv(pets(), pet_names) ==
+        "true\\predicted,cat,dog,bird\ncat,3,1,0\ndog,1,2,1\nbird,0,0,2\n");
+  CHECK(cnn::confusion_csv(pets(), {"a,b", "say \"hi\"", "plain"}) ==
+        "true\\predicted,\"a,b\",\"say \"\"hi\"\"\",plain\n"
+        "\"a,b\",3,1,0\n\"say \"\"hi\"\"\",1,2,1\nplain,0,0,2\n");
 }

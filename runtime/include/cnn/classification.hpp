@@ -1,4 +1,5 @@
-// What `evaluate` reports for a classifier: a confusion matrix and its per-class metrics.
+// What `evaluate` reports for a classifier: a confusion matrix, its per-class metrics, a
+// scikit-learn-like text report and the matrix as CSV.
 #pragma once
 
 #include <cstdint>
@@ -47,5 +48,20 @@ private:
   int classes_;
   std::vector<std::int64_t> counts_; // row-major: [true_class][predicted_class]
 };
+
+// The per-class table (precision, recall, f1-score, support; then accuracy, macro avg and
+// weighted avg rows, four decimals), notes naming the classes whose precision or recall was
+// 0/0, then the confusion matrix as text (true classes as rows, predicted as columns) when it
+// fits in `max_width` columns, else the most frequent confusions and a pointer to the CSV and
+// picture. Empty `class_names` means the class numbers; otherwise there must be one name per
+// class (std::invalid_argument). Long names are shortened with "~"; control characters shown
+// as '?'.
+std::string classification_report(const ConfusionMatrix& matrix,
+                                  const std::vector<std::string>& class_names, int max_width = 120);
+
+// "true\predicted,<name>..." then one row per true class: its name and its counts. Names are
+// quoted as RFC 4180 says when they hold a comma, a quote or a line break.
+std::string confusion_csv(const ConfusionMatrix& matrix,
+                          const std::vector<std::string>& class_names);
 
 } // namespace cnn
