@@ -1,11 +1,17 @@
-// The confusion matrix, its metrics, the classification report and its CSV.
+// The confusion matrix, its metrics, the classification report, its CSV and its heat map.
 #include "cnn/classification.hpp"
 
+#include "cnn/file_io.hpp"
+
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fmt/format.h>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 #include <tuple>
+#include <unistd.h>
 
 namespace cnn {
 
@@ -365,6 +371,184 @@ std::string confusion_csv(const ConfusionMatrix& matrix,
     text += "\n";
   }
   return text;
+}
+
+namespace {
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::istringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':'))
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+// A gnuplot single-quoted string: no backquote command or macro substitution happens inside,
+// only ' needs doubling; control characters become '?' since a line break would end the
+// command and let the rest of the text run as gnuplot commands.
+std::string gnuplot_string(const std::string& text) {
+  std::string out = "'";
+  for (const char c : printable(text)) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+constexpr int max_counted_classes = 20; // above this the cells are too small for their counts
+constexpr std::size_t picture_name_width = 24;
+
+// "('cat' 0, 'dog' 1, ...)"
+std::string tic_list(const std::vector<std::string>& names) {
+  std::string text = "(";
+  for (std::size_t k = 0; k < names.size(); ++k)
+    text += fmt::format("{}{} {}", k ? ", " : "",
+                        gnuplot_string(shortened(names[k], picture_name_width)), k);
+  return text + ")";
+}
+
+// Cells whose text is drawn white, on the palette's darker half.
+constexpr double dark_cell_percent = 50;
+
+// Each cell as "predicted true percent-of-row count style": style 0 (a zero count, grey),
+// 1 (dark text on a light cell) or 2 (white text on a dark cell).
+std::string cell_rows(const ConfusionMatrix& m) {
+  std::string text;
+  for (int t = 0; t < m.classes(); ++t) {
+    const auto row_total = m.support(t);
+    for (int p = 0; p < m.classes(); ++p) {
+      const double percent = 100.0 * ratio(m.count(t, p), row_total);
+      const int style = m.count(t, p) == 0 ? 0 : percent > dark_cell_percent ? 2 : 1;
+      text += fmt::format("{} {} {:.4f} {} {}\n", p, t, percent, m.count(t, p), style);
+    }
+  }
+  return text;
+}
+
+// The picture's layout in pixels: square cells, margins sized for the names, the colour bar on
+// the right. Placing everything at fixed screen positions keeps gnuplot from squeezing the
+// colour bar's label into its tics.
+struct Layout {
+  int cell, side, left, right, top, bottom, width, height;
+  int tic_font, count_font;
+  bool rotate; // the predicted names slanted at 45 degrees, when wider than a cell
+};
+
+Layout layout_for(int classes, const std::vector<std::string>& names, const std::string& title) {
+  Layout l{};
+  l.cell = classes <= 4    ? 110
+           : classes <= 10 ? 66
+           : classes <= 20 ? 46
+                           : std::max(12, 1200 / classes);
+  l.tic_font = classes <= 20 ? 10 : classes <= 50 ? 8 : 7;
+  l.count_font = classes <= 4 ? 14 : classes <= 10 ? 11 : 9;
+  std::size_t longest = 1;
+  for (const auto& name : names)
+    longest = std::max(longest, display_width(shortened(name, picture_name_width)));
+  // A character of sans (DejaVu) at 96 dpi takes up to ~0.85 pixels a point; erring wide
+  // wastes a little space where erring narrow would cut names off.
+  const int name_px = static_cast<int>(static_cast<double>(longest) * 0.85 * l.tic_font);
+  l.rotate = name_px > l.cell - 8;
+  l.side = classes * l.cell;
+  l.left = 50 + name_px; // y label, names
+  l.right = 150;         // gap, colour bar, its tics and label
+  l.top = 80;            // two title lines
+  l.bottom = (l.rotate ? name_px * 5 / 7 : 0) + l.tic_font + 56; // names, x label
+  l.width = std::max(l.left + l.side + l.right, static_cast<int>(display_width(title)) * 9 + 60);
+  l.height = l.top + l.side + l.bottom;
+  return l;
+}
+
+std::string confusion_script(const ConfusionMatrix& m, const std::vector<std::string>& names,
+                             const std::string& title, const std::string& png) {
+  const int classes = m.classes();
+  const Layout l = layout_for(classes, names, title);
+  const auto x = [&](int px) { return fmt::format("{:.4f}", static_cast<double>(px) / l.width); };
+  const auto y = [&](int px) { return fmt::format("{:.4f}", static_cast<double>(px) / l.height); };
+  const std::string subtitle =
+      fmt::format("accuracy {:.2f}% of {} samples", 100.0 * m.accuracy(), m.total());
+  std::string labels;
+  if (classes <= max_counted_classes)
+    for (const auto& [style, colour] : {std::pair{0, "#a0a8b4"}, {1, "#0b2545"}, {2, "#ffffff"}})
+      labels += fmt::format(", \\\n     $cells using 1:2:($5 == {} ? strcol(4) : '') with labels "
+                            "font ',{}' tc rgb '{}'",
+                            style, l.count_font, colour);
+  return fmt::format(
+      R"(# The confusion matrix as a heat map: each true class's row in percent of its samples (the
+# counts are in confusion.csv). Run in this folder: gnuplot confusion.gp
+set encoding utf8
+set terminal pngcairo size {width},{height} font 'sans,10' noenhanced
+set output {png}
+set title {title} . "\n" . {subtitle} font ',12'
+set lmargin at screen {left}
+set rmargin at screen {plot_right}
+set bmargin at screen {bottom}
+set tmargin at screen {top}
+set colorbox user origin screen {bar_x}, screen {bottom} size screen {bar_width}, screen {side}
+set label 'Predicted class' at screen {middle_x}, screen {xlabel_y} center
+set label 'True class' at screen {ylabel_x}, screen {middle_y} center rotate by 90
+set xrange [-0.5:{last}.5]
+set yrange [{last}.5:-0.5]
+set xtics {xtics} out nomirror scale 0 font ',{tic_font}'{rotate}
+set ytics {ytics} out nomirror scale 0 font ',{tic_font}'
+set cbrange [0:100]
+set cbtics 20 format '%.0f%%' scale 0
+set cblabel 'Share of the true class' offset 1,0
+# Pale blues stretched over the first few percent, so that small confusions show too.
+set palette defined (0 '#ffffff', 2 '#eff5fb', 8 '#d4e4f4', 20 '#a6cbe4', 40 '#5ea3d2', 65 '#2171b5', 100 '#08306b')
+unset key
+$cells << EOD
+{cells}EOD
+plot $cells using 1:2:3 with image{labels}
+unset output
+)",
+      fmt::arg("width", l.width), fmt::arg("height", l.height),
+      fmt::arg("png", gnuplot_string(png)), fmt::arg("title", gnuplot_string(title)),
+      fmt::arg("subtitle", gnuplot_string(subtitle)), fmt::arg("left", x(l.left)),
+      fmt::arg("plot_right", x(l.left + l.side)), fmt::arg("bottom", y(l.bottom)),
+      fmt::arg("top", y(l.bottom + l.side)), fmt::arg("middle_x", x(l.left + l.side / 2)),
+      fmt::arg("middle_y", y(l.bottom + l.side / 2)), fmt::arg("xlabel_y", y(24)),
+      fmt::arg("ylabel_x", x(22)), fmt::arg("bar_x", x(l.left + l.side + 24)),
+      fmt::arg("bar_width", x(22)), fmt::arg("side", y(l.side)), fmt::arg("last", classes - 1),
+      fmt::arg("xtics", tic_list(names)), fmt::arg("ytics", tic_list(names)),
+      fmt::arg("tic_font", l.tic_font), fmt::arg("rotate", l.rotate ? " rotate by 45 right" : ""),
+      fmt::arg("cells", cell_rows(m)), fmt::arg("labels", labels));
+}
+
+} // namespace
+
+std::string plot_confusion(const std::string& dir, const ConfusionMatrix& matrix,
+                           const std::vector<std::string>& class_names, const std::string& title) {
+  const auto names = names_of(matrix, class_names);
+  const auto base = std::filesystem::absolute(dir).string();
+  const std::string csv = base + "/confusion.csv", script = base + "/confusion.gp";
+  write_file_atomically(csv, confusion_csv(matrix, names));
+  // The script names only files in its own folder, and gnuplot runs there, so the folder's
+  // name (whatever characters it holds) never enters the script; the picture is drawn to a
+  // temporary name and renamed so a reader never sees half of it.
+  const std::string png_tmp = fmt::format("confusion.png.tmp.{}", ::getpid());
+  write_file_atomically(script, confusion_script(matrix, names, title, png_tmp));
+  if (!on_path("gnuplot"))
+    return "gnuplot not found: no confusion matrix picture drawn (install gnuplot-nox; the "
+           "counts are in " +
+           csv + ")";
+  const std::string command =
+      "cd " + shell_quote(base) + " && gnuplot confusion.gp > confusion.gp.log 2>&1";
+  const int status = std::system(command.c_str());
+  std::error_code error;
+  if (status != 0) {
+    std::filesystem::remove(base + "/" + png_tmp, error);
+    return fmt::format("gnuplot failed on {} (see {}/confusion.gp.log)", script, base);
+  }
+  std::filesystem::rename(base + "/" + png_tmp, base + "/confusion.png", error);
+  if (error) return "cannot move the confusion matrix picture into place: " + error.message();
+  std::filesystem::remove(base + "/confusion.gp.log", error);
+  return "";
 }
 
 } // namespace cnn

@@ -1,12 +1,17 @@
-// The confusion matrix, its metrics, the classification report and its CSV.
+// The confusion matrix, its metrics, the classification report, its CSV and its picture.
 #include "cnn/classification.hpp"
+#include "cnn/errors.hpp"
+#include "cnn/file_io.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <sstream>
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
+using namespace cnn::test;
 
 namespace {
 
@@ -23,6 +28,23 @@ cnn::ConfusionMatrix pets() {
 }
 
 const std::vector<std::string> pet_names = {"cat", "dog", "bird"};
+
+std::string text_of(const std::string& path) {
+  const auto bytes = read_bytes(path);
+  return {bytes.begin(), bytes.end()};
+}
+
+bool is_png(const std::string& path) {
+  const auto bytes = read_bytes(path);
+  const std::uint8_t magic[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  return bytes.size() > 8 && std::equal(std::begin(magic), std::end(magic), bytes.begin());
+}
+
+bool gnuplot_missing(const std::string& problem) {
+  if (problem.find("gnuplot not found") == std::string::npos) return false;
+  WARN(problem);
+  return true;
+}
 
 } // namespace
 
@@ -190,4 +212,85 @@ TEST_CASE("the CSV has a header row of names and quotes names as RFC 4180 says")
   CHECK(cnn::confusion_csv(pets(), {"a,b", "say \"hi\"", "plain"}) ==
         "true\\predicted,\"a,b\",\"say \"\"hi\"\"\",plain\n"
         "\"a,b\",3,1,0\n\"say \"\"hi\"\"\",1,2,1\nplain,0,0,2\n");
+}
+
+TEST_CASE("gnuplot draws the confusion matrix as a PNG heat map") {
+  TempDir dir;
+  const auto problem = cnn::plot_confusion(dir.str(), pets(), pet_names, "pets: test set");
+  CHECK(text_of(dir.file("confusion.csv")) == cnn::confusion_csv(pets(), pet_names));
+  const auto script = text_of(dir.file("confusion.gp"));
+  CHECK_THAT(script, Contains("pngcairo") && Contains("with image") && Contains("with labels") &&
+                         Contains("'pets: test set'") && Contains("('cat' 0, 'dog' 1, 'bird' 2)"));
+  if (gnuplot_missing(problem)) return;
+  CHECK(problem.empty());
+  CHECK(is_png(dir.file("confusion.png")));
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.str()), {}) == 3); // no leftovers
+}
+
+TEST_CASE("past 20 classes the cells carry no counts") {
+  TempDir dir;
+  cnn::ConfusionMatrix m(21);
+  for (int k = 0; k < 21; ++k) m.add(k, (k * 7) % 21);
+  const auto problem = cnn::plot_confusion(dir.str(), m, {}, "many");
+  CHECK_THAT(text_of(dir.file("confusion.gp")), Contains("with image") && !Contains("with labels"));
+  if (gnuplot_missing(problem)) return;
+  CHECK(problem.empty());
+  CHECK(is_png(dir.file("confusion.png")));
+}
+
+TEST_CASE("quotes, backslashes, backquotes and line breaks in names cannot break the plot") {
+  TempDir dir;
+  const std::vector<std::string> names = {"it's \"quoted\"", "back\\slash\\",
+                                          "`touch pwned`\nsystem 'touch pwned'\n@macro"};
+  const auto problem =
+      cnn::plot_confusion(dir.str(), pets(), names, "title 'with' `touch pwned` \\ \n quit");
+  CHECK_THAT(text_of(dir.file("confusion.gp")),
+             Contains("'it''s \"quoted\"'") && Contains("'back\\slash\\'"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("pwned")));
+  if (gnuplot_missing(problem)) return;
+  CHECK(problem.empty());
+  CHECK(is_png(dir.file("confusion.png")));
+}
+
+TEST_CASE("a folder name with quotes and spaces reaches gnuplot intact") {
+  TempDir dir;
+  const auto folder = dir.file("it's a \"run\" $(touch pwned)");
+  std::filesystem::create_directories(folder);
+  const auto problem = cnn::plot_confusion(folder, pets(), pet_names, "pets");
+  CHECK_FALSE(std::filesystem::exists(dir.file("pwned")));
+  if (gnuplot_missing(problem)) return;
+  CHECK(problem.empty());
+  CHECK(is_png(folder + "/confusion.png"));
+}
+
+TEST_CASE("without gnuplot the picture is skipped with a message and the files still written") {
+  TempDir dir;
+  const std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", dir.str().c_str(), 1);
+  const auto problem = cnn::plot_confusion(dir.str(), pets(), pet_names, "pets");
+  ::setenv("PATH", saved.c_str(), 1);
+  CHECK_THAT(problem, Contains("gnuplot not found") && Contains("confusion.csv"));
+  CHECK(std::filesystem::exists(dir.file("confusion.csv")));
+  CHECK(std::filesystem::exists(dir.file("confusion.gp")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("confusion.png")));
+}
+
+TEST_CASE("a gnuplot failure is reported with its log and leaves no half picture") {
+  TempDir dir;
+  // A fake gnuplot that fails, first on the PATH.
+  cnn::write_file_atomically(dir.file("gnuplot"), "#!/bin/sh\necho broken >&2\nexit 3\n");
+  std::filesystem::permissions(dir.file("gnuplot"), std::filesystem::perms::owner_all);
+  const std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", (dir.str() + ":" + saved).c_str(), 1);
+  const auto problem = cnn::plot_confusion(dir.str(), pets(), pet_names, "pets");
+  ::setenv("PATH", saved.c_str(), 1);
+  CHECK_THAT(problem, Contains("gnuplot failed") && Contains("confusion.gp.log"));
+  CHECK(text_of(dir.file("confusion.gp.log")) == "broken\n");
+  CHECK_FALSE(std::filesystem::exists(dir.file("confusion.png")));
+}
+
+TEST_CASE("an unwritable folder is a DataError naming the file") {
+  TempDir dir;
+  CHECK_THROWS_AS(cnn::plot_confusion(dir.file("no/such"), pets(), pet_names, "pets"),
+                  cnn::DataError);
 }

@@ -1,5 +1,5 @@
 // What `evaluate` reports for a classifier: a confusion matrix, its per-class metrics, a
-// scikit-learn-like text report and the matrix as CSV.
+// scikit-learn-like text report, the matrix as CSV and as a gnuplot heat map.
 #pragma once
 
 #include <cstdint>
@@ -63,5 +63,13 @@ std::string classification_report(const ConfusionMatrix& matrix,
 // quoted as RFC 4180 says when they hold a comma, a quote or a line break.
 std::string confusion_csv(const ConfusionMatrix& matrix,
                           const std::vector<std::string>& class_names);
+
+// Writes <dir>/confusion.csv and <dir>/confusion.gp and runs gnuplot on the script to draw
+// <dir>/confusion.png: a heat map of each true class's share of predictions (true classes
+// down, predicted across), with the counts in the cells up to 20 classes. Returns an empty
+// string on success, else a message saying why there is no picture. Throws DataError when the
+// CSV or the script cannot be written.
+std::string plot_confusion(const std::string& dir, const ConfusionMatrix& matrix,
+                           const std::vector<std::string>& class_names, const std::string& title);
 
 } // namespace cnn
