@@ -2,6 +2,7 @@
 #include "cnn/classification.hpp"
 
 #include "cnn/file_io.hpp"
+#include "cnn/gnuplot.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -375,31 +376,9 @@ std::string confusion_csv(const ConfusionMatrix& matrix,
 
 namespace {
 
-bool on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (!path) return false;
-  std::istringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':'))
-    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
-  return false;
-}
-
 // A gnuplot single-quoted string: no backquote command or macro substitution happens inside,
 // only ' needs doubling; control characters become '?' since a line break would end the
 // command and let the rest of the text run as gnuplot commands.
-std::string gnuplot_string(const std::string& text) {
-  std::string out = "'";
-  for (const char c : printable(text)) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 constexpr int max_counted_classes = 20; // above this the cells are too small for their counts
 constexpr std::size_t picture_name_width = 24;
 

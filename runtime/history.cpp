@@ -3,6 +3,7 @@
 
 #include "cnn/errors.hpp"
 #include "cnn/file_io.hpp"
+#include "cnn/gnuplot.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -67,31 +68,9 @@ std::vector<EpochRecord> parse_history_csv(const std::string& text, const std::s
 
 namespace {
 
-bool on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (!path) return false;
-  std::istringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':'))
-    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
-  return false;
-}
-
-std::string gnuplot_string(const std::string& text) { // single-quoted: only ' needs doubling
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string lower_case(std::string text) {
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return text;
-}
-
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 } // namespace
@@ -126,19 +105,19 @@ unset multiplot
       fmt::arg("lower", lower_case(measure)),
       fmt::arg("corner", metric == "mae" ? "top" : "bottom"));
   const std::string text =
-      fmt::format(R"(# Draws {csv}: {lower} and loss against epochs.
+      fmt::format(R"(# Draws history.csv: {lower} and loss against epochs.
 set datafile separator ','
 set key autotitle columnhead
 set grid
 set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
 set xtics {step}
-set terminal pngcairo size 1200,480 font ',10'
+set terminal pngcairo size 1200,480 font ',10' noenhanced
 set output {png}
-{panels}set terminal svg size 1200,480 dynamic font 'sans,10'
+{panels}set terminal svg size 1200,480 dynamic font 'sans,10' noenhanced
 set output {svg}
 {panels}unset output
 )",
-                  fmt::arg("csv", csv), fmt::arg("png", gnuplot_string(png_tmp)),
+                  fmt::arg("png", gnuplot_string(png_tmp)),
                   fmt::arg("svg", gnuplot_string(svg_tmp)), fmt::arg("panels", panels),
                   fmt::arg("step", xtic_step), fmt::arg("lower", lower_case(measure)));
   write_file_atomically(script, text);
