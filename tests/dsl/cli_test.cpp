@@ -149,7 +149,7 @@ TEST_CASE("an extra argument is a usage error") {
                    "Try 'cnnc check --help'.\n");
 }
 
-TEST_CASE("--help prints cnnc's help, or a command's, on stdout and exits 0") {
+TEST_CASE("option --help prints cnnc's help, or a command's, on stdout and exits 0") {
   const Run main_help = run_cnnc("--help");
   CHECK(main_help.exit_code == 0);
   CHECK(main_help.err.empty());
