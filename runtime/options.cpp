@@ -310,8 +310,8 @@ Data: --data DIR names a folder whose format is detected from its contents:
   x_train.npy, y_train.npy (x_test.npy, y_test.npy)   NumPy arrays              (npy)
   data_batch_1.bin ... test_batch.bin, or train.bin    CIFAR binary              (cifar)
   train-images-*, train-labels-* (t10k-*), raw or .gz  IDX, as MNIST             (idx)
-  one folder of images per class, in train/ and test/  an image folder           (images)
-    or directly (then the test split is held out)
+  one folder of images per class, under train/ and    an image folder           (images)
+    test/ or directly in DIR
 --format NAME says which instead: auto (the default: detect), idx, cifar, images or npy.
 
 train (the model file's training section gives the defaults):
