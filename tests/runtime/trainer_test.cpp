@@ -181,9 +181,11 @@ TEST_CASE("bad usage exits 2 and bad files exit 1, each with a message") {
   write_synthetic_data(data.str());
   const auto help = run_trainer<Dense>({"--help"});
   CHECK(help.status == 0);
-  for (const char* option : {"--data", "--epochs", "--batch", "--lr", "--threads", "--seed",
-                             "--validation", "--limit", "--out", "--init", "--resume", "--quiet",
-                             "evaluate --weights", "predict --weights", "summary"})
+  for (const char* option : {"--data", "--format", "--epochs", "--batch", "--lr", "--threads",
+                             "--seed", "--validation", "--limit", "--out", "--overwrite"})
+    CHECK_THAT(help.out, Contains(option));
+  for (const char* option : {"--init", "--resume", "--quiet", "evaluate --weights",
+                             "predict --weights", "--images", "--labels", "--output", "summary"})
     CHECK_THAT(help.out, Contains(option));
   CHECK(run_trainer<Dense>({"--bogus"}).status == 2);
   CHECK_THAT(run_trainer<Dense>({"--bogus"}).err, Contains("unknown option '--bogus'"));
