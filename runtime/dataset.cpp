@@ -4,6 +4,7 @@
 
 #include "cnn/errors.hpp"
 #include "cnn/readers.hpp"
+#include "cnn/suggest.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -48,10 +49,14 @@ const char* format_name(DataFormat format) {
 }
 
 DataFormat parse_format(const std::string& text) {
+  std::vector<std::string> names;
   for (DataFormat format : {DataFormat::Auto, DataFormat::Idx, DataFormat::Cifar,
-                            DataFormat::ImageFolder, DataFormat::Npy})
+                            DataFormat::ImageFolder, DataFormat::Npy}) {
     if (text == format_name(format)) return format;
-  throw UsageError(fmt::format("--format {}: expected auto, idx, cifar, images or npy", text));
+    names.push_back(format_name(format));
+  }
+  throw UsageError(fmt::format("--format {}: expected {}{}", text, fmt::join(names, ", "),
+                               did_you_mean(text, names)));
 }
 
 DataFormat detect_format(const std::string& location) {

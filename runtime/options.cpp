@@ -2,6 +2,7 @@
 // checks and messages are ours), --help, and settings resolution.
 #include "cnn/options.hpp"
 
+#include "cnn/dataset.hpp"
 #include "cnn/errors.hpp"
 #include "cnn/optimizer.hpp"
 #include "cnn/suggest.hpp"
@@ -136,18 +137,6 @@ std::uint64_t parse_seed(const std::string& text) {
   return value;
 }
 
-// The names parse_format (dataset.cpp) accepts. Listed here rather than asked of dataset.cpp so
-// that a command line can be parsed without linking every data reader.
-constexpr std::string_view kFormats[] = {"auto", "idx", "cifar", "images", "npy"};
-
-std::string parse_format_name(const std::string& text) {
-  const std::vector<std::string> names(std::begin(kFormats), std::end(kFormats));
-  for (const auto& name : names)
-    if (name == text) return text;
-  throw UsageError(fmt::format("--format {}: expected {}{}", text, fmt::join(names, ", "),
-                               did_you_mean(text, names)));
-}
-
 // The problem with the first argument `app` did not take, if any. `command` is null for the
 // arguments before any command.
 void check_left_over(const CLI::App& app, const CLI::App* command) {
@@ -268,7 +257,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   line.images = string("--images");
   line.labels = string("--labels");
   line.output = string("--output");
-  if (const auto* value = text("--format")) line.format = parse_format_name(*value);
+  if (const auto* value = text("--format")) line.format = format_name(parse_format(*value));
   line.quiet = flag("--quiet");
   line.overwrite = flag("--overwrite");
   if (const auto* value = text("--epochs")) line.epochs = parse_checked<int>("--epochs", *value);
