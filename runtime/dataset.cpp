@@ -58,7 +58,8 @@ DataFormat parse_format(const std::string& text) {
 DataFormat detect_format(const std::string& location) {
   std::error_code error;
   if (!fs::exists(location, error))
-    throw DataError(fmt::format("{}: no such data folder", location));
+    throw DataError(fmt::format(
+        "{}: no such data folder (scripts/fetch-data puts MNIST in data/mnist)", location));
   if (!fs::is_directory(location, error))
     throw DataError(
         fmt::format("{}: not a folder (--data names a folder of data files)", location));

@@ -68,8 +68,9 @@ TEST_CASE("without --out each run gets a fresh folder under runs/") {
   write_synthetic_data(data.str());
   const auto previous = std::filesystem::current_path();
   std::filesystem::current_path(work.str());
-  const auto first = run_trainer<Dense>(quick(data, {"--epochs", "1"}));
-  const auto second = run_trainer<Dense>(quick(data, {"--epochs", "1"}));
+  const std::vector<std::string> args{"--data", data.str(), "--epochs", "1"};
+  const auto first = run_trainer<Dense>(args);
+  const auto second = run_trainer<Dense>(args);
   std::filesystem::current_path(previous);
   INFO(first.out << first.err << second.out << second.err);
   CHECK(first.status == 0);

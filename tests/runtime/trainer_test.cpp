@@ -38,7 +38,8 @@ TEST_CASE("a training run prints Keras-like epoch lines and the test result") {
   const auto run = run_trainer<Dense>(quick(data, out.str(), {"--epochs", "2", "--threads", "2"}));
   INFO(run.out << run.err);
   REQUIRE(run.status == 0);
-  CHECK(run.out.find("dense: 540 training, 60 validation, 200 test images") != std::string::npos);
+  CHECK(run.out.find("dense: 540 training, 60 validation, 200 test samples from " + data.str()) !=
+        std::string::npos);
   CHECK_THAT(run.out, Contains("Epoch 1/2 - ") && Contains(" - loss: ") && Contains(" - acc: ") &&
                           Contains(" - val_loss: ") && Contains(" - val_acc: ") &&
                           Contains("Epoch 2/2 - ") && Contains("Test: loss "));
@@ -162,7 +163,7 @@ TEST_CASE("evaluate and predict use saved weights") {
   std::istringstream csv(std::string(bytes.begin(), bytes.end()));
   std::string line;
   std::getline(csv, line);
-  CHECK(line == "image,class,p0,p1,p2,p3,p4,p5,p6,p7,p8,p9");
+  CHECK(line == "sample,class,name,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9");
   int rows = 0;
   while (std::getline(csv, line)) {
     ++rows;
@@ -170,7 +171,7 @@ TEST_CASE("evaluate and predict use saved weights") {
     std::istringstream cells(line);
     std::string cell;
     for (int column = 0; std::getline(cells, cell, ','); ++column)
-      if (column >= 2) sum += std::stod(cell);
+      if (column >= 3) sum += std::stod(cell);
     CHECK(sum == Approx(1.0).epsilon(1e-4));
   }
   CHECK(rows == 200);
@@ -215,8 +216,8 @@ TEST_CASE(
       quick(data, out.str(), {"--limit", "100", "--validation", "0", "--epochs", "1"}));
   REQUIRE(run.status == 0);
   CHECK_THAT(run.out, Contains("100 training, 0 validation") && !Contains("val_loss"));
-  const auto fraction =
-      run_trainer<Dense>(quick(data, out.str(), {"--validation", "0.25", "--epochs", "1"}));
+  const auto fraction = run_trainer<Dense>(
+      quick(data, out.str(), {"--validation", "0.25", "--epochs", "1", "--overwrite"}));
   CHECK_THAT(fraction.out, Contains("450 training, 150 validation"));
 }
 
