@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "models/lenet5.cnn";
   static constexpr int kInputH = 28, kInputW = 28, kInputC = 1;
   static constexpr int kInputSize = 784; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 1.0;
+  static constexpr double kInputMean[kInputC] = {0.0};
+  static constexpr double kInputStd[kInputC] = {1.0};
   static constexpr int kOutputSize = 10;
   static constexpr std::size_t kParamCount = 61706;
   static constexpr int kLayerCount = 8;
@@ -71,6 +76,12 @@ struct Model {
       64, 5, 0, 0.1, 7};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 10;
+  static constexpr bool kHasClassNames = false; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[kClassCount] = {
+      "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+  };
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>

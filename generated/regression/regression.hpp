@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "models/regression.cnn";
   static constexpr int kInputH = 8, kInputW = 8, kInputC = 1;
   static constexpr int kInputSize = 64; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 1.0;
+  static constexpr double kInputMean[kInputC] = {0.0};
+  static constexpr double kInputStd[kInputC] = {1.0};
   static constexpr int kOutputSize = 2;
   static constexpr std::size_t kParamCount = 2394;
   static constexpr int kLayerCount = 4;
@@ -59,6 +64,10 @@ struct Model {
       16, 10, 0, 0.2, 42};
   // Not a classifier with a fused output activation and loss.
   static constexpr bool kClassifier = false;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 0;
+  static constexpr bool kHasClassNames = false; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[1] = {""}; // no classes
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>

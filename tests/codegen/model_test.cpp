@@ -1,6 +1,11 @@
 // Checks of one generated model (compiled once per model; CNNC_TEST_MODEL names its Model type
-// and CNNC_TEST_HEADER its header): gradients against central differences, inactive lanes.
+// and CNNC_TEST_HEADER its header): gradients against central differences, inactive lanes, the
+// forward-only workspace, and the constants read from the model file.
 #include CNNC_TEST_HEADER
+
+#include <algorithm>
+#include <iterator>
+#include <string>
 
 #include <catch2/catch.hpp>
 
@@ -80,5 +85,27 @@ TEST_CASE("forward, loss and gradients match the Eigen reference on random weigh
       INFO("parameter " << i);
       REQUIRE(grads[i] == Approx(expected_grads[i]).epsilon(1e-9).margin(1e-11));
     }
+  }
+}
+
+TEST_CASE("the preprocessing and class constants are the model file's") {
+  const cnnc::CheckResult checked = cnnc::check_file(CNNC_TEST_SOURCE);
+  REQUIRE(checked.model);
+  const cnnc::Model& model = *checked.model;
+  CHECK(Model::kInputScale == model.preprocessing.scale);
+  STATIC_REQUIRE(std::size(Model::kInputMean) == Model::kInputC);
+  STATIC_REQUIRE(std::size(Model::kInputStd) == Model::kInputC);
+  for (int c = 0; c < Model::kInputC; ++c) {
+    CHECK(Model::kInputMean[c] == cnnc::channel_value(model.preprocessing.mean, c, 0.0));
+    CHECK(Model::kInputStd[c] == cnnc::channel_value(model.preprocessing.stddev, c, 1.0));
+  }
+  CHECK(Model::kClassCount == model.class_count());
+  CHECK((Model::kClassCount > 0) == Model::kClassifier);
+  CHECK(Model::kHasClassNames == !model.class_names.empty());
+  STATIC_REQUIRE(std::size(Model::kClassNames) == std::size_t(std::max(Model::kClassCount, 1)));
+  for (int k = 0; k < Model::kClassCount; ++k) {
+    const std::string expected =
+        Model::kHasClassNames ? model.class_names[std::size_t(k)] : std::to_string(k);
+    CHECK(Model::kClassNames[k] == expected);
   }
 }

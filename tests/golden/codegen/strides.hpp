@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "tests/codegen/models/strides.cnn";
   static constexpr int kInputH = 10, kInputW = 9, kInputC = 2;
   static constexpr int kInputSize = 180; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 2.0;
+  static constexpr double kInputMean[kInputC] = {0.5, 0.25};
+  static constexpr double kInputStd[kInputC] = {0.5, 0.5};
   static constexpr int kOutputSize = 3;
   static constexpr std::size_t kParamCount = 705;
   static constexpr int kLayerCount = 4;
@@ -59,6 +64,12 @@ struct Model {
       32, 1, 0, 0.0, 0};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 3;
+  static constexpr bool kHasClassNames = true; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[kClassCount] = {
+      "T-shirt/top", "back\\slash", "größe",
+  };
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>
