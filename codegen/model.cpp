@@ -173,6 +173,10 @@ void emit_kernel_comment(CodeWriter& out, const Planned& planned, const char* di
                 : "");
 }
 
+// Forward code takes either workspace: a template template parameter, so that T and L are still
+// deduced from the workspace argument.
+constexpr const char* kWorkspaceParameter = "template <typename, int> class Ws";
+
 class HeaderEmitter {
 public:
   HeaderEmitter(const Model& model, const EmitOptions& options)
@@ -403,29 +407,49 @@ private:
     out_.line("// Every activation and gradient of one group of L samples, lane innermost.");
     out_.line("template <typename T, int L>");
     out_.open_scope("struct Workspace");
-    out_.linef("alignas(64) T input[{} * L]; // {}, copied by forward for backward",
-               model_.input.size(), to_string(model_.input));
+    workspace_members(false);
+    out_.close_type("struct Workspace");
+    out_.blank();
+    out_.line("// What forward alone needs (inference): Workspace's activations and padded inputs");
+    out_.line("// under the same names, without the gradients and max pooling's winning taps.");
+    out_.line("template <typename T, int L>");
+    out_.open_scope("struct ForwardWorkspace");
+    workspace_members(true);
+    out_.close_type("struct ForwardWorkspace");
+    out_.blank();
+  }
+
+  void workspace_members(bool forward_only) {
+    out_.line(forward_only ? "static constexpr bool kForBackward = false; // forward keeps nothing "
+                             "for backward"
+                           : "static constexpr bool kForBackward = true; // forward keeps what "
+                             "backward needs");
+    out_.linef("alignas(64) T input[{} * L]; // {}, copied by forward{}", model_.input.size(),
+               to_string(model_.input), forward_only ? "" : " for backward");
     for (const auto& planned : layers_) {
       const LayerContext& c = planned.context;
       std::vector<Buffer> buffers = planned.emitter->extra_buffers(c);
       if (planned.emitter->owns_output) {
-        buffers.insert(buffers.begin(), {c.output_grad, c.l().output.size(), "its gradient"});
+        buffers.insert(buffers.begin(),
+                       {c.output_grad, c.l().output.size(), "its gradient", false});
         buffers.insert(buffers.begin(),
                        {c.output, c.l().output.size(), c.l().name + " " + to_string(c.l().output)});
       }
-      for (const auto& buffer : buffers)
+      for (const auto& buffer : buffers) {
+        if (forward_only && !buffer.in_forward_workspace) continue;
         out_.linef("alignas(64) T {}[{} * L]; // {}", buffer.name, buffer.size, buffer.comment);
+      }
     }
-    out_.close_type("struct Workspace");
-    out_.blank();
   }
 
   void drivers() {
     bool any_params = false;
     for (const auto& planned : layers_) any_params = any_params || planned.has_params();
-    out_.line("// input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].");
-    out_.line("template <typename T, int L>");
-    out_.open_scope("static void forward(const T* params, const T* input, Workspace<T, L>& ws)");
+    out_.line(
+        "// input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a");
+    out_.line("// Workspace (for training) or a ForwardWorkspace (for inference).");
+    out_.linef("template <typename T, int L, {}>", kWorkspaceParameter);
+    out_.open_scope("static void forward(const T* params, const T* input, Ws<T, L>& ws)");
     if (!any_params) out_.line("(void)params;");
     {
       Bindings b;
@@ -485,8 +509,8 @@ private:
       if (!planned.emitter->owns_output) continue;
       const Layer& layer = planned.context.l();
       emit_kernel_comment(out_, planned, "forward");
-      out_.line("template <typename T, int L>");
-      out_.open_scope(fmt::format("static void {}_forward({}Workspace<T, L>& ws)", layer.name,
+      out_.linef("template <typename T, int L, {}>", kWorkspaceParameter);
+      out_.open_scope(fmt::format("static void {}_forward({}Ws<T, L>& ws)", layer.name,
                                   planned.has_params() ? "const T* params, " : ""));
       planned.emitter->forward(out_, planned.context);
       out_.close_scope(layer.name + "_forward");

@@ -127,6 +127,42 @@ cnnc::Model checked_text(const std::string& text) {
   return *result.model;
 }
 
+// The text of `struct NAME { ... };` in the header.
+std::string struct_body(const std::string& text, const std::string& name) {
+  const std::size_t start = text.find("struct " + name + " {");
+  const std::size_t end = text.find("}; // struct " + name + "\n", start);
+  REQUIRE(start != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  return text.substr(start, end - start);
+}
+
+TEST_CASE("the forward-only workspace holds every activation and no gradient") {
+  const std::string text = header_of(checked("tests/codegen/models/padding.cnn"));
+  const std::string training = struct_body(text, "Workspace");
+  const std::string inference = struct_body(text, "ForwardWorkspace");
+  CHECK(training.find("T conv2d_2_padded_grad[") != std::string::npos);
+  CHECK(inference.find("_grad[") == std::string::npos);
+  for (const char* member : {"T input[", "T conv2d_1_out[", "T conv2d_1_padded[", "T output["})
+    CHECK(inference.find(member) != std::string::npos);
+  const std::string pools = header_of(checked("tests/codegen/models/pools.cnn"));
+  CHECK(struct_body(pools, "Workspace").find("_argmax[") != std::string::npos);
+  CHECK(struct_body(pools, "ForwardWorkspace").find("_argmax[") == std::string::npos);
+  CHECK(struct_body(pools, "ForwardWorkspace").find("_padded[") != std::string::npos);
+}
+
+TEST_CASE("forward and its kernels take either workspace; backward takes the training one") {
+  const std::string text = header_of(checked("models/mnist.cnn"));
+  CHECK(text.find("  template <typename T, int L, template <typename, int> class Ws>\n"
+                  "  static void forward(const T* params, const T* input, Ws<T, L>& ws) {") !=
+        std::string::npos);
+  CHECK(text.find("static void conv2d_1_forward(const T* params, Ws<T, L>& ws) {") !=
+        std::string::npos);
+  CHECK(text.find("static void max_pooling2d_1_forward(Ws<T, L>& ws) {") != std::string::npos);
+  CHECK(
+      text.find("static void conv2d_2_backward(const T* params, Workspace<T, L>& ws, T* grads)") !=
+      std::string::npos);
+}
+
 TEST_CASE("the input preprocessing is emitted per channel, defaults included") {
   const std::string given =
       header_of(checked_text("input 4x4x3 scale=255 mean=0.4914,0.4822,0.4465 std=0.5\n"
