@@ -1,9 +1,11 @@
 // The cnnc command: `check` a .cnn file, `generate` its C++, `inspect` one layer's kernels.
 // Exit codes: 0 ok, 1 the file has errors (or an output cannot be written), 2 usage error.
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -11,11 +13,13 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include "codegen/emit.hpp"
 #include "codegen/inspect.hpp"
 #include "dsl/driver.hpp"
+#include "dsl/edit_distance.hpp"
 
 namespace {
 
@@ -23,7 +27,10 @@ constexpr int kOk = 0;
 constexpr int kUserError = 1;
 constexpr int kUsage = 2;
 
-constexpr std::string_view kUsageText = R"(usage: cnnc <command> [options]
+constexpr std::string_view kExitCodes =
+    "exit codes: 0 ok, 1 errors in the file or an output that cannot be written, 2 usage error\n";
+
+constexpr std::string_view kMainHelp = R"(usage: cnnc <command> [options]
 
 commands:
   check FILE              check a model file; print its summary or its errors
@@ -31,21 +38,46 @@ commands:
   inspect FILE LAYER      print one layer's emitted kernels, with shapes and cost
 
 options:
-  -o, --output DIR        (generate) the output folder, created if missing
-  --name NAME             (generate) the C++ namespace cnn::NAME (default: the model's name)
-  --unroll N|full         (generate, inspect) statements a loop body may be unrolled to (default 256)
-  -q, --quiet             (check) print nothing when the file is clean
   --color, --no-color     colored diagnostics (default: when stderr is a terminal)
-  -h, --help              this text
+  -h, --help              this text; 'cnnc <command> --help' lists a command's options
   --version               cnnc's version
 
-exit codes: 0 ok, 1 errors in the file or an output that cannot be written, 2 usage error
+A command's options follow it, as '--unroll 64' or '--unroll=64'.
 )";
 
-int usage_error(const std::string& message) {
-  fmt::print(stderr, "cnnc: {}\n{}", message, kUsageText);
-  return kUsage;
-}
+constexpr std::string_view kCheckHelp = R"(usage: cnnc check FILE [options]
+
+Checks a model file: prints its summary (every layer's output shape, parameter count and cost)
+on stdout, or every error with its file:line:col on stderr.
+
+options:
+  -q, --quiet             print nothing when the file is clean
+  --color, --no-color     colored diagnostics (default: when stderr is a terminal)
+  -h, --help              this text
+)";
+
+constexpr std::string_view kGenerateHelp = R"(usage: cnnc generate FILE -o DIR [options]
+
+Checks a model file and writes its fixed-size C++ into DIR/<name>.hpp.
+
+options:
+  -o, --output DIR        the output folder, created if missing (required)
+  --name NAME             the C++ namespace cnn::NAME (default: the model's name)
+  --unroll N|full         statements a loop body may be unrolled to (default 256)
+  -q, --quiet             do not list the files written
+  --color, --no-color     colored diagnostics (default: when stderr is a terminal)
+  -h, --help              this text
+)";
+
+constexpr std::string_view kInspectHelp = R"(usage: cnnc inspect FILE LAYER [options]
+
+Prints the kernels emitted for one layer of a model file, with their shapes and cost.
+
+options:
+  --unroll N|full         statements a loop body may be unrolled to (default 256)
+  --color, --no-color     colored diagnostics (default: when stderr is a terminal)
+  -h, --help              this text
+)";
 
 struct Options {
   std::string command;
@@ -57,6 +89,196 @@ struct Options {
   bool quiet = false;
   bool color = false;
 };
+
+// A command line that does not make sense: the message, and the command whose --help explains
+// it ("" for cnnc's own).
+struct UsageProblem {
+  std::string message;
+  std::string command;
+};
+
+// What parsing the command line came to: options to run, a usage problem, or nothing more to
+// do (help or version printed).
+struct Parsed {
+  std::optional<Options> options;
+  std::optional<UsageProblem> problem;
+};
+
+std::string_view help_of(std::string_view command) {
+  if (command == "check") return kCheckHelp;
+  if (command == "generate") return kGenerateHelp;
+  if (command == "inspect") return kInspectHelp;
+  return kMainHelp;
+}
+
+int usage_error(const UsageProblem& problem) {
+  fmt::print(stderr, "cnnc: {}\nTry 'cnnc{}{} --help'.\n", problem.message,
+             problem.command.empty() ? "" : " ", problem.command);
+  return kUsage;
+}
+
+// Every spelling of the options `app` accepts ("-q", "--quiet", ...), positionals left out.
+std::vector<std::string> option_spellings(const CLI::App& app) {
+  std::vector<std::string> spellings;
+  for (const CLI::Option* option : app.get_options()) {
+    for (const auto& name : option->get_snames()) spellings.push_back("-" + name);
+    for (const auto& name : option->get_lnames()) spellings.push_back("--" + name);
+  }
+  return spellings;
+}
+
+bool accepts(const CLI::App& app, std::string_view spelling) {
+  for (const auto& known : option_spellings(app))
+    if (known == spelling) return true;
+  return false;
+}
+
+// The commands other than `app` that accept `spelling`, as "generate and inspect".
+std::string commands_accepting(CLI::App& main_app, const CLI::App* except,
+                               std::string_view spelling) {
+  std::vector<std::string> names;
+  for (const CLI::App* command : main_app.get_subcommands([](CLI::App*) { return true; }))
+    if (command != except && accepts(*command, spelling)) names.push_back(command->get_name());
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  return text;
+}
+
+// The problem with the first argument `app` did not recognise, if any. `command` is null for
+// cnnc's own options (before the command).
+std::optional<UsageProblem> left_over_problem(CLI::App& main_app, const CLI::App* command) {
+  const CLI::App& app = command ? *command : main_app;
+  const auto extras = app.remaining();
+  if (extras.empty()) return std::nullopt;
+  const std::string& extra = extras.front();
+  const std::string where = command ? command->get_name() : "";
+  if (extra.size() > 1 && extra[0] == '-') {
+    const std::string spelling = extra.substr(0, extra.find('='));
+    const std::string elsewhere = commands_accepting(main_app, command, spelling);
+    if (!elsewhere.empty() && !command)
+      return UsageProblem{
+          fmt::format("{} is an option of {}; give it after the command", spelling, elsewhere),
+          where};
+    if (!elsewhere.empty())
+      return UsageProblem{fmt::format("{} does not apply to {} (it is an option of {})", spelling,
+                                      command->get_name(), elsewhere),
+                          where};
+    // One-letter options are too short for a suggestion to be more than a guess.
+    std::vector<std::string> long_spellings;
+    for (const auto& known : option_spellings(app))
+      if (known.starts_with("--")) long_spellings.push_back(known);
+    const std::string suggestion =
+        spelling.starts_with("--") ? cnnc::did_you_mean(spelling, long_spellings) : "";
+    return UsageProblem{fmt::format("unknown option '{}'{}", spelling, suggestion), where};
+  }
+  if (!command) {
+    const std::string suggestion = cnnc::did_you_mean(extra, {"check", "generate", "inspect"});
+    return UsageProblem{
+        fmt::format("unknown command '{}'{}", extra,
+                    suggestion.empty() ? " (expected check, generate or inspect)" : suggestion),
+        ""};
+  }
+  return UsageProblem{
+      fmt::format("unexpected argument '{}' ({} takes {})", extra, where,
+                  where == "inspect" ? "a model FILE and a LAYER name" : "one model FILE"),
+      where};
+}
+
+// "N" (a positive count) or "full" (no limit), as --unroll takes it.
+std::optional<std::int64_t> parse_unroll(const std::string& text) {
+  if (text == "full") return std::int64_t(1) << 40;
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 1) return std::nullopt;
+  return value;
+}
+
+Parsed parse_command_line(int argc, char** argv) {
+  Options options;
+  options.color = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  bool help = false, version = false;
+  std::string unroll; // "" keeps the generator's default
+
+  // CLI11 splits the arguments (`--opt value`, `--opt=value`, `-qo DIR`) and picks the
+  // command; every check and message is ours, so extras are collected rather than thrown and
+  // the help texts are the ones above.
+  CLI::App app("", "cnnc");
+  app.set_help_flag();
+  app.allow_extras();
+  app.require_subcommand(0, 1);
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_flag("-h,--help", help);
+  app.add_flag("--version", version);
+  app.add_flag("--color,!--no-color", options.color);
+
+  auto add_command = [&](const char* name) {
+    CLI::App* command = app.add_subcommand(name);
+    command->set_help_flag();
+    command->allow_extras();
+    command->add_flag("-h,--help", help);
+    command->add_flag("--color,!--no-color", options.color);
+    command->add_option("FILE", options.file);
+    return command;
+  };
+  CLI::App* check = add_command("check");
+  check->add_flag("-q,--quiet", options.quiet);
+  CLI::App* generate = add_command("generate");
+  generate->add_option("-o,--output", options.output);
+  generate->add_option("--name", options.name);
+  generate->add_option("--unroll", unroll);
+  generate->add_flag("-q,--quiet", options.quiet);
+  CLI::App* inspect = add_command("inspect");
+  inspect->add_option("LAYER", options.layer);
+  inspect->add_option("--unroll", unroll);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const auto chosen = app.get_subcommands();
+    const std::string where = chosen.empty() ? "" : chosen.front()->get_name();
+    // CLI11 names the option before a colon: "--output: 1 required TEXT missing".
+    const std::string what = error.what();
+    if (dynamic_cast<const CLI::ArgumentMismatch*>(&error) && what.starts_with("-"))
+      return {std::nullopt,
+              UsageProblem{fmt::format("{} needs a value", what.substr(0, what.find(':'))), where}};
+    return {std::nullopt, UsageProblem{what, where}};
+  }
+  const auto chosen = app.get_subcommands();
+  CLI::App* command = chosen.empty() ? nullptr : chosen.front();
+  if (help) {
+    fmt::print("{}{}", help_of(command ? command->get_name() : ""), kExitCodes);
+    return {};
+  }
+  if (version) {
+    fmt::print("cnnc {}\n", CNNC_VERSION);
+    return {};
+  }
+  if (auto problem = left_over_problem(app, nullptr)) return {std::nullopt, problem};
+  if (!command)
+    return {std::nullopt,
+            UsageProblem{"no command given (expected check, generate or inspect)", ""}};
+  if (auto problem = left_over_problem(app, command)) return {std::nullopt, problem};
+
+  options.command = command->get_name();
+  if (command->get_option("FILE")->count() == 0 ||
+      (command == inspect && inspect->get_option("LAYER")->count() == 0))
+    return {std::nullopt,
+            UsageProblem{command == inspect ? "inspect needs a model FILE and a LAYER name"
+                                            : options.command + " needs a model FILE",
+                         options.command}};
+  if (command == generate && generate->get_option("--output")->count() == 0)
+    return {std::nullopt,
+            UsageProblem{"generate needs an output folder (-o DIR)", options.command}};
+  if (unroll.empty()) return {options, std::nullopt};
+  const auto budget = parse_unroll(unroll);
+  if (!budget)
+    return {std::nullopt,
+            UsageProblem{fmt::format("--unroll takes a positive count or 'full', not '{}'", unroll),
+                         options.command}};
+  options.unroll = *budget;
+  return {options, std::nullopt};
+}
 
 // Writes `text` to `path` through a temporary file in the same folder and a rename, so a failed
 // write never leaves a half-written file where a good one was.
@@ -138,75 +360,8 @@ int run(const Options& options) {
 } // namespace
 
 int main(int argc, char** argv) {
-  Options options;
-  options.color = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  std::vector<std::string> positional;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](const char* what) -> const char* {
-      if (i + 1 >= argc) return nullptr;
-      (void)what;
-      return argv[++i];
-    };
-    if (arg == "-h" || arg == "--help") {
-      fmt::print("{}", kUsageText);
-      return kOk;
-    } else if (arg == "--version") {
-      fmt::print("cnnc {}\n", CNNC_VERSION);
-      return kOk;
-    } else if (arg == "-o" || arg == "--output") {
-      const char* v = value("folder");
-      if (!v) return usage_error(arg + " needs a folder");
-      options.output = v;
-    } else if (arg == "--name") {
-      const char* v = value("name");
-      if (!v) return usage_error("--name needs a name");
-      options.name = v;
-    } else if (arg == "--unroll") {
-      const char* v = value("budget");
-      if (!v) return usage_error("--unroll needs a statement count or 'full'");
-      const std::string text = v;
-      if (text == "full") {
-        options.unroll = std::int64_t(1) << 40;
-      } else {
-        try {
-          std::size_t used = 0;
-          options.unroll = std::stoll(text, &used);
-          if (used != text.size() || options.unroll < 1) throw std::invalid_argument(text);
-        } catch (const std::exception&) {
-          return usage_error(
-              fmt::format("--unroll takes a positive count or 'full', not '{}'", text));
-        }
-      }
-    } else if (arg == "-q" || arg == "--quiet") {
-      options.quiet = true;
-    } else if (arg == "--color") {
-      options.color = true;
-    } else if (arg == "--no-color") {
-      options.color = false;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      return usage_error(fmt::format("unknown option '{}'", arg));
-    } else {
-      positional.push_back(arg);
-    }
-  }
-  if (positional.empty()) return usage_error("no command given");
-  options.command = positional[0];
-  if (options.command != "check" && options.command != "generate" && options.command != "inspect") {
-    return usage_error(fmt::format("unknown command '{}'", options.command));
-  }
-  if (options.command == "inspect") {
-    if (positional.size() != 3) return usage_error("inspect takes a model file and a layer name");
-    options.file = positional[1];
-    options.layer = positional[2];
-    return run(options);
-  }
-  if (positional.size() != 2) {
-    return usage_error(fmt::format("{} takes exactly one model file", options.command));
-  }
-  options.file = positional[1];
-  if (options.command == "generate" && options.output.empty()) {
-    return usage_error("generate needs an output folder (-o DIR)");
-  }
-  return run(options);
+  const Parsed parsed = parse_command_line(argc, argv);
+  if (parsed.problem) return usage_error(*parsed.problem);
+  if (!parsed.options) return kOk; // help or version
+  return run(*parsed.options);
 }

@@ -111,6 +111,23 @@ std::string literal(double value) {
   return text;
 }
 
+// `values` as the initializer of a C++ array of doubles: "0.4914, 0.4822, 0.4465".
+std::string literals(const std::vector<double>& values) {
+  std::string text;
+  for (const double value : values) text += (text.empty() ? "" : ", ") + literal(value);
+  return text;
+}
+
+// A C++ string literal holding `text` (quotes and backslashes escaped; UTF-8 kept as it is).
+std::string string_literal(const std::string& text) {
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
 std::string thousands(std::uint64_t value) {
   std::string digits = std::to_string(value), text;
   for (std::size_t i = 0; i < digits.size(); ++i) {
@@ -155,6 +172,10 @@ void emit_kernel_comment(CodeWriter& out, const Planned& planned, const char* di
                 ? "; the loss supplies the pre-activation gradient"
                 : "");
 }
+
+// Forward code takes either workspace: a template template parameter, so that T and L are still
+// deduced from the workspace argument.
+constexpr const char* kWorkspaceParameter = "template <typename, int> class Ws";
 
 class HeaderEmitter {
 public:
@@ -285,6 +306,18 @@ private:
     out_.linef("static constexpr int kInputH = {}, kInputW = {}, kInputC = {};", in.height,
                in.width, in.channels);
     out_.linef("static constexpr int kInputSize = {}; // H*W*C", in.size());
+    const Preprocessing& pre = model_.preprocessing;
+    std::vector<double> mean, stddev;
+    for (int c = 0; c < in.channels; ++c) {
+      mean.push_back(channel_value(pre.mean, c, 0.0));
+      stddev.push_back(channel_value(pre.stddev, c, 1.0));
+    }
+    out_.line("// Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / "
+              "kInputStd[c],");
+    out_.line("// v the stored value (a byte b reads as b / 255; a float as it is).");
+    out_.linef("static constexpr double kInputScale = {};", literal(pre.scale));
+    out_.linef("static constexpr double kInputMean[kInputC] = {{{}}};", literals(mean));
+    out_.linef("static constexpr double kInputStd[kInputC] = {{{}}};", literals(stddev));
     out_.linef("static constexpr int kOutputSize = {};", model_.output().size());
     out_.linef("static constexpr std::size_t kParamCount = {};", param_count_);
     out_.linef("static constexpr int kLayerCount = {};", model_.layers.size());
@@ -336,36 +369,87 @@ private:
     out_.linef("// {}", fused_ ? "A classifier: its output activation meets its cross-entropy."
                                : "Not a classifier with a fused output activation and loss.");
     out_.linef("static constexpr bool kClassifier = {};", fused_ ? "true" : "false");
+    class_names();
     out_.blank();
+  }
+
+  // kClassCount, and the names of the classes: the file's `classes`, else "0", "1", ...
+  void class_names() {
+    const int count = model_.class_count();
+    const bool declared = !model_.class_names.empty();
+    out_.line("// A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for "
+              "other models.");
+    out_.linef("static constexpr int kClassCount = {};", count);
+    out_.linef("static constexpr bool kHasClassNames = {}; // named by 'classes' in the model file",
+               declared ? "true" : "false");
+    if (count == 0) {
+      out_.line("static constexpr const char* kClassNames[1] = {\"\"}; // no classes");
+      return;
+    }
+    out_.line("static constexpr const char* kClassNames[kClassCount] = {");
+    std::string row;
+    for (int k = 0; k < count; ++k) {
+      const std::string name =
+          string_literal(declared ? model_.class_names[std::size_t(k)] : std::to_string(k)) + ",";
+      // The row is indented by the struct's depth and 4 more; lines stay within 100 columns.
+      const std::size_t indent = std::size_t(out_.depth()) * 2 + 4;
+      if (!row.empty() && indent + row.size() + 1 + name.size() > 100) {
+        out_.line("    " + row);
+        row.clear();
+      }
+      row += (row.empty() ? "" : " ") + name;
+    }
+    out_.line("    " + row);
+    out_.line("};");
   }
 
   void workspace() {
     out_.line("// Every activation and gradient of one group of L samples, lane innermost.");
     out_.line("template <typename T, int L>");
     out_.open_scope("struct Workspace");
-    out_.linef("alignas(64) T input[{} * L]; // {}, copied by forward for backward",
-               model_.input.size(), to_string(model_.input));
+    workspace_members(false);
+    out_.close_type("struct Workspace");
+    out_.blank();
+    out_.line("// What forward alone needs (inference): Workspace's activations and padded inputs");
+    out_.line("// under the same names, without the gradients and max pooling's winning taps.");
+    out_.line("template <typename T, int L>");
+    out_.open_scope("struct ForwardWorkspace");
+    workspace_members(true);
+    out_.close_type("struct ForwardWorkspace");
+    out_.blank();
+  }
+
+  void workspace_members(bool forward_only) {
+    out_.line(forward_only ? "static constexpr bool kForBackward = false; // forward keeps nothing "
+                             "for backward"
+                           : "static constexpr bool kForBackward = true; // forward keeps what "
+                             "backward needs");
+    out_.linef("alignas(64) T input[{} * L]; // {}, copied by forward{}", model_.input.size(),
+               to_string(model_.input), forward_only ? "" : " for backward");
     for (const auto& planned : layers_) {
       const LayerContext& c = planned.context;
       std::vector<Buffer> buffers = planned.emitter->extra_buffers(c);
       if (planned.emitter->owns_output) {
-        buffers.insert(buffers.begin(), {c.output_grad, c.l().output.size(), "its gradient"});
+        buffers.insert(buffers.begin(),
+                       {c.output_grad, c.l().output.size(), "its gradient", false});
         buffers.insert(buffers.begin(),
                        {c.output, c.l().output.size(), c.l().name + " " + to_string(c.l().output)});
       }
-      for (const auto& buffer : buffers)
+      for (const auto& buffer : buffers) {
+        if (forward_only && !buffer.in_forward_workspace) continue;
         out_.linef("alignas(64) T {}[{} * L]; // {}", buffer.name, buffer.size, buffer.comment);
+      }
     }
-    out_.close_type("struct Workspace");
-    out_.blank();
   }
 
   void drivers() {
     bool any_params = false;
     for (const auto& planned : layers_) any_params = any_params || planned.has_params();
-    out_.line("// input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].");
-    out_.line("template <typename T, int L>");
-    out_.open_scope("static void forward(const T* params, const T* input, Workspace<T, L>& ws)");
+    out_.line(
+        "// input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a");
+    out_.line("// Workspace (for training) or a ForwardWorkspace (for inference).");
+    out_.linef("template <typename T, int L, {}>", kWorkspaceParameter);
+    out_.open_scope("static void forward(const T* params, const T* input, Ws<T, L>& ws)");
     if (!any_params) out_.line("(void)params;");
     {
       Bindings b;
@@ -425,8 +509,8 @@ private:
       if (!planned.emitter->owns_output) continue;
       const Layer& layer = planned.context.l();
       emit_kernel_comment(out_, planned, "forward");
-      out_.line("template <typename T, int L>");
-      out_.open_scope(fmt::format("static void {}_forward({}Workspace<T, L>& ws)", layer.name,
+      out_.linef("template <typename T, int L, {}>", kWorkspaceParameter);
+      out_.open_scope(fmt::format("static void {}_forward({}Ws<T, L>& ws)", layer.name,
                                   planned.has_params() ? "const T* params, " : ""));
       planned.emitter->forward(out_, planned.context);
       out_.close_scope(layer.name + "_forward");

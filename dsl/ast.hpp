@@ -26,6 +26,12 @@ struct Number {
   std::optional<std::int64_t> integer;
 };
 
+// `0.4914,0.4822,0.4465` or `0.5`: one or more numbers separated by commas.
+struct NumberList {
+  std::vector<Number> values;
+  Span span; // from the first number to the last
+};
+
 // `28x28x1`, `5x5` or `5`: one to three sizes (saturated like Number).
 struct Dims {
   std::string text;
@@ -95,11 +101,27 @@ struct Training {
   std::optional<Setting<Init>> init, bias_init;
 };
 
+// The options of the `input` line, `scale=S mean=M|M1,M2,... std=S|S1,S2,...`, as written (each
+// a list here; the checker wants one scale, and one value or one per channel for the others).
+struct Preprocessing {
+  std::optional<NumberList> scale, mean, stddev;
+};
+
+// `classes airplane automobile "T-shirt/top"`: the class names, without their quotes.
+struct ClassNames {
+  Span keyword;
+  std::vector<Word> names;
+  Span names_span; // from the first name to the last
+  Span span;       // the whole statement
+};
+
 struct Program {
   std::optional<Word> model_name;
   std::optional<Dims> input;
   bool input_broken = false; // an input line exists but could not be read
   Span input_span;
+  Preprocessing preprocessing;
+  std::optional<ClassNames> classes;
   std::vector<Layer> layers;
   std::optional<Training> training;
 };

@@ -142,10 +142,7 @@ Optimizer check_optimizer(const ast::Optimizer& given, CheckContext& context) {
 
 std::optional<Loss> check_loss(const ast::Word& word, CheckContext& context) {
   const std::string& text = word.text;
-  if (text == "categorical_crossentropy") return Loss::CategoricalCrossentropy;
-  if (text == "binary_crossentropy") return Loss::BinaryCrossentropy;
-  if (text == "mse" || text == "l2") return Loss::MeanSquaredError;
-  if (text == "mae" || text == "l1") return Loss::MeanAbsoluteError;
+  if (const auto loss = loss_named(text)) return loss;
   std::string hint =
       did_you_mean(text, {"categorical_crossentropy", "binary_crossentropy", "mse", "l2", "mae",
                           "l1", "mean_squared_error=mse", "mean_absolute_error=mae",
@@ -178,6 +175,14 @@ void check_validation(const ast::Number& number, Training& training, CheckContex
 }
 
 } // namespace
+
+std::optional<Loss> loss_named(std::string_view text) {
+  if (text == "categorical_crossentropy") return Loss::CategoricalCrossentropy;
+  if (text == "binary_crossentropy") return Loss::BinaryCrossentropy;
+  if (text == "mse" || text == "l2") return Loss::MeanSquaredError;
+  if (text == "mae" || text == "l1") return Loss::MeanAbsoluteError;
+  return std::nullopt;
+}
 
 Training check_training(const std::optional<ast::Training>& section, CheckContext& context) {
   Training training;

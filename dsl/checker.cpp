@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "dsl/check_context.hpp"
+#include "dsl/check_input.hpp"
 #include "dsl/check_training.hpp"
 #include "dsl/identifier.hpp"
 #include "dsl/shape_rules.hpp"
@@ -188,6 +189,7 @@ Model check(const ast::Program& program, std::string_view path,
 
   const std::optional<Shape> input_shape = check_input(program, context);
   if (input_shape) model.input = *input_shape;
+  model.preprocessing = check_preprocessing(program.preprocessing, input_shape, context);
   if (!program.input && !program.input_broken) {
     if (program.layers.empty()) {
       context.error({}, "no 'input' line and no layers: a model is 'input HxWxC' followed by its "
@@ -250,6 +252,17 @@ Model check(const ast::Program& program, std::string_view path,
     model.layers.push_back(std::move(layer));
   }
   check_output_rules(facts, model.layers, program, model.training, context);
+  if (program.classes) {
+    const bool loss_given = program.training && program.training->loss;
+    ClassRules rules;
+    rules.model = &model;
+    rules.loss_known = !loss_given || loss_named(program.training->loss->value.text).has_value();
+    rules.output_known = facts.back().output_known;
+    if (loss_given) rules.loss_span = program.training->loss->span;
+    rules.last_layer = facts.back().statement->span;
+    rules.last_label = facts.back().statement->label;
+    model.class_names = check_classes(*program.classes, rules, context);
+  }
   if (model.total_params() > kMaxElements) {
     context.error(program.layers.back().keyword,
                   fmt::format("the model has {} parameters, more than the limit of {}",

@@ -38,6 +38,10 @@ const char* describe(TokenKind kind) {
     return "'('";
   case TokenKind::RParen:
     return "')'";
+  case TokenKind::Comma:
+    return "','";
+  case TokenKind::String:
+    return "a quoted string";
   case TokenKind::Invalid:
     return "an invalid character";
   case TokenKind::Newline:
@@ -103,6 +107,21 @@ std::vector<Token> lex(std::string_view text) {
     } else if (c == ')') {
       push(TokenKind::RParen, i, i + 1);
       ++i;
+    } else if (c == ',') {
+      push(TokenKind::Comma, i, i + 1);
+      ++i;
+    } else if (c == '"') {
+      // A quoted string ends at the next '"' or, unterminated, before the line end (and the
+      // '\r' of a CRLF line end); '#' inside it is text, not a comment.
+      const std::size_t begin = i++;
+      while (i < text.size() && text[i] != '"' && text[i] != '\n') ++i;
+      if (i < text.size() && text[i] == '"') {
+        push(TokenKind::String, begin, ++i);
+      } else {
+        std::size_t end = i;
+        if (end > begin + 1 && text[end - 1] == '\r') --end;
+        push(TokenKind::String, begin, end);
+      }
     } else {
       const std::size_t end = std::min(text.size(), i + utf8_length(static_cast<unsigned char>(c)));
       push(TokenKind::Invalid, i, end);

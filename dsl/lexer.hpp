@@ -15,6 +15,9 @@ enum class TokenKind {
   Arrow,   // ->
   LParen,  // (
   RParen,  // )
+  Comma,   // , (between the values of a list: mean=0.49,0.48,0.45)
+  String,  // "T-shirt/top": from '"' to the next '"' on the line (its text keeps the quotes;
+           // an unterminated one runs to the end of the line, without a closing quote)
   Invalid, // any other character (a whole UTF-8 sequence)
   Newline, // the end of a line (also emitted once at the end of the text)
   End,

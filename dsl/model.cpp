@@ -122,6 +122,28 @@ const char* keyword(OptimizerKind kind) {
   return "?";
 }
 
+double channel_value(const std::vector<double>& values, int channel, double fallback) {
+  if (values.empty()) return fallback;
+  return values.size() == 1 ? values[0] : values[std::size_t(channel)];
+}
+
+bool is_identity(const Preprocessing& preprocessing) {
+  if (preprocessing.scale != 1.0) return false;
+  for (const double mean : preprocessing.mean)
+    if (mean != 0.0) return false;
+  for (const double stddev : preprocessing.stddev)
+    if (stddev != 1.0) return false;
+  return true;
+}
+
+int Model::class_count() const {
+  const bool crossentropy =
+      training.loss == Loss::CategoricalCrossentropy || training.loss == Loss::BinaryCrossentropy;
+  if (!crossentropy || layers.empty()) return 0;
+  const std::int64_t outputs = output().size();
+  return training.loss == Loss::BinaryCrossentropy && outputs == 1 ? 2 : int(outputs);
+}
+
 std::int64_t Model::total_params() const {
   std::int64_t total = 0;
   for (const auto& layer : layers) total += layer.params;

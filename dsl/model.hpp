@@ -116,15 +116,35 @@ struct Training {
   Initializer default_bias_init{InitKind::Zeros, 0};
 };
 
+// What the network is fed: for input channel c, (v * scale - mean[c]) / stddev[c], where v is
+// the stored value (a byte b reads as b / 255, in [0, 1]; a float as it is).
+struct Preprocessing {
+  double scale = 1.0;
+  std::vector<double> mean;   // one per input channel; the checker fills every channel
+  std::vector<double> stddev; // likewise; empty vectors mean 0 and 1 for every channel
+  bool operator==(const Preprocessing&) const = default;
+};
+
+// The value of channel c of `values`, given as one value per channel or none (`fallback`).
+double channel_value(const std::vector<double>& values, int channel, double fallback);
+
+// Whether the network is fed the stored values as they are (scale 1, mean 0, std 1).
+bool is_identity(const Preprocessing& preprocessing);
+
 struct Model {
   std::string name;        // from `model NAME`, else the file's stem
   std::string source_path; // as given on the command line
   Shape input;
+  Preprocessing preprocessing;
   std::vector<Layer> layers;
   Training training;
+  std::vector<std::string> class_names; // from `classes`; empty when the file names none
 
   const Shape& output() const { return layers.empty() ? input : layers.back().output; }
   std::int64_t total_params() const;
+  // A classifier's number of classes (a cross-entropy loss): the output size, or 2 for a single
+  // output with binary cross-entropy (classes 0 and 1); 0 for any other model.
+  int class_count() const;
 };
 
 } // namespace cnnc

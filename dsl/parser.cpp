@@ -1,6 +1,6 @@
 // The parser: one function per statement kind, each reading one line of tokens. Statements are
 // lines, so recovery is simple and never recursive: after an error, skip to the next line.
-// This file holds the statement dispatch and the model and input statements.
+// This file holds the statement dispatch and the model statement.
 #include "dsl/edit_distance.hpp"
 #include "dsl/parser_impl.hpp"
 
@@ -9,13 +9,14 @@ namespace parsing {
 namespace {
 
 constexpr std::string_view kStatements[] = {
-    "model", "input", "conv2d", "maxpool", "avgpool", "flatten", "dense", "activation", "training",
-    "loss", "optimizer", "batch", "epochs", "validation", "seed", "init", "bias_init",
+    "model", "input", "classes", "conv2d", "maxpool", "avgpool", "flatten", "dense", "activation",
+    "training", "loss", "optimizer", "batch", "epochs", "validation", "seed", "init", "bias_init",
     // Keras' and other common spellings, to suggest ours.
     "conv=conv2d", "convolution=conv2d", "conv2D=conv2d", "max_pooling2d=maxpool",
     "maxpooling2d=maxpool", "maxpool2d=maxpool", "average_pooling2d=avgpool",
     "averagepooling2d=avgpool", "avgpool2d=avgpool", "linear=dense", "batch_size=batch",
-    "epoch=epochs", "train=training", "compile=training", "lr=optimizer"};
+    "epoch=epochs", "train=training", "compile=training", "lr=optimizer", "class=classes",
+    "labels=classes", "class_names=classes"};
 
 } // namespace
 
@@ -56,6 +57,7 @@ void Parser::statement(Line& line) {
   if (const auto kind = layer_kind_of(word)) return layer(line, *kind);
   if (word == "model") return model(line);
   if (word == "input") return input(line);
+  if (word == "classes") return classes(line);
   if (word == "training") return training(line);
   if (word == "loss") return loss(line);
   if (word == "optimizer") return optimizer(line);
@@ -81,37 +83,6 @@ void Parser::model(Line& line) {
                    {{program_.model_name->span, "the model was first named here"}}});
   }
   program_.model_name = ast::Word{std::string(name.text), name.span};
-}
-
-// `input HxWxC`
-void Parser::input(Line& line) {
-  line.take();
-  const Token& shape = line.take();
-  const Span span = line.span();
-  if (program_.input || program_.input_broken) {
-    return report({span, "duplicate 'input' line", {{program_.input_span, "the first input"}}});
-  }
-  program_.input_span = span;
-  ast::Dims dims;
-  std::string error;
-  if (shape.kind != TokenKind::Number) {
-    error = fmt::format("expected the input shape HxWxC after 'input' (such as 28x28x1), not {}",
-                        quoted(shape));
-  } else if (!read_dims(shape, dims, error)) {
-  } else if (!line.at_end()) {
-    program_.input_broken = true;
-    return unexpected(line.peek(), "the input shape");
-  }
-  if (!error.empty()) {
-    program_.input_broken = true;
-    return report(shape.span, error);
-  }
-  if (!program_.layers.empty()) {
-    report({span,
-            "'input' must come before the layers",
-            {{program_.layers.front().span, "the first layer is here"}}});
-  }
-  program_.input = std::move(dims);
 }
 
 void Parser::unexpected(const Token& token, std::string_view after) {

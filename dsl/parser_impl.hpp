@@ -69,8 +69,17 @@ private:
   // `model NAME`
   void model(Line& line);
 
-  // `input HxWxC`
+  // `input HxWxC [scale=S] [mean=M|M1,M2,...] [std=S|S1,S2,...]`
   void input(Line& line);
+
+  // The input line's `key=value` options, after its shape.
+  std::optional<Failure> input_options(Line& line);
+
+  // NUMBER (',' NUMBER)*: the value of `key=`, one number or a comma-separated list.
+  std::optional<Failure> number_list(Line& line, const Token& key, ast::NumberList& list);
+
+  // `classes NAME NAME ...`, each a word or a quoted string
+  void classes(Line& line);
 
   void layer(Line& line, LayerKind kind);
 

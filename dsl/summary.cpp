@@ -58,6 +58,29 @@ std::string validation_text(const Training& training) {
   return "none";
 }
 
+// `0.5` when every channel has the same value, else `0.4914,0.4822,0.4465`; `fallback` for none.
+std::string channel_values(const std::vector<double>& values, double fallback) {
+  if (values.empty()) return fmt::format("{}", fallback);
+  std::string text;
+  bool same = true;
+  for (const double value : values) same = same && value == values.front();
+  for (const double value : values) {
+    text += fmt::format("{}{}", text.empty() ? "" : ",", value);
+    if (same) break;
+  }
+  return text;
+}
+
+// A class name as the `classes` line writes it: a word as it is, anything else quoted.
+std::string class_name_text(const std::string& name) {
+  bool word = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+  for (const char c : name) {
+    word = word &&
+           ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  return word ? name : fmt::format("\"{}\"", name);
+}
+
 bool has_weights(LayerKind kind) {
   return kind == LayerKind::Conv2D || kind == LayerKind::Dense;
 }
@@ -91,6 +114,17 @@ std::string format_summary(const Model& model) {
 
   const Training& training = model.training;
   out += fmt::format("Input: {}\n", keras_shape(model.input));
+  const Preprocessing& preprocessing = model.preprocessing;
+  if (!is_identity(preprocessing)) {
+    out += fmt::format("Preprocessing: scale={} mean={} std={}\n", preprocessing.scale,
+                       channel_values(preprocessing.mean, 0.0),
+                       channel_values(preprocessing.stddev, 1.0));
+  }
+  if (!model.class_names.empty()) {
+    std::string names;
+    for (const auto& name : model.class_names) names += fmt::format(" {}", class_name_text(name));
+    out += fmt::format("Classes:{}\n", names);
+  }
   out += "Training:\n";
   const auto row = [&out](std::string_view key, const std::string& value) {
     out += fmt::format("  {:<12}{}\n", key, value);

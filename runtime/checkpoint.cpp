@@ -9,8 +9,6 @@
 namespace cnn {
 namespace {
 
-constexpr const char* kFormat = "cnnc-checkpoint";
-
 const std::string& field(const Safetensors& file, const std::string& key) {
   const auto it = file.metadata.find(key);
   if (it == file.metadata.end())
@@ -47,7 +45,7 @@ void save_checkpoint(const std::string& path, const ModelTensors& model, const f
                        state.values->data()});
   const std::map<std::string, std::string> metadata{
       {"model", model.name},
-      {"format", kFormat},
+      {"format", kCheckpointFormat},
       {"epoch", std::to_string(position.epoch)},
       {"epochs", std::to_string(s.epochs)},
       {"iterations", std::to_string(optimizer.iterations())},
@@ -60,13 +58,15 @@ void save_checkpoint(const std::string& path, const ModelTensors& model, const f
       {"seed", std::to_string(s.seed)},
       {"validation", std::to_string(validation_count)},
       {"limit", std::to_string(s.limit)},
+      {"data", s.data_dir},
+      {"data_format", s.format.empty() ? std::string("auto") : s.format},
   };
   write_safetensors(path, tensors, metadata);
 }
 
 RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, float* params,
                             Optimizer& optimizer) {
-  if (field(file, "format") != kFormat)
+  if (field(file, "format") != kCheckpointFormat)
     throw DataError(fmt::format("{}: not a checkpoint (format '{}'; a weights file goes to --init)",
                                 file.path, field(file, "format")));
   if (field(file, "model") != model.name)
@@ -76,7 +76,7 @@ RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, 
   if (saved_optimizer != optimizer_name(optimizer.config().kind))
     throw DataError(fmt::format("{}: optimizer state is for {}, this run uses {}", file.path,
                                 saved_optimizer, optimizer_name(optimizer.config().kind)));
-  load_weights(file, model, params, "optimizer.");
+  load_weights(file, model, params);
   for (const auto& state : optimizer.state()) {
     const auto* entry = file.find("optimizer." + state.name);
     if (!entry)
@@ -97,7 +97,7 @@ RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, 
 }
 
 void apply_checkpoint_settings(const Safetensors& file, CommandLine& line) {
-  if (field(file, "format") != kFormat)
+  if (field(file, "format") != kCheckpointFormat)
     throw DataError(fmt::format("{}: not a checkpoint (format '{}'; a weights file goes to --init)",
                                 file.path, field(file, "format")));
   if (!line.epochs) line.epochs = number_field<int>(file, "epochs");
@@ -110,6 +110,17 @@ void apply_checkpoint_settings(const Safetensors& file, CommandLine& line) {
     line.validation_fraction = 0;
   }
   if (!line.limit) line.limit = number_field<long>(file, "limit");
+  // Checkpoints from before the data folder was recorded leave it to the command line.
+  if (!line.data && file.metadata.count("data")) line.data = file.metadata.at("data");
+  if (!line.format && file.metadata.count("data_format"))
+    line.format = file.metadata.at("data_format");
+}
+
+int checkpoint_epoch(const Safetensors& file) {
+  if (field(file, "format") != kCheckpointFormat)
+    throw DataError(fmt::format("{}: not a checkpoint (format '{}'; a weights file goes to --init)",
+                                file.path, field(file, "format")));
+  return number_field<int>(file, "epoch");
 }
 
 } // namespace cnn

@@ -1,9 +1,10 @@
-// Data sources behind one interface: format detection, split dispatch, and the checks of
-// samples and targets against what the model declares.
+// Data sources behind one interface: format detection and split dispatch (the checks against
+// the model's DataSpec are in data_checks.cpp).
 #include "cnn/dataset.hpp"
 
 #include "cnn/errors.hpp"
 #include "cnn/readers.hpp"
+#include "cnn/suggest.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -25,10 +26,6 @@ bool has_file_starting(const std::string& dir, const std::string& prefix) {
   return false;
 }
 
-std::string shape_text(int h, int w, int c) {
-  return fmt::format("{}x{}x{}", h, w, c);
-}
-
 } // namespace
 
 const char* format_name(DataFormat format) {
@@ -48,16 +45,21 @@ const char* format_name(DataFormat format) {
 }
 
 DataFormat parse_format(const std::string& text) {
+  std::vector<std::string> names;
   for (DataFormat format : {DataFormat::Auto, DataFormat::Idx, DataFormat::Cifar,
-                            DataFormat::ImageFolder, DataFormat::Npy})
+                            DataFormat::ImageFolder, DataFormat::Npy}) {
     if (text == format_name(format)) return format;
-  throw UsageError(fmt::format("--format {}: expected auto, idx, cifar, images or npy", text));
+    names.push_back(format_name(format));
+  }
+  throw UsageError(fmt::format("--format {}: expected {}{}", text, fmt::join(names, ", "),
+                               did_you_mean(text, names)));
 }
 
 DataFormat detect_format(const std::string& location) {
   std::error_code error;
   if (!fs::exists(location, error))
-    throw DataError(fmt::format("{}: no such data folder", location));
+    throw DataError(fmt::format(
+        "{}: no such data folder (scripts/fetch-data puts MNIST in data/mnist)", location));
   if (!fs::is_directory(location, error))
     throw DataError(
         fmt::format("{}: not a folder (--data names a folder of data files)", location));
@@ -135,52 +137,6 @@ Targets read_targets(const std::string& path, const DataSpec& spec, std::size_t 
       fs::path(path).extension() == ".npy" ? read_npy_targets(path) : read_idx_targets(path);
   check_targets(targets, spec, count);
   return targets;
-}
-
-void check_samples(const Samples& samples, const DataSpec& spec) {
-  if (samples.height != spec.height || samples.width != spec.width ||
-      samples.channels != spec.channels)
-    throw DataError(fmt::format("{}: samples are {}, the model expects {}", samples.path,
-                                shape_text(samples.height, samples.width, samples.channels),
-                                shape_text(spec.height, spec.width, spec.channels)));
-  const std::size_t expected = samples.count * samples.sample_size();
-  if ((samples.floats ? samples.values.size() : samples.bytes.size()) != expected)
-    throw DataError(fmt::format("{}: holds {} values, expected {} ({} samples of {})", samples.path,
-                                samples.floats ? samples.values.size() : samples.bytes.size(),
-                                expected, samples.count,
-                                shape_text(samples.height, samples.width, samples.channels)));
-}
-
-void check_targets(const Targets& targets, const DataSpec& spec, std::size_t count) {
-  if (targets.real()) {
-    if (spec.target_size == 0)
-      throw DataError(fmt::format(
-          "{}: holds real-valued targets ({} per sample), but the model is a classifier and "
-          "needs integer class labels",
-          targets.path, targets.width));
-    if (targets.width != spec.target_size)
-      throw DataError(fmt::format("{}: {} targets per sample, the model has {} outputs",
-                                  targets.path, targets.width, spec.target_size));
-  } else {
-    if (spec.classes == 0)
-      throw DataError(fmt::format(
-          "{}: holds class labels, but the model needs {} real-valued targets per sample",
-          targets.path, spec.target_size));
-    for (std::size_t i = 0; i < targets.labels.size(); ++i)
-      if (targets.labels[i] < 0 || targets.labels[i] >= spec.classes)
-        throw DataError(fmt::format("{}: label {} of item {} is out of range (the model has {} "
-                                    "classes: 0 to {})",
-                                    targets.path, targets.labels[i], i, spec.classes,
-                                    spec.classes - 1));
-  }
-  if (targets.count() != count)
-    throw DataError(fmt::format("{}: {} {}, but there are {} samples", targets.path,
-                                targets.count(), targets.real() ? "targets" : "labels", count));
-}
-
-void check_dataset(const Dataset& data, const DataSpec& spec) {
-  check_samples(data.images, spec);
-  check_targets(data.targets, spec, data.images.count);
 }
 
 } // namespace cnn

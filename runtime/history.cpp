@@ -3,8 +3,10 @@
 
 #include "cnn/errors.hpp"
 #include "cnn/file_io.hpp"
+#include "cnn/gnuplot.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -14,15 +16,16 @@
 namespace cnn {
 
 std::string epoch_line(const EpochRecord& r, int epochs) {
-  std::string line = fmt::format("Epoch {}/{} - {:.1f}s - loss: {:.4f} - acc: {:.4f}", r.epoch,
-                                 epochs, r.seconds, r.loss, r.acc);
+  std::string line = fmt::format("Epoch {}/{} - {:.1f}s - loss: {:.4f} - {}: {:.4f}", r.epoch,
+                                 epochs, r.seconds, r.loss, r.metric, r.acc);
   if (r.val_loss)
-    line += fmt::format(" - val_loss: {:.4f} - val_acc: {:.4f}", *r.val_loss, *r.val_acc);
+    line += fmt::format(" - val_loss: {:.4f} - val_{}: {:.4f}", *r.val_loss, r.metric, *r.val_acc);
   return line;
 }
 
 std::string history_csv(const std::vector<EpochRecord>& history) {
-  std::string text = "epoch,seconds,loss,acc,val_loss,val_acc\n";
+  const std::string metric = history.empty() ? "acc" : history.front().metric;
+  std::string text = fmt::format("epoch,seconds,loss,{0},val_loss,val_{0}\n", metric);
   for (const auto& r : history) {
     text += fmt::format("{},{:.3f},{},{},", r.epoch, r.seconds, r.loss, r.acc);
     text += r.val_loss ? fmt::format("{},{}\n", *r.val_loss, *r.val_acc) : ",\n";
@@ -34,8 +37,12 @@ std::vector<EpochRecord> parse_history_csv(const std::string& text, const std::s
   std::istringstream in(text);
   std::string line;
   std::vector<EpochRecord> history;
-  if (!std::getline(in, line) || line != "epoch,seconds,loss,acc,val_loss,val_acc")
-    throw DataError(origin + ": history does not start with its CSV header");
+  std::string metric;
+  if (std::getline(in, line)) {
+    for (const char* name : {"acc", "mae"})
+      if (line == fmt::format("epoch,seconds,loss,{0},val_loss,val_{0}", name)) metric = name;
+  }
+  if (metric.empty()) throw DataError(origin + ": history does not start with its CSV header");
   while (std::getline(in, line)) {
     std::vector<std::string> cells;
     std::string cell;
@@ -45,6 +52,7 @@ std::vector<EpochRecord> parse_history_csv(const std::string& text, const std::s
     if (cells.size() != 6) throw DataError(origin + ": malformed history row '" + line + "'");
     try {
       EpochRecord r;
+      r.metric = metric;
       r.epoch = std::stoi(cells[0]);
       r.seconds = std::stod(cells[1]);
       r.loss = std::stod(cells[2]);
@@ -60,31 +68,16 @@ std::vector<EpochRecord> parse_history_csv(const std::string& text, const std::s
 
 namespace {
 
-bool on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (!path) return false;
-  std::istringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':'))
-    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
-  return false;
-}
-
-std::string gnuplot_string(const std::string& text) { // single-quoted: only ' needs doubling
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+std::string lower_case(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
 }
 
 } // namespace
 
-std::string plot_history(const std::string& dir, const std::string& model_name) {
+std::string plot_history(const std::string& dir, const std::string& model_name,
+                         const std::string& metric) {
+  const std::string measure = metric == "mae" ? "Mean absolute error" : "Accuracy";
   const auto base = std::filesystem::absolute(dir).string();
   const std::string csv = base + "/history.csv", script = base + "/history.gp";
   // Whole epochs on the x axis, about ten tics.
@@ -107,24 +100,26 @@ plot {csv} using 1:3 with points pt 7 ps 0.6 lc rgb '#1f4fd0' title 'Training lo
      {csv} using 1:5 with lines lw 2 lc rgb '#d02020' title 'Validation loss'
 unset multiplot
 )",
-      fmt::arg("title", gnuplot_string(model_name + ": accuracy and loss")),
-      fmt::arg("csv", gnuplot_string(csv)));
+      fmt::arg("title", gnuplot_string(model_name + ": " + lower_case(measure) + " and loss")),
+      fmt::arg("csv", gnuplot_string(csv)), fmt::arg("measure", measure),
+      fmt::arg("lower", lower_case(measure)),
+      fmt::arg("corner", metric == "mae" ? "top" : "bottom"));
   const std::string text =
-      fmt::format(R"(# Draws {csv}: accuracy and loss against epochs.
+      fmt::format(R"(# Draws history.csv: {lower} and loss against epochs.
 set datafile separator ','
 set key autotitle columnhead
 set grid
 set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
 set xtics {step}
-set terminal pngcairo size 1200,480 font ',10'
+set terminal pngcairo size 1200,480 font ',10' noenhanced
 set output {png}
-{panels}set terminal svg size 1200,480 dynamic font 'sans,10'
+{panels}set terminal svg size 1200,480 dynamic font 'sans,10' noenhanced
 set output {svg}
 {panels}unset output
 )",
-                  fmt::arg("csv", csv), fmt::arg("png", gnuplot_string(png_tmp)),
+                  fmt::arg("png", gnuplot_string(png_tmp)),
                   fmt::arg("svg", gnuplot_string(svg_tmp)), fmt::arg("panels", panels),
-                  fmt::arg("step", xtic_step));
+                  fmt::arg("step", xtic_step), fmt::arg("lower", lower_case(measure)));
   write_file_atomically(script, text);
   if (!on_path("gnuplot"))
     return "gnuplot not found: no plot drawn (install gnuplot-nox; the data is in " + csv + ")";

@@ -41,8 +41,8 @@ void Progress::draw(std::size_t done, double loss, double acc, bool final) {
   const int digits = static_cast<int>(std::to_string(total_).size());
   std::string timing = final ? fmt::format("{:.1f}s", seconds)
                              : fmt::format("ETA: {:.0f}s", rate > 0 ? (total_ - done) / rate : 0.0);
-  fmt::print(out_, "\r\x1b[K{:>{}}/{} [{}] - {} - {:.0f} samples/s - loss: {:.4f} - acc: {:.4f}",
-             done, digits, total_, bar, timing, rate, loss, acc);
+  fmt::print(out_, "\r\x1b[K{:>{}}/{} [{}] - {} - {:.0f} samples/s - loss: {:.4f} - {}: {:.4f}",
+             done, digits, total_, bar, timing, rate, loss, metric_, acc);
   std::fflush(out_);
 }
 
@@ -53,7 +53,8 @@ void Progress::end_epoch(const EpochRecord& record, int epochs) {
   } else {
     draw(total_, record.loss, record.acc, true);
     if (record.val_loss)
-      fmt::print(out_, " - val_loss: {:.4f} - val_acc: {:.4f}", *record.val_loss, *record.val_acc);
+      fmt::print(out_, " - val_loss: {:.4f} - val_{}: {:.4f}", *record.val_loss, metric_,
+                 *record.val_acc);
     fmt::print(out_, "\n");
   }
   std::fflush(out_);

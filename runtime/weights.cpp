@@ -28,8 +28,7 @@ void save_weights(const std::string& path, const ModelTensors& model, const floa
   write_safetensors(path, weight_views(model, params), metadata);
 }
 
-void load_weights(const Safetensors& file, const ModelTensors& model, float* params,
-                  const std::string& allowed_extra_prefix) {
+void load_weights(const Safetensors& file, const ModelTensors& model, float* params) {
   const auto model_name = file.metadata.count("model") ? file.metadata.at("model") : "?";
   for (const auto& tensor : model.tensors) {
     const auto* entry = file.find(tensor.name);
@@ -44,11 +43,12 @@ void load_weights(const Safetensors& file, const ModelTensors& model, float* par
                                   file.path, tensor.name, fmt::join(entry->shape, ", "), model.name,
                                   fmt::join(shape_of(tensor), ", ")));
   }
+  const auto format = file.metadata.find("format");
+  const bool checkpoint = format != file.metadata.end() && format->second == kCheckpointFormat;
   for (const auto& entry : file.entries) {
     bool known = false;
     for (const auto& tensor : model.tensors) known = known || entry.name == tensor.name;
-    const bool allowed =
-        !allowed_extra_prefix.empty() && entry.name.starts_with(allowed_extra_prefix);
+    const bool allowed = checkpoint && entry.name.starts_with("optimizer.");
     if (!known && !allowed)
       throw DataError(fmt::format("{}: tensor '{}' does not belong to model {}", file.path,
                                   entry.name, model.name));

@@ -14,7 +14,7 @@ std::vector<Buffer> conv_buffers(const LayerContext& context) {
   std::vector<Buffer> buffers{
       {layer.name + "_padded", shape.size(), to_string(shape) + ", the input zero-padded"}};
   if (!context.first())
-    buffers.push_back({layer.name + "_padded_grad", shape.size(), "its gradient"});
+    buffers.push_back({layer.name + "_padded_grad", shape.size(), "its gradient", false});
   return buffers;
 }
 

@@ -18,6 +18,9 @@ struct Buffer {
   std::string name;
   std::int64_t size = 0;
   std::string comment;
+  // Also a member of ForwardWorkspace: forward needs it whatever the workspace (a gradient,
+  // or max pooling's winning taps, which forward writes only for backward, are not).
+  bool in_forward_workspace = true;
 };
 
 // Where a layer's kernels read and write: workspace buffer names and parameter offsets.

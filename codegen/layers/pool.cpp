@@ -17,14 +17,14 @@ std::vector<Buffer> pool_buffers(const LayerContext& context) {
   std::vector<Buffer> buffers;
   if (is_max(layer))
     buffers.push_back({layer.name + "_argmax", layer.output.size(),
-                       "the winning tap of each output (ky * kw + kx), for backward"});
+                       "the winning tap of each output (ky * kw + kx), for backward", false});
   if (padded(layer)) {
     const Shape shape = padded_shape(layer);
     buffers.push_back({layer.name + "_padded", shape.size(),
                        to_string(shape) + (is_max(layer) ? ", the input padded with -infinity"
                                                          : ", the input zero-padded")});
     if (!context.first())
-      buffers.push_back({layer.name + "_padded_grad", shape.size(), "its gradient"});
+      buffers.push_back({layer.name + "_padded_grad", shape.size(), "its gradient", false});
   }
   return buffers;
 }
@@ -115,7 +115,9 @@ void pool_forward(CodeWriter& out, const LayerContext& context) {
                                  x, t));
           }
           out.lane(fmt::format("{} = best[l];", at(context.output, output_index(layer), b)));
-          out.lane(fmt::format("{} = arg[l];", at(layer.name + "_argmax", output_index(layer), b)));
+          // Only a workspace for backward keeps the winning taps (ForwardWorkspace has none).
+          out.lane(fmt::format("if constexpr (Ws<T, L>::kForBackward) {} = arg[l];",
+                               at(layer.name + "_argmax", output_index(layer), b)));
           out.close_scope("window");
         });
       });

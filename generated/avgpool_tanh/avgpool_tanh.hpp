@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "models/avgpool_tanh.cnn";
   static constexpr int kInputH = 28, kInputW = 28, kInputC = 1;
   static constexpr int kInputSize = 784; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 1.0;
+  static constexpr double kInputMean[kInputC] = {0.0};
+  static constexpr double kInputStd[kInputC] = {1.0};
   static constexpr int kOutputSize = 10;
   static constexpr std::size_t kParamCount = 14410;
   static constexpr int kLayerCount = 8;
@@ -67,10 +72,17 @@ struct Model {
       32, 2, 0, 0.0, 11};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 10;
+  static constexpr bool kHasClassNames = false; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[kClassCount] = {
+      "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+  };
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>
   struct Workspace {
+    static constexpr bool kForBackward = true; // forward keeps what backward needs
     alignas(64) T input[784 * L]; // 28x28x1, copied by forward for backward
     alignas(64) T conv2d_1_out[5408 * L]; // conv2d_1 26x26x8
     alignas(64) T conv2d_1_grad[5408 * L]; // its gradient
@@ -88,9 +100,25 @@ struct Model {
     alignas(64) T dense_2_grad[10 * L]; // its gradient
   }; // struct Workspace
 
-  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].
+  // What forward alone needs (inference): Workspace's activations and padded inputs
+  // under the same names, without the gradients and max pooling's winning taps.
   template <typename T, int L>
-  static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
+  struct ForwardWorkspace {
+    static constexpr bool kForBackward = false; // forward keeps nothing for backward
+    alignas(64) T input[784 * L]; // 28x28x1, copied by forward
+    alignas(64) T conv2d_1_out[5408 * L]; // conv2d_1 26x26x8
+    alignas(64) T average_pooling2d_1_out[1152 * L]; // average_pooling2d_1 12x12x8
+    alignas(64) T conv2d_2_out[1600 * L]; // conv2d_2 10x10x16
+    alignas(64) T average_pooling2d_2_out[400 * L]; // average_pooling2d_2 5x5x16
+    alignas(64) T hidden_out[32 * L]; // hidden 32
+    alignas(64) T hidden_tanh_out[32 * L]; // hidden_tanh 32
+    alignas(64) T output[10 * L]; // dense_2 10
+  }; // struct ForwardWorkspace
+
+  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
+  // Workspace (for training) or a ForwardWorkspace (for inference).
+  template <typename T, int L, template <typename, int> class Ws>
+  static void forward(const T* params, const T* input, Ws<T, L>& ws) {
     for (int i = 0; i < 784; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.input[(i) * L + l] = input[(i) * L + l];
     } // for i
@@ -160,8 +188,8 @@ struct Model {
 
   // conv2d_1 forward: Conv2D 28x28x1 -> 26x26x8, window 3x3, stride 1x1, padding valid, tanh
   // cost per sample: 97,344 FLOPs; weights 320 bytes as float
-  template <typename T, int L>
-  static void conv2d_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_1_forward(const T* params, Ws<T, L>& ws) {
     for (int oy = 0; oy < 26; ++oy) {
       for (int ox = 0; ox < 26; ++ox) {
         {
@@ -572,8 +600,8 @@ struct Model {
 
   // average_pooling2d_1 forward: AveragePooling2D 26x26x8 -> 12x12x8, window 3x3, stride 2x2, padding valid
   // cost per sample: 10,368 FLOPs; weights 0 bytes as float
-  template <typename T, int L>
-  static void average_pooling2d_1_forward(Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void average_pooling2d_1_forward(Ws<T, L>& ws) {
     for (int oy = 0; oy < 12; ++oy) {
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.average_pooling2d_1_out[(oy * 96) * L + l] = (ws.conv2d_1_out[(oy * 416) * L + l] + ws.conv2d_1_out[(oy * 416 + 8) * L + l] + ws.conv2d_1_out[(oy * 416 + 16) * L + l] + ws.conv2d_1_out[(oy * 416 + 208) * L + l] + ws.conv2d_1_out[(oy * 416 + 216) * L + l] + ws.conv2d_1_out[(oy * 416 + 224) * L + l] + ws.conv2d_1_out[(oy * 416 + 416) * L + l] + ws.conv2d_1_out[(oy * 416 + 424) * L + l] + ws.conv2d_1_out[(oy * 416 + 432) * L + l]) * (T(1) / T(9));
@@ -803,8 +831,8 @@ struct Model {
 
   // conv2d_2 forward: Conv2D 12x12x8 -> 10x10x16, window 3x3, stride 1x1, padding valid, sigmoid
   // cost per sample: 230,400 FLOPs; weights 4,672 bytes as float
-  template <typename T, int L>
-  static void conv2d_2_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_2_forward(const T* params, Ws<T, L>& ws) {
     for (int oy = 0; oy < 10; ++oy) {
       for (int ox = 0; ox < 10; ++ox) {
         for (int ob = 0; ob < 2; ++ob) {
@@ -1455,8 +1483,8 @@ struct Model {
 
   // average_pooling2d_2 forward: AveragePooling2D 10x10x16 -> 5x5x16, window 2x2, stride 2x2, padding valid
   // cost per sample: 1,600 FLOPs; weights 0 bytes as float
-  template <typename T, int L>
-  static void average_pooling2d_2_forward(Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void average_pooling2d_2_forward(Ws<T, L>& ws) {
     for (int oy = 0; oy < 5; ++oy) {
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.average_pooling2d_2_out[(oy * 80) * L + l] = (ws.conv2d_2_out[(oy * 320) * L + l] + ws.conv2d_2_out[(oy * 320 + 16) * L + l] + ws.conv2d_2_out[(oy * 320 + 160) * L + l] + ws.conv2d_2_out[(oy * 320 + 176) * L + l]) * (T(1) / T(4));
@@ -1702,8 +1730,8 @@ struct Model {
 
   // hidden forward: Dense 400 -> 32, linear
   // cost per sample: 25,600 FLOPs; weights 51,328 bytes as float
-  template <typename T, int L>
-  static void hidden_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void hidden_forward(const T* params, Ws<T, L>& ws) {
     for (int ob = 0; ob < 4; ++ob) {
       {
         T acc[8][L];
@@ -1995,8 +2023,8 @@ struct Model {
 
   // hidden_tanh forward: Activation 32 -> 32, tanh
   // cost per sample: 32 FLOPs; weights 0 bytes as float
-  template <typename T, int L>
-  static void hidden_tanh_forward(Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void hidden_tanh_forward(Ws<T, L>& ws) {
     CNNC_LANES for (int l = 0; l < L; ++l) {
       ws.hidden_tanh_out[l] = std::tanh(ws.hidden_out[l]);
       ws.hidden_tanh_out[1 * L + l] = std::tanh(ws.hidden_out[1 * L + l]);
@@ -2107,8 +2135,8 @@ struct Model {
 
   // dense_2 forward: Dense 32 -> 10, softmax
   // cost per sample: 640 FLOPs; weights 1,320 bytes as float
-  template <typename T, int L>
-  static void dense_2_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_2_forward(const T* params, Ws<T, L>& ws) {
     {
       T acc[10][L];
       CNNC_LANES for (int l = 0; l < L; ++l) {

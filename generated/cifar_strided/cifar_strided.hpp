@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "models/cifar_strided.cnn";
   static constexpr int kInputH = 32, kInputW = 32, kInputC = 3;
   static constexpr int kInputSize = 3072; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 1.0;
+  static constexpr double kInputMean[kInputC] = {0.0, 0.0, 0.0};
+  static constexpr double kInputStd[kInputC] = {1.0, 1.0, 1.0};
   static constexpr int kOutputSize = 10;
   static constexpr std::size_t kParamCount = 38986;
   static constexpr int kLayerCount = 7;
@@ -70,10 +75,17 @@ struct Model {
       32, 1, 0, 0.0, 3};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 10;
+  static constexpr bool kHasClassNames = false; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[kClassCount] = {
+      "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+  };
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>
   struct Workspace {
+    static constexpr bool kForBackward = true; // forward keeps what backward needs
     alignas(64) T input[3072 * L]; // 32x32x3, copied by forward for backward
     alignas(64) T conv2d_1_out[4096 * L]; // conv2d_1 16x16x16
     alignas(64) T conv2d_1_grad[4096 * L]; // its gradient
@@ -97,9 +109,28 @@ struct Model {
     alignas(64) T dense_1_grad[10 * L]; // its gradient
   }; // struct Workspace
 
-  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].
+  // What forward alone needs (inference): Workspace's activations and padded inputs
+  // under the same names, without the gradients and max pooling's winning taps.
   template <typename T, int L>
-  static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
+  struct ForwardWorkspace {
+    static constexpr bool kForBackward = false; // forward keeps nothing for backward
+    alignas(64) T input[3072 * L]; // 32x32x3, copied by forward
+    alignas(64) T conv2d_1_out[4096 * L]; // conv2d_1 16x16x16
+    alignas(64) T conv2d_1_padded[3267 * L]; // 33x33x3, the input zero-padded
+    alignas(64) T conv2d_2_out[8192 * L]; // conv2d_2 16x16x32
+    alignas(64) T conv2d_2_padded[5776 * L]; // 19x19x16, the input zero-padded
+    alignas(64) T conv2d_3_out[2048 * L]; // conv2d_3 8x8x32
+    alignas(64) T conv2d_3_padded[9248 * L]; // 17x17x32, the input zero-padded
+    alignas(64) T conv2d_4_out[1024 * L]; // conv2d_4 4x4x64
+    alignas(64) T conv2d_4_padded[3200 * L]; // 10x10x32, the input zero-padded
+    alignas(64) T max_pooling2d_1_out[256 * L]; // max_pooling2d_1 2x2x64
+    alignas(64) T output[10 * L]; // dense_1 10
+  }; // struct ForwardWorkspace
+
+  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
+  // Workspace (for training) or a ForwardWorkspace (for inference).
+  template <typename T, int L, template <typename, int> class Ws>
+  static void forward(const T* params, const T* input, Ws<T, L>& ws) {
     for (int i = 0; i < 3072; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.input[(i) * L + l] = input[(i) * L + l];
     } // for i
@@ -167,8 +198,8 @@ struct Model {
 
   // conv2d_1 forward: Conv2D 32x32x3 -> 16x16x16, window 3x3, stride 2x2, padding top 0, bottom 1, left 0, right 1, relu
   // cost per sample: 221,184 FLOPs; weights 1,792 bytes as float
-  template <typename T, int L>
-  static void conv2d_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_1_forward(const T* params, Ws<T, L>& ws) {
     for (int i = 0; i < 3267; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_padded[(i) * L + l] = T(0);
     } // for i
@@ -850,8 +881,8 @@ struct Model {
 
   // conv2d_2 forward: Conv2D 16x16x16 -> 16x16x32, window 4x4, stride 1x1, padding top 1, bottom 2, left 1, right 2, relu
   // cost per sample: 4,194,304 FLOPs; weights 32,896 bytes as float
-  template <typename T, int L>
-  static void conv2d_2_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_2_forward(const T* params, Ws<T, L>& ws) {
     for (int i = 0; i < 5776; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_padded[(i) * L + l] = T(0);
     } // for i
@@ -2472,8 +2503,8 @@ struct Model {
 
   // conv2d_3 forward: Conv2D 16x16x32 -> 8x8x32, window 3x3, stride 2x2, padding top 0, bottom 1, left 0, right 1, relu
   // cost per sample: 1,179,648 FLOPs; weights 36,992 bytes as float
-  template <typename T, int L>
-  static void conv2d_3_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_3_forward(const T* params, Ws<T, L>& ws) {
     for (int i = 0; i < 9248; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_3_padded[(i) * L + l] = T(0);
     } // for i
@@ -3139,8 +3170,8 @@ struct Model {
 
   // conv2d_4 forward: Conv2D 8x8x32 -> 4x4x64, window 3x3, stride 2x2, padding top 1, bottom 1, left 1, right 1, relu
   // cost per sample: 589,824 FLOPs; weights 73,984 bytes as float
-  template <typename T, int L>
-  static void conv2d_4_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_4_forward(const T* params, Ws<T, L>& ws) {
     for (int i = 0; i < 3200; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_4_padded[(i) * L + l] = T(0);
     } // for i
@@ -4496,8 +4527,8 @@ struct Model {
 
   // max_pooling2d_1 forward: MaxPooling2D 4x4x64 -> 2x2x64, window 2x2, stride 2x2, padding valid
   // cost per sample: 1,024 FLOPs; weights 0 bytes as float
-  template <typename T, int L>
-  static void max_pooling2d_1_forward(Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void max_pooling2d_1_forward(Ws<T, L>& ws) {
     for (int oy = 0; oy < 2; ++oy) {
       for (int ox = 0; ox < 2; ++ox) {
         for (int c = 0; c < 64; ++c) {
@@ -4510,7 +4541,7 @@ struct Model {
               { const T v = ws.conv2d_4_out[(oy * 512 + ox * 128 + c + 256) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
               { const T v = ws.conv2d_4_out[(oy * 512 + ox * 128 + c + 320) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
               ws.max_pooling2d_1_out[(oy * 128 + ox * 64 + c) * L + l] = best[l];
-              ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + c) * L + l] = arg[l];
+              if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + c) * L + l] = arg[l];
             }
           } // window
         } // for c
@@ -4599,8 +4630,8 @@ struct Model {
 
   // dense_1 forward: Dense 256 -> 10, softmax
   // cost per sample: 5,120 FLOPs; weights 10,280 bytes as float
-  template <typename T, int L>
-  static void dense_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_1_forward(const T* params, Ws<T, L>& ws) {
     {
       T acc[10][L];
       CNNC_LANES for (int l = 0; l < L; ++l) {

@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "models/lenet5.cnn";
   static constexpr int kInputH = 28, kInputW = 28, kInputC = 1;
   static constexpr int kInputSize = 784; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 1.0;
+  static constexpr double kInputMean[kInputC] = {0.0};
+  static constexpr double kInputStd[kInputC] = {1.0};
   static constexpr int kOutputSize = 10;
   static constexpr std::size_t kParamCount = 61706;
   static constexpr int kLayerCount = 8;
@@ -71,10 +76,17 @@ struct Model {
       64, 5, 0, 0.1, 7};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 10;
+  static constexpr bool kHasClassNames = false; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[kClassCount] = {
+      "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+  };
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>
   struct Workspace {
+    static constexpr bool kForBackward = true; // forward keeps what backward needs
     alignas(64) T input[784 * L]; // 28x28x1, copied by forward for backward
     alignas(64) T conv2d_1_out[4704 * L]; // conv2d_1 28x28x6
     alignas(64) T conv2d_1_grad[4704 * L]; // its gradient
@@ -93,9 +105,26 @@ struct Model {
     alignas(64) T dense_3_grad[10 * L]; // its gradient
   }; // struct Workspace
 
-  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].
+  // What forward alone needs (inference): Workspace's activations and padded inputs
+  // under the same names, without the gradients and max pooling's winning taps.
   template <typename T, int L>
-  static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
+  struct ForwardWorkspace {
+    static constexpr bool kForBackward = false; // forward keeps nothing for backward
+    alignas(64) T input[784 * L]; // 28x28x1, copied by forward
+    alignas(64) T conv2d_1_out[4704 * L]; // conv2d_1 28x28x6
+    alignas(64) T conv2d_1_padded[1024 * L]; // 32x32x1, the input zero-padded
+    alignas(64) T average_pooling2d_1_out[1176 * L]; // average_pooling2d_1 14x14x6
+    alignas(64) T conv2d_2_out[1600 * L]; // conv2d_2 10x10x16
+    alignas(64) T average_pooling2d_2_out[400 * L]; // average_pooling2d_2 5x5x16
+    alignas(64) T dense_1_out[120 * L]; // dense_1 120
+    alignas(64) T dense_2_out[84 * L]; // dense_2 84
+    alignas(64) T output[10 * L]; // dense_3 10
+  }; // struct ForwardWorkspace
+
+  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
+  // Workspace (for training) or a ForwardWorkspace (for inference).
+  template <typename T, int L, template <typename, int> class Ws>
+  static void forward(const T* params, const T* input, Ws<T, L>& ws) {
     for (int i = 0; i < 784; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.input[(i) * L + l] = input[(i) * L + l];
     } // for i
@@ -165,8 +194,8 @@ struct Model {
 
   // conv2d_1 forward: Conv2D 28x28x1 -> 28x28x6, window 5x5, stride 1x1, padding top 2, bottom 2, left 2, right 2, tanh
   // cost per sample: 235,200 FLOPs; weights 624 bytes as float
-  template <typename T, int L>
-  static void conv2d_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_1_forward(const T* params, Ws<T, L>& ws) {
     for (int i = 0; i < 1024; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_padded[(i) * L + l] = T(0);
     } // for i
@@ -692,8 +721,8 @@ struct Model {
 
   // average_pooling2d_1 forward: AveragePooling2D 28x28x6 -> 14x14x6, window 2x2, stride 2x2, padding valid
   // cost per sample: 4,704 FLOPs; weights 0 bytes as float
-  template <typename T, int L>
-  static void average_pooling2d_1_forward(Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void average_pooling2d_1_forward(Ws<T, L>& ws) {
     for (int oy = 0; oy < 14; ++oy) {
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.average_pooling2d_1_out[(oy * 84) * L + l] = (ws.conv2d_1_out[(oy * 336) * L + l] + ws.conv2d_1_out[(oy * 336 + 6) * L + l] + ws.conv2d_1_out[(oy * 336 + 168) * L + l] + ws.conv2d_1_out[(oy * 336 + 174) * L + l]) * (T(1) / T(4));
@@ -853,8 +882,8 @@ struct Model {
 
   // conv2d_2 forward: Conv2D 14x14x6 -> 10x10x16, window 5x5, stride 1x1, padding valid, tanh
   // cost per sample: 480,000 FLOPs; weights 9,664 bytes as float
-  template <typename T, int L>
-  static void conv2d_2_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_2_forward(const T* params, Ws<T, L>& ws) {
     for (int oy = 0; oy < 10; ++oy) {
       for (int ox = 0; ox < 10; ++ox) {
         for (int ob = 0; ob < 2; ++ob) {
@@ -2143,8 +2172,8 @@ struct Model {
 
   // average_pooling2d_2 forward: AveragePooling2D 10x10x16 -> 5x5x16, window 2x2, stride 2x2, padding valid
   // cost per sample: 1,600 FLOPs; weights 0 bytes as float
-  template <typename T, int L>
-  static void average_pooling2d_2_forward(Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void average_pooling2d_2_forward(Ws<T, L>& ws) {
     for (int oy = 0; oy < 5; ++oy) {
       CNNC_LANES for (int l = 0; l < L; ++l) {
         ws.average_pooling2d_2_out[(oy * 80) * L + l] = (ws.conv2d_2_out[(oy * 320) * L + l] + ws.conv2d_2_out[(oy * 320 + 16) * L + l] + ws.conv2d_2_out[(oy * 320 + 160) * L + l] + ws.conv2d_2_out[(oy * 320 + 176) * L + l]) * (T(1) / T(4));
@@ -2390,8 +2419,8 @@ struct Model {
 
   // dense_1 forward: Dense 400 -> 120, tanh
   // cost per sample: 96,000 FLOPs; weights 192,480 bytes as float
-  template <typename T, int L>
-  static void dense_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_1_forward(const T* params, Ws<T, L>& ws) {
     for (int ob = 0; ob < 10; ++ob) {
       {
         T acc[12][L];
@@ -2754,8 +2783,8 @@ struct Model {
 
   // dense_2 forward: Dense 120 -> 84, tanh
   // cost per sample: 20,160 FLOPs; weights 40,656 bytes as float
-  template <typename T, int L>
-  static void dense_2_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_2_forward(const T* params, Ws<T, L>& ws) {
     for (int ob = 0; ob < 7; ++ob) {
       {
         T acc[12][L];
@@ -3052,8 +3081,8 @@ struct Model {
 
   // dense_3 forward: Dense 84 -> 10, softmax
   // cost per sample: 1,680 FLOPs; weights 3,400 bytes as float
-  template <typename T, int L>
-  static void dense_3_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_3_forward(const T* params, Ws<T, L>& ws) {
     {
       T acc[10][L];
       CNNC_LANES for (int l = 0; l < L; ++l) {

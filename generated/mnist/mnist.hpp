@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "models/mnist.cnn";
   static constexpr int kInputH = 28, kInputW = 28, kInputC = 1;
   static constexpr int kInputSize = 784; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 1.0;
+  static constexpr double kInputMean[kInputC] = {0.0};
+  static constexpr double kInputStd[kInputC] = {1.0};
   static constexpr int kOutputSize = 10;
   static constexpr std::size_t kParamCount = 38390;
   static constexpr int kLayerCount = 7;
@@ -66,10 +71,17 @@ struct Model {
       128, 50, 10000, 0.0, 1};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 10;
+  static constexpr bool kHasClassNames = false; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[kClassCount] = {
+      "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+  };
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>
   struct Workspace {
+    static constexpr bool kForBackward = true; // forward keeps what backward needs
     alignas(64) T input[784 * L]; // 28x28x1, copied by forward for backward
     alignas(64) T conv2d_1_out[5760 * L]; // conv2d_1 24x24x10
     alignas(64) T conv2d_1_grad[5760 * L]; // its gradient
@@ -87,9 +99,24 @@ struct Model {
     alignas(64) T dense_2_grad[10 * L]; // its gradient
   }; // struct Workspace
 
-  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].
+  // What forward alone needs (inference): Workspace's activations and padded inputs
+  // under the same names, without the gradients and max pooling's winning taps.
   template <typename T, int L>
-  static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
+  struct ForwardWorkspace {
+    static constexpr bool kForBackward = false; // forward keeps nothing for backward
+    alignas(64) T input[784 * L]; // 28x28x1, copied by forward
+    alignas(64) T conv2d_1_out[5760 * L]; // conv2d_1 24x24x10
+    alignas(64) T max_pooling2d_1_out[1440 * L]; // max_pooling2d_1 12x12x10
+    alignas(64) T conv2d_2_out[1280 * L]; // conv2d_2 8x8x20
+    alignas(64) T max_pooling2d_2_out[320 * L]; // max_pooling2d_2 4x4x20
+    alignas(64) T dense_1_out[100 * L]; // dense_1 100
+    alignas(64) T output[10 * L]; // dense_2 10
+  }; // struct ForwardWorkspace
+
+  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
+  // Workspace (for training) or a ForwardWorkspace (for inference).
+  template <typename T, int L, template <typename, int> class Ws>
+  static void forward(const T* params, const T* input, Ws<T, L>& ws) {
     for (int i = 0; i < 784; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.input[(i) * L + l] = input[(i) * L + l];
     } // for i
@@ -157,8 +184,8 @@ struct Model {
 
   // conv2d_1 forward: Conv2D 28x28x1 -> 24x24x10, window 5x5, stride 1x1, padding valid, relu
   // cost per sample: 288,000 FLOPs; weights 1,040 bytes as float
-  template <typename T, int L>
-  static void conv2d_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_1_forward(const T* params, Ws<T, L>& ws) {
     for (int oy = 0; oy < 24; ++oy) {
       for (int ox = 0; ox < 24; ++ox) {
         {
@@ -907,8 +934,8 @@ struct Model {
 
   // max_pooling2d_1 forward: MaxPooling2D 24x24x10 -> 12x12x10, window 2x2, stride 2x2, padding valid
   // cost per sample: 5,760 FLOPs; weights 0 bytes as float
-  template <typename T, int L>
-  static void max_pooling2d_1_forward(Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void max_pooling2d_1_forward(Ws<T, L>& ws) {
     for (int oy = 0; oy < 12; ++oy) {
       for (int ox = 0; ox < 12; ++ox) {
         {
@@ -920,7 +947,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 240) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 250) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10) * L + l] = arg[l];
           }
         } // window
         {
@@ -932,7 +959,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 241) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 251) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + 1) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 1) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 1) * L + l] = arg[l];
           }
         } // window
         {
@@ -944,7 +971,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 242) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 252) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + 2) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 2) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 2) * L + l] = arg[l];
           }
         } // window
         {
@@ -956,7 +983,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 243) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 253) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + 3) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 3) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 3) * L + l] = arg[l];
           }
         } // window
         {
@@ -968,7 +995,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 244) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 254) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + 4) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 4) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 4) * L + l] = arg[l];
           }
         } // window
         {
@@ -980,7 +1007,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 245) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 255) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + 5) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 5) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 5) * L + l] = arg[l];
           }
         } // window
         {
@@ -992,7 +1019,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 246) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 256) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + 6) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 6) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 6) * L + l] = arg[l];
           }
         } // window
         {
@@ -1004,7 +1031,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 247) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 257) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + 7) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 7) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 7) * L + l] = arg[l];
           }
         } // window
         {
@@ -1016,7 +1043,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 248) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 258) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + 8) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 8) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 8) * L + l] = arg[l];
           }
         } // window
         {
@@ -1028,7 +1055,7 @@ struct Model {
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 249) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_1_out[(oy * 480 + ox * 20 + 259) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_1_out[(oy * 120 + ox * 10 + 9) * L + l] = best[l];
-            ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 9) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 9) * L + l] = arg[l];
           }
         } // window
       } // for ox
@@ -1062,8 +1089,8 @@ struct Model {
 
   // conv2d_2 forward: Conv2D 12x12x10 -> 8x8x20, window 5x5, stride 1x1, padding valid, relu
   // cost per sample: 640,000 FLOPs; weights 20,080 bytes as float
-  template <typename T, int L>
-  static void conv2d_2_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_2_forward(const T* params, Ws<T, L>& ws) {
     for (int oy = 0; oy < 8; ++oy) {
       for (int ox = 0; ox < 8; ++ox) {
         for (int ob = 0; ob < 2; ++ob) {
@@ -2794,8 +2821,8 @@ struct Model {
 
   // max_pooling2d_2 forward: MaxPooling2D 8x8x20 -> 4x4x20, window 2x2, stride 2x2, padding valid
   // cost per sample: 1,280 FLOPs; weights 0 bytes as float
-  template <typename T, int L>
-  static void max_pooling2d_2_forward(Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void max_pooling2d_2_forward(Ws<T, L>& ws) {
     for (int oy = 0; oy < 4; ++oy) {
       for (int ox = 0; ox < 4; ++ox) {
         {
@@ -2807,7 +2834,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 160) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 180) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20) * L + l] = arg[l];
           }
         } // window
         {
@@ -2819,7 +2846,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 161) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 181) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 1) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 1) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 1) * L + l] = arg[l];
           }
         } // window
         {
@@ -2831,7 +2858,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 162) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 182) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 2) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 2) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 2) * L + l] = arg[l];
           }
         } // window
         {
@@ -2843,7 +2870,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 163) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 183) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 3) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 3) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 3) * L + l] = arg[l];
           }
         } // window
         {
@@ -2855,7 +2882,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 164) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 184) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 4) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 4) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 4) * L + l] = arg[l];
           }
         } // window
         {
@@ -2867,7 +2894,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 165) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 185) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 5) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 5) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 5) * L + l] = arg[l];
           }
         } // window
         {
@@ -2879,7 +2906,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 166) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 186) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 6) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 6) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 6) * L + l] = arg[l];
           }
         } // window
         {
@@ -2891,7 +2918,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 167) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 187) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 7) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 7) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 7) * L + l] = arg[l];
           }
         } // window
         {
@@ -2903,7 +2930,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 168) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 188) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 8) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 8) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 8) * L + l] = arg[l];
           }
         } // window
         {
@@ -2915,7 +2942,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 169) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 189) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 9) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 9) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 9) * L + l] = arg[l];
           }
         } // window
         {
@@ -2927,7 +2954,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 170) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 190) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 10) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 10) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 10) * L + l] = arg[l];
           }
         } // window
         {
@@ -2939,7 +2966,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 171) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 191) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 11) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 11) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 11) * L + l] = arg[l];
           }
         } // window
         {
@@ -2951,7 +2978,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 172) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 192) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 12) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 12) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 12) * L + l] = arg[l];
           }
         } // window
         {
@@ -2963,7 +2990,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 173) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 193) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 13) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 13) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 13) * L + l] = arg[l];
           }
         } // window
         {
@@ -2975,7 +3002,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 174) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 194) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 14) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 14) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 14) * L + l] = arg[l];
           }
         } // window
         {
@@ -2987,7 +3014,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 175) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 195) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 15) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 15) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 15) * L + l] = arg[l];
           }
         } // window
         {
@@ -2999,7 +3026,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 176) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 196) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 16) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 16) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 16) * L + l] = arg[l];
           }
         } // window
         {
@@ -3011,7 +3038,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 177) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 197) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 17) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 17) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 17) * L + l] = arg[l];
           }
         } // window
         {
@@ -3023,7 +3050,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 178) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 198) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 18) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 18) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 18) * L + l] = arg[l];
           }
         } // window
         {
@@ -3035,7 +3062,7 @@ struct Model {
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 179) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
             { const T v = ws.conv2d_2_out[(oy * 320 + ox * 40 + 199) * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
             ws.max_pooling2d_2_out[(oy * 80 + ox * 20 + 19) * L + l] = best[l];
-            ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 19) * L + l] = arg[l];
+            if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 19) * L + l] = arg[l];
           }
         } // window
       } // for ox
@@ -3079,8 +3106,8 @@ struct Model {
 
   // dense_1 forward: Dense 320 -> 100, relu
   // cost per sample: 64,000 FLOPs; weights 128,400 bytes as float
-  template <typename T, int L>
-  static void dense_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_1_forward(const T* params, Ws<T, L>& ws) {
     for (int ob = 0; ob < 10; ++ob) {
       {
         T acc[10][L];
@@ -3395,8 +3422,8 @@ struct Model {
 
   // dense_2 forward: Dense 100 -> 10, softmax
   // cost per sample: 2,000 FLOPs; weights 4,040 bytes as float
-  template <typename T, int L>
-  static void dense_2_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_2_forward(const T* params, Ws<T, L>& ws) {
     {
       T acc[10][L];
       CNNC_LANES for (int l = 0; l < L; ++l) {

@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "models/regression.cnn";
   static constexpr int kInputH = 8, kInputW = 8, kInputC = 1;
   static constexpr int kInputSize = 64; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 1.0;
+  static constexpr double kInputMean[kInputC] = {0.0};
+  static constexpr double kInputStd[kInputC] = {1.0};
   static constexpr int kOutputSize = 2;
   static constexpr std::size_t kParamCount = 2394;
   static constexpr int kLayerCount = 4;
@@ -59,10 +64,15 @@ struct Model {
       16, 10, 0, 0.2, 42};
   // Not a classifier with a fused output activation and loss.
   static constexpr bool kClassifier = false;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 0;
+  static constexpr bool kHasClassNames = false; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[1] = {""}; // no classes
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>
   struct Workspace {
+    static constexpr bool kForBackward = true; // forward keeps what backward needs
     alignas(64) T input[64 * L]; // 8x8x1, copied by forward for backward
     alignas(64) T conv2d_1_out[144 * L]; // conv2d_1 6x6x4
     alignas(64) T conv2d_1_grad[144 * L]; // its gradient
@@ -72,9 +82,21 @@ struct Model {
     alignas(64) T dense_2_grad[2 * L]; // its gradient
   }; // struct Workspace
 
-  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].
+  // What forward alone needs (inference): Workspace's activations and padded inputs
+  // under the same names, without the gradients and max pooling's winning taps.
   template <typename T, int L>
-  static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
+  struct ForwardWorkspace {
+    static constexpr bool kForBackward = false; // forward keeps nothing for backward
+    alignas(64) T input[64 * L]; // 8x8x1, copied by forward
+    alignas(64) T conv2d_1_out[144 * L]; // conv2d_1 6x6x4
+    alignas(64) T dense_1_out[16 * L]; // dense_1 16
+    alignas(64) T output[2 * L]; // dense_2 2
+  }; // struct ForwardWorkspace
+
+  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
+  // Workspace (for training) or a ForwardWorkspace (for inference).
+  template <typename T, int L, template <typename, int> class Ws>
+  static void forward(const T* params, const T* input, Ws<T, L>& ws) {
     CNNC_LANES for (int l = 0; l < L; ++l) {
       ws.input[l] = input[l];
       ws.input[1 * L + l] = input[1 * L + l];
@@ -182,8 +204,8 @@ struct Model {
 
   // conv2d_1 forward: Conv2D 8x8x1 -> 6x6x4, window 3x3, stride 1x1, padding valid, relu
   // cost per sample: 2,592 FLOPs; weights 160 bytes as float
-  template <typename T, int L>
-  static void conv2d_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_1_forward(const T* params, Ws<T, L>& ws) {
     for (int oy = 0; oy < 6; ++oy) {
       {
         T acc[4][L];
@@ -1102,8 +1124,8 @@ struct Model {
 
   // dense_1 forward: Dense 144 -> 16, relu
   // cost per sample: 4,608 FLOPs; weights 9,280 bytes as float
-  template <typename T, int L>
-  static void dense_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_1_forward(const T* params, Ws<T, L>& ws) {
     for (int ob = 0; ob < 2; ++ob) {
       {
         T acc[8][L];
@@ -1634,8 +1656,8 @@ struct Model {
 
   // dense_2 forward: Dense 16 -> 2, linear
   // cost per sample: 64 FLOPs; weights 136 bytes as float
-  template <typename T, int L>
-  static void dense_2_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_2_forward(const T* params, Ws<T, L>& ws) {
     {
       T acc[2][L];
       CNNC_LANES for (int l = 0; l < L; ++l) {

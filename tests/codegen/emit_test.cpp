@@ -120,6 +120,96 @@ TEST_CASE("a smaller unroll budget leaves more loops") {
   CHECK(index_loops(header_of(model, small)) > index_loops(header_of(model)));
 }
 
+// A model checked from text, as if read from `path`.
+cnnc::Model checked_text(const std::string& text) {
+  const cnnc::CheckResult result = cnnc::check_text("net.cnn", text);
+  REQUIRE(result.model);
+  return *result.model;
+}
+
+// The text of `struct NAME { ... };` in the header.
+std::string struct_body(const std::string& text, const std::string& name) {
+  const std::size_t start = text.find("struct " + name + " {");
+  const std::size_t end = text.find("}; // struct " + name + "\n", start);
+  REQUIRE(start != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  return text.substr(start, end - start);
+}
+
+TEST_CASE("the forward-only workspace holds every activation and no gradient") {
+  const std::string text = header_of(checked("tests/codegen/models/padding.cnn"));
+  const std::string training = struct_body(text, "Workspace");
+  const std::string inference = struct_body(text, "ForwardWorkspace");
+  CHECK(training.find("T conv2d_2_padded_grad[") != std::string::npos);
+  CHECK(inference.find("_grad[") == std::string::npos);
+  for (const char* member : {"T input[", "T conv2d_1_out[", "T conv2d_1_padded[", "T output["})
+    CHECK(inference.find(member) != std::string::npos);
+  const std::string pools = header_of(checked("tests/codegen/models/pools.cnn"));
+  CHECK(struct_body(pools, "Workspace").find("_argmax[") != std::string::npos);
+  CHECK(struct_body(pools, "ForwardWorkspace").find("_argmax[") == std::string::npos);
+  CHECK(struct_body(pools, "ForwardWorkspace").find("_padded[") != std::string::npos);
+}
+
+TEST_CASE("forward and its kernels take either workspace; backward takes the training one") {
+  const std::string text = header_of(checked("models/mnist.cnn"));
+  CHECK(text.find("  template <typename T, int L, template <typename, int> class Ws>\n"
+                  "  static void forward(const T* params, const T* input, Ws<T, L>& ws) {") !=
+        std::string::npos);
+  CHECK(text.find("static void conv2d_1_forward(const T* params, Ws<T, L>& ws) {") !=
+        std::string::npos);
+  CHECK(text.find("static void max_pooling2d_1_forward(Ws<T, L>& ws) {") != std::string::npos);
+  CHECK(
+      text.find("static void conv2d_2_backward(const T* params, Workspace<T, L>& ws, T* grads)") !=
+      std::string::npos);
+}
+
+TEST_CASE("the input preprocessing is emitted per channel, defaults included") {
+  const std::string given =
+      header_of(checked_text("input 4x4x3 scale=255 mean=0.4914,0.4822,0.4465 std=0.5\n"
+                             "flatten\ndense 2 softmax\n"));
+  CHECK(given.find("static constexpr double kInputScale = 255.0;\n") != std::string::npos);
+  CHECK(given.find("static constexpr double kInputMean[kInputC] = {0.4914, 0.4822, 0.4465};\n") !=
+        std::string::npos);
+  CHECK(given.find("static constexpr double kInputStd[kInputC] = {0.5, 0.5, 0.5};\n") !=
+        std::string::npos);
+  const std::string defaults = header_of(checked_text("input 4x4x2\nflatten\ndense 2 softmax\n"));
+  CHECK(defaults.find("static constexpr double kInputScale = 1.0;\n") != std::string::npos);
+  CHECK(defaults.find("static constexpr double kInputMean[kInputC] = {0.0, 0.0};\n") !=
+        std::string::npos);
+  CHECK(defaults.find("static constexpr double kInputStd[kInputC] = {1.0, 1.0};\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("class names: declared ones escaped, else 0, 1, ...; none for a model of real outputs") {
+  const std::string declared = header_of(
+      checked_text("input 4x4x1\nflatten\ndense 3 softmax\nclasses cat \"hot dog\" \"a\\b\"\n"));
+  CHECK(declared.find("static constexpr int kClassCount = 3;\n") != std::string::npos);
+  CHECK(declared.find("static constexpr bool kHasClassNames = true;") != std::string::npos);
+  CHECK(declared.find("static constexpr const char* kClassNames[kClassCount] = {\n"
+                      "      \"cat\", \"hot dog\", \"a\\\\b\",\n  };\n") != std::string::npos);
+  const std::string binary = header_of(
+      checked_text("input 4x4x1\nflatten\ndense 1 sigmoid\ntraining\nloss binary_crossentropy\n"));
+  CHECK(binary.find("static constexpr int kClassCount = 2;\n") != std::string::npos);
+  CHECK(binary.find("static constexpr bool kHasClassNames = false;") != std::string::npos);
+  CHECK(binary.find("static constexpr const char* kClassNames[kClassCount] = {\n"
+                    "      \"0\", \"1\",\n  };\n") != std::string::npos);
+  const std::string real =
+      header_of(checked_text("input 4x4x1\nflatten\ndense 2\ntraining\nloss mse\n"));
+  CHECK(real.find("static constexpr int kClassCount = 0;\n") != std::string::npos);
+  CHECK(real.find("static constexpr const char* kClassNames[1] = {\"\"};") != std::string::npos);
+}
+
+TEST_CASE("many class names wrap at 100 columns") {
+  std::string names;
+  for (int k = 0; k < 100; ++k) names += " class_" + std::to_string(k);
+  const std::string text =
+      header_of(checked_text("input 4x4x1\nflatten\ndense 100 softmax\nclasses" + names + "\n"));
+  const std::string body = text.substr(text.find("kClassNames[kClassCount]"));
+  for (const auto& line : cnnc::test::split_lines(body.substr(0, body.find("};"))))
+    CHECK(line.size() <= 100);
+  CHECK(body.find("\"class_99\",") != std::string::npos);
+}
+
 TEST_CASE("the emitted text of the tiny model equals its golden file") {
   check_golden("tiny.hpp", header_of(checked("tests/codegen/models/tiny.cnn")));
 }

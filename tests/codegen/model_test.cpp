@@ -1,6 +1,12 @@
 // Checks of one generated model (compiled once per model; CNNC_TEST_MODEL names its Model type
-// and CNNC_TEST_HEADER its header): gradients against central differences, inactive lanes.
+// and CNNC_TEST_HEADER its header): gradients against central differences, inactive lanes, the
+// forward-only workspace, and the constants read from the model file.
 #include CNNC_TEST_HEADER
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+#include <string>
 
 #include <catch2/catch.hpp>
 
@@ -80,5 +86,57 @@ TEST_CASE("forward, loss and gradients match the Eigen reference on random weigh
       INFO("parameter " << i);
       REQUIRE(grads[i] == Approx(expected_grads[i]).epsilon(1e-9).margin(1e-11));
     }
+  }
+}
+
+// Forward through each workspace from the same parameters and input; true when the outputs
+// are the same bits.
+template <typename T, int L>
+bool same_output_through_both_workspaces(unsigned seed) {
+  Harness<Model, L> harness(seed);
+  const std::vector<T> params(harness.params.begin(), harness.params.end());
+  const std::vector<T> input(harness.input.begin(), harness.input.end());
+  auto training = std::make_unique<typename Model::template Workspace<T, L>>();
+  auto inference = std::make_unique<typename Model::template ForwardWorkspace<T, L>>();
+  // As the runtime calls it (explicit T and L), and with both deduced.
+  Model::template forward<T, L>(params.data(), input.data(), *training);
+  Model::forward(params.data(), input.data(), *inference);
+  static_assert(sizeof(training->output) == sizeof(inference->output));
+  return std::memcmp(training->output, inference->output, sizeof(inference->output)) == 0;
+}
+
+TEST_CASE("forward through a ForwardWorkspace gives the same bits as through a Workspace") {
+  static_assert(Model::template Workspace<float, 8>::kForBackward);
+  static_assert(!Model::template ForwardWorkspace<float, 8>::kForBackward);
+  static_assert(sizeof(typename Model::template ForwardWorkspace<float, 8>) <
+                sizeof(typename Model::template Workspace<float, 8>));
+  static_assert(sizeof(typename Model::template ForwardWorkspace<double, 2>) <
+                sizeof(typename Model::template Workspace<double, 2>));
+  for (unsigned seed : {1u, 2u}) {
+    INFO("seed " << seed);
+    CHECK(same_output_through_both_workspaces<double, 2>(seed));
+    CHECK(same_output_through_both_workspaces<float, 8>(seed));
+  }
+}
+
+TEST_CASE("the preprocessing and class constants are the model file's") {
+  const cnnc::CheckResult checked = cnnc::check_file(CNNC_TEST_SOURCE);
+  REQUIRE(checked.model);
+  const cnnc::Model& model = *checked.model;
+  CHECK(Model::kInputScale == model.preprocessing.scale);
+  STATIC_REQUIRE(std::size(Model::kInputMean) == Model::kInputC);
+  STATIC_REQUIRE(std::size(Model::kInputStd) == Model::kInputC);
+  for (int c = 0; c < Model::kInputC; ++c) {
+    CHECK(Model::kInputMean[c] == cnnc::channel_value(model.preprocessing.mean, c, 0.0));
+    CHECK(Model::kInputStd[c] == cnnc::channel_value(model.preprocessing.stddev, c, 1.0));
+  }
+  CHECK(Model::kClassCount == model.class_count());
+  CHECK((Model::kClassCount > 0) == Model::kClassifier);
+  CHECK(Model::kHasClassNames == !model.class_names.empty());
+  STATIC_REQUIRE(std::size(Model::kClassNames) == std::size_t(std::max(Model::kClassCount, 1)));
+  for (int k = 0; k < Model::kClassCount; ++k) {
+    const std::string expected =
+        Model::kHasClassNames ? model.class_names[std::size_t(k)] : std::to_string(k);
+    CHECK(Model::kClassNames[k] == expected);
   }
 }

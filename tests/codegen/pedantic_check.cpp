@@ -1,5 +1,6 @@
 // Compiled (not run) by the pedantic-compile tests: several generated headers in one unit,
-// every entry point instantiated for training (float, 8 lanes) and checks (double, 2 lanes).
+// every entry point instantiated for training (float, 8 lanes) and checks (double, 2 lanes), and
+// forward for inference (ForwardWorkspace).
 #include "activations/activations.hpp"
 #include "mnist/mnist.hpp"
 #include "padding/padding.hpp"
@@ -13,6 +14,8 @@ void instantiate(const T* params, const T* input, const T* target, T* grads, T* 
   M::forward(params, input, ws);
   M::loss(ws, target, L, loss);
   M::backward(params, target, L, ws, grads);
+  static typename M::template ForwardWorkspace<T, L> inference;
+  M::template forward<T, L>(params, input, inference);
 }
 
 template <typename M>

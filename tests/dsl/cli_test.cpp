@@ -1,4 +1,5 @@
-// The cnnc command's `check`: exit codes, the summary on stdout, errors on stderr.
+// The cnnc command: exit codes, the summary on stdout, errors on stderr, and its command line
+// (usage errors, suggestions, help).
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -71,12 +72,96 @@ TEST_CASE("a missing file or a folder exits 1 with an error naming the path") {
   CHECK(folder.err == "models: error: is a directory, not a model file\n1 error generated.\n");
 }
 
-TEST_CASE("usage errors exit 2") {
-  CHECK(run_cnnc("").exit_code == 2);
-  CHECK(run_cnnc("check").exit_code == 2);
-  CHECK(run_cnnc("check a.cnn b.cnn").exit_code == 2);
-  CHECK(run_cnnc("frobnicate models/mnist.cnn").exit_code == 2);
-  CHECK(run_cnnc("check --bogus models/mnist.cnn").exit_code == 2);
+TEST_CASE("usage errors exit 2 with one message and a pointer to the help") {
+  const Run none = run_cnnc("");
+  CHECK(none.exit_code == 2);
+  CHECK(none.out.empty());
+  CHECK(none.err ==
+        "cnnc: no command given (expected check, generate or inspect)\nTry 'cnnc --help'.\n");
+  const Run unknown = run_cnnc("frobnicate models/mnist.cnn");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err == "cnnc: unknown command 'frobnicate' (expected check, generate or "
+                       "inspect)\nTry 'cnnc --help'.\n");
+  const Run bogus = run_cnnc("check --bogus models/mnist.cnn");
+  CHECK(bogus.exit_code == 2);
+  CHECK(bogus.err == "cnnc: unknown option '--bogus'\nTry 'cnnc check --help'.\n");
+}
+
+TEST_CASE("a misspelt command gets a suggestion") {
+  const Run run = run_cnnc("chek models/mnist.cnn");
+  CHECK(run.exit_code == 2);
+  CHECK(run.err == "cnnc: unknown command 'chek'; did you mean 'check'?\nTry 'cnnc --help'.\n");
+}
+
+TEST_CASE("a misspelt option gets a suggestion from the command's options") {
+  const Run run = run_cnnc("generate models/mnist.cnn -o build/unused --unrol 64");
+  CHECK(run.exit_code == 2);
+  CHECK(run.err == "cnnc: unknown option '--unrol'; did you mean '--unroll'?\n"
+                   "Try 'cnnc generate --help'.\n");
+  const Run with_value = run_cnnc("inspect models/mnist.cnn conv2d_1 --unrol=64");
+  CHECK(with_value.err == "cnnc: unknown option '--unrol'; did you mean '--unroll'?\n"
+                          "Try 'cnnc inspect --help'.\n");
+}
+
+TEST_CASE("an option of another command is named as such") {
+  const Run run = run_cnnc("check --unroll 64 models/mnist.cnn");
+  CHECK(run.exit_code == 2);
+  CHECK(run.err == "cnnc: --unroll does not apply to check (it is an option of generate and "
+                   "inspect)\nTry 'cnnc check --help'.\n");
+}
+
+TEST_CASE("options take their value as --opt=value or --opt value") {
+  const Run joined = run_cnnc("inspect models/mnist.cnn dense_1 --unroll=64");
+  CHECK(joined.exit_code == 0);
+  CHECK(joined.err.empty());
+  const Run separate = run_cnnc("inspect models/mnist.cnn dense_1 --unroll 64");
+  CHECK(separate.exit_code == 0);
+  CHECK(separate.out == joined.out);
+  CHECK(run_cnnc("inspect models/mnist.cnn dense_1 --unroll=full").exit_code == 0);
+  const Run zero = run_cnnc("inspect models/mnist.cnn dense_1 --unroll=0");
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.err == "cnnc: --unroll takes a positive count or 'full', not '0'\n"
+                    "Try 'cnnc inspect --help'.\n");
+}
+
+TEST_CASE("a missing FILE or LAYER is a usage error naming what is missing") {
+  const Run check = run_cnnc("check");
+  CHECK(check.exit_code == 2);
+  CHECK(check.err == "cnnc: check needs a model FILE\nTry 'cnnc check --help'.\n");
+  const Run inspect = run_cnnc("inspect models/mnist.cnn");
+  CHECK(inspect.exit_code == 2);
+  CHECK(inspect.err ==
+        "cnnc: inspect needs a model FILE and a LAYER name\nTry 'cnnc inspect --help'.\n");
+  const Run generate = run_cnnc("generate models/mnist.cnn");
+  CHECK(generate.exit_code == 2);
+  CHECK(generate.err ==
+        "cnnc: generate needs an output folder (-o DIR)\nTry 'cnnc generate --help'.\n");
+  const Run no_value = run_cnnc("generate models/mnist.cnn -o");
+  CHECK(no_value.exit_code == 2);
+  CHECK(no_value.err == "cnnc: --output needs a value\nTry 'cnnc generate --help'.\n");
+}
+
+TEST_CASE("an extra argument is a usage error") {
+  const Run run = run_cnnc("check models/mnist.cnn models/mnist.cnn");
+  CHECK(run.exit_code == 2);
+  CHECK(run.out.empty());
+  CHECK(run.err == "cnnc: unexpected argument 'models/mnist.cnn' (check takes one model FILE)\n"
+                   "Try 'cnnc check --help'.\n");
+}
+
+TEST_CASE("option --help prints cnnc's help, or a command's, on stdout and exits 0") {
+  const Run main_help = run_cnnc("--help");
+  CHECK(main_help.exit_code == 0);
+  CHECK(main_help.err.empty());
+  CHECK(main_help.out.find("usage: cnnc <command> [options]") == 0);
+  const Run generate_help = run_cnnc("generate -h");
+  CHECK(generate_help.exit_code == 0);
+  CHECK(generate_help.out.find("usage: cnnc generate FILE -o DIR [options]") == 0);
+  CHECK(generate_help.out.find("--unroll N|full") != std::string::npos);
+  CHECK(generate_help.out.find("exit codes: 0 ok") != std::string::npos);
+  const Run version = run_cnnc("--version");
+  CHECK(version.exit_code == 0);
+  CHECK(version.out.find("cnnc ") == 0);
 }
 
 TEST_CASE("a binary file exits 1, not a crash") {

@@ -69,7 +69,7 @@ TEST_CASE("an error at the end of a line puts its caret just past the text") {
 }
 
 TEST_CASE("golden: the full diagnostics of files with several errors") {
-  for (const std::string name : {"several_errors", "shape_chain"}) {
+  for (const std::string name : {"several_errors", "shape_chain", "data_errors"}) {
     const std::string relative = "tests/dsl/data/" + name + ".cnn";
     const CheckResult result = check_text(relative, test::read_file(test::source_path(relative)));
     CHECK_FALSE(result.model.has_value());

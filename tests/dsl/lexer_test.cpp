@@ -98,3 +98,36 @@ TEST_CASE("a minus sign not before a digit or '>' is invalid") {
   CHECK(tokens[0].kind == TokenKind::Invalid);
   CHECK(tokens[1].kind == TokenKind::Word);
 }
+
+TEST_CASE("commas separate list values, with or without spaces") {
+  using P = std::pair<TokenKind, std::string>;
+  CHECK(kinds_and_texts("mean=0.49,-0.5, 1e-3") == std::vector<P>{{TokenKind::Word, "mean"},
+                                                                  {TokenKind::Equals, "="},
+                                                                  {TokenKind::Number, "0.49"},
+                                                                  {TokenKind::Comma, ","},
+                                                                  {TokenKind::Number, "-0.5"},
+                                                                  {TokenKind::Comma, ","},
+                                                                  {TokenKind::Number, "1e-3"},
+                                                                  {TokenKind::Newline, ""},
+                                                                  {TokenKind::End, ""}});
+}
+
+TEST_CASE("a quoted string keeps its quotes and holds '#', spaces and UTF-8 as text") {
+  const auto tokens = lex("classes \"T-shirt/top\" \"a # b\" \"f\xC3\xBC\xC3\x9F\" # comment\n");
+  REQUIRE(tokens.size() == 6);
+  CHECK(tokens[1].kind == TokenKind::String);
+  CHECK(tokens[1].text == "\"T-shirt/top\"");
+  CHECK(tokens[1].span == Span{1, 9, 13});
+  CHECK(tokens[2].text == "\"a # b\"");
+  CHECK(tokens[3].text == "\"f\xC3\xBC\xC3\x9F\"");
+  CHECK(tokens[4].kind == TokenKind::Newline);
+}
+
+TEST_CASE("an unterminated string runs to the end of its line, without the CR of a CRLF") {
+  const auto tokens = lex("classes \"cat dog\r\nflatten\n");
+  REQUIRE(tokens.size() == 6);
+  CHECK(tokens[1].kind == TokenKind::String);
+  CHECK(tokens[1].text == "\"cat dog");
+  CHECK(tokens[2].kind == TokenKind::Newline);
+  CHECK(tokens[3].text == "flatten");
+}

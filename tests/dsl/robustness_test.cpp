@@ -76,7 +76,13 @@ std::string mutate(const std::string& text, std::mt19937& random) {
                                         "same",
                                         "0.5",
                                         "\t",
-                                        "#"};
+                                        "#",
+                                        ",",
+                                        "\"",
+                                        "\"a b\"",
+                                        "mean=0.5,0.25",
+                                        "std=0",
+                                        "classes a b"};
   switch (pick(7)) {
   case 0: // one byte replaced: mostly printable, sometimes anything
     if (!result.empty()) {
@@ -168,6 +174,15 @@ TEST_CASE("absurd inputs end quickly with errors instead of crashing") {
   std::string many_options = "input 4x4x1\nflatten";
   for (int i = 0; i < 20000; ++i) many_options += " -> 16";
   CHECK(insanity(many_options + "\ndense 2 softmax\n").empty());
+  std::string many_values = "input 4x4x1 mean=0";
+  for (int i = 0; i < 20000; ++i) many_values += ",0.5";
+  CHECK(insanity(many_values + "\n" + "flatten\ndense 2 softmax\n").empty());
+  std::string many_classes = "input 4x4x1\nflatten\ndense 20000 softmax\nclasses";
+  for (int i = 0; i < 20000; ++i) many_classes += " \"c " + std::to_string(i) + "\"";
+  const CheckResult classes = check_text("classes.cnn", many_classes + "\n");
+  REQUIRE(classes.model.has_value());
+  CHECK(classes.model->class_names.size() == 20000);
+  CHECK(insanity(many_classes + " \"c 7\"\n").empty());
   std::string many_errors = "input 4x4x1\n";
   for (int i = 0; i < 20000; ++i) many_errors += "conv2d 1 9x9 name=x\n";
   CHECK(insanity(many_errors).empty());

@@ -56,12 +56,22 @@ struct Model {
       0.1,
       7};
   static constexpr bool kClassifier = true;
+  static constexpr double kInputScale = 1.0;
+  static constexpr double kInputMean[kInputC] = {0.0};
+  static constexpr double kInputStd[kInputC] = {1.0};
+  static constexpr int kClassCount = 10;
+  static constexpr bool kHasClassNames = false;
+  static constexpr const char* kClassNames[kClassCount] = {"0", "1", "2", "3", "4",
+                                                           "5", "6", "7", "8", "9"};
 
   template <typename T, int L>
   struct Workspace {
     alignas(64) T input[kInputSize][L];
-    alignas(64) T output[kOutputSize][L];
+    alignas(64) T output[kOutputSize * L];
   };
+  // This model's forward needs nothing that backward alone uses.
+  template <typename T, int L>
+  using ForwardWorkspace = Workspace<T, L>;
 
   template <typename T, int L>
   static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
@@ -76,8 +86,8 @@ struct Model {
       T top = z[0][l];
       for (int k = 1; k < kOutputSize; ++k) top = std::max(top, z[k][l]);
       T sum = 0;
-      for (int k = 0; k < kOutputSize; ++k) sum += ws.output[k][l] = std::exp(z[k][l] - top);
-      for (int k = 0; k < kOutputSize; ++k) ws.output[k][l] /= sum;
+      for (int k = 0; k < kOutputSize; ++k) sum += ws.output[k * L + l] = std::exp(z[k][l] - top);
+      for (int k = 0; k < kOutputSize; ++k) ws.output[k * L + l] /= sum;
     }
   }
 
@@ -87,7 +97,8 @@ struct Model {
       T value = 0;
       if (l < active)
         for (int k = 0; k < kOutputSize; ++k)
-          value -= target[k * L + l] * std::log(std::clamp(ws.output[k][l], T(1e-7), T(1 - 1e-7)));
+          value -=
+              target[k * L + l] * std::log(std::clamp(ws.output[k * L + l], T(1e-7), T(1 - 1e-7)));
       loss_per_lane[l] = value;
     }
   }
@@ -99,7 +110,7 @@ struct Model {
     T dz[kOutputSize][L];
     for (int k = 0; k < kOutputSize; ++k)
       for (int l = 0; l < L; ++l)
-        dz[k][l] = l < active ? ws.output[k][l] - target[k * L + l] : T(0);
+        dz[k][l] = l < active ? ws.output[k * L + l] - target[k * L + l] : T(0);
     for (int k = 0; k < kOutputSize; ++k)
       for (int l = 0; l < L; ++l) grads[kDense1Bias + k] += dz[k][l];
     for (int i = 0; i < kInputSize; ++i)

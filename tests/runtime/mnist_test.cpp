@@ -44,14 +44,18 @@ std::vector<std::string> short_run(const TempDir& out, std::vector<std::string> 
 
 TEST_CASE("real MNIST reads as 60,000 + 10,000 labelled 28x28 images") {
   require_mnist();
-  const auto train = cnn::read_mnist_split(kMnistDir, "train", 10);
-  const auto test = cnn::read_mnist_split(kMnistDir, "t10k", 10);
+  const cnn::DataSpec spec = cnn::data_spec<Mnist>();
+  CHECK(cnn::detect_format(kMnistDir) == cnn::DataFormat::Idx);
+  const auto train = cnn::read_split(kMnistDir, cnn::DataFormat::Auto, cnn::Split::Train, spec);
+  const auto test = cnn::read_split(kMnistDir, cnn::DataFormat::Auto, cnn::Split::Test, spec);
   CHECK(train.size() == 60000);
   CHECK(test.size() == 10000);
-  CHECK(train.images.rows == 28);
-  CHECK(std::vector<int>(train.labels.labels.begin(), train.labels.labels.begin() + 5) ==
+  CHECK(train.images.height == 28);
+  CHECK(train.images.channels == 1);
+  CHECK(!train.images.floats);
+  CHECK(std::vector<int>(train.targets.labels.begin(), train.targets.labels.begin() + 5) ==
         std::vector<int>{5, 0, 4, 1, 9});
-  CHECK(std::vector<int>(test.labels.labels.begin(), test.labels.labels.begin() + 5) ==
+  CHECK(std::vector<int>(test.targets.labels.begin(), test.targets.labels.begin() + 5) ==
         std::vector<int>{7, 2, 1, 0, 4});
 }
 

@@ -38,7 +38,8 @@ TEST_CASE("a training run prints Keras-like epoch lines and the test result") {
   const auto run = run_trainer<Dense>(quick(data, out.str(), {"--epochs", "2", "--threads", "2"}));
   INFO(run.out << run.err);
   REQUIRE(run.status == 0);
-  CHECK(run.out.find("dense: 540 training, 60 validation, 200 test images") != std::string::npos);
+  CHECK(run.out.find("dense: 540 training, 60 validation, 200 test samples from " + data.str()) !=
+        std::string::npos);
   CHECK_THAT(run.out, Contains("Epoch 1/2 - ") && Contains(" - loss: ") && Contains(" - acc: ") &&
                           Contains(" - val_loss: ") && Contains(" - val_acc: ") &&
                           Contains("Epoch 2/2 - ") && Contains("Test: loss "));
@@ -104,7 +105,7 @@ TEST_CASE("a checkpoint holds weights, optimizer state and the run's position") 
   CHECK(cnn::parse_history_csv(file.metadata.at("history"), "checkpoint").size() == 2);
   // The checkpoint's weights are the final weights.
   std::vector<float> from_checkpoint(Dense::kParamCount), from_weights(Dense::kParamCount);
-  cnn::load_weights(file, cnn::describe<Dense>(), from_checkpoint.data(), "optimizer.");
+  cnn::load_weights(file, cnn::describe<Dense>(), from_checkpoint.data());
   cnn::load_weights(cnn::read_safetensors(out.file("weights.safetensors")), cnn::describe<Dense>(),
                     from_weights.data());
   CHECK(from_checkpoint == from_weights);
@@ -162,7 +163,7 @@ TEST_CASE("evaluate and predict use saved weights") {
   std::istringstream csv(std::string(bytes.begin(), bytes.end()));
   std::string line;
   std::getline(csv, line);
-  CHECK(line == "image,class,p0,p1,p2,p3,p4,p5,p6,p7,p8,p9");
+  CHECK(line == "sample,class,name,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9");
   int rows = 0;
   while (std::getline(csv, line)) {
     ++rows;
@@ -170,7 +171,7 @@ TEST_CASE("evaluate and predict use saved weights") {
     std::istringstream cells(line);
     std::string cell;
     for (int column = 0; std::getline(cells, cell, ','); ++column)
-      if (column >= 2) sum += std::stod(cell);
+      if (column >= 3) sum += std::stod(cell);
     CHECK(sum == Approx(1.0).epsilon(1e-4));
   }
   CHECK(rows == 200);
@@ -181,9 +182,11 @@ TEST_CASE("bad usage exits 2 and bad files exit 1, each with a message") {
   write_synthetic_data(data.str());
   const auto help = run_trainer<Dense>({"--help"});
   CHECK(help.status == 0);
-  for (const char* option : {"--data", "--epochs", "--batch", "--lr", "--threads", "--seed",
-                             "--validation", "--limit", "--out", "--init", "--resume", "--quiet",
-                             "evaluate --weights", "predict --weights", "summary"})
+  for (const char* option : {"--data", "--format", "--epochs", "--batch", "--lr", "--threads",
+                             "--seed", "--validation", "--limit", "--out", "--overwrite"})
+    CHECK_THAT(help.out, Contains(option));
+  for (const char* option : {"--init", "--resume", "--quiet", "evaluate --weights",
+                             "predict --weights", "--images", "--labels", "--output", "summary"})
     CHECK_THAT(help.out, Contains(option));
   CHECK(run_trainer<Dense>({"--bogus"}).status == 2);
   CHECK_THAT(run_trainer<Dense>({"--bogus"}).err, Contains("unknown option '--bogus'"));
@@ -213,8 +216,8 @@ TEST_CASE(
       quick(data, out.str(), {"--limit", "100", "--validation", "0", "--epochs", "1"}));
   REQUIRE(run.status == 0);
   CHECK_THAT(run.out, Contains("100 training, 0 validation") && !Contains("val_loss"));
-  const auto fraction =
-      run_trainer<Dense>(quick(data, out.str(), {"--validation", "0.25", "--epochs", "1"}));
+  const auto fraction = run_trainer<Dense>(
+      quick(data, out.str(), {"--validation", "0.25", "--epochs", "1", "--overwrite"}));
   CHECK_THAT(fraction.out, Contains("450 training, 150 validation"));
 }
 

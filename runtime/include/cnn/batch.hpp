@@ -1,40 +1,87 @@
-// Moving samples into the lane layout of the generated code: images as T[kInputSize][L] in
-// [0, 1] (pixel / 255), targets as T[kOutputSize][L], and reading predictions back.
+// Moving samples into the lane layout of the generated code: inputs as T[kInputSize][L] after
+// the model's declared preprocessing, targets as T[kOutputSize][L], and reading predictions back.
 #pragma once
 
-#include "cnn/idx.hpp"
+#include "cnn/dataset.hpp"
 
+#include <array>
+#include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace cnn {
 
-// Lanes [0, active) get images[items[l]]; lanes beyond are zero.
+// The model's input preprocessing, (v * scale - mean[c]) / std[c] with v = byte / 255 for byte
+// data and the stored value for float data, folded into a multiplier and an offset per channel,
+// and a table per channel for bytes.
+class InputTransform {
+public:
+  template <class Model>
+  static InputTransform of() {
+    InputTransform t;
+    t.channels_ = Model::kInputC;
+    for (int c = 0; c < Model::kInputC; ++c) {
+      const double multiplier = Model::kInputScale / Model::kInputStd[c];
+      const double offset = -Model::kInputMean[c] / Model::kInputStd[c];
+      t.multiplier_.push_back(static_cast<float>(multiplier));
+      t.offset_.push_back(static_cast<float>(offset));
+      std::array<float, 256> table;
+      for (int b = 0; b < 256; ++b) table[b] = static_cast<float>(b / 255.0 * multiplier + offset);
+      t.byte_table_.push_back(table);
+    }
+    return t;
+  }
+
+  int channels() const { return channels_; }
+  float operator()(std::uint8_t byte, int channel) const { return byte_table_[channel][byte]; }
+  float operator()(float value, int channel) const {
+    return value * multiplier_[channel] + offset_[channel];
+  }
+
+private:
+  int channels_ = 1;
+  std::vector<float> multiplier_, offset_;
+  std::vector<std::array<float, 256>> byte_table_;
+};
+
+// Writes one sample (sample_size values, channel innermost) into lane l of a T[size][L] group.
+template <int L, class Value>
+void fill_lane(const Value* sample, std::size_t size, const InputTransform& transform, int l,
+               float* input) {
+  const int channels = transform.channels();
+  for (std::size_t i = 0; i < size; ++i)
+    input[i * L + l] = transform(sample[i], static_cast<int>(i % channels));
+}
+
+// Lanes [0, active) get samples[items[l]]; lanes beyond are zero.
 template <int L>
-void fill_input_group(const IdxImages& images, const std::uint32_t* items, int active,
-                      int input_size, float* input) {
-  const std::size_t image_size = images.image_size();
+void fill_input_group(const Samples& samples, const InputTransform& transform,
+                      const std::uint32_t* items, int active, float* input) {
+  const std::size_t size = samples.sample_size();
   for (int l = 0; l < L; ++l) {
-    if (l < active) {
-      const std::uint8_t* pixels = images.pixels.data() + items[l] * image_size;
-      for (int i = 0; i < input_size; ++i) input[i * L + l] = pixels[i] * (1.0f / 255.0f);
+    if (l >= active) {
+      for (std::size_t i = 0; i < size; ++i) input[i * L + l] = 0.0f;
+    } else if (samples.floats) {
+      fill_lane<L>(samples.values.data() + items[l] * size, size, transform, l, input);
     } else {
-      for (int i = 0; i < input_size; ++i) input[i * L + l] = 0.0f;
+      fill_lane<L>(samples.bytes.data() + items[l] * size, size, transform, l, input);
     }
   }
 }
 
-// One-hot targets; a single output (a binary classifier) gets the label itself, 0 or 1.
+// Real targets as they are; labels one-hot, or the label itself (0 or 1) for a single output.
 template <int L>
-void fill_target_group(const IdxLabels& labels, const std::uint32_t* items, int active,
+void fill_target_group(const Targets& targets, const std::uint32_t* items, int active,
                        int output_size, float* target) {
   for (int l = 0; l < L; ++l) {
-    const int label = l < active ? labels.labels[items[l]] : -1;
     for (int k = 0; k < output_size; ++k) {
       float value = 0.0f;
-      if (output_size == 1)
-        value = label == 1 ? 1.0f : 0.0f;
-      else
-        value = k == label ? 1.0f : 0.0f;
+      if (l < active && targets.real()) {
+        value = targets.values[static_cast<std::size_t>(items[l]) * targets.width + k];
+      } else if (l < active) {
+        const int label = targets.labels[items[l]];
+        value = output_size == 1 ? (label == 1 ? 1.0f : 0.0f) : (k == label ? 1.0f : 0.0f);
+      }
       target[k * L + l] = value;
     }
   }
@@ -48,6 +95,14 @@ int predicted_class(const float* output, int output_size, int l) {
   for (int k = 1; k < output_size; ++k)
     if (output[k * L + l] > output[best * L + l]) best = k;
   return best;
+}
+
+// The mean absolute error of lane l against its real targets.
+template <int L>
+double absolute_error(const float* output, const float* target, int output_size, int l) {
+  double sum = 0;
+  for (int k = 0; k < output_size; ++k) sum += std::fabs(output[k * L + l] - target[k * L + l]);
+  return sum / output_size;
 }
 
 } // namespace cnn

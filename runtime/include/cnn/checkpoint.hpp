@@ -31,4 +31,8 @@ RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, 
 // resumed run repeats the original one). Throws DataError for a file that is no checkpoint.
 void apply_checkpoint_settings(const Safetensors& file, CommandLine& line);
 
+// The number of epochs the checkpoint's run has completed. Throws DataError for a file that
+// is no checkpoint.
+int checkpoint_epoch(const Safetensors& file);
+
 } // namespace cnn

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <string>
+#include <utility>
 
 namespace cnn {
 
@@ -16,16 +18,19 @@ public:
   // Live when `out` is a terminal, else Lines; Quiet when asked.
   static Mode detect(std::FILE* out, bool quiet);
 
-  Progress(Mode mode, std::FILE* out) : mode_(mode), out_(out) {}
+  // `metric` names the second figure: "acc", or "mae" for real-valued targets.
+  Progress(Mode mode, std::FILE* out, std::string metric = "acc")
+      : mode_(mode), out_(out), metric_(std::move(metric)) {}
 
   void begin_epoch(int epoch, int epochs, std::size_t samples);
-  // After each batch: samples done so far and the running mean loss and accuracy.
+  // After each batch: samples done so far and the running mean loss and metric.
   void update(std::size_t done, double loss, double acc);
   void end_epoch(const EpochRecord& record, int epochs);
 
 private:
   Mode mode_;
   std::FILE* out_;
+  std::string metric_;
   std::size_t total_ = 0;
   std::chrono::steady_clock::time_point start_, last_draw_;
   double training_seconds_ = 0;

@@ -5,7 +5,7 @@
 
 #include "cnn/aligned.hpp"
 #include "cnn/batch.hpp"
-#include "cnn/idx.hpp"
+#include "cnn/dataset.hpp"
 #include "cnn/thread_pool.hpp"
 
 #include <cstdint>
@@ -15,12 +15,22 @@
 
 namespace cnn {
 
+// Sums over samples: the loss, and the second metric: correct predictions for class labels,
+// absolute errors for real-valued targets.
 struct BatchMetrics {
   double loss_sum = 0; // of per-sample losses
   long correct = 0;
+  double abs_error_sum = 0; // of per-sample mean absolute errors
   long samples = 0;
   double loss() const { return samples ? loss_sum / static_cast<double>(samples) : 0.0; }
   double accuracy() const { return samples ? static_cast<double>(correct) / samples : 0.0; }
+  double mae() const { return samples ? abs_error_sum / static_cast<double>(samples) : 0.0; }
+  void add(const BatchMetrics& other) {
+    loss_sum += other.loss_sum;
+    correct += other.correct;
+    abs_error_sum += other.abs_error_sum;
+    samples += other.samples;
+  }
 };
 
 template <class Model>
@@ -30,7 +40,8 @@ public:
   using Workspace = typename Model::template Workspace<float, kLanes>;
 
   explicit Trainer(int threads)
-      : pool_(threads), params_(Model::kParamCount), grads_(Model::kParamCount) {
+      : pool_(threads), params_(Model::kParamCount), grads_(Model::kParamCount),
+        transform_(InputTransform::of<Model>()) {
     for (int w = 0; w < pool_.size(); ++w) workers_.emplace_back();
   }
 
@@ -62,28 +73,32 @@ public:
     return collect();
   }
 
-  // Mean loss and accuracy over `items` (forward only).
-  BatchMetrics evaluate(const Dataset& data, std::span<const std::uint32_t> items) {
+  // Loss and the second metric over `items` (forward only). With `predicted`, also the
+  // predicted class of every item, in the order of `items`.
+  BatchMetrics evaluate(const Dataset& data, std::span<const std::uint32_t> items,
+                        std::vector<int>* predicted = nullptr) {
     const int workers = pool_.size();
+    if (predicted) predicted->assign(items.size(), 0);
     pool_.run([&](int w) {
-      run_groups(data, items, w, workers, workers_[static_cast<std::size_t>(w)], false);
+      run_groups(data, items, w, workers, workers_[static_cast<std::size_t>(w)], false,
+                 predicted ? predicted->data() : nullptr);
     });
     return collect();
   }
 
-  // The model's output (kOutputSize values per image) for every image of `images`.
-  std::vector<float> predict(const IdxImages& images) {
-    std::vector<float> out(images.count * Model::kOutputSize);
-    const std::size_t groups = (images.count + kLanes - 1) / kLanes;
+  // The model's output (kOutputSize values per sample) for every sample of `samples`.
+  std::vector<float> predict(const Samples& samples) {
+    std::vector<float> out(samples.count * Model::kOutputSize);
+    const std::size_t groups = (samples.count + kLanes - 1) / kLanes;
     const int workers = pool_.size();
     pool_.run([&](int w) {
       Worker& worker = workers_[static_cast<std::size_t>(w)];
       std::uint32_t items[kLanes];
       for (std::size_t g = groups * w / workers; g < groups * (w + 1) / workers; ++g) {
         const int active =
-            static_cast<int>(std::min<std::size_t>(kLanes, images.count - g * kLanes));
+            static_cast<int>(std::min<std::size_t>(kLanes, samples.count - g * kLanes));
         for (int l = 0; l < active; ++l) items[l] = static_cast<std::uint32_t>(g * kLanes + l);
-        fill_input_group<kLanes>(images, items, active, Model::kInputSize, worker.input.data());
+        fill_input_group<kLanes>(samples, transform_, items, active, worker.input.data());
         Model::template forward<float, kLanes>(params_.data(), worker.input.data(), *worker.ws);
         const float* output = output_of(*worker.ws);
         for (int l = 0; l < active; ++l)
@@ -109,7 +124,7 @@ private:
 
   // Worker w takes a contiguous share of the lane groups of `items`.
   void run_groups(const Dataset& data, std::span<const std::uint32_t> items, int w, int workers,
-                  Worker& worker, bool train) {
+                  Worker& worker, bool train, int* predicted = nullptr) {
     worker.metrics = {};
     const std::size_t groups = (items.size() + kLanes - 1) / kLanes;
     const std::size_t first = groups * static_cast<std::size_t>(w) / workers;
@@ -118,8 +133,8 @@ private:
     for (std::size_t g = first; g < last; ++g) {
       const std::uint32_t* group = items.data() + g * kLanes;
       const int active = static_cast<int>(std::min<std::size_t>(kLanes, items.size() - g * kLanes));
-      fill_input_group<kLanes>(data.images, group, active, Model::kInputSize, worker.input.data());
-      fill_target_group<kLanes>(data.labels, group, active, Model::kOutputSize,
+      fill_input_group<kLanes>(data.images, transform_, group, active, worker.input.data());
+      fill_target_group<kLanes>(data.targets, group, active, Model::kOutputSize,
                                 worker.target.data());
       Model::template forward<float, kLanes>(params_.data(), worker.input.data(), *worker.ws);
       Model::template loss<float, kLanes>(*worker.ws, worker.target.data(), active, lane_loss);
@@ -129,8 +144,14 @@ private:
       const float* output = output_of(*worker.ws);
       for (int l = 0; l < active; ++l) {
         worker.metrics.loss_sum += lane_loss[l];
-        worker.metrics.correct +=
-            predicted_class<kLanes>(output, Model::kOutputSize, l) == data.labels.labels[group[l]];
+        if (data.targets.real()) {
+          worker.metrics.abs_error_sum +=
+              absolute_error<kLanes>(output, worker.target.data(), Model::kOutputSize, l);
+          continue;
+        }
+        const int best = predicted_class<kLanes>(output, Model::kOutputSize, l);
+        worker.metrics.correct += best == data.targets.labels[group[l]];
+        if (predicted) predicted[g * kLanes + l] = best;
       }
       worker.metrics.samples += active;
     }
@@ -138,16 +159,13 @@ private:
 
   BatchMetrics collect() const {
     BatchMetrics total;
-    for (const auto& worker : workers_) {
-      total.loss_sum += worker.metrics.loss_sum;
-      total.correct += worker.metrics.correct;
-      total.samples += worker.metrics.samples;
-    }
+    for (const auto& worker : workers_) total.add(worker.metrics);
     return total;
   }
 
   ThreadPool pool_;
   AlignedFloats params_, grads_;
+  InputTransform transform_;
   std::vector<Worker> workers_;
 };
 

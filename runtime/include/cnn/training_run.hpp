@@ -4,9 +4,9 @@
 #pragma once
 
 #include "cnn/checkpoint.hpp"
+#include "cnn/dataset.hpp"
 #include "cnn/errors.hpp"
 #include "cnn/history.hpp"
-#include "cnn/idx.hpp"
 #include "cnn/init.hpp"
 #include "cnn/optimizer.hpp"
 #include "cnn/options.hpp"
@@ -31,23 +31,79 @@ struct TrainingDiverged : std::runtime_error {
 };
 
 // Random-stream numbers of one seed: each use gets its own sequence.
-enum RngStream : std::uint64_t { kInitStream = 1, kSplitStream = 2, kShuffleStream = 3 };
+enum RngStream : std::uint64_t {
+  kInitStream = 1,
+  kSplitStream = 2,
+  kShuffleStream = 3,
+  kSubsetStream = 4
+};
 
-template <class Model>
-constexpr int class_count() {
-  return Model::kOutputSize == 1 ? 2 : Model::kOutputSize;
+// `wanted` of the indices [0, count), in increasing order: all of them, or a seeded random
+// subset (data such as image folders comes sorted by class, so the first N would not do).
+inline std::vector<std::uint32_t> sample_subset(std::size_t count, long wanted,
+                                                std::uint64_t seed) {
+  std::vector<std::uint32_t> all(count);
+  std::iota(all.begin(), all.end(), 0u);
+  if (wanted < 0 || static_cast<std::size_t>(wanted) >= count) return all;
+  Rng rng(seed, kSubsetStream);
+  rng.shuffle(all.begin(), all.end());
+  all.resize(static_cast<std::size_t>(wanted));
+  std::sort(all.begin(), all.end());
+  return all;
 }
 
-// Reads an MNIST-style split and checks that its images fit the model's input.
+// What the model needs of its data: its input shape, and class labels for a classifier or real
+// targets (or labels, one-hot) for any other model.
 template <class Model>
-Dataset read_model_data(const std::string& dir, const std::string& split) {
-  Dataset data = read_mnist_split(dir, split, class_count<Model>());
-  if (data.images.rows != Model::kInputH || data.images.cols != Model::kInputW ||
-      Model::kInputC != 1)
-    throw DataError(fmt::format("{}: images are {}x{}x1, model {} expects {}x{}x{}",
-                                data.images.path, data.images.rows, data.images.cols, Model::kName,
-                                Model::kInputH, Model::kInputW, Model::kInputC));
-  return data;
+DataSpec data_spec() {
+  DataSpec spec;
+  spec.height = Model::kInputH;
+  spec.width = Model::kInputW;
+  spec.channels = Model::kInputC;
+  spec.classes = Model::kClassCount > 0 ? Model::kClassCount : Model::kOutputSize;
+  spec.target_size = Model::kClassCount > 0 ? 0 : Model::kOutputSize;
+  return spec;
+}
+
+// The class names to show: the model file's, else the data's (folder names, CIFAR's), else
+// the numbers.
+template <class Model>
+std::vector<std::string> class_names(const Dataset& data) {
+  std::vector<std::string> names;
+  const int classes = Model::kClassCount > 0 ? Model::kClassCount : Model::kOutputSize;
+  for (int k = 0; k < classes; ++k) {
+    if (Model::kHasClassNames && k < Model::kClassCount)
+      names.push_back(Model::kClassNames[k]);
+    else if (data.class_names.size() == static_cast<std::size_t>(classes))
+      names.push_back(data.class_names[static_cast<std::size_t>(k)]);
+    else
+      names.push_back(std::to_string(k));
+  }
+  return names;
+}
+
+// The run files that a new run in `dir` would replace.
+inline std::vector<std::string> existing_run_files(const std::string& dir) {
+  std::vector<std::string> found;
+  for (const char* name : {"history.csv", "weights.safetensors", "checkpoint.safetensors"})
+    if (std::filesystem::exists(std::filesystem::path(dir) / name)) found.push_back(name);
+  return found;
+}
+
+// `base` when it holds no run yet, else the first of base-2, base-3, ... that holds none: the
+// default output folder never replaces an earlier run.
+inline std::string fresh_run_folder(const std::string& base) {
+  if (existing_run_files(base).empty()) return base;
+  for (int n = 2;; ++n) {
+    const std::string candidate = fmt::format("{}-{}", base, n);
+    if (existing_run_files(candidate).empty()) return candidate;
+  }
+}
+
+// The figure shown beside the loss: accuracy for class labels, mean absolute error for real
+// targets.
+inline double second_metric(const BatchMetrics& metrics, const std::string& metric) {
+  return metric == "mae" ? metrics.mae() : metrics.accuracy();
 }
 
 // The position of the first non-finite value, or -1.
@@ -64,9 +120,40 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
     checkpoint = read_safetensors(*line.resume);
     apply_checkpoint_settings(*checkpoint, line);
   }
-  const TrainSettings s = resolve_settings(Model::kTraining, Model::kName, line);
-  const Dataset train_data = read_model_data<Model>(s.data_dir, "train");
-  const Dataset test_data = read_model_data<Model>(s.data_dir, "t10k");
+  const TrainSettings settings = resolve_settings(Model::kTraining, Model::kName, line);
+  if (checkpoint) {
+    const int done = checkpoint_epoch(*checkpoint);
+    if (done >= settings.epochs) {
+      fmt::print(out,
+                 "{}: {} has completed {} epoch{}, and the run asks for {}: nothing to train, "
+                 "nothing written. To train further, give more epochs: --resume {} --epochs {}\n",
+                 Model::kName, *line.resume, done, done == 1 ? "" : "s", settings.epochs,
+                 *line.resume, done + 10);
+      return 0;
+    }
+  }
+  TrainSettings s = settings;
+  if (checkpoint && !line.out) {
+    // A resumed run continues in its own folder.
+    const auto folder = std::filesystem::path(*line.resume).parent_path();
+    s.out_dir = folder.empty() ? "." : folder.string();
+  } else if (!checkpoint && !line.out) {
+    s.out_dir = fresh_run_folder(s.out_dir);
+  } else if (!checkpoint && !s.overwrite) {
+    const auto existing = existing_run_files(s.out_dir);
+    if (!existing.empty())
+      throw UsageError(fmt::format("{} already holds a run ({}); pass --overwrite to replace it, "
+                                   "another --out DIR, or --resume {}/checkpoint.safetensors to "
+                                   "continue it",
+                                   s.out_dir, fmt::join(existing, ", "), s.out_dir));
+  }
+  const DataFormat format = s.format.empty() ? DataFormat::Auto : parse_format(s.format);
+  const DataSpec spec = data_spec<Model>();
+  const Dataset train_data = read_split(s.data_dir, format, Split::Train, spec);
+  std::optional<Dataset> test_data;
+  if (has_split(s.data_dir, format, Split::Test))
+    test_data = read_split(s.data_dir, format, Split::Test, spec);
+  const std::string metric = train_data.targets.real() ? "mae" : "acc";
 
   const long full = static_cast<long>(train_data.size());
   const long available = s.limit > 0 ? std::min(s.limit, full) : full;
@@ -77,19 +164,16 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
                                  held_out, available));
 
   // A seeded split: shuffle all usable indices once, hold out the first ones.
-  std::vector<std::uint32_t> all(static_cast<std::size_t>(available));
-  std::iota(all.begin(), all.end(), 0u);
+  std::vector<std::uint32_t> all = sample_subset(train_data.size(), available, s.seed);
   Rng split_rng(s.seed, kSplitStream);
   split_rng.shuffle(all.begin(), all.end());
   std::vector<std::uint32_t> validation(all.begin(), all.begin() + held_out);
   std::vector<std::uint32_t> train_base(all.begin() + held_out, all.end());
   std::sort(validation.begin(), validation.end());
   std::sort(train_base.begin(), train_base.end());
-  std::vector<std::uint32_t> test_items(
-      s.test_limit > 0
-          ? std::min<std::size_t>(static_cast<std::size_t>(s.test_limit), test_data.size())
-          : test_data.size());
-  std::iota(test_items.begin(), test_items.end(), 0u);
+  const std::size_t test_size = test_data ? test_data->size() : 0;
+  const std::vector<std::uint32_t> test_items = sample_subset(
+      test_size, s.test_limit > 0 ? s.test_limit : static_cast<long>(test_size), s.seed);
 
   Trainer<Model> trainer(s.threads);
   Optimizer optimizer(s.optimizer, Model::kParamCount);
@@ -104,7 +188,7 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
       throw DataError(*line.resume + ": " + error.what());
     }
   } else if (!s.init_file.empty()) {
-    load_weights(read_safetensors(s.init_file), model, trainer.params(), "optimizer.");
+    load_weights(read_safetensors(s.init_file), model, trainer.params());
   } else {
     Rng init_rng(s.seed, kInitStream);
     for (const auto& tensor : Model::kTensors)
@@ -118,12 +202,13 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
         fmt::format("{}: cannot create the output folder ({})", s.out_dir, error.message()));
   const std::string checkpoint_path = s.out_dir + "/checkpoint.safetensors";
 
-  Progress progress(Progress::detect(out, s.quiet), out);
+  Progress progress(Progress::detect(out, s.quiet), out, metric);
   if (!s.quiet)
     fmt::print(out,
-               "{}: {} training, {} validation, {} test images; batch {}, {} lr {}, {} thread{}\n",
-               Model::kName, train_base.size(), validation.size(), test_items.size(), s.batch,
-               optimizer_name(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
+               "{}: {} training, {} validation, {} test samples from {}; batch {}, {} lr {}, {} "
+               "thread{}\n",
+               Model::kName, train_base.size(), validation.size(), test_items.size(), s.data_dir,
+               s.batch, optimizer_name(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
                s.threads == 1 ? "" : "s");
   std::fflush(out);
 
@@ -152,19 +237,18 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
       optimizer.step(trainer.params(), trainer.grads());
       if (const long at = first_non_finite(trainer.params(), Model::kParamCount); at >= 0)
         throw diverged(fmt::format("parameter {} became {}", at, trainer.params()[at]));
-      epoch_metrics.loss_sum += metrics.loss_sum;
-      epoch_metrics.correct += metrics.correct;
-      epoch_metrics.samples += metrics.samples;
-      progress.update(end, epoch_metrics.loss(), epoch_metrics.accuracy());
+      epoch_metrics.add(metrics);
+      progress.update(end, epoch_metrics.loss(), second_metric(epoch_metrics, metric));
     }
     EpochRecord record;
     record.epoch = epoch;
+    record.metric = metric;
     record.loss = epoch_metrics.loss();
-    record.acc = epoch_metrics.accuracy();
+    record.acc = second_metric(epoch_metrics, metric);
     if (!validation.empty()) {
       const auto val = trainer.evaluate(train_data, validation);
       record.val_loss = val.loss();
-      record.val_acc = val.accuracy();
+      record.val_acc = second_metric(val, metric);
     }
     record.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -179,14 +263,20 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
 
   save_weights(s.out_dir + "/weights.safetensors", model, trainer.params());
   write_file_atomically(s.out_dir + "/history.csv", history_csv(position.history));
-  const std::string plot_problem = plot_history(s.out_dir, Model::kName);
+  const std::string plot_problem = plot_history(s.out_dir, Model::kName, metric);
   if (!plot_problem.empty()) fmt::print(err, "note: {}\n", plot_problem);
-  const auto test = trainer.evaluate(test_data, test_items);
-  fmt::print(out, "Test: loss {:.4f} - acc {:.4f}\n", test.loss(), test.accuracy());
+  if (test_data && !test_items.empty()) {
+    const auto test = trainer.evaluate(*test_data, test_items);
+    fmt::print(out, "Test: loss {:.4f} - {} {:.4f}\n", test.loss(), metric,
+               second_metric(test, metric));
+  } else {
+    fmt::print(out, "No test set in {} (no test split): not evaluated.\n", s.data_dir);
+  }
   if (!s.quiet)
     fmt::print(
         out, "Wrote {0}/weights.safetensors, {0}/history.csv{1}, {0}/checkpoint.safetensors\n",
-        s.out_dir, plot_problem.empty() ? fmt::format(", {}/history.png, .svg", s.out_dir) : "");
+        s.out_dir,
+        plot_problem.empty() ? fmt::format(", {0}/history.png, {0}/history.svg", s.out_dir) : "");
   return 0;
 }
 

@@ -32,10 +32,12 @@ std::vector<TensorView> weight_views(const ModelTensors& model, const float* par
 void save_weights(const std::string& path, const ModelTensors& model, const float* params,
                   std::map<std::string, std::string> metadata = {});
 
-// Copies the model's tensors from `file` into params after checking names, dtypes and shapes.
-// Tensors the model does not have are an error unless their names start with
-// `allowed_extra_prefix` (non-empty; checkpoints keep optimizer state that way).
-void load_weights(const Safetensors& file, const ModelTensors& model, float* params,
-                  const std::string& allowed_extra_prefix = "");
+// Copies the model's tensors from `file`, a weights file or a checkpoint, into params after
+// checking names, dtypes and shapes. Tensors the model does not have are an error, but for a
+// checkpoint's optimizer state ("optimizer.*").
+void load_weights(const Safetensors& file, const ModelTensors& model, float* params);
+
+// The metadata "format" of checkpoints.
+inline constexpr const char* kCheckpointFormat = "cnnc-checkpoint";
 
 } // namespace cnn

@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "tests/codegen/models/strides.cnn";
   static constexpr int kInputH = 10, kInputW = 9, kInputC = 2;
   static constexpr int kInputSize = 180; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 2.0;
+  static constexpr double kInputMean[kInputC] = {0.5, 0.25};
+  static constexpr double kInputStd[kInputC] = {0.5, 0.5};
   static constexpr int kOutputSize = 3;
   static constexpr std::size_t kParamCount = 705;
   static constexpr int kLayerCount = 4;
@@ -59,10 +64,17 @@ struct Model {
       32, 1, 0, 0.0, 0};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 3;
+  static constexpr bool kHasClassNames = true; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[kClassCount] = {
+      "T-shirt/top", "back\\slash", "größe",
+  };
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>
   struct Workspace {
+    static constexpr bool kForBackward = true; // forward keeps what backward needs
     alignas(64) T input[180 * L]; // 10x9x2, copied by forward for backward
     alignas(64) T conv2d_1_out[208 * L]; // conv2d_1 4x4x13
     alignas(64) T conv2d_1_grad[208 * L]; // its gradient
@@ -72,9 +84,21 @@ struct Model {
     alignas(64) T dense_1_grad[3 * L]; // its gradient
   }; // struct Workspace
 
-  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].
+  // What forward alone needs (inference): Workspace's activations and padded inputs
+  // under the same names, without the gradients and max pooling's winning taps.
   template <typename T, int L>
-  static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
+  struct ForwardWorkspace {
+    static constexpr bool kForBackward = false; // forward keeps nothing for backward
+    alignas(64) T input[180 * L]; // 10x9x2, copied by forward
+    alignas(64) T conv2d_1_out[208 * L]; // conv2d_1 4x4x13
+    alignas(64) T conv2d_2_out[20 * L]; // conv2d_2 2x2x5
+    alignas(64) T output[3 * L]; // dense_1 3
+  }; // struct ForwardWorkspace
+
+  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
+  // Workspace (for training) or a ForwardWorkspace (for inference).
+  template <typename T, int L, template <typename, int> class Ws>
+  static void forward(const T* params, const T* input, Ws<T, L>& ws) {
     CNNC_LANES for (int l = 0; l < L; ++l) {
       ws.input[l] = input[l];
       ws.input[1 * L + l] = input[1 * L + l];
@@ -301,8 +325,8 @@ struct Model {
 
   // conv2d_1 forward: Conv2D 10x9x2 -> 4x4x13, window 3x3, stride 2x2, padding valid, relu
   // cost per sample: 7,488 FLOPs; weights 988 bytes as float
-  template <typename T, int L>
-  static void conv2d_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_1_forward(const T* params, Ws<T, L>& ws) {
     for (int oy = 0; oy < 4; ++oy) {
       for (int ox = 0; ox < 4; ++ox) {
         {
@@ -1425,8 +1449,8 @@ struct Model {
 
   // conv2d_2 forward: Conv2D 4x4x13 -> 2x2x5, window 3x2, stride 1x2, padding valid, tanh
   // cost per sample: 3,120 FLOPs; weights 1,580 bytes as float
-  template <typename T, int L>
-  static void conv2d_2_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_2_forward(const T* params, Ws<T, L>& ws) {
     for (int oy = 0; oy < 2; ++oy) {
       for (int ox = 0; ox < 2; ++ox) {
         {
@@ -2706,8 +2730,8 @@ struct Model {
 
   // dense_1 forward: Dense 20 -> 3, softmax
   // cost per sample: 120 FLOPs; weights 252 bytes as float
-  template <typename T, int L>
-  static void dense_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_1_forward(const T* params, Ws<T, L>& ws) {
     {
       T acc[3][L];
       CNNC_LANES for (int l = 0; l < L; ++l) {

@@ -26,6 +26,11 @@ struct Model {
   static constexpr const char* kSource = "tests/codegen/models/tiny.cnn";
   static constexpr int kInputH = 4, kInputW = 4, kInputC = 1;
   static constexpr int kInputSize = 16; // H*W*C
+  // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
+  // v the stored value (a byte b reads as b / 255; a float as it is).
+  static constexpr double kInputScale = 1.0;
+  static constexpr double kInputMean[kInputC] = {0.0};
+  static constexpr double kInputStd[kInputC] = {1.0};
   static constexpr int kOutputSize = 3;
   static constexpr std::size_t kParamCount = 37;
   static constexpr int kLayerCount = 4;
@@ -55,10 +60,17 @@ struct Model {
       32, 1, 0, 0.0, 0};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
+  // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
+  static constexpr int kClassCount = 3;
+  static constexpr bool kHasClassNames = false; // named by 'classes' in the model file
+  static constexpr const char* kClassNames[kClassCount] = {
+      "0", "1", "2",
+  };
 
   // Every activation and gradient of one group of L samples, lane innermost.
   template <typename T, int L>
   struct Workspace {
+    static constexpr bool kForBackward = true; // forward keeps what backward needs
     alignas(64) T input[16 * L]; // 4x4x1, copied by forward for backward
     alignas(64) T conv2d_1_out[32 * L]; // conv2d_1 4x4x2
     alignas(64) T conv2d_1_grad[32 * L]; // its gradient
@@ -70,9 +82,22 @@ struct Model {
     alignas(64) T dense_1_grad[3 * L]; // its gradient
   }; // struct Workspace
 
-  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L].
+  // What forward alone needs (inference): Workspace's activations and padded inputs
+  // under the same names, without the gradients and max pooling's winning taps.
   template <typename T, int L>
-  static void forward(const T* params, const T* input, Workspace<T, L>& ws) {
+  struct ForwardWorkspace {
+    static constexpr bool kForBackward = false; // forward keeps nothing for backward
+    alignas(64) T input[16 * L]; // 4x4x1, copied by forward
+    alignas(64) T conv2d_1_out[32 * L]; // conv2d_1 4x4x2
+    alignas(64) T conv2d_1_padded[25 * L]; // 5x5x1, the input zero-padded
+    alignas(64) T max_pooling2d_1_out[8 * L]; // max_pooling2d_1 2x2x2
+    alignas(64) T output[3 * L]; // dense_1 3
+  }; // struct ForwardWorkspace
+
+  // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
+  // Workspace (for training) or a ForwardWorkspace (for inference).
+  template <typename T, int L, template <typename, int> class Ws>
+  static void forward(const T* params, const T* input, Ws<T, L>& ws) {
     CNNC_LANES for (int l = 0; l < L; ++l) {
       ws.input[l] = input[l];
       ws.input[1 * L + l] = input[1 * L + l];
@@ -135,8 +160,8 @@ struct Model {
 
   // conv2d_1 forward: Conv2D 4x4x1 -> 4x4x2, window 2x2, stride 1x1, padding top 0, bottom 1, left 0, right 1, relu
   // cost per sample: 256 FLOPs; weights 40 bytes as float
-  template <typename T, int L>
-  static void conv2d_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void conv2d_1_forward(const T* params, Ws<T, L>& ws) {
     CNNC_LANES for (int l = 0; l < L; ++l) {
       ws.conv2d_1_padded[l] = T(0);
       ws.conv2d_1_padded[1 * L + l] = T(0);
@@ -819,8 +844,8 @@ struct Model {
 
   // max_pooling2d_1 forward: MaxPooling2D 4x4x2 -> 2x2x2, window 2x2, stride 2x2, padding valid
   // cost per sample: 32 FLOPs; weights 0 bytes as float
-  template <typename T, int L>
-  static void max_pooling2d_1_forward(Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void max_pooling2d_1_forward(Ws<T, L>& ws) {
     {
       T best[L], arg[L];
       CNNC_LANES for (int l = 0; l < L; ++l) {
@@ -830,7 +855,7 @@ struct Model {
         { const T v = ws.conv2d_1_out[8 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
         { const T v = ws.conv2d_1_out[10 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
         ws.max_pooling2d_1_out[l] = best[l];
-        ws.max_pooling2d_1_argmax[l] = arg[l];
+        if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[l] = arg[l];
       }
     } // window
     {
@@ -842,7 +867,7 @@ struct Model {
         { const T v = ws.conv2d_1_out[9 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
         { const T v = ws.conv2d_1_out[11 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
         ws.max_pooling2d_1_out[1 * L + l] = best[l];
-        ws.max_pooling2d_1_argmax[1 * L + l] = arg[l];
+        if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[1 * L + l] = arg[l];
       }
     } // window
     {
@@ -854,7 +879,7 @@ struct Model {
         { const T v = ws.conv2d_1_out[12 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
         { const T v = ws.conv2d_1_out[14 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
         ws.max_pooling2d_1_out[2 * L + l] = best[l];
-        ws.max_pooling2d_1_argmax[2 * L + l] = arg[l];
+        if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[2 * L + l] = arg[l];
       }
     } // window
     {
@@ -866,7 +891,7 @@ struct Model {
         { const T v = ws.conv2d_1_out[13 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
         { const T v = ws.conv2d_1_out[15 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
         ws.max_pooling2d_1_out[3 * L + l] = best[l];
-        ws.max_pooling2d_1_argmax[3 * L + l] = arg[l];
+        if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[3 * L + l] = arg[l];
       }
     } // window
     {
@@ -878,7 +903,7 @@ struct Model {
         { const T v = ws.conv2d_1_out[24 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
         { const T v = ws.conv2d_1_out[26 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
         ws.max_pooling2d_1_out[4 * L + l] = best[l];
-        ws.max_pooling2d_1_argmax[4 * L + l] = arg[l];
+        if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[4 * L + l] = arg[l];
       }
     } // window
     {
@@ -890,7 +915,7 @@ struct Model {
         { const T v = ws.conv2d_1_out[25 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
         { const T v = ws.conv2d_1_out[27 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
         ws.max_pooling2d_1_out[5 * L + l] = best[l];
-        ws.max_pooling2d_1_argmax[5 * L + l] = arg[l];
+        if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[5 * L + l] = arg[l];
       }
     } // window
     {
@@ -902,7 +927,7 @@ struct Model {
         { const T v = ws.conv2d_1_out[28 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
         { const T v = ws.conv2d_1_out[30 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
         ws.max_pooling2d_1_out[6 * L + l] = best[l];
-        ws.max_pooling2d_1_argmax[6 * L + l] = arg[l];
+        if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[6 * L + l] = arg[l];
       }
     } // window
     {
@@ -914,7 +939,7 @@ struct Model {
         { const T v = ws.conv2d_1_out[29 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(2) : arg[l]; }
         { const T v = ws.conv2d_1_out[31 * L + l]; const bool more = v > best[l]; best[l] = more ? v : best[l]; arg[l] = more ? T(3) : arg[l]; }
         ws.max_pooling2d_1_out[7 * L + l] = best[l];
-        ws.max_pooling2d_1_argmax[7 * L + l] = arg[l];
+        if constexpr (Ws<T, L>::kForBackward) ws.max_pooling2d_1_argmax[7 * L + l] = arg[l];
       }
     } // window
   } // max_pooling2d_1_forward
@@ -969,8 +994,8 @@ struct Model {
 
   // dense_1 forward: Dense 8 -> 3, softmax
   // cost per sample: 48 FLOPs; weights 108 bytes as float
-  template <typename T, int L>
-  static void dense_1_forward(const T* params, Workspace<T, L>& ws) {
+  template <typename T, int L, template <typename, int> class Ws>
+  static void dense_1_forward(const T* params, Ws<T, L>& ws) {
     {
       T acc[3][L];
       CNNC_LANES for (int l = 0; l < L; ++l) {
