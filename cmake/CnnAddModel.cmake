@@ -25,6 +25,12 @@ function(cnn_add_model name file)
     message(FATAL_ERROR "cnn_add_model(${name}): targets cnnc::cnnc and cnnc::runtime are "
                         "missing; use find_package(cnnc) or add_subdirectory(<cnnc>) first")
   endif()
+  get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(NOT multi_config AND NOT CMAKE_BUILD_TYPE)
+    message(WARNING "cnn_add_model(${name}): no CMAKE_BUILD_TYPE, so the generated code is "
+                    "compiled without optimisation and trains many times slower; configure "
+                    "with -DCMAKE_BUILD_TYPE=Release")
+  endif()
   get_filename_component(source ${file} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
   file(RELATIVE_PATH relative ${PROJECT_SOURCE_DIR} ${source})
   set(out_dir ${CMAKE_BINARY_DIR}/generated/${name})
