@@ -26,10 +26,11 @@ int classify(const std::string& weights_path, const std::string& image_path) {
 
   const std::vector<float> probabilities = net.probabilities(image);
   const int predicted = net.classify(image);
-  fmt::print("class {} ({})\n", predicted, net.class_name(predicted));
+  fmt::print("class {} (p = {:.4f})\n", net.class_name(predicted),
+             probabilities[static_cast<std::size_t>(predicted)]);
   for (int k = 0; k < Model::kOutputSize; ++k)
-    fmt::print("  {:>2} {:<10} {:.4f}{}\n", k, net.class_name(k),
-               probabilities[static_cast<std::size_t>(k)], k == predicted ? "  <" : "");
+    fmt::print("  {:<8} {:.4f}{}\n", net.class_name(k), probabilities[static_cast<std::size_t>(k)],
+               k == predicted ? "  <" : "");
   return 0;
 }
 

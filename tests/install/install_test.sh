@@ -57,8 +57,8 @@ step "classify one MNIST test digit"
 python3 "$source_dir/tests/install/mnist_png.py" "$mnist/t10k-images-idx3-ubyte" 0 "$work/digit.png"
 output=$("$work/build-classify/classify" "$work/digits-run/weights.safetensors" "$work/digit.png")
 echo "$output"
-grep -Eq '^class [0-9] \([0-9]\)$' <<<"$output"
-[[ $(grep -Ec '^ +[0-9] +[0-9] +[01]\.[0-9]{4}' <<<"$output") == 10 ]]
+grep -Eq '^class [0-9] \(p = [01]\.[0-9]{4}\)$' <<<"$output"
+[[ $(grep -Ec '^  [0-9] +[01]\.[0-9]{4}' <<<"$output") == 10 ]]
 # A file that is not an image: a message naming it, exit status 1.
 status=0
 "$work/build-classify/classify" "$work/digits-run/weights.safetensors" \
