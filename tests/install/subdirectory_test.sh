@@ -22,7 +22,8 @@ cnn_add_model(small_mnist small_mnist.cnn)
 CMAKE
 
 step "configure a project that add_subdirectory's $source_dir"
-# No build type: plain -O0, the quickest to compile; the trainer only has to run.
+# No build type: plain -O0, the quickest to compile (cnn_add_model warns that it trains slowly;
+# the trainer only has to start here).
 cmake -S "$work/consumer" -B "$work/build" -G "$generator" -DCMAKE_BUILD_TYPE= \
   -DCMAKE_CXX_COMPILER="$cxx" >"$work/configure.log"
 # As a subproject, cnnc adds neither its tests, models and benchmarks, nor -Werror and
