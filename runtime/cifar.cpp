@@ -78,11 +78,13 @@ void read_batch(const std::string& path, const Variant& variant, const DataSpec&
                 Dataset& data) {
   const auto bytes = read_file_bytes(path, false);
   const std::size_t record = static_cast<std::size_t>(variant.label_bytes) + kPixels;
-  if (bytes.empty() || bytes.size() % record != 0)
-    throw DataError(fmt::format("{}: {} bytes is not a whole number of {}-byte {} records ({} "
-                                "label byte{} + {} pixel bytes)",
-                                path, bytes.size(), record, variant.name, variant.label_bytes,
-                                variant.label_bytes == 1 ? "" : "s", kPixels));
+  const std::string record_text =
+      fmt::format("{}-byte {} records ({} label byte{} + {} pixel bytes)", record, variant.name,
+                  variant.label_bytes, variant.label_bytes == 1 ? "" : "s", kPixels);
+  if (bytes.empty()) throw DataError(fmt::format("{}: empty, expected {}", path, record_text));
+  if (bytes.size() % record != 0)
+    throw DataError(
+        fmt::format("{}: {} bytes is not a whole number of {}", path, bytes.size(), record_text));
   const std::size_t count = bytes.size() / record;
   const std::size_t first = data.images.count;
   data.images.count += count;
@@ -150,6 +152,7 @@ Dataset read_cifar_split(const std::string& dir, Split split, const DataSpec& sp
   data.images.path = data.targets.path = files.size() == 1 ? files[0] : dir;
   data.images.height = data.images.width = kSide;
   data.images.channels = 3;
+  check_samples(data.images, spec); // before reading, for a model of another input shape
   for (const auto& file : files) read_batch(file, variant, spec, data);
   data.class_names = read_class_names((fs::path(dir) / variant.names_file).string());
   check_dataset(data, spec);

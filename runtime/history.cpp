@@ -90,10 +90,10 @@ std::string plot_history(const std::string& dir, const std::string& model_name,
   const std::string panels = fmt::format(
       R"(set multiplot layout 1,2 title {title}
 set xlabel 'Epochs'
-set ylabel 'Accuracy'
-set key bottom right
-plot {csv} using 1:4 with points pt 7 ps 0.6 lc rgb '#1f4fd0' title 'Training accuracy', \
-     {csv} using 1:6 with lines lw 2 lc rgb '#d02020' title 'Validation accuracy'
+set ylabel '{measure}'
+set key {corner} right
+plot {csv} using 1:4 with points pt 7 ps 0.6 lc rgb '#1f4fd0' title 'Training {lower}', \
+     {csv} using 1:6 with lines lw 2 lc rgb '#d02020' title 'Validation {lower}'
 set ylabel 'Loss'
 set key top right
 plot {csv} using 1:3 with points pt 7 ps 0.6 lc rgb '#1f4fd0' title 'Training loss', \

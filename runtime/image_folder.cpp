@@ -105,6 +105,9 @@ Decoded decode(const std::string& path, int channels, std::optional<std::pair<in
                                            &file_channels, channels));
   if (!image.pixels)
     throw DataError(fmt::format("{}: cannot decode the image ({})", path, stbi_failure_reason()));
+  if (expected && (image.height != expected->first || image.width != expected->second))
+    throw DataError(fmt::format("{}: image decodes to {}x{}, its header says {}x{}", path,
+                                image.height, image.width, height, width));
   return image;
 }
 

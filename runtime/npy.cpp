@@ -176,10 +176,10 @@ void parse_descr(NpyArray& array, const char* accepted) {
     throw DataError(
         fmt::format("{}: dtype '{}' {}; expected {}", array.path, descr, why, accepted));
   };
+  if (descr.size() >= 2 && descr[1] == 'O') reject("holds Python objects");
   if (descr.size() < 3) reject("is not a plain NumPy type");
   const char order = descr[0], kind = descr[1];
   const std::string size_text = descr.substr(2);
-  if (kind == 'O') reject("holds Python objects");
   if (kind != 'u' && kind != 'i' && kind != 'f') reject("is not an integer or float type");
   if (size_text != "1" && size_text != "2" && size_text != "4" && size_text != "8")
     reject("has an unsupported item size");

@@ -29,8 +29,8 @@ struct Model {
   // Input preprocessing: channel c is fed (v * kInputScale - kInputMean[c]) / kInputStd[c],
   // v the stored value (a byte b reads as b / 255; a float as it is).
   static constexpr double kInputScale = 1.0;
-  static constexpr double kInputMean[kInputC] = {0.0, 0.0, 0.0};
-  static constexpr double kInputStd[kInputC] = {1.0, 1.0, 1.0};
+  static constexpr double kInputMean[kInputC] = {0.4914, 0.4822, 0.4465};
+  static constexpr double kInputStd[kInputC] = {0.247, 0.2435, 0.2616};
   static constexpr int kOutputSize = 10;
   static constexpr std::size_t kParamCount = 38986;
   static constexpr int kLayerCount = 7;
@@ -72,7 +72,7 @@ struct Model {
   static constexpr cnn::TrainingConfig kTraining = {
       cnn::LossKind::CategoricalCrossentropy,
       {cnn::OptimizerKind::Adam, 0.001, 0.0, 0.9, 0.9, 0.999, 1e-07, 0.1},
-      32, 1, 0, 0.0, 3};
+      32, 10, 5000, 0.0, 3};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
   // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.

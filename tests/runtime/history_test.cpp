@@ -65,6 +65,32 @@ TEST_CASE("gnuplot draws the history as PNG and SVG") {
   CHECK_THAT(text_of(dir.file("history.gp")), Contains("pngcairo") && Contains("terminal svg"));
 }
 
+TEST_CASE("real-valued targets show the mean absolute error in lines, CSV and plot") {
+  auto history = two_epochs();
+  for (auto& record : history) record.metric = "mae";
+  CHECK(cnn::epoch_line(history[0], 2) ==
+        "Epoch 1/2 - 1.1s - loss: 1.2455 - mae: 0.7201 - val_loss: 0.4805 - val_mae: 0.8707");
+  const auto csv = cnn::history_csv(history);
+  CHECK(csv.starts_with("epoch,seconds,loss,mae,val_loss,val_mae\n"));
+  const auto parsed = cnn::parse_history_csv(csv, "test");
+  REQUIRE(parsed.size() == 2);
+  CHECK(parsed[0].metric == "mae");
+  TempDir dir;
+  cnn::write_file_atomically(dir.file("history.csv"), csv);
+  const auto problem = cnn::plot_history(dir.str(), "regression", "mae");
+  CHECK_THAT(text_of(dir.file("history.gp")), Contains("set ylabel 'Mean absolute error'") &&
+                                                  Contains("'Validation mean absolute error'") &&
+                                                  !Contains("ccuracy"));
+}
+
+TEST_CASE("a line break in a model name cannot add a command to the gnuplot script") {
+  TempDir dir;
+  cnn::write_file_atomically(dir.file("history.csv"), cnn::history_csv(two_epochs()));
+  cnn::plot_history(dir.str(), "m'\nsystem 'touch pwned");
+  CHECK_THAT(text_of(dir.file("history.gp")), !Contains("\nsystem"));
+  CHECK_FALSE(std::filesystem::exists("pwned"));
+}
+
 TEST_CASE("without gnuplot the plot is skipped with a message and the script still written") {
   TempDir dir;
   cnn::write_file_atomically(dir.file("history.csv"), cnn::history_csv(two_epochs()));

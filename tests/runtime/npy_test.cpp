@@ -198,6 +198,7 @@ TEST_CASE("big-endian, object and unsupported dtypes are rejected, naming what i
                           Contains("float32"));
   };
   rejects(">f8", "big-endian");
+  rejects("|O", "Python objects");
   rejects("|O8", "Python objects");
   rejects("<c8", "not an integer or float type");
   rejects("<U2", "not an integer or float type");

@@ -48,9 +48,10 @@ private:
 template <int L, class Value>
 void fill_lane(const Value* sample, std::size_t size, const InputTransform& transform, int l,
                float* input) {
-  const int channels = transform.channels();
-  for (std::size_t i = 0; i < size; ++i)
-    input[i * L + l] = transform(sample[i], static_cast<int>(i % channels));
+  const auto channels = static_cast<std::size_t>(transform.channels());
+  for (std::size_t pixel = 0; pixel < size; pixel += channels)
+    for (std::size_t c = 0; c < channels; ++c)
+      input[(pixel + c) * L + l] = transform(sample[pixel + c], static_cast<int>(c));
 }
 
 // Lanes [0, active) get samples[items[l]]; lanes beyond are zero.
