@@ -349,17 +349,6 @@ std::string classification_report(const ConfusionMatrix& matrix,
          top_confusions(matrix, names);
 }
 
-namespace {
-
-std::string csv_field(const std::string& text) { // RFC 4180
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-} // namespace
-
 std::string confusion_csv(const ConfusionMatrix& matrix,
                           const std::vector<std::string>& class_names) {
   const auto names = names_of(matrix, class_names);

@@ -194,6 +194,7 @@ Samples read_image_files(const std::string& path, const DataSpec& spec) {
   samples.width = spec.width;
   samples.channels = spec.channels;
   decode_all(files, spec, samples.bytes);
+  for (const auto& file : files) samples.names.push_back(file.string());
   check_samples(samples, spec);
   return samples;
 }

@@ -76,7 +76,8 @@ TEST_CASE("cifar_strided learns the coloured MNIST image folder far above chance
     REQUIRE(predicted.status == 0);
     const auto p = net.probabilities(cnn::read_image(files[0], 3));
     const int best = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
-    CHECK_THAT(predicted.out, Contains(fmt::format("\n0,{},", best)));
+    CHECK_THAT(predicted.out, Contains("sample,file,class,name,p_0,") &&
+                                  Contains(fmt::format("\n0,{},{},", files[0], best)));
   }
 }
 

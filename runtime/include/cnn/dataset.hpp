@@ -19,6 +19,7 @@ struct Samples {
   std::vector<std::uint8_t> bytes; // count * sample_size() when stored as bytes
   std::vector<float> values;       // count * sample_size() when stored as floats
   bool floats = false;             // which of the two holds the data
+  std::vector<std::string> names;  // each sample's file, for samples read from image files
 
   std::size_t sample_size() const { return static_cast<std::size_t>(height) * width * channels; }
 };

@@ -1,4 +1,4 @@
-// Whole-file reads (gzip detected by its magic and inflated) and atomic writes.
+// Whole-file reads (gzip detected by its magic and inflated), atomic writes, CSV cells.
 #pragma once
 
 #include <cstdint>
@@ -16,5 +16,9 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path, bool decompre
 // Writes through "<path>.tmp.<pid>" and renames it over path, so readers never see a half
 // file. Throws DataError naming the file when any step fails.
 void write_file_atomically(const std::string& path, std::string_view bytes);
+
+// `text` as one CSV cell (RFC 4180): quoted, quotes doubled, when it holds a comma, a quote or a
+// line break.
+std::string csv_field(const std::string& text);
 
 } // namespace cnn

@@ -84,7 +84,8 @@ int run_predict(const CommandLine& line, std::FILE* out) {
   const std::vector<float> outputs = trainer.predict(data.images);
   const bool classifier = Model::kClassCount > 0;
   const std::vector<std::string> names = class_names<Model>(data);
-  std::string csv = "sample";
+  const bool named = data.images.names.size() == data.images.count;
+  std::string csv = named ? "sample,file" : "sample";
   if (classifier) csv += ",class,name";
   if (has_truth) csv += data.targets.real() ? "" : ",true_class,true_name";
   for (int k = 0; k < Model::kOutputSize; ++k)
@@ -97,6 +98,7 @@ int run_predict(const CommandLine& line, std::FILE* out) {
   for (std::size_t i = 0; i < data.images.count; ++i) {
     const float* p = outputs.data() + i * Model::kOutputSize;
     csv += std::to_string(i);
+    if (named) csv.append(",").append(csv_field(data.images.names[i]));
     if (classifier) {
       const int best = predicted_class<1>(p, Model::kOutputSize, 0);
       csv += fmt::format(",{},{}", best, names[static_cast<std::size_t>(best)]);
