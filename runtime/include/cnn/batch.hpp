@@ -25,8 +25,12 @@ public:
       const double offset = -Model::kInputMean[c] / Model::kInputStd[c];
       t.multiplier_.push_back(static_cast<float>(multiplier));
       t.offset_.push_back(static_cast<float>(offset));
+      // In float, as byte * (1 / 255.0f): without preprocessing (multiplier 1, offset 0) the
+      // values are exactly those the trainer has always fed, so results stay bit-identical.
       std::array<float, 256> table;
-      for (int b = 0; b < 256; ++b) table[b] = static_cast<float>(b / 255.0 * multiplier + offset);
+      for (int b = 0; b < 256; ++b)
+        table[b] =
+            static_cast<float>(b) * (1.0f / 255.0f) * t.multiplier_.back() + t.offset_.back();
       t.byte_table_.push_back(table);
     }
     return t;
