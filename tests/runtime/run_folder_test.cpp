@@ -63,6 +63,20 @@ TEST_CASE("a run refuses an --out folder that holds another run, unless --overwr
   CHECK(forced.status == 0);
 }
 
+TEST_CASE("a resumed run refuses an --out folder that holds another run") {
+  TempDir data, first, other;
+  write_synthetic_data(data.str());
+  REQUIRE(run_trainer<Dense>(quick(data, {"--out", first.str(), "--epochs", "1"})).status == 0);
+  REQUIRE(run_trainer<Dense>(quick(data, {"--out", other.str(), "--epochs", "1"})).status == 0);
+  const auto before = read_bytes(other.file("weights.safetensors"));
+  const auto resumed =
+      run_trainer<Dense>({"--data", data.str(), "--resume", first.file("checkpoint.safetensors"),
+                          "--epochs", "2", "--out", other.str()});
+  CHECK(resumed.status == 2);
+  CHECK_THAT(resumed.err, Contains(other.str() + " already holds a run"));
+  CHECK(read_bytes(other.file("weights.safetensors")) == before);
+}
+
 TEST_CASE("without --out each run gets a fresh folder under runs/") {
   TempDir data, work;
   write_synthetic_data(data.str());

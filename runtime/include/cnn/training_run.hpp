@@ -133,13 +133,21 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
     }
   }
   TrainSettings s = settings;
-  if (checkpoint && !line.out) {
-    // A resumed run continues in its own folder.
+  // A resumed run continues in its own folder, unless --out names another one.
+  std::string resumed_folder;
+  if (checkpoint) {
     const auto folder = std::filesystem::path(*line.resume).parent_path();
-    s.out_dir = folder.empty() ? "." : folder.string();
+    resumed_folder = folder.empty() ? "." : folder.string();
+  }
+  std::error_code same_error;
+  const bool into_own_folder =
+      checkpoint &&
+      (!line.out || std::filesystem::equivalent(resumed_folder, s.out_dir, same_error));
+  if (checkpoint && !line.out) {
+    s.out_dir = resumed_folder;
   } else if (!checkpoint && !line.out) {
     s.out_dir = fresh_run_folder(s.out_dir);
-  } else if (!checkpoint && !s.overwrite) {
+  } else if (!into_own_folder && !s.overwrite) {
     const auto existing = existing_run_files(s.out_dir);
     if (!existing.empty())
       throw UsageError(fmt::format("{} already holds a run ({}); pass --overwrite to replace it, "
