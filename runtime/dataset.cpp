@@ -117,17 +117,9 @@ Dataset read_split(const std::string& location, DataFormat format, Split split,
 Samples read_samples(const std::string& path, const DataSpec& spec) {
   std::error_code error;
   if (fs::is_directory(path, error)) return read_image_files(path, spec);
-  const std::string extension = fs::path(path).extension().string();
-  Samples samples;
-  if (extension == ".npy")
-    samples = read_npy_samples(path);
-  else if (extension == ".png" || extension == ".jpg" || extension == ".jpeg" ||
-           extension == ".bmp" || extension == ".PNG" || extension == ".JPG" ||
-           extension == ".JPEG" || extension == ".BMP" || extension == ".gif" ||
-           extension == ".tga" || extension == ".pgm" || extension == ".ppm")
-    return read_image_files(path, spec);
-  else
-    samples = read_idx_samples(path);
+  if (is_image_name(path)) return read_image_files(path, spec);
+  Samples samples =
+      fs::path(path).extension() == ".npy" ? read_npy_samples(path) : read_idx_samples(path);
   check_samples(samples, spec);
   return samples;
 }

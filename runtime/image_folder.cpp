@@ -32,17 +32,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kExtensions = ".png, .jpg, .jpeg, .bmp, .gif, .tga, .pgm or .ppm";
 
-bool is_image_name(const fs::path& path) {
-  const std::string name = path.filename().string();
-  if (name.empty() || name[0] == '.') return false; // hidden files, like ls and Keras
-  std::string extension = path.extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* accepted : {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".pgm", ".ppm"})
-    if (extension == accepted) return true;
-  return false;
-}
-
 bool is_folder(const fs::path& path) {
   std::error_code error;
   return fs::is_directory(path, error);
@@ -167,6 +156,17 @@ std::vector<std::string> names_of(const std::vector<fs::path>& folders) {
 }
 
 } // namespace
+
+bool is_image_name(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  if (name.empty() || name[0] == '.') return false; // hidden files, like ls and Keras
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* accepted : {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".pgm", ".ppm"})
+    if (extension == accepted) return true;
+  return false;
+}
 
 Image read_image(const std::string& path, int channels) {
   check_channels(path, channels);

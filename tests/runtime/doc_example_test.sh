@@ -8,7 +8,9 @@ trainer=$1 example=$2 data=$3 work=$4
 rm -rf "$work"
 "$trainer" --data "$data" --out "$work" --limit 3000 --validation 0 --epochs 2 --test-limit 200 \
   --threads 2 --quiet
-image=$(ls "$data/test/3" | head -n 1)
+# The first file by name (a glob sorts; `ls | head` could die of SIGPIPE under pipefail).
+files=("$data"/test/3/*.png)
+image=$(basename "${files[0]}")
 output=$("$example" "$work/weights.safetensors" "$data/test/3/$image")
 echo "$output"
 grep -q "^$data/test/3/$image: class [0-9a-z]* (p = 0\.[0-9]*)$" <<<"$output"

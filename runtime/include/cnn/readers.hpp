@@ -5,6 +5,7 @@
 
 #include "cnn/dataset.hpp"
 
+#include <filesystem>
 #include <string>
 
 namespace cnn {
@@ -39,6 +40,8 @@ bool cifar_has_split(const std::string& dir, Split split);
 // test split). Classes are the sorted folder names; PNG, JPEG, BMP, GIF, TGA, PNM files.
 Dataset read_image_folder_split(const std::string& dir, Split split, const DataSpec& spec);
 bool image_folder_has_split(const std::string& dir, Split split);
+// Whether the file name has an image extension (any case) and is not hidden.
+bool is_image_name(const std::filesystem::path& path);
 // One image file, or every image file of a folder sorted by name, as bytes.
 Samples read_image_files(const std::string& path, const DataSpec& spec);
 

@@ -49,13 +49,14 @@ int run_evaluate(const CommandLine& line, std::FILE* out, std::FILE* err) {
     matrix.add(test_data.targets.labels[items[i]], predicted[i]);
   fmt::print(out, "Test: loss {:.4f} - acc {:.4f} ({} samples)\n\n{}", test.loss(), test.accuracy(),
              items.size(), classification_report(matrix, names));
-  const std::string dir =
-      line.out.value_or(std::filesystem::path(*line.weights).parent_path().string());
+  // Beside the weights by default ("." for a weights file named without a folder).
+  const std::filesystem::path beside = std::filesystem::path(*line.weights).parent_path();
+  const std::string folder = line.out.value_or(beside.empty() ? "." : beside.string());
   std::error_code error;
-  std::filesystem::create_directories(dir.empty() ? "." : dir, error);
+  std::filesystem::create_directories(folder, error);
   if (error)
-    throw DataError(fmt::format("{}: cannot create the output folder ({})", dir, error.message()));
-  const std::string folder = dir.empty() ? "." : dir;
+    throw DataError(
+        fmt::format("{}: cannot create the output folder ({})", folder, error.message()));
   const std::string problem = plot_confusion(
       folder, matrix, names,
       fmt::format("{}: confusion matrix on {}", Model::kName, test_data.images.path));
