@@ -4,8 +4,8 @@
 
 #include <fmt/core.h>
 
-#include "codegen/layers/layer.hpp"
 #include "codegen/unroll.hpp"
+#include "layers/kernel.hpp"
 
 namespace cnnc {
 

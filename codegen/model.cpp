@@ -5,8 +5,8 @@
 #include <fmt/core.h>
 
 #include "codegen/code_writer.hpp"
-#include "codegen/layers/layer.hpp"
 #include "codegen/loss.hpp"
+#include "layers/layer_type.hpp"
 
 namespace cnnc {
 
@@ -37,7 +37,7 @@ struct Tensor {
 // A layer with everything its kernels and the tables need.
 struct Planned {
   LayerContext context;
-  const LayerEmitter* emitter = nullptr;
+  const LayerType* emitter = nullptr; // the layer's kind
   int first_tensor = 0, tensor_count = 0;
   LayerCost cost;
   bool has_params() const { return context.l().params > 0; }
@@ -143,25 +143,14 @@ std::string dims_text(const std::vector<int>& dims) {
   return text;
 }
 
-std::string padding_text(const Layer& layer) {
-  const Padding& p = layer.padding;
-  if (p == Padding{}) return "valid";
-  return fmt::format("top {}, bottom {}, left {}, right {}", p.top, p.bottom, p.left, p.right);
-}
-
 // The comment above a layer's kernels: shapes, window, and cost.
 void emit_kernel_comment(CodeWriter& out, const Planned& planned, const char* direction) {
   const Layer& layer = planned.context.l();
   std::string line =
-      fmt::format("// {} {}: {} {} -> {}", layer.name, direction, keras_name(layer.kind),
+      fmt::format("// {} {}: {} {} -> {}", layer.name, direction, layer.type->keras_name,
                   to_string(layer.input), to_string(layer.output));
-  if (layer.kind == LayerKind::Conv2D || layer.kind == LayerKind::MaxPool ||
-      layer.kind == LayerKind::AvgPool)
-    line += fmt::format(", window {}x{}, stride {}x{}, padding {}", layer.kernel_h, layer.kernel_w,
-                        layer.stride_h, layer.stride_w, padding_text(layer));
-  if (layer.kind != LayerKind::MaxPool && layer.kind != LayerKind::AvgPool &&
-      layer.kind != LayerKind::Flatten)
-    line += fmt::format(", {}", keyword(layer.activation));
+  const std::string description = layer.type->describe(layer);
+  if (!description.empty()) line += ", " + description;
   out.line(line);
   const std::uint64_t flops = std::string_view(direction) == "forward"
                                   ? planned.cost.forward_flops
@@ -207,13 +196,13 @@ private:
     std::string input = "input", input_grad;
     int last_owner = -1;
     for (std::size_t i = 0; i < model_.layers.size(); ++i)
-      if (emitter_for(model_.layers[i].kind).owns_output) last_owner = int(i);
+      if (model_.layers[i].type->owns_output) last_owner = int(i);
     std::int64_t offset = 0;
     const Layer* output_layer = nullptr;
     for (std::size_t i = 0; i < model_.layers.size(); ++i) {
       const Layer& layer = model_.layers[i];
       Planned planned;
-      planned.emitter = &emitter_for(layer.kind);
+      planned.emitter = layer.type;
       LayerContext& context = planned.context;
       context.model = &model_;
       context.layer = &layer;
@@ -230,7 +219,7 @@ private:
         context.output_grad = input_grad;
       }
       planned.first_tensor = int(tensors_.size());
-      if (layer.params > 0) add_tensors(layer, offset, context);
+      add_tensors(layer, offset, context);
       planned.tensor_count = int(tensors_.size()) - planned.first_tensor;
       planned.cost = planned.emitter->cost(layer, context.first());
       input = context.output;
@@ -240,6 +229,11 @@ private:
     param_count_ = offset;
     output_ = input;
     output_grad_ = input_grad;
+    if (last_owner < 0) {
+      // No layer computes anything (flatten alone): forward copies the input to the output.
+      output_ = "output";
+      output_grad_ = "output_grad";
+    }
     const Activation output_activation =
         output_layer ? output_layer->activation : Activation::Linear;
     fused_ = output_layer && loss_fuses(model_.training.loss, output_activation);
@@ -250,27 +244,17 @@ private:
   }
 
   void add_tensors(const Layer& layer, std::int64_t& offset, LayerContext& context) {
-    const int in_c = layer.input.channels;
-    Tensor kernel{layer.name, "kernel", offset, 0, {}, 0, 0, layer.kernel_init};
-    if (layer.kind == LayerKind::Conv2D) {
-      kernel.dims = {layer.kernel_h, layer.kernel_w, in_c, layer.units};
-      kernel.fan_in = layer.kernel_h * layer.kernel_w * in_c;
-      kernel.fan_out = layer.kernel_h * layer.kernel_w * layer.units;
-    } else {
-      const int inputs = int(layer.input.size());
-      kernel.dims = {inputs, layer.units};
-      kernel.fan_in = inputs;
-      kernel.fan_out = layer.units;
+    for (const TensorShape& shape : layer.type->tensors(layer)) {
+      Tensor tensor{layer.name,        shape.role,         offset,    1, {},
+                    int(shape.fan_in), int(shape.fan_out), shape.init};
+      for (const std::int64_t d : shape.dims) {
+        tensor.dims.push_back(int(d));
+        tensor.size *= d;
+      }
+      offset += tensor.size;
+      context.offsets.emplace_back(shape.role, offset_constant(layer.name, shape.role));
+      tensors_.push_back(tensor);
     }
-    kernel.size = std::int64_t(kernel.fan_in) * layer.units;
-    offset += kernel.size;
-    Tensor bias{layer.name,    "bias",      offset,      layer.units,
-                {layer.units}, layer.units, layer.units, layer.bias_init};
-    offset += bias.size;
-    context.kernel_offset = offset_constant(layer.name, "kernel");
-    context.bias_offset = offset_constant(layer.name, "bias");
-    tensors_.push_back(kernel);
-    tensors_.push_back(bias);
   }
 
   void banner() {
@@ -351,7 +335,7 @@ private:
                                    : fmt::format("{}, {}, {}", layer.output.height,
                                                  layer.output.width, layer.output.channels);
       out_.linef("    {{\"{}\", \"{}\", {}, {{{}}}, {}, {}, {}, {}, {}}},", layer.name,
-                 keras_name(layer.kind), layer.output.rank, dims, layer.params,
+                 layer.type->keras_name, layer.output.rank, dims, layer.params,
                  planned.first_tensor, planned.tensor_count, planned.cost.forward_flops,
                  planned.cost.backward_flops);
     }
@@ -426,6 +410,11 @@ private:
                              "backward needs");
     out_.linef("alignas(64) T input[{} * L]; // {}, copied by forward{}", model_.input.size(),
                to_string(model_.input), forward_only ? "" : " for backward");
+    if (output_ == "output" && layers_output_nothing()) {
+      out_.linef("alignas(64) T output[{} * L]; // the input, as the output", model_.input.size());
+      if (!forward_only)
+        out_.linef("alignas(64) T output_grad[{} * L]; // its gradient", model_.input.size());
+    }
     for (const auto& planned : layers_) {
       const LayerContext& c = planned.context;
       std::vector<Buffer> buffers = planned.emitter->extra_buffers(c);
@@ -457,6 +446,9 @@ private:
       emit_loop(out_, copy, b, [&] {
         out_.lane(fmt::format("{} = {};", at("input", Affine::var("i"), b),
                               indexed("input", Affine::var("i"), b)));
+        if (layers_output_nothing())
+          out_.lane(fmt::format("{} = {};", at("output", Affine::var("i"), b),
+                                indexed("input", Affine::var("i"), b)));
       });
     }
     for (const auto& planned : layers_) {
@@ -493,6 +485,13 @@ private:
     out_.blank();
     emit_loss_gradient(out_, loss);
     out_.blank();
+  }
+
+  // No layer has an output of its own (flatten alone): forward copies the input to ws.output.
+  bool layers_output_nothing() const {
+    for (const auto& planned : layers_)
+      if (planned.emitter->owns_output) return false;
+    return true;
   }
 
   static std::string backward_arguments(const Planned& planned, bool call) {

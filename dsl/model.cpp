@@ -10,40 +10,10 @@ std::string to_string(const Shape& shape) {
   return fmt::format("{}x{}x{}", shape.height, shape.width, shape.channels);
 }
 
-const char* keyword(LayerKind kind) {
-  switch (kind) {
-  case LayerKind::Conv2D:
-    return "conv2d";
-  case LayerKind::MaxPool:
-    return "maxpool";
-  case LayerKind::AvgPool:
-    return "avgpool";
-  case LayerKind::Flatten:
-    return "flatten";
-  case LayerKind::Dense:
-    return "dense";
-  case LayerKind::Activation:
-    return "activation";
-  }
-  return "?";
-}
-
-const char* keras_name(LayerKind kind) {
-  switch (kind) {
-  case LayerKind::Conv2D:
-    return "Conv2D";
-  case LayerKind::MaxPool:
-    return "MaxPooling2D";
-  case LayerKind::AvgPool:
-    return "AveragePooling2D";
-  case LayerKind::Flatten:
-    return "Flatten";
-  case LayerKind::Dense:
-    return "Dense";
-  case LayerKind::Activation:
-    return "Activation";
-  }
-  return "?";
+double Layer::value(std::string_view name, double fallback) const {
+  for (const auto& [key, number] : values)
+    if (key == name) return number;
+  return fallback;
 }
 
 const char* keyword(Activation activation) {

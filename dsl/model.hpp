@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dsl/source.hpp"
@@ -27,7 +29,6 @@ struct Shape {
 
 std::string to_string(const Shape& shape); // "24x24x10" or "320"
 
-enum class LayerKind { Conv2D, MaxPool, AvgPool, Flatten, Dense, Activation };
 enum class Activation { Linear, Relu, Sigmoid, Tanh, Softmax };
 enum class InitKind {
   Zeros,
@@ -50,8 +51,6 @@ enum class Loss {
 };
 enum class OptimizerKind { Sgd, Momentum, Nesterov, Adagrad, Rmsprop, Adam };
 
-const char* keyword(LayerKind kind);    // "conv2d", "maxpool", ...
-const char* keras_name(LayerKind kind); // "Conv2D", "MaxPooling2D", ...
 const char* keyword(Activation activation);
 const char* keyword(InitKind kind);
 const char* keyword(Loss loss);
@@ -70,8 +69,10 @@ struct Padding {
   bool operator==(const Padding&) const = default;
 };
 
+struct LayerType; // one kind of layer: layers/layer_type.hpp
+
 struct Layer {
-  LayerKind kind = LayerKind::Dense;
+  const LayerType* type = nullptr; // its kind
   std::string name; // given, or Keras' default (conv2d_1, max_pooling2d_1, dense_2, ...)
   Shape input;
   Shape output;
@@ -81,14 +82,24 @@ struct Layer {
   // Conv2D: filter shape; pools: pool size.
   int kernel_h = 0, kernel_w = 0;
   int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1; // Conv2D: the spacing of the filter's taps
+  int groups = 1;                     // Conv2D: input and output channels split in groups
   Padding padding;
+  bool use_bias = true;     // Conv2D and Dense: `bias=false` drops the bias
+  std::optional<double> l2; // `l2=`: the kernel's L2 penalty factor (Keras' kernel_regularizer)
   // Conv2D and Dense: fused activation; Activation layer: the activation itself.
   Activation activation = Activation::Linear;
   Initializer kernel_init;                   // Conv2D and Dense
   Initializer bias_init{InitKind::Zeros, 0}; // Conv2D and Dense
 
-  std::int64_t params = 0; // weights plus biases
+  // Settings of one kind only, by name (dropout's "rate", batch normalization's "momentum").
+  std::vector<std::pair<std::string, double>> values;
+
+  std::int64_t params = 0; // the sizes of its parameter tensors, summed
   Span span;               // the layer's line in the source
+
+  // The setting `name` of `values`, or `fallback` when the layer has none.
+  double value(std::string_view name, double fallback = 0) const;
 };
 
 struct Optimizer {

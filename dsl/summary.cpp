@@ -5,6 +5,7 @@
 
 #include "dsl/check_context.hpp"
 #include "dsl/driver.hpp"
+#include "layers/layer_type.hpp"
 
 namespace cnnc {
 namespace {
@@ -81,8 +82,21 @@ std::string class_name_text(const std::string& name) {
   return word ? name : fmt::format("\"{}\"", name);
 }
 
-bool has_weights(LayerKind kind) {
-  return kind == LayerKind::Conv2D || kind == LayerKind::Dense;
+bool has_weights(const Layer& layer) {
+  return !layer.type->tensors(layer).empty();
+}
+
+// Parameters the optimizer does not train (statistics a layer keeps, such as moving means).
+std::int64_t non_trainable(const Model& model) {
+  std::int64_t count = 0;
+  for (const auto& layer : model.layers)
+    for (const auto& tensor : layer.type->tensors(layer)) {
+      if (tensor.trainable) continue;
+      std::int64_t size = 1;
+      for (const std::int64_t d : tensor.dims) size *= d;
+      count += size;
+    }
+  return count;
 }
 
 } // namespace
@@ -91,8 +105,7 @@ std::string format_summary(const Model& model) {
   // Keras' column widths, widened when a name or shape needs more room.
   std::size_t layer_width = 33, shape_width = 22, params_width = 10;
   for (const auto& layer : model.layers) {
-    layer_width =
-        std::max(layer_width, layer.name.size() + std::string(keras_name(layer.kind)).size() + 4);
+    layer_width = std::max(layer_width, layer.name.size() + layer.type->keras_name.size() + 4);
     shape_width = std::max(shape_width, keras_shape(layer.output).size() + 1);
     params_width = std::max(params_width, std::to_string(layer.params).size());
   }
@@ -105,12 +118,14 @@ std::string format_summary(const Model& model) {
                      shape_width, "Param #", thick);
   for (const auto& layer : model.layers) {
     out +=
-        fmt::format("{:<{}}{:<{}}{}\n", fmt::format("{} ({})", layer.name, keras_name(layer.kind)),
+        fmt::format("{:<{}}{:<{}}{}\n", fmt::format("{} ({})", layer.name, layer.type->keras_name),
                     layer_width, keras_shape(layer.output), shape_width, layer.params);
   }
   const std::int64_t total = model.total_params();
-  out += fmt::format("{}\nTotal params: {}\nTrainable params: {}\nNon-trainable params: 0\n{}\n",
-                     thick, with_commas(total), with_commas(total), thin);
+  const std::int64_t fixed = non_trainable(model);
+  out +=
+      fmt::format("{}\nTotal params: {}\nTrainable params: {}\nNon-trainable params: {}\n{}\n",
+                  thick, with_commas(total), with_commas(total - fixed), with_commas(fixed), thin);
 
   const Training& training = model.training;
   out += fmt::format("Input: {}\n", keras_shape(model.input));
@@ -138,7 +153,7 @@ std::string format_summary(const Model& model) {
   row("init", initializer_text(training.default_init));
   row("bias_init", initializer_text(training.default_bias_init));
   for (const auto& layer : model.layers) {
-    if (!has_weights(layer.kind)) continue;
+    if (!has_weights(layer)) continue;
     std::string own;
     if (layer.kernel_init != training.default_init)
       own += "init " + initializer_text(layer.kernel_init);

@@ -4,8 +4,8 @@
 
 #include "codegen/affine.hpp"
 #include "codegen/code_writer.hpp"
-#include "codegen/layers/layer.hpp"
 #include "codegen/unroll.hpp"
+#include "layers/kernel.hpp"
 
 using namespace cnnc;
 
