@@ -105,22 +105,4 @@ std::vector<Optimizer::State> Optimizer::state() {
   return {};
 }
 
-const char* optimizer_name(OptimizerKind kind) {
-  switch (kind) {
-  case OptimizerKind::Sgd:
-    return "sgd";
-  case OptimizerKind::Momentum:
-    return "momentum";
-  case OptimizerKind::Nesterov:
-    return "nesterov";
-  case OptimizerKind::Adagrad:
-    return "adagrad";
-  case OptimizerKind::Rmsprop:
-    return "rmsprop";
-  case OptimizerKind::Adam:
-    return "adam";
-  }
-  return "unknown";
-}
-
 } // namespace cnn

@@ -37,6 +37,4 @@ private:
   std::vector<float> second_; // v (Adam)
 };
 
-const char* optimizer_name(OptimizerKind kind);
-
 } // namespace cnn

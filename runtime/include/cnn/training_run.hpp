@@ -216,7 +216,7 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
                "{}: {} training, {} validation, {} test samples from {}; batch {}, {} lr {}, {} "
                "thread{}\n",
                Model::kName, train_base.size(), validation.size(), test_items.size(), s.data_dir,
-               s.batch, optimizer_name(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
+               s.batch, keyword(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
                s.threads == 1 ? "" : "s");
   std::fflush(out);
 
