@@ -184,8 +184,8 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
       test_size, s.test_limit > 0 ? s.test_limit : static_cast<long>(test_size), s.seed);
 
   Trainer<Model> trainer(s.threads);
-  Optimizer optimizer(s.optimizer, Model::kParamCount);
   const ModelTensors model = describe<Model>();
+  Optimizer optimizer(s.optimizer, Model::kParamCount, model.tensors);
   RunPosition position;
   Rng shuffle_rng(s.seed, kShuffleStream);
   if (checkpoint) {
