@@ -32,6 +32,8 @@ struct Tensor {
   std::vector<int> dims;
   int fan_in = 0, fan_out = 0;
   Initializer init;
+  bool trainable = true; // false for state the optimizer leaves alone
+  double l2 = 0;         // L2 regularization factor
 };
 
 // A layer with everything its kernels and the tables need.
@@ -43,66 +45,6 @@ struct Planned {
   bool has_params() const { return context.l().params > 0; }
   bool has_backward() const { return has_params() || !context.first(); }
 };
-
-const char* init_name(InitKind kind) {
-  switch (kind) {
-  case InitKind::Zeros:
-    return "Zeros";
-  case InitKind::Ones:
-    return "Ones";
-  case InitKind::GlorotUniform:
-    return "GlorotUniform";
-  case InitKind::GlorotNormal:
-    return "GlorotNormal";
-  case InitKind::HeNormal:
-    return "HeNormal";
-  case InitKind::HeUniform:
-    return "HeUniform";
-  case InitKind::LecunNormal:
-    return "LecunNormal";
-  case InitKind::LecunUniform:
-    return "LecunUniform";
-  case InitKind::Normal:
-    return "Normal";
-  case InitKind::Uniform:
-    return "Uniform";
-  case InitKind::Constant:
-    return "Constant";
-  }
-  return "Zeros";
-}
-
-const char* loss_name(Loss loss) {
-  switch (loss) {
-  case Loss::CategoricalCrossentropy:
-    return "CategoricalCrossentropy";
-  case Loss::BinaryCrossentropy:
-    return "BinaryCrossentropy";
-  case Loss::MeanSquaredError:
-    return "MeanSquaredError";
-  case Loss::MeanAbsoluteError:
-    return "MeanAbsoluteError";
-  }
-  return "MeanSquaredError";
-}
-
-const char* optimizer_name(OptimizerKind kind) {
-  switch (kind) {
-  case OptimizerKind::Sgd:
-    return "Sgd";
-  case OptimizerKind::Momentum:
-    return "Momentum";
-  case OptimizerKind::Nesterov:
-    return "Nesterov";
-  case OptimizerKind::Adagrad:
-    return "Adagrad";
-  case OptimizerKind::Rmsprop:
-    return "Rmsprop";
-  case OptimizerKind::Adam:
-    return "Adam";
-  }
-  return "Sgd";
-}
 
 // A double as a C++ literal that reads back to the same value ("0.0001", "1e-07", "0.9").
 std::string literal(double value) {
@@ -245,8 +187,16 @@ private:
 
   void add_tensors(const Layer& layer, std::int64_t& offset, LayerContext& context) {
     for (const TensorShape& shape : layer.type->tensors(layer)) {
-      Tensor tensor{layer.name,        shape.role,         offset,    1, {},
-                    int(shape.fan_in), int(shape.fan_out), shape.init};
+      Tensor tensor{layer.name,
+                    shape.role,
+                    offset,
+                    1,
+                    {},
+                    int(shape.fan_in),
+                    int(shape.fan_out),
+                    shape.init,
+                    shape.trainable,
+                    shape.l2.value_or(0)};
       for (const std::int64_t d : shape.dims) {
         tensor.dims.push_back(int(d));
         tensor.size *= d;
@@ -314,6 +264,7 @@ private:
     out_.blank();
   }
 
+  // The description tables, one designated field per member of the contract's structs.
   void tables() {
     out_.linef("static constexpr cnn::TensorInfo kTensors[{}] = {{",
                tensors_.empty() ? "1" : "kTensorCount");
@@ -321,10 +272,20 @@ private:
     for (const auto& t : tensors_) {
       std::vector<int> dims = t.dims;
       dims.resize(4, 0);
-      out_.linef("    {{\"{0}.{1}\", \"{0}\", \"{1}\", {2}, {3}, {4}, {{{5}}}, {6}, {7}, "
-                 "{{cnn::InitKind::{8}, {9}}}}},",
-                 t.layer, t.role, t.offset, t.size, t.dims.size(), dims_text(dims), t.fan_in,
-                 t.fan_out, init_name(t.init.kind), literal(t.init.param));
+      // A line each: names; place in the parameter block; fans and initializer; training.
+      const std::vector<std::string> names = {fmt::format(".name = \"{}.{}\"", t.layer, t.role),
+                                              fmt::format(".layer = \"{}\"", t.layer),
+                                              fmt::format(".role = \"{}\"", t.role)};
+      const std::vector<std::string> place = {
+          fmt::format(".offset = {}", t.offset), fmt::format(".size = {}", t.size),
+          fmt::format(".rank = {}", t.dims.size()), fmt::format(".dims = {{{}}}", dims_text(dims))};
+      const std::vector<std::string> init = {
+          fmt::format(".fan_in = {}", t.fan_in), fmt::format(".fan_out = {}", t.fan_out),
+          fmt::format(".init = {{.kind = cnn::InitKind::{}, .param = {}}}", enumerator(t.init.kind),
+                      literal(t.init.param))};
+      const std::vector<std::string> training = {fmt::format(".trainable = {}", t.trainable),
+                                                 fmt::format(".l2 = {}", literal(t.l2))};
+      out_.braced("    ", {names, place, init, training}, ",");
     }
     out_.line("};");
     out_.line("static constexpr cnn::LayerInfo kLayers[kLayerCount] = {");
@@ -334,22 +295,41 @@ private:
                                    ? fmt::format("{}, 0, 0", layer.output.channels)
                                    : fmt::format("{}, {}, {}", layer.output.height,
                                                  layer.output.width, layer.output.channels);
-      out_.linef("    {{\"{}\", \"{}\", {}, {{{}}}, {}, {}, {}, {}, {}}},", layer.name,
-                 layer.type->keras_name, layer.output.rank, dims, layer.params,
-                 planned.first_tensor, planned.tensor_count, planned.cost.forward_flops,
-                 planned.cost.backward_flops);
+      // A line each: the layer and its output; its parameters; its cost.
+      const std::vector<std::string> output = {
+          fmt::format(".name = \"{}\"", layer.name),
+          fmt::format(".kind = \"{}\"", layer.type->keras_name),
+          fmt::format(".rank = {}", layer.output.rank), fmt::format(".out_dims = {{{}}}", dims)};
+      const std::vector<std::string> params = {
+          fmt::format(".params = {}", layer.params),
+          fmt::format(".first_tensor = {}", planned.first_tensor),
+          fmt::format(".tensor_count = {}", planned.tensor_count)};
+      const std::vector<std::string> cost = {
+          fmt::format(".forward_flops = {}", planned.cost.forward_flops),
+          fmt::format(".backward_flops = {}", planned.cost.backward_flops)};
+      out_.braced("    ", {output, params, cost}, ",");
     }
     out_.line("};");
     const Training& t = model_.training;
     const Optimizer& o = t.optimizer;
-    out_.linef("static constexpr cnn::TrainingConfig kTraining = {{");
-    out_.linef("    cnn::LossKind::{},", loss_name(t.loss));
-    out_.linef("    {{cnn::OptimizerKind::{}, {}, {}, {}, {}, {}, {}, {}}},",
-               optimizer_name(o.kind), literal(o.learning_rate), literal(o.momentum),
-               literal(o.rho), literal(o.beta1), literal(o.beta2), literal(o.epsilon),
-               literal(o.initial_accumulator));
-    out_.linef("    {}, {}, {}, {}, {}}};", t.batch_size, t.epochs, t.validation_count,
-               literal(t.validation_fraction), t.seed);
+    out_.line("static constexpr cnn::TrainingConfig kTraining = {");
+    out_.linef("    .loss = cnn::LossKind::{},", enumerator(t.loss));
+    out_.braced(
+        "    .optimizer = ",
+        {{fmt::format(".kind = cnn::OptimizerKind::{}", enumerator(o.kind)),
+          fmt::format(".learning_rate = {}", literal(o.learning_rate)),
+          fmt::format(".momentum = {}", literal(o.momentum)),
+          fmt::format(".rho = {}", literal(o.rho)), fmt::format(".beta1 = {}", literal(o.beta1)),
+          fmt::format(".beta2 = {}", literal(o.beta2)),
+          fmt::format(".epsilon = {}", literal(o.epsilon)),
+          fmt::format(".initial_accumulator = {}", literal(o.initial_accumulator))}},
+        ",");
+    out_.linef("    .batch_size = {},", t.batch_size);
+    out_.linef("    .epochs = {},", t.epochs);
+    out_.linef("    .validation_count = {},", t.validation_count);
+    out_.linef("    .validation_fraction = {},", literal(t.validation_fraction));
+    out_.linef("    .seed = {},", t.seed);
+    out_.line("};");
     out_.linef("// {}", fused_ ? "A classifier: its output activation meets its cross-entropy."
                                : "Not a classifier with a fused output activation and loss.");
     out_.linef("static constexpr bool kClassifier = {};", fused_ ? "true" : "false");

@@ -69,7 +69,7 @@ void hyper_parameter(const OptimizerSpec& spec, const ast::HyperParameter& given
   for (const auto& parameter : spec.parameters) {
     if (parameter.key == key) found = &parameter;
   }
-  const char* name = keyword(spec.kind);
+  const std::string_view name = keyword(spec.kind);
   if (!found) {
     std::string owner;
     for (const auto& other : kOptimizers) {
@@ -115,9 +115,10 @@ void hyper_parameter(const OptimizerSpec& spec, const ast::HyperParameter& given
 }
 
 Optimizer check_optimizer(const ast::Optimizer& given, CheckContext& context) {
+  const std::optional<OptimizerKind> kind = cnn::optimizer_kind_named(given.kind.text);
   const OptimizerSpec* spec = nullptr;
   for (const auto& candidate : kOptimizers) {
-    if (given.kind.text == keyword(candidate.kind)) spec = &candidate;
+    if (kind == candidate.kind) spec = &candidate;
   }
   Optimizer optimizer;
   if (!spec) {
@@ -140,9 +141,9 @@ Optimizer check_optimizer(const ast::Optimizer& given, CheckContext& context) {
   return optimizer;
 }
 
-std::optional<Loss> check_loss(const ast::Word& word, CheckContext& context) {
+std::optional<LossKind> check_loss(const ast::Word& word, CheckContext& context) {
   const std::string& text = word.text;
-  if (const auto loss = loss_named(text)) return loss;
+  if (const auto loss = cnn::loss_kind_named(text)) return loss;
   std::string hint =
       did_you_mean(text, {"categorical_crossentropy", "binary_crossentropy", "mse", "l2", "mae",
                           "l1", "mean_squared_error=mse", "mean_absolute_error=mae",
@@ -175,14 +176,6 @@ void check_validation(const ast::Number& number, Training& training, CheckContex
 }
 
 } // namespace
-
-std::optional<Loss> loss_named(std::string_view text) {
-  if (text == "categorical_crossentropy") return Loss::CategoricalCrossentropy;
-  if (text == "binary_crossentropy") return Loss::BinaryCrossentropy;
-  if (text == "mse" || text == "l2") return Loss::MeanSquaredError;
-  if (text == "mae" || text == "l1") return Loss::MeanAbsoluteError;
-  return std::nullopt;
-}
 
 Training check_training(const std::optional<ast::Training>& section, CheckContext& context) {
   Training training;

@@ -9,9 +9,6 @@
 
 namespace cnnc {
 
-// The loss a `loss` word names (`mse` and `l2` both name mean squared error), if any.
-std::optional<Loss> loss_named(std::string_view text);
-
 Training check_training(const std::optional<ast::Training>& section, CheckContext& context);
 
 } // namespace cnnc

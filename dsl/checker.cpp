@@ -175,18 +175,20 @@ void check_output_rules(const std::vector<LayerFacts>& facts, const std::vector<
   const Note last_note{last.statement->span,
                        fmt::format("{} is the last layer", last.statement->label)};
   const char* activation_name = keyword(*last.activation);
-  if (training.loss == Loss::CategoricalCrossentropy && *last.activation != Activation::Softmax) {
+  if (training.loss == LossKind::CategoricalCrossentropy &&
+      *last.activation != Activation::Softmax) {
     context.error(loss_span,
                   fmt::format("{} needs a softmax output, but the last layer {} has activation "
                               "{}{}",
                               loss_text, last.statement->label, activation_name, fix),
                   {last_note});
-  } else if (training.loss == Loss::BinaryCrossentropy && *last.activation != Activation::Sigmoid) {
+  } else if (training.loss == LossKind::BinaryCrossentropy &&
+             *last.activation != Activation::Sigmoid) {
     context.error(loss_span,
                   fmt::format("{} needs a sigmoid output, but the last layer {} has activation {}",
                               loss_text, last.statement->label, activation_name),
                   {last_note});
-  } else if (training.loss != Loss::CategoricalCrossentropy &&
+  } else if (training.loss != LossKind::CategoricalCrossentropy &&
              *last.activation == Activation::Softmax) {
     context.error(loss_span,
                   fmt::format("{} does not fit the softmax output of {}; softmax pairs with "
@@ -302,7 +304,8 @@ Model check(const ast::Program& program, std::string_view path,
     const bool loss_given = program.training && program.training->loss;
     ClassRules rules;
     rules.model = &model;
-    rules.loss_known = !loss_given || loss_named(program.training->loss->value.text).has_value();
+    rules.loss_known =
+        !loss_given || cnn::loss_kind_named(program.training->loss->value.text).has_value();
     rules.output_known = facts.back().output_known;
     if (loss_given) rules.loss_span = program.training->loss->span;
     rules.last_layer = facts.back().statement->span;

@@ -32,66 +32,6 @@ const char* keyword(Activation activation) {
   return "?";
 }
 
-const char* keyword(InitKind kind) {
-  switch (kind) {
-  case InitKind::Zeros:
-    return "zeros";
-  case InitKind::Ones:
-    return "ones";
-  case InitKind::GlorotUniform:
-    return "glorot_uniform";
-  case InitKind::GlorotNormal:
-    return "glorot_normal";
-  case InitKind::HeNormal:
-    return "he_normal";
-  case InitKind::HeUniform:
-    return "he_uniform";
-  case InitKind::LecunNormal:
-    return "lecun_normal";
-  case InitKind::LecunUniform:
-    return "lecun_uniform";
-  case InitKind::Normal:
-    return "normal";
-  case InitKind::Uniform:
-    return "uniform";
-  case InitKind::Constant:
-    return "constant";
-  }
-  return "?";
-}
-
-const char* keyword(Loss loss) {
-  switch (loss) {
-  case Loss::CategoricalCrossentropy:
-    return "categorical_crossentropy";
-  case Loss::BinaryCrossentropy:
-    return "binary_crossentropy";
-  case Loss::MeanSquaredError:
-    return "mse";
-  case Loss::MeanAbsoluteError:
-    return "mae";
-  }
-  return "?";
-}
-
-const char* keyword(OptimizerKind kind) {
-  switch (kind) {
-  case OptimizerKind::Sgd:
-    return "sgd";
-  case OptimizerKind::Momentum:
-    return "momentum";
-  case OptimizerKind::Nesterov:
-    return "nesterov";
-  case OptimizerKind::Adagrad:
-    return "adagrad";
-  case OptimizerKind::Rmsprop:
-    return "rmsprop";
-  case OptimizerKind::Adam:
-    return "adam";
-  }
-  return "?";
-}
-
 double channel_value(const std::vector<double>& values, int channel, double fallback) {
   if (values.empty()) return fallback;
   return values.size() == 1 ? values[0] : values[std::size_t(channel)];
@@ -107,11 +47,11 @@ bool is_identity(const Preprocessing& preprocessing) {
 }
 
 int Model::class_count() const {
-  const bool crossentropy =
-      training.loss == Loss::CategoricalCrossentropy || training.loss == Loss::BinaryCrossentropy;
+  const bool crossentropy = training.loss == LossKind::CategoricalCrossentropy ||
+                            training.loss == LossKind::BinaryCrossentropy;
   if (!crossentropy || layers.empty()) return 0;
   const std::int64_t outputs = output().size();
-  return training.loss == Loss::BinaryCrossentropy && outputs == 1 ? 2 : int(outputs);
+  return training.loss == LossKind::BinaryCrossentropy && outputs == 1 ? 2 : int(outputs);
 }
 
 std::int64_t Model::total_params() const {

@@ -10,8 +10,16 @@
 #include <vector>
 
 #include "dsl/source.hpp"
+#include "runtime/include/cnn/model_info.hpp"
 
 namespace cnnc {
+
+// The vocabulary cnnc shares with the runtime (keywords and C++ names included) is the
+// runtime's contract header.
+using cnn::Initializer;
+using cnn::InitKind;
+using cnn::LossKind;
+using cnn::OptimizerKind;
 
 // A layer's output: rank 3 is (height, width, channels), rank 1 is a vector of `channels`
 // values (height = width = 1).
@@ -30,37 +38,8 @@ struct Shape {
 std::string to_string(const Shape& shape); // "24x24x10" or "320"
 
 enum class Activation { Linear, Relu, Sigmoid, Tanh, Softmax };
-enum class InitKind {
-  Zeros,
-  Ones,
-  GlorotUniform,
-  GlorotNormal,
-  HeNormal,
-  HeUniform,
-  LecunNormal,
-  LecunUniform,
-  Normal,
-  Uniform,
-  Constant
-};
-enum class Loss {
-  CategoricalCrossentropy,
-  BinaryCrossentropy,
-  MeanSquaredError,
-  MeanAbsoluteError
-};
-enum class OptimizerKind { Sgd, Momentum, Nesterov, Adagrad, Rmsprop, Adam };
 
 const char* keyword(Activation activation);
-const char* keyword(InitKind kind);
-const char* keyword(Loss loss);
-const char* keyword(OptimizerKind kind);
-
-struct Initializer {
-  InitKind kind = InitKind::GlorotUniform;
-  double param = 0; // stddev (Normal), limit (Uniform), value (Constant)
-  bool operator==(const Initializer&) const = default;
-};
 
 // Zero-padding in elements on each side; `same` is resolved to these numbers by the checker
 // (the odd element goes to the bottom/right, as TensorFlow does).
@@ -114,7 +93,7 @@ struct Optimizer {
 };
 
 struct Training {
-  Loss loss = Loss::CategoricalCrossentropy;
+  LossKind loss = LossKind::CategoricalCrossentropy;
   Optimizer optimizer;
   int batch_size = 32;
   int epochs = 1;

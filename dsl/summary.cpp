@@ -22,7 +22,7 @@ std::string initializer_text(const Initializer& init) {
   case InitKind::Constant:
     return fmt::format("{}({})", keyword(init.kind), init.param);
   default:
-    return keyword(init.kind);
+    return std::string(keyword(init.kind));
   }
 }
 
@@ -144,7 +144,7 @@ std::string format_summary(const Model& model) {
   const auto row = [&out](std::string_view key, const std::string& value) {
     out += fmt::format("  {:<12}{}\n", key, value);
   };
-  row("loss", keyword(training.loss));
+  row("loss", std::string(keyword(training.loss)));
   row("optimizer", optimizer_text(training.optimizer));
   row("batch", std::to_string(training.batch_size));
   row("epochs", std::to_string(training.epochs));

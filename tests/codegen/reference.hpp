@@ -215,19 +215,19 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
     const bool inside = p >= low && p <= high;
     double& g = grad.data()[k];
     switch (model.training.loss) {
-    case Loss::CategoricalCrossentropy:
+    case LossKind::CategoricalCrossentropy:
       run.loss -= t * std::log(clipped);
       g = inside ? -t / p : 0;
       break;
-    case Loss::BinaryCrossentropy:
+    case LossKind::BinaryCrossentropy:
       run.loss -= (t * std::log(clipped) + (1 - t) * std::log(1 - clipped)) / double(k_count);
       g = inside ? -(t / p - (1 - t) / (1 - p)) / double(k_count) : 0;
       break;
-    case Loss::MeanSquaredError:
+    case LossKind::MeanSquaredError:
       run.loss += (p - t) * (p - t) / double(k_count);
       g = 2 * (p - t) / double(k_count);
       break;
-    case Loss::MeanAbsoluteError:
+    case LossKind::MeanAbsoluteError:
       run.loss += std::abs(p - t) / double(k_count);
       g = (p > t ? 1.0 : p < t ? -1.0 : 0.0) / double(k_count);
       break;

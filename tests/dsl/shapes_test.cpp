@@ -70,7 +70,7 @@ TEST_CASE("the lecture's MNIST training setup is read with Keras' defaults fille
   const auto model =
       *check_text("models/mnist.cnn", test::read_file(test::source_path("models/mnist.cnn"))).model;
   const Training& training = model.training;
-  CHECK(training.loss == Loss::CategoricalCrossentropy);
+  CHECK(training.loss == LossKind::CategoricalCrossentropy);
   CHECK(training.optimizer.kind == OptimizerKind::Rmsprop);
   CHECK(training.optimizer.learning_rate == Approx(0.0001));
   CHECK(training.optimizer.rho == Approx(0.9));
@@ -221,7 +221,7 @@ TEST_CASE("optimizers take Keras' defaults and normalise sgd with momentum") {
 
 TEST_CASE("without a training section every setting has its default") {
   const Model model = checked("input 2x2x1\nflatten\ndense 2 softmax\n");
-  CHECK(model.training.loss == Loss::CategoricalCrossentropy);
+  CHECK(model.training.loss == LossKind::CategoricalCrossentropy);
   CHECK(model.training.optimizer.kind == OptimizerKind::Rmsprop);
   CHECK(model.training.batch_size == 32);
   CHECK(model.training.epochs == 1);
@@ -235,11 +235,11 @@ TEST_CASE("validation is a count or a fraction; l2 and l1 name mse and mae") {
   const Model fraction = checked("input 2x2x1\nflatten\ndense 2\ntraining\nloss l2\n"
                                  "validation 0.1\n");
   CHECK(fraction.training.validation_fraction == Approx(0.1));
-  CHECK(fraction.training.loss == Loss::MeanSquaredError);
+  CHECK(fraction.training.loss == LossKind::MeanSquaredError);
   const Model count = checked("input 2x2x1\nflatten\ndense 2\ntraining\nloss l1\n"
                               "validation 500\n");
   CHECK(count.training.validation_count == 500);
-  CHECK(count.training.loss == Loss::MeanAbsoluteError);
+  CHECK(count.training.loss == LossKind::MeanAbsoluteError);
 }
 
 TEST_CASE("the model's name defaults to the file stem as a C++ identifier") {
@@ -256,5 +256,5 @@ TEST_CASE("the model's name defaults to the file stem as a C++ identifier") {
 TEST_CASE("binary crossentropy with a sigmoid output checks clean") {
   const Model model = checked("input 4x4x1\nflatten\ndense 1 sigmoid\ntraining\n"
                               "loss binary_crossentropy\n");
-  CHECK(model.training.loss == Loss::BinaryCrossentropy);
+  CHECK(model.training.loss == LossKind::BinaryCrossentropy);
 }

@@ -184,8 +184,8 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
       test_size, s.test_limit > 0 ? s.test_limit : static_cast<long>(test_size), s.seed);
 
   Trainer<Model> trainer(s.threads);
-  Optimizer optimizer(s.optimizer, Model::kParamCount);
   const ModelTensors model = describe<Model>();
+  Optimizer optimizer(s.optimizer, Model::kParamCount, model.tensors);
   RunPosition position;
   Rng shuffle_rng(s.seed, kShuffleStream);
   if (checkpoint) {
@@ -216,7 +216,7 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
                "{}: {} training, {} validation, {} test samples from {}; batch {}, {} lr {}, {} "
                "thread{}\n",
                Model::kName, train_base.size(), validation.size(), test_items.size(), s.data_dir,
-               s.batch, optimizer_name(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
+               s.batch, keyword(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
                s.threads == 1 ? "" : "s");
   std::fflush(out);
 
