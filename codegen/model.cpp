@@ -1,6 +1,7 @@
 // The generated header of one model: everything but the layer kernels' bodies and the losses.
 #include "codegen/model.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <fmt/core.h>
 
@@ -42,8 +43,17 @@ struct Planned {
   const LayerType* emitter = nullptr; // the layer's kind
   int first_tensor = 0, tensor_count = 0;
   LayerCost cost;
+  // A layer with statistics of the whole batch (batch normalization): its index among them
+  // (the forward stage it ends), and where its share of the batch statistics block starts.
+  int statistics = -1;
+  std::int64_t batch_offset = 0;
   bool has_params() const { return context.l().params > 0; }
   bool has_backward() const { return has_params() || !context.first(); }
+  const BatchStatistics* batch_statistics() const { return emitter->batch_statistics; }
+  // Backward reads the parameters: to pass the gradient on, or for batch statistics.
+  bool backward_reads_params() const {
+    return has_params() && (!context.first() || batch_statistics());
+  }
 };
 
 // A double as a C++ literal that reads back to the same value ("0.0001", "1e-07", "0.9").
@@ -164,6 +174,14 @@ private:
       add_tensors(layer, offset, context);
       planned.tensor_count = int(tensors_.size()) - planned.first_tensor;
       planned.cost = planned.emitter->cost(layer, context.first());
+      if (const BatchStatistics* statistics = planned.emitter->batch_statistics) {
+        const int channels = statistics->channels(layer);
+        planned.statistics = int(statistics_layers_.size());
+        planned.batch_offset = batch_statistics_size_;
+        batch_statistics_size_ += 4 * channels;
+        statistics_size_ = std::max<std::int64_t>(statistics_size_, 2 * channels);
+        statistics_layers_.push_back(int(i));
+      }
       input = context.output;
       input_grad = context.output_grad;
       layers_.push_back(planned);
@@ -216,6 +234,7 @@ private:
     out_.blank();
     out_.line("#include <cmath>");
     out_.line("#include <cstddef>");
+    out_.line("#include <cstdint>");
     out_.line("#include <limits>");
     out_.blank();
     out_.line("#include \"cnn/model_info.hpp\"");
@@ -256,6 +275,16 @@ private:
     out_.linef("static constexpr std::size_t kParamCount = {};", param_count_);
     out_.linef("static constexpr int kLayerCount = {};", model_.layers.size());
     out_.linef("static constexpr int kTensorCount = {};", tensors_.size());
+    out_.line("// Passes of training: 1, or split at each layer that needs the batch's statistics");
+    out_.line("// (forward_stage, backward_stage; docs/generated-api.md).");
+    out_.linef("static constexpr int kStages = {};", stages());
+    if (stages() > 1) {
+      out_.linef("static constexpr int kStatisticsSize = {}; // doubles: one stage's sums",
+                 statistics_size_);
+      out_.linef("static constexpr int kBatchStatisticsSize = {}; // doubles: the batch's "
+                 "statistics",
+                 batch_statistics_size_);
+    }
     out_.blank();
     out_.line("// Offsets of the parameter tensors in the parameter block (Keras layouts).");
     for (const auto& t : tensors_)
@@ -388,6 +417,16 @@ private:
                              "for backward"
                            : "static constexpr bool kForBackward = true; // forward keeps what "
                              "backward needs");
+    if (forward_only) {
+      out_.line("static constexpr bool training = false; // inference is evaluation mode");
+    } else {
+      out_.line("bool training = false; // dropout drops, batch normalization uses the batch's");
+      out_.line("int active = L; // lanes [0, active) hold samples; only they enter batch "
+                "statistics");
+      out_.line("std::uint64_t seeds[L] = {}; // per-lane seeds of dropout's masks");
+      if (stages() > 1)
+        out_.line("double batch_statistics[kBatchStatisticsSize]; // when the group is the batch");
+    }
     out_.linef("alignas(64) T input[{} * L]; // {}, copied by forward{}", model_.input.size(),
                to_string(model_.input), forward_only ? "" : " for backward");
     if (output_ == "output" && layers_output_nothing()) {
@@ -411,34 +450,84 @@ private:
     }
   }
 
+  int stages() const { return int(statistics_layers_.size()) + 1; }
+
+  // The call of a layer's forward kernel; `batch` is its batch statistics (layers that have them).
+  std::string forward_call(const Planned& planned, const std::string& batch) const {
+    return fmt::format("{}_forward({}ws{});", planned.context.l().name,
+                       planned.has_params() ? "params, " : "",
+                       planned.batch_statistics() ? ", " + batch : "");
+  }
+
+  std::string backward_call(const Planned& planned, const std::string& batch) const {
+    return fmt::format("{}_backward({}{});", planned.context.l().name,
+                       backward_arguments(planned, true),
+                       planned.batch_statistics() ? ", " + batch : "");
+  }
+
+  std::string stage_batch(const Planned& planned) const {
+    return fmt::format("batch + {}", planned.batch_offset);
+  }
+
+  // Forward calls of layers [from, to).
+  void forward_calls(int from, int to, bool staged) {
+    for (int i = from; i < to; ++i) {
+      const Planned& planned = layers_[std::size_t(i)];
+      if (!planned.emitter->owns_output) {
+        out_.linef("// {}: no code; its output is its input's memory.", planned.context.l().name);
+        continue;
+      }
+      out_.line(forward_call(planned, staged ? stage_batch(planned) : "nullptr"));
+    }
+  }
+
+  // Backward calls of layers [from, to), last first.
+  void backward_calls(int from, int to, bool staged) {
+    for (int i = to; i-- > from;) {
+      const Planned& planned = layers_[std::size_t(i)];
+      if (!planned.emitter->owns_output || !planned.has_backward()) continue;
+      out_.line(backward_call(planned, staged ? stage_batch(planned) : "nullptr"));
+    }
+  }
+
+  void input_copy() {
+    Bindings b;
+    const Loop copy = plan_loops({{"i", int(model_.input.size())}}, 1, budget_)[0];
+    emit_loop(out_, copy, b, [&] {
+      out_.lane(fmt::format("{} = {};", at("input", Affine::var("i"), b),
+                            indexed("input", Affine::var("i"), b)));
+      if (layers_output_nothing())
+        out_.lane(fmt::format("{} = {};", at("output", Affine::var("i"), b),
+                              indexed("input", Affine::var("i"), b)));
+    });
+  }
+
   void drivers() {
     bool any_params = false;
     for (const auto& planned : layers_) any_params = any_params || planned.has_params();
+    const int n = int(layers_.size());
     out_.line(
         "// input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a");
     out_.line("// Workspace (for training) or a ForwardWorkspace (for inference).");
     out_.linef("template <typename T, int L, {}>", kWorkspaceParameter);
     out_.open_scope("static void forward(const T* params, const T* input, Ws<T, L>& ws)");
     if (!any_params) out_.line("(void)params;");
-    {
-      Bindings b;
-      const Loop copy = plan_loops({{"i", int(model_.input.size())}}, 1, budget_)[0];
-      emit_loop(out_, copy, b, [&] {
-        out_.lane(fmt::format("{} = {};", at("input", Affine::var("i"), b),
-                              indexed("input", Affine::var("i"), b)));
-        if (layers_output_nothing())
-          out_.lane(fmt::format("{} = {};", at("output", Affine::var("i"), b),
-                                indexed("input", Affine::var("i"), b)));
-      });
+    if (stages() > 1) {
+      out_.open_scope("if constexpr (Ws<T, L>::kForBackward)");
+      out_.open_scope("if (ws.training)");
+      out_.line("// The group is the whole batch: its lanes [0, ws.active) give the statistics.");
+      out_.line("double sums[kStatisticsSize];");
+      out_.open_scope("for (int stage = 0; stage < kStages; ++stage)");
+      out_.line("forward_stage(stage, params, input, ws.batch_statistics, ws, sums);");
+      out_.line("if (stage + 1 < kStages) finish_forward_stage(stage, ws.active, sums, "
+                "ws.batch_statistics);");
+      out_.close_scope();
+      out_.line("return;");
+      out_.close_scope();
+      out_.close_scope();
     }
-    for (const auto& planned : layers_) {
-      const Layer& layer = planned.context.l();
-      if (!planned.emitter->owns_output) {
-        out_.linef("// {}: no code; its output is its input's memory.", layer.name);
-        continue;
-      }
-      out_.linef("{}_forward({}ws);", layer.name, planned.has_params() ? "params, " : "");
-    }
+    input_copy();
+    forward_calls(0, n, false);
     out_.close_scope("forward");
     out_.blank();
     LossContext loss{model_.training.loss, fused_, int(model_.output().size()), output_,
@@ -451,19 +540,119 @@ private:
                     "Workspace<T, L>& ws, T* grads)");
     bool params_used = false, grads_used = false;
     for (const auto& planned : layers_) {
-      params_used = params_used || (planned.has_params() && !planned.context.first());
+      params_used = params_used || planned.backward_reads_params();
       grads_used = grads_used || planned.has_params();
     }
     if (!params_used) out_.line("(void)params;");
     if (!grads_used) out_.line("(void)grads;");
-    out_.line("loss_gradient(target, active, ws);");
-    for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
-      if (!it->emitter->owns_output || !it->has_backward()) continue;
-      out_.linef("{}_backward({});", it->context.l().name, backward_arguments(*it, true));
+    if (stages() > 1) {
+      out_.open_scope("if (ws.training)");
+      out_.line("// The group is the whole batch, as in forward.");
+      out_.line("double sums[kStatisticsSize];");
+      out_.open_scope("for (int stage = kStages - 1; stage >= 0; --stage)");
+      out_.line("backward_stage(stage, params, target, active, ws.batch_statistics, ws, grads, "
+                "sums);");
+      out_.line("if (stage > 0) finish_backward_stage(stage, ws.active, sums, "
+                "ws.batch_statistics);");
+      out_.close_scope();
+      out_.line("return;");
+      out_.close_scope();
     }
+    out_.line("loss_gradient(target, active, ws);");
+    backward_calls(0, n, false);
     out_.close_scope("backward");
     out_.blank();
     emit_loss_gradient(out_, loss);
+    out_.blank();
+    if (stages() > 1) stage_drivers();
+  }
+
+  // The passes of training split at the layers with batch statistics, for a batch of several
+  // groups: forward stage s ends by summing the input of statistics layer s, backward stage s
+  // by summing the output gradient terms of statistics layer s - 1.
+  void stage_drivers() {
+    const int n = int(layers_.size());
+    const int count = stages() - 1;
+    auto boundary = [&](int s) { return s < 0 ? -1 : s >= count ? n : statistics_layers_[s]; };
+    auto layer = [&](int s) -> const Planned& { return layers_[std::size_t(boundary(s))]; };
+    out_.line("// Forward stage `stage` of a group (0 <= stage < kStages): stage 0 copies the "
+              "input; a later");
+    out_.line("// stage starts by normalizing with the batch statistics in `batch`; a stage but "
+              "the last ends");
+    out_.line("// by writing its group's sums (kStatisticsSize doubles at most) to `sums`.");
+    out_.line("template <typename T, int L>");
+    out_.open_scope("static void forward_stage(int stage, const T* params, const T* input, "
+                    "const double* batch, Workspace<T, L>& ws, double* sums)");
+    out_.line("(void)params;");
+    out_.line("(void)input;");
+    out_.line("(void)sums;");
+    for (int s = 0; s <= count; ++s) {
+      out_.open_scope(fmt::format("if (stage == {})", s));
+      if (s == 0) {
+        input_copy();
+      } else {
+        out_.line(forward_call(layer(s - 1), stage_batch(layer(s - 1))));
+      }
+      forward_calls(boundary(s - 1) + 1, boundary(s), true);
+      if (s < count) out_.linef("{}_forward_sums(ws, sums);", layer(s).context.l().name);
+      out_.line("return;");
+      out_.close_scope();
+    }
+    out_.close_scope("forward_stage");
+    out_.blank();
+    out_.line("// Turns the sums of forward stage `stage`, added over the groups of a batch of "
+              "`samples`,");
+    out_.line("// into the batch statistics that the next stage reads.");
+    out_.open_scope("static void finish_forward_stage(int stage, long samples, const double* "
+                    "sums, double* batch)");
+    for (int s = 0; s < count; ++s)
+      out_.linef("if (stage == {0}) {1}_finish_forward(samples, sums, {2});", s,
+                 layer(s).context.l().name, stage_batch(layer(s)));
+    out_.close_scope("finish_forward_stage");
+    out_.blank();
+    out_.line("// Backward stage `stage`, from kStages - 1 down to 0: the last starts with the "
+              "loss's");
+    out_.line("// gradient, a stage but the first ends by writing its group's sums.");
+    out_.line("template <typename T, int L>");
+    out_.open_scope("static void backward_stage(int stage, const T* params, const T* target, "
+                    "int active, const double* batch, Workspace<T, L>& ws, T* grads, "
+                    "double* sums)");
+    out_.line("(void)params;");
+    out_.line("(void)target;");
+    out_.line("(void)active;");
+    out_.line("(void)sums;");
+    for (int s = count; s >= 0; --s) {
+      out_.open_scope(fmt::format("if (stage == {})", s));
+      if (s == count) {
+        out_.line("loss_gradient(target, active, ws);");
+      } else {
+        out_.line(backward_call(layer(s), stage_batch(layer(s))));
+      }
+      backward_calls(boundary(s - 1) + 1, boundary(s), true);
+      if (s > 0)
+        out_.linef("{}_backward_sums(params, ws, grads, {}, sums);", layer(s - 1).context.l().name,
+                   stage_batch(layer(s - 1)));
+      out_.line("return;");
+      out_.close_scope();
+    }
+    out_.close_scope("backward_stage");
+    out_.blank();
+    out_.line("// Turns the sums of backward stage `stage` (> 0), added over the groups, into "
+              "the batch");
+    out_.line("// means that the previous stage reads.");
+    out_.open_scope("static void finish_backward_stage(int stage, long samples, const double* "
+                    "sums, double* batch)");
+    for (int s = 1; s <= count; ++s)
+      out_.linef("if (stage == {0}) {1}_finish_backward(samples, sums, {2});", s,
+                 layer(s - 1).context.l().name, stage_batch(layer(s - 1)));
+    out_.close_scope("finish_backward_stage");
+    out_.blank();
+    out_.line("// After a training batch: the moving statistics move toward the batch's.");
+    out_.line("template <typename T>");
+    out_.open_scope("static void update_moving_statistics(T* params, const double* batch)");
+    for (int s = 0; s < count; ++s)
+      out_.linef("{}_update_moving(params, {});", layer(s).context.l().name, stage_batch(layer(s)));
+    out_.close_scope("update_moving_statistics");
     out_.blank();
   }
 
@@ -476,8 +665,7 @@ private:
 
   static std::string backward_arguments(const Planned& planned, bool call) {
     std::string text;
-    if (planned.has_params() && !planned.context.first())
-      text += call ? "params, " : "const T* params, ";
+    if (planned.backward_reads_params()) text += call ? "params, " : "const T* params, ";
     text += call ? "ws" : "Workspace<T, L>& ws";
     if (planned.has_params()) text += call ? ", grads" : ", T* grads";
     return text;
@@ -489,20 +677,61 @@ private:
       const Layer& layer = planned.context.l();
       emit_kernel_comment(out_, planned, "forward");
       out_.linef("template <typename T, int L, {}>", kWorkspaceParameter);
-      out_.open_scope(fmt::format("static void {}_forward({}Ws<T, L>& ws)", layer.name,
-                                  planned.has_params() ? "const T* params, " : ""));
+      const std::string batch = planned.batch_statistics() ? ", const double* batch" : "";
+      out_.open_scope(fmt::format("static void {}_forward({}Ws<T, L>& ws{})", layer.name,
+                                  planned.has_params() ? "const T* params, " : "", batch));
       planned.emitter->forward(out_, planned.context);
       out_.close_scope(layer.name + "_forward");
       out_.blank();
+      if (const BatchStatistics* statistics = planned.batch_statistics())
+        statistics_kernels(planned, *statistics);
       if (!planned.has_backward()) continue;
       emit_kernel_comment(out_, planned, "backward");
       out_.line("template <typename T, int L>");
-      out_.open_scope(fmt::format("static void {}_backward({})", layer.name,
-                                  backward_arguments(planned, false)));
+      out_.open_scope(fmt::format("static void {}_backward({}{})", layer.name,
+                                  backward_arguments(planned, false), batch));
       planned.emitter->backward(out_, planned.context);
       out_.close_scope(layer.name + "_backward");
       out_.blank();
     }
+  }
+
+  // The functions of a layer with batch statistics besides its kernels (BatchStatistics).
+  void statistics_kernels(const Planned& planned, const BatchStatistics& statistics) {
+    const std::string& name = planned.context.l().name;
+    const LayerContext& context = planned.context;
+    out_.linef("// {}: the sums of a group for the batch statistics of training.", name);
+    out_.line("template <typename T, int L>");
+    out_.open_scope(
+        fmt::format("static void {}_forward_sums(const Workspace<T, L>& ws, double* sums)", name));
+    statistics.forward_sums(out_, context);
+    out_.close_scope(name + "_forward_sums");
+    out_.blank();
+    out_.open_scope(fmt::format("static void {}_finish_forward(long samples, const double* sums, "
+                                "double* batch)",
+                                name));
+    statistics.finish_forward(out_, context);
+    out_.close_scope(name + "_finish_forward");
+    out_.blank();
+    out_.line("template <typename T, int L>");
+    out_.open_scope(fmt::format("static void {}_backward_sums(const T* params, const Workspace<T, "
+                                "L>& ws, T* grads, const double* batch, double* sums)",
+                                name));
+    statistics.backward_sums(out_, context);
+    out_.close_scope(name + "_backward_sums");
+    out_.blank();
+    out_.open_scope(fmt::format("static void {}_finish_backward(long samples, const double* sums, "
+                                "double* batch)",
+                                name));
+    statistics.finish_backward(out_, context);
+    out_.close_scope(name + "_finish_backward");
+    out_.blank();
+    out_.line("template <typename T>");
+    out_.open_scope(
+        fmt::format("static void {}_update_moving(T* params, const double* batch)", name));
+    statistics.update_moving(out_, context);
+    out_.close_scope(name + "_update_moving");
+    out_.blank();
   }
 
   void helpers() {
@@ -532,6 +761,8 @@ private:
   std::int64_t param_count_ = 0;
   std::string output_, output_grad_;
   bool fused_ = false;
+  std::vector<int> statistics_layers_; // indices of the layers with batch statistics
+  std::int64_t statistics_size_ = 0, batch_statistics_size_ = 0;
 };
 
 } // namespace

@@ -157,6 +157,13 @@ void check_output_rules(const std::vector<LayerFacts>& facts, const std::vector<
     }
   }
   const LayerFacts& last = facts.back();
+  if (last.statement->type && !last.statement->type->not_last.empty()) {
+    const std::string_view reason = last.statement->type->not_last;
+    context.error(
+        last.statement->keyword,
+        prefixed(last.statement->label, fmt::format("{} cannot be the last layer: {}",
+                                                    last.statement->type->keyword, reason)));
+  }
   if (!last.activation) return;
   const Layer& last_layer = layers.back();
   if (*last.activation == Activation::Softmax && last.output_known && last_layer.output.rank == 3) {

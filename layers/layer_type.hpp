@@ -75,6 +75,28 @@ struct TensorShape {
   std::optional<double> l2; // the layer's own L2 penalty factor; else the model's, if any
 };
 
+// What a layer that normalizes with statistics of the whole batch (batch normalization) adds to
+// the generated code. The training passes are split into stages at such a layer
+// (docs/generated-api.md, "Stages"): a forward stage ends by summing its input per channel over
+// the group's lanes, a backward stage by summing its output gradient terms; the runtime adds
+// the groups' sums and the layer turns them into the batch's statistics. Each emitter writes
+// the body of one function named after the layer; `batch` is the layer's share of the batch
+// statistics block, 4 * channels doubles.
+struct BatchStatistics {
+  int (*channels)(const Layer& layer); // per-channel statistics: sums blocks hold 2 * channels
+  // NAME_forward_sums(const Workspace& ws, double* sums): sums of the input over ws.active lanes.
+  void (*forward_sums)(CodeWriter& out, const LayerContext& context);
+  // NAME_finish_forward(long samples, const double* sums, double* batch): the batch's statistics.
+  void (*finish_forward)(CodeWriter& out, const LayerContext& context);
+  // NAME_backward_sums(const T* params, const Workspace& ws, T* grads, const double* batch,
+  // double* sums): the sums backward needs (and the parameter gradients they give).
+  void (*backward_sums)(CodeWriter& out, const LayerContext& context);
+  // NAME_finish_backward(long samples, const double* sums, double* batch).
+  void (*finish_backward)(CodeWriter& out, const LayerContext& context);
+  // NAME_update_moving(T* params, const double* batch): the non-trainable moving statistics.
+  void (*update_moving)(CodeWriter& out, const LayerContext& context);
+};
+
 struct LayerType {
   // --- The statement ---
   std::string_view keyword;      // "conv2d"
@@ -110,6 +132,12 @@ struct LayerType {
   // What the kernel comment and `cnnc inspect` say after the shapes: "window 5x5, stride 1x1,
   // padding valid, relu"; empty when there is nothing to add.
   std::string (*describe)(const Layer& layer);
+
+  // --- Optional parts ---
+  // Why the kind cannot be the last layer ("dropout would drop outputs"); empty when it can.
+  std::string_view not_last = {};
+  // Statistics of the whole batch in training; nullptr for kinds that see one sample at a time.
+  const BatchStatistics* batch_statistics = nullptr;
 };
 
 // Every layer kind, in the order of layers/registry.cpp.

@@ -12,7 +12,9 @@
   X(kAvgPool)                                                                                      \
   X(kFlatten)                                                                                      \
   X(kDense)                                                                                        \
-  X(kActivation)
+  X(kActivation)                                                                                   \
+  X(kDropout)                                                                                      \
+  X(kBatchNorm)
 
 namespace cnnc {
 

@@ -279,3 +279,7 @@ TEST_CASE("inspect of a flatten layer says it has no code; of an unknown layer, 
                               "/bin/cnnc' inspect models/mnist.cnn conv2d_9 2>/dev/null";
   CHECK(WEXITSTATUS(std::system(command.c_str())) == 1);
 }
+
+TEST_CASE("the emitted text of the batchnorm model (stages, dropout) equals its golden file") {
+  check_golden("batchnorm.hpp", header_of(checked("tests/codegen/models/batchnorm.cnn")));
+}

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <random>
+#include <string_view>
 #include <vector>
 
 #include "cnn/model_info.hpp"
@@ -22,17 +23,27 @@ struct Harness {
   std::unique_ptr<Workspace> ws = std::make_unique<Workspace>();
 
   // Weights scaled like Glorot's uniform, biases small and random (so ReLUs and pools see a mix),
-  // inputs in [0, 1), targets one-hot for classifiers (in [0, 1) for binary, else in [-1, 1)).
-  explicit Harness(unsigned seed) {
+  // batch normalization's scales and variances around 1, inputs in [0, 1), targets one-hot for
+  // classifiers (in [0, 1) for binary, else in [-1, 1)). With `training`, the workspace is in
+  // training mode (dropout drops, batch normalization uses the group's statistics), every lane
+  // in the batch, with lane seeds drawn from `seed`.
+  explicit Harness(unsigned seed, bool training = false) {
     std::mt19937_64 rng(seed);
     for (const cnn::TensorInfo& tensor : M::kTensors) {
-      const double limit = tensor.size == 0 ? 0.0
-                           : std::string_view(tensor.role) == "bias"
-                               ? 0.1
+      if (tensor.size == 0) continue; // the placeholder of a model without parameters
+      const std::string_view role = tensor.role;
+      const bool around_one = role == "gamma" || role == "moving_variance";
+      const double limit = around_one                         ? 0.5
+                           : role == "bias" || role == "beta" ? 0.1
+                           : role == "moving_mean"
+                               ? 0.3
                                : std::sqrt(6.0 / (tensor.fan_in + tensor.fan_out));
       std::uniform_real_distribution<double> weight(-limit, limit);
-      for (std::size_t i = 0; i < tensor.size; ++i) params[tensor.offset + i] = weight(rng);
+      for (std::size_t i = 0; i < tensor.size; ++i)
+        params[tensor.offset + i] = (around_one ? 1.0 : 0.0) + weight(rng);
     }
+    ws->training = training;
+    for (int l = 0; l < L; ++l) ws->seeds[l] = cnn::splitmix64(seed, std::uint64_t(l));
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     for (double& x : input) x = unit(rng);
     const auto loss = M::kTraining.loss;
@@ -100,7 +111,8 @@ GradientReport check_gradient(Harness<M, L>& harness, int active, std::size_t li
   const std::vector<double> analytic = harness.gradient(active);
   std::vector<std::size_t> indices;
   for (const cnn::TensorInfo& tensor : M::kTensors) {
-    if (tensor.size == 0) continue;
+    // Statistics such as moving means are not learnt: backward gives them no gradient.
+    if (tensor.size == 0 || !tensor.trainable) continue;
     const std::size_t share = std::max<std::size_t>(2, limit * tensor.size / M::kParamCount);
     const std::size_t step = std::max<std::size_t>(1, tensor.size / share);
     for (std::size_t i = 0; i < tensor.size; i += step) indices.push_back(tensor.offset + i);

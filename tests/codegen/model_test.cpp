@@ -12,6 +12,8 @@
 
 #include "tests/codegen/harness.hpp"
 
+#include <vector>
+
 using Model = CNNC_TEST_MODEL;
 using cnnc::test::check_gradient;
 using cnnc::test::Harness;
@@ -138,5 +140,133 @@ TEST_CASE("the preprocessing and class constants are the model file's") {
     const std::string expected =
         Model::kHasClassNames ? model.class_names[std::size_t(k)] : std::to_string(k);
     CHECK(Model::kClassNames[k] == expected);
+  }
+}
+
+// --- Training mode: dropout's masks and batch normalization's batch statistics ---
+
+TEST_CASE("in training mode, backward matches central differences with one and two active "
+          "lanes") {
+  for (int active : {1, 2}) {
+    Harness<Model, 2> harness(unsigned(20 + active), true);
+    const auto report = check_gradient(harness, active, 120);
+    INFO("active " << active << ": " << report.checked << " checked, " << report.kinks
+                   << " on kinks, worst relative error " << report.worst << "; "
+                   << report.first_mismatch);
+    CHECK(report.mismatches == 0);
+    CHECK(report.kinks * 20 <= report.checked);
+  }
+}
+
+TEST_CASE("in training mode, lanes beyond the active ones enter neither the statistics nor the "
+          "gradient") {
+  Harness<Model, 2> harness(7, true);
+  harness.ws->active = 1;
+  const auto with_lane = harness.gradient(1);
+  const auto output = harness.output();
+  for (std::size_t i = 1; i < harness.input.size(); i += 2)
+    harness.input[i] = 1.0 - harness.input[i];
+  for (std::size_t i = 1; i < harness.target.size(); i += 2) harness.target[i] = 0.5;
+  CHECK(harness.gradient(1) == with_lane);
+  const auto changed = harness.output();
+  for (std::size_t k = 0; k < output.size(); k += 2) CHECK(changed[k] == output[k]);
+}
+
+namespace {
+
+// Runs a batch of four samples as two groups of two lanes through the stages, as the trainer
+// does (the groups' sums added in order), and as one group of four lanes (the group is the
+// batch); both must give the same outputs and gradients.
+template <class M>
+void check_stages_across_groups(unsigned seed) {
+  if constexpr (M::kStages > 1) {
+    Harness<M, 4> whole(seed, true);
+    const auto expected = whole.gradient(4);
+    const auto expected_output = whole.output();
+    Harness<M, 2> group[2] = {Harness<M, 2>(seed, true), Harness<M, 2>(seed, true)};
+    for (int g = 0; g < 2; ++g) {
+      group[g].params = whole.params;
+      for (int l = 0; l < 2; ++l) {
+        group[g].ws->seeds[l] = whole.ws->seeds[2 * g + l];
+        for (int i = 0; i < M::kInputSize; ++i)
+          group[g].input[std::size_t(i) * 2 + l] = whole.input[std::size_t(i) * 4 + 2 * g + l];
+        for (int k = 0; k < M::kOutputSize; ++k)
+          group[g].target[std::size_t(k) * 2 + l] = whole.target[std::size_t(k) * 4 + 2 * g + l];
+      }
+    }
+    std::vector<double> batch(M::kBatchStatisticsSize), total(M::kStatisticsSize);
+    std::vector<double> sums[2] = {std::vector<double>(M::kStatisticsSize),
+                                   std::vector<double>(M::kStatisticsSize)};
+    auto add_sums = [&] {
+      for (int i = 0; i < M::kStatisticsSize; ++i) total[i] = sums[0][i] + sums[1][i];
+    };
+    for (int stage = 0; stage < M::kStages; ++stage) {
+      for (int g = 0; g < 2; ++g)
+        M::forward_stage(stage, group[g].params.data(), group[g].input.data(), batch.data(),
+                         *group[g].ws, sums[g].data());
+      add_sums();
+      if (stage + 1 < M::kStages) M::finish_forward_stage(stage, 4, total.data(), batch.data());
+    }
+    std::vector<double> grads(M::kParamCount, 0.0);
+    for (int stage = M::kStages - 1; stage >= 0; --stage) {
+      for (int g = 0; g < 2; ++g)
+        M::backward_stage(stage, group[g].params.data(), group[g].target.data(), 2, batch.data(),
+                          *group[g].ws, grads.data(), sums[g].data());
+      add_sums();
+      if (stage > 0) M::finish_backward_stage(stage, 4, total.data(), batch.data());
+    }
+    for (int g = 0; g < 2; ++g) {
+      const auto output = group[g].output();
+      for (int k = 0; k < M::kOutputSize; ++k)
+        for (int l = 0; l < 2; ++l)
+          REQUIRE(output[std::size_t(k) * 2 + l] ==
+                  Approx(expected_output[std::size_t(k) * 4 + 2 * g + l]).margin(1e-12));
+    }
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+      INFO("parameter " << i);
+      REQUIRE(grads[i] == Approx(expected[i]).epsilon(1e-10).margin(1e-12));
+    }
+    // The moving statistics move toward the batch's.
+    std::vector<double> moved = whole.params;
+    M::update_moving_statistics(moved.data(), batch.data());
+    for (const cnn::TensorInfo& tensor : M::kTensors)
+      for (std::size_t i = 0; i < tensor.size; ++i)
+        CHECK((moved[tensor.offset + i] == whole.params[tensor.offset + i]) == tensor.trainable);
+  }
+}
+
+} // namespace
+
+TEST_CASE("staged passes over two groups give the one-group result of all their samples") {
+  check_stages_across_groups<Model>(11);
+  check_stages_across_groups<Model>(12);
+}
+
+TEST_CASE("in training mode, forward, loss and gradients of a batch match the Eigen reference") {
+  const cnnc::CheckResult checked = cnnc::check_file(CNNC_TEST_SOURCE);
+  REQUIRE(checked.model);
+  constexpr int kBatch = 4;
+  Harness<Model, kBatch> harness(31, true);
+  const auto grads = harness.gradient(kBatch);
+  const auto output = harness.output();
+  double lanes[kBatch];
+  Model::loss(*harness.ws, harness.target.data(), kBatch, lanes);
+  std::vector<std::vector<double>> inputs(kBatch), targets(kBatch);
+  std::vector<std::uint64_t> seeds(harness.ws->seeds, harness.ws->seeds + kBatch);
+  for (int l = 0; l < kBatch; ++l) {
+    for (int i = 0; i < Model::kInputSize; ++i) inputs[l].push_back(harness.input[kBatch * i + l]);
+    for (int k = 0; k < Model::kOutputSize; ++k)
+      targets[l].push_back(harness.target[kBatch * k + l]);
+  }
+  const auto run =
+      cnnc::test::reference_batch(*checked.model, harness.params, inputs, targets, true, seeds);
+  for (int l = 0; l < kBatch; ++l) {
+    for (int k = 0; k < Model::kOutputSize; ++k)
+      REQUIRE(output[kBatch * k + l] == Approx(run.outputs[l][k]).epsilon(1e-10).margin(1e-12));
+    REQUIRE(lanes[l] == Approx(run.losses[l]).epsilon(1e-10).margin(1e-12));
+  }
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    INFO("parameter " << i);
+    REQUIRE(grads[i] == Approx(run.grads[i]).epsilon(1e-9).margin(1e-11));
   }
 }

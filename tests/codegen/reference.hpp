@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include <unsupported/Eigen/CXX11/Tensor>
 
+#include "cnn/model_info.hpp"
 #include "dsl/model.hpp"
 #include "layers/layer_type.hpp"
 
@@ -105,6 +107,7 @@ inline bool is(const Layer& layer, std::string_view keyword) {
 
 struct Offsets {
   std::size_t kernel = 0, bias = 0;
+  std::size_t gamma = 0, beta = 0, moving_mean = 0, moving_variance = 0; // batch normalization
 };
 
 inline std::vector<Offsets> parameter_offsets(const Model& model) {
@@ -120,6 +123,13 @@ inline std::vector<Offsets> parameter_offsets(const Model& model) {
       o.kernel = next;
       o.bias = next + kernel;
       next += kernel + (layer.use_bias ? layer.units : 0);
+    } else if (is(layer, "batchnorm")) {
+      const std::size_t channels = std::size_t(layer.output.channels);
+      o.gamma = next;
+      o.beta = next + channels;
+      o.moving_mean = next + 2 * channels;
+      o.moving_variance = next + 3 * channels;
+      next += 4 * channels;
     }
     offsets.push_back(o);
   }
@@ -133,180 +143,305 @@ inline bool tap(const Layer& layer, int oy, int ox, int ky, int kx, int& y, int&
   return y >= 0 && y < layer.input.height && x >= 0 && x < layer.input.width;
 }
 
-} // namespace reference_detail
-
-inline ReferenceRun reference_run(const Model& model, const std::vector<double>& params,
-                                  const std::vector<double>& input,
-                                  const std::vector<double>& target) {
-  using namespace reference_detail;
-  const auto offsets = parameter_offsets(model);
-  const std::size_t n = model.layers.size();
-  std::vector<Image> inputs(n), outputs(n);
-  Image current = as_image(model.input, input);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Layer& layer = model.layers[i];
-    const Shape& out = layer.output;
-    inputs[i] = current;
-    Image z(out.height, out.width, out.channels);
-    z.setZero();
-    int y = 0, x = 0;
-    if (is(layer, "conv2d")) {
-      for (int oy = 0; oy < out.height; ++oy)
-        for (int ox = 0; ox < out.width; ++ox)
-          for (int o = 0; o < layer.units; ++o) {
-            double sum = layer.use_bias ? params[offsets[i].bias + o] : 0.0;
-            for (int ky = 0; ky < layer.kernel_h; ++ky)
-              for (int kx = 0; kx < layer.kernel_w; ++kx)
-                if (tap(layer, oy, ox, ky, kx, y, x))
-                  for (int c = 0; c < layer.input.channels; ++c)
-                    sum += params[offsets[i].kernel +
-                                  ((std::size_t(ky) * layer.kernel_w + kx) * layer.input.channels +
-                                   c) *
-                                      layer.units +
-                                  o] *
-                           current(y, x, c);
-            z(oy, ox, o) = sum;
-          }
-      z = activate(layer.activation, z);
-    } else if (is(layer, "maxpool") || is(layer, "avgpool")) {
-      const bool whole_window = layer.value("count_padding") != 0;
-      for (int oy = 0; oy < out.height; ++oy)
-        for (int ox = 0; ox < out.width; ++ox)
-          for (int c = 0; c < out.channels; ++c) {
-            double best = -INFINITY, sum = 0;
-            int cells = 0;
-            for (int ky = 0; ky < layer.kernel_h; ++ky)
-              for (int kx = 0; kx < layer.kernel_w; ++kx)
-                if (tap(layer, oy, ox, ky, kx, y, x)) {
-                  best = std::max(best, current(y, x, c));
-                  sum += current(y, x, c);
-                  ++cells;
-                }
-            if (whole_window) cells = layer.kernel_h * layer.kernel_w;
-            z(oy, ox, c) = is(layer, "maxpool") ? best : sum / cells;
-          }
-    } else if (is(layer, "flatten")) {
-      std::copy(current.data(), current.data() + current.size(), z.data());
-    } else if (is(layer, "dense")) {
-      for (int o = 0; o < layer.units; ++o) {
-        double sum = layer.use_bias ? params[offsets[i].bias + o] : 0.0;
-        for (int k = 0; k < layer.input.size(); ++k)
-          sum += params[offsets[i].kernel + std::size_t(k) * layer.units + o] * current.data()[k];
-        z(0, 0, o) = sum;
-      }
-      z = activate(layer.activation, z);
-    } else if (is(layer, "activation")) {
-      z = activate(layer.activation, current);
-    } else {
-      no_reference(layer);
+// One layer's forward for one sample; dropout and batch normalization, which need the mode
+// and (for batch normalization in training) the whole batch, are handled by reference_batch.
+inline Image layer_forward(const Layer& layer, const Offsets& offsets,
+                           const std::vector<double>& params, const Image& current) {
+  const Shape& out = layer.output;
+  Image z(out.height, out.width, out.channels);
+  z.setZero();
+  int y = 0, x = 0;
+  const std::size_t i_kernel = offsets.kernel, i_bias = offsets.bias;
+  if (is(layer, "conv2d")) {
+    for (int oy = 0; oy < out.height; ++oy)
+      for (int ox = 0; ox < out.width; ++ox)
+        for (int o = 0; o < layer.units; ++o) {
+          double sum = layer.use_bias ? params[i_bias + o] : 0.0;
+          for (int ky = 0; ky < layer.kernel_h; ++ky)
+            for (int kx = 0; kx < layer.kernel_w; ++kx)
+              if (tap(layer, oy, ox, ky, kx, y, x))
+                for (int c = 0; c < layer.input.channels; ++c)
+                  sum +=
+                      params[i_kernel +
+                             ((std::size_t(ky) * layer.kernel_w + kx) * layer.input.channels + c) *
+                                 layer.units +
+                             o] *
+                      current(y, x, c);
+          z(oy, ox, o) = sum;
+        }
+    z = activate(layer.activation, z);
+  } else if (is(layer, "maxpool") || is(layer, "avgpool")) {
+    const bool whole_window = layer.value("count_padding") != 0;
+    for (int oy = 0; oy < out.height; ++oy)
+      for (int ox = 0; ox < out.width; ++ox)
+        for (int c = 0; c < out.channels; ++c) {
+          double best = -INFINITY, sum = 0;
+          int cells = 0;
+          for (int ky = 0; ky < layer.kernel_h; ++ky)
+            for (int kx = 0; kx < layer.kernel_w; ++kx)
+              if (tap(layer, oy, ox, ky, kx, y, x)) {
+                best = std::max(best, current(y, x, c));
+                sum += current(y, x, c);
+                ++cells;
+              }
+          if (whole_window) cells = layer.kernel_h * layer.kernel_w;
+          z(oy, ox, c) = is(layer, "maxpool") ? best : sum / cells;
+        }
+  } else if (is(layer, "flatten")) {
+    std::copy(current.data(), current.data() + current.size(), z.data());
+  } else if (is(layer, "dense")) {
+    for (int o = 0; o < layer.units; ++o) {
+      double sum = layer.use_bias ? params[i_bias + o] : 0.0;
+      for (int k = 0; k < layer.input.size(); ++k)
+        sum += params[i_kernel + std::size_t(k) * layer.units + o] * current.data()[k];
+      z(0, 0, o) = sum;
     }
-    outputs[i] = z;
-    current = z;
+    z = activate(layer.activation, z);
+  } else if (is(layer, "activation")) {
+    z = activate(layer.activation, current);
+  } else {
+    no_reference(layer);
   }
+  return z;
+}
 
-  ReferenceRun run;
-  run.output.assign(current.data(), current.data() + current.size());
-  const std::size_t k_count = run.output.size();
+// One layer's backward for one sample: adds to grads, returns the input's gradient.
+inline Image layer_backward(const Layer& layer, const Offsets& offsets,
+                            const std::vector<double>& params, const Image& in, const Image& output,
+                            const Image& grad, std::vector<double>& grads) {
+  Image din(in.dimension(0), in.dimension(1), in.dimension(2));
+  din.setZero();
+  int y = 0, x = 0;
+  if (is(layer, "conv2d")) {
+    const Image dz = activation_backward(layer.activation, output, grad);
+    for (int oy = 0; oy < layer.output.height; ++oy)
+      for (int ox = 0; ox < layer.output.width; ++ox)
+        for (int o = 0; o < layer.units; ++o) {
+          const double g = dz(oy, ox, o);
+          if (layer.use_bias) grads[offsets.bias + o] += g;
+          for (int ky = 0; ky < layer.kernel_h; ++ky)
+            for (int kx = 0; kx < layer.kernel_w; ++kx)
+              if (tap(layer, oy, ox, ky, kx, y, x))
+                for (int c = 0; c < layer.input.channels; ++c) {
+                  const std::size_t w =
+                      offsets.kernel +
+                      ((std::size_t(ky) * layer.kernel_w + kx) * layer.input.channels + c) *
+                          layer.units +
+                      o;
+                  grads[w] += g * in(y, x, c);
+                  din(y, x, c) += g * params[w];
+                }
+        }
+  } else if (is(layer, "maxpool") || is(layer, "avgpool")) {
+    const bool whole_window = layer.value("count_padding") != 0;
+    for (int oy = 0; oy < layer.output.height; ++oy)
+      for (int ox = 0; ox < layer.output.width; ++ox)
+        for (int c = 0; c < layer.output.channels; ++c) {
+          int cells = 0, best_y = -1, best_x = -1;
+          double best = -INFINITY;
+          for (int ky = 0; ky < layer.kernel_h; ++ky)
+            for (int kx = 0; kx < layer.kernel_w; ++kx)
+              if (tap(layer, oy, ox, ky, kx, y, x)) {
+                ++cells;
+                if (in(y, x, c) > best) {
+                  best = in(y, x, c);
+                  best_y = y;
+                  best_x = x;
+                }
+              }
+          if (is(layer, "maxpool")) {
+            din(best_y, best_x, c) += grad(oy, ox, c);
+            continue;
+          }
+          if (whole_window) cells = layer.kernel_h * layer.kernel_w;
+          for (int ky = 0; ky < layer.kernel_h; ++ky)
+            for (int kx = 0; kx < layer.kernel_w; ++kx)
+              if (tap(layer, oy, ox, ky, kx, y, x)) din(y, x, c) += grad(oy, ox, c) / cells;
+        }
+  } else if (is(layer, "flatten")) {
+    std::copy(grad.data(), grad.data() + grad.size(), din.data());
+  } else if (is(layer, "dense")) {
+    const Image dz = activation_backward(layer.activation, output, grad);
+    for (int o = 0; o < layer.units; ++o) {
+      if (layer.use_bias) grads[offsets.bias + o] += dz(0, 0, o);
+      for (int k = 0; k < layer.input.size(); ++k) {
+        const std::size_t w = offsets.kernel + std::size_t(k) * layer.units + o;
+        grads[w] += dz(0, 0, o) * in.data()[k];
+        din.data()[k] += dz(0, 0, o) * params[w];
+      }
+    }
+  } else if (is(layer, "activation")) {
+    din = activation_backward(layer.activation, output, grad);
+  } else {
+    no_reference(layer);
+  }
+  return din;
+}
+
+// The loss of one sample (added to `loss`) and its gradient w.r.t. the output.
+inline Image loss_gradient(const Model& model, const Image& output,
+                           const std::vector<double>& target, double& loss) {
+  const std::size_t k_count = std::size_t(output.size());
   const double low = 1e-7, high = 1 - 1e-7;
-  Image grad(current.dimension(0), current.dimension(1), current.dimension(2));
+  Image grad(output.dimension(0), output.dimension(1), output.dimension(2));
   for (std::size_t k = 0; k < k_count; ++k) {
-    const double p = run.output[k], t = target[k];
+    const double p = output.data()[k], t = target[k];
     const double clipped = std::clamp(p, low, high);
     const bool inside = p >= low && p <= high;
     double& g = grad.data()[k];
     switch (model.training.loss) {
     case LossKind::CategoricalCrossentropy:
-      run.loss -= t * std::log(clipped);
+      loss -= t * std::log(clipped);
       g = inside ? -t / p : 0;
       break;
     case LossKind::BinaryCrossentropy:
-      run.loss -= (t * std::log(clipped) + (1 - t) * std::log(1 - clipped)) / double(k_count);
+      loss -= (t * std::log(clipped) + (1 - t) * std::log(1 - clipped)) / double(k_count);
       g = inside ? -(t / p - (1 - t) / (1 - p)) / double(k_count) : 0;
       break;
     case LossKind::MeanSquaredError:
-      run.loss += (p - t) * (p - t) / double(k_count);
+      loss += (p - t) * (p - t) / double(k_count);
       g = 2 * (p - t) / double(k_count);
       break;
     case LossKind::MeanAbsoluteError:
-      run.loss += std::abs(p - t) / double(k_count);
+      loss += std::abs(p - t) / double(k_count);
       g = (p > t ? 1.0 : p < t ? -1.0 : 0.0) / double(k_count);
       break;
     }
   }
+  return grad;
+}
 
+// Batch normalization of one channel's values over the batch: the moving statistics in
+// evaluation, else the batch's mean and biased variance (two passes).
+inline void channel_statistics(const Layer& layer, const Offsets& offsets,
+                               const std::vector<double>& params, bool training,
+                               const std::vector<Image>& inputs, int c, double& mean,
+                               double& inv_std) {
+  double variance = params[offsets.moving_variance + std::size_t(c)];
+  mean = params[offsets.moving_mean + std::size_t(c)];
+  if (training) {
+    double sum = 0, count = 0;
+    for (const Image& in : inputs)
+      for (int y = 0; y < in.dimension(0); ++y)
+        for (int x = 0; x < in.dimension(1); ++x, ++count) sum += in(y, x, c);
+    mean = sum / count;
+    double squares = 0;
+    for (const Image& in : inputs)
+      for (int y = 0; y < in.dimension(0); ++y)
+        for (int x = 0; x < in.dimension(1); ++x)
+          squares += (in(y, x, c) - mean) * (in(y, x, c) - mean);
+    variance = squares / count;
+  }
+  inv_std = 1 / std::sqrt(variance + layer.value("epsilon"));
+}
+
+} // namespace reference_detail
+
+struct ReferenceBatch {
+  std::vector<std::vector<double>> outputs; // per sample
+  std::vector<double> losses;               // per sample
+  std::vector<double> grads;                // d (summed loss) / d params
+};
+
+// A batch of samples through the model: in training mode, dropout keeps a unit of sample s
+// when cnn::counter_uniform(seeds[s], cnn::dropout_counter(layer, unit)) >= rate (the
+// documented rule) and batch normalization uses the batch's statistics; in evaluation mode
+// both are as in inference.
+inline ReferenceBatch reference_batch(const Model& model, const std::vector<double>& params,
+                                      const std::vector<std::vector<double>>& inputs,
+                                      const std::vector<std::vector<double>>& targets,
+                                      bool training, const std::vector<std::uint64_t>& seeds) {
+  using namespace reference_detail;
+  const auto offsets = parameter_offsets(model);
+  const std::size_t n = model.layers.size(), samples = inputs.size();
+  // ins[i][s], outs[i][s]: layer i's input and output for sample s.
+  std::vector<std::vector<Image>> ins(n), outs(n);
+  std::vector<Image> current;
+  for (const auto& input : inputs) current.push_back(as_image(model.input, input));
+  for (std::size_t i = 0; i < n; ++i) {
+    const Layer& layer = model.layers[i];
+    ins[i] = current;
+    if (is(layer, "dropout")) {
+      const double rate = layer.value("rate");
+      for (std::size_t s = 0; s < samples; ++s)
+        for (long u = 0; u < current[s].size(); ++u) {
+          const bool keep = cnn::counter_uniform(seeds[s], cnn::dropout_counter(int(i), u)) >= rate;
+          if (training) current[s].data()[u] *= keep ? 1 / (1 - rate) : 0.0;
+        }
+    } else if (is(layer, "batchnorm")) {
+      for (int c = 0; c < layer.output.channels; ++c) {
+        double mean = 0, inv_std = 0;
+        channel_statistics(layer, offsets[i], params, training, ins[i], c, mean, inv_std);
+        const double gamma = params[offsets[i].gamma + std::size_t(c)];
+        const double beta = params[offsets[i].beta + std::size_t(c)];
+        for (Image& image : current)
+          for (int y = 0; y < image.dimension(0); ++y)
+            for (int x = 0; x < image.dimension(1); ++x)
+              image(y, x, c) = gamma * (image(y, x, c) - mean) * inv_std + beta;
+      }
+    } else {
+      for (Image& image : current) image = layer_forward(layer, offsets[i], params, image);
+    }
+    outs[i] = current;
+  }
+
+  ReferenceBatch run;
   run.grads.assign(params.size(), 0.0);
+  std::vector<Image> grad;
+  for (std::size_t s = 0; s < samples; ++s) {
+    run.outputs.emplace_back(current[s].data(), current[s].data() + current[s].size());
+    double loss = 0;
+    grad.push_back(loss_gradient(model, current[s], targets[s], loss));
+    run.losses.push_back(loss);
+  }
   for (std::size_t i = n; i-- > 0;) {
     const Layer& layer = model.layers[i];
-    const Image& in = inputs[i];
-    Image din(in.dimension(0), in.dimension(1), in.dimension(2));
-    din.setZero();
-    int y = 0, x = 0;
-    if (is(layer, "conv2d")) {
-      const Image dz = activation_backward(layer.activation, outputs[i], grad);
-      for (int oy = 0; oy < layer.output.height; ++oy)
-        for (int ox = 0; ox < layer.output.width; ++ox)
-          for (int o = 0; o < layer.units; ++o) {
-            const double g = dz(oy, ox, o);
-            if (layer.use_bias) run.grads[offsets[i].bias + o] += g;
-            for (int ky = 0; ky < layer.kernel_h; ++ky)
-              for (int kx = 0; kx < layer.kernel_w; ++kx)
-                if (tap(layer, oy, ox, ky, kx, y, x))
-                  for (int c = 0; c < layer.input.channels; ++c) {
-                    const std::size_t w =
-                        offsets[i].kernel +
-                        ((std::size_t(ky) * layer.kernel_w + kx) * layer.input.channels + c) *
-                            layer.units +
-                        o;
-                    run.grads[w] += g * in(y, x, c);
-                    din(y, x, c) += g * params[w];
-                  }
-          }
-    } else if (is(layer, "maxpool") || is(layer, "avgpool")) {
-      const bool whole_window = layer.value("count_padding") != 0;
-      for (int oy = 0; oy < layer.output.height; ++oy)
-        for (int ox = 0; ox < layer.output.width; ++ox)
-          for (int c = 0; c < layer.output.channels; ++c) {
-            int cells = 0, best_y = -1, best_x = -1;
-            double best = -INFINITY;
-            for (int ky = 0; ky < layer.kernel_h; ++ky)
-              for (int kx = 0; kx < layer.kernel_w; ++kx)
-                if (tap(layer, oy, ox, ky, kx, y, x)) {
-                  ++cells;
-                  if (in(y, x, c) > best) {
-                    best = in(y, x, c);
-                    best_y = y;
-                    best_x = x;
-                  }
-                }
-            if (is(layer, "maxpool")) {
-              din(best_y, best_x, c) += grad(oy, ox, c);
-              continue;
-            }
-            if (whole_window) cells = layer.kernel_h * layer.kernel_w;
-            for (int ky = 0; ky < layer.kernel_h; ++ky)
-              for (int kx = 0; kx < layer.kernel_w; ++kx)
-                if (tap(layer, oy, ox, ky, kx, y, x)) din(y, x, c) += grad(oy, ox, c) / cells;
-          }
-    } else if (is(layer, "flatten")) {
-      std::copy(grad.data(), grad.data() + grad.size(), din.data());
-    } else if (is(layer, "dense")) {
-      const Image dz = activation_backward(layer.activation, outputs[i], grad);
-      for (int o = 0; o < layer.units; ++o) {
-        if (layer.use_bias) run.grads[offsets[i].bias + o] += dz(0, 0, o);
-        for (int k = 0; k < layer.input.size(); ++k) {
-          const std::size_t w = offsets[i].kernel + std::size_t(k) * layer.units + o;
-          run.grads[w] += dz(0, 0, o) * in.data()[k];
-          din.data()[k] += dz(0, 0, o) * params[w];
+    if (is(layer, "dropout")) {
+      const double rate = layer.value("rate");
+      for (std::size_t s = 0; s < samples; ++s)
+        for (long u = 0; u < grad[s].size(); ++u) {
+          const bool keep = cnn::counter_uniform(seeds[s], cnn::dropout_counter(int(i), u)) >= rate;
+          if (training) grad[s].data()[u] *= keep ? 1 / (1 - rate) : 0.0;
         }
+    } else if (is(layer, "batchnorm")) {
+      for (int c = 0; c < layer.output.channels; ++c) {
+        double mean = 0, inv_std = 0;
+        channel_statistics(layer, offsets[i], params, training, ins[i], c, mean, inv_std);
+        const double gamma = params[offsets[i].gamma + std::size_t(c)];
+        double dy_sum = 0, dy_xhat_sum = 0, count = 0;
+        for (std::size_t s = 0; s < samples; ++s)
+          for (int y = 0; y < grad[s].dimension(0); ++y)
+            for (int x = 0; x < grad[s].dimension(1); ++x, ++count) {
+              const double xhat = (ins[i][s](y, x, c) - mean) * inv_std;
+              dy_sum += grad[s](y, x, c);
+              dy_xhat_sum += grad[s](y, x, c) * xhat;
+            }
+        run.grads[offsets[i].beta + std::size_t(c)] += dy_sum;
+        run.grads[offsets[i].gamma + std::size_t(c)] += dy_xhat_sum;
+        for (std::size_t s = 0; s < samples; ++s)
+          for (int y = 0; y < grad[s].dimension(0); ++y)
+            for (int x = 0; x < grad[s].dimension(1); ++x) {
+              const double xhat = (ins[i][s](y, x, c) - mean) * inv_std;
+              double& g = grad[s](y, x, c);
+              g = training ? gamma * inv_std * (g - dy_sum / count - xhat * dy_xhat_sum / count)
+                           : gamma * inv_std * g;
+            }
       }
-    } else if (is(layer, "activation")) {
-      din = activation_backward(layer.activation, outputs[i], grad);
     } else {
-      no_reference(layer);
+      for (std::size_t s = 0; s < samples; ++s)
+        grad[s] =
+            layer_backward(layer, offsets[i], params, ins[i][s], outs[i][s], grad[s], run.grads);
     }
-    grad = din;
   }
   return run;
+}
+
+// One sample in evaluation mode.
+inline ReferenceRun reference_run(const Model& model, const std::vector<double>& params,
+                                  const std::vector<double>& input,
+                                  const std::vector<double>& target) {
+  const ReferenceBatch batch = reference_batch(model, params, {input}, {target}, false, {0});
+  return {batch.outputs[0], batch.losses[0], batch.grads};
 }
 
 } // namespace cnnc::test

@@ -373,3 +373,34 @@ TEST_CASE("bias, l2 and count_padding take their own kind of value, once") {
         Lines{"2:11: max_pooling2d_1: unknown option 'count_padding' (a maxpool layer takes "
               "stride, padding, name)"});
 }
+
+TEST_CASE("a dropout rate outside [0, 1) is an error at the rate") {
+  for (const std::string rate : {"1", "1.5", "-0.2"})
+    CHECK(errors("input 4x4x1\ndropout " + rate + "\n" + kHead) ==
+          Lines{"2:9: dropout_1: the rate is the fraction of values dropped, at least 0 and less "
+                "than 1, not " +
+                rate});
+  CHECK(errors("input 4x4x1\ndropout\n" + kHead) ==
+        Lines{"2:1: dropout_1: missing the rate, such as 'dropout 0.5'"});
+  CHECK(errors("input 4x4x1\ndropout 0\n" + kHead).empty());
+}
+
+TEST_CASE("dropout and batchnorm as the last layer are errors that say why") {
+  CHECK(errors("input 4x4x1\nflatten\ndense 2\ndropout 0.5\ntraining\nloss mse\n") ==
+        Lines{"4:1: dropout_1: dropout cannot be the last layer: it would drop outputs of the "
+              "model; put it before a layer with weights"});
+  CHECK(errors("input 4x4x1\nflatten\ndense 2\nbatchnorm\ntraining\nloss mse\n") ==
+        Lines{"4:1: batch_normalization_1: batchnorm cannot be the last layer: the model's output "
+              "would be normalized over each batch; put it before the output layer"});
+}
+
+TEST_CASE("batchnorm momentum outside [0, 1] and epsilon not in (0, 1] are errors at the value") {
+  CHECK(errors("input 4x4x1\nbatchnorm momentum=1.5\n" + kHead) ==
+        Lines{"2:20: batch_normalization_1: momentum must be from 0 to 1, not 1.5"});
+  CHECK(errors("input 4x4x1\nbatchnorm epsilon=0 momentum=-0.1\n" + kHead) ==
+        Lines{"2:19: batch_normalization_1: epsilon must be greater than 0 and at most 1, not 0",
+              "2:30: batch_normalization_1: momentum must be from 0 to 1, not -0.1"});
+  CHECK(errors("input 4x4x1\nbatchnorm momentum=0 epsilon=1\nflatten\ndense 4\nbatchnorm "
+               "name=bn\ndense 2 softmax\n")
+            .empty());
+}

@@ -204,4 +204,26 @@ struct TrainingConfig {
   std::uint64_t seed;
 };
 
+// Dropout's random numbers, shared by the generated code, the trainer and the tests: the
+// `counter`-th output of SplitMix64's stream started at `seed` (state seed + counter * golden
+// gamma, then SplitMix64's finalizer). Counter-based, so a mask needs no state: a lane's seed
+// and the (layer, unit) counter decide it.
+constexpr std::uint64_t splitmix64(std::uint64_t seed, std::uint64_t counter) {
+  std::uint64_t z = seed + (counter + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// A uniform double in [0, 1) (53 bits) from splitmix64(seed, counter).
+constexpr double counter_uniform(std::uint64_t seed, std::uint64_t counter) {
+  return static_cast<double>(splitmix64(seed, counter) >> 11) * 0x1.0p-53;
+}
+
+// The counter of unit `unit` of the layer at index `layer` (kLayers' order): dropout keeps the
+// unit of a lane with seed s when counter_uniform(s, dropout_counter(layer, unit)) >= rate.
+constexpr std::uint64_t dropout_counter(int layer, long unit) {
+  return (static_cast<std::uint64_t>(layer) << 40) + static_cast<std::uint64_t>(unit);
+}
+
 } // namespace cnn

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "cnn/model_info.hpp"
@@ -35,6 +36,9 @@ struct Model {
   static constexpr std::size_t kParamCount = 705;
   static constexpr int kLayerCount = 4;
   static constexpr int kTensorCount = 6;
+  // Passes of training: 1, or split at each layer that needs the batch's statistics
+  // (forward_stage, backward_stage; docs/generated-api.md).
+  static constexpr int kStages = 1;
 
   // Offsets of the parameter tensors in the parameter block (Keras layouts).
   static constexpr std::size_t kConv2d1Kernel = 0; // (3, 3, 2, 13)
@@ -108,6 +112,9 @@ struct Model {
   template <typename T, int L>
   struct Workspace {
     static constexpr bool kForBackward = true; // forward keeps what backward needs
+    bool training = false; // dropout drops, batch normalization uses the batch's
+    int active = L; // lanes [0, active) hold samples; only they enter batch statistics
+    std::uint64_t seeds[L] = {}; // per-lane seeds of dropout's masks
     alignas(64) T input[180 * L]; // 10x9x2, copied by forward for backward
     alignas(64) T conv2d_1_out[208 * L]; // conv2d_1 4x4x13
     alignas(64) T conv2d_1_grad[208 * L]; // its gradient
@@ -122,6 +129,7 @@ struct Model {
   template <typename T, int L>
   struct ForwardWorkspace {
     static constexpr bool kForBackward = false; // forward keeps nothing for backward
+    static constexpr bool training = false; // inference is evaluation mode
     alignas(64) T input[180 * L]; // 10x9x2, copied by forward
     alignas(64) T conv2d_1_out[208 * L]; // conv2d_1 4x4x13
     alignas(64) T conv2d_2_out[20 * L]; // conv2d_2 2x2x5
