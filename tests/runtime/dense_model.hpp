@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 
 namespace cnn::dense {
 
@@ -62,8 +63,13 @@ struct Model {
   static constexpr const char* kClassNames[kClassCount] = {"0", "1", "2", "3", "4",
                                                            "5", "6", "7", "8", "9"};
 
+  static constexpr int kStages = 1; // no batch statistics: one training pass
+
   template <typename T, int L>
   struct Workspace {
+    bool training = false; // no dropout nor batch normalization: the mode changes nothing
+    int active = L;
+    std::uint64_t seeds[L] = {};
     alignas(64) T input[kInputSize][L];
     alignas(64) T output[kOutputSize * L];
   };

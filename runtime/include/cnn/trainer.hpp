@@ -1,13 +1,18 @@
 // The compute engine of training, generic over a generated model: batches split in groups of
 // L lanes across a persistent thread pool, each worker with its own workspace and gradient
 // block, reduced in worker order so results are bit-identical for a seed and thread count.
+// A model with batch normalization (kStages > 1) is trained in stages: every group of the batch
+// keeps its own workspace, and between stages the groups' sums are added in group order into
+// the batch's statistics (docs/generated-api.md, "Stages").
 #pragma once
 
 #include "cnn/aligned.hpp"
 #include "cnn/batch.hpp"
 #include "cnn/dataset.hpp"
+#include "cnn/model_info.hpp"
 #include "cnn/thread_pool.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -33,6 +38,14 @@ struct BatchMetrics {
   }
 };
 
+// The seed of a training batch's dropout masks: a hash of the run's seed, the epoch and the
+// batch's index in it, so a rerun (or a resumed run) draws the same masks.
+inline std::uint64_t batch_seed(std::uint64_t seed, int epoch, std::size_t batch) {
+  constexpr std::uint64_t kDropoutStream = 5;
+  return splitmix64(splitmix64(splitmix64(seed, kDropoutStream), static_cast<std::uint64_t>(epoch)),
+                    batch);
+}
+
 template <class Model>
 class Trainer {
 public:
@@ -51,14 +64,21 @@ public:
   const float* grads() const { return grads_.data(); }
   int threads() const { return pool_.size(); }
 
-  // Forward and backward over `items` of `data`; leaves the mean gradient in grads().
-  BatchMetrics train_batch(const Dataset& data, std::span<const std::uint32_t> items) {
+  // Forward and backward over `items` of `data` in training mode; leaves the mean gradient in
+  // grads() and moves the model's moving statistics (batch normalization) toward the batch's.
+  // The sample at position p of the batch gets the dropout seed splitmix64(seed, p).
+  BatchMetrics train_batch(const Dataset& data, std::span<const std::uint32_t> items,
+                           std::uint64_t seed = 0) {
     const int workers = pool_.size();
-    pool_.run([&](int w) {
-      Worker& worker = workers_[static_cast<std::size_t>(w)];
-      worker.grads.zero();
-      run_groups(data, items, w, workers, worker, true);
-    });
+    if constexpr (Model::kStages > 1) {
+      train_stages(data, items, seed);
+    } else {
+      pool_.run([&](int w) {
+        Worker& worker = workers_[static_cast<std::size_t>(w)];
+        worker.grads.zero();
+        run_groups(data, items, w, workers, worker, true, nullptr, seed);
+      });
+    }
     // Fixed-order reduction, split over the parameter range (each element summed in order).
     const float scale = 1.0f / static_cast<float>(items.size());
     pool_.run([&](int w) {
@@ -70,6 +90,8 @@ public:
         grads_[i] = sum * scale;
       }
     });
+    if constexpr (Model::kStages > 1)
+      Model::update_moving_statistics(params_.data(), batch_statistics_.data());
     return collect();
   }
 
@@ -99,6 +121,7 @@ public:
             static_cast<int>(std::min<std::size_t>(kLanes, samples.count - g * kLanes));
         for (int l = 0; l < active; ++l) items[l] = static_cast<std::uint32_t>(g * kLanes + l);
         fill_input_group<kLanes>(samples, transform_, items, active, worker.input.data());
+        worker.ws->training = false;
         Model::template forward<float, kLanes>(params_.data(), worker.input.data(), *worker.ws);
         const float* output = output_of(*worker.ws);
         for (int l = 0; l < active; ++l)
@@ -122,38 +145,129 @@ private:
     return reinterpret_cast<const float*>(&ws.output);
   }
 
+  // A group of the batch in a staged training pass: its own workspace, kept from the first
+  // forward stage to the last backward stage, and its sums of the current stage.
+  struct Group {
+    std::unique_ptr<Workspace> ws = std::make_unique<Workspace>();
+    AlignedFloats input{static_cast<std::size_t>(Model::kInputSize) * kLanes};
+    AlignedFloats target{static_cast<std::size_t>(Model::kOutputSize) * kLanes};
+    std::vector<double> sums;
+  };
+
+  // The groups [first, last) of `groups` that worker w takes.
+  static std::size_t share(std::size_t groups, int w, int workers) {
+    return groups * static_cast<std::size_t>(w) / static_cast<std::size_t>(workers);
+  }
+
+  static int active_lanes(std::size_t items, std::size_t g) {
+    return static_cast<int>(std::min<std::size_t>(kLanes, items - g * kLanes));
+  }
+
+  // Puts group g of `items` into `input` and `target`, and sets the workspace's mode, its
+  // active lanes and, for training, the lanes' dropout seeds.
+  void prepare_group(const Dataset& data, std::span<const std::uint32_t> items, std::size_t g,
+                     bool train, std::uint64_t seed, float* input, float* target, Workspace& ws) {
+    const int active = active_lanes(items.size(), g);
+    const std::uint32_t* group = items.data() + g * kLanes;
+    fill_input_group<kLanes>(data.images, transform_, group, active, input);
+    fill_target_group<kLanes>(data.targets, group, active, Model::kOutputSize, target);
+    ws.training = train;
+    ws.active = active;
+    for (int l = 0; l < kLanes; ++l) ws.seeds[l] = splitmix64(seed, g * kLanes + l);
+  }
+
+  // The loss and the second metric of group g's lanes, after its forward pass.
+  void account(const Dataset& data, std::span<const std::uint32_t> items, std::size_t g,
+               const float* target, Workspace& ws, BatchMetrics& metrics, int* predicted) {
+    const int active = active_lanes(items.size(), g);
+    const std::uint32_t* group = items.data() + g * kLanes;
+    float lane_loss[kLanes];
+    Model::template loss<float, kLanes>(ws, target, active, lane_loss);
+    const float* output = output_of(ws);
+    for (int l = 0; l < active; ++l) {
+      metrics.loss_sum += lane_loss[l];
+      if (data.targets.real()) {
+        metrics.abs_error_sum += absolute_error<kLanes>(output, target, Model::kOutputSize, l);
+        continue;
+      }
+      const int best = predicted_class<kLanes>(output, Model::kOutputSize, l);
+      metrics.correct += best == data.targets.labels[group[l]];
+      if (predicted) predicted[g * kLanes + l] = best;
+    }
+    metrics.samples += active;
+  }
+
   // Worker w takes a contiguous share of the lane groups of `items`.
   void run_groups(const Dataset& data, std::span<const std::uint32_t> items, int w, int workers,
-                  Worker& worker, bool train, int* predicted = nullptr) {
+                  Worker& worker, bool train, int* predicted = nullptr, std::uint64_t seed = 0) {
     worker.metrics = {};
     const std::size_t groups = (items.size() + kLanes - 1) / kLanes;
-    const std::size_t first = groups * static_cast<std::size_t>(w) / workers;
-    const std::size_t last = groups * static_cast<std::size_t>(w + 1) / workers;
-    float lane_loss[kLanes];
-    for (std::size_t g = first; g < last; ++g) {
-      const std::uint32_t* group = items.data() + g * kLanes;
-      const int active = static_cast<int>(std::min<std::size_t>(kLanes, items.size() - g * kLanes));
-      fill_input_group<kLanes>(data.images, transform_, group, active, worker.input.data());
-      fill_target_group<kLanes>(data.targets, group, active, Model::kOutputSize,
-                                worker.target.data());
+    for (std::size_t g = share(groups, w, workers); g < share(groups, w + 1, workers); ++g) {
+      prepare_group(data, items, g, train, seed, worker.input.data(), worker.target.data(),
+                    *worker.ws);
       Model::template forward<float, kLanes>(params_.data(), worker.input.data(), *worker.ws);
-      Model::template loss<float, kLanes>(*worker.ws, worker.target.data(), active, lane_loss);
+      account(data, items, g, worker.target.data(), *worker.ws, worker.metrics, predicted);
       if (train)
-        Model::template backward<float, kLanes>(params_.data(), worker.target.data(), active,
-                                                *worker.ws, worker.grads.data());
-      const float* output = output_of(*worker.ws);
-      for (int l = 0; l < active; ++l) {
-        worker.metrics.loss_sum += lane_loss[l];
-        if (data.targets.real()) {
-          worker.metrics.abs_error_sum +=
-              absolute_error<kLanes>(output, worker.target.data(), Model::kOutputSize, l);
-          continue;
+        Model::template backward<float, kLanes>(params_.data(), worker.target.data(),
+                                                active_lanes(items.size(), g), *worker.ws,
+                                                worker.grads.data());
+    }
+  }
+
+  // The staged training pass of a model with batch statistics: each forward stage over every
+  // group, then the groups' sums added in group order (the same for any thread count) and
+  // turned into the batch's statistics; then the backward stages likewise, in reverse.
+  void train_stages(const Dataset& data, std::span<const std::uint32_t> items, std::uint64_t seed) {
+    const std::size_t groups = (items.size() + kLanes - 1) / kLanes;
+    while (groups_.size() < groups) {
+      groups_.push_back(std::make_unique<Group>());
+      groups_.back()->sums.resize(Model::kStatisticsSize);
+    }
+    const int workers = pool_.size();
+    const long samples = static_cast<long>(items.size());
+    std::vector<double> total(Model::kStatisticsSize);
+    auto add_sums = [&] {
+      std::fill(total.begin(), total.end(), 0.0);
+      for (std::size_t g = 0; g < groups; ++g)
+        for (int i = 0; i < Model::kStatisticsSize; ++i) total[i] += groups_[g]->sums[i];
+    };
+    for (int stage = 0; stage < Model::kStages; ++stage) {
+      pool_.run([&](int w) {
+        for (std::size_t g = share(groups, w, workers); g < share(groups, w + 1, workers); ++g) {
+          Group& group = *groups_[g];
+          if (stage == 0)
+            prepare_group(data, items, g, true, seed, group.input.data(), group.target.data(),
+                          *group.ws);
+          Model::template forward_stage<float, kLanes>(stage, params_.data(), group.input.data(),
+                                                       batch_statistics_.data(), *group.ws,
+                                                       group.sums.data());
         }
-        const int best = predicted_class<kLanes>(output, Model::kOutputSize, l);
-        worker.metrics.correct += best == data.targets.labels[group[l]];
-        if (predicted) predicted[g * kLanes + l] = best;
+      });
+      if (stage + 1 < Model::kStages) {
+        add_sums();
+        Model::finish_forward_stage(stage, samples, total.data(), batch_statistics_.data());
       }
-      worker.metrics.samples += active;
+    }
+    for (int stage = Model::kStages - 1; stage >= 0; --stage) {
+      pool_.run([&](int w) {
+        Worker& worker = workers_[static_cast<std::size_t>(w)];
+        if (stage == Model::kStages - 1) {
+          worker.grads.zero();
+          worker.metrics = {};
+        }
+        for (std::size_t g = share(groups, w, workers); g < share(groups, w + 1, workers); ++g) {
+          Group& group = *groups_[g];
+          if (stage == Model::kStages - 1)
+            account(data, items, g, group.target.data(), *group.ws, worker.metrics, nullptr);
+          Model::template backward_stage<float, kLanes>(
+              stage, params_.data(), group.target.data(), active_lanes(items.size(), g),
+              batch_statistics_.data(), *group.ws, worker.grads.data(), group.sums.data());
+        }
+      });
+      if (stage > 0) {
+        add_sums();
+        Model::finish_backward_stage(stage, samples, total.data(), batch_statistics_.data());
+      }
     }
   }
 
@@ -163,10 +277,20 @@ private:
     return total;
   }
 
+  // The batch statistics block of a staged pass (kStages > 1), and the groups' workspaces.
+  static constexpr std::size_t batch_statistics_size() {
+    if constexpr (Model::kStages > 1)
+      return Model::kBatchStatisticsSize;
+    else
+      return 0;
+  }
+
   ThreadPool pool_;
   AlignedFloats params_, grads_;
   InputTransform transform_;
   std::vector<Worker> workers_;
+  std::vector<double> batch_statistics_ = std::vector<double>(batch_statistics_size());
+  std::vector<std::unique_ptr<Group>> groups_;
 };
 
 } // namespace cnn

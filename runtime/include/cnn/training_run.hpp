@@ -230,8 +230,8 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
     const std::size_t batches = (order.size() + s.batch - 1) / s.batch;
     for (std::size_t b = 0; b < batches; ++b) {
       const std::size_t begin = b * s.batch, end = std::min(order.size(), begin + s.batch);
-      const auto metrics =
-          trainer.train_batch(train_data, std::span(order).subspan(begin, end - begin));
+      const auto metrics = trainer.train_batch(
+          train_data, std::span(order).subspan(begin, end - begin), batch_seed(s.seed, epoch, b));
       auto diverged = [&](const std::string& what) {
         return TrainingDiverged(fmt::format(
             "training diverged: {} in epoch {}, batch {} of {} (try a smaller --lr); stopped. {}",
