@@ -75,8 +75,8 @@ void print_row(std::string& out, const Kernel& kernel, int lanes, bool compared)
 
 std::string format_listing(const Analysis& analysis, const std::string& display_path) {
   std::string out = fmt::format(
-      "{} ({}): {} kernels, counted on the AST per sample (one call handles L = {} samples)\n\n",
-      display_path, analysis.model, analysis.kernels.size(), analysis.lanes);
+      "{}: {} kernels of {}, counted on the AST per sample (one call handles L = {} samples)\n\n",
+      display_path, analysis.kernels.size(), analysis.model, analysis.lanes);
   out += fmt::format("{:<28} {:>11} {:>10} {:>12} {:>12} {:>5} {:>11} {:>10} {:>9} {:>9} {:>7}\n",
                      "kernel", "mul-adds", "other ops", "FLOPs", "predicted", "", "loads", "stores",
                      "param B", "act. B", "FLOP/B");
