@@ -125,6 +125,8 @@ std::string workspace_of(const FunctionDecl& function) {
   return "";
 }
 
+// Equal siblings in a row become one node with a repeat count; a run of equal groups of two to
+// four siblings becomes one "repeated" node holding the group.
 std::vector<LoopNode> collapse(std::vector<LoopNode> nodes) {
   for (LoopNode& node : nodes) node.children = collapse(std::move(node.children));
   std::vector<LoopNode> out;
@@ -133,6 +135,25 @@ std::vector<LoopNode> collapse(std::vector<LoopNode> nodes) {
       out.back().repeat += node.repeat;
     else
       out.push_back(std::move(node));
+  }
+  for (std::size_t period = 2; period <= 4; ++period) {
+    std::vector<LoopNode> grouped;
+    for (std::size_t at = 0; at < out.size();) {
+      std::size_t copies = 1;
+      while (at + (copies + 1) * period <= out.size() &&
+             std::equal(out.begin() + long(at), out.begin() + long(at + period),
+                        out.begin() + long(at + copies * period)))
+        ++copies;
+      if (copies == 1) {
+        grouped.push_back(std::move(out[at++]));
+        continue;
+      }
+      LoopNode group{"repeated", {}, int(copies)};
+      group.children.assign(out.begin() + long(at), out.begin() + long(at + period));
+      grouped.push_back(std::move(group));
+      at += copies * period;
+    }
+    out = std::move(grouped);
   }
   return out;
 }

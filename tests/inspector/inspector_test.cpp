@@ -240,3 +240,17 @@ TEST_CASE("a header that does not compile is an error, with Clang's diagnostics"
   CHECK_THAT(run.err, Catch::Contains(fmt::format("probe.hpp:{}:", line)));
   CHECK_THAT(run.err, Catch::Contains("cnnc-inspect: error: 'probe.hpp' does not compile"));
 }
+
+TEST_CASE("cnnc inspect runs cnnc-inspect from beside it, with its options") {
+  const auto folder = scratch_folder();
+  const std::string command = fmt::format(
+      "cd '{}' && '{}' inspect tests/inspector/data/probe.cnn --kernel dense_1.forward >'{}' "
+      "2>&1",
+      CNNC_SOURCE_DIR, CNNC_BINARY, (folder / "out").string());
+  const int status = std::system(command.c_str());
+  const std::string out = read(folder / "out");
+  std::filesystem::remove_all(folder);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(out.find("// dense_1 forward: Dense 8 -> 3, softmax\n") == 0);
+}
