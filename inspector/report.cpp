@@ -1,6 +1,7 @@
 // Formats what the analysis found (see report.hpp).
 #include "inspector/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <sstream>
@@ -57,18 +58,18 @@ void print_nodes(std::string& out, const std::vector<LoopNode>& nodes, int depth
   }
 }
 
-void print_row(std::string& out, const Kernel& kernel, int lanes, bool compared) {
+void print_row(std::string& out, const Kernel& kernel, int lanes, bool compared, int width) {
   const Counts& c = kernel.counts;
   const double bytes = double(kernel.parameter_bytes + kernel.activation_bytes);
   const auto expected = predicted(kernel);
-  out +=
-      fmt::format("{:<28} {:>11} {:>10} {:>12} {:>12} {:>5} {:>11} {:>10} {:>9} {:>9} {:>7}\n",
-                  kernel.name, thousands(c.multiply_adds / lanes), thousands(c.other_ops / lanes),
-                  thousands(c.flops() / lanes), expected ? thousands(double(*expected)) : "-",
-                  compared ? verdict(kernel, lanes) : "", thousands(c.loads / lanes),
-                  thousands(c.stores / lanes), thousands(double(kernel.parameter_bytes)),
-                  thousands(double(kernel.activation_bytes) / lanes),
-                  bytes > 0 ? fmt::format("{:.2f}", c.flops() / bytes) : "-");
+  out += fmt::format("{:<{}} {:>11} {:>10} {:>12} {:>12} {:>5} {:>11} {:>10} {:>9} {:>9} {:>7}\n",
+                     kernel.name, width, thousands(c.multiply_adds / lanes),
+                     thousands(c.other_ops / lanes), thousands(c.flops() / lanes),
+                     expected ? thousands(double(*expected)) : "-",
+                     compared ? verdict(kernel, lanes) : "", thousands(c.loads / lanes),
+                     thousands(c.stores / lanes), thousands(double(kernel.parameter_bytes)),
+                     thousands(double(kernel.activation_bytes) / lanes),
+                     bytes > 0 ? fmt::format("{:.2f}", c.flops() / bytes) : "-");
 }
 
 } // namespace
@@ -77,11 +78,13 @@ std::string format_listing(const Analysis& analysis, const std::string& display_
   std::string out = fmt::format(
       "{}: {} kernels of {}, counted on the AST per sample (one call handles L = {} samples)\n\n",
       display_path, analysis.kernels.size(), analysis.model, analysis.lanes);
-  out += fmt::format("{:<28} {:>11} {:>10} {:>12} {:>12} {:>5} {:>11} {:>10} {:>9} {:>9} {:>7}\n",
-                     "kernel", "mul-adds", "other ops", "FLOPs", "predicted", "", "loads", "stores",
-                     "param B", "act. B", "FLOP/B");
-  for (const Kernel& kernel : analysis.kernels) print_row(out, kernel, analysis.lanes, true);
-  for (const Kernel& kernel : analysis.totals) print_row(out, kernel, analysis.lanes, false);
+  int width = 28;
+  for (const Kernel& kernel : analysis.kernels) width = std::max(width, int(kernel.name.size()));
+  out += fmt::format("{:<{}} {:>11} {:>10} {:>12} {:>12} {:>5} {:>11} {:>10} {:>9} {:>9} {:>7}\n",
+                     "kernel", width, "mul-adds", "other ops", "FLOPs", "predicted", "", "loads",
+                     "stores", "param B", "act. B", "FLOP/B");
+  for (const Kernel& kernel : analysis.kernels) print_row(out, kernel, analysis.lanes, true, width);
+  for (const Kernel& kernel : analysis.totals) print_row(out, kernel, analysis.lanes, false, width);
   out += fmt::format(
       "\nFLOPs = 2 x mul-adds + other ops. predicted: the kernel's cost comment (kLayers agrees "
       "unless marked DIFF);\nok: 2 x mul-adds is the prediction; n/c: no multiply-adds, so the "
