@@ -178,6 +178,7 @@ private:
         const int channels = statistics->channels(layer);
         planned.statistics = int(statistics_layers_.size());
         planned.batch_offset = batch_statistics_size_;
+        planned.context.batch_offset = batch_statistics_size_;
         batch_statistics_size_ += 4 * channels;
         statistics_size_ = std::max<std::int64_t>(statistics_size_, 2 * channels);
         statistics_layers_.push_back(int(i));
@@ -452,41 +453,34 @@ private:
 
   int stages() const { return int(statistics_layers_.size()) + 1; }
 
-  // The call of a layer's forward kernel; `batch` is its batch statistics (layers that have them).
-  std::string forward_call(const Planned& planned, const std::string& batch) const {
-    return fmt::format("{}_forward({}ws{});", planned.context.l().name,
-                       planned.has_params() ? "params, " : "",
-                       planned.batch_statistics() ? ", " + batch : "");
+  std::string forward_call(const Planned& planned) const {
+    return fmt::format("{}_forward({}ws);", planned.context.l().name,
+                       planned.has_params() ? "params, " : "");
   }
 
-  std::string backward_call(const Planned& planned, const std::string& batch) const {
-    return fmt::format("{}_backward({}{});", planned.context.l().name,
-                       backward_arguments(planned, true),
-                       planned.batch_statistics() ? ", " + batch : "");
-  }
-
-  std::string stage_batch(const Planned& planned) const {
-    return fmt::format("batch + {}", planned.batch_offset);
+  std::string backward_call(const Planned& planned) const {
+    return fmt::format("{}_backward({});", planned.context.l().name,
+                       backward_arguments(planned, true));
   }
 
   // Forward calls of layers [from, to).
-  void forward_calls(int from, int to, bool staged) {
+  void forward_calls(int from, int to) {
     for (int i = from; i < to; ++i) {
       const Planned& planned = layers_[std::size_t(i)];
       if (!planned.emitter->owns_output) {
         out_.linef("// {}: no code; its output is its input's memory.", planned.context.l().name);
         continue;
       }
-      out_.line(forward_call(planned, staged ? stage_batch(planned) : "nullptr"));
+      out_.line(forward_call(planned));
     }
   }
 
   // Backward calls of layers [from, to), last first.
-  void backward_calls(int from, int to, bool staged) {
+  void backward_calls(int from, int to) {
     for (int i = to; i-- > from;) {
       const Planned& planned = layers_[std::size_t(i)];
       if (!planned.emitter->owns_output || !planned.has_backward()) continue;
-      out_.line(backward_call(planned, staged ? stage_batch(planned) : "nullptr"));
+      out_.line(backward_call(planned));
     }
   }
 
@@ -527,7 +521,7 @@ private:
       out_.close_scope();
     }
     input_copy();
-    forward_calls(0, n, false);
+    forward_calls(0, n);
     out_.close_scope("forward");
     out_.blank();
     LossContext loss{model_.training.loss, fused_, int(model_.output().size()), output_,
@@ -549,7 +543,8 @@ private:
       out_.open_scope("if (ws.training)");
       out_.line("// The group is the whole batch, as in forward.");
       out_.line("double sums[kStatisticsSize];");
-      out_.open_scope("for (int stage = kStages - 1; stage >= 0; --stage)");
+      out_.open_scope("for (int step = 0; step < kStages; ++step)");
+      out_.line("const int stage = kStages - 1 - step;");
       out_.line("backward_stage(stage, params, target, active, ws.batch_statistics, ws, grads, "
                 "sums);");
       out_.line("if (stage > 0) finish_backward_stage(stage, ws.active, sums, "
@@ -559,7 +554,7 @@ private:
       out_.close_scope();
     }
     out_.line("loss_gradient(target, active, ws);");
-    backward_calls(0, n, false);
+    backward_calls(0, n);
     out_.close_scope("backward");
     out_.blank();
     emit_loss_gradient(out_, loss);
@@ -591,9 +586,9 @@ private:
       if (s == 0) {
         input_copy();
       } else {
-        out_.line(forward_call(layer(s - 1), stage_batch(layer(s - 1))));
+        out_.linef("{}_forward_batch(params, ws, batch);", layer(s - 1).context.l().name);
       }
-      forward_calls(boundary(s - 1) + 1, boundary(s), true);
+      forward_calls(boundary(s - 1) + 1, boundary(s));
       if (s < count) out_.linef("{}_forward_sums(ws, sums);", layer(s).context.l().name);
       out_.line("return;");
       out_.close_scope();
@@ -606,8 +601,8 @@ private:
     out_.open_scope("static void finish_forward_stage(int stage, long samples, const double* "
                     "sums, double* batch)");
     for (int s = 0; s < count; ++s)
-      out_.linef("if (stage == {0}) {1}_finish_forward(samples, sums, {2});", s,
-                 layer(s).context.l().name, stage_batch(layer(s)));
+      out_.linef("if (stage == {0}) {1}_finish_forward(samples, sums, batch);", s,
+                 layer(s).context.l().name);
     out_.close_scope("finish_forward_stage");
     out_.blank();
     out_.line("// Backward stage `stage`, from kStages - 1 down to 0: the last starts with the "
@@ -625,13 +620,13 @@ private:
       out_.open_scope(fmt::format("if (stage == {})", s));
       if (s == count) {
         out_.line("loss_gradient(target, active, ws);");
-      } else {
-        out_.line(backward_call(layer(s), stage_batch(layer(s))));
+      } else if (!layer(s).context.first()) {
+        out_.linef("{}_backward_batch(params, ws, batch);", layer(s).context.l().name);
       }
-      backward_calls(boundary(s - 1) + 1, boundary(s), true);
+      backward_calls(boundary(s - 1) + 1, boundary(s));
       if (s > 0)
-        out_.linef("{}_backward_sums(params, ws, grads, {}, sums);", layer(s - 1).context.l().name,
-                   stage_batch(layer(s - 1)));
+        out_.linef("{}_backward_sums(params, ws, grads, batch, sums);",
+                   layer(s - 1).context.l().name);
       out_.line("return;");
       out_.close_scope();
     }
@@ -643,15 +638,15 @@ private:
     out_.open_scope("static void finish_backward_stage(int stage, long samples, const double* "
                     "sums, double* batch)");
     for (int s = 1; s <= count; ++s)
-      out_.linef("if (stage == {0}) {1}_finish_backward(samples, sums, {2});", s,
-                 layer(s - 1).context.l().name, stage_batch(layer(s - 1)));
+      out_.linef("if (stage == {0}) {1}_finish_backward(samples, sums, batch);", s,
+                 layer(s - 1).context.l().name);
     out_.close_scope("finish_backward_stage");
     out_.blank();
     out_.line("// After a training batch: the moving statistics move toward the batch's.");
     out_.line("template <typename T>");
     out_.open_scope("static void update_moving_statistics(T* params, const double* batch)");
     for (int s = 0; s < count; ++s)
-      out_.linef("{}_update_moving(params, {});", layer(s).context.l().name, stage_batch(layer(s)));
+      out_.linef("{}_update_moving(params, batch);", layer(s).context.l().name);
     out_.close_scope("update_moving_statistics");
     out_.blank();
   }
@@ -677,9 +672,8 @@ private:
       const Layer& layer = planned.context.l();
       emit_kernel_comment(out_, planned, "forward");
       out_.linef("template <typename T, int L, {}>", kWorkspaceParameter);
-      const std::string batch = planned.batch_statistics() ? ", const double* batch" : "";
-      out_.open_scope(fmt::format("static void {}_forward({}Ws<T, L>& ws{})", layer.name,
-                                  planned.has_params() ? "const T* params, " : "", batch));
+      out_.open_scope(fmt::format("static void {}_forward({}Ws<T, L>& ws)", layer.name,
+                                  planned.has_params() ? "const T* params, " : ""));
       planned.emitter->forward(out_, planned.context);
       out_.close_scope(layer.name + "_forward");
       out_.blank();
@@ -688,8 +682,8 @@ private:
       if (!planned.has_backward()) continue;
       emit_kernel_comment(out_, planned, "backward");
       out_.line("template <typename T, int L>");
-      out_.open_scope(fmt::format("static void {}_backward({}{})", layer.name,
-                                  backward_arguments(planned, false), batch));
+      out_.open_scope(fmt::format("static void {}_backward({})", layer.name,
+                                  backward_arguments(planned, false)));
       planned.emitter->backward(out_, planned.context);
       out_.close_scope(layer.name + "_backward");
       out_.blank();
@@ -714,6 +708,14 @@ private:
     out_.close_scope(name + "_finish_forward");
     out_.blank();
     out_.line("template <typename T, int L>");
+    out_.open_scope(
+        fmt::format("static void {}_forward_batch(const T* params, Workspace<T, L>& ws, "
+                    "const double* batch)",
+                    name));
+    statistics.forward_batch(out_, context);
+    out_.close_scope(name + "_forward_batch");
+    out_.blank();
+    out_.line("template <typename T, int L>");
     out_.open_scope(fmt::format("static void {}_backward_sums(const T* params, const Workspace<T, "
                                 "L>& ws, T* grads, const double* batch, double* sums)",
                                 name));
@@ -726,6 +728,15 @@ private:
     statistics.finish_backward(out_, context);
     out_.close_scope(name + "_finish_backward");
     out_.blank();
+    if (!context.first()) {
+      out_.line("template <typename T, int L>");
+      out_.open_scope(fmt::format("static void {}_backward_batch(const T* params, Workspace<T, L>& "
+                                  "ws, const double* batch)",
+                                  name));
+      statistics.backward_batch(out_, context);
+      out_.close_scope(name + "_backward_batch");
+      out_.blank();
+    }
     out_.line("template <typename T>");
     out_.open_scope(
         fmt::format("static void {}_update_moving(T* params, const double* batch)", name));

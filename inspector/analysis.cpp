@@ -200,9 +200,10 @@ std::optional<Analysis> analyse(const HeaderSource& header, const AnalysisOption
     if (out.file == header.path) out.file = header.display_path;
     return out;
   };
-  PointerExtents extents{member_constant(*model, "kParamCount"),
-                         member_constant(*model, "kInputSize"),
-                         member_constant(*model, "kOutputSize")};
+  PointerExtents extents{
+      member_constant(*model, "kParamCount"), member_constant(*model, "kInputSize"),
+      member_constant(*model, "kOutputSize"), member_constant(*model, "kStatisticsSize"),
+      member_constant(*model, "kBatchStatisticsSize")};
   ModelWalk walk(context, *model, extents, namer);
   const auto table = layer_table(*model, context);
   const auto lines = lines_of(header.text);

@@ -58,6 +58,8 @@ std::int64_t Footprint::bytes(const std::function<bool(const std::string&)>& sel
 
 std::int64_t PointerExtents::of(const std::string& name, std::int64_t lanes) const {
   if (name == "params" || name == "grads") return param_count;
+  if (name == "sums") return statistics_size;
+  if (name == "batch") return batch_statistics_size;
   if (lanes <= 0) return -1;
   if (name == "input") return input_size < 0 ? -1 : input_size * lanes;
   if (name == "target") return output_size < 0 ? -1 : output_size * lanes;
@@ -485,7 +487,7 @@ private:
     if (extent < 0) {
       violation(where, fmt::format("'{}' is a pointer whose extent the verifier does not know "
                                    "(the contract's are params, grads, input, target, "
-                                   "loss_per_lane, values)",
+                                   "loss_per_lane, values, sums, batch)",
                                    name));
       return std::nullopt;
     }

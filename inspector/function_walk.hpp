@@ -40,6 +40,8 @@ struct PointerExtents {
   std::int64_t param_count = -1;
   std::int64_t input_size = -1;
   std::int64_t output_size = -1;
+  std::int64_t statistics_size = -1;       // kStatisticsSize: `sums`, with batch normalization
+  std::int64_t batch_statistics_size = -1; // kBatchStatisticsSize: `batch`
   // Elements behind a pointer parameter of this name, in a function instantiated with `lanes`
   // (0 when it has no L); -1 when the name is not one of the contract's.
   std::int64_t of(const std::string& name, std::int64_t lanes) const;

@@ -42,16 +42,24 @@ std::string epsilon(const Layer& layer) {
   return fmt::format("{}", layer.value("epsilon"));
 }
 
+// `batch[first + c]`, the layer's share of the batch statistics block from `first`.
+std::string batch_at(const LayerContext& context, std::int64_t first) {
+  return fmt::format("batch[{} + c]", context.batch_offset + first);
+}
+
 // mean[c] and inv_std[c] (1 / sqrt(var + epsilon)) as T, from the batch's statistics in
-// training and the moving ones otherwise (`training` is a C++ condition).
-void normalization(CodeWriter& out, const LayerContext& context, const std::string& training) {
+// training and the moving ones in evaluation.
+void normalization(CodeWriter& out, const LayerContext& context, bool from_batch) {
   const int c_count = channels(context.l());
   out.linef("T mean[{0}], inv_std[{0}];", c_count);
   out.open_scope(fmt::format("for (int c = 0; c < {}; ++c)", c_count));
-  out.linef("const double m = {} ? batch[c] : double(params[{} + c]);", training,
-            context.offset("moving_mean"));
-  out.linef("const double v = {} ? batch[{} + c] : double(params[{} + c]);", training, c_count,
-            context.offset("moving_variance"));
+  if (from_batch) {
+    out.linef("const double m = {};", batch_at(context, 0));
+    out.linef("const double v = {};", batch_at(context, c_count));
+  } else {
+    out.linef("const double m = double(params[{} + c]);", context.offset("moving_mean"));
+    out.linef("const double v = double(params[{} + c]);", context.offset("moving_variance"));
+  }
   out.line("mean[c] = T(m);");
   out.linef("inv_std[c] = T(1.0 / std::sqrt(v + {}));", epsilon(context.l()));
   out.close_scope();
@@ -61,14 +69,23 @@ std::string xhat(const LayerContext& context) {
   return fmt::format("({} - mean[c]) * inv_std[c]", element(context.input, context.l()));
 }
 
-void batchnorm_forward(CodeWriter& out, const LayerContext& context) {
+void normalize(CodeWriter& out, const LayerContext& context, bool from_batch) {
   const Layer& layer = context.l();
-  out.line("// y = gamma * (x - mean) / sqrt(var + epsilon) + beta");
-  normalization(out, context, "ws.training");
+  out.linef("// y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the {} statistics",
+            from_batch ? "batch's" : "moving");
+  normalization(out, context, from_batch);
   each_element(
       out, layer,
       {fmt::format("{} = params[{} + c] * ({}) + params[{} + c];", element(context.output, layer),
                    context.offset("gamma"), xhat(context), context.offset("beta"))});
+}
+
+void batchnorm_forward(CodeWriter& out, const LayerContext& context) {
+  normalize(out, context, false);
+}
+
+void batchnorm_forward_batch(CodeWriter& out, const LayerContext& context) {
+  normalize(out, context, true);
 }
 
 // Per-lane double accumulators of two per-channel sums, then their sums over the lanes that
@@ -82,9 +99,11 @@ void lane_sums(CodeWriter& out, const Layer& layer, const std::string& first,
                 fmt::format("second[c][l] += double({});", second)});
   out.open_scope(fmt::format("for (int c = 0; c < {}; ++c)", c_count));
   out.line("double a = 0, b = 0;");
-  out.open_scope("for (int l = 0; l < ws.active; ++l)");
+  out.open_scope("for (int l = 0; l < L; ++l)");
+  out.open_scope("if (l < ws.active)");
   out.line("a += first[c][l];");
   out.line("b += second[c][l];");
+  out.close_scope();
   out.close_scope();
   out.line("sums[c] = a;");
   out.linef("sums[{} + c] = b;", c_count);
@@ -106,8 +125,8 @@ void batchnorm_finish_forward(CodeWriter& out, const LayerContext& context) {
   out.open_scope(fmt::format("for (int c = 0; c < {}; ++c)", c_count));
   out.line("const double mean = sums[c] / n;");
   out.linef("const double variance = sums[{} + c] / n - mean * mean;", c_count);
-  out.line("batch[c] = mean;");
-  out.linef("batch[{} + c] = variance > 0 ? variance : 0.0;", c_count);
+  out.linef("{} = mean;", batch_at(context, 0));
+  out.linef("{} = variance > 0 ? variance : 0.0;", batch_at(context, c_count));
   out.close_scope();
 }
 
@@ -116,7 +135,8 @@ void batchnorm_backward_sums(CodeWriter& out, const LayerContext& context) {
   const int c_count = channels(layer);
   out.line("// Sums of dy and dy * xhat per channel: the gradients of beta and gamma, and (as");
   out.line("// batch means) the terms of dx.");
-  normalization(out, context, "true");
+  out.line("(void)params;");
+  normalization(out, context, true);
   const std::string dy = element(context.output_grad, layer);
   lane_sums(out, layer, dy, fmt::format("{} * ({})", dy, xhat(context)));
   out.open_scope(fmt::format("for (int c = 0; c < {}; ++c)", c_count));
@@ -130,8 +150,8 @@ void batchnorm_finish_backward(CodeWriter& out, const LayerContext& context) {
   const int c_count = channels(layer);
   out.linef("const double n = double(samples) * {};", positions(layer));
   out.open_scope(fmt::format("for (int c = 0; c < {}; ++c)", c_count));
-  out.linef("batch[{} + c] = sums[c] / n;", 2 * c_count);
-  out.linef("batch[{} + c] = sums[{} + c] / n;", 3 * c_count, c_count);
+  out.linef("{} = sums[c] / n;", batch_at(context, 2 * c_count));
+  out.linef("{} = sums[{} + c] / n;", batch_at(context, 3 * c_count), c_count);
   out.close_scope();
 }
 
@@ -143,42 +163,42 @@ void batchnorm_update_moving(CodeWriter& out, const LayerContext& context) {
   out.open_scope(fmt::format("for (int c = 0; c < {}; ++c)", c_count));
   out.linef("T& mean = params[{} + c];", context.offset("moving_mean"));
   out.linef("T& variance = params[{} + c];", context.offset("moving_variance"));
-  out.linef("mean = T({0} * double(mean) + (1.0 - {0}) * batch[c]);", momentum);
-  out.linef("variance = T({0} * double(variance) + (1.0 - {0}) * batch[{1} + c]);", momentum,
-            c_count);
+  out.linef("mean = T({0} * double(mean) + (1.0 - {0}) * {1});", momentum, batch_at(context, 0));
+  out.linef("variance = T({0} * double(variance) + (1.0 - {0}) * {1});", momentum,
+            batch_at(context, c_count));
   out.close_scope();
 }
 
+// Training mode: the input's gradient with the batch means (beta's and gamma's gradients came
+// with the sums).
+void batchnorm_backward_batch(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  const int c_count = channels(layer);
+  out.line("// dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)), batch");
+  out.line("// means; zero for lanes without a sample.");
+  normalization(out, context, true);
+  out.line("T keep[L];");
+  out.line("for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);");
+  out.linef("T mean_dy[{0}], mean_dy_xhat[{0}];", c_count);
+  out.open_scope(fmt::format("for (int c = 0; c < {}; ++c)", c_count));
+  out.linef("mean_dy[c] = T({});", batch_at(context, 2 * c_count));
+  out.linef("mean_dy_xhat[c] = T({});", batch_at(context, 3 * c_count));
+  out.close_scope();
+  each_element(out, layer,
+               {fmt::format("{} = keep[l] * params[{} + c] * inv_std[c] * ({} - mean_dy[c] - "
+                            "({}) * mean_dy_xhat[c]);",
+                            element(context.input_grad, layer), context.offset("gamma"),
+                            element(context.output_grad, layer), xhat(context))});
+}
+
+// Evaluation mode: an affine map per channel, with the moving statistics.
 void batchnorm_backward(CodeWriter& out, const LayerContext& context) {
   const Layer& layer = context.l();
   const int c_count = channels(layer);
   const std::string dy = element(context.output_grad, layer);
   const std::string gamma = context.offset("gamma");
-  out.open_scope("if (ws.training)");
-  if (context.first()) {
-    out.line("return; // beta's and gamma's gradients came with the sums");
-  } else {
-    out.line("// dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)),");
-    out.line("// batch means; lanes without a sample get none (beta's and gamma's gradients came");
-    out.line("// with the sums).");
-    normalization(out, context, "true");
-    out.line("T keep[L];");
-    out.line("for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);");
-    out.linef("T mean_dy[{0}], mean_dy_xhat[{0}];", c_count);
-    out.open_scope(fmt::format("for (int c = 0; c < {}; ++c)", c_count));
-    out.linef("mean_dy[c] = T(batch[{} + c]);", 2 * c_count);
-    out.linef("mean_dy_xhat[c] = T(batch[{} + c]);", 3 * c_count);
-    out.close_scope();
-    each_element(out, layer,
-                 {fmt::format("{} = keep[l] * params[{} + c] * inv_std[c] * ({} - mean_dy[c] - "
-                              "({}) * mean_dy_xhat[c]);",
-                              element(context.input_grad, layer), gamma, dy, xhat(context))});
-    out.line("return;");
-  }
-  out.close_scope();
   out.line("// Evaluation mode: an affine map per channel, with the moving statistics.");
-  normalization(out, context, "false");
-  out.line("(void)batch;");
+  normalization(out, context, false);
   out.linef("double dbeta[{0}][L] = {{}}, dgamma[{0}][L] = {{}};", c_count);
   std::vector<std::string> statements = {
       fmt::format("dbeta[c][l] += double({});", dy),
@@ -239,8 +259,10 @@ const BatchStatistics kBatchNormStatistics{
     .channels = channels,
     .forward_sums = batchnorm_forward_sums,
     .finish_forward = batchnorm_finish_forward,
+    .forward_batch = batchnorm_forward_batch,
     .backward_sums = batchnorm_backward_sums,
     .finish_backward = batchnorm_finish_backward,
+    .backward_batch = batchnorm_backward_batch,
     .update_moving = batchnorm_update_moving,
 };
 

@@ -41,6 +41,8 @@ struct LayerContext {
   // The named offsets of the layer's parameter tensors, by role: {"kernel", "kConv2d1Kernel"}.
   std::vector<std::pair<std::string, std::string>> offsets;
   std::int64_t unroll_budget = kDefaultUnrollBudget;
+  // Layers with batch statistics: where the layer's share of the batch statistics block starts.
+  std::int64_t batch_offset = 0;
 
   const Layer& l() const { return *layer; }
   bool first() const { return input_grad.empty(); }
@@ -53,7 +55,6 @@ struct LayerCost {
   std::uint64_t forward_flops = 0; // per sample; a multiply-add counts two
   std::uint64_t backward_flops = 0;
 };
-
 
 // --- helpers shared by the kernels (layers/common.cpp) ---
 

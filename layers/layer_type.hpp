@@ -77,22 +77,30 @@ struct TensorShape {
 
 // What a layer that normalizes with statistics of the whole batch (batch normalization) adds to
 // the generated code. The training passes are split into stages at such a layer
-// (docs/generated-api.md, "Stages"): a forward stage ends by summing its input per channel over
-// the group's lanes, a backward stage by summing its output gradient terms; the runtime adds
-// the groups' sums and the layer turns them into the batch's statistics. Each emitter writes
-// the body of one function named after the layer; `batch` is the layer's share of the batch
-// statistics block, 4 * channels doubles.
+// (docs/generated-api.md, "Training mode"): a forward stage ends by summing its input per
+// channel over the group's lanes, a backward stage by summing its output gradient terms; the
+// runtime adds the groups' sums and the layer turns them into the batch's statistics. Each
+// emitter writes the body of one function named after the layer. `sums` holds kStatisticsSize
+// doubles, `batch` the whole batch statistics block (kBatchStatisticsSize doubles), the layer's
+// share from context.batch_offset (4 * channels). The kind's own forward and backward kernels
+// are its evaluation mode (moving statistics).
 struct BatchStatistics {
   int (*channels)(const Layer& layer); // per-channel statistics: sums blocks hold 2 * channels
   // NAME_forward_sums(const Workspace& ws, double* sums): sums of the input over ws.active lanes.
   void (*forward_sums)(CodeWriter& out, const LayerContext& context);
   // NAME_finish_forward(long samples, const double* sums, double* batch): the batch's statistics.
   void (*finish_forward)(CodeWriter& out, const LayerContext& context);
+  // NAME_forward_batch(const T* params, Workspace& ws, const double* batch): forward in
+  // training mode, with the batch's statistics.
+  void (*forward_batch)(CodeWriter& out, const LayerContext& context);
   // NAME_backward_sums(const T* params, const Workspace& ws, T* grads, const double* batch,
   // double* sums): the sums backward needs (and the parameter gradients they give).
   void (*backward_sums)(CodeWriter& out, const LayerContext& context);
   // NAME_finish_backward(long samples, const double* sums, double* batch).
   void (*finish_backward)(CodeWriter& out, const LayerContext& context);
+  // NAME_backward_batch(const T* params, Workspace& ws, const double* batch): the input's
+  // gradient in training mode (not emitted for the first layer).
+  void (*backward_batch)(CodeWriter& out, const LayerContext& context);
   // NAME_update_moving(T* params, const double* batch): the non-trainable moving statistics.
   void (*update_moving)(CodeWriter& out, const LayerContext& context);
 };

@@ -389,22 +389,22 @@ struct Model {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.input[(i) * L + l] = input[(i) * L + l];
     } // for i
     conv2d_1_forward(params, ws);
-    batch_normalization_1_forward(params, ws, nullptr);
+    batch_normalization_1_forward(params, ws);
     activation_1_forward(ws);
     conv2d_2_forward(params, ws);
-    batch_normalization_2_forward(params, ws, nullptr);
+    batch_normalization_2_forward(params, ws);
     activation_2_forward(ws);
     max_pooling2d_1_forward(ws);
     conv2d_3_forward(params, ws);
-    batch_normalization_3_forward(params, ws, nullptr);
+    batch_normalization_3_forward(params, ws);
     activation_3_forward(ws);
     conv2d_4_forward(params, ws);
-    batch_normalization_4_forward(params, ws, nullptr);
+    batch_normalization_4_forward(params, ws);
     activation_4_forward(ws);
     max_pooling2d_2_forward(ws);
     // flatten_1: no code; its output is its input's memory.
     dense_1_forward(params, ws);
-    batch_normalization_5_forward(params, ws, nullptr);
+    batch_normalization_5_forward(params, ws);
     activation_5_forward(ws);
     dropout_1_forward(ws);
     dense_2_forward(params, ws);
@@ -437,7 +437,8 @@ struct Model {
     if (ws.training) {
       // The group is the whole batch, as in forward.
       double sums[kStatisticsSize];
-      for (int stage = kStages - 1; stage >= 0; --stage) {
+      for (int step = 0; step < kStages; ++step) {
+        const int stage = kStages - 1 - step;
         backward_stage(stage, params, target, active, ws.batch_statistics, ws, grads, sums);
         if (stage > 0) finish_backward_stage(stage, ws.active, sums, ws.batch_statistics);
       }
@@ -447,21 +448,21 @@ struct Model {
     dense_2_backward(params, ws, grads);
     dropout_1_backward(ws);
     activation_5_backward(ws);
-    batch_normalization_5_backward(params, ws, grads, nullptr);
+    batch_normalization_5_backward(params, ws, grads);
     dense_1_backward(params, ws, grads);
     max_pooling2d_2_backward(ws);
     activation_4_backward(ws);
-    batch_normalization_4_backward(params, ws, grads, nullptr);
+    batch_normalization_4_backward(params, ws, grads);
     conv2d_4_backward(params, ws, grads);
     activation_3_backward(ws);
-    batch_normalization_3_backward(params, ws, grads, nullptr);
+    batch_normalization_3_backward(params, ws, grads);
     conv2d_3_backward(params, ws, grads);
     max_pooling2d_1_backward(ws);
     activation_2_backward(ws);
-    batch_normalization_2_backward(params, ws, grads, nullptr);
+    batch_normalization_2_backward(params, ws, grads);
     conv2d_2_backward(params, ws, grads);
     activation_1_backward(ws);
-    batch_normalization_1_backward(params, ws, grads, nullptr);
+    batch_normalization_1_backward(params, ws, grads);
     conv2d_1_backward(ws, grads);
   } // backward
 
@@ -502,14 +503,14 @@ struct Model {
       return;
     }
     if (stage == 1) {
-      batch_normalization_1_forward(params, ws, batch + 0);
+      batch_normalization_1_forward_batch(params, ws, batch);
       activation_1_forward(ws);
       conv2d_2_forward(params, ws);
       batch_normalization_2_forward_sums(ws, sums);
       return;
     }
     if (stage == 2) {
-      batch_normalization_2_forward(params, ws, batch + 64);
+      batch_normalization_2_forward_batch(params, ws, batch);
       activation_2_forward(ws);
       max_pooling2d_1_forward(ws);
       conv2d_3_forward(params, ws);
@@ -517,14 +518,14 @@ struct Model {
       return;
     }
     if (stage == 3) {
-      batch_normalization_3_forward(params, ws, batch + 128);
+      batch_normalization_3_forward_batch(params, ws, batch);
       activation_3_forward(ws);
       conv2d_4_forward(params, ws);
       batch_normalization_4_forward_sums(ws, sums);
       return;
     }
     if (stage == 4) {
-      batch_normalization_4_forward(params, ws, batch + 256);
+      batch_normalization_4_forward_batch(params, ws, batch);
       activation_4_forward(ws);
       max_pooling2d_2_forward(ws);
       // flatten_1: no code; its output is its input's memory.
@@ -533,7 +534,7 @@ struct Model {
       return;
     }
     if (stage == 5) {
-      batch_normalization_5_forward(params, ws, batch + 384);
+      batch_normalization_5_forward_batch(params, ws, batch);
       activation_5_forward(ws);
       dropout_1_forward(ws);
       dense_2_forward(params, ws);
@@ -544,11 +545,11 @@ struct Model {
   // Turns the sums of forward stage `stage`, added over the groups of a batch of `samples`,
   // into the batch statistics that the next stage reads.
   static void finish_forward_stage(int stage, long samples, const double* sums, double* batch) {
-    if (stage == 0) batch_normalization_1_finish_forward(samples, sums, batch + 0);
-    if (stage == 1) batch_normalization_2_finish_forward(samples, sums, batch + 64);
-    if (stage == 2) batch_normalization_3_finish_forward(samples, sums, batch + 128);
-    if (stage == 3) batch_normalization_4_finish_forward(samples, sums, batch + 256);
-    if (stage == 4) batch_normalization_5_finish_forward(samples, sums, batch + 384);
+    if (stage == 0) batch_normalization_1_finish_forward(samples, sums, batch);
+    if (stage == 1) batch_normalization_2_finish_forward(samples, sums, batch);
+    if (stage == 2) batch_normalization_3_finish_forward(samples, sums, batch);
+    if (stage == 3) batch_normalization_4_finish_forward(samples, sums, batch);
+    if (stage == 4) batch_normalization_5_finish_forward(samples, sums, batch);
   } // finish_forward_stage
 
   // Backward stage `stage`, from kStages - 1 down to 0: the last starts with the loss's
@@ -564,41 +565,41 @@ struct Model {
       dense_2_backward(params, ws, grads);
       dropout_1_backward(ws);
       activation_5_backward(ws);
-      batch_normalization_5_backward_sums(params, ws, grads, batch + 384, sums);
+      batch_normalization_5_backward_sums(params, ws, grads, batch, sums);
       return;
     }
     if (stage == 4) {
-      batch_normalization_5_backward(params, ws, grads, batch + 384);
+      batch_normalization_5_backward_batch(params, ws, batch);
       dense_1_backward(params, ws, grads);
       max_pooling2d_2_backward(ws);
       activation_4_backward(ws);
-      batch_normalization_4_backward_sums(params, ws, grads, batch + 256, sums);
+      batch_normalization_4_backward_sums(params, ws, grads, batch, sums);
       return;
     }
     if (stage == 3) {
-      batch_normalization_4_backward(params, ws, grads, batch + 256);
+      batch_normalization_4_backward_batch(params, ws, batch);
       conv2d_4_backward(params, ws, grads);
       activation_3_backward(ws);
-      batch_normalization_3_backward_sums(params, ws, grads, batch + 128, sums);
+      batch_normalization_3_backward_sums(params, ws, grads, batch, sums);
       return;
     }
     if (stage == 2) {
-      batch_normalization_3_backward(params, ws, grads, batch + 128);
+      batch_normalization_3_backward_batch(params, ws, batch);
       conv2d_3_backward(params, ws, grads);
       max_pooling2d_1_backward(ws);
       activation_2_backward(ws);
-      batch_normalization_2_backward_sums(params, ws, grads, batch + 64, sums);
+      batch_normalization_2_backward_sums(params, ws, grads, batch, sums);
       return;
     }
     if (stage == 1) {
-      batch_normalization_2_backward(params, ws, grads, batch + 64);
+      batch_normalization_2_backward_batch(params, ws, batch);
       conv2d_2_backward(params, ws, grads);
       activation_1_backward(ws);
-      batch_normalization_1_backward_sums(params, ws, grads, batch + 0, sums);
+      batch_normalization_1_backward_sums(params, ws, grads, batch, sums);
       return;
     }
     if (stage == 0) {
-      batch_normalization_1_backward(params, ws, grads, batch + 0);
+      batch_normalization_1_backward_batch(params, ws, batch);
       conv2d_1_backward(ws, grads);
       return;
     }
@@ -607,21 +608,21 @@ struct Model {
   // Turns the sums of backward stage `stage` (> 0), added over the groups, into the batch
   // means that the previous stage reads.
   static void finish_backward_stage(int stage, long samples, const double* sums, double* batch) {
-    if (stage == 1) batch_normalization_1_finish_backward(samples, sums, batch + 0);
-    if (stage == 2) batch_normalization_2_finish_backward(samples, sums, batch + 64);
-    if (stage == 3) batch_normalization_3_finish_backward(samples, sums, batch + 128);
-    if (stage == 4) batch_normalization_4_finish_backward(samples, sums, batch + 256);
-    if (stage == 5) batch_normalization_5_finish_backward(samples, sums, batch + 384);
+    if (stage == 1) batch_normalization_1_finish_backward(samples, sums, batch);
+    if (stage == 2) batch_normalization_2_finish_backward(samples, sums, batch);
+    if (stage == 3) batch_normalization_3_finish_backward(samples, sums, batch);
+    if (stage == 4) batch_normalization_4_finish_backward(samples, sums, batch);
+    if (stage == 5) batch_normalization_5_finish_backward(samples, sums, batch);
   } // finish_backward_stage
 
   // After a training batch: the moving statistics move toward the batch's.
   template <typename T>
   static void update_moving_statistics(T* params, const double* batch) {
-    batch_normalization_1_update_moving(params, batch + 0);
-    batch_normalization_2_update_moving(params, batch + 64);
-    batch_normalization_3_update_moving(params, batch + 128);
-    batch_normalization_4_update_moving(params, batch + 256);
-    batch_normalization_5_update_moving(params, batch + 384);
+    batch_normalization_1_update_moving(params, batch);
+    batch_normalization_2_update_moving(params, batch);
+    batch_normalization_3_update_moving(params, batch);
+    batch_normalization_4_update_moving(params, batch);
+    batch_normalization_5_update_moving(params, batch);
   } // update_moving_statistics
 
   // conv2d_1 forward: Conv2D 28x28x1 -> 28x28x16, window 3x3, stride 1x1, padding top 1, bottom 1, left 1, right 1, linear
@@ -1209,12 +1210,12 @@ struct Model {
   // batch_normalization_1 forward: BatchNormalization 28x28x16 -> 28x28x16, momentum 0.99, epsilon 0.001
   // cost per sample: 50,176 FLOPs; weights 256 bytes as float
   template <typename T, int L, template <typename, int> class Ws>
-  static void batch_normalization_1_forward(const T* params, Ws<T, L>& ws, const double* batch) {
-    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta
+  static void batch_normalization_1_forward(const T* params, Ws<T, L>& ws) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the moving statistics
     T mean[16], inv_std[16];
     for (int c = 0; c < 16; ++c) {
-      const double m = ws.training ? batch[c] : double(params[kBatchNormalization1MovingMean + c]);
-      const double v = ws.training ? batch[16 + c] : double(params[kBatchNormalization1MovingVariance + c]);
+      const double m = double(params[kBatchNormalization1MovingMean + c]);
+      const double v = double(params[kBatchNormalization1MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -1240,9 +1241,11 @@ struct Model {
     }
     for (int c = 0; c < 16; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[16 + c] = b;
@@ -1255,19 +1258,37 @@ struct Model {
     for (int c = 0; c < 16; ++c) {
       const double mean = sums[c] / n;
       const double variance = sums[16 + c] / n - mean * mean;
-      batch[c] = mean;
+      batch[0 + c] = mean;
       batch[16 + c] = variance > 0 ? variance : 0.0;
     }
   } // batch_normalization_1_finish_forward
 
   template <typename T, int L>
+  static void batch_normalization_1_forward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the batch's statistics
+    T mean[16], inv_std[16];
+    for (int c = 0; c < 16; ++c) {
+      const double m = batch[0 + c];
+      const double v = batch[16 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    for (int p = 0; p < 784; ++p) {
+      for (int c = 0; c < 16; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.batch_normalization_1_out[(p * 16 + c) * L + l] = params[kBatchNormalization1Gamma + c] * ((ws.conv2d_1_out[(p * 16 + c) * L + l] - mean[c]) * inv_std[c]) + params[kBatchNormalization1Beta + c];
+      }
+    }
+  } // batch_normalization_1_forward_batch
+
+  template <typename T, int L>
   static void batch_normalization_1_backward_sums(const T* params, const Workspace<T, L>& ws, T* grads, const double* batch, double* sums) {
     // Sums of dy and dy * xhat per channel: the gradients of beta and gamma, and (as
     // batch means) the terms of dx.
+    (void)params;
     T mean[16], inv_std[16];
     for (int c = 0; c < 16; ++c) {
-      const double m = true ? batch[c] : double(params[kBatchNormalization1MovingMean + c]);
-      const double v = true ? batch[16 + c] : double(params[kBatchNormalization1MovingVariance + c]);
+      const double m = batch[0 + c];
+      const double v = batch[16 + c];
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -1282,9 +1303,11 @@ struct Model {
     }
     for (int c = 0; c < 16; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[16 + c] = b;
@@ -1303,13 +1326,38 @@ struct Model {
     }
   } // batch_normalization_1_finish_backward
 
+  template <typename T, int L>
+  static void batch_normalization_1_backward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)), batch
+    // means; zero for lanes without a sample.
+    T mean[16], inv_std[16];
+    for (int c = 0; c < 16; ++c) {
+      const double m = batch[0 + c];
+      const double v = batch[16 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    T keep[L];
+    for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
+    T mean_dy[16], mean_dy_xhat[16];
+    for (int c = 0; c < 16; ++c) {
+      mean_dy[c] = T(batch[32 + c]);
+      mean_dy_xhat[c] = T(batch[48 + c]);
+    }
+    for (int p = 0; p < 784; ++p) {
+      for (int c = 0; c < 16; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_grad[(p * 16 + c) * L + l] = keep[l] * params[kBatchNormalization1Gamma + c] * inv_std[c] * (ws.batch_normalization_1_grad[(p * 16 + c) * L + l] - mean_dy[c] - ((ws.conv2d_1_out[(p * 16 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
+      }
+    }
+  } // batch_normalization_1_backward_batch
+
   template <typename T>
   static void batch_normalization_1_update_moving(T* params, const double* batch) {
     // moving = momentum * moving + (1 - momentum) * batch (Keras' rule).
     for (int c = 0; c < 16; ++c) {
       T& mean = params[kBatchNormalization1MovingMean + c];
       T& variance = params[kBatchNormalization1MovingVariance + c];
-      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[c]);
+      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[0 + c]);
       variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[16 + c]);
     }
   } // batch_normalization_1_update_moving
@@ -1317,41 +1365,15 @@ struct Model {
   // batch_normalization_1 backward: BatchNormalization 28x28x16 -> 28x28x16, momentum 0.99, epsilon 0.001
   // cost per sample: 125,440 FLOPs; weights 256 bytes as float
   template <typename T, int L>
-  static void batch_normalization_1_backward(const T* params, Workspace<T, L>& ws, T* grads, const double* batch) {
-    if (ws.training) {
-      // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)),
-      // batch means; lanes without a sample get none (beta's and gamma's gradients came
-      // with the sums).
-      T mean[16], inv_std[16];
-      for (int c = 0; c < 16; ++c) {
-        const double m = true ? batch[c] : double(params[kBatchNormalization1MovingMean + c]);
-        const double v = true ? batch[16 + c] : double(params[kBatchNormalization1MovingVariance + c]);
-        mean[c] = T(m);
-        inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
-      }
-      T keep[L];
-      for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
-      T mean_dy[16], mean_dy_xhat[16];
-      for (int c = 0; c < 16; ++c) {
-        mean_dy[c] = T(batch[32 + c]);
-        mean_dy_xhat[c] = T(batch[48 + c]);
-      }
-      for (int p = 0; p < 784; ++p) {
-        for (int c = 0; c < 16; ++c) {
-          CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_grad[(p * 16 + c) * L + l] = keep[l] * params[kBatchNormalization1Gamma + c] * inv_std[c] * (ws.batch_normalization_1_grad[(p * 16 + c) * L + l] - mean_dy[c] - ((ws.conv2d_1_out[(p * 16 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
-        }
-      }
-      return;
-    }
+  static void batch_normalization_1_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     // Evaluation mode: an affine map per channel, with the moving statistics.
     T mean[16], inv_std[16];
     for (int c = 0; c < 16; ++c) {
-      const double m = false ? batch[c] : double(params[kBatchNormalization1MovingMean + c]);
-      const double v = false ? batch[16 + c] : double(params[kBatchNormalization1MovingVariance + c]);
+      const double m = double(params[kBatchNormalization1MovingMean + c]);
+      const double v = double(params[kBatchNormalization1MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
-    (void)batch;
     double dbeta[16][L] = {}, dgamma[16][L] = {};
     for (int p = 0; p < 784; ++p) {
       for (int c = 0; c < 16; ++c) {
@@ -2193,12 +2215,12 @@ struct Model {
   // batch_normalization_2 forward: BatchNormalization 28x28x16 -> 28x28x16, momentum 0.99, epsilon 0.001
   // cost per sample: 50,176 FLOPs; weights 256 bytes as float
   template <typename T, int L, template <typename, int> class Ws>
-  static void batch_normalization_2_forward(const T* params, Ws<T, L>& ws, const double* batch) {
-    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta
+  static void batch_normalization_2_forward(const T* params, Ws<T, L>& ws) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the moving statistics
     T mean[16], inv_std[16];
     for (int c = 0; c < 16; ++c) {
-      const double m = ws.training ? batch[c] : double(params[kBatchNormalization2MovingMean + c]);
-      const double v = ws.training ? batch[16 + c] : double(params[kBatchNormalization2MovingVariance + c]);
+      const double m = double(params[kBatchNormalization2MovingMean + c]);
+      const double v = double(params[kBatchNormalization2MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -2224,9 +2246,11 @@ struct Model {
     }
     for (int c = 0; c < 16; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[16 + c] = b;
@@ -2239,19 +2263,37 @@ struct Model {
     for (int c = 0; c < 16; ++c) {
       const double mean = sums[c] / n;
       const double variance = sums[16 + c] / n - mean * mean;
-      batch[c] = mean;
-      batch[16 + c] = variance > 0 ? variance : 0.0;
+      batch[64 + c] = mean;
+      batch[80 + c] = variance > 0 ? variance : 0.0;
     }
   } // batch_normalization_2_finish_forward
+
+  template <typename T, int L>
+  static void batch_normalization_2_forward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the batch's statistics
+    T mean[16], inv_std[16];
+    for (int c = 0; c < 16; ++c) {
+      const double m = batch[64 + c];
+      const double v = batch[80 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    for (int p = 0; p < 784; ++p) {
+      for (int c = 0; c < 16; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.batch_normalization_2_out[(p * 16 + c) * L + l] = params[kBatchNormalization2Gamma + c] * ((ws.conv2d_2_out[(p * 16 + c) * L + l] - mean[c]) * inv_std[c]) + params[kBatchNormalization2Beta + c];
+      }
+    }
+  } // batch_normalization_2_forward_batch
 
   template <typename T, int L>
   static void batch_normalization_2_backward_sums(const T* params, const Workspace<T, L>& ws, T* grads, const double* batch, double* sums) {
     // Sums of dy and dy * xhat per channel: the gradients of beta and gamma, and (as
     // batch means) the terms of dx.
+    (void)params;
     T mean[16], inv_std[16];
     for (int c = 0; c < 16; ++c) {
-      const double m = true ? batch[c] : double(params[kBatchNormalization2MovingMean + c]);
-      const double v = true ? batch[16 + c] : double(params[kBatchNormalization2MovingVariance + c]);
+      const double m = batch[64 + c];
+      const double v = batch[80 + c];
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -2266,9 +2308,11 @@ struct Model {
     }
     for (int c = 0; c < 16; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[16 + c] = b;
@@ -2282,10 +2326,35 @@ struct Model {
   static void batch_normalization_2_finish_backward(long samples, const double* sums, double* batch) {
     const double n = double(samples) * 784;
     for (int c = 0; c < 16; ++c) {
-      batch[32 + c] = sums[c] / n;
-      batch[48 + c] = sums[16 + c] / n;
+      batch[96 + c] = sums[c] / n;
+      batch[112 + c] = sums[16 + c] / n;
     }
   } // batch_normalization_2_finish_backward
+
+  template <typename T, int L>
+  static void batch_normalization_2_backward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)), batch
+    // means; zero for lanes without a sample.
+    T mean[16], inv_std[16];
+    for (int c = 0; c < 16; ++c) {
+      const double m = batch[64 + c];
+      const double v = batch[80 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    T keep[L];
+    for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
+    T mean_dy[16], mean_dy_xhat[16];
+    for (int c = 0; c < 16; ++c) {
+      mean_dy[c] = T(batch[96 + c]);
+      mean_dy_xhat[c] = T(batch[112 + c]);
+    }
+    for (int p = 0; p < 784; ++p) {
+      for (int c = 0; c < 16; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_grad[(p * 16 + c) * L + l] = keep[l] * params[kBatchNormalization2Gamma + c] * inv_std[c] * (ws.batch_normalization_2_grad[(p * 16 + c) * L + l] - mean_dy[c] - ((ws.conv2d_2_out[(p * 16 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
+      }
+    }
+  } // batch_normalization_2_backward_batch
 
   template <typename T>
   static void batch_normalization_2_update_moving(T* params, const double* batch) {
@@ -2293,49 +2362,23 @@ struct Model {
     for (int c = 0; c < 16; ++c) {
       T& mean = params[kBatchNormalization2MovingMean + c];
       T& variance = params[kBatchNormalization2MovingVariance + c];
-      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[c]);
-      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[16 + c]);
+      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[64 + c]);
+      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[80 + c]);
     }
   } // batch_normalization_2_update_moving
 
   // batch_normalization_2 backward: BatchNormalization 28x28x16 -> 28x28x16, momentum 0.99, epsilon 0.001
   // cost per sample: 125,440 FLOPs; weights 256 bytes as float
   template <typename T, int L>
-  static void batch_normalization_2_backward(const T* params, Workspace<T, L>& ws, T* grads, const double* batch) {
-    if (ws.training) {
-      // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)),
-      // batch means; lanes without a sample get none (beta's and gamma's gradients came
-      // with the sums).
-      T mean[16], inv_std[16];
-      for (int c = 0; c < 16; ++c) {
-        const double m = true ? batch[c] : double(params[kBatchNormalization2MovingMean + c]);
-        const double v = true ? batch[16 + c] : double(params[kBatchNormalization2MovingVariance + c]);
-        mean[c] = T(m);
-        inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
-      }
-      T keep[L];
-      for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
-      T mean_dy[16], mean_dy_xhat[16];
-      for (int c = 0; c < 16; ++c) {
-        mean_dy[c] = T(batch[32 + c]);
-        mean_dy_xhat[c] = T(batch[48 + c]);
-      }
-      for (int p = 0; p < 784; ++p) {
-        for (int c = 0; c < 16; ++c) {
-          CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_grad[(p * 16 + c) * L + l] = keep[l] * params[kBatchNormalization2Gamma + c] * inv_std[c] * (ws.batch_normalization_2_grad[(p * 16 + c) * L + l] - mean_dy[c] - ((ws.conv2d_2_out[(p * 16 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
-        }
-      }
-      return;
-    }
+  static void batch_normalization_2_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     // Evaluation mode: an affine map per channel, with the moving statistics.
     T mean[16], inv_std[16];
     for (int c = 0; c < 16; ++c) {
-      const double m = false ? batch[c] : double(params[kBatchNormalization2MovingMean + c]);
-      const double v = false ? batch[16 + c] : double(params[kBatchNormalization2MovingVariance + c]);
+      const double m = double(params[kBatchNormalization2MovingMean + c]);
+      const double v = double(params[kBatchNormalization2MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
-    (void)batch;
     double dbeta[16][L] = {}, dgamma[16][L] = {};
     for (int p = 0; p < 784; ++p) {
       for (int c = 0; c < 16; ++c) {
@@ -3744,12 +3787,12 @@ struct Model {
   // batch_normalization_3 forward: BatchNormalization 14x14x32 -> 14x14x32, momentum 0.99, epsilon 0.001
   // cost per sample: 25,088 FLOPs; weights 512 bytes as float
   template <typename T, int L, template <typename, int> class Ws>
-  static void batch_normalization_3_forward(const T* params, Ws<T, L>& ws, const double* batch) {
-    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta
+  static void batch_normalization_3_forward(const T* params, Ws<T, L>& ws) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the moving statistics
     T mean[32], inv_std[32];
     for (int c = 0; c < 32; ++c) {
-      const double m = ws.training ? batch[c] : double(params[kBatchNormalization3MovingMean + c]);
-      const double v = ws.training ? batch[32 + c] : double(params[kBatchNormalization3MovingVariance + c]);
+      const double m = double(params[kBatchNormalization3MovingMean + c]);
+      const double v = double(params[kBatchNormalization3MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -3775,9 +3818,11 @@ struct Model {
     }
     for (int c = 0; c < 32; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[32 + c] = b;
@@ -3790,19 +3835,37 @@ struct Model {
     for (int c = 0; c < 32; ++c) {
       const double mean = sums[c] / n;
       const double variance = sums[32 + c] / n - mean * mean;
-      batch[c] = mean;
-      batch[32 + c] = variance > 0 ? variance : 0.0;
+      batch[128 + c] = mean;
+      batch[160 + c] = variance > 0 ? variance : 0.0;
     }
   } // batch_normalization_3_finish_forward
+
+  template <typename T, int L>
+  static void batch_normalization_3_forward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the batch's statistics
+    T mean[32], inv_std[32];
+    for (int c = 0; c < 32; ++c) {
+      const double m = batch[128 + c];
+      const double v = batch[160 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    for (int p = 0; p < 196; ++p) {
+      for (int c = 0; c < 32; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.batch_normalization_3_out[(p * 32 + c) * L + l] = params[kBatchNormalization3Gamma + c] * ((ws.conv2d_3_out[(p * 32 + c) * L + l] - mean[c]) * inv_std[c]) + params[kBatchNormalization3Beta + c];
+      }
+    }
+  } // batch_normalization_3_forward_batch
 
   template <typename T, int L>
   static void batch_normalization_3_backward_sums(const T* params, const Workspace<T, L>& ws, T* grads, const double* batch, double* sums) {
     // Sums of dy and dy * xhat per channel: the gradients of beta and gamma, and (as
     // batch means) the terms of dx.
+    (void)params;
     T mean[32], inv_std[32];
     for (int c = 0; c < 32; ++c) {
-      const double m = true ? batch[c] : double(params[kBatchNormalization3MovingMean + c]);
-      const double v = true ? batch[32 + c] : double(params[kBatchNormalization3MovingVariance + c]);
+      const double m = batch[128 + c];
+      const double v = batch[160 + c];
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -3817,9 +3880,11 @@ struct Model {
     }
     for (int c = 0; c < 32; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[32 + c] = b;
@@ -3833,10 +3898,35 @@ struct Model {
   static void batch_normalization_3_finish_backward(long samples, const double* sums, double* batch) {
     const double n = double(samples) * 196;
     for (int c = 0; c < 32; ++c) {
-      batch[64 + c] = sums[c] / n;
-      batch[96 + c] = sums[32 + c] / n;
+      batch[192 + c] = sums[c] / n;
+      batch[224 + c] = sums[32 + c] / n;
     }
   } // batch_normalization_3_finish_backward
+
+  template <typename T, int L>
+  static void batch_normalization_3_backward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)), batch
+    // means; zero for lanes without a sample.
+    T mean[32], inv_std[32];
+    for (int c = 0; c < 32; ++c) {
+      const double m = batch[128 + c];
+      const double v = batch[160 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    T keep[L];
+    for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
+    T mean_dy[32], mean_dy_xhat[32];
+    for (int c = 0; c < 32; ++c) {
+      mean_dy[c] = T(batch[192 + c]);
+      mean_dy_xhat[c] = T(batch[224 + c]);
+    }
+    for (int p = 0; p < 196; ++p) {
+      for (int c = 0; c < 32; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_3_grad[(p * 32 + c) * L + l] = keep[l] * params[kBatchNormalization3Gamma + c] * inv_std[c] * (ws.batch_normalization_3_grad[(p * 32 + c) * L + l] - mean_dy[c] - ((ws.conv2d_3_out[(p * 32 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
+      }
+    }
+  } // batch_normalization_3_backward_batch
 
   template <typename T>
   static void batch_normalization_3_update_moving(T* params, const double* batch) {
@@ -3844,49 +3934,23 @@ struct Model {
     for (int c = 0; c < 32; ++c) {
       T& mean = params[kBatchNormalization3MovingMean + c];
       T& variance = params[kBatchNormalization3MovingVariance + c];
-      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[c]);
-      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[32 + c]);
+      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[128 + c]);
+      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[160 + c]);
     }
   } // batch_normalization_3_update_moving
 
   // batch_normalization_3 backward: BatchNormalization 14x14x32 -> 14x14x32, momentum 0.99, epsilon 0.001
   // cost per sample: 62,720 FLOPs; weights 512 bytes as float
   template <typename T, int L>
-  static void batch_normalization_3_backward(const T* params, Workspace<T, L>& ws, T* grads, const double* batch) {
-    if (ws.training) {
-      // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)),
-      // batch means; lanes without a sample get none (beta's and gamma's gradients came
-      // with the sums).
-      T mean[32], inv_std[32];
-      for (int c = 0; c < 32; ++c) {
-        const double m = true ? batch[c] : double(params[kBatchNormalization3MovingMean + c]);
-        const double v = true ? batch[32 + c] : double(params[kBatchNormalization3MovingVariance + c]);
-        mean[c] = T(m);
-        inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
-      }
-      T keep[L];
-      for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
-      T mean_dy[32], mean_dy_xhat[32];
-      for (int c = 0; c < 32; ++c) {
-        mean_dy[c] = T(batch[64 + c]);
-        mean_dy_xhat[c] = T(batch[96 + c]);
-      }
-      for (int p = 0; p < 196; ++p) {
-        for (int c = 0; c < 32; ++c) {
-          CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_3_grad[(p * 32 + c) * L + l] = keep[l] * params[kBatchNormalization3Gamma + c] * inv_std[c] * (ws.batch_normalization_3_grad[(p * 32 + c) * L + l] - mean_dy[c] - ((ws.conv2d_3_out[(p * 32 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
-        }
-      }
-      return;
-    }
+  static void batch_normalization_3_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     // Evaluation mode: an affine map per channel, with the moving statistics.
     T mean[32], inv_std[32];
     for (int c = 0; c < 32; ++c) {
-      const double m = false ? batch[c] : double(params[kBatchNormalization3MovingMean + c]);
-      const double v = false ? batch[32 + c] : double(params[kBatchNormalization3MovingVariance + c]);
+      const double m = double(params[kBatchNormalization3MovingMean + c]);
+      const double v = double(params[kBatchNormalization3MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
-    (void)batch;
     double dbeta[32][L] = {}, dgamma[32][L] = {};
     for (int p = 0; p < 196; ++p) {
       for (int c = 0; c < 32; ++c) {
@@ -4616,12 +4680,12 @@ struct Model {
   // batch_normalization_4 forward: BatchNormalization 14x14x32 -> 14x14x32, momentum 0.99, epsilon 0.001
   // cost per sample: 25,088 FLOPs; weights 512 bytes as float
   template <typename T, int L, template <typename, int> class Ws>
-  static void batch_normalization_4_forward(const T* params, Ws<T, L>& ws, const double* batch) {
-    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta
+  static void batch_normalization_4_forward(const T* params, Ws<T, L>& ws) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the moving statistics
     T mean[32], inv_std[32];
     for (int c = 0; c < 32; ++c) {
-      const double m = ws.training ? batch[c] : double(params[kBatchNormalization4MovingMean + c]);
-      const double v = ws.training ? batch[32 + c] : double(params[kBatchNormalization4MovingVariance + c]);
+      const double m = double(params[kBatchNormalization4MovingMean + c]);
+      const double v = double(params[kBatchNormalization4MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -4647,9 +4711,11 @@ struct Model {
     }
     for (int c = 0; c < 32; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[32 + c] = b;
@@ -4662,19 +4728,37 @@ struct Model {
     for (int c = 0; c < 32; ++c) {
       const double mean = sums[c] / n;
       const double variance = sums[32 + c] / n - mean * mean;
-      batch[c] = mean;
-      batch[32 + c] = variance > 0 ? variance : 0.0;
+      batch[256 + c] = mean;
+      batch[288 + c] = variance > 0 ? variance : 0.0;
     }
   } // batch_normalization_4_finish_forward
+
+  template <typename T, int L>
+  static void batch_normalization_4_forward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the batch's statistics
+    T mean[32], inv_std[32];
+    for (int c = 0; c < 32; ++c) {
+      const double m = batch[256 + c];
+      const double v = batch[288 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    for (int p = 0; p < 196; ++p) {
+      for (int c = 0; c < 32; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.batch_normalization_4_out[(p * 32 + c) * L + l] = params[kBatchNormalization4Gamma + c] * ((ws.conv2d_4_out[(p * 32 + c) * L + l] - mean[c]) * inv_std[c]) + params[kBatchNormalization4Beta + c];
+      }
+    }
+  } // batch_normalization_4_forward_batch
 
   template <typename T, int L>
   static void batch_normalization_4_backward_sums(const T* params, const Workspace<T, L>& ws, T* grads, const double* batch, double* sums) {
     // Sums of dy and dy * xhat per channel: the gradients of beta and gamma, and (as
     // batch means) the terms of dx.
+    (void)params;
     T mean[32], inv_std[32];
     for (int c = 0; c < 32; ++c) {
-      const double m = true ? batch[c] : double(params[kBatchNormalization4MovingMean + c]);
-      const double v = true ? batch[32 + c] : double(params[kBatchNormalization4MovingVariance + c]);
+      const double m = batch[256 + c];
+      const double v = batch[288 + c];
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -4689,9 +4773,11 @@ struct Model {
     }
     for (int c = 0; c < 32; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[32 + c] = b;
@@ -4705,10 +4791,35 @@ struct Model {
   static void batch_normalization_4_finish_backward(long samples, const double* sums, double* batch) {
     const double n = double(samples) * 196;
     for (int c = 0; c < 32; ++c) {
-      batch[64 + c] = sums[c] / n;
-      batch[96 + c] = sums[32 + c] / n;
+      batch[320 + c] = sums[c] / n;
+      batch[352 + c] = sums[32 + c] / n;
     }
   } // batch_normalization_4_finish_backward
+
+  template <typename T, int L>
+  static void batch_normalization_4_backward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)), batch
+    // means; zero for lanes without a sample.
+    T mean[32], inv_std[32];
+    for (int c = 0; c < 32; ++c) {
+      const double m = batch[256 + c];
+      const double v = batch[288 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    T keep[L];
+    for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
+    T mean_dy[32], mean_dy_xhat[32];
+    for (int c = 0; c < 32; ++c) {
+      mean_dy[c] = T(batch[320 + c]);
+      mean_dy_xhat[c] = T(batch[352 + c]);
+    }
+    for (int p = 0; p < 196; ++p) {
+      for (int c = 0; c < 32; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_4_grad[(p * 32 + c) * L + l] = keep[l] * params[kBatchNormalization4Gamma + c] * inv_std[c] * (ws.batch_normalization_4_grad[(p * 32 + c) * L + l] - mean_dy[c] - ((ws.conv2d_4_out[(p * 32 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
+      }
+    }
+  } // batch_normalization_4_backward_batch
 
   template <typename T>
   static void batch_normalization_4_update_moving(T* params, const double* batch) {
@@ -4716,49 +4827,23 @@ struct Model {
     for (int c = 0; c < 32; ++c) {
       T& mean = params[kBatchNormalization4MovingMean + c];
       T& variance = params[kBatchNormalization4MovingVariance + c];
-      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[c]);
-      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[32 + c]);
+      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[256 + c]);
+      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[288 + c]);
     }
   } // batch_normalization_4_update_moving
 
   // batch_normalization_4 backward: BatchNormalization 14x14x32 -> 14x14x32, momentum 0.99, epsilon 0.001
   // cost per sample: 62,720 FLOPs; weights 512 bytes as float
   template <typename T, int L>
-  static void batch_normalization_4_backward(const T* params, Workspace<T, L>& ws, T* grads, const double* batch) {
-    if (ws.training) {
-      // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)),
-      // batch means; lanes without a sample get none (beta's and gamma's gradients came
-      // with the sums).
-      T mean[32], inv_std[32];
-      for (int c = 0; c < 32; ++c) {
-        const double m = true ? batch[c] : double(params[kBatchNormalization4MovingMean + c]);
-        const double v = true ? batch[32 + c] : double(params[kBatchNormalization4MovingVariance + c]);
-        mean[c] = T(m);
-        inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
-      }
-      T keep[L];
-      for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
-      T mean_dy[32], mean_dy_xhat[32];
-      for (int c = 0; c < 32; ++c) {
-        mean_dy[c] = T(batch[64 + c]);
-        mean_dy_xhat[c] = T(batch[96 + c]);
-      }
-      for (int p = 0; p < 196; ++p) {
-        for (int c = 0; c < 32; ++c) {
-          CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_4_grad[(p * 32 + c) * L + l] = keep[l] * params[kBatchNormalization4Gamma + c] * inv_std[c] * (ws.batch_normalization_4_grad[(p * 32 + c) * L + l] - mean_dy[c] - ((ws.conv2d_4_out[(p * 32 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
-        }
-      }
-      return;
-    }
+  static void batch_normalization_4_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     // Evaluation mode: an affine map per channel, with the moving statistics.
     T mean[32], inv_std[32];
     for (int c = 0; c < 32; ++c) {
-      const double m = false ? batch[c] : double(params[kBatchNormalization4MovingMean + c]);
-      const double v = false ? batch[32 + c] : double(params[kBatchNormalization4MovingVariance + c]);
+      const double m = double(params[kBatchNormalization4MovingMean + c]);
+      const double v = double(params[kBatchNormalization4MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
-    (void)batch;
     double dbeta[32][L] = {}, dgamma[32][L] = {};
     for (int p = 0; p < 196; ++p) {
       for (int c = 0; c < 32; ++c) {
@@ -5468,12 +5553,12 @@ struct Model {
   // batch_normalization_5 forward: BatchNormalization 128 -> 128, momentum 0.99, epsilon 0.001
   // cost per sample: 512 FLOPs; weights 2,048 bytes as float
   template <typename T, int L, template <typename, int> class Ws>
-  static void batch_normalization_5_forward(const T* params, Ws<T, L>& ws, const double* batch) {
-    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta
+  static void batch_normalization_5_forward(const T* params, Ws<T, L>& ws) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the moving statistics
     T mean[128], inv_std[128];
     for (int c = 0; c < 128; ++c) {
-      const double m = ws.training ? batch[c] : double(params[kBatchNormalization5MovingMean + c]);
-      const double v = ws.training ? batch[128 + c] : double(params[kBatchNormalization5MovingVariance + c]);
+      const double m = double(params[kBatchNormalization5MovingMean + c]);
+      const double v = double(params[kBatchNormalization5MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -5495,9 +5580,11 @@ struct Model {
     }
     for (int c = 0; c < 128; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[128 + c] = b;
@@ -5510,19 +5597,35 @@ struct Model {
     for (int c = 0; c < 128; ++c) {
       const double mean = sums[c] / n;
       const double variance = sums[128 + c] / n - mean * mean;
-      batch[c] = mean;
-      batch[128 + c] = variance > 0 ? variance : 0.0;
+      batch[384 + c] = mean;
+      batch[512 + c] = variance > 0 ? variance : 0.0;
     }
   } // batch_normalization_5_finish_forward
+
+  template <typename T, int L>
+  static void batch_normalization_5_forward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the batch's statistics
+    T mean[128], inv_std[128];
+    for (int c = 0; c < 128; ++c) {
+      const double m = batch[384 + c];
+      const double v = batch[512 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    for (int c = 0; c < 128; ++c) {
+      CNNC_LANES for (int l = 0; l < L; ++l) ws.batch_normalization_5_out[c * L + l] = params[kBatchNormalization5Gamma + c] * ((ws.dense_1_out[c * L + l] - mean[c]) * inv_std[c]) + params[kBatchNormalization5Beta + c];
+    }
+  } // batch_normalization_5_forward_batch
 
   template <typename T, int L>
   static void batch_normalization_5_backward_sums(const T* params, const Workspace<T, L>& ws, T* grads, const double* batch, double* sums) {
     // Sums of dy and dy * xhat per channel: the gradients of beta and gamma, and (as
     // batch means) the terms of dx.
+    (void)params;
     T mean[128], inv_std[128];
     for (int c = 0; c < 128; ++c) {
-      const double m = true ? batch[c] : double(params[kBatchNormalization5MovingMean + c]);
-      const double v = true ? batch[128 + c] : double(params[kBatchNormalization5MovingVariance + c]);
+      const double m = batch[384 + c];
+      const double v = batch[512 + c];
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -5535,9 +5638,11 @@ struct Model {
     }
     for (int c = 0; c < 128; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[128 + c] = b;
@@ -5551,10 +5656,33 @@ struct Model {
   static void batch_normalization_5_finish_backward(long samples, const double* sums, double* batch) {
     const double n = double(samples) * 1;
     for (int c = 0; c < 128; ++c) {
-      batch[256 + c] = sums[c] / n;
-      batch[384 + c] = sums[128 + c] / n;
+      batch[640 + c] = sums[c] / n;
+      batch[768 + c] = sums[128 + c] / n;
     }
   } // batch_normalization_5_finish_backward
+
+  template <typename T, int L>
+  static void batch_normalization_5_backward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)), batch
+    // means; zero for lanes without a sample.
+    T mean[128], inv_std[128];
+    for (int c = 0; c < 128; ++c) {
+      const double m = batch[384 + c];
+      const double v = batch[512 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    T keep[L];
+    for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
+    T mean_dy[128], mean_dy_xhat[128];
+    for (int c = 0; c < 128; ++c) {
+      mean_dy[c] = T(batch[640 + c]);
+      mean_dy_xhat[c] = T(batch[768 + c]);
+    }
+    for (int c = 0; c < 128; ++c) {
+      CNNC_LANES for (int l = 0; l < L; ++l) ws.dense_1_grad[c * L + l] = keep[l] * params[kBatchNormalization5Gamma + c] * inv_std[c] * (ws.batch_normalization_5_grad[c * L + l] - mean_dy[c] - ((ws.dense_1_out[c * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
+    }
+  } // batch_normalization_5_backward_batch
 
   template <typename T>
   static void batch_normalization_5_update_moving(T* params, const double* batch) {
@@ -5562,47 +5690,23 @@ struct Model {
     for (int c = 0; c < 128; ++c) {
       T& mean = params[kBatchNormalization5MovingMean + c];
       T& variance = params[kBatchNormalization5MovingVariance + c];
-      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[c]);
-      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[128 + c]);
+      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[384 + c]);
+      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[512 + c]);
     }
   } // batch_normalization_5_update_moving
 
   // batch_normalization_5 backward: BatchNormalization 128 -> 128, momentum 0.99, epsilon 0.001
   // cost per sample: 1,280 FLOPs; weights 2,048 bytes as float
   template <typename T, int L>
-  static void batch_normalization_5_backward(const T* params, Workspace<T, L>& ws, T* grads, const double* batch) {
-    if (ws.training) {
-      // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)),
-      // batch means; lanes without a sample get none (beta's and gamma's gradients came
-      // with the sums).
-      T mean[128], inv_std[128];
-      for (int c = 0; c < 128; ++c) {
-        const double m = true ? batch[c] : double(params[kBatchNormalization5MovingMean + c]);
-        const double v = true ? batch[128 + c] : double(params[kBatchNormalization5MovingVariance + c]);
-        mean[c] = T(m);
-        inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
-      }
-      T keep[L];
-      for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
-      T mean_dy[128], mean_dy_xhat[128];
-      for (int c = 0; c < 128; ++c) {
-        mean_dy[c] = T(batch[256 + c]);
-        mean_dy_xhat[c] = T(batch[384 + c]);
-      }
-      for (int c = 0; c < 128; ++c) {
-        CNNC_LANES for (int l = 0; l < L; ++l) ws.dense_1_grad[c * L + l] = keep[l] * params[kBatchNormalization5Gamma + c] * inv_std[c] * (ws.batch_normalization_5_grad[c * L + l] - mean_dy[c] - ((ws.dense_1_out[c * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
-      }
-      return;
-    }
+  static void batch_normalization_5_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     // Evaluation mode: an affine map per channel, with the moving statistics.
     T mean[128], inv_std[128];
     for (int c = 0; c < 128; ++c) {
-      const double m = false ? batch[c] : double(params[kBatchNormalization5MovingMean + c]);
-      const double v = false ? batch[128 + c] : double(params[kBatchNormalization5MovingVariance + c]);
+      const double m = double(params[kBatchNormalization5MovingMean + c]);
+      const double v = double(params[kBatchNormalization5MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
-    (void)batch;
     double dbeta[128][L] = {}, dgamma[128][L] = {};
     for (int c = 0; c < 128; ++c) {
       CNNC_LANES for (int l = 0; l < L; ++l) {

@@ -307,14 +307,14 @@ struct Model {
       ws.input[48 * L + l] = input[48 * L + l];
       ws.input[49 * L + l] = input[49 * L + l];
     }
-    batch_normalization_1_forward(params, ws, nullptr);
+    batch_normalization_1_forward(params, ws);
     conv2d_1_forward(params, ws);
-    batch_normalization_2_forward(params, ws, nullptr);
+    batch_normalization_2_forward(params, ws);
     activation_1_forward(ws);
     max_pooling2d_1_forward(ws);
     // flatten_1: no code; its output is its input's memory.
     dense_1_forward(params, ws);
-    bn_dense_forward(params, ws, nullptr);
+    bn_dense_forward(params, ws);
     activation_2_forward(ws);
     dropout_1_forward(ws);
     dense_2_forward(params, ws);
@@ -338,7 +338,8 @@ struct Model {
     if (ws.training) {
       // The group is the whole batch, as in forward.
       double sums[kStatisticsSize];
-      for (int stage = kStages - 1; stage >= 0; --stage) {
+      for (int step = 0; step < kStages; ++step) {
+        const int stage = kStages - 1 - step;
         backward_stage(stage, params, target, active, ws.batch_statistics, ws, grads, sums);
         if (stage > 0) finish_backward_stage(stage, ws.active, sums, ws.batch_statistics);
       }
@@ -348,13 +349,13 @@ struct Model {
     dense_2_backward(params, ws, grads);
     dropout_1_backward(ws);
     activation_2_backward(ws);
-    bn_dense_backward(params, ws, grads, nullptr);
+    bn_dense_backward(params, ws, grads);
     dense_1_backward(params, ws, grads);
     max_pooling2d_1_backward(ws);
     activation_1_backward(ws);
-    batch_normalization_2_backward(params, ws, grads, nullptr);
+    batch_normalization_2_backward(params, ws, grads);
     conv2d_1_backward(params, ws, grads);
-    batch_normalization_1_backward(params, ws, grads, nullptr);
+    batch_normalization_1_backward(params, ws, grads);
   } // backward
 
   // The gradient of the summed loss of lanes [0, active) w.r.t. the output layer;
@@ -434,13 +435,13 @@ struct Model {
       return;
     }
     if (stage == 1) {
-      batch_normalization_1_forward(params, ws, batch + 0);
+      batch_normalization_1_forward_batch(params, ws, batch);
       conv2d_1_forward(params, ws);
       batch_normalization_2_forward_sums(ws, sums);
       return;
     }
     if (stage == 2) {
-      batch_normalization_2_forward(params, ws, batch + 8);
+      batch_normalization_2_forward_batch(params, ws, batch);
       activation_1_forward(ws);
       max_pooling2d_1_forward(ws);
       // flatten_1: no code; its output is its input's memory.
@@ -449,7 +450,7 @@ struct Model {
       return;
     }
     if (stage == 3) {
-      bn_dense_forward(params, ws, batch + 20);
+      bn_dense_forward_batch(params, ws, batch);
       activation_2_forward(ws);
       dropout_1_forward(ws);
       dense_2_forward(params, ws);
@@ -460,9 +461,9 @@ struct Model {
   // Turns the sums of forward stage `stage`, added over the groups of a batch of `samples`,
   // into the batch statistics that the next stage reads.
   static void finish_forward_stage(int stage, long samples, const double* sums, double* batch) {
-    if (stage == 0) batch_normalization_1_finish_forward(samples, sums, batch + 0);
-    if (stage == 1) batch_normalization_2_finish_forward(samples, sums, batch + 8);
-    if (stage == 2) bn_dense_finish_forward(samples, sums, batch + 20);
+    if (stage == 0) batch_normalization_1_finish_forward(samples, sums, batch);
+    if (stage == 1) batch_normalization_2_finish_forward(samples, sums, batch);
+    if (stage == 2) bn_dense_finish_forward(samples, sums, batch);
   } // finish_forward_stage
 
   // Backward stage `stage`, from kStages - 1 down to 0: the last starts with the loss's
@@ -478,25 +479,24 @@ struct Model {
       dense_2_backward(params, ws, grads);
       dropout_1_backward(ws);
       activation_2_backward(ws);
-      bn_dense_backward_sums(params, ws, grads, batch + 20, sums);
+      bn_dense_backward_sums(params, ws, grads, batch, sums);
       return;
     }
     if (stage == 2) {
-      bn_dense_backward(params, ws, grads, batch + 20);
+      bn_dense_backward_batch(params, ws, batch);
       dense_1_backward(params, ws, grads);
       max_pooling2d_1_backward(ws);
       activation_1_backward(ws);
-      batch_normalization_2_backward_sums(params, ws, grads, batch + 8, sums);
+      batch_normalization_2_backward_sums(params, ws, grads, batch, sums);
       return;
     }
     if (stage == 1) {
-      batch_normalization_2_backward(params, ws, grads, batch + 8);
+      batch_normalization_2_backward_batch(params, ws, batch);
       conv2d_1_backward(params, ws, grads);
-      batch_normalization_1_backward_sums(params, ws, grads, batch + 0, sums);
+      batch_normalization_1_backward_sums(params, ws, grads, batch, sums);
       return;
     }
     if (stage == 0) {
-      batch_normalization_1_backward(params, ws, grads, batch + 0);
       return;
     }
   } // backward_stage
@@ -504,28 +504,28 @@ struct Model {
   // Turns the sums of backward stage `stage` (> 0), added over the groups, into the batch
   // means that the previous stage reads.
   static void finish_backward_stage(int stage, long samples, const double* sums, double* batch) {
-    if (stage == 1) batch_normalization_1_finish_backward(samples, sums, batch + 0);
-    if (stage == 2) batch_normalization_2_finish_backward(samples, sums, batch + 8);
-    if (stage == 3) bn_dense_finish_backward(samples, sums, batch + 20);
+    if (stage == 1) batch_normalization_1_finish_backward(samples, sums, batch);
+    if (stage == 2) batch_normalization_2_finish_backward(samples, sums, batch);
+    if (stage == 3) bn_dense_finish_backward(samples, sums, batch);
   } // finish_backward_stage
 
   // After a training batch: the moving statistics move toward the batch's.
   template <typename T>
   static void update_moving_statistics(T* params, const double* batch) {
-    batch_normalization_1_update_moving(params, batch + 0);
-    batch_normalization_2_update_moving(params, batch + 8);
-    bn_dense_update_moving(params, batch + 20);
+    batch_normalization_1_update_moving(params, batch);
+    batch_normalization_2_update_moving(params, batch);
+    bn_dense_update_moving(params, batch);
   } // update_moving_statistics
 
   // batch_normalization_1 forward: BatchNormalization 5x5x2 -> 5x5x2, momentum 0.99, epsilon 0.001
   // cost per sample: 200 FLOPs; weights 32 bytes as float
   template <typename T, int L, template <typename, int> class Ws>
-  static void batch_normalization_1_forward(const T* params, Ws<T, L>& ws, const double* batch) {
-    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta
+  static void batch_normalization_1_forward(const T* params, Ws<T, L>& ws) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the moving statistics
     T mean[2], inv_std[2];
     for (int c = 0; c < 2; ++c) {
-      const double m = ws.training ? batch[c] : double(params[kBatchNormalization1MovingMean + c]);
-      const double v = ws.training ? batch[2 + c] : double(params[kBatchNormalization1MovingVariance + c]);
+      const double m = double(params[kBatchNormalization1MovingMean + c]);
+      const double v = double(params[kBatchNormalization1MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -551,9 +551,11 @@ struct Model {
     }
     for (int c = 0; c < 2; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[2 + c] = b;
@@ -566,19 +568,37 @@ struct Model {
     for (int c = 0; c < 2; ++c) {
       const double mean = sums[c] / n;
       const double variance = sums[2 + c] / n - mean * mean;
-      batch[c] = mean;
+      batch[0 + c] = mean;
       batch[2 + c] = variance > 0 ? variance : 0.0;
     }
   } // batch_normalization_1_finish_forward
 
   template <typename T, int L>
+  static void batch_normalization_1_forward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the batch's statistics
+    T mean[2], inv_std[2];
+    for (int c = 0; c < 2; ++c) {
+      const double m = batch[0 + c];
+      const double v = batch[2 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    for (int p = 0; p < 25; ++p) {
+      for (int c = 0; c < 2; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.batch_normalization_1_out[(p * 2 + c) * L + l] = params[kBatchNormalization1Gamma + c] * ((ws.input[(p * 2 + c) * L + l] - mean[c]) * inv_std[c]) + params[kBatchNormalization1Beta + c];
+      }
+    }
+  } // batch_normalization_1_forward_batch
+
+  template <typename T, int L>
   static void batch_normalization_1_backward_sums(const T* params, const Workspace<T, L>& ws, T* grads, const double* batch, double* sums) {
     // Sums of dy and dy * xhat per channel: the gradients of beta and gamma, and (as
     // batch means) the terms of dx.
+    (void)params;
     T mean[2], inv_std[2];
     for (int c = 0; c < 2; ++c) {
-      const double m = true ? batch[c] : double(params[kBatchNormalization1MovingMean + c]);
-      const double v = true ? batch[2 + c] : double(params[kBatchNormalization1MovingVariance + c]);
+      const double m = batch[0 + c];
+      const double v = batch[2 + c];
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -593,9 +613,11 @@ struct Model {
     }
     for (int c = 0; c < 2; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[2 + c] = b;
@@ -620,7 +642,7 @@ struct Model {
     for (int c = 0; c < 2; ++c) {
       T& mean = params[kBatchNormalization1MovingMean + c];
       T& variance = params[kBatchNormalization1MovingVariance + c];
-      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[c]);
+      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[0 + c]);
       variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[2 + c]);
     }
   } // batch_normalization_1_update_moving
@@ -628,19 +650,15 @@ struct Model {
   // batch_normalization_1 backward: BatchNormalization 5x5x2 -> 5x5x2, momentum 0.99, epsilon 0.001
   // cost per sample: 200 FLOPs; weights 32 bytes as float
   template <typename T, int L>
-  static void batch_normalization_1_backward(const T* params, Workspace<T, L>& ws, T* grads, const double* batch) {
-    if (ws.training) {
-      return; // beta's and gamma's gradients came with the sums
-    }
+  static void batch_normalization_1_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     // Evaluation mode: an affine map per channel, with the moving statistics.
     T mean[2], inv_std[2];
     for (int c = 0; c < 2; ++c) {
-      const double m = false ? batch[c] : double(params[kBatchNormalization1MovingMean + c]);
-      const double v = false ? batch[2 + c] : double(params[kBatchNormalization1MovingVariance + c]);
+      const double m = double(params[kBatchNormalization1MovingMean + c]);
+      const double v = double(params[kBatchNormalization1MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
-    (void)batch;
     double dbeta[2][L] = {}, dgamma[2][L] = {};
     for (int p = 0; p < 25; ++p) {
       for (int c = 0; c < 2; ++c) {
@@ -1445,12 +1463,12 @@ struct Model {
   // batch_normalization_2 forward: BatchNormalization 5x5x3 -> 5x5x3, momentum 0.9, epsilon 0.01
   // cost per sample: 300 FLOPs; weights 48 bytes as float
   template <typename T, int L, template <typename, int> class Ws>
-  static void batch_normalization_2_forward(const T* params, Ws<T, L>& ws, const double* batch) {
-    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta
+  static void batch_normalization_2_forward(const T* params, Ws<T, L>& ws) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the moving statistics
     T mean[3], inv_std[3];
     for (int c = 0; c < 3; ++c) {
-      const double m = ws.training ? batch[c] : double(params[kBatchNormalization2MovingMean + c]);
-      const double v = ws.training ? batch[3 + c] : double(params[kBatchNormalization2MovingVariance + c]);
+      const double m = double(params[kBatchNormalization2MovingMean + c]);
+      const double v = double(params[kBatchNormalization2MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.01));
     }
@@ -1476,9 +1494,11 @@ struct Model {
     }
     for (int c = 0; c < 3; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[3 + c] = b;
@@ -1491,19 +1511,37 @@ struct Model {
     for (int c = 0; c < 3; ++c) {
       const double mean = sums[c] / n;
       const double variance = sums[3 + c] / n - mean * mean;
-      batch[c] = mean;
-      batch[3 + c] = variance > 0 ? variance : 0.0;
+      batch[8 + c] = mean;
+      batch[11 + c] = variance > 0 ? variance : 0.0;
     }
   } // batch_normalization_2_finish_forward
+
+  template <typename T, int L>
+  static void batch_normalization_2_forward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the batch's statistics
+    T mean[3], inv_std[3];
+    for (int c = 0; c < 3; ++c) {
+      const double m = batch[8 + c];
+      const double v = batch[11 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.01));
+    }
+    for (int p = 0; p < 25; ++p) {
+      for (int c = 0; c < 3; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.batch_normalization_2_out[(p * 3 + c) * L + l] = params[kBatchNormalization2Gamma + c] * ((ws.conv2d_1_out[(p * 3 + c) * L + l] - mean[c]) * inv_std[c]) + params[kBatchNormalization2Beta + c];
+      }
+    }
+  } // batch_normalization_2_forward_batch
 
   template <typename T, int L>
   static void batch_normalization_2_backward_sums(const T* params, const Workspace<T, L>& ws, T* grads, const double* batch, double* sums) {
     // Sums of dy and dy * xhat per channel: the gradients of beta and gamma, and (as
     // batch means) the terms of dx.
+    (void)params;
     T mean[3], inv_std[3];
     for (int c = 0; c < 3; ++c) {
-      const double m = true ? batch[c] : double(params[kBatchNormalization2MovingMean + c]);
-      const double v = true ? batch[3 + c] : double(params[kBatchNormalization2MovingVariance + c]);
+      const double m = batch[8 + c];
+      const double v = batch[11 + c];
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.01));
     }
@@ -1518,9 +1556,11 @@ struct Model {
     }
     for (int c = 0; c < 3; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[3 + c] = b;
@@ -1534,10 +1574,35 @@ struct Model {
   static void batch_normalization_2_finish_backward(long samples, const double* sums, double* batch) {
     const double n = double(samples) * 25;
     for (int c = 0; c < 3; ++c) {
-      batch[6 + c] = sums[c] / n;
-      batch[9 + c] = sums[3 + c] / n;
+      batch[14 + c] = sums[c] / n;
+      batch[17 + c] = sums[3 + c] / n;
     }
   } // batch_normalization_2_finish_backward
+
+  template <typename T, int L>
+  static void batch_normalization_2_backward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)), batch
+    // means; zero for lanes without a sample.
+    T mean[3], inv_std[3];
+    for (int c = 0; c < 3; ++c) {
+      const double m = batch[8 + c];
+      const double v = batch[11 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.01));
+    }
+    T keep[L];
+    for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
+    T mean_dy[3], mean_dy_xhat[3];
+    for (int c = 0; c < 3; ++c) {
+      mean_dy[c] = T(batch[14 + c]);
+      mean_dy_xhat[c] = T(batch[17 + c]);
+    }
+    for (int p = 0; p < 25; ++p) {
+      for (int c = 0; c < 3; ++c) {
+        CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_grad[(p * 3 + c) * L + l] = keep[l] * params[kBatchNormalization2Gamma + c] * inv_std[c] * (ws.batch_normalization_2_grad[(p * 3 + c) * L + l] - mean_dy[c] - ((ws.conv2d_1_out[(p * 3 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
+      }
+    }
+  } // batch_normalization_2_backward_batch
 
   template <typename T>
   static void batch_normalization_2_update_moving(T* params, const double* batch) {
@@ -1545,49 +1610,23 @@ struct Model {
     for (int c = 0; c < 3; ++c) {
       T& mean = params[kBatchNormalization2MovingMean + c];
       T& variance = params[kBatchNormalization2MovingVariance + c];
-      mean = T(0.9 * double(mean) + (1.0 - 0.9) * batch[c]);
-      variance = T(0.9 * double(variance) + (1.0 - 0.9) * batch[3 + c]);
+      mean = T(0.9 * double(mean) + (1.0 - 0.9) * batch[8 + c]);
+      variance = T(0.9 * double(variance) + (1.0 - 0.9) * batch[11 + c]);
     }
   } // batch_normalization_2_update_moving
 
   // batch_normalization_2 backward: BatchNormalization 5x5x3 -> 5x5x3, momentum 0.9, epsilon 0.01
   // cost per sample: 750 FLOPs; weights 48 bytes as float
   template <typename T, int L>
-  static void batch_normalization_2_backward(const T* params, Workspace<T, L>& ws, T* grads, const double* batch) {
-    if (ws.training) {
-      // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)),
-      // batch means; lanes without a sample get none (beta's and gamma's gradients came
-      // with the sums).
-      T mean[3], inv_std[3];
-      for (int c = 0; c < 3; ++c) {
-        const double m = true ? batch[c] : double(params[kBatchNormalization2MovingMean + c]);
-        const double v = true ? batch[3 + c] : double(params[kBatchNormalization2MovingVariance + c]);
-        mean[c] = T(m);
-        inv_std[c] = T(1.0 / std::sqrt(v + 0.01));
-      }
-      T keep[L];
-      for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
-      T mean_dy[3], mean_dy_xhat[3];
-      for (int c = 0; c < 3; ++c) {
-        mean_dy[c] = T(batch[6 + c]);
-        mean_dy_xhat[c] = T(batch[9 + c]);
-      }
-      for (int p = 0; p < 25; ++p) {
-        for (int c = 0; c < 3; ++c) {
-          CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_grad[(p * 3 + c) * L + l] = keep[l] * params[kBatchNormalization2Gamma + c] * inv_std[c] * (ws.batch_normalization_2_grad[(p * 3 + c) * L + l] - mean_dy[c] - ((ws.conv2d_1_out[(p * 3 + c) * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
-        }
-      }
-      return;
-    }
+  static void batch_normalization_2_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     // Evaluation mode: an affine map per channel, with the moving statistics.
     T mean[3], inv_std[3];
     for (int c = 0; c < 3; ++c) {
-      const double m = false ? batch[c] : double(params[kBatchNormalization2MovingMean + c]);
-      const double v = false ? batch[3 + c] : double(params[kBatchNormalization2MovingVariance + c]);
+      const double m = double(params[kBatchNormalization2MovingMean + c]);
+      const double v = double(params[kBatchNormalization2MovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.01));
     }
-    (void)batch;
     double dbeta[3][L] = {}, dgamma[3][L] = {};
     for (int p = 0; p < 25; ++p) {
       for (int c = 0; c < 3; ++c) {
@@ -2378,12 +2417,12 @@ struct Model {
   // bn_dense forward: BatchNormalization 5 -> 5, momentum 0.99, epsilon 0.001
   // cost per sample: 20 FLOPs; weights 80 bytes as float
   template <typename T, int L, template <typename, int> class Ws>
-  static void bn_dense_forward(const T* params, Ws<T, L>& ws, const double* batch) {
-    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta
+  static void bn_dense_forward(const T* params, Ws<T, L>& ws) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the moving statistics
     T mean[5], inv_std[5];
     for (int c = 0; c < 5; ++c) {
-      const double m = ws.training ? batch[c] : double(params[kBnDenseMovingMean + c]);
-      const double v = ws.training ? batch[5 + c] : double(params[kBnDenseMovingVariance + c]);
+      const double m = double(params[kBnDenseMovingMean + c]);
+      const double v = double(params[kBnDenseMovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -2405,9 +2444,11 @@ struct Model {
     }
     for (int c = 0; c < 5; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[5 + c] = b;
@@ -2420,19 +2461,35 @@ struct Model {
     for (int c = 0; c < 5; ++c) {
       const double mean = sums[c] / n;
       const double variance = sums[5 + c] / n - mean * mean;
-      batch[c] = mean;
-      batch[5 + c] = variance > 0 ? variance : 0.0;
+      batch[20 + c] = mean;
+      batch[25 + c] = variance > 0 ? variance : 0.0;
     }
   } // bn_dense_finish_forward
+
+  template <typename T, int L>
+  static void bn_dense_forward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // y = gamma * (x - mean) / sqrt(var + epsilon) + beta, with the batch's statistics
+    T mean[5], inv_std[5];
+    for (int c = 0; c < 5; ++c) {
+      const double m = batch[20 + c];
+      const double v = batch[25 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    for (int c = 0; c < 5; ++c) {
+      CNNC_LANES for (int l = 0; l < L; ++l) ws.bn_dense_out[c * L + l] = params[kBnDenseGamma + c] * ((ws.dense_1_out[c * L + l] - mean[c]) * inv_std[c]) + params[kBnDenseBeta + c];
+    }
+  } // bn_dense_forward_batch
 
   template <typename T, int L>
   static void bn_dense_backward_sums(const T* params, const Workspace<T, L>& ws, T* grads, const double* batch, double* sums) {
     // Sums of dy and dy * xhat per channel: the gradients of beta and gamma, and (as
     // batch means) the terms of dx.
+    (void)params;
     T mean[5], inv_std[5];
     for (int c = 0; c < 5; ++c) {
-      const double m = true ? batch[c] : double(params[kBnDenseMovingMean + c]);
-      const double v = true ? batch[5 + c] : double(params[kBnDenseMovingVariance + c]);
+      const double m = batch[20 + c];
+      const double v = batch[25 + c];
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
@@ -2445,9 +2502,11 @@ struct Model {
     }
     for (int c = 0; c < 5; ++c) {
       double a = 0, b = 0;
-      for (int l = 0; l < ws.active; ++l) {
-        a += first[c][l];
-        b += second[c][l];
+      for (int l = 0; l < L; ++l) {
+        if (l < ws.active) {
+          a += first[c][l];
+          b += second[c][l];
+        }
       }
       sums[c] = a;
       sums[5 + c] = b;
@@ -2461,10 +2520,33 @@ struct Model {
   static void bn_dense_finish_backward(long samples, const double* sums, double* batch) {
     const double n = double(samples) * 1;
     for (int c = 0; c < 5; ++c) {
-      batch[10 + c] = sums[c] / n;
-      batch[15 + c] = sums[5 + c] / n;
+      batch[30 + c] = sums[c] / n;
+      batch[35 + c] = sums[5 + c] / n;
     }
   } // bn_dense_finish_backward
+
+  template <typename T, int L>
+  static void bn_dense_backward_batch(const T* params, Workspace<T, L>& ws, const double* batch) {
+    // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)), batch
+    // means; zero for lanes without a sample.
+    T mean[5], inv_std[5];
+    for (int c = 0; c < 5; ++c) {
+      const double m = batch[20 + c];
+      const double v = batch[25 + c];
+      mean[c] = T(m);
+      inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
+    }
+    T keep[L];
+    for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
+    T mean_dy[5], mean_dy_xhat[5];
+    for (int c = 0; c < 5; ++c) {
+      mean_dy[c] = T(batch[30 + c]);
+      mean_dy_xhat[c] = T(batch[35 + c]);
+    }
+    for (int c = 0; c < 5; ++c) {
+      CNNC_LANES for (int l = 0; l < L; ++l) ws.dense_1_grad[c * L + l] = keep[l] * params[kBnDenseGamma + c] * inv_std[c] * (ws.bn_dense_grad[c * L + l] - mean_dy[c] - ((ws.dense_1_out[c * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
+    }
+  } // bn_dense_backward_batch
 
   template <typename T>
   static void bn_dense_update_moving(T* params, const double* batch) {
@@ -2472,47 +2554,23 @@ struct Model {
     for (int c = 0; c < 5; ++c) {
       T& mean = params[kBnDenseMovingMean + c];
       T& variance = params[kBnDenseMovingVariance + c];
-      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[c]);
-      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[5 + c]);
+      mean = T(0.99 * double(mean) + (1.0 - 0.99) * batch[20 + c]);
+      variance = T(0.99 * double(variance) + (1.0 - 0.99) * batch[25 + c]);
     }
   } // bn_dense_update_moving
 
   // bn_dense backward: BatchNormalization 5 -> 5, momentum 0.99, epsilon 0.001
   // cost per sample: 50 FLOPs; weights 80 bytes as float
   template <typename T, int L>
-  static void bn_dense_backward(const T* params, Workspace<T, L>& ws, T* grads, const double* batch) {
-    if (ws.training) {
-      // dx = gamma / sqrt(var + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat)),
-      // batch means; lanes without a sample get none (beta's and gamma's gradients came
-      // with the sums).
-      T mean[5], inv_std[5];
-      for (int c = 0; c < 5; ++c) {
-        const double m = true ? batch[c] : double(params[kBnDenseMovingMean + c]);
-        const double v = true ? batch[5 + c] : double(params[kBnDenseMovingVariance + c]);
-        mean[c] = T(m);
-        inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
-      }
-      T keep[L];
-      for (int l = 0; l < L; ++l) keep[l] = l < ws.active ? T(1) : T(0);
-      T mean_dy[5], mean_dy_xhat[5];
-      for (int c = 0; c < 5; ++c) {
-        mean_dy[c] = T(batch[10 + c]);
-        mean_dy_xhat[c] = T(batch[15 + c]);
-      }
-      for (int c = 0; c < 5; ++c) {
-        CNNC_LANES for (int l = 0; l < L; ++l) ws.dense_1_grad[c * L + l] = keep[l] * params[kBnDenseGamma + c] * inv_std[c] * (ws.bn_dense_grad[c * L + l] - mean_dy[c] - ((ws.dense_1_out[c * L + l] - mean[c]) * inv_std[c]) * mean_dy_xhat[c]);
-      }
-      return;
-    }
+  static void bn_dense_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     // Evaluation mode: an affine map per channel, with the moving statistics.
     T mean[5], inv_std[5];
     for (int c = 0; c < 5; ++c) {
-      const double m = false ? batch[c] : double(params[kBnDenseMovingMean + c]);
-      const double v = false ? batch[5 + c] : double(params[kBnDenseMovingVariance + c]);
+      const double m = double(params[kBnDenseMovingMean + c]);
+      const double v = double(params[kBnDenseMovingVariance + c]);
       mean[c] = T(m);
       inv_std[c] = T(1.0 / std::sqrt(v + 0.001));
     }
-    (void)batch;
     double dbeta[5][L] = {}, dgamma[5][L] = {};
     for (int c = 0; c < 5; ++c) {
       CNNC_LANES for (int l = 0; l < L; ++l) {
