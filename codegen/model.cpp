@@ -32,6 +32,7 @@ struct Tensor {
   std::vector<int> dims;
   int fan_in = 0, fan_out = 0;
   Initializer init;
+  double l2 = 0; // kernels: the model's `l2`; biases are not decayed
 };
 
 // A layer with everything its kernels and the tables need.
@@ -105,6 +106,32 @@ const char* optimizer_name(OptimizerKind kind) {
 }
 
 // A double as a C++ literal that reads back to the same value ("0.0001", "1e-07", "0.9").
+const char* schedule_name(ScheduleKind kind) {
+  switch (kind) {
+  case ScheduleKind::Constant:
+    return "Constant";
+  case ScheduleKind::Step:
+    return "Step";
+  case ScheduleKind::Exponential:
+    return "Exponential";
+  case ScheduleKind::Cosine:
+    return "Cosine";
+  }
+  return "Constant";
+}
+
+const char* monitor_name(Monitor monitor) {
+  switch (monitor) {
+  case Monitor::ValLoss:
+    return "ValLoss";
+  case Monitor::ValAcc:
+    return "ValAcc";
+  case Monitor::ValMae:
+    return "ValMae";
+  }
+  return "ValLoss";
+}
+
 std::string literal(double value) {
   std::string text = fmt::format("{}", value);
   if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
@@ -263,6 +290,7 @@ private:
       kernel.fan_out = layer.units;
     }
     kernel.size = std::int64_t(kernel.fan_in) * layer.units;
+    kernel.l2 = model_.training.l2;
     offset += kernel.size;
     Tensor bias{layer.name,    "bias",      offset,      layer.units,
                 {layer.units}, layer.units, layer.units, layer.bias_init};
@@ -338,9 +366,9 @@ private:
       std::vector<int> dims = t.dims;
       dims.resize(4, 0);
       out_.linef("    {{\"{0}.{1}\", \"{0}\", \"{1}\", {2}, {3}, {4}, {{{5}}}, {6}, {7}, "
-                 "{{cnn::InitKind::{8}, {9}}}}},",
+                 "{{cnn::InitKind::{8}, {9}}}, {10}, true}},",
                  t.layer, t.role, t.offset, t.size, t.dims.size(), dims_text(dims), t.fan_in,
-                 t.fan_out, init_name(t.init.kind), literal(t.init.param));
+                 t.fan_out, init_name(t.init.kind), literal(t.init.param), literal(t.l2));
     }
     out_.line("};");
     out_.line("static constexpr cnn::LayerInfo kLayers[kLayerCount] = {");
@@ -364,8 +392,18 @@ private:
                optimizer_name(o.kind), literal(o.learning_rate), literal(o.momentum),
                literal(o.rho), literal(o.beta1), literal(o.beta2), literal(o.epsilon),
                literal(o.initial_accumulator));
-    out_.linef("    {}, {}, {}, {}, {}}};", t.batch_size, t.epochs, t.validation_count,
+    out_.linef("    {}, {}, {}, {}, {},", t.batch_size, t.epochs, t.validation_count,
                literal(t.validation_fraction), t.seed);
+    const Schedule& schedule = t.schedule;
+    out_.linef("    {{cnn::ScheduleKind::{}, {}, {}, {}, {}}},", schedule_name(schedule.kind),
+               schedule.every, literal(schedule.factor), literal(schedule.min_lr), schedule.warmup);
+    const EarlyStopping& early = t.early_stopping;
+    out_.linef("    {{{}, cnn::MonitorKind::{}, {}, {}, {}}},", early.enabled ? "true" : "false",
+               monitor_name(early.monitor), early.patience, literal(early.min_delta),
+               early.restore_best_weights ? "true" : "false");
+    out_.linef("    {{{}, {}, {}}}}};", t.augment.shift,
+               t.augment.flip_horizontal ? "true" : "false",
+               t.augment.flip_vertical ? "true" : "false");
     out_.linef("// {}", fused_ ? "A classifier: its output activation meets its cross-entropy."
                                : "Not a classifier with a fused output activation and loss.");
     out_.linef("static constexpr bool kClassifier = {};", fused_ ? "true" : "false");

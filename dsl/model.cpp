@@ -122,6 +122,32 @@ const char* keyword(OptimizerKind kind) {
   return "?";
 }
 
+const char* keyword(ScheduleKind kind) {
+  switch (kind) {
+  case ScheduleKind::Constant:
+    return "constant";
+  case ScheduleKind::Step:
+    return "step";
+  case ScheduleKind::Exponential:
+    return "exponential";
+  case ScheduleKind::Cosine:
+    return "cosine";
+  }
+  return "?";
+}
+
+const char* keyword(Monitor monitor) {
+  switch (monitor) {
+  case Monitor::ValLoss:
+    return "val_loss";
+  case Monitor::ValAcc:
+    return "val_acc";
+  case Monitor::ValMae:
+    return "val_mae";
+  }
+  return "?";
+}
+
 double channel_value(const std::vector<double>& values, int channel, double fallback) {
   if (values.empty()) return fallback;
   return values.size() == 1 ? values[0] : values[std::size_t(channel)];

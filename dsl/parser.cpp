@@ -11,12 +11,15 @@ namespace {
 constexpr std::string_view kStatements[] = {
     "model", "input", "classes", "conv2d", "maxpool", "avgpool", "flatten", "dense", "activation",
     "training", "loss", "optimizer", "batch", "epochs", "validation", "seed", "init", "bias_init",
+    "schedule", "early_stopping", "l2", "augment",
     // Keras' and other common spellings, to suggest ours.
     "conv=conv2d", "convolution=conv2d", "conv2D=conv2d", "max_pooling2d=maxpool",
     "maxpooling2d=maxpool", "maxpool2d=maxpool", "average_pooling2d=avgpool",
     "averagepooling2d=avgpool", "avgpool2d=avgpool", "linear=dense", "batch_size=batch",
     "epoch=epochs", "train=training", "compile=training", "lr=optimizer", "class=classes",
-    "labels=classes", "class_names=classes"};
+    "labels=classes", "class_names=classes", "lr_schedule=schedule", "scheduler=schedule",
+    "earlystopping=early_stopping", "patience=early_stopping", "weight_decay=l2",
+    "kernel_regularizer=l2", "regularizer=l2", "augmentation=augment"};
 
 } // namespace
 
@@ -61,8 +64,10 @@ void Parser::statement(Line& line) {
   if (word == "training") return training(line);
   if (word == "loss") return loss(line);
   if (word == "optimizer") return optimizer(line);
-  if (word == "batch" || word == "epochs" || word == "validation" || word == "seed")
+  if (word == "batch" || word == "epochs" || word == "validation" || word == "seed" || word == "l2")
     return count(line);
+  if (word == "schedule" || word == "early_stopping" || word == "augment")
+    return options_setting(line);
   if (word == "init" || word == "bias_init") return init_setting(line);
   report(first.span,
          fmt::format("unknown statement '{}'{}", word, did_you_mean(word, kStatements)));

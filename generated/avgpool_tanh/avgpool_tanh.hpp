@@ -47,14 +47,14 @@ struct Model {
   static constexpr std::size_t kDense2Bias = 14400; // (10)
 
   static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
-      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 72, 4, {3, 3, 1, 8}, 9, 72, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_1.bias", "conv2d_1", "bias", 72, 8, 1, {8, 0, 0, 0}, 8, 8, {cnn::InitKind::Constant, 0.01}},
-      {"conv2d_2.kernel", "conv2d_2", "kernel", 80, 1152, 4, {3, 3, 8, 16}, 72, 144, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_2.bias", "conv2d_2", "bias", 1232, 16, 1, {16, 0, 0, 0}, 16, 16, {cnn::InitKind::Constant, 0.01}},
-      {"hidden.kernel", "hidden", "kernel", 1248, 12800, 2, {400, 32, 0, 0}, 400, 32, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"hidden.bias", "hidden", "bias", 14048, 32, 1, {32, 0, 0, 0}, 32, 32, {cnn::InitKind::Constant, 0.01}},
-      {"dense_2.kernel", "dense_2", "kernel", 14080, 320, 2, {32, 10, 0, 0}, 32, 10, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"dense_2.bias", "dense_2", "bias", 14400, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Constant, 0.01}},
+      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 72, 4, {3, 3, 1, 8}, 9, 72, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_1.bias", "conv2d_1", "bias", 72, 8, 1, {8, 0, 0, 0}, 8, 8, {cnn::InitKind::Constant, 0.01}, 0.0, true},
+      {"conv2d_2.kernel", "conv2d_2", "kernel", 80, 1152, 4, {3, 3, 8, 16}, 72, 144, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_2.bias", "conv2d_2", "bias", 1232, 16, 1, {16, 0, 0, 0}, 16, 16, {cnn::InitKind::Constant, 0.01}, 0.0, true},
+      {"hidden.kernel", "hidden", "kernel", 1248, 12800, 2, {400, 32, 0, 0}, 400, 32, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"hidden.bias", "hidden", "bias", 14048, 32, 1, {32, 0, 0, 0}, 32, 32, {cnn::InitKind::Constant, 0.01}, 0.0, true},
+      {"dense_2.kernel", "dense_2", "kernel", 14080, 320, 2, {32, 10, 0, 0}, 32, 10, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"dense_2.bias", "dense_2", "bias", 14400, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Constant, 0.01}, 0.0, true},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
       {"conv2d_1", "Conv2D", 3, {26, 26, 8}, 80, 0, 2, 97344, 97344},
@@ -69,7 +69,10 @@ struct Model {
   static constexpr cnn::TrainingConfig kTraining = {
       cnn::LossKind::CategoricalCrossentropy,
       {cnn::OptimizerKind::Nesterov, 0.01, 0.9, 0.9, 0.9, 0.999, 1e-07, 0.1},
-      32, 2, 0, 0.0, 11};
+      32, 2, 0, 0.0, 11,
+      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
+      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
+      {0, false, false}};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
   // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.

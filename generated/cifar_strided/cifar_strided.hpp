@@ -49,16 +49,16 @@ struct Model {
   static constexpr std::size_t kDense1Bias = 38976; // (10)
 
   static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
-      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 432, 4, {3, 3, 3, 16}, 27, 144, {cnn::InitKind::HeNormal, 0.0}},
-      {"conv2d_1.bias", "conv2d_1", "bias", 432, 16, 1, {16, 0, 0, 0}, 16, 16, {cnn::InitKind::Zeros, 0.0}},
-      {"conv2d_2.kernel", "conv2d_2", "kernel", 448, 8192, 4, {4, 4, 16, 32}, 256, 512, {cnn::InitKind::HeNormal, 0.0}},
-      {"conv2d_2.bias", "conv2d_2", "bias", 8640, 32, 1, {32, 0, 0, 0}, 32, 32, {cnn::InitKind::Zeros, 0.0}},
-      {"conv2d_3.kernel", "conv2d_3", "kernel", 8672, 9216, 4, {3, 3, 32, 32}, 288, 288, {cnn::InitKind::HeNormal, 0.0}},
-      {"conv2d_3.bias", "conv2d_3", "bias", 17888, 32, 1, {32, 0, 0, 0}, 32, 32, {cnn::InitKind::Zeros, 0.0}},
-      {"conv2d_4.kernel", "conv2d_4", "kernel", 17920, 18432, 4, {3, 3, 32, 64}, 288, 576, {cnn::InitKind::HeNormal, 0.0}},
-      {"conv2d_4.bias", "conv2d_4", "bias", 36352, 64, 1, {64, 0, 0, 0}, 64, 64, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_1.kernel", "dense_1", "kernel", 36416, 2560, 2, {256, 10, 0, 0}, 256, 10, {cnn::InitKind::HeNormal, 0.0}},
-      {"dense_1.bias", "dense_1", "bias", 38976, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Zeros, 0.0}},
+      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 432, 4, {3, 3, 3, 16}, 27, 144, {cnn::InitKind::HeNormal, 0.0}, 0.0, true},
+      {"conv2d_1.bias", "conv2d_1", "bias", 432, 16, 1, {16, 0, 0, 0}, 16, 16, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"conv2d_2.kernel", "conv2d_2", "kernel", 448, 8192, 4, {4, 4, 16, 32}, 256, 512, {cnn::InitKind::HeNormal, 0.0}, 0.0, true},
+      {"conv2d_2.bias", "conv2d_2", "bias", 8640, 32, 1, {32, 0, 0, 0}, 32, 32, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"conv2d_3.kernel", "conv2d_3", "kernel", 8672, 9216, 4, {3, 3, 32, 32}, 288, 288, {cnn::InitKind::HeNormal, 0.0}, 0.0, true},
+      {"conv2d_3.bias", "conv2d_3", "bias", 17888, 32, 1, {32, 0, 0, 0}, 32, 32, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"conv2d_4.kernel", "conv2d_4", "kernel", 17920, 18432, 4, {3, 3, 32, 64}, 288, 576, {cnn::InitKind::HeNormal, 0.0}, 0.0, true},
+      {"conv2d_4.bias", "conv2d_4", "bias", 36352, 64, 1, {64, 0, 0, 0}, 64, 64, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_1.kernel", "dense_1", "kernel", 36416, 2560, 2, {256, 10, 0, 0}, 256, 10, {cnn::InitKind::HeNormal, 0.0}, 0.0, true},
+      {"dense_1.bias", "dense_1", "bias", 38976, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
       {"conv2d_1", "Conv2D", 3, {16, 16, 16}, 448, 0, 2, 221184, 221184},
@@ -72,7 +72,10 @@ struct Model {
   static constexpr cnn::TrainingConfig kTraining = {
       cnn::LossKind::CategoricalCrossentropy,
       {cnn::OptimizerKind::Adam, 0.001, 0.0, 0.9, 0.9, 0.999, 1e-07, 0.1},
-      32, 10, 5000, 0.0, 3};
+      32, 10, 5000, 0.0, 3,
+      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
+      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
+      {0, false, false}};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
   // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.

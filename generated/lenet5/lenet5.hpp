@@ -49,16 +49,16 @@ struct Model {
   static constexpr std::size_t kDense3Bias = 61696; // (10)
 
   static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
-      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 150, 4, {5, 5, 1, 6}, 25, 150, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_1.bias", "conv2d_1", "bias", 150, 6, 1, {6, 0, 0, 0}, 6, 6, {cnn::InitKind::Zeros, 0.0}},
-      {"conv2d_2.kernel", "conv2d_2", "kernel", 156, 2400, 4, {5, 5, 6, 16}, 150, 400, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_2.bias", "conv2d_2", "bias", 2556, 16, 1, {16, 0, 0, 0}, 16, 16, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_1.kernel", "dense_1", "kernel", 2572, 48000, 2, {400, 120, 0, 0}, 400, 120, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"dense_1.bias", "dense_1", "bias", 50572, 120, 1, {120, 0, 0, 0}, 120, 120, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_2.kernel", "dense_2", "kernel", 50692, 10080, 2, {120, 84, 0, 0}, 120, 84, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"dense_2.bias", "dense_2", "bias", 60772, 84, 1, {84, 0, 0, 0}, 84, 84, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_3.kernel", "dense_3", "kernel", 60856, 840, 2, {84, 10, 0, 0}, 84, 10, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"dense_3.bias", "dense_3", "bias", 61696, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Zeros, 0.0}},
+      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 150, 4, {5, 5, 1, 6}, 25, 150, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_1.bias", "conv2d_1", "bias", 150, 6, 1, {6, 0, 0, 0}, 6, 6, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"conv2d_2.kernel", "conv2d_2", "kernel", 156, 2400, 4, {5, 5, 6, 16}, 150, 400, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_2.bias", "conv2d_2", "bias", 2556, 16, 1, {16, 0, 0, 0}, 16, 16, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_1.kernel", "dense_1", "kernel", 2572, 48000, 2, {400, 120, 0, 0}, 400, 120, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"dense_1.bias", "dense_1", "bias", 50572, 120, 1, {120, 0, 0, 0}, 120, 120, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_2.kernel", "dense_2", "kernel", 50692, 10080, 2, {120, 84, 0, 0}, 120, 84, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"dense_2.bias", "dense_2", "bias", 60772, 84, 1, {84, 0, 0, 0}, 84, 84, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_3.kernel", "dense_3", "kernel", 60856, 840, 2, {84, 10, 0, 0}, 84, 10, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"dense_3.bias", "dense_3", "bias", 61696, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
       {"conv2d_1", "Conv2D", 3, {28, 28, 6}, 156, 0, 2, 235200, 235200},
@@ -73,7 +73,10 @@ struct Model {
   static constexpr cnn::TrainingConfig kTraining = {
       cnn::LossKind::CategoricalCrossentropy,
       {cnn::OptimizerKind::Momentum, 0.05, 0.9, 0.9, 0.9, 0.999, 1e-07, 0.1},
-      64, 5, 0, 0.1, 7};
+      64, 5, 0, 0.1, 7,
+      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
+      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
+      {0, false, false}};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
   // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.

@@ -47,14 +47,14 @@ struct Model {
   static constexpr std::size_t kDense2Bias = 38380; // (10)
 
   static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
-      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 250, 4, {5, 5, 1, 10}, 25, 250, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_1.bias", "conv2d_1", "bias", 250, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Zeros, 0.0}},
-      {"conv2d_2.kernel", "conv2d_2", "kernel", 260, 5000, 4, {5, 5, 10, 20}, 250, 500, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_2.bias", "conv2d_2", "bias", 5260, 20, 1, {20, 0, 0, 0}, 20, 20, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_1.kernel", "dense_1", "kernel", 5280, 32000, 2, {320, 100, 0, 0}, 320, 100, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"dense_1.bias", "dense_1", "bias", 37280, 100, 1, {100, 0, 0, 0}, 100, 100, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_2.kernel", "dense_2", "kernel", 37380, 1000, 2, {100, 10, 0, 0}, 100, 10, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"dense_2.bias", "dense_2", "bias", 38380, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Zeros, 0.0}},
+      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 250, 4, {5, 5, 1, 10}, 25, 250, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_1.bias", "conv2d_1", "bias", 250, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"conv2d_2.kernel", "conv2d_2", "kernel", 260, 5000, 4, {5, 5, 10, 20}, 250, 500, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_2.bias", "conv2d_2", "bias", 5260, 20, 1, {20, 0, 0, 0}, 20, 20, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_1.kernel", "dense_1", "kernel", 5280, 32000, 2, {320, 100, 0, 0}, 320, 100, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"dense_1.bias", "dense_1", "bias", 37280, 100, 1, {100, 0, 0, 0}, 100, 100, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_2.kernel", "dense_2", "kernel", 37380, 1000, 2, {100, 10, 0, 0}, 100, 10, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"dense_2.bias", "dense_2", "bias", 38380, 10, 1, {10, 0, 0, 0}, 10, 10, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
       {"conv2d_1", "Conv2D", 3, {24, 24, 10}, 260, 0, 2, 288000, 288000},
@@ -68,7 +68,10 @@ struct Model {
   static constexpr cnn::TrainingConfig kTraining = {
       cnn::LossKind::CategoricalCrossentropy,
       {cnn::OptimizerKind::Rmsprop, 0.0001, 0.0, 0.9, 0.9, 0.999, 1e-07, 0.1},
-      128, 50, 10000, 0.0, 1};
+      128, 50, 10000, 0.0, 1,
+      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
+      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
+      {0, false, false}};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
   // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.

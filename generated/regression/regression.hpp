@@ -45,12 +45,12 @@ struct Model {
   static constexpr std::size_t kDense2Bias = 2392; // (2)
 
   static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
-      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 36, 4, {3, 3, 1, 4}, 9, 36, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_1.bias", "conv2d_1", "bias", 36, 4, 1, {4, 0, 0, 0}, 4, 4, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_1.kernel", "dense_1", "kernel", 40, 2304, 2, {144, 16, 0, 0}, 144, 16, {cnn::InitKind::HeUniform, 0.0}},
-      {"dense_1.bias", "dense_1", "bias", 2344, 16, 1, {16, 0, 0, 0}, 16, 16, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_2.kernel", "dense_2", "kernel", 2360, 32, 2, {16, 2, 0, 0}, 16, 2, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"dense_2.bias", "dense_2", "bias", 2392, 2, 1, {2, 0, 0, 0}, 2, 2, {cnn::InitKind::Zeros, 0.0}},
+      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 36, 4, {3, 3, 1, 4}, 9, 36, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_1.bias", "conv2d_1", "bias", 36, 4, 1, {4, 0, 0, 0}, 4, 4, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_1.kernel", "dense_1", "kernel", 40, 2304, 2, {144, 16, 0, 0}, 144, 16, {cnn::InitKind::HeUniform, 0.0}, 0.0, true},
+      {"dense_1.bias", "dense_1", "bias", 2344, 16, 1, {16, 0, 0, 0}, 16, 16, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_2.kernel", "dense_2", "kernel", 2360, 32, 2, {16, 2, 0, 0}, 16, 2, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"dense_2.bias", "dense_2", "bias", 2392, 2, 1, {2, 0, 0, 0}, 2, 2, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
       {"conv2d_1", "Conv2D", 3, {6, 6, 4}, 40, 0, 2, 2592, 2592},
@@ -61,7 +61,10 @@ struct Model {
   static constexpr cnn::TrainingConfig kTraining = {
       cnn::LossKind::MeanSquaredError,
       {cnn::OptimizerKind::Adam, 0.001, 0.0, 0.9, 0.9, 0.999, 1e-07, 0.1},
-      16, 10, 0, 0.2, 42};
+      16, 10, 0, 0.2, 42,
+      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
+      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
+      {0, false, false}};
   // Not a classifier with a fused output activation and loss.
   static constexpr bool kClassifier = false;
   // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.

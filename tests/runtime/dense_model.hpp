@@ -31,7 +31,9 @@ struct Model {
        {784, 10, 0, 0},
        784,
        10,
-       {cnn::InitKind::GlorotUniform, 0.0}},
+       {cnn::InitKind::GlorotUniform, 0.0},
+       0.0,
+       true},
       {"dense_1.bias",
        "dense_1",
        "bias",
@@ -41,7 +43,9 @@ struct Model {
        {10, 0, 0, 0},
        784,
        10,
-       {cnn::InitKind::Zeros, 0.0}},
+       {cnn::InitKind::Zeros, 0.0},
+       0.0,
+       true},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
       {"flatten_1", "Flatten", 1, {784, 0, 0}, 0, 0, 0, 0, 0},
@@ -54,7 +58,10 @@ struct Model {
       3,
       0,
       0.1,
-      7};
+      7,
+      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
+      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
+      {0, false, false}};
   static constexpr bool kClassifier = true;
   static constexpr double kInputScale = 1.0;
   static constexpr double kInputMean[kInputC] = {0.0};

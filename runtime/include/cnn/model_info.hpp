@@ -38,6 +38,8 @@ struct TensorInfo {
   int fan_in;
   int fan_out;
   Initializer init;
+  double l2;      // Keras' l2(x) regularizer: the loss gains l2 * sum(w^2), the gradient 2*l2*w
+  bool trainable; // whether the optimizer updates it
 };
 
 struct LayerInfo {
@@ -72,6 +74,38 @@ struct OptimizerConfig {
   double initial_accumulator; // AdaGrad
 };
 
+// The learning rate of epoch e = 1, 2, ... of E, from the optimizer's: Constant; Step:
+// lr * factor^floor((e-1)/every); Exponential: lr * factor^(e-1); Cosine: lr * e/warmup for the
+// first `warmup` epochs, then min_lr + (lr - min_lr) * (1 + cos(pi * (e-1-warmup)/(E-warmup))) / 2.
+enum class ScheduleKind { Constant, Step, Exponential, Cosine };
+
+struct ScheduleConfig {
+  ScheduleKind kind;
+  int every;     // Step
+  double factor; // Step: the multiplier every `every` epochs; Exponential: the rate per epoch
+  double min_lr; // Cosine
+  int warmup;    // Cosine: epochs of linear warmup
+};
+
+enum class MonitorKind { ValLoss, ValAcc, ValMae };
+
+// Keras' EarlyStopping callback.
+struct EarlyStoppingConfig {
+  bool enabled;
+  MonitorKind monitor;
+  int patience;
+  double min_delta;
+  bool restore_best_weights;
+};
+
+// Random changes to training samples only: shifts of up to `shift` pixels per axis with zero
+// fill, and mirroring with probability 1/2.
+struct AugmentConfig {
+  int shift;
+  bool flip_horizontal;
+  bool flip_vertical;
+};
+
 struct TrainingConfig {
   LossKind loss;
   OptimizerConfig optimizer;
@@ -80,6 +114,9 @@ struct TrainingConfig {
   long validation_count;      // samples held out of the training set; 0 when given as a fraction
   double validation_fraction; // fraction held out; 0 when given as a count
   std::uint64_t seed;
+  ScheduleConfig schedule;
+  EarlyStoppingConfig early_stopping;
+  AugmentConfig augment;
 };
 
 } // namespace cnn

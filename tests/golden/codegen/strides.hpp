@@ -45,12 +45,12 @@ struct Model {
   static constexpr std::size_t kDense1Bias = 702; // (3)
 
   static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
-      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 234, 4, {3, 3, 2, 13}, 18, 117, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_1.bias", "conv2d_1", "bias", 234, 13, 1, {13, 0, 0, 0}, 13, 13, {cnn::InitKind::Zeros, 0.0}},
-      {"conv2d_2.kernel", "conv2d_2", "kernel", 247, 390, 4, {3, 2, 13, 5}, 78, 30, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_2.bias", "conv2d_2", "bias", 637, 5, 1, {5, 0, 0, 0}, 5, 5, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_1.kernel", "dense_1", "kernel", 642, 60, 2, {20, 3, 0, 0}, 20, 3, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"dense_1.bias", "dense_1", "bias", 702, 3, 1, {3, 0, 0, 0}, 3, 3, {cnn::InitKind::Zeros, 0.0}},
+      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 234, 4, {3, 3, 2, 13}, 18, 117, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_1.bias", "conv2d_1", "bias", 234, 13, 1, {13, 0, 0, 0}, 13, 13, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"conv2d_2.kernel", "conv2d_2", "kernel", 247, 390, 4, {3, 2, 13, 5}, 78, 30, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_2.bias", "conv2d_2", "bias", 637, 5, 1, {5, 0, 0, 0}, 5, 5, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_1.kernel", "dense_1", "kernel", 642, 60, 2, {20, 3, 0, 0}, 20, 3, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"dense_1.bias", "dense_1", "bias", 702, 3, 1, {3, 0, 0, 0}, 3, 3, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
       {"conv2d_1", "Conv2D", 3, {4, 4, 13}, 247, 0, 2, 7488, 7488},
@@ -61,7 +61,10 @@ struct Model {
   static constexpr cnn::TrainingConfig kTraining = {
       cnn::LossKind::CategoricalCrossentropy,
       {cnn::OptimizerKind::Rmsprop, 0.001, 0.0, 0.9, 0.9, 0.999, 1e-07, 0.1},
-      32, 1, 0, 0.0, 0};
+      32, 1, 0, 0.0, 0,
+      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
+      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
+      {0, false, false}};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
   // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.

@@ -43,10 +43,10 @@ struct Model {
   static constexpr std::size_t kDense1Bias = 34; // (3)
 
   static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
-      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 8, 4, {2, 2, 1, 2}, 4, 8, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"conv2d_1.bias", "conv2d_1", "bias", 8, 2, 1, {2, 0, 0, 0}, 2, 2, {cnn::InitKind::Zeros, 0.0}},
-      {"dense_1.kernel", "dense_1", "kernel", 10, 24, 2, {8, 3, 0, 0}, 8, 3, {cnn::InitKind::GlorotUniform, 0.0}},
-      {"dense_1.bias", "dense_1", "bias", 34, 3, 1, {3, 0, 0, 0}, 3, 3, {cnn::InitKind::Zeros, 0.0}},
+      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 8, 4, {2, 2, 1, 2}, 4, 8, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"conv2d_1.bias", "conv2d_1", "bias", 8, 2, 1, {2, 0, 0, 0}, 2, 2, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {"dense_1.kernel", "dense_1", "kernel", 10, 24, 2, {8, 3, 0, 0}, 8, 3, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
+      {"dense_1.bias", "dense_1", "bias", 34, 3, 1, {3, 0, 0, 0}, 3, 3, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
       {"conv2d_1", "Conv2D", 3, {4, 4, 2}, 10, 0, 2, 256, 256},
@@ -57,7 +57,10 @@ struct Model {
   static constexpr cnn::TrainingConfig kTraining = {
       cnn::LossKind::CategoricalCrossentropy,
       {cnn::OptimizerKind::Rmsprop, 0.001, 0.0, 0.9, 0.9, 0.999, 1e-07, 0.1},
-      32, 1, 0, 0.0, 0};
+      32, 1, 0, 0.0, 0,
+      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
+      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
+      {0, false, false}};
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
   // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.
