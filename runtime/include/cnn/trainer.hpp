@@ -51,13 +51,39 @@ public:
   const float* grads() const { return grads_.data(); }
   int threads() const { return pool_.size(); }
 
-  // Forward and backward over `items` of `data`; leaves the mean gradient in grads().
-  BatchMetrics train_batch(const Dataset& data, std::span<const std::uint32_t> items) {
+  // Whether any tensor has an L2 penalty (Keras' kernel_regularizer=l2(x)).
+  static constexpr bool kRegularized = [] {
+    for (const auto& tensor : Model::kTensors)
+      if (tensor.l2 > 0) return true;
+    return false;
+  }();
+
+  // The L2 penalty of the current parameters: the sum over tensors of l2 * sum(w^2), which
+  // Keras adds to the loss it reports.
+  double l2_penalty() const {
+    double penalty = 0;
+    if constexpr (kRegularized) {
+      for (const auto& tensor : Model::kTensors) {
+        if (!(tensor.l2 > 0)) continue;
+        double squares = 0;
+        for (std::size_t i = tensor.offset; i < tensor.offset + tensor.size; ++i)
+          squares += static_cast<double>(params_[i]) * params_[i];
+        penalty += tensor.l2 * squares;
+      }
+    }
+    return penalty;
+  }
+
+  // Forward and backward over `items` of `data`; leaves the mean gradient (with the L2
+  // penalty's 2 * l2 * w) in grads(). With `changes`, one per item, each training sample is
+  // augmented by its own.
+  BatchMetrics train_batch(const Dataset& data, std::span<const std::uint32_t> items,
+                           std::span<const Augmentation> changes = {}) {
     const int workers = pool_.size();
     pool_.run([&](int w) {
       Worker& worker = workers_[static_cast<std::size_t>(w)];
       worker.grads.zero();
-      run_groups(data, items, w, workers, worker, true);
+      run_groups(data, items, w, workers, worker, true, nullptr, changes);
     });
     // Fixed-order reduction, split over the parameter range (each element summed in order).
     const float scale = 1.0f / static_cast<float>(items.size());
@@ -70,6 +96,7 @@ public:
         grads_[i] = sum * scale;
       }
     });
+    if constexpr (kRegularized) return regularize(items.size());
     return collect();
   }
 
@@ -83,7 +110,10 @@ public:
       run_groups(data, items, w, workers, workers_[static_cast<std::size_t>(w)], false,
                  predicted ? predicted->data() : nullptr);
     });
-    return collect();
+    BatchMetrics metrics = collect();
+    if constexpr (kRegularized)
+      metrics.loss_sum += l2_penalty() * static_cast<double>(items.size());
+    return metrics;
   }
 
   // The model's output (kOutputSize values per sample) for every sample of `samples`.
@@ -122,9 +152,24 @@ private:
     return reinterpret_cast<const float*>(&ws.output);
   }
 
+  // Adds the L2 penalty's gradient, 2 * l2 * w, to the mean gradient, and the penalty to each
+  // sample's loss, after the batch that was run at these parameters.
+  BatchMetrics regularize(std::size_t samples) {
+    BatchMetrics metrics = collect();
+    metrics.loss_sum += l2_penalty() * static_cast<double>(samples);
+    for (const auto& tensor : Model::kTensors) {
+      if (!(tensor.l2 > 0)) continue;
+      const float factor = static_cast<float>(2 * tensor.l2);
+      for (std::size_t i = tensor.offset; i < tensor.offset + tensor.size; ++i)
+        grads_[i] += factor * params_[i];
+    }
+    return metrics;
+  }
+
   // Worker w takes a contiguous share of the lane groups of `items`.
   void run_groups(const Dataset& data, std::span<const std::uint32_t> items, int w, int workers,
-                  Worker& worker, bool train, int* predicted = nullptr) {
+                  Worker& worker, bool train, int* predicted = nullptr,
+                  std::span<const Augmentation> changes = {}) {
     worker.metrics = {};
     const std::size_t groups = (items.size() + kLanes - 1) / kLanes;
     const std::size_t first = groups * static_cast<std::size_t>(w) / workers;
@@ -133,7 +178,8 @@ private:
     for (std::size_t g = first; g < last; ++g) {
       const std::uint32_t* group = items.data() + g * kLanes;
       const int active = static_cast<int>(std::min<std::size_t>(kLanes, items.size() - g * kLanes));
-      fill_input_group<kLanes>(data.images, transform_, group, active, worker.input.data());
+      fill_input_group<kLanes>(data.images, transform_, group, active, worker.input.data(),
+                               changes.empty() ? nullptr : changes.data() + g * kLanes);
       fill_target_group<kLanes>(data.targets, group, active, Model::kOutputSize,
                                 worker.target.data());
       Model::template forward<float, kLanes>(params_.data(), worker.input.data(), *worker.ws);
