@@ -65,4 +65,42 @@ void CodeWriter::close_type(std::string_view comment) {
   write(comment.empty() ? std::string("};") : fmt::format("}}; // {}", comment));
 }
 
+void CodeWriter::braced(std::string_view head, const std::vector<std::vector<std::string>>& groups,
+                        std::string_view tail) {
+  flush_lanes();
+  std::size_t remaining = 0;
+  for (const auto& group : groups) remaining += group.size();
+  const std::size_t indent = std::size_t(depth_ * indent_width_);
+  const std::string continuation(head.size() + 1, ' ');
+  std::string text = std::string(head) + "{";
+  if (remaining == 0) {
+    write(fmt::format("{}}}{}", text, tail));
+    return;
+  }
+  bool line_empty = true; // the line holds no field yet
+  for (const auto& group : groups) {
+    if (group.empty()) continue;
+    if (!line_empty) {
+      write(text);
+      text = continuation;
+      line_empty = true;
+    }
+    for (const auto& field : group) {
+      std::string ending = ",";
+      if (--remaining == 0) ending = fmt::format("}}{}", tail);
+      const std::size_t width = indent + text.size() + 1 + field.size() + ending.size();
+      if (!line_empty && width > kLineWidth) {
+        write(text);
+        text = continuation;
+        line_empty = true;
+      }
+      if (!line_empty) text += ' ';
+      text += field;
+      text += ending;
+      line_empty = false;
+    }
+  }
+  write(text);
+}
+
 } // namespace cnnc

@@ -28,6 +28,13 @@ public:
   // Closes with `};` (a struct or class body).
   void close_type(std::string_view comment = {});
 
+  // A braced initializer list, `head{field, field, ...}tail`, over as many lines as it needs:
+  // each group of fields starts a line, a group wider than kLineWidth wraps, and continuation
+  // lines align under the first field.
+  void braced(std::string_view head, const std::vector<std::vector<std::string>>& groups,
+              std::string_view tail);
+  static constexpr std::size_t kLineWidth = 100;
+
   // A statement over the L lanes (indexed by `l`). Consecutive lane statements are written as
   // one `CNNC_LANES for (int l = 0; l < L; ++l)` loop: fusing them is always valid, since
   // every statement touches lane l only, and one loop per group keeps compile times low.

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "codegen/model.hpp"
+#include "layers/layer_type.hpp"
 
 namespace cnnc {
 
@@ -40,7 +41,7 @@ std::optional<std::string> inspect_layer(const Model& model, const EmitOptions& 
     const std::string text = kernel_text(emit_model_header(model, options), layer);
     if (text.empty())
       return fmt::format("// {}: {} {} -> {}; no code (its output is its input's memory)\n", layer,
-                         keras_name(candidate.kind), to_string(candidate.input),
+                         candidate.type->keras_name, to_string(candidate.input),
                          to_string(candidate.output));
     return text;
   }

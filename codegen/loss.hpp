@@ -11,10 +11,10 @@ namespace cnnc {
 
 // Softmax with categorical cross-entropy, or sigmoid with binary cross-entropy: the gradient
 // w.r.t. the pre-activation is then simply (p - y) (divided by K for binary cross-entropy).
-bool loss_fuses(Loss loss, Activation output_activation);
+bool loss_fuses(LossKind loss, Activation output_activation);
 
 struct LossContext {
-  Loss loss = Loss::CategoricalCrossentropy;
+  LossKind loss = LossKind::CategoricalCrossentropy;
   bool fused = false;
   int outputs = 0;
   std::string output;      // workspace buffer of the model's output

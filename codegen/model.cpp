@@ -5,8 +5,8 @@
 #include <fmt/core.h>
 
 #include "codegen/code_writer.hpp"
-#include "codegen/layers/layer.hpp"
 #include "codegen/loss.hpp"
+#include "layers/layer_type.hpp"
 
 namespace cnnc {
 
@@ -32,106 +32,21 @@ struct Tensor {
   std::vector<int> dims;
   int fan_in = 0, fan_out = 0;
   Initializer init;
-  double l2 = 0; // kernels: the model's `l2`; biases are not decayed
+  bool trainable = true; // false for state the optimizer leaves alone
+  double l2 = 0;         // L2 regularization factor
 };
 
 // A layer with everything its kernels and the tables need.
 struct Planned {
   LayerContext context;
-  const LayerEmitter* emitter = nullptr;
+  const LayerType* emitter = nullptr; // the layer's kind
   int first_tensor = 0, tensor_count = 0;
   LayerCost cost;
   bool has_params() const { return context.l().params > 0; }
   bool has_backward() const { return has_params() || !context.first(); }
 };
 
-const char* init_name(InitKind kind) {
-  switch (kind) {
-  case InitKind::Zeros:
-    return "Zeros";
-  case InitKind::Ones:
-    return "Ones";
-  case InitKind::GlorotUniform:
-    return "GlorotUniform";
-  case InitKind::GlorotNormal:
-    return "GlorotNormal";
-  case InitKind::HeNormal:
-    return "HeNormal";
-  case InitKind::HeUniform:
-    return "HeUniform";
-  case InitKind::LecunNormal:
-    return "LecunNormal";
-  case InitKind::LecunUniform:
-    return "LecunUniform";
-  case InitKind::Normal:
-    return "Normal";
-  case InitKind::Uniform:
-    return "Uniform";
-  case InitKind::Constant:
-    return "Constant";
-  }
-  return "Zeros";
-}
-
-const char* loss_name(Loss loss) {
-  switch (loss) {
-  case Loss::CategoricalCrossentropy:
-    return "CategoricalCrossentropy";
-  case Loss::BinaryCrossentropy:
-    return "BinaryCrossentropy";
-  case Loss::MeanSquaredError:
-    return "MeanSquaredError";
-  case Loss::MeanAbsoluteError:
-    return "MeanAbsoluteError";
-  }
-  return "MeanSquaredError";
-}
-
-const char* optimizer_name(OptimizerKind kind) {
-  switch (kind) {
-  case OptimizerKind::Sgd:
-    return "Sgd";
-  case OptimizerKind::Momentum:
-    return "Momentum";
-  case OptimizerKind::Nesterov:
-    return "Nesterov";
-  case OptimizerKind::Adagrad:
-    return "Adagrad";
-  case OptimizerKind::Rmsprop:
-    return "Rmsprop";
-  case OptimizerKind::Adam:
-    return "Adam";
-  }
-  return "Sgd";
-}
-
 // A double as a C++ literal that reads back to the same value ("0.0001", "1e-07", "0.9").
-const char* schedule_name(ScheduleKind kind) {
-  switch (kind) {
-  case ScheduleKind::Constant:
-    return "Constant";
-  case ScheduleKind::Step:
-    return "Step";
-  case ScheduleKind::Exponential:
-    return "Exponential";
-  case ScheduleKind::Cosine:
-    return "Cosine";
-  }
-  return "Constant";
-}
-
-const char* monitor_name(Monitor monitor) {
-  switch (monitor) {
-  case Monitor::ValLoss:
-    return "ValLoss";
-  case Monitor::ValAcc:
-    return "ValAcc";
-  case Monitor::ValMae:
-    return "ValMae";
-  }
-  return "ValLoss";
-}
-
 std::string literal(double value) {
   std::string text = fmt::format("{}", value);
   if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
@@ -170,25 +85,14 @@ std::string dims_text(const std::vector<int>& dims) {
   return text;
 }
 
-std::string padding_text(const Layer& layer) {
-  const Padding& p = layer.padding;
-  if (p == Padding{}) return "valid";
-  return fmt::format("top {}, bottom {}, left {}, right {}", p.top, p.bottom, p.left, p.right);
-}
-
 // The comment above a layer's kernels: shapes, window, and cost.
 void emit_kernel_comment(CodeWriter& out, const Planned& planned, const char* direction) {
   const Layer& layer = planned.context.l();
   std::string line =
-      fmt::format("// {} {}: {} {} -> {}", layer.name, direction, keras_name(layer.kind),
+      fmt::format("// {} {}: {} {} -> {}", layer.name, direction, layer.type->keras_name,
                   to_string(layer.input), to_string(layer.output));
-  if (layer.kind == LayerKind::Conv2D || layer.kind == LayerKind::MaxPool ||
-      layer.kind == LayerKind::AvgPool)
-    line += fmt::format(", window {}x{}, stride {}x{}, padding {}", layer.kernel_h, layer.kernel_w,
-                        layer.stride_h, layer.stride_w, padding_text(layer));
-  if (layer.kind != LayerKind::MaxPool && layer.kind != LayerKind::AvgPool &&
-      layer.kind != LayerKind::Flatten)
-    line += fmt::format(", {}", keyword(layer.activation));
+  const std::string description = layer.type->describe(layer);
+  if (!description.empty()) line += ", " + description;
   out.line(line);
   const std::uint64_t flops = std::string_view(direction) == "forward"
                                   ? planned.cost.forward_flops
@@ -234,13 +138,13 @@ private:
     std::string input = "input", input_grad;
     int last_owner = -1;
     for (std::size_t i = 0; i < model_.layers.size(); ++i)
-      if (emitter_for(model_.layers[i].kind).owns_output) last_owner = int(i);
+      if (model_.layers[i].type->owns_output) last_owner = int(i);
     std::int64_t offset = 0;
     const Layer* output_layer = nullptr;
     for (std::size_t i = 0; i < model_.layers.size(); ++i) {
       const Layer& layer = model_.layers[i];
       Planned planned;
-      planned.emitter = &emitter_for(layer.kind);
+      planned.emitter = layer.type;
       LayerContext& context = planned.context;
       context.model = &model_;
       context.layer = &layer;
@@ -257,7 +161,7 @@ private:
         context.output_grad = input_grad;
       }
       planned.first_tensor = int(tensors_.size());
-      if (layer.params > 0) add_tensors(layer, offset, context);
+      add_tensors(layer, offset, context);
       planned.tensor_count = int(tensors_.size()) - planned.first_tensor;
       planned.cost = planned.emitter->cost(layer, context.first());
       input = context.output;
@@ -267,6 +171,11 @@ private:
     param_count_ = offset;
     output_ = input;
     output_grad_ = input_grad;
+    if (last_owner < 0) {
+      // No layer computes anything (flatten alone): forward copies the input to the output.
+      output_ = "output";
+      output_grad_ = "output_grad";
+    }
     const Activation output_activation =
         output_layer ? output_layer->activation : Activation::Linear;
     fused_ = output_layer && loss_fuses(model_.training.loss, output_activation);
@@ -277,28 +186,26 @@ private:
   }
 
   void add_tensors(const Layer& layer, std::int64_t& offset, LayerContext& context) {
-    const int in_c = layer.input.channels;
-    Tensor kernel{layer.name, "kernel", offset, 0, {}, 0, 0, layer.kernel_init};
-    if (layer.kind == LayerKind::Conv2D) {
-      kernel.dims = {layer.kernel_h, layer.kernel_w, in_c, layer.units};
-      kernel.fan_in = layer.kernel_h * layer.kernel_w * in_c;
-      kernel.fan_out = layer.kernel_h * layer.kernel_w * layer.units;
-    } else {
-      const int inputs = int(layer.input.size());
-      kernel.dims = {inputs, layer.units};
-      kernel.fan_in = inputs;
-      kernel.fan_out = layer.units;
+    for (const TensorShape& shape : layer.type->tensors(layer)) {
+      Tensor tensor{layer.name,
+                    shape.role,
+                    offset,
+                    1,
+                    {},
+                    int(shape.fan_in),
+                    int(shape.fan_out),
+                    shape.init,
+                    shape.trainable,
+                    // The layer's own `l2=`, else the training section's `l2` for kernels.
+                    shape.l2.value_or(shape.role == "kernel" ? model_.training.l2 : 0.0)};
+      for (const std::int64_t d : shape.dims) {
+        tensor.dims.push_back(int(d));
+        tensor.size *= d;
+      }
+      offset += tensor.size;
+      context.offsets.emplace_back(shape.role, offset_constant(layer.name, shape.role));
+      tensors_.push_back(tensor);
     }
-    kernel.size = std::int64_t(kernel.fan_in) * layer.units;
-    kernel.l2 = model_.training.l2;
-    offset += kernel.size;
-    Tensor bias{layer.name,    "bias",      offset,      layer.units,
-                {layer.units}, layer.units, layer.units, layer.bias_init};
-    offset += bias.size;
-    context.kernel_offset = offset_constant(layer.name, "kernel");
-    context.bias_offset = offset_constant(layer.name, "bias");
-    tensors_.push_back(kernel);
-    tensors_.push_back(bias);
   }
 
   void banner() {
@@ -358,6 +265,7 @@ private:
     out_.blank();
   }
 
+  // The description tables, one designated field per member of the contract's structs.
   void tables() {
     out_.linef("static constexpr cnn::TensorInfo kTensors[{}] = {{",
                tensors_.empty() ? "1" : "kTensorCount");
@@ -365,10 +273,20 @@ private:
     for (const auto& t : tensors_) {
       std::vector<int> dims = t.dims;
       dims.resize(4, 0);
-      out_.linef("    {{\"{0}.{1}\", \"{0}\", \"{1}\", {2}, {3}, {4}, {{{5}}}, {6}, {7}, "
-                 "{{cnn::InitKind::{8}, {9}}}, {10}, true}},",
-                 t.layer, t.role, t.offset, t.size, t.dims.size(), dims_text(dims), t.fan_in,
-                 t.fan_out, init_name(t.init.kind), literal(t.init.param), literal(t.l2));
+      // A line each: names; place in the parameter block; fans and initializer; training.
+      const std::vector<std::string> names = {fmt::format(".name = \"{}.{}\"", t.layer, t.role),
+                                              fmt::format(".layer = \"{}\"", t.layer),
+                                              fmt::format(".role = \"{}\"", t.role)};
+      const std::vector<std::string> place = {
+          fmt::format(".offset = {}", t.offset), fmt::format(".size = {}", t.size),
+          fmt::format(".rank = {}", t.dims.size()), fmt::format(".dims = {{{}}}", dims_text(dims))};
+      const std::vector<std::string> init = {
+          fmt::format(".fan_in = {}", t.fan_in), fmt::format(".fan_out = {}", t.fan_out),
+          fmt::format(".init = {{.kind = cnn::InitKind::{}, .param = {}}}", enumerator(t.init.kind),
+                      literal(t.init.param))};
+      const std::vector<std::string> training = {fmt::format(".trainable = {}", t.trainable),
+                                                 fmt::format(".l2 = {}", literal(t.l2))};
+      out_.braced("    ", {names, place, init, training}, ",");
     }
     out_.line("};");
     out_.line("static constexpr cnn::LayerInfo kLayers[kLayerCount] = {");
@@ -378,32 +296,68 @@ private:
                                    ? fmt::format("{}, 0, 0", layer.output.channels)
                                    : fmt::format("{}, {}, {}", layer.output.height,
                                                  layer.output.width, layer.output.channels);
-      out_.linef("    {{\"{}\", \"{}\", {}, {{{}}}, {}, {}, {}, {}, {}}},", layer.name,
-                 keras_name(layer.kind), layer.output.rank, dims, layer.params,
-                 planned.first_tensor, planned.tensor_count, planned.cost.forward_flops,
-                 planned.cost.backward_flops);
+      // A line each: the layer and its output; its parameters; its cost.
+      const std::vector<std::string> output = {
+          fmt::format(".name = \"{}\"", layer.name),
+          fmt::format(".kind = \"{}\"", layer.type->keras_name),
+          fmt::format(".rank = {}", layer.output.rank), fmt::format(".out_dims = {{{}}}", dims)};
+      const std::vector<std::string> params = {
+          fmt::format(".params = {}", layer.params),
+          fmt::format(".first_tensor = {}", planned.first_tensor),
+          fmt::format(".tensor_count = {}", planned.tensor_count)};
+      const std::vector<std::string> cost = {
+          fmt::format(".forward_flops = {}", planned.cost.forward_flops),
+          fmt::format(".backward_flops = {}", planned.cost.backward_flops)};
+      out_.braced("    ", {output, params, cost}, ",");
     }
     out_.line("};");
     const Training& t = model_.training;
     const Optimizer& o = t.optimizer;
-    out_.linef("static constexpr cnn::TrainingConfig kTraining = {{");
-    out_.linef("    cnn::LossKind::{},", loss_name(t.loss));
-    out_.linef("    {{cnn::OptimizerKind::{}, {}, {}, {}, {}, {}, {}, {}}},",
-               optimizer_name(o.kind), literal(o.learning_rate), literal(o.momentum),
-               literal(o.rho), literal(o.beta1), literal(o.beta2), literal(o.epsilon),
-               literal(o.initial_accumulator));
-    out_.linef("    {}, {}, {}, {}, {},", t.batch_size, t.epochs, t.validation_count,
-               literal(t.validation_fraction), t.seed);
+    out_.line("static constexpr cnn::TrainingConfig kTraining = {");
+    out_.linef("    .loss = cnn::LossKind::{},", enumerator(t.loss));
+    out_.braced(
+        "    .optimizer = ",
+        {{fmt::format(".kind = cnn::OptimizerKind::{}", enumerator(o.kind)),
+          fmt::format(".learning_rate = {}", literal(o.learning_rate)),
+          fmt::format(".momentum = {}", literal(o.momentum)),
+          fmt::format(".rho = {}", literal(o.rho)), fmt::format(".beta1 = {}", literal(o.beta1)),
+          fmt::format(".beta2 = {}", literal(o.beta2)),
+          fmt::format(".epsilon = {}", literal(o.epsilon)),
+          fmt::format(".initial_accumulator = {}", literal(o.initial_accumulator))}},
+        ",");
+    out_.linef("    .batch_size = {},", t.batch_size);
+    out_.linef("    .epochs = {},", t.epochs);
+    out_.linef("    .validation_count = {},", t.validation_count);
+    out_.linef("    .validation_fraction = {},", literal(t.validation_fraction));
+    out_.linef("    .seed = {},", t.seed);
+    // The settings most models leave out are emitted only when given (the rest keep the
+    // contract's defaults: no schedule, no early stopping, no augmentation).
     const Schedule& schedule = t.schedule;
-    out_.linef("    {{cnn::ScheduleKind::{}, {}, {}, {}, {}}},", schedule_name(schedule.kind),
-               schedule.every, literal(schedule.factor), literal(schedule.min_lr), schedule.warmup);
+    if (schedule.kind != ScheduleKind::Constant)
+      out_.braced("    .schedule = ",
+                  {{fmt::format(".kind = cnn::ScheduleKind::{}", enumerator(schedule.kind)),
+                    fmt::format(".every = {}", schedule.every),
+                    fmt::format(".factor = {}", literal(schedule.factor)),
+                    fmt::format(".min_lr = {}", literal(schedule.min_lr)),
+                    fmt::format(".warmup = {}", schedule.warmup)}},
+                  ",");
     const EarlyStopping& early = t.early_stopping;
-    out_.linef("    {{{}, cnn::MonitorKind::{}, {}, {}, {}}},", early.enabled ? "true" : "false",
-               monitor_name(early.monitor), early.patience, literal(early.min_delta),
-               early.restore_best_weights ? "true" : "false");
-    out_.linef("    {{{}, {}, {}}}}};", t.augment.shift,
-               t.augment.flip_horizontal ? "true" : "false",
-               t.augment.flip_vertical ? "true" : "false");
+    if (early.enabled)
+      out_.braced("    .early_stopping = ",
+                  {{".enabled = true",
+                    fmt::format(".monitor = cnn::MonitorKind::{}", enumerator(early.monitor)),
+                    fmt::format(".patience = {}", early.patience),
+                    fmt::format(".min_delta = {}", literal(early.min_delta)),
+                    fmt::format(".restore_best_weights = {}", early.restore_best_weights)}},
+                  ",");
+    const Augment& augment = t.augment;
+    if (augment.enabled())
+      out_.braced("    .augment = ",
+                  {{fmt::format(".shift = {}", augment.shift),
+                    fmt::format(".flip_horizontal = {}", augment.flip_horizontal),
+                    fmt::format(".flip_vertical = {}", augment.flip_vertical)}},
+                  ",");
+    out_.line("};");
     out_.linef("// {}", fused_ ? "A classifier: its output activation meets its cross-entropy."
                                : "Not a classifier with a fused output activation and loss.");
     out_.linef("static constexpr bool kClassifier = {};", fused_ ? "true" : "false");
@@ -464,6 +418,11 @@ private:
                              "backward needs");
     out_.linef("alignas(64) T input[{} * L]; // {}, copied by forward{}", model_.input.size(),
                to_string(model_.input), forward_only ? "" : " for backward");
+    if (output_ == "output" && layers_output_nothing()) {
+      out_.linef("alignas(64) T output[{} * L]; // the input, as the output", model_.input.size());
+      if (!forward_only)
+        out_.linef("alignas(64) T output_grad[{} * L]; // its gradient", model_.input.size());
+    }
     for (const auto& planned : layers_) {
       const LayerContext& c = planned.context;
       std::vector<Buffer> buffers = planned.emitter->extra_buffers(c);
@@ -495,6 +454,9 @@ private:
       emit_loop(out_, copy, b, [&] {
         out_.lane(fmt::format("{} = {};", at("input", Affine::var("i"), b),
                               indexed("input", Affine::var("i"), b)));
+        if (layers_output_nothing())
+          out_.lane(fmt::format("{} = {};", at("output", Affine::var("i"), b),
+                                indexed("input", Affine::var("i"), b)));
       });
     }
     for (const auto& planned : layers_) {
@@ -531,6 +493,13 @@ private:
     out_.blank();
     emit_loss_gradient(out_, loss);
     out_.blank();
+  }
+
+  // No layer has an output of its own (flatten alone): forward copies the input to ws.output.
+  bool layers_output_nothing() const {
+    for (const auto& planned : layers_)
+      if (planned.emitter->owns_output) return false;
+    return true;
   }
 
   static std::string backward_arguments(const Planned& planned, bool call) {

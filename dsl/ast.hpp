@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsl/model.hpp"
@@ -53,15 +54,26 @@ struct Padding {
   Span span;
 };
 
+// `key=value` of a layer option the parser keeps as written (the shape rule reads it): a size
+// (`dilation=2x2`), a number (`groups=4`) or a word (`bias=false`).
+struct Option {
+  Word key;
+  std::optional<Dims> size;
+  std::optional<Number> number;
+  std::optional<Word> word;
+  Span span; // the value
+};
+
 struct Layer {
-  LayerKind kind = LayerKind::Dense;
-  Span keyword;                // the layer's keyword
-  Span span;                   // the whole statement
-  std::string label;           // its name for messages: name=..., else Keras' default name
-  std::string default_name;    // conv2d_1, max_pooling2d_2, ...
-  bool broken = false;         // a syntax error: its output shape cannot be known
-  std::optional<Number> units; // conv2d filters, dense units
-  std::optional<Dims> size;    // conv2d kernel, pool size
+  const LayerType* type = nullptr;
+  Span keyword;                 // the layer's keyword
+  Span span;                    // the whole statement
+  std::string label;            // its name for messages: name=..., else Keras' default name
+  std::string default_name;     // conv2d_1, max_pooling2d_2, ...
+  bool broken = false;          // a syntax error: its output shape cannot be known
+  std::optional<Number> units;  // a count slot: conv2d filters, dense units
+  std::optional<Dims> size;     // a size slot: conv2d kernel, pool size
+  std::optional<Number> number; // a number slot: dropout's rate
   std::optional<Word> activation;
   std::optional<Dims> stride;
   std::optional<Padding> padding;
@@ -70,6 +82,13 @@ struct Layer {
   std::optional<Init> bias_init;
   std::optional<Dims> expected_shape;    // `-> SHAPE`
   std::optional<Number> expected_params; // `params N`
+  std::vector<Option> options;           // the other options, in source order
+
+  const Option* option(std::string_view key) const {
+    for (const Option& candidate : options)
+      if (candidate.key.text == key) return &candidate;
+    return nullptr;
+  }
 };
 
 // `optimizer adam lr=0.001`: one hyper-parameter; its value is a number or a word (true/false).

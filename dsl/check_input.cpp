@@ -100,8 +100,8 @@ std::vector<std::string> check_classes(const ast::ClassNames& classes, const Cla
   }
   if (!rules.loss_known) return {};
   const Model& model = *rules.model;
-  const Loss loss = model.training.loss;
-  if (loss != Loss::CategoricalCrossentropy && loss != Loss::BinaryCrossentropy) {
+  const LossKind loss = model.training.loss;
+  if (loss != LossKind::CategoricalCrossentropy && loss != LossKind::BinaryCrossentropy) {
     std::vector<Note> notes;
     if (rules.loss_span) notes.push_back({*rules.loss_span, "the loss is set here"});
     context.error(classes.keyword,
@@ -117,7 +117,7 @@ std::vector<std::string> check_classes(const ast::ClassNames& classes, const Cla
   if (std::size_t(count) != classes.names.size()) {
     const std::int64_t outputs = model.output().size();
     const std::string which =
-        outputs == 1 && loss == Loss::BinaryCrossentropy
+        outputs == 1 && loss == LossKind::BinaryCrossentropy
             ? "a single output with binary_crossentropy tells class 0 from class 1"
             : fmt::format("one per output of {}", rules.last_label);
     context.error(classes.names_span,

@@ -71,7 +71,7 @@ void hyper_parameter(const OptimizerSpec& spec, const ast::HyperParameter& given
   for (const auto& parameter : spec.parameters) {
     if (parameter.key == key) found = &parameter;
   }
-  const char* name = keyword(spec.kind);
+  const std::string_view name = keyword(spec.kind);
   if (!found) {
     std::string owner;
     for (const auto& other : kOptimizers) {
@@ -117,9 +117,10 @@ void hyper_parameter(const OptimizerSpec& spec, const ast::HyperParameter& given
 }
 
 Optimizer check_optimizer(const ast::Optimizer& given, CheckContext& context) {
+  const std::optional<OptimizerKind> kind = cnn::optimizer_kind_named(given.kind.text);
   const OptimizerSpec* spec = nullptr;
   for (const auto& candidate : kOptimizers) {
-    if (given.kind.text == keyword(candidate.kind)) spec = &candidate;
+    if (kind == candidate.kind) spec = &candidate;
   }
   Optimizer optimizer;
   if (!spec) {
@@ -142,9 +143,9 @@ Optimizer check_optimizer(const ast::Optimizer& given, CheckContext& context) {
   return optimizer;
 }
 
-std::optional<Loss> check_loss(const ast::Word& word, CheckContext& context) {
+std::optional<LossKind> check_loss(const ast::Word& word, CheckContext& context) {
   const std::string& text = word.text;
-  if (const auto loss = loss_named(text)) return loss;
+  if (const auto loss = cnn::loss_kind_named(text)) return loss;
   std::string hint =
       did_you_mean(text, {"categorical_crossentropy", "binary_crossentropy", "mse", "l2", "mae",
                           "l1", "mean_squared_error=mse", "mean_absolute_error=mae",
@@ -314,11 +315,11 @@ EarlyStopping check_early_stopping(const ast::Options& given, CheckContext& cont
     } else if (spec->key == "monitor") {
       const std::string text = parameter.word ? parameter.word->text : parameter.number->text;
       if (text == "val_loss") {
-        early.monitor = Monitor::ValLoss;
+        early.monitor = MonitorKind::ValLoss;
       } else if (text == "val_acc" || text == "val_accuracy") {
-        early.monitor = Monitor::ValAcc;
+        early.monitor = MonitorKind::ValAcc;
       } else if (text == "val_mae") {
-        early.monitor = Monitor::ValMae;
+        early.monitor = MonitorKind::ValMae;
       } else {
         std::string hint =
             did_you_mean(text, {"val_loss", "val_acc", "val_mae", "val_accuracy", "loss=val_loss",
@@ -371,14 +372,6 @@ Augment check_augment(const ast::Options& given, const std::optional<Shape>& inp
 }
 
 } // namespace
-
-std::optional<Loss> loss_named(std::string_view text) {
-  if (text == "categorical_crossentropy") return Loss::CategoricalCrossentropy;
-  if (text == "binary_crossentropy") return Loss::BinaryCrossentropy;
-  if (text == "mse" || text == "l2") return Loss::MeanSquaredError;
-  if (text == "mae" || text == "l1") return Loss::MeanAbsoluteError;
-  return std::nullopt;
-}
 
 Training check_training(const std::optional<ast::Training>& section,
                         const std::optional<Shape>& input, CheckContext& context) {

@@ -9,9 +9,6 @@
 
 namespace cnnc {
 
-// The loss a `loss` word names (`mse` and `l2` both name mean squared error), if any.
-std::optional<Loss> loss_named(std::string_view text);
-
 // `input` (when it is known) bounds the augmentation's shift.
 Training check_training(const std::optional<ast::Training>& section,
                         const std::optional<Shape>& input, CheckContext& context);

@@ -98,14 +98,7 @@ std::optional<Activation> read_activation(const ast::Word& word, std::string_vie
 
 std::optional<Initializer> read_initializer(const ast::Init& init, std::string_view label,
                                             CheckContext& context) {
-  constexpr InitKind kinds[] = {
-      InitKind::Zeros,    InitKind::Ones,      InitKind::GlorotUniform, InitKind::GlorotNormal,
-      InitKind::HeNormal, InitKind::HeUniform, InitKind::LecunNormal,   InitKind::LecunUniform,
-      InitKind::Normal,   InitKind::Uniform,   InitKind::Constant};
-  std::optional<InitKind> kind;
-  for (const auto candidate : kinds) {
-    if (init.kind.text == keyword(candidate)) kind = candidate;
-  }
+  const std::optional<InitKind> kind = cnn::init_kind_named(init.kind.text);
   if (!kind) {
     std::string hint =
         did_you_mean(init.kind.text,

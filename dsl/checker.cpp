@@ -2,6 +2,7 @@
 // shape rule, assertions), then the rules that look at the whole model (softmax, loss).
 #include "dsl/checker.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/core.h>
@@ -10,7 +11,7 @@
 #include "dsl/check_input.hpp"
 #include "dsl/check_training.hpp"
 #include "dsl/identifier.hpp"
-#include "dsl/shape_rules.hpp"
+#include "layers/layer_type.hpp"
 
 namespace cnnc {
 namespace {
@@ -41,14 +42,59 @@ std::optional<Shape> check_input(const ast::Program& program, CheckContext& cont
   return shape;
 }
 
+// "5x5x1x10 weights + 10 biases": the layer's parameter tensors.
 std::string weight_breakdown(const Layer& layer) {
-  if (layer.kind == LayerKind::Conv2D) {
-    return fmt::format("{}x{}x{}x{} weights + {} biases", layer.kernel_h, layer.kernel_w,
-                       layer.input.channels, layer.units, layer.units);
+  std::string text;
+  for (const TensorShape& tensor : layer.type->tensors(layer)) {
+    std::string dims;
+    for (const std::int64_t d : tensor.dims) {
+      if (!dims.empty()) dims.append("x");
+      dims.append(std::to_string(d));
+    }
+    const std::string noun = tensor.role == "kernel" ? "weights"
+                             : tensor.role == "bias" ? "biases"
+                                                     : tensor.role;
+    text += fmt::format("{}{} {}", text.empty() ? "" : " + ", dims, noun);
   }
-  if (layer.kind == LayerKind::Dense)
-    return fmt::format("{}x{} weights + {} biases", layer.input.size(), layer.units, layer.units);
-  return "it has no weights";
+  return text.empty() ? "it has no weights" : text;
+}
+
+struct RuleResult {
+  std::optional<Shape> output; // nullopt: unknown (later layers are not checked against it)
+  bool params_known = false;   // dense knows its output but not its weights on unknown input
+};
+
+// The kind's shape rule, then the layer's parameter count from its tensors, and the limits.
+RuleResult apply_shape_rule(const ast::Layer& statement, const LayerInput& input, Layer& layer,
+                            CheckContext& context) {
+  if (input.shape) layer.input = *input.shape;
+  const std::optional<Shape> output = layer.type->shape(statement, input, layer, context);
+  if (!output) return {};
+  layer.output = *output;
+  if (input.shape) {
+    layer.params = 0;
+    for (const TensorShape& tensor : layer.type->tensors(layer)) {
+      std::int64_t size = 1;
+      for (const std::int64_t d : tensor.dims) size = capped_product(size, d);
+      layer.params = std::min(layer.params + size, kMaxElements + 1);
+    }
+  }
+  if (layer.params > kMaxElements) {
+    layer.params = 0; // reported here, not again in the model's total
+    context.error(
+        statement.keyword,
+        prefixed(statement.label, fmt::format("the layer would have more than {} parameters",
+                                              with_commas(kMaxElements))));
+    return {};
+  }
+  if (output->size() > kMaxElements) {
+    context.error(
+        statement.keyword,
+        prefixed(statement.label, fmt::format("its output {} has more than {} values",
+                                              to_string(*output), with_commas(kMaxElements))));
+    return {};
+  }
+  return {output, input.shape.has_value()};
 }
 
 void check_assertions(const ast::Layer& statement, const Layer& layer, bool params_known,
@@ -129,18 +175,20 @@ void check_output_rules(const std::vector<LayerFacts>& facts, const std::vector<
   const Note last_note{last.statement->span,
                        fmt::format("{} is the last layer", last.statement->label)};
   const char* activation_name = keyword(*last.activation);
-  if (training.loss == Loss::CategoricalCrossentropy && *last.activation != Activation::Softmax) {
+  if (training.loss == LossKind::CategoricalCrossentropy &&
+      *last.activation != Activation::Softmax) {
     context.error(loss_span,
                   fmt::format("{} needs a softmax output, but the last layer {} has activation "
                               "{}{}",
                               loss_text, last.statement->label, activation_name, fix),
                   {last_note});
-  } else if (training.loss == Loss::BinaryCrossentropy && *last.activation != Activation::Sigmoid) {
+  } else if (training.loss == LossKind::BinaryCrossentropy &&
+             *last.activation != Activation::Sigmoid) {
     context.error(loss_span,
                   fmt::format("{} needs a sigmoid output, but the last layer {} has activation {}",
                               loss_text, last.statement->label, activation_name),
                   {last_note});
-  } else if (training.loss != Loss::CategoricalCrossentropy &&
+  } else if (training.loss != LossKind::CategoricalCrossentropy &&
              *last.activation == Activation::Softmax) {
     context.error(loss_span,
                   fmt::format("{} does not fit the softmax output of {}; softmax pairs with "
@@ -207,7 +255,7 @@ Model check(const ast::Program& program, std::string_view path,
   std::vector<LayerFacts> facts;
   for (const ast::Layer& statement : program.layers) {
     Layer layer;
-    layer.kind = statement.kind;
+    layer.type = statement.type;
     layer.name = statement.label;
     layer.span = statement.span;
     layer.kernel_init = model.training.default_init;
@@ -255,7 +303,8 @@ Model check(const ast::Program& program, std::string_view path,
     const bool loss_given = program.training && program.training->loss;
     ClassRules rules;
     rules.model = &model;
-    rules.loss_known = !loss_given || loss_named(program.training->loss->value.text).has_value();
+    rules.loss_known =
+        !loss_given || cnn::loss_kind_named(program.training->loss->value.text).has_value();
     rules.output_known = facts.back().output_known;
     if (loss_given) rules.loss_span = program.training->loss->span;
     rules.last_layer = facts.back().statement->span;

@@ -10,40 +10,10 @@ std::string to_string(const Shape& shape) {
   return fmt::format("{}x{}x{}", shape.height, shape.width, shape.channels);
 }
 
-const char* keyword(LayerKind kind) {
-  switch (kind) {
-  case LayerKind::Conv2D:
-    return "conv2d";
-  case LayerKind::MaxPool:
-    return "maxpool";
-  case LayerKind::AvgPool:
-    return "avgpool";
-  case LayerKind::Flatten:
-    return "flatten";
-  case LayerKind::Dense:
-    return "dense";
-  case LayerKind::Activation:
-    return "activation";
-  }
-  return "?";
-}
-
-const char* keras_name(LayerKind kind) {
-  switch (kind) {
-  case LayerKind::Conv2D:
-    return "Conv2D";
-  case LayerKind::MaxPool:
-    return "MaxPooling2D";
-  case LayerKind::AvgPool:
-    return "AveragePooling2D";
-  case LayerKind::Flatten:
-    return "Flatten";
-  case LayerKind::Dense:
-    return "Dense";
-  case LayerKind::Activation:
-    return "Activation";
-  }
-  return "?";
+double Layer::value(std::string_view name, double fallback) const {
+  for (const auto& [key, number] : values)
+    if (key == name) return number;
+  return fallback;
 }
 
 const char* keyword(Activation activation) {
@@ -58,92 +28,6 @@ const char* keyword(Activation activation) {
     return "tanh";
   case Activation::Softmax:
     return "softmax";
-  }
-  return "?";
-}
-
-const char* keyword(InitKind kind) {
-  switch (kind) {
-  case InitKind::Zeros:
-    return "zeros";
-  case InitKind::Ones:
-    return "ones";
-  case InitKind::GlorotUniform:
-    return "glorot_uniform";
-  case InitKind::GlorotNormal:
-    return "glorot_normal";
-  case InitKind::HeNormal:
-    return "he_normal";
-  case InitKind::HeUniform:
-    return "he_uniform";
-  case InitKind::LecunNormal:
-    return "lecun_normal";
-  case InitKind::LecunUniform:
-    return "lecun_uniform";
-  case InitKind::Normal:
-    return "normal";
-  case InitKind::Uniform:
-    return "uniform";
-  case InitKind::Constant:
-    return "constant";
-  }
-  return "?";
-}
-
-const char* keyword(Loss loss) {
-  switch (loss) {
-  case Loss::CategoricalCrossentropy:
-    return "categorical_crossentropy";
-  case Loss::BinaryCrossentropy:
-    return "binary_crossentropy";
-  case Loss::MeanSquaredError:
-    return "mse";
-  case Loss::MeanAbsoluteError:
-    return "mae";
-  }
-  return "?";
-}
-
-const char* keyword(OptimizerKind kind) {
-  switch (kind) {
-  case OptimizerKind::Sgd:
-    return "sgd";
-  case OptimizerKind::Momentum:
-    return "momentum";
-  case OptimizerKind::Nesterov:
-    return "nesterov";
-  case OptimizerKind::Adagrad:
-    return "adagrad";
-  case OptimizerKind::Rmsprop:
-    return "rmsprop";
-  case OptimizerKind::Adam:
-    return "adam";
-  }
-  return "?";
-}
-
-const char* keyword(ScheduleKind kind) {
-  switch (kind) {
-  case ScheduleKind::Constant:
-    return "constant";
-  case ScheduleKind::Step:
-    return "step";
-  case ScheduleKind::Exponential:
-    return "exponential";
-  case ScheduleKind::Cosine:
-    return "cosine";
-  }
-  return "?";
-}
-
-const char* keyword(Monitor monitor) {
-  switch (monitor) {
-  case Monitor::ValLoss:
-    return "val_loss";
-  case Monitor::ValAcc:
-    return "val_acc";
-  case Monitor::ValMae:
-    return "val_mae";
   }
   return "?";
 }
@@ -163,11 +47,11 @@ bool is_identity(const Preprocessing& preprocessing) {
 }
 
 int Model::class_count() const {
-  const bool crossentropy =
-      training.loss == Loss::CategoricalCrossentropy || training.loss == Loss::BinaryCrossentropy;
+  const bool crossentropy = training.loss == LossKind::CategoricalCrossentropy ||
+                            training.loss == LossKind::BinaryCrossentropy;
   if (!crossentropy || layers.empty()) return 0;
   const std::int64_t outputs = output().size();
-  return training.loss == Loss::BinaryCrossentropy && outputs == 1 ? 2 : int(outputs);
+  return training.loss == LossKind::BinaryCrossentropy && outputs == 1 ? 2 : int(outputs);
 }
 
 std::int64_t Model::total_params() const {

@@ -5,11 +5,23 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dsl/source.hpp"
+#include "runtime/include/cnn/model_info.hpp"
 
 namespace cnnc {
+
+// The vocabulary cnnc shares with the runtime (keywords and C++ names included) is the
+// runtime's contract header.
+using cnn::Initializer;
+using cnn::InitKind;
+using cnn::LossKind;
+using cnn::MonitorKind;
+using cnn::OptimizerKind;
+using cnn::ScheduleKind;
 
 // A layer's output: rank 3 is (height, width, channels), rank 1 is a vector of `channels`
 // values (height = width = 1).
@@ -27,41 +39,9 @@ struct Shape {
 
 std::string to_string(const Shape& shape); // "24x24x10" or "320"
 
-enum class LayerKind { Conv2D, MaxPool, AvgPool, Flatten, Dense, Activation };
 enum class Activation { Linear, Relu, Sigmoid, Tanh, Softmax };
-enum class InitKind {
-  Zeros,
-  Ones,
-  GlorotUniform,
-  GlorotNormal,
-  HeNormal,
-  HeUniform,
-  LecunNormal,
-  LecunUniform,
-  Normal,
-  Uniform,
-  Constant
-};
-enum class Loss {
-  CategoricalCrossentropy,
-  BinaryCrossentropy,
-  MeanSquaredError,
-  MeanAbsoluteError
-};
-enum class OptimizerKind { Sgd, Momentum, Nesterov, Adagrad, Rmsprop, Adam };
 
-const char* keyword(LayerKind kind);    // "conv2d", "maxpool", ...
-const char* keras_name(LayerKind kind); // "Conv2D", "MaxPooling2D", ...
 const char* keyword(Activation activation);
-const char* keyword(InitKind kind);
-const char* keyword(Loss loss);
-const char* keyword(OptimizerKind kind);
-
-struct Initializer {
-  InitKind kind = InitKind::GlorotUniform;
-  double param = 0; // stddev (Normal), limit (Uniform), value (Constant)
-  bool operator==(const Initializer&) const = default;
-};
 
 // Zero-padding in elements on each side; `same` is resolved to these numbers by the checker
 // (the odd element goes to the bottom/right, as TensorFlow does).
@@ -70,8 +50,10 @@ struct Padding {
   bool operator==(const Padding&) const = default;
 };
 
+struct LayerType; // one kind of layer: layers/layer_type.hpp
+
 struct Layer {
-  LayerKind kind = LayerKind::Dense;
+  const LayerType* type = nullptr; // its kind
   std::string name; // given, or Keras' default (conv2d_1, max_pooling2d_1, dense_2, ...)
   Shape input;
   Shape output;
@@ -81,14 +63,24 @@ struct Layer {
   // Conv2D: filter shape; pools: pool size.
   int kernel_h = 0, kernel_w = 0;
   int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1; // Conv2D: the spacing of the filter's taps
+  int groups = 1;                     // Conv2D: input and output channels split in groups
   Padding padding;
+  bool use_bias = true;     // Conv2D and Dense: `bias=false` drops the bias
+  std::optional<double> l2; // `l2=`: the kernel's L2 penalty factor (Keras' kernel_regularizer)
   // Conv2D and Dense: fused activation; Activation layer: the activation itself.
   Activation activation = Activation::Linear;
   Initializer kernel_init;                   // Conv2D and Dense
   Initializer bias_init{InitKind::Zeros, 0}; // Conv2D and Dense
 
-  std::int64_t params = 0; // weights plus biases
+  // Settings of one kind only, by name (dropout's "rate", batch normalization's "momentum").
+  std::vector<std::pair<std::string, double>> values;
+
+  std::int64_t params = 0; // the sizes of its parameter tensors, summed
   Span span;               // the layer's line in the source
+
+  // The setting `name` of `values`, or `fallback` when the layer has none.
+  double value(std::string_view name, double fallback = 0) const;
 };
 
 struct Optimizer {
@@ -105,8 +97,6 @@ struct Optimizer {
 // The learning rate per epoch e = 1, 2, ... of E, from the optimizer's lr: constant; `step`:
 // lr * factor^floor((e-1)/every); `exponential`: lr * rate^(e-1); `cosine`: linear warmup over
 // `warmup` epochs, then from lr down towards `min_lr` along half a cosine.
-enum class ScheduleKind { Constant, Step, Exponential, Cosine };
-
 struct Schedule {
   ScheduleKind kind = ScheduleKind::Constant;
   int every = 10;      // step
@@ -116,13 +106,11 @@ struct Schedule {
   bool operator==(const Schedule&) const = default;
 };
 
-enum class Monitor { ValLoss, ValAcc, ValMae };
-
 // Keras' EarlyStopping: stop when `monitor` has not improved by more than min_delta for
 // `patience` epochs in a row; then go back to the best epoch's weights (restore_best_weights).
 struct EarlyStopping {
   bool enabled = false;
-  Monitor monitor = Monitor::ValLoss;
+  MonitorKind monitor = MonitorKind::ValLoss;
   int patience = 0;
   double min_delta = 0.0;
   bool restore_best_weights = true;
@@ -136,11 +124,8 @@ struct Augment {
   bool enabled() const { return shift > 0 || flip_horizontal || flip_vertical; }
 };
 
-const char* keyword(ScheduleKind kind); // "step", ...
-const char* keyword(Monitor monitor);   // "val_loss", ...
-
 struct Training {
-  Loss loss = Loss::CategoricalCrossentropy;
+  LossKind loss = LossKind::CategoricalCrossentropy;
   Optimizer optimizer;
   int batch_size = 32;
   int epochs = 1;

@@ -8,18 +8,28 @@ namespace cnnc {
 namespace parsing {
 namespace {
 
-constexpr std::string_view kStatements[] = {
-    "model", "input", "classes", "conv2d", "maxpool", "avgpool", "flatten", "dense", "activation",
-    "training", "loss", "optimizer", "batch", "epochs", "validation", "seed", "init", "bias_init",
-    "schedule", "early_stopping", "l2", "augment",
-    // Keras' and other common spellings, to suggest ours.
-    "conv=conv2d", "convolution=conv2d", "conv2D=conv2d", "max_pooling2d=maxpool",
-    "maxpooling2d=maxpool", "maxpool2d=maxpool", "average_pooling2d=avgpool",
-    "averagepooling2d=avgpool", "avgpool2d=avgpool", "linear=dense", "batch_size=batch",
-    "epoch=epochs", "train=training", "compile=training", "lr=optimizer", "class=classes",
-    "labels=classes", "class_names=classes", "lr_schedule=schedule", "scheduler=schedule",
-    "earlystopping=early_stopping", "patience=early_stopping", "weight_decay=l2",
-    "kernel_regularizer=l2", "regularizer=l2", "augmentation=augment"};
+// Every statement keyword, and other spellings ("alias=ours") to suggest ours for.
+const std::vector<std::string>& statement_words() {
+  static const std::vector<std::string> words = [] {
+    std::vector<std::string> list = {"model", "input", "classes"};
+    for (const LayerType* type : layer_types()) list.emplace_back(type->keyword);
+    for (const char* word :
+         {"training", "loss", "optimizer", "batch", "epochs", "validation", "seed", "init",
+          "bias_init", "schedule", "early_stopping", "l2", "augment"})
+      list.emplace_back(word);
+    for (const LayerType* type : layer_types())
+      for (const std::string_view alias : type->aliases)
+        list.push_back(fmt::format("{}={}", alias, type->keyword));
+    for (const char* alias :
+         {"batch_size=batch", "epoch=epochs", "train=training", "compile=training", "lr=optimizer",
+          "class=classes", "labels=classes", "class_names=classes", "lr_schedule=schedule",
+          "scheduler=schedule", "earlystopping=early_stopping", "patience=early_stopping",
+          "weight_decay=l2", "kernel_regularizer=l2", "regularizer=l2", "augmentation=augment"})
+      list.emplace_back(alias);
+    return list;
+  }();
+  return words;
+}
 
 } // namespace
 
@@ -57,7 +67,7 @@ void Parser::statement(Line& line) {
     return;
   }
   const std::string_view word = first.text;
-  if (const auto kind = layer_kind_of(word)) return layer(line, *kind);
+  if (const LayerType* type = layer_type_named(word)) return layer(line, *type);
   if (word == "model") return model(line);
   if (word == "input") return input(line);
   if (word == "classes") return classes(line);
@@ -70,7 +80,7 @@ void Parser::statement(Line& line) {
     return options_setting(line);
   if (word == "init" || word == "bias_init") return init_setting(line);
   report(first.span,
-         fmt::format("unknown statement '{}'{}", word, did_you_mean(word, kStatements)));
+         fmt::format("unknown statement '{}'{}", word, did_you_mean(word, statement_words())));
 }
 
 // `model NAME`
@@ -99,31 +109,6 @@ Failure Parser::duplicate(Span span, std::string_view what, Span first) {
 }
 
 } // namespace parsing
-
-std::string default_layer_name(LayerKind kind, int ordinal) {
-  const char* base = "";
-  switch (kind) {
-  case LayerKind::Conv2D:
-    base = "conv2d";
-    break;
-  case LayerKind::MaxPool:
-    base = "max_pooling2d";
-    break;
-  case LayerKind::AvgPool:
-    base = "average_pooling2d";
-    break;
-  case LayerKind::Flatten:
-    base = "flatten";
-    break;
-  case LayerKind::Dense:
-    base = "dense";
-    break;
-  case LayerKind::Activation:
-    base = "activation";
-    break;
-  }
-  return fmt::format("{}_{}", base, ordinal);
-}
 
 ast::Program parse(const std::vector<Token>& tokens, std::vector<Diagnostic>& diagnostics) {
   return parsing::Parser(tokens, diagnostics).run();

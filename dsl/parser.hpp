@@ -11,9 +11,6 @@
 
 namespace cnnc {
 
-// Keras' default layer name: conv2d_1, max_pooling2d_1, average_pooling2d_1, flatten_1, ...
-std::string default_layer_name(LayerKind kind, int ordinal);
-
 ast::Program parse(const std::vector<Token>& tokens, std::vector<Diagnostic>& diagnostics);
 
 // The meaning of a Number token's text; false (with `error` set) when it is malformed.

@@ -2,7 +2,7 @@
 // statement, and the Parser with one member function per statement kind.
 #pragma once
 
-#include <array>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -10,8 +10,8 @@
 
 #include <fmt/core.h>
 
-#include "dsl/layer_syntax.hpp"
 #include "dsl/parser.hpp"
+#include "layers/layer_type.hpp"
 
 namespace cnnc::parsing {
 
@@ -81,16 +81,21 @@ private:
   // `classes NAME NAME ...`, each a word or a quoted string
   void classes(Line& line);
 
-  void layer(Line& line, LayerKind kind);
+  void layer(Line& line, const LayerType& type);
 
   // A layer's positional values, `key=value` options, `-> SHAPE` and `params N`, any order.
-  std::optional<Failure> layer_items(Line& line, const LayerSyntax& syntax, ast::Layer& layer);
+  std::optional<Failure> layer_items(Line& line, const LayerType& type, ast::Layer& layer);
 
-  // The next positional value: a count (filters, units), a size (kernel, pool) or an activation.
-  std::optional<Failure> layer_slot(const Token& token, const LayerSyntax& syntax,
+  // The next positional value: a count (filters, units), a size (kernel, pool), an activation
+  // or a number.
+  std::optional<Failure> layer_slot(const Token& token, const LayerType& type,
                                     std::size_t& next_slot, ast::Layer& layer);
 
-  std::optional<Failure> layer_option(Line& line, const LayerSyntax& syntax, const Token& key,
+  std::optional<Failure> layer_option(Line& line, const LayerType& type, const Token& key,
+                                      ast::Layer& layer);
+
+  // The value of an option kept as written (ast::Option), checked against its type.
+  std::optional<Failure> plain_option(const Token& key, const Token& value, OptionType type,
                                       ast::Layer& layer);
 
   // INIT: a word, or `normal(STDDEV)`-style with one number in parentheses.
@@ -139,7 +144,7 @@ private:
   const std::vector<Token>& tokens_;
   std::vector<Diagnostic>& diagnostics_;
   ast::Program program_;
-  std::array<int, 6> layer_counts_{};
+  std::map<const LayerType*, int> layer_counts_; // for default names
 };
 
 } // namespace cnnc::parsing

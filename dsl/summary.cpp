@@ -5,6 +5,7 @@
 
 #include "dsl/check_context.hpp"
 #include "dsl/driver.hpp"
+#include "layers/layer_type.hpp"
 
 namespace cnnc {
 namespace {
@@ -21,7 +22,7 @@ std::string initializer_text(const Initializer& init) {
   case InitKind::Constant:
     return fmt::format("{}({})", keyword(init.kind), init.param);
   default:
-    return keyword(init.kind);
+    return std::string(keyword(init.kind));
   }
 }
 
@@ -103,8 +104,21 @@ std::string class_name_text(const std::string& name) {
   return word ? name : fmt::format("\"{}\"", name);
 }
 
-bool has_weights(LayerKind kind) {
-  return kind == LayerKind::Conv2D || kind == LayerKind::Dense;
+bool has_weights(const Layer& layer) {
+  return !layer.type->tensors(layer).empty();
+}
+
+// Parameters the optimizer does not train (statistics a layer keeps, such as moving means).
+std::int64_t non_trainable(const Model& model) {
+  std::int64_t count = 0;
+  for (const auto& layer : model.layers)
+    for (const auto& tensor : layer.type->tensors(layer)) {
+      if (tensor.trainable) continue;
+      std::int64_t size = 1;
+      for (const std::int64_t d : tensor.dims) size *= d;
+      count += size;
+    }
+  return count;
 }
 
 } // namespace
@@ -113,8 +127,7 @@ std::string format_summary(const Model& model) {
   // Keras' column widths, widened when a name or shape needs more room.
   std::size_t layer_width = 33, shape_width = 22, params_width = 10;
   for (const auto& layer : model.layers) {
-    layer_width =
-        std::max(layer_width, layer.name.size() + std::string(keras_name(layer.kind)).size() + 4);
+    layer_width = std::max(layer_width, layer.name.size() + layer.type->keras_name.size() + 4);
     shape_width = std::max(shape_width, keras_shape(layer.output).size() + 1);
     params_width = std::max(params_width, std::to_string(layer.params).size());
   }
@@ -127,12 +140,14 @@ std::string format_summary(const Model& model) {
                      shape_width, "Param #", thick);
   for (const auto& layer : model.layers) {
     out +=
-        fmt::format("{:<{}}{:<{}}{}\n", fmt::format("{} ({})", layer.name, keras_name(layer.kind)),
+        fmt::format("{:<{}}{:<{}}{}\n", fmt::format("{} ({})", layer.name, layer.type->keras_name),
                     layer_width, keras_shape(layer.output), shape_width, layer.params);
   }
   const std::int64_t total = model.total_params();
-  out += fmt::format("{}\nTotal params: {}\nTrainable params: {}\nNon-trainable params: 0\n{}\n",
-                     thick, with_commas(total), with_commas(total), thin);
+  const std::int64_t fixed = non_trainable(model);
+  out +=
+      fmt::format("{}\nTotal params: {}\nTrainable params: {}\nNon-trainable params: {}\n{}\n",
+                  thick, with_commas(total), with_commas(total - fixed), with_commas(fixed), thin);
 
   const Training& training = model.training;
   out += fmt::format("Input: {}\n", keras_shape(model.input));
@@ -151,7 +166,7 @@ std::string format_summary(const Model& model) {
   const auto row = [&out](std::string_view key, const std::string& value) {
     out += fmt::format("  {:<{}}{}\n", key, std::max<std::size_t>(12, key.size() + 1), value);
   };
-  row("loss", keyword(training.loss));
+  row("loss", std::string(keyword(training.loss)));
   row("optimizer", optimizer_text(training.optimizer));
   row("batch", std::to_string(training.batch_size));
   row("epochs", std::to_string(training.epochs));
@@ -171,7 +186,7 @@ std::string format_summary(const Model& model) {
   if (training.l2 > 0) row("l2", fmt::format("{} (every kernel)", training.l2));
   if (training.augment.enabled()) row("augment", augment_text(training.augment));
   for (const auto& layer : model.layers) {
-    if (!has_weights(layer.kind)) continue;
+    if (!has_weights(layer)) continue;
     std::string own;
     if (layer.kernel_init != training.default_init)
       own += "init " + initializer_text(layer.kernel_init);

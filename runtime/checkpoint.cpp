@@ -56,7 +56,7 @@ void save_checkpoint(const std::string& path, const ModelTensors& model, const f
                    {"iterations", std::to_string(optimizer.iterations())},
                    {"shuffle_rng", position.shuffle_state},
                    {"history", history_csv(position.history)},
-                   {"optimizer", optimizer_name(optimizer.config().kind)}});
+                   {"optimizer", std::string(keyword(optimizer.config().kind))}});
   if (!position.augment_state.empty()) metadata["augment_rng"] = position.augment_state;
   if (early.best_epoch > 0) {
     metadata["early_stopping_best"] = fmt::format("{}", early.best);
@@ -76,9 +76,9 @@ RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, 
     throw DataError(fmt::format("{}: a checkpoint of model {}, not {}", file.path,
                                 field(file, "model"), model.name));
   const std::string saved_optimizer = field(file, "optimizer");
-  if (saved_optimizer != optimizer_name(optimizer.config().kind))
+  if (saved_optimizer != keyword(optimizer.config().kind))
     throw DataError(fmt::format("{}: optimizer state is for {}, this run uses {}", file.path,
-                                saved_optimizer, optimizer_name(optimizer.config().kind)));
+                                saved_optimizer, keyword(optimizer.config().kind)));
   load_weights(file, model, params);
   for (const auto& state : optimizer.state()) {
     const auto* entry = file.find("optimizer." + state.name);

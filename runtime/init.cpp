@@ -69,32 +69,4 @@ void initialise_tensor(const TensorInfo& tensor, float* values, Rng& rng) {
   throw std::logic_error("unknown initialiser kind");
 }
 
-const char* init_name(InitKind kind) {
-  switch (kind) {
-  case InitKind::Zeros:
-    return "zeros";
-  case InitKind::Ones:
-    return "ones";
-  case InitKind::GlorotUniform:
-    return "glorot_uniform";
-  case InitKind::GlorotNormal:
-    return "glorot_normal";
-  case InitKind::HeNormal:
-    return "he_normal";
-  case InitKind::HeUniform:
-    return "he_uniform";
-  case InitKind::LecunNormal:
-    return "lecun_normal";
-  case InitKind::LecunUniform:
-    return "lecun_uniform";
-  case InitKind::Normal:
-    return "normal";
-  case InitKind::Uniform:
-    return "uniform";
-  case InitKind::Constant:
-    return "constant";
-  }
-  return "unknown";
-}
-
 } // namespace cnn

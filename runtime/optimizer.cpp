@@ -7,8 +7,22 @@
 
 namespace cnn {
 
-Optimizer::Optimizer(const OptimizerConfig& config, std::size_t param_count)
+Optimizer::Optimizer(const OptimizerConfig& config, std::size_t param_count,
+                     std::span<const TensorInfo> tensors)
     : config_(config), count_(param_count) {
+  if (tensors.empty()) {
+    trainable_.emplace_back(0, count_);
+  } else {
+    for (const TensorInfo& tensor : tensors) {
+      if (!tensor.trainable || tensor.size == 0) continue;
+      const std::size_t begin = tensor.offset, end = tensor.offset + tensor.size;
+      if (end > count_) throw std::logic_error("Optimizer: a tensor lies outside the parameters");
+      if (!trainable_.empty() && trainable_.back().second == begin)
+        trainable_.back().second = end;
+      else
+        trainable_.emplace_back(begin, end);
+    }
+  }
   switch (config.kind) {
   case OptimizerKind::Sgd:
     break;
@@ -29,10 +43,14 @@ Optimizer::Optimizer(const OptimizerConfig& config, std::size_t param_count)
 
 void Optimizer::step(float* params, const float* grads) {
   ++iterations_;
+  for (const auto& [begin, end] : trainable_) update(params, grads, begin, end);
+}
+
+void Optimizer::update(float* params, const float* grads, std::size_t begin, std::size_t end) {
   const double lr = config_.learning_rate, eps = config_.epsilon;
   switch (config_.kind) {
   case OptimizerKind::Sgd:
-    for (std::size_t i = 0; i < count_; ++i)
+    for (std::size_t i = begin; i < end; ++i)
       params[i] = static_cast<float>(params[i] - lr * grads[i]);
     return;
   case OptimizerKind::Momentum:
@@ -40,7 +58,7 @@ void Optimizer::step(float* params, const float* grads) {
     // v = momentum * v - lr * g; p += v (Nesterov: p += momentum * v - lr * g).
     const double momentum = config_.momentum;
     const bool nesterov = config_.kind == OptimizerKind::Nesterov;
-    for (std::size_t i = 0; i < count_; ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       const double v = momentum * first_[i] - lr * grads[i];
       first_[i] = static_cast<float>(v);
       const double delta = nesterov ? momentum * v - lr * grads[i] : v;
@@ -50,7 +68,7 @@ void Optimizer::step(float* params, const float* grads) {
   }
   case OptimizerKind::Adagrad:
     // a += g^2; p -= lr * g / (sqrt(a) + eps).
-    for (std::size_t i = 0; i < count_; ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       const double g = grads[i];
       const double a = first_[i] + g * g;
       first_[i] = static_cast<float>(a);
@@ -60,7 +78,7 @@ void Optimizer::step(float* params, const float* grads) {
   case OptimizerKind::Rmsprop: {
     // ms = rho * ms + (1 - rho) g^2; p -= lr * g / (sqrt(ms) + eps).
     const double rho = config_.rho;
-    for (std::size_t i = 0; i < count_; ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       const double g = grads[i];
       const double ms = rho * first_[i] + (1.0 - rho) * g * g;
       first_[i] = static_cast<float>(ms);
@@ -74,7 +92,7 @@ void Optimizer::step(float* params, const float* grads) {
     const double b1 = config_.beta1, b2 = config_.beta2;
     const double t = static_cast<double>(iterations_);
     const double lr_t = lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t));
-    for (std::size_t i = 0; i < count_; ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       const double g = grads[i];
       const double m = b1 * first_[i] + (1.0 - b1) * g;
       const double v = b2 * second_[i] + (1.0 - b2) * g * g;
@@ -103,24 +121,6 @@ std::vector<Optimizer::State> Optimizer::state() {
     return {{"m", &first_}, {"v", &second_}};
   }
   return {};
-}
-
-const char* optimizer_name(OptimizerKind kind) {
-  switch (kind) {
-  case OptimizerKind::Sgd:
-    return "sgd";
-  case OptimizerKind::Momentum:
-    return "momentum";
-  case OptimizerKind::Nesterov:
-    return "nesterov";
-  case OptimizerKind::Adagrad:
-    return "adagrad";
-  case OptimizerKind::Rmsprop:
-    return "rmsprop";
-  case OptimizerKind::Adam:
-    return "adam";
-  }
-  return "unknown";
 }
 
 } // namespace cnn

@@ -4,8 +4,8 @@
 
 #include "codegen/affine.hpp"
 #include "codegen/code_writer.hpp"
-#include "codegen/layers/layer.hpp"
 #include "codegen/unroll.hpp"
+#include "layers/kernel.hpp"
 
 using namespace cnnc;
 
@@ -39,6 +39,25 @@ TEST_CASE("a lane break starts a new lane loop") {
 TEST_CASE("closing a scope that was never opened is a programming error") {
   CodeWriter out;
   CHECK_THROWS_AS(out.close_scope(), std::logic_error);
+}
+
+TEST_CASE("a braced list starts a line per group and aligns it under the first field") {
+  CodeWriter out;
+  out.braced("    ", {{".a = 1", ".b = 2"}, {".c = {3, 4}"}}, ",");
+  CHECK(out.text() == "    {.a = 1, .b = 2,\n     .c = {3, 4}},\n");
+}
+
+TEST_CASE("a braced list wraps a group wider than the line") {
+  CodeWriter out;
+  const std::string wide(60, 'x');
+  out.braced(".v = ", {{".a = " + wide, ".b = " + wide}}, ";");
+  CHECK(out.text() == ".v = {.a = " + wide + ",\n      .b = " + wide + "};\n");
+}
+
+TEST_CASE("a braced list without fields is a pair of braces") {
+  CodeWriter out;
+  out.braced("x = ", {{}, {}}, ";");
+  CHECK(out.text() == "x = {};\n");
 }
 
 TEST_CASE("index expressions fold bound variables into the constant") {

@@ -7,11 +7,14 @@
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <unsupported/Eigen/CXX11/Tensor>
 
 #include "dsl/model.hpp"
+#include "layers/layer_type.hpp"
 
 namespace cnnc::test {
 
@@ -91,6 +94,15 @@ inline Image activation_backward(Activation activation, const Image& a, const Im
   return dz;
 }
 
+// Whether the layer is of the kind `keyword` names.
+inline bool is(const Layer& layer, std::string_view keyword) {
+  return layer.type->keyword == keyword;
+}
+
+[[noreturn]] inline void no_reference(const Layer& layer) {
+  throw std::logic_error("the reference has no " + std::string(layer.type->keyword) + " layer");
+}
+
 struct Offsets {
   std::size_t kernel = 0, bias = 0;
 };
@@ -100,14 +112,14 @@ inline std::vector<Offsets> parameter_offsets(const Model& model) {
   std::size_t next = 0;
   for (const Layer& layer : model.layers) {
     Offsets o;
-    if (layer.kind == LayerKind::Conv2D || layer.kind == LayerKind::Dense) {
+    if (is(layer, "conv2d") || is(layer, "dense")) {
       const std::size_t kernel =
-          layer.kind == LayerKind::Conv2D
+          is(layer, "conv2d")
               ? std::size_t(layer.kernel_h) * layer.kernel_w * layer.input.channels * layer.units
               : std::size_t(layer.input.size()) * layer.units;
       o.kernel = next;
       o.bias = next + kernel;
-      next += kernel + layer.units;
+      next += kernel + (layer.use_bias ? layer.units : 0);
     }
     offsets.push_back(o);
   }
@@ -138,12 +150,11 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
     Image z(out.height, out.width, out.channels);
     z.setZero();
     int y = 0, x = 0;
-    switch (layer.kind) {
-    case LayerKind::Conv2D:
+    if (is(layer, "conv2d")) {
       for (int oy = 0; oy < out.height; ++oy)
         for (int ox = 0; ox < out.width; ++ox)
           for (int o = 0; o < layer.units; ++o) {
-            double sum = params[offsets[i].bias + o];
+            double sum = layer.use_bias ? params[offsets[i].bias + o] : 0.0;
             for (int ky = 0; ky < layer.kernel_h; ++ky)
               for (int kx = 0; kx < layer.kernel_w; ++kx)
                 if (tap(layer, oy, ox, ky, kx, y, x))
@@ -157,9 +168,8 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
             z(oy, ox, o) = sum;
           }
       z = activate(layer.activation, z);
-      break;
-    case LayerKind::MaxPool:
-    case LayerKind::AvgPool:
+    } else if (is(layer, "maxpool") || is(layer, "avgpool")) {
+      const bool whole_window = layer.value("count_padding") != 0;
       for (int oy = 0; oy < out.height; ++oy)
         for (int ox = 0; ox < out.width; ++ox)
           for (int c = 0; c < out.channels; ++c) {
@@ -172,24 +182,23 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
                   sum += current(y, x, c);
                   ++cells;
                 }
-            z(oy, ox, c) = layer.kind == LayerKind::MaxPool ? best : sum / cells;
+            if (whole_window) cells = layer.kernel_h * layer.kernel_w;
+            z(oy, ox, c) = is(layer, "maxpool") ? best : sum / cells;
           }
-      break;
-    case LayerKind::Flatten:
+    } else if (is(layer, "flatten")) {
       std::copy(current.data(), current.data() + current.size(), z.data());
-      break;
-    case LayerKind::Dense:
+    } else if (is(layer, "dense")) {
       for (int o = 0; o < layer.units; ++o) {
-        double sum = params[offsets[i].bias + o];
+        double sum = layer.use_bias ? params[offsets[i].bias + o] : 0.0;
         for (int k = 0; k < layer.input.size(); ++k)
           sum += params[offsets[i].kernel + std::size_t(k) * layer.units + o] * current.data()[k];
         z(0, 0, o) = sum;
       }
       z = activate(layer.activation, z);
-      break;
-    case LayerKind::Activation:
+    } else if (is(layer, "activation")) {
       z = activate(layer.activation, current);
-      break;
+    } else {
+      no_reference(layer);
     }
     outputs[i] = z;
     current = z;
@@ -206,19 +215,19 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
     const bool inside = p >= low && p <= high;
     double& g = grad.data()[k];
     switch (model.training.loss) {
-    case Loss::CategoricalCrossentropy:
+    case LossKind::CategoricalCrossentropy:
       run.loss -= t * std::log(clipped);
       g = inside ? -t / p : 0;
       break;
-    case Loss::BinaryCrossentropy:
+    case LossKind::BinaryCrossentropy:
       run.loss -= (t * std::log(clipped) + (1 - t) * std::log(1 - clipped)) / double(k_count);
       g = inside ? -(t / p - (1 - t) / (1 - p)) / double(k_count) : 0;
       break;
-    case Loss::MeanSquaredError:
+    case LossKind::MeanSquaredError:
       run.loss += (p - t) * (p - t) / double(k_count);
       g = 2 * (p - t) / double(k_count);
       break;
-    case Loss::MeanAbsoluteError:
+    case LossKind::MeanAbsoluteError:
       run.loss += std::abs(p - t) / double(k_count);
       g = (p > t ? 1.0 : p < t ? -1.0 : 0.0) / double(k_count);
       break;
@@ -232,14 +241,13 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
     Image din(in.dimension(0), in.dimension(1), in.dimension(2));
     din.setZero();
     int y = 0, x = 0;
-    switch (layer.kind) {
-    case LayerKind::Conv2D: {
+    if (is(layer, "conv2d")) {
       const Image dz = activation_backward(layer.activation, outputs[i], grad);
       for (int oy = 0; oy < layer.output.height; ++oy)
         for (int ox = 0; ox < layer.output.width; ++ox)
           for (int o = 0; o < layer.units; ++o) {
             const double g = dz(oy, ox, o);
-            run.grads[offsets[i].bias + o] += g;
+            if (layer.use_bias) run.grads[offsets[i].bias + o] += g;
             for (int ky = 0; ky < layer.kernel_h; ++ky)
               for (int kx = 0; kx < layer.kernel_w; ++kx)
                 if (tap(layer, oy, ox, ky, kx, y, x))
@@ -253,10 +261,8 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
                     din(y, x, c) += g * params[w];
                   }
           }
-      break;
-    }
-    case LayerKind::MaxPool:
-    case LayerKind::AvgPool:
+    } else if (is(layer, "maxpool") || is(layer, "avgpool")) {
+      const bool whole_window = layer.value("count_padding") != 0;
       for (int oy = 0; oy < layer.output.height; ++oy)
         for (int ox = 0; ox < layer.output.width; ++ox)
           for (int c = 0; c < layer.output.channels; ++c) {
@@ -272,33 +278,31 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
                     best_x = x;
                   }
                 }
-            if (layer.kind == LayerKind::MaxPool) {
+            if (is(layer, "maxpool")) {
               din(best_y, best_x, c) += grad(oy, ox, c);
               continue;
             }
+            if (whole_window) cells = layer.kernel_h * layer.kernel_w;
             for (int ky = 0; ky < layer.kernel_h; ++ky)
               for (int kx = 0; kx < layer.kernel_w; ++kx)
                 if (tap(layer, oy, ox, ky, kx, y, x)) din(y, x, c) += grad(oy, ox, c) / cells;
           }
-      break;
-    case LayerKind::Flatten:
+    } else if (is(layer, "flatten")) {
       std::copy(grad.data(), grad.data() + grad.size(), din.data());
-      break;
-    case LayerKind::Dense: {
+    } else if (is(layer, "dense")) {
       const Image dz = activation_backward(layer.activation, outputs[i], grad);
       for (int o = 0; o < layer.units; ++o) {
-        run.grads[offsets[i].bias + o] += dz(0, 0, o);
+        if (layer.use_bias) run.grads[offsets[i].bias + o] += dz(0, 0, o);
         for (int k = 0; k < layer.input.size(); ++k) {
           const std::size_t w = offsets[i].kernel + std::size_t(k) * layer.units + o;
           run.grads[w] += dz(0, 0, o) * in.data()[k];
           din.data()[k] += dz(0, 0, o) * params[w];
         }
       }
-      break;
-    }
-    case LayerKind::Activation:
+    } else if (is(layer, "activation")) {
       din = activation_backward(layer.activation, outputs[i], grad);
-      break;
+    } else {
+      no_reference(layer);
     }
     grad = din;
   }

@@ -78,7 +78,7 @@ TEST_CASE("zero and negative counts and strides are errors") {
 TEST_CASE("unknown and duplicate options are errors") {
   CHECK(errors("input 28x28x1\nconv2d 8 3x3 strides=2\n" + kHead) ==
         Lines{"2:14: conv2d_1: unknown option 'strides' (a conv2d layer takes stride, padding, "
-              "name, init, bias_init, activation); did you mean 'stride'?"});
+              "name, init, bias_init, activation, bias, l2); did you mean 'stride'?"});
   CHECK(errors("input 28x28x1\nmaxpool 2 init=zeros\n" + kHead) ==
         Lines{"2:11: max_pooling2d_1: unknown option 'init' (a maxpool layer takes stride, "
               "padding, name)"});
@@ -89,7 +89,7 @@ TEST_CASE("unknown and duplicate options are errors") {
   CHECK(errors("input 28x28x1\nconv2d 10 5x5 relu tanh\n" + kHead) ==
         Lines{"2:20: conv2d_1: unexpected 'tanh'; conv2d takes FILTERS KxK [ACTIVATION] "
               "[stride=S|SHxSW] [padding=valid|same|P|PHxPW] [name=ID] [init=INIT] "
-              "[bias_init=INIT]"});
+              "[bias_init=INIT] [bias=false] [l2=F]"});
   CHECK(errors("input 28x28x1\nconv2d 10 5x5 padding=\n" + kHead) ==
         Lines{"2:23: conv2d_1: missing the value of 'padding'"});
 }
@@ -355,4 +355,21 @@ TEST_CASE("model and layer names must be usable as C++ names") {
   CHECK(errors("input 4x4x1\nflatten name=7\ndense 10 softmax\n") ==
         Lines{"2:14: flatten_1: a layer name is a word of letters, digits and '_' starting with a "
               "letter, not '7'"});
+}
+
+TEST_CASE("bias, l2 and count_padding take their own kind of value, once") {
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 bias=no\n" + kHead) ==
+        Lines{"2:20: conv2d_1: expected true or false after 'bias=', not 'no'"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 bias=false bias=true\n" + kHead) ==
+        Lines{"2:26: conv2d_1: duplicate 'bias'", "  note 2:15: first given here"});
+  CHECK(errors("input 28x28x1\nconv2d 10 5x5 l2=-0.1\n" + kHead) ==
+        Lines{"2:18: conv2d_1: l2 must be from 0 to 1000000, not -0.1"});
+  CHECK(errors("input 28x28x1\nflatten\ndense 10 softmax l2=big\n") ==
+        Lines{"3:21: dense_1: expected a number after 'l2=', not 'big'"});
+  CHECK(errors("input 28x28x1\navgpool 2 count_padding=1\n" + kHead) ==
+        Lines{"2:25: average_pooling2d_1: expected true or false after 'count_padding=', not "
+              "'1'"});
+  CHECK(errors("input 28x28x1\nmaxpool 2 count_padding=true\n" + kHead) ==
+        Lines{"2:11: max_pooling2d_1: unknown option 'count_padding' (a maxpool layer takes "
+              "stride, padding, name)"});
 }

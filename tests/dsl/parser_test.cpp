@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "dsl/parser.hpp"
+#include "layers/layer_type.hpp"
 
 using namespace cnnc;
 
@@ -27,7 +28,7 @@ TEST_CASE("a conv2d line fills its count, size, activation, options and assertio
   REQUIRE(parsed.diagnostics.empty());
   REQUIRE(parsed.program.layers.size() == 1);
   const ast::Layer& layer = parsed.program.layers[0];
-  CHECK(layer.kind == LayerKind::Conv2D);
+  CHECK(layer.type->keyword == "conv2d");
   CHECK(layer.label == "first");
   CHECK(layer.default_name == "conv2d_1");
   CHECK(layer.units->integer == 10);

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "dsl/checker.hpp"
+#include "layers/layer_type.hpp"
 #include "support.hpp"
 
 using namespace cnnc;
@@ -35,24 +36,24 @@ TEST_CASE("the lecture's MNIST network checks row by row like Keras' summary") {
   CHECK(model.input == Shape::image(28, 28, 1));
   struct Row {
     const char* name;
-    LayerKind kind;
+    std::string_view kind;
     Shape output;
     std::int64_t params;
   };
   const std::vector<Row> rows = {
-      {"conv2d_1", LayerKind::Conv2D, Shape::image(24, 24, 10), 260},
-      {"max_pooling2d_1", LayerKind::MaxPool, Shape::image(12, 12, 10), 0},
-      {"conv2d_2", LayerKind::Conv2D, Shape::image(8, 8, 20), 5020},
-      {"max_pooling2d_2", LayerKind::MaxPool, Shape::image(4, 4, 20), 0},
-      {"flatten_1", LayerKind::Flatten, Shape::vector(320), 0},
-      {"dense_1", LayerKind::Dense, Shape::vector(100), 32100},
-      {"dense_2", LayerKind::Dense, Shape::vector(10), 1010},
+      {"conv2d_1", "conv2d", Shape::image(24, 24, 10), 260},
+      {"max_pooling2d_1", "maxpool", Shape::image(12, 12, 10), 0},
+      {"conv2d_2", "conv2d", Shape::image(8, 8, 20), 5020},
+      {"max_pooling2d_2", "maxpool", Shape::image(4, 4, 20), 0},
+      {"flatten_1", "flatten", Shape::vector(320), 0},
+      {"dense_1", "dense", Shape::vector(100), 32100},
+      {"dense_2", "dense", Shape::vector(10), 1010},
   };
   REQUIRE(model.layers.size() == rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     INFO("row " << i);
     CHECK(model.layers[i].name == rows[i].name);
-    CHECK(model.layers[i].kind == rows[i].kind);
+    CHECK(model.layers[i].type->keyword == rows[i].kind);
     CHECK(model.layers[i].output == rows[i].output);
     CHECK(model.layers[i].params == rows[i].params);
   }
@@ -69,7 +70,7 @@ TEST_CASE("the lecture's MNIST training setup is read with Keras' defaults fille
   const auto model =
       *check_text("models/mnist.cnn", test::read_file(test::source_path("models/mnist.cnn"))).model;
   const Training& training = model.training;
-  CHECK(training.loss == Loss::CategoricalCrossentropy);
+  CHECK(training.loss == LossKind::CategoricalCrossentropy);
   CHECK(training.optimizer.kind == OptimizerKind::Rmsprop);
   CHECK(training.optimizer.learning_rate == Approx(0.0001));
   CHECK(training.optimizer.rho == Approx(0.9));
@@ -158,7 +159,7 @@ TEST_CASE("pooling strides default to the pool size and may overlap when given")
   CHECK(one_layer("24x24x10", "maxpool 3").output == Shape::image(8, 8, 10));
   const Layer overlapping = one_layer("26x26x8", "avgpool 3x3 stride=2");
   CHECK(overlapping.output == Shape::image(12, 12, 8));
-  CHECK(overlapping.kind == LayerKind::AvgPool);
+  CHECK(overlapping.type->keyword == "avgpool");
   CHECK(overlapping.params == 0);
   CHECK(one_layer("5x5x1", "maxpool 2 padding=same").output == Shape::image(3, 3, 1));
 }
@@ -173,7 +174,7 @@ TEST_CASE("parameter counts: conv kh*kw*in_c*filters + filters, dense in*units +
 
 TEST_CASE("an activation layer keeps its input shape and has no parameters") {
   const Model model = checked("input 8x8x1\nflatten\ndense 5\nactivation tanh\ndense 2 softmax\n");
-  CHECK(model.layers[2].kind == LayerKind::Activation);
+  CHECK(model.layers[2].type->keyword == "activation");
   CHECK(model.layers[2].name == "activation_1");
   CHECK(model.layers[2].activation == Activation::Tanh);
   CHECK(model.layers[2].output == Shape::vector(5));
@@ -220,7 +221,7 @@ TEST_CASE("optimizers take Keras' defaults and normalise sgd with momentum") {
 
 TEST_CASE("without a training section every setting has its default") {
   const Model model = checked("input 2x2x1\nflatten\ndense 2 softmax\n");
-  CHECK(model.training.loss == Loss::CategoricalCrossentropy);
+  CHECK(model.training.loss == LossKind::CategoricalCrossentropy);
   CHECK(model.training.optimizer.kind == OptimizerKind::Rmsprop);
   CHECK(model.training.batch_size == 32);
   CHECK(model.training.epochs == 1);
@@ -234,11 +235,11 @@ TEST_CASE("validation is a count or a fraction; l2 and l1 name mse and mae") {
   const Model fraction = checked("input 2x2x1\nflatten\ndense 2\ntraining\nloss l2\n"
                                  "validation 0.1\n");
   CHECK(fraction.training.validation_fraction == Approx(0.1));
-  CHECK(fraction.training.loss == Loss::MeanSquaredError);
+  CHECK(fraction.training.loss == LossKind::MeanSquaredError);
   const Model count = checked("input 2x2x1\nflatten\ndense 2\ntraining\nloss l1\n"
                               "validation 500\n");
   CHECK(count.training.validation_count == 500);
-  CHECK(count.training.loss == Loss::MeanAbsoluteError);
+  CHECK(count.training.loss == LossKind::MeanAbsoluteError);
 }
 
 TEST_CASE("the model's name defaults to the file stem as a C++ identifier") {
@@ -255,5 +256,5 @@ TEST_CASE("the model's name defaults to the file stem as a C++ identifier") {
 TEST_CASE("binary crossentropy with a sigmoid output checks clean") {
   const Model model = checked("input 4x4x1\nflatten\ndense 1 sigmoid\ntraining\n"
                               "loss binary_crossentropy\n");
-  CHECK(model.training.loss == Loss::BinaryCrossentropy);
+  CHECK(model.training.loss == LossKind::BinaryCrossentropy);
 }

@@ -51,14 +51,14 @@ TEST_CASE("schedules take their settings, with defaults for the ones left out") 
 TEST_CASE("early stopping has Keras' defaults but restores the best weights") {
   const auto early = training("early_stopping\n").early_stopping;
   CHECK(early.enabled);
-  CHECK(early.monitor == cnnc::Monitor::ValLoss);
+  CHECK(early.monitor == cnnc::MonitorKind::ValLoss);
   CHECK(early.patience == 0);
   CHECK(early.min_delta == 0);
   CHECK(early.restore_best_weights);
   const auto given = training("early_stopping monitor=val_accuracy patience=5 min_delta=0.001 "
                               "restore_best_weights=false\n")
                          .early_stopping;
-  CHECK(given.monitor == cnnc::Monitor::ValAcc);
+  CHECK(given.monitor == cnnc::MonitorKind::ValAcc);
   CHECK(given.patience == 5);
   CHECK(given.min_delta == 0.001);
   CHECK_FALSE(given.restore_best_weights);

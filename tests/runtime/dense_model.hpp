@@ -21,47 +21,38 @@ struct Model {
   static constexpr int kTensorCount = 2;
   static constexpr std::size_t kDense1Kernel = 0;  // (784, 10)
   static constexpr std::size_t kDense1Bias = 7840; // (10)
+  // Laid out as cnnc lays out its tables.
+  // clang-format off
   static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
-      {"dense_1.kernel",
-       "dense_1",
-       "kernel",
-       kDense1Kernel,
-       7840,
-       2,
-       {784, 10, 0, 0},
-       784,
-       10,
-       {cnn::InitKind::GlorotUniform, 0.0},
-       0.0,
-       true},
-      {"dense_1.bias",
-       "dense_1",
-       "bias",
-       kDense1Bias,
-       10,
-       1,
-       {10, 0, 0, 0},
-       784,
-       10,
-       {cnn::InitKind::Zeros, 0.0},
-       0.0,
-       true},
+      {.name = "dense_1.kernel", .layer = "dense_1", .role = "kernel",
+       .offset = kDense1Kernel, .size = 7840, .rank = 2, .dims = {784, 10, 0, 0},
+       .fan_in = 784, .fan_out = 10, .init = {.kind = cnn::InitKind::GlorotUniform, .param = 0.0},
+       .trainable = true, .l2 = 0.0},
+      {.name = "dense_1.bias", .layer = "dense_1", .role = "bias",
+       .offset = kDense1Bias, .size = 10, .rank = 1, .dims = {10, 0, 0, 0},
+       .fan_in = 784, .fan_out = 10, .init = {.kind = cnn::InitKind::Zeros, .param = 0.0},
+       .trainable = true, .l2 = 0.0},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
-      {"flatten_1", "Flatten", 1, {784, 0, 0}, 0, 0, 0, 0, 0},
-      {"dense_1", "Dense", 1, {10, 0, 0}, 7850, 0, 2, 2 * 784 * 10 + 10 * 5, 4 * 784 * 10},
+      {.name = "flatten_1", .kind = "Flatten", .rank = 1, .out_dims = {784, 0, 0},
+       .params = 0, .first_tensor = 0, .tensor_count = 0,
+       .forward_flops = 0, .backward_flops = 0},
+      {.name = "dense_1", .kind = "Dense", .rank = 1, .out_dims = {10, 0, 0},
+       .params = 7850, .first_tensor = 0, .tensor_count = 2,
+       .forward_flops = 2 * 784 * 10 + 10 * 5, .backward_flops = 4 * 784 * 10},
   };
   static constexpr cnn::TrainingConfig kTraining = {
-      cnn::LossKind::CategoricalCrossentropy,
-      {cnn::OptimizerKind::Adam, 0.001, 0.0, 0.9, 0.9, 0.999, 1e-7, 0.1},
-      32,
-      3,
-      0,
-      0.1,
-      7,
-      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
-      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
-      {0, false, false}};
+      .loss = cnn::LossKind::CategoricalCrossentropy,
+      .optimizer = {.kind = cnn::OptimizerKind::Adam, .learning_rate = 0.001, .momentum = 0.0,
+                    .rho = 0.9, .beta1 = 0.9, .beta2 = 0.999, .epsilon = 1e-7,
+                    .initial_accumulator = 0.1},
+      .batch_size = 32,
+      .epochs = 3,
+      .validation_count = 0,
+      .validation_fraction = 0.1,
+      .seed = 7,
+  };
+  // clang-format on
   static constexpr bool kClassifier = true;
   static constexpr double kInputScale = 1.0;
   static constexpr double kInputMean[kInputC] = {0.0};

@@ -11,8 +11,8 @@ namespace {
 
 cnn::TensorInfo tensor(cnn::InitKind kind, int fan_in, int fan_out, std::size_t size,
                        double param = 0) {
-  return {"t.kernel", "t",     "kernel",      0,   size, 1, {static_cast<int>(size), 0, 0, 0},
-          fan_in,     fan_out, {kind, param}, 0.0, true};
+  return {"t.kernel", "t",     "kernel",     0, size, 1, {static_cast<int>(size), 0, 0, 0},
+          fan_in,     fan_out, {kind, param}};
 }
 
 struct Stats {

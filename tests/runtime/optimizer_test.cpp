@@ -103,3 +103,56 @@ TEST_CASE("optimizer state blocks are named and sized like the parameters") {
   CHECK(*adagrad.state()[0].values == std::vector<float>(3, 0.1f));
   CHECK(cnn::Optimizer(config(cnn::OptimizerKind::Sgd, 0.1), 3).state().empty());
 }
+
+TEST_CASE("every optimizer leaves a non-trainable tensor and its state alone") {
+  // Three tensors in a block of 6: a (2, trainable), b (3, not trainable), c (1, trainable).
+  const cnn::TensorInfo tensors[] = {
+      {.name = "l.a",
+       .layer = "l",
+       .role = "a",
+       .offset = 0,
+       .size = 2,
+       .rank = 1,
+       .dims = {2, 0, 0, 0},
+       .fan_in = 2,
+       .fan_out = 2,
+       .init = {}},
+      {.name = "l.b",
+       .layer = "l",
+       .role = "b",
+       .offset = 2,
+       .size = 3,
+       .rank = 1,
+       .dims = {3, 0, 0, 0},
+       .fan_in = 3,
+       .fan_out = 3,
+       .init = {},
+       .trainable = false},
+      {.name = "l.c",
+       .layer = "l",
+       .role = "c",
+       .offset = 5,
+       .size = 1,
+       .rank = 1,
+       .dims = {1, 0, 0, 0},
+       .fan_in = 1,
+       .fan_out = 1,
+       .init = {}},
+  };
+  for (const auto kind :
+       {cnn::OptimizerKind::Sgd, cnn::OptimizerKind::Momentum, cnn::OptimizerKind::Nesterov,
+        cnn::OptimizerKind::Adagrad, cnn::OptimizerKind::Rmsprop, cnn::OptimizerKind::Adam}) {
+    INFO(cnn::keyword(kind));
+    cnn::Optimizer optimizer(config(kind, 0.1), 6, tensors);
+    std::vector<float> params(6, 1.0f);
+    const std::vector<float> grads(6, 0.5f);
+    std::vector<std::vector<float>> initial_state;
+    for (const auto& state : optimizer.state()) initial_state.push_back(*state.values);
+    optimizer.step(params.data(), grads.data());
+    for (const std::size_t i : {0, 1, 5}) CHECK(params[i] != 1.0f);
+    for (const std::size_t i : {2, 3, 4}) CHECK(params[i] == 1.0f);
+    const auto states = optimizer.state();
+    for (std::size_t s = 0; s < states.size(); ++s)
+      for (const std::size_t i : {2, 3, 4}) CHECK((*states[s].values)[i] == initial_state[s][i]);
+  }
+}

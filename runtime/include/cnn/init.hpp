@@ -19,6 +19,4 @@ void initialise_tensor(const TensorInfo& tensor, float* values, Rng& rng);
 // The bound of the uniform variants and the stddev of the normal ones, before truncation.
 double init_scale(const TensorInfo& tensor);
 
-const char* init_name(InitKind kind);
-
 } // namespace cnn

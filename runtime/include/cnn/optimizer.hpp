@@ -6,14 +6,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cnn {
 
 class Optimizer {
 public:
-  Optimizer(const OptimizerConfig& config, std::size_t param_count);
+  // With a tensor table, only its trainable tensors are updated (a non-trainable one, such as
+  // a moving mean, and its optimizer state stay as they are); without one, every parameter is.
+  Optimizer(const OptimizerConfig& config, std::size_t param_count,
+            std::span<const TensorInfo> tensors = {});
 
   // One update from the mean gradient of a batch.
   void step(float* params, const float* grads);
@@ -37,8 +42,10 @@ private:
   std::int64_t iterations_ = 0;
   std::vector<float> first_;  // velocity (momentum), accumulator (AdaGrad), mean square, m
   std::vector<float> second_; // v (Adam)
-};
+  // The [begin, end) element ranges that step() updates, adjacent ones merged.
+  std::vector<std::pair<std::size_t, std::size_t>> trainable_;
 
-const char* optimizer_name(OptimizerKind kind);
+  void update(float* params, const float* grads, std::size_t begin, std::size_t end);
+};
 
 } // namespace cnn

@@ -125,12 +125,6 @@ inline bool augments(const AugmentConfig& augment) {
   return augment.shift > 0 || augment.flip_horizontal || augment.flip_vertical;
 }
 
-inline const char* monitor_name(MonitorKind monitor) {
-  return monitor == MonitorKind::ValLoss  ? "val_loss"
-         : monitor == MonitorKind::ValAcc ? "val_acc"
-                                          : "val_mae";
-}
-
 // Keras' EarlyStopping after an epoch with validation: whether the run should stop now. Keeps
 // the best epoch's weights in `state` when they are to be restored.
 inline bool early_stopping_says_stop(const EarlyStoppingConfig& config, const EpochRecord& record,
@@ -232,12 +226,12 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
     throw UsageError(fmt::format("early stopping watches {}, but the run holds out no validation "
                                  "samples; give 'validation N' in the model's training section "
                                  "or --validation N",
-                                 monitor_name(early.monitor)));
+                                 keyword(early.monitor)));
   if (early.enabled && early.monitor != MonitorKind::ValLoss &&
       (early.monitor == MonitorKind::ValMae) != (metric == "mae"))
     throw UsageError(fmt::format("early stopping watches {}, but this data's metric is val_{} "
                                  "(the model's early_stopping monitor must be val_loss or val_{})",
-                                 monitor_name(early.monitor), metric, metric));
+                                 keyword(early.monitor), metric, metric));
 
   // A seeded split: shuffle all usable indices once, hold out the first ones.
   std::vector<std::uint32_t> all = sample_subset(train_data.size(), available, s.seed);
@@ -252,8 +246,8 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
       test_size, s.test_limit > 0 ? s.test_limit : static_cast<long>(test_size), s.seed);
 
   Trainer<Model> trainer(s.threads);
-  Optimizer optimizer(s.optimizer, Model::kParamCount);
   const ModelTensors model = describe<Model>();
+  Optimizer optimizer(s.optimizer, Model::kParamCount, model.tensors);
   RunPosition position;
   Rng shuffle_rng(s.seed, kShuffleStream);
   Rng augment_rng(s.seed, kAugmentStream);
@@ -286,7 +280,7 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
                "{}: {} training, {} validation, {} test samples from {}; batch {}, {} lr {}, {} "
                "thread{}\n",
                Model::kName, train_base.size(), validation.size(), test_items.size(), s.data_dir,
-               s.batch, optimizer_name(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
+               s.batch, keyword(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
                s.threads == 1 ? "" : "s");
   const bool scheduled = s.schedule.kind != ScheduleKind::Constant;
   const bool augmenting = augments(s.augment);
@@ -295,7 +289,7 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
     if (scheduled) extras.push_back("a learning-rate schedule");
     if (early.enabled)
       extras.push_back(fmt::format(
-          "early stopping on {} (patience {}{})", monitor_name(early.monitor), early.patience,
+          "early stopping on {} (patience {}{})", keyword(early.monitor), early.patience,
           early.restore_best_weights ? ", restores the best weights" : ""));
     if (augmenting)
       extras.push_back(fmt::format("augmentation (shift {}{}{})", s.augment.shift,
@@ -369,7 +363,7 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
     if (stop) {
       stop_message =
           fmt::format("stopped early after epoch {}: {} has not improved for {} epoch{}", epoch,
-                      monitor_name(early.monitor), stopping.wait, stopping.wait == 1 ? "" : "s");
+                      keyword(early.monitor), stopping.wait, stopping.wait == 1 ? "" : "s");
       if (!stopping.best_params.empty()) {
         std::copy(stopping.best_params.begin(), stopping.best_params.end(), trainer.params());
         stop_message += fmt::format("; restored the weights of epoch {}", stopping.best_epoch);

@@ -43,24 +43,48 @@ struct Model {
   static constexpr std::size_t kDense1Bias = 34; // (3)
 
   static constexpr cnn::TensorInfo kTensors[kTensorCount] = {
-      {"conv2d_1.kernel", "conv2d_1", "kernel", 0, 8, 4, {2, 2, 1, 2}, 4, 8, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
-      {"conv2d_1.bias", "conv2d_1", "bias", 8, 2, 1, {2, 0, 0, 0}, 2, 2, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
-      {"dense_1.kernel", "dense_1", "kernel", 10, 24, 2, {8, 3, 0, 0}, 8, 3, {cnn::InitKind::GlorotUniform, 0.0}, 0.0, true},
-      {"dense_1.bias", "dense_1", "bias", 34, 3, 1, {3, 0, 0, 0}, 3, 3, {cnn::InitKind::Zeros, 0.0}, 0.0, true},
+      {.name = "conv2d_1.kernel", .layer = "conv2d_1", .role = "kernel",
+       .offset = 0, .size = 8, .rank = 4, .dims = {2, 2, 1, 2},
+       .fan_in = 4, .fan_out = 8, .init = {.kind = cnn::InitKind::GlorotUniform, .param = 0.0},
+       .trainable = true, .l2 = 0.0},
+      {.name = "conv2d_1.bias", .layer = "conv2d_1", .role = "bias",
+       .offset = 8, .size = 2, .rank = 1, .dims = {2, 0, 0, 0},
+       .fan_in = 2, .fan_out = 2, .init = {.kind = cnn::InitKind::Zeros, .param = 0.0},
+       .trainable = true, .l2 = 0.0},
+      {.name = "dense_1.kernel", .layer = "dense_1", .role = "kernel",
+       .offset = 10, .size = 24, .rank = 2, .dims = {8, 3, 0, 0},
+       .fan_in = 8, .fan_out = 3, .init = {.kind = cnn::InitKind::GlorotUniform, .param = 0.0},
+       .trainable = true, .l2 = 0.0},
+      {.name = "dense_1.bias", .layer = "dense_1", .role = "bias",
+       .offset = 34, .size = 3, .rank = 1, .dims = {3, 0, 0, 0},
+       .fan_in = 3, .fan_out = 3, .init = {.kind = cnn::InitKind::Zeros, .param = 0.0},
+       .trainable = true, .l2 = 0.0},
   };
   static constexpr cnn::LayerInfo kLayers[kLayerCount] = {
-      {"conv2d_1", "Conv2D", 3, {4, 4, 2}, 10, 0, 2, 256, 256},
-      {"max_pooling2d_1", "MaxPooling2D", 3, {2, 2, 2}, 0, 2, 0, 32, 32},
-      {"flatten_1", "Flatten", 1, {8, 0, 0}, 0, 2, 0, 0, 0},
-      {"dense_1", "Dense", 1, {3, 0, 0}, 27, 2, 2, 48, 96},
+      {.name = "conv2d_1", .kind = "Conv2D", .rank = 3, .out_dims = {4, 4, 2},
+       .params = 10, .first_tensor = 0, .tensor_count = 2,
+       .forward_flops = 256, .backward_flops = 256},
+      {.name = "max_pooling2d_1", .kind = "MaxPooling2D", .rank = 3, .out_dims = {2, 2, 2},
+       .params = 0, .first_tensor = 2, .tensor_count = 0,
+       .forward_flops = 32, .backward_flops = 32},
+      {.name = "flatten_1", .kind = "Flatten", .rank = 1, .out_dims = {8, 0, 0},
+       .params = 0, .first_tensor = 2, .tensor_count = 0,
+       .forward_flops = 0, .backward_flops = 0},
+      {.name = "dense_1", .kind = "Dense", .rank = 1, .out_dims = {3, 0, 0},
+       .params = 27, .first_tensor = 2, .tensor_count = 2,
+       .forward_flops = 48, .backward_flops = 96},
   };
   static constexpr cnn::TrainingConfig kTraining = {
-      cnn::LossKind::CategoricalCrossentropy,
-      {cnn::OptimizerKind::Rmsprop, 0.001, 0.0, 0.9, 0.9, 0.999, 1e-07, 0.1},
-      32, 1, 0, 0.0, 0,
-      {cnn::ScheduleKind::Constant, 10, 0.5, 0.0, 0},
-      {false, cnn::MonitorKind::ValLoss, 0, 0.0, true},
-      {0, false, false}};
+      .loss = cnn::LossKind::CategoricalCrossentropy,
+      .optimizer = {.kind = cnn::OptimizerKind::Rmsprop, .learning_rate = 0.001, .momentum = 0.0,
+                    .rho = 0.9, .beta1 = 0.9, .beta2 = 0.999, .epsilon = 1e-07,
+                    .initial_accumulator = 0.1},
+      .batch_size = 32,
+      .epochs = 1,
+      .validation_count = 0,
+      .validation_fraction = 0.0,
+      .seed = 0,
+  };
   // A classifier: its output activation meets its cross-entropy.
   static constexpr bool kClassifier = true;
   // A classifier's classes (kOutputSize, or 2 for a single sigmoid output); 0 for other models.

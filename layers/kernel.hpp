@@ -1,9 +1,12 @@
-// What every layer kind's emitter provides (its workspace buffers, forward and backward kernel
-// bodies, cost), the context a kernel is emitted in, and helpers the kernels share.
+// What the layer kinds' kernels are emitted with: the workspace buffers a layer declares, the
+// context a kernel is emitted in (buffer names, parameter offsets), its cost, and the helpers
+// the kernels share.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "codegen/affine.hpp"
@@ -35,12 +38,15 @@ struct LayerContext {
   // The loss already gave the gradient w.r.t. this layer's pre-activation (softmax with
   // categorical cross-entropy, sigmoid with binary cross-entropy).
   bool loss_fused = false;
-  std::string kernel_offset; // "kConv2d1Kernel"; empty without parameters
-  std::string bias_offset;
+  // The named offsets of the layer's parameter tensors, by role: {"kernel", "kConv2d1Kernel"}.
+  std::vector<std::pair<std::string, std::string>> offsets;
   std::int64_t unroll_budget = kDefaultUnrollBudget;
 
   const Layer& l() const { return *layer; }
   bool first() const { return input_grad.empty(); }
+  // The offset constant of the tensor with this role; throws std::logic_error when the layer has
+  // no such tensor (a descriptor's kernels and tensors disagree).
+  const std::string& offset(std::string_view role) const;
 };
 
 struct LayerCost {
@@ -48,18 +54,6 @@ struct LayerCost {
   std::uint64_t backward_flops = 0;
 };
 
-struct LayerEmitter {
-  LayerKind kind;
-  bool owns_output; // false: the output is the input's memory (flatten)
-  // Buffers besides the output and its gradient (padded copies, argmax indices).
-  std::vector<Buffer> (*extra_buffers)(const LayerContext& context);
-  void (*forward)(CodeWriter& out, const LayerContext& context);
-  void (*backward)(CodeWriter& out, const LayerContext& context);
-  LayerCost (*cost)(const Layer& layer, bool first);
-};
-
-// The emitter of `kind`; every LayerKind has one (layers/registry.cpp).
-const LayerEmitter& emitter_for(LayerKind kind);
 
 // --- helpers shared by the kernels (layers/common.cpp) ---
 

@@ -2,7 +2,7 @@
 // window unrolled into constant offsets) and backward (bias, kernel and input gradients).
 #include <fmt/core.h>
 
-#include "codegen/layers/layer.hpp"
+#include "layers/rules.hpp"
 
 namespace cnnc {
 namespace {
@@ -56,7 +56,9 @@ void conv_forward(CodeWriter& out, const LayerContext& context) {
         out.open_scope("");
         out.linef("T acc[{}][L];", size);
         for (int o = 0; o < size; ++o)
-          out.lane(fmt::format("acc[{}][l] = {};", o, param(context.bias_offset, start + o, b)));
+          out.lane(fmt::format("acc[{}][l] = {};", o,
+                               layer.use_bias ? param(context.offset("bias"), start + o, b)
+                                              : "T(0)"));
         out.lane_break();
         emit_loop(out, nest[3], b, [&] {
           emit_loop(out, nest[4], b, [&] {
@@ -64,7 +66,7 @@ void conv_forward(CodeWriter& out, const LayerContext& context) {
               const std::string x = at(source, input_index(layer, ky, kx, c), b);
               for (int o = 0; o < size; ++o)
                 emit_weighted(out, fmt::format("acc[{}][l] += {} * {};", o,
-                                               param(context.kernel_offset,
+                                               param(context.offset("kernel"),
                                                      kernel_index(layer, ky, kx, c, start + o), b),
                                                x));
             });
@@ -99,7 +101,7 @@ void conv_bias_grad(CodeWriter& out, const LayerContext& context) {
             fmt::format("acc[{}][l] += {};", o,
                         at(context.output_grad, Affine::var("p") * layer.units + start + o, b)));
     });
-    emit_reduce_block(out, "acc", size, context.bias_offset, start, b, context.unroll_budget);
+    emit_reduce_block(out, "acc", size, context.offset("bias"), start, b, context.unroll_budget);
     out.close_scope("bias gradient block");
   });
 }
@@ -133,7 +135,7 @@ void conv_kernel_grad(CodeWriter& out, const LayerContext& context, const std::s
                                      x));
             });
           });
-          emit_reduce_block(out, "acc", size, context.kernel_offset,
+          emit_reduce_block(out, "acc", size, context.offset("kernel"),
                             kernel_index(layer, ky, kx, c, start), b, context.unroll_budget);
           out.close_scope("kernel gradient block");
         });
@@ -173,7 +175,7 @@ void conv_input_grad(CodeWriter& out, const LayerContext& context) {
               const std::string g = at(context.output_grad, position * layer.units + o, b);
               for (int c = 0; c < size; ++c)
                 emit_weighted(out, fmt::format("acc[{}][l] += {} * {};", c,
-                                               param(context.kernel_offset,
+                                               param(context.offset("kernel"),
                                                      kernel_index(layer, ky, kx, start + c, o), b),
                                                g));
             });
@@ -196,7 +198,7 @@ void conv_backward(CodeWriter& out, const LayerContext& context) {
   if (!context.loss_fused)
     emit_activation_backward(out, layer.activation, context.output_grad, context.output,
                              layer.output, context.unroll_budget);
-  conv_bias_grad(out, context);
+  if (layer.use_bias) conv_bias_grad(out, context);
   conv_kernel_grad(out, context, padded(layer) ? layer.name + "_padded" : context.input);
   if (!context.first()) conv_input_grad(out, context);
 }
@@ -207,9 +209,67 @@ LayerCost conv_cost(const Layer& layer, bool first) {
   return {2 * macs, (first ? 2 : 4) * macs};
 }
 
+std::optional<Shape> conv_shape(const ast::Layer& statement, const LayerInput& input, Layer& layer,
+                                CheckContext& context) {
+  const auto& label = statement.label;
+  const auto filters = read_count(*statement.units, label, "filter count", 1, context);
+  const auto kernel = read_pair(*statement.size, label, "kernel size", 1, context);
+  const auto stride = statement.stride ? read_pair(*statement.stride, label, "stride", 1, context)
+                                       : std::optional(std::pair{1, 1});
+  const auto padding = kernel ? read_padding(statement, "kernel", *kernel, context) : std::nullopt;
+  const bool options = read_kernel_options(statement, layer, context);
+  if (!filters || !kernel || !stride || !padding || !options || !input.shape) return std::nullopt;
+  if (!needs_image(statement, input, context)) return std::nullopt;
+  layer.units = *filters;
+  if (!slide_window(statement, input, "kernel", *kernel, *stride, *padding, layer, context))
+    return std::nullopt;
+  layer.output.channels = *filters;
+  return layer.output;
+}
+
+std::vector<TensorShape> conv_tensors(const Layer& layer) {
+  const std::int64_t window = std::int64_t(layer.kernel_h) * layer.kernel_w;
+  std::vector<TensorShape> tensors{{"kernel",
+                                    {layer.kernel_h, layer.kernel_w, layer.input.channels,
+                                     layer.units},
+                                    window * layer.input.channels,
+                                    window * layer.units,
+                                    layer.kernel_init,
+                                    true,
+                                    layer.l2}};
+  if (layer.use_bias)
+    tensors.push_back(
+        {"bias", {layer.units}, layer.units, layer.units, layer.bias_init, true, std::nullopt});
+  return tensors;
+}
+
+std::string conv_description(const Layer& layer) {
+  return window_description(layer) + ", " + keyword(layer.activation);
+}
+
 } // namespace
 
-extern const LayerEmitter kConv2dEmitter{LayerKind::Conv2D, true,          conv_buffers,
-                                         conv_forward,      conv_backward, conv_cost};
+extern const LayerType kConv2d{
+    .keyword = "conv2d",
+    .keras_name = "Conv2D",
+    .default_name = "conv2d",
+    .slots = {{SlotType::Count, "the filter count"}, {SlotType::Size, "the kernel size"}},
+    .activation_positional = true,
+    .options = {option::kStride, option::kPadding, option::kName, option::kInit,
+                option::kBiasInit, option::kActivation, {"bias", OptionType::Bool},
+                {"l2", OptionType::Number}},
+    .usage = "FILTERS KxK [ACTIVATION] [stride=S|SHxSW] [padding=valid|same|P|PHxPW] [name=ID] "
+             "[init=INIT] [bias_init=INIT] [bias=false] [l2=F]",
+    .example = "conv2d 10 5x5 relu",
+    .aliases = {"conv", "convolution", "conv2D", "convolution2d"},
+    .shape = conv_shape,
+    .tensors = conv_tensors,
+    .owns_output = true,
+    .extra_buffers = conv_buffers,
+    .forward = conv_forward,
+    .backward = conv_backward,
+    .cost = conv_cost,
+    .describe = conv_description,
+};
 
 } // namespace cnnc

@@ -1,15 +1,12 @@
 // dense: forward (accumulators for a block of units, the inputs streamed once per block) and
-// backward (bias, kernel and input gradients); kernel layout (in, out) as Keras.
+// backward (bias, kernel and input gradients); kernel layout (in, out) as Keras. It needs a
+// vector input.
 #include <fmt/core.h>
 
-#include "codegen/layers/layer.hpp"
+#include "layers/rules.hpp"
 
 namespace cnnc {
 namespace {
-
-std::vector<Buffer> no_buffers(const LayerContext&) {
-  return {};
-}
 
 void dense_forward(CodeWriter& out, const LayerContext& context) {
   const Layer& layer = context.l();
@@ -23,14 +20,15 @@ void dense_forward(CodeWriter& out, const LayerContext& context) {
     out.open_scope("");
     out.linef("T acc[{}][L];", size);
     for (int o = 0; o < size; ++o)
-      out.lane(fmt::format("acc[{}][l] = {};", o, param(context.bias_offset, start + o, b)));
+      out.lane(fmt::format("acc[{}][l] = {};", o,
+                           layer.use_bias ? param(context.offset("bias"), start + o, b) : "T(0)"));
     out.lane_break();
     emit_loop(out, nest[1], b, [&] {
       const std::string x = at(context.input, i, b);
       for (int o = 0; o < size; ++o)
         emit_weighted(out,
                       fmt::format("acc[{}][l] += {} * {};", o,
-                                  param(context.kernel_offset, i * layer.units + start + o, b), x));
+                                  param(context.offset("kernel"), i * layer.units + start + o, b), x));
     });
     out.lane_break();
     for (int o = 0; o < size; ++o)
@@ -52,13 +50,13 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
                              layer.output, budget);
   const Affine i = Affine::var("i"), o = Affine::var("o");
   Bindings b;
-  {
+  if (layer.use_bias) {
     out.open_scope("");
     out.line("// The bias gradient: each unit's lanes summed.");
     const Loop units = plan_loops({{"r", layer.units}}, 16, budget)[0];
     emit_loop(out, units, b, [&] {
       const Affine r = Affine::var("r").bind(b);
-      out.linef("grads[{}{}] += lane_sum<T, L>({});", context.bias_offset,
+      out.linef("grads[{}{}] += lane_sum<T, L>({});", context.offset("bias"),
                 r.is_constant() && r.constant() == 0 ? "" : " + " + r.str(),
                 lane_pointer(context.output_grad, Affine::var("r"), b));
     });
@@ -79,10 +77,10 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
   emit_loop(out, kernel_nest[0], b, [&] {
     emit_loop(out, kernel_nest[1], b, [&] {
       out.open_scope("");
-      out.linef("T sum = grads[{} + {}];", context.kernel_offset, (i * layer.units + o).str(b));
+      out.linef("T sum = grads[{} + {}];", context.offset("kernel"), (i * layer.units + o).str(b));
       out.linef("for (int l = 0; l < L; ++l) sum += {} * transposed[l][{}];",
                 at(context.input, i, b), o.str(b));
-      out.linef("grads[{} + {}] = sum;", context.kernel_offset, (i * layer.units + o).str(b));
+      out.linef("grads[{} + {}] = sum;", context.offset("kernel"), (i * layer.units + o).str(b));
       out.close_scope();
     });
   });
@@ -99,7 +97,7 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
       for (int c = 0; c < size; ++c)
         emit_weighted(
             out, fmt::format("acc[{}][l] += {} * {};", c,
-                             param(context.kernel_offset, (start + c) * layer.units + o, b), g));
+                             param(context.offset("kernel"), (start + c) * layer.units + o, b), g));
     });
     out.lane_break();
     for (int c = 0; c < size; ++c)
@@ -113,9 +111,61 @@ LayerCost dense_cost(const Layer& layer, bool first) {
   return {2 * macs, (first ? 2 : 4) * macs};
 }
 
+std::optional<Shape> dense_shape(const ast::Layer& statement, const LayerInput& input,
+                                 Layer& layer, CheckContext& context) {
+  const auto units = read_count(*statement.units, statement.label, "unit count", 1, context);
+  if (!read_kernel_options(statement, layer, context) || !units) return std::nullopt;
+  layer.units = *units;
+  const Shape output = Shape::vector(*units);
+  if (input.shape && input.shape->rank == 3) {
+    // Keras would apply the layer to the last axis only; here that is almost always a missing
+    // flatten, so it is an error. The parameters are still counted as if it were flattened, so a
+    // `params` assertion is not reported a second time.
+    context.error(statement.keyword,
+                  prefixed(statement.label,
+                           fmt::format("dense needs a vector input, but its input is the image "
+                                       "{}; add 'flatten' before it",
+                                       to_string(*input.shape))),
+                  {origin_note(input)});
+  }
+  return output;
+}
+
+std::vector<TensorShape> dense_tensors(const Layer& layer) {
+  const std::int64_t inputs = layer.input.size();
+  std::vector<TensorShape> tensors{
+      {"kernel", {inputs, layer.units}, inputs, layer.units, layer.kernel_init, true, layer.l2}};
+  if (layer.use_bias)
+    tensors.push_back(
+        {"bias", {layer.units}, layer.units, layer.units, layer.bias_init, true, std::nullopt});
+  return tensors;
+}
+
+std::string dense_description(const Layer& layer) {
+  return keyword(layer.activation);
+}
+
 } // namespace
 
-extern const LayerEmitter kDenseEmitter{LayerKind::Dense, true,           no_buffers,
-                                        dense_forward,    dense_backward, dense_cost};
+extern const LayerType kDense{
+    .keyword = "dense",
+    .keras_name = "Dense",
+    .default_name = "dense",
+    .slots = {{SlotType::Count, "the unit count"}},
+    .activation_positional = true,
+    .options = {option::kName, option::kInit, option::kBiasInit, option::kActivation,
+                {"bias", OptionType::Bool}, {"l2", OptionType::Number}},
+    .usage = "UNITS [ACTIVATION] [name=ID] [init=INIT] [bias_init=INIT] [bias=false] [l2=F]",
+    .example = "dense 100 relu",
+    .aliases = {"linear", "fc", "fully_connected"},
+    .shape = dense_shape,
+    .tensors = dense_tensors,
+    .owns_output = true,
+    .extra_buffers = no_buffers,
+    .forward = dense_forward,
+    .backward = dense_backward,
+    .cost = dense_cost,
+    .describe = dense_description,
+};
 
 } // namespace cnnc

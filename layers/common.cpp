@@ -2,7 +2,7 @@
 // copies and activations.
 #include <fmt/core.h>
 
-#include "codegen/layers/layer.hpp"
+#include "layers/kernel.hpp"
 
 namespace cnnc {
 

@@ -2,14 +2,10 @@
 // output fused with the loss, its backward passes the loss's gradient through unchanged.
 #include <fmt/core.h>
 
-#include "codegen/layers/layer.hpp"
+#include "layers/rules.hpp"
 
 namespace cnnc {
 namespace {
-
-std::vector<Buffer> no_buffers(const LayerContext&) {
-  return {};
-}
 
 void copy(CodeWriter& out, const std::string& from, const std::string& to, const Shape& shape,
           Activation activation, std::int64_t budget) {
@@ -44,10 +40,35 @@ LayerCost activation_cost(const Layer& layer, bool first) {
   return {n, first ? 0 : n};
 }
 
+std::optional<Shape> activation_shape(const ast::Layer&, const LayerInput& input, Layer&,
+                                      CheckContext&) {
+  return input.shape;
+}
+
+std::string activation_description(const Layer& layer) {
+  return keyword(layer.activation);
+}
+
 } // namespace
 
-extern const LayerEmitter kActivationEmitter{
-    LayerKind::Activation, true,           no_buffers, activation_forward,
-    activation_backward,   activation_cost};
+extern const LayerType kActivation{
+    .keyword = "activation",
+    .keras_name = "Activation",
+    .default_name = "activation",
+    .slots = {{SlotType::Activation, "the activation"}},
+    .activation_positional = false,
+    .options = {option::kName},
+    .usage = "ACTIVATION [name=ID]",
+    .example = "activation relu",
+    .aliases = {},
+    .shape = activation_shape,
+    .tensors = no_tensors,
+    .owns_output = true,
+    .extra_buffers = no_buffers,
+    .forward = activation_forward,
+    .backward = activation_backward,
+    .cost = activation_cost,
+    .describe = activation_description,
+};
 
 } // namespace cnnc

@@ -1,15 +1,22 @@
 // maxpool and avgpool: any window, stride (overlapping included) and padding. Max pooling keeps
 // the winning tap per output for backward (the first maximum in scan order wins ties; padded
-// cells never win); average pooling divides by the cells inside the input, as Keras does.
+// cells never win); average pooling divides by the cells inside the input, as Keras does, or
+// by the whole window with `count_padding=true`, as PyTorch does by default.
 #include <fmt/core.h>
 
-#include "codegen/layers/layer.hpp"
+#include "layers/rules.hpp"
 
 namespace cnnc {
 namespace {
 
 bool is_max(const Layer& layer) {
-  return layer.kind == LayerKind::MaxPool;
+  return layer.type->keyword == "maxpool";
+}
+
+// Average pooling divides by the whole window (PyTorch's count_include_pad) rather than by the
+// cells inside the input (Keras).
+bool counts_padding(const Layer& layer) {
+  return layer.value("count_padding") != 0;
 }
 
 std::vector<Buffer> pool_buffers(const LayerContext& context) {
@@ -67,7 +74,7 @@ std::string joined(const std::vector<int>& values) {
 
 // Declares the tables the average's divisor comes from when padding makes it vary.
 void emit_avg_tables(CodeWriter& out, const Layer& layer) {
-  if (!padded(layer)) return;
+  if (!padded(layer) || counts_padding(layer)) return;
   out.linef("static constexpr int rows_inside[{}] = {{{}}};", layer.output.height,
             joined(cells_inside(layer.output.height, layer.stride_h, layer.kernel_h,
                                 layer.padding.top, layer.input.height)));
@@ -77,7 +84,8 @@ void emit_avg_tables(CodeWriter& out, const Layer& layer) {
 }
 
 std::string avg_scale(const Layer& layer, const Bindings& b) {
-  if (!padded(layer)) return fmt::format("T(1) / T({})", layer.kernel_h * layer.kernel_w);
+  if (!padded(layer) || counts_padding(layer))
+    return fmt::format("T(1) / T({})", layer.kernel_h * layer.kernel_w);
   return fmt::format("T(1) / T(rows_inside[{}] * cols_inside[{}])", Affine::var("oy").str(b),
                      Affine::var("ox").str(b));
 }
@@ -188,11 +196,75 @@ LayerCost pool_cost(const Layer& layer, bool first) {
   return {work, first ? 0 : work};
 }
 
+std::optional<Shape> pool_shape(const ast::Layer& statement, const LayerInput& input, Layer& layer,
+                                CheckContext& context) {
+  const auto& label = statement.label;
+  const auto size = read_pair(*statement.size, label, "pool size", 1, context);
+  // The lecture's default: a pool's stride is its size, so windows do not overlap.
+  const auto stride =
+      statement.stride ? read_pair(*statement.stride, label, "stride", 1, context) : size;
+  const auto padding = size ? read_padding(statement, "pool", *size, context) : std::nullopt;
+  if (*bool_option(statement, "count_padding", false)) layer.values.push_back({"count_padding", 1});
+  if (!size || !stride || !padding || !input.shape) return std::nullopt;
+  if (!needs_image(statement, input, context)) return std::nullopt;
+  if (!slide_window(statement, input, "pool", *size, *stride, *padding, layer, context))
+    return std::nullopt;
+  layer.output.channels = input.shape->channels;
+  return layer.output;
+}
+
+std::string max_description(const Layer& layer) {
+  return window_description(layer);
+}
+
+std::string avg_description(const Layer& layer) {
+  return window_description(layer) +
+         (padded(layer) ? counts_padding(layer) ? ", divided by the whole window"
+                                                : ", divided by the cells inside the input"
+                        : "");
+}
+
 } // namespace
 
-extern const LayerEmitter kMaxPoolEmitter{LayerKind::MaxPool, true,          pool_buffers,
-                                          pool_forward,       pool_backward, pool_cost};
-extern const LayerEmitter kAvgPoolEmitter{LayerKind::AvgPool, true,          pool_buffers,
-                                          pool_forward,       pool_backward, pool_cost};
+extern const LayerType kMaxPool{
+    .keyword = "maxpool",
+    .keras_name = "MaxPooling2D",
+    .default_name = "max_pooling2d",
+    .slots = {{SlotType::Size, "the pool size"}},
+    .activation_positional = false,
+    .options = {option::kStride, option::kPadding, option::kName},
+    .usage = "SIZE [stride=S|SHxSW] [padding=valid|same|P|PHxPW] [name=ID]",
+    .example = "maxpool 2x2",
+    .aliases = {"max_pooling2d", "maxpooling2d", "maxpool2d"},
+    .shape = pool_shape,
+    .tensors = no_tensors,
+    .owns_output = true,
+    .extra_buffers = pool_buffers,
+    .forward = pool_forward,
+    .backward = pool_backward,
+    .cost = pool_cost,
+    .describe = max_description,
+};
+
+extern const LayerType kAvgPool{
+    .keyword = "avgpool",
+    .keras_name = "AveragePooling2D",
+    .default_name = "average_pooling2d",
+    .slots = {{SlotType::Size, "the pool size"}},
+    .activation_positional = false,
+    .options = {option::kStride, option::kPadding, option::kName,
+                {"count_padding", OptionType::Bool}},
+    .usage = "SIZE [stride=S|SHxSW] [padding=valid|same|P|PHxPW] [count_padding=true] [name=ID]",
+    .example = "avgpool 2x2",
+    .aliases = {"average_pooling2d", "averagepooling2d", "avgpool2d"},
+    .shape = pool_shape,
+    .tensors = no_tensors,
+    .owns_output = true,
+    .extra_buffers = pool_buffers,
+    .forward = pool_forward,
+    .backward = pool_backward,
+    .cost = pool_cost,
+    .describe = avg_description,
+};
 
 } // namespace cnnc

@@ -1,0 +1,128 @@
+// One layer kind, one place: the descriptor that every stage reads. The parser takes the
+// statement's form from it, the checker its shape rule, the generator its parameter tensors,
+// workspace buffers and kernels, the summary and the kernel comments its description. Each kind
+// is one file in layers/ defining one LayerType, listed once in layers/registry.cpp;
+// docs/adding-a-layer.md walks through adding one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/ast.hpp"
+#include "dsl/check_context.hpp"
+#include "dsl/model.hpp"
+#include "layers/kernel.hpp"
+
+namespace cnnc {
+
+// What a positional value of a statement is.
+enum class SlotType {
+  Count,      // a whole number: conv2d's filters, dense's units
+  Size,       // S or HxW: a kernel or pool size
+  Activation, // a word: relu, softmax, ...
+  Number,     // any number: dropout's rate
+};
+
+struct SlotSyntax {
+  SlotType type;
+  std::string_view name; // for messages: "the filter count"
+};
+
+// The value an option takes.
+enum class OptionType {
+  Size,    // S or HxW (stride, dilation)
+  Padding, // valid | same | P | PHxPW
+  Name,    // a layer name
+  Word,    // an activation, or another word the shape rule reads
+  Init,    // an initializer: a word, or normal(0.05)-style
+  Number,  // a number (rate, groups, l2, momentum, ...)
+  Bool,    // true | false
+};
+
+struct OptionSyntax {
+  std::string_view name;
+  OptionType type;
+};
+
+// The options most kinds share, to build a kind's option list from.
+namespace option {
+inline constexpr OptionSyntax kName{"name", OptionType::Name};
+inline constexpr OptionSyntax kStride{"stride", OptionType::Size};
+inline constexpr OptionSyntax kPadding{"padding", OptionType::Padding};
+inline constexpr OptionSyntax kActivation{"activation", OptionType::Word};
+inline constexpr OptionSyntax kInit{"init", OptionType::Init};
+inline constexpr OptionSyntax kBiasInit{"bias_init", OptionType::Init};
+} // namespace option
+
+// Where a layer's input comes from, for the shape rule's messages.
+struct LayerInput {
+  std::optional<Shape> shape; // unknown after an earlier error
+  Span origin;                // the statement that produced it: a layer, or the input line
+  std::string origin_name;    // that layer's name; empty for the model's input
+};
+
+// One parameter tensor of a layer, in the layout the generated code and the weights file use.
+struct TensorShape {
+  std::string role;               // "kernel", "bias", "gamma", ...
+  std::vector<std::int64_t> dims; // Keras' layout
+  std::int64_t fan_in = 0, fan_out = 0;
+  Initializer init;
+  bool trainable = true;    // false for statistics a layer keeps (moving means), not learnt
+  std::optional<double> l2; // the layer's own L2 penalty factor; else the model's, if any
+};
+
+struct LayerType {
+  // --- The statement ---
+  std::string_view keyword;      // "conv2d"
+  std::string_view keras_name;   // "Conv2D", in summaries and the emitted tables
+  std::string_view default_name; // "conv2d": layers are named conv2d_1, conv2d_2, ... by default
+  std::vector<SlotSyntax> slots; // required positional values, in order
+  bool activation_positional;    // an optional activation word may follow the slots
+  std::vector<OptionSyntax> options;
+  std::string_view usage;                // the statement's form, for messages
+  std::string_view example;              // a correct statement, for messages
+  std::vector<std::string_view> aliases; // other frameworks' spellings, suggested as this one
+
+  // --- The checker ---
+  // Reads the statement's values (reporting what is wrong with them) and fits the layer to its
+  // input: fills `layer` (its output shape and the settings the kernels need) and returns the
+  // output shape, or nullopt when it cannot be known. Activation, name and initializers are
+  // already read into `layer`.
+  std::optional<Shape> (*shape)(const ast::Layer& statement, const LayerInput& input, Layer& layer,
+                                CheckContext& context);
+
+  // --- Parameters: none when empty. Called on a checked layer. ---
+  std::vector<TensorShape> (*tensors)(const Layer& layer);
+
+  // --- The generator ---
+  bool owns_output; // false: the output is the input's memory (flatten)
+  // Buffers besides the output and its gradient (padded copies, argmax indices).
+  std::vector<Buffer> (*extra_buffers)(const LayerContext& context);
+  void (*forward)(CodeWriter& out, const LayerContext& context);
+  void (*backward)(CodeWriter& out, const LayerContext& context);
+  LayerCost (*cost)(const Layer& layer, bool first);
+
+  // --- Descriptions ---
+  // What the kernel comment and `cnnc inspect` say after the shapes: "window 5x5, stride 1x1,
+  // padding valid, relu"; empty when there is nothing to add.
+  std::string (*describe)(const Layer& layer);
+};
+
+// Every layer kind, in the order of layers/registry.cpp.
+std::span<const LayerType* const> layer_types();
+// The kind a statement keyword names, or nullptr.
+const LayerType* layer_type_named(std::string_view keyword);
+
+// Shared pieces for descriptors.
+std::vector<Buffer> no_buffers(const LayerContext& context);
+void no_code(CodeWriter& out, const LayerContext& context);
+std::vector<TensorShape> no_tensors(const Layer& layer);
+std::string no_description(const Layer& layer);
+// "window 5x5, stride 1x1, padding valid" for a sliding-window layer.
+std::string window_description(const Layer& layer);
+
+} // namespace cnnc
