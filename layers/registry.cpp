@@ -8,8 +8,10 @@
 
 #define CNNC_LAYER_TYPES(X)                                                                        \
   X(kConv2d)                                                                                       \
+  X(kDepthwiseConv2d)                                                                              \
   X(kMaxPool)                                                                                      \
   X(kAvgPool)                                                                                      \
+  X(kGlobalAvgPool)                                                                                \
   X(kFlatten)                                                                                      \
   X(kDense)                                                                                        \
   X(kActivation)

@@ -218,6 +218,15 @@ TEST_CASE("the emitted text of the strides model equals its golden file") {
   check_golden("strides.hpp", header_of(checked("tests/codegen/models/strides.cnn")));
 }
 
+// A small budget keeps the loops over groups, blocks and taps visible in the file.
+TEST_CASE(
+    "the emitted text of the separable_tiny model at unroll budget 32 equals its golden file") {
+  cnnc::EmitOptions options;
+  options.unroll_budget = 32;
+  check_golden("separable_tiny.hpp",
+               header_of(checked("tests/codegen/models/separable_tiny.cnn"), options));
+}
+
 TEST_CASE("generated/ holds what cnnc generates from every file in models/") {
   const fs::path temporary =
       fs::temp_directory_path() / ("cnnc-generated-" + std::to_string(::getpid()));

@@ -94,6 +94,31 @@ inline Image activation_backward(Activation activation, const Image& a, const Im
   return dz;
 }
 
+// The inputs of a convolution's output o at tap (ky, kx), in Keras' kernel layouts: conv2d's
+// kernel is (kh, kw, in / groups, out), and output o sees the in / groups channels of its group;
+// depthwise_conv2d's is (kh, kw, in, multiplier), and output c * multiplier + m sees channel c.
+struct ConvTerm {
+  int channel = 0;        // the input channel
+  std::size_t weight = 0; // its weight's index in the parameters
+};
+
+inline int conv_inputs(const Layer& layer) {
+  return layer.type->keyword == "conv2d" ? layer.input.channels / layer.groups : 1;
+}
+
+// The k-th of the conv_inputs(layer) terms of output o at tap (ky, kx).
+inline ConvTerm conv_term(const Layer& layer, std::size_t kernel, int ky, int kx, int o, int k) {
+  const std::size_t tap = std::size_t(ky) * layer.kernel_w + kx;
+  if (layer.type->keyword == "conv2d") {
+    const int per_group = layer.input.channels / layer.groups;
+    const int group = o / (layer.units / layer.groups);
+    return {group * per_group + k, kernel + (tap * per_group + k) * layer.units + o};
+  }
+  const int multiplier = int(layer.value("depth_multiplier", 1));
+  const int channel = o / multiplier;
+  return {channel, kernel + (tap * layer.input.channels + channel) * multiplier + o % multiplier};
+}
+
 // Whether the layer is of the kind `keyword` names.
 inline bool is(const Layer& layer, std::string_view keyword) {
   return layer.type->keyword == keyword;
@@ -112,10 +137,12 @@ inline std::vector<Offsets> parameter_offsets(const Model& model) {
   std::size_t next = 0;
   for (const Layer& layer : model.layers) {
     Offsets o;
-    if (is(layer, "conv2d") || is(layer, "dense")) {
+    if (is(layer, "conv2d") || is(layer, "depthwise_conv2d") || is(layer, "dense")) {
+      const std::size_t window = std::size_t(layer.kernel_h) * layer.kernel_w;
       const std::size_t kernel =
-          is(layer, "conv2d")
-              ? std::size_t(layer.kernel_h) * layer.kernel_w * layer.input.channels * layer.units
+          is(layer, "conv2d") ? window * (layer.input.channels / layer.groups) * layer.units
+          : is(layer, "depthwise_conv2d")
+              ? window * layer.input.channels * std::size_t(layer.value("depth_multiplier", 1))
               : std::size_t(layer.input.size()) * layer.units;
       o.kernel = next;
       o.bias = next + kernel;
@@ -126,10 +153,11 @@ inline std::vector<Offsets> parameter_offsets(const Model& model) {
   return offsets;
 }
 
-// Input pixel (y, x) of a window at output (oy, ox), tap (ky, kx); false when it is padding.
+// Input pixel (y, x) of a window at output (oy, ox), tap (ky, kx), the taps `dilation` apart;
+// false when it is padding.
 inline bool tap(const Layer& layer, int oy, int ox, int ky, int kx, int& y, int& x) {
-  y = oy * layer.stride_h + ky - layer.padding.top;
-  x = ox * layer.stride_w + kx - layer.padding.left;
+  y = oy * layer.stride_h + ky * layer.dilation_h - layer.padding.top;
+  x = ox * layer.stride_w + kx * layer.dilation_w - layer.padding.left;
   return y >= 0 && y < layer.input.height && x >= 0 && x < layer.input.width;
 }
 
@@ -150,7 +178,7 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
     Image z(out.height, out.width, out.channels);
     z.setZero();
     int y = 0, x = 0;
-    if (is(layer, "conv2d")) {
+    if (is(layer, "conv2d") || is(layer, "depthwise_conv2d")) {
       for (int oy = 0; oy < out.height; ++oy)
         for (int ox = 0; ox < out.width; ++ox)
           for (int o = 0; o < layer.units; ++o) {
@@ -158,13 +186,10 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
             for (int ky = 0; ky < layer.kernel_h; ++ky)
               for (int kx = 0; kx < layer.kernel_w; ++kx)
                 if (tap(layer, oy, ox, ky, kx, y, x))
-                  for (int c = 0; c < layer.input.channels; ++c)
-                    sum += params[offsets[i].kernel +
-                                  ((std::size_t(ky) * layer.kernel_w + kx) * layer.input.channels +
-                                   c) *
-                                      layer.units +
-                                  o] *
-                           current(y, x, c);
+                  for (int k = 0; k < conv_inputs(layer); ++k) {
+                    const ConvTerm term = conv_term(layer, offsets[i].kernel, ky, kx, o, k);
+                    sum += params[term.weight] * current(y, x, term.channel);
+                  }
             z(oy, ox, o) = sum;
           }
       z = activate(layer.activation, z);
@@ -185,6 +210,14 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
             if (whole_window) cells = layer.kernel_h * layer.kernel_w;
             z(oy, ox, c) = is(layer, "maxpool") ? best : sum / cells;
           }
+    } else if (is(layer, "global_avgpool")) {
+      const int cells = current.dimension(0) * current.dimension(1);
+      for (int c = 0; c < out.channels; ++c) {
+        double sum = 0;
+        for (int row = 0; row < current.dimension(0); ++row)
+          for (int col = 0; col < current.dimension(1); ++col) sum += current(row, col, c);
+        z(0, 0, c) = sum / cells;
+      }
     } else if (is(layer, "flatten")) {
       std::copy(current.data(), current.data() + current.size(), z.data());
     } else if (is(layer, "dense")) {
@@ -241,7 +274,7 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
     Image din(in.dimension(0), in.dimension(1), in.dimension(2));
     din.setZero();
     int y = 0, x = 0;
-    if (is(layer, "conv2d")) {
+    if (is(layer, "conv2d") || is(layer, "depthwise_conv2d")) {
       const Image dz = activation_backward(layer.activation, outputs[i], grad);
       for (int oy = 0; oy < layer.output.height; ++oy)
         for (int ox = 0; ox < layer.output.width; ++ox)
@@ -251,14 +284,10 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
             for (int ky = 0; ky < layer.kernel_h; ++ky)
               for (int kx = 0; kx < layer.kernel_w; ++kx)
                 if (tap(layer, oy, ox, ky, kx, y, x))
-                  for (int c = 0; c < layer.input.channels; ++c) {
-                    const std::size_t w =
-                        offsets[i].kernel +
-                        ((std::size_t(ky) * layer.kernel_w + kx) * layer.input.channels + c) *
-                            layer.units +
-                        o;
-                    run.grads[w] += g * in(y, x, c);
-                    din(y, x, c) += g * params[w];
+                  for (int k = 0; k < conv_inputs(layer); ++k) {
+                    const ConvTerm term = conv_term(layer, offsets[i].kernel, ky, kx, o, k);
+                    run.grads[term.weight] += g * in(y, x, term.channel);
+                    din(y, x, term.channel) += g * params[term.weight];
                   }
           }
     } else if (is(layer, "maxpool") || is(layer, "avgpool")) {
@@ -287,6 +316,11 @@ inline ReferenceRun reference_run(const Model& model, const std::vector<double>&
               for (int kx = 0; kx < layer.kernel_w; ++kx)
                 if (tap(layer, oy, ox, ky, kx, y, x)) din(y, x, c) += grad(oy, ox, c) / cells;
           }
+    } else if (is(layer, "global_avgpool")) {
+      const int cells = in.dimension(0) * in.dimension(1);
+      for (int row = 0; row < in.dimension(0); ++row)
+        for (int col = 0; col < in.dimension(1); ++col)
+          for (int c = 0; c < in.dimension(2); ++c) din(row, col, c) = grad(0, 0, c) / cells;
     } else if (is(layer, "flatten")) {
       std::copy(grad.data(), grad.data() + grad.size(), din.data());
     } else if (is(layer, "dense")) {

@@ -78,7 +78,8 @@ TEST_CASE("zero and negative counts and strides are errors") {
 TEST_CASE("unknown and duplicate options are errors") {
   CHECK(errors("input 28x28x1\nconv2d 8 3x3 strides=2\n" + kHead) ==
         Lines{"2:14: conv2d_1: unknown option 'strides' (a conv2d layer takes stride, padding, "
-              "name, init, bias_init, activation, bias, l2); did you mean 'stride'?"});
+              "name, init, bias_init, activation, bias, l2, dilation, groups); did you mean "
+              "'stride'?"});
   CHECK(errors("input 28x28x1\nmaxpool 2 init=zeros\n" + kHead) ==
         Lines{"2:11: max_pooling2d_1: unknown option 'init' (a maxpool layer takes stride, "
               "padding, name)"});
@@ -89,7 +90,7 @@ TEST_CASE("unknown and duplicate options are errors") {
   CHECK(errors("input 28x28x1\nconv2d 10 5x5 relu tanh\n" + kHead) ==
         Lines{"2:20: conv2d_1: unexpected 'tanh'; conv2d takes FILTERS KxK [ACTIVATION] "
               "[stride=S|SHxSW] [padding=valid|same|P|PHxPW] [name=ID] [init=INIT] "
-              "[bias_init=INIT] [bias=false] [l2=F]"});
+              "[bias_init=INIT] [bias=false] [l2=F] [dilation=D|DHxDW] [groups=G]"});
   CHECK(errors("input 28x28x1\nconv2d 10 5x5 padding=\n" + kHead) ==
         Lines{"2:23: conv2d_1: missing the value of 'padding'"});
 }
@@ -131,6 +132,79 @@ TEST_CASE("a pool larger than its input is an error") {
   CHECK(errors("input 3x8x1\navgpool 2x4 stride=1\navgpool 3\n" + kHead) ==
         Lines{"3:9: average_pooling2d_2: pool 3x3 does not fit its 2x5x1 input (padding valid)",
               "  note 2:1: the 2x5x1 input comes from average_pooling2d_1"});
+}
+
+TEST_CASE("a dilation below 1, or above 1 with a stride above 1, is an error at the dilation") {
+  CHECK(errors("input 28x28x1\nconv2d 8 3x3 dilation=0\n" + kHead) ==
+        Lines{"2:23: conv2d_1: the dilation must be at least 1, not 0"});
+  CHECK(errors("input 28x28x1\ndepthwise_conv2d 3x3 dilation=2x0\n" + kHead) ==
+        Lines{"2:31: depthwise_conv2d_1: the dilation must be at least 1, not 2x0"});
+  CHECK(errors("input 28x28x1\nconv2d 8 3x3 stride=2 dilation=2\n" + kHead) ==
+        Lines{"2:32: conv2d_1: dilation 2 needs stride 1, not 2 (Keras does not combine a "
+              "dilation above 1 with a stride above 1)"});
+  CHECK(errors("input 28x28x1\ndepthwise_conv2d 3x3 dilation=1x2 stride=2x1\n" + kHead) ==
+        Lines{"2:31: depthwise_conv2d_1: dilation 1x2 needs stride 1, not 2x1 (Keras does not "
+              "combine a dilation above 1 with a stride above 1)"});
+  CHECK(errors("input 28x28x1\nconv2d 8 3x3 stride=2 dilation=1\n" + kHead).empty());
+}
+
+TEST_CASE("a dilated kernel that does not fit names the cells it spans") {
+  CHECK(errors("input 4x4x1\nconv2d 1 3x3 dilation=2\n" + kHead) ==
+        Lines{"2:10: conv2d_1: kernel 3x3 (dilated, it spans 5x5) does not fit its 4x4x1 input "
+              "(padding valid)",
+              "  note 1:1: the model's input is 4x4x1"});
+}
+
+TEST_CASE("groups must divide the input channels and the filters") {
+  CHECK(errors("input 8x8x6\nconv2d 8 3x3 groups=4\n" + kHead) ==
+        Lines{"2:21: conv2d_1: groups=4 does not divide the 6 input channels (each group takes "
+              "an equal share of them)",
+              "  note 1:1: the model's input is 8x8x6"});
+  CHECK(errors("input 8x8x3\nconv2d 6 3x3\nconv2d 4 3x3 groups=4\n" + kHead) ==
+        Lines{"3:21: conv2d_2: groups=4 does not divide the 6 input channels (each group takes "
+              "an equal share of them)",
+              "  note 2:1: the 6x6x6 input comes from conv2d_1"});
+  CHECK(errors("input 8x8x6\nconv2d 5 3x3 groups=3\n" + kHead) ==
+        Lines{"2:21: conv2d_1: groups=3 does not divide the 5 filters (each group makes an equal "
+              "share of them)"});
+  CHECK(errors("input 8x8x6\nconv2d 6 3x3 groups=0\n" + kHead) ==
+        Lines{"2:21: conv2d_1: the group count must be at least 1, not 0"});
+  CHECK(errors("input 8x8x6\nconv2d 6 3x3 groups=1.5\n" + kHead) ==
+        Lines{"2:21: conv2d_1: the group count must be a whole number, not 1.5"});
+  CHECK(errors("input 8x8x6\nconv2d 12 3x3 groups=6 params 120\n" + kHead).empty());
+}
+
+TEST_CASE("a depth multiplier below 1 is an error; depthwise layers count C * M outputs") {
+  CHECK(errors("input 8x8x3\ndepthwise_conv2d 3x3 depth_multiplier=0\n" + kHead) ==
+        Lines{"2:39: depthwise_conv2d_1: the depth_multiplier must be at least 1, not 0"});
+  CHECK(errors("input 8x8x3\ndepthwise_conv2d 3x3 depth_multiplier=2 -> 6x6x6 params 60\n" + kHead)
+            .empty());
+  CHECK(errors("input 8x8x3\ndepthwise_conv2d 3x3 params 27\n" + kHead) ==
+        Lines{"2:29: depthwise_conv2d_1: expected 27 parameters, but the layer has 30 (3x3x3x1 "
+              "weights + 3 biases)"});
+}
+
+TEST_CASE("depthwise convolution and global average pooling of a vector are errors") {
+  CHECK(errors("input 4x4x1\nflatten\ndepthwise_conv2d 3x3\ndense 2 softmax\n") ==
+        Lines{"3:1: depthwise_conv2d_1: depthwise_conv2d needs an image input (HxWxC), but its "
+              "input is the vector 16",
+              "  note 2:1: the 16 input comes from flatten_1"});
+  CHECK(errors("input 4x4x1\nflatten\nglobal_avgpool\ndense 2 softmax\n") ==
+        Lines{"3:1: global_average_pooling2d_1: global_avgpool needs an image input (HxWxC), but "
+              "its input is the vector 16",
+              "  note 2:1: the 16 input comes from flatten_1"});
+  CHECK(errors("input 4x4x3\nglobal_avgpool -> 3\ndense 2 softmax\n").empty());
+}
+
+TEST_CASE("Keras' spellings of the new kinds suggest ours") {
+  CHECK(errors("input 28x28x1\nglobal_average_pooling2d\n" + kHead) ==
+        Lines{"2:1: unknown statement 'global_average_pooling2d'; did you mean 'global_avgpool'?"});
+  CHECK(errors("input 28x28x1\ndepthwiseconv2d 3x3\n" + kHead) ==
+        Lines{"2:1: unknown statement 'depthwiseconv2d'; did you mean 'depthwise_conv2d'?"});
+  CHECK(errors("input 28x28x1\nconv2d 8 3x3 dilation_rate=2\n" + kHead) ==
+        Lines{"2:14: conv2d_1: unknown option 'dilation_rate' (a conv2d layer takes stride, "
+              "padding, name, init, bias_init, activation, bias, l2, dilation, groups); did you "
+              "mean 'dilation'?"});
 }
 
 TEST_CASE("dense on an image without flatten is an error that suggests flatten") {

@@ -1,10 +1,11 @@
 // Every model in models/ trains from its own trainer on real data: cifar_strided on the coloured
 // MNIST image folder (PNG files), regression on NumPy arrays with float targets, mnist on
-// MNIST as .npy; evaluate, predict and the inference API on the results. Data: scripts/fetch-data
-// --colour --npy.
+// MNIST as .npy, separable on MNIST; evaluate, predict and the inference API on the results.
+// Data: scripts/fetch-data --colour --npy.
 #include "cifar_strided/cifar_strided.hpp"
 #include "mnist/mnist.hpp"
 #include "regression/regression.hpp"
+#include "separable/separable.hpp"
 
 #include "cnn/predictor.hpp"
 #include "run_trainer.hpp"
@@ -119,4 +120,17 @@ TEST_CASE("mnist trains from keras.datasets-style .npy arrays as from IDX files"
   REQUIRE(run_trainer<cnn::mnist::Model>(from_idx).status == 0);
   // The same images and labels in another container: the same run, bit for bit.
   CHECK(read_bytes(npy.file("weights.safetensors")) == read_bytes(idx.file("weights.safetensors")));
+}
+
+TEST_CASE("separable (depthwise separable blocks, global average pooling) learns MNIST") {
+  require_data("mnist");
+  TempDir out;
+  const auto run = run_trainer<cnn::separable::Model>(
+      {"--data", kData + "/mnist", "--out", out.str(), "--limit", "4000", "--validation", "500",
+       "--epochs", "2", "--test-limit", "1000", "--threads", "2", "--quiet"});
+  INFO(run.out << run.err);
+  REQUIRE(run.status == 0);
+  // Chance is 0.1; two short epochs on 3,500 images reach 0.56.
+  CHECK(number_after(run.out, "Test: loss ") < 2.0);
+  CHECK(number_after(run.out, " - acc ") > 0.4);
 }

@@ -1,0 +1,353 @@
+// The kernels of conv2d and depthwise_conv2d: forward (accumulators for a block of output
+// channels per output position, the filter window unrolled into constant offsets) and backward
+// (bias, kernel and input gradients), for grouped convolutions too. A block never straddles two
+// groups' channels unless it holds whole groups: with few channels per group (a depthwise
+// convolution has one input channel per group), one block spans several groups, each
+// accumulator reading its own group's inputs, so the block still fills the registers.
+#include "layers/convolution.hpp"
+
+#include <functional>
+#include <vector>
+
+#include <fmt/core.h>
+
+namespace cnnc {
+namespace {
+
+int inputs_per_group(const Layer& layer) {
+  return layer.input.channels / layer.groups;
+}
+
+int outputs_per_group(const Layer& layer) {
+  return layer.units / layer.groups;
+}
+
+// How the channels of one side (outputs, or inputs for the input gradient) are split into
+// accumulator blocks: several whole groups per block when at least two fit, else blocks of one
+// group's channels inside a loop over the groups.
+struct GroupBlocks {
+  bool whole_groups = false;
+  int groups = 1;
+  int per_group = 1; // channels of this side per group
+  Blocks blocks;     // over the groups (whole_groups), else over one group's channels
+
+  int accumulators() const { return whole_groups ? blocks.size * per_group : blocks.size; }
+};
+
+GroupBlocks group_blocks(int groups, int per_group) {
+  const int whole = kMaxAccumulators / per_group;
+  if (whole >= 2) return {true, groups, per_group, split_blocks(groups, whole)};
+  return {false, groups, per_group, split_blocks(per_group, kMaxAccumulators)};
+}
+
+// One block: `group_count` groups from `group`, and in each the `count` channels from `first`.
+// Accumulator i * count + j holds channel first + j of group group + i.
+struct ChannelBlock {
+  Affine group;
+  int group_count = 1;
+  Affine first;
+  int count = 1;
+
+  int size() const { return group_count * count; }
+  Affine channel(int i, int j, int per_group) const { return (group + i) * per_group + first + j; }
+};
+
+// The loops over the groups ("group") and the blocks (`block_var`), for a nest.
+std::vector<LoopSpec> block_loops(const GroupBlocks& split, const char* block_var) {
+  return {{"group", split.whole_groups ? 1 : split.groups}, {block_var, split.blocks.count}};
+}
+
+// Emits `body` once per block of `split` (its loops at nest[at] and nest[at + 1]).
+void emit_group_blocks(CodeWriter& out, const GroupBlocks& split, const std::vector<Loop>& nest,
+                       std::size_t at, Bindings& b,
+                       const std::function<void(const ChannelBlock&)>& body) {
+  emit_loop(out, nest[at], b, [&] {
+    emit_blocks(out, split.blocks, nest[at + 1], b, [&](const Affine& start, int size) {
+      if (split.whole_groups)
+        body({start, size, Affine(0), split.per_group});
+      else
+        body({Affine::var("group"), 1, start, size});
+    });
+  });
+}
+
+// Index of input pixel (oy * stride + ky * dilation, ox * stride + kx * dilation), channel c, in
+// the (padded) input.
+Affine input_index(const Layer& layer, const Affine& ky, const Affine& kx, const Affine& c) {
+  const Shape in = padded_shape(layer);
+  const Affine oy = Affine::var("oy"), ox = Affine::var("ox");
+  return ((oy * layer.stride_h + ky * layer.dilation_h) * in.width + ox * layer.stride_w +
+          kx * layer.dilation_w) *
+             in.channels +
+         c;
+}
+
+// Weight (ky, kx, c, o): c is the input channel within o's group.
+Affine kernel_index(const Layer& layer, const Affine& ky, const Affine& kx, const Affine& c,
+                    const Affine& o) {
+  return ((ky * layer.kernel_w + kx) * inputs_per_group(layer) + c) * layer.units + o;
+}
+
+} // namespace
+
+std::optional<ConvWindow> read_conv_window(const ast::Layer& statement, CheckContext& context) {
+  const auto& label = statement.label;
+  const auto kernel = read_pair(*statement.size, label, "kernel size", 1, context);
+  const auto stride = statement.stride ? read_pair(*statement.stride, label, "stride", 1, context)
+                                       : std::optional(std::pair{1, 1});
+  const auto dilation = size_option(statement, "dilation", 1, {1, 1}, context);
+  const auto padding = kernel ? read_padding(statement, "kernel", *kernel, context) : std::nullopt;
+  if (!kernel || !stride || !dilation || !padding) return std::nullopt;
+  const bool strided = stride->first > 1 || stride->second > 1;
+  const bool dilated = dilation->first > 1 || dilation->second > 1;
+  if (strided && dilated) {
+    context.error(statement.option("dilation")->span,
+                  prefixed(label, fmt::format("dilation {} needs stride 1, not {} (Keras does not "
+                                              "combine a dilation above 1 with a stride above 1)",
+                                              statement.option("dilation")->size->text,
+                                              statement.stride->text)));
+    return std::nullopt;
+  }
+  return ConvWindow{*kernel, *stride, *dilation, *padding};
+}
+
+bool fit_conv_window(const ast::Layer& statement, const LayerInput& input, const ConvWindow& window,
+                     Layer& layer, CheckContext& context) {
+  layer.dilation_h = window.dilation.first;
+  layer.dilation_w = window.dilation.second;
+  return slide_window(statement, input, "kernel", window.kernel, window.stride, window.padding,
+                      layer, context);
+}
+
+std::string conv_window_description(const Layer& layer) {
+  const bool dilated = layer.dilation_h != 1 || layer.dilation_w != 1;
+  return window_description(layer) +
+         (dilated ? fmt::format(", dilation {}x{}", layer.dilation_h, layer.dilation_w) : "");
+}
+
+std::vector<Buffer> conv_buffers(const LayerContext& context) {
+  const Layer& layer = context.l();
+  if (!padded(layer)) return {};
+  const Shape shape = padded_shape(layer);
+  std::vector<Buffer> buffers{
+      {layer.name + "_padded", shape.size(), to_string(shape) + ", the input zero-padded"}};
+  if (!context.first())
+    buffers.push_back({layer.name + "_padded_grad", shape.size(), "its gradient", false});
+  return buffers;
+}
+
+void conv_forward(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  const std::int64_t budget = context.unroll_budget;
+  std::string source = context.input;
+  if (padded(layer)) {
+    source = layer.name + "_padded";
+    emit_fill(out, source, padded_shape(layer).size(), "T(0)", budget);
+    emit_padded_copy(out, layer, layer.input, context.input, source, true, budget);
+  }
+  const int inputs = inputs_per_group(layer), outputs = outputs_per_group(layer);
+  const GroupBlocks split = group_blocks(layer.groups, outputs);
+  std::vector<LoopSpec> specs{{"oy", layer.output.height}, {"ox", layer.output.width}};
+  for (const LoopSpec& loop : block_loops(split, "ob")) specs.push_back(loop);
+  specs.insert(specs.end(),
+               {{"c", inputs}, {"ky", layer.kernel_h, true}, {"kx", layer.kernel_w, true}});
+  const auto nest = plan_loops(specs, split.accumulators(), budget);
+  const Affine ky = Affine::var("ky"), kx = Affine::var("kx"), c = Affine::var("c");
+  const Affine position = Affine::var("oy") * layer.output.width + Affine::var("ox");
+  Bindings b;
+  emit_loop(out, nest[0], b, [&] {
+    emit_loop(out, nest[1], b, [&] {
+      emit_group_blocks(out, split, nest, 2, b, [&](const ChannelBlock& block) {
+        const int size = block.size();
+        out.open_scope("");
+        out.linef("T acc[{}][L];", size);
+        for (int a = 0; a < size; ++a)
+          out.lane(fmt::format(
+              "acc[{}][l] = {};", a,
+              layer.use_bias ? param(context.offset("bias"),
+                                     block.channel(a / block.count, a % block.count, outputs), b)
+                             : "T(0)"));
+        out.lane_break();
+        emit_loop(out, nest[4], b, [&] {
+          emit_loop(out, nest[5], b, [&] {
+            emit_loop(out, nest[6], b, [&] {
+              for (int i = 0; i < block.group_count; ++i) {
+                const std::string x =
+                    at(source, input_index(layer, ky, kx, (block.group + i) * inputs + c), b);
+                for (int j = 0; j < block.count; ++j)
+                  emit_weighted(out, fmt::format("acc[{}][l] += {} * {};", i * block.count + j,
+                                                 param(context.offset("kernel"),
+                                                       kernel_index(layer, ky, kx, c,
+                                                                    block.channel(i, j, outputs)),
+                                                       b),
+                                                 x));
+              }
+            });
+          });
+        });
+        out.lane_break();
+        for (int a = 0; a < size; ++a)
+          out.lane(fmt::format(
+              "{} = {};",
+              at(context.output,
+                 position * layer.units + block.channel(a / block.count, a % block.count, outputs),
+                 b),
+              apply_activation(layer.activation, fmt::format("acc[{}][l]", a))));
+        out.close_scope("block of output channels");
+      });
+    });
+  });
+  if (layer.activation == Activation::Softmax)
+    emit_activation_forward(out, layer.activation, context.output, layer.output, budget);
+}
+
+namespace {
+
+void conv_bias_grad(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  const Blocks blocks = split_blocks(layer.units, kMaxAccumulators);
+  const auto nest =
+      plan_loops({{"ob", blocks.count}, {"p", layer.output.height * layer.output.width}},
+                 blocks.size, context.unroll_budget);
+  Bindings b;
+  emit_blocks(out, blocks, nest[0], b, [&](const Affine& start, int size) {
+    out.open_scope("");
+    out.linef("T acc[{}][L] = {{}};", size);
+    emit_loop(out, nest[1], b, [&] {
+      for (int o = 0; o < size; ++o)
+        out.lane(
+            fmt::format("acc[{}][l] += {};", o,
+                        at(context.output_grad, Affine::var("p") * layer.units + start + o, b)));
+    });
+    emit_reduce_block(out, "acc", size, context.offset("bias"), start, b, context.unroll_budget);
+    out.close_scope("bias gradient block");
+  });
+}
+
+void conv_kernel_grad(CodeWriter& out, const LayerContext& context, const std::string& source) {
+  const Layer& layer = context.l();
+  const int inputs = inputs_per_group(layer), outputs = outputs_per_group(layer);
+  const GroupBlocks split = group_blocks(layer.groups, outputs);
+  // The hot loop runs over the output positions; the window is an ordinary outer loop here.
+  std::vector<LoopSpec> specs{{"ky", layer.kernel_h}, {"kx", layer.kernel_w}, {"c", inputs}};
+  for (const LoopSpec& loop : block_loops(split, "ob")) specs.push_back(loop);
+  specs.insert(specs.end(), {{"oy", layer.output.height}, {"ox", layer.output.width}});
+  const auto nest = plan_loops(specs, split.accumulators(), context.unroll_budget);
+  const Affine ky = Affine::var("ky"), kx = Affine::var("kx"), c = Affine::var("c");
+  const Affine position = Affine::var("oy") * layer.output.width + Affine::var("ox");
+  Bindings b;
+  emit_loop(out, nest[0], b, [&] {
+    emit_loop(out, nest[1], b, [&] {
+      emit_loop(out, nest[2], b, [&] {
+        emit_group_blocks(out, split, nest, 3, b, [&](const ChannelBlock& block) {
+          out.open_scope("");
+          out.linef("T acc[{}][L] = {{}};", block.size());
+          emit_loop(out, nest[5], b, [&] {
+            emit_loop(out, nest[6], b, [&] {
+              for (int i = 0; i < block.group_count; ++i) {
+                const std::string x =
+                    at(source, input_index(layer, ky, kx, (block.group + i) * inputs + c), b);
+                for (int j = 0; j < block.count; ++j)
+                  out.lane(fmt::format("acc[{}][l] += {} * {};", i * block.count + j,
+                                       at(context.output_grad,
+                                          position * layer.units + block.channel(i, j, outputs), b),
+                                       x));
+              }
+            });
+          });
+          // A block's weights are consecutive: its output channels are.
+          emit_reduce_block(out, "acc", block.size(), context.offset("kernel"),
+                            kernel_index(layer, ky, kx, c, block.channel(0, 0, outputs)), b,
+                            context.unroll_budget);
+          out.close_scope("kernel gradient block");
+        });
+      });
+    });
+  });
+}
+
+void conv_input_grad(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  const std::int64_t budget = context.unroll_budget;
+  const std::string target = padded(layer) ? layer.name + "_padded_grad" : context.input_grad;
+  emit_fill(out, target, padded_shape(layer).size(), "T(0)", budget);
+  const int inputs = inputs_per_group(layer), outputs = outputs_per_group(layer);
+  // Blocks of input channels, each summing over the outputs of its group.
+  const GroupBlocks split = group_blocks(layer.groups, inputs);
+  std::vector<LoopSpec> specs{{"oy", layer.output.height},
+                              {"ox", layer.output.width},
+                              {"ky", layer.kernel_h, true},
+                              {"kx", layer.kernel_w, true}};
+  for (const LoopSpec& loop : block_loops(split, "cb")) specs.push_back(loop);
+  specs.push_back({"o", outputs});
+  const auto nest = plan_loops(specs, split.accumulators(), budget);
+  const Affine ky = Affine::var("ky"), kx = Affine::var("kx"), o = Affine::var("o");
+  const Affine position = Affine::var("oy") * layer.output.width + Affine::var("ox");
+  Bindings b;
+  emit_loop(out, nest[0], b, [&] {
+    emit_loop(out, nest[1], b, [&] {
+      emit_loop(out, nest[2], b, [&] {
+        emit_loop(out, nest[3], b, [&] {
+          emit_group_blocks(out, split, nest, 4, b, [&](const ChannelBlock& block) {
+            const int size = block.size();
+            out.open_scope("");
+            out.linef("T acc[{}][L];", size);
+            for (int a = 0; a < size; ++a)
+              out.lane(fmt::format(
+                  "acc[{}][l] = {};", a,
+                  at(target,
+                     input_index(layer, ky, kx,
+                                 block.channel(a / block.count, a % block.count, inputs)),
+                     b)));
+            out.lane_break();
+            emit_loop(out, nest[6], b, [&] {
+              for (int i = 0; i < block.group_count; ++i) {
+                const Affine output = (block.group + i) * outputs + o;
+                const std::string g = at(context.output_grad, position * layer.units + output, b);
+                for (int j = 0; j < block.count; ++j)
+                  emit_weighted(
+                      out,
+                      fmt::format("acc[{}][l] += {} * {};", i * block.count + j,
+                                  param(context.offset("kernel"),
+                                        kernel_index(layer, ky, kx, block.first + j, output), b),
+                                  g));
+              }
+            });
+            out.lane_break();
+            for (int a = 0; a < size; ++a)
+              out.lane(fmt::format(
+                  "{} = acc[{}][l];",
+                  at(target,
+                     input_index(layer, ky, kx,
+                                 block.channel(a / block.count, a % block.count, inputs)),
+                     b),
+                  a));
+            out.close_scope("input gradient block");
+          });
+        });
+      });
+    });
+  });
+  if (padded(layer))
+    emit_padded_copy(out, layer, layer.input, context.input_grad, target, false, budget);
+}
+
+} // namespace
+
+void conv_backward(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  if (!context.loss_fused)
+    emit_activation_backward(out, layer.activation, context.output_grad, context.output,
+                             layer.output, context.unroll_budget);
+  if (layer.use_bias) conv_bias_grad(out, context);
+  conv_kernel_grad(out, context, padded(layer) ? layer.name + "_padded" : context.input);
+  if (!context.first()) conv_input_grad(out, context);
+}
+
+LayerCost conv_cost(const Layer& layer, bool first) {
+  const std::uint64_t macs = std::uint64_t(layer.output.size()) * layer.kernel_h * layer.kernel_w *
+                             std::uint64_t(inputs_per_group(layer));
+  return {2 * macs, (first ? 2 : 4) * macs};
+}
+
+} // namespace cnnc
