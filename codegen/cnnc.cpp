@@ -1,4 +1,5 @@
-// The cnnc command: `check` a .cnn file, `generate` its C++, `inspect` one layer's kernels.
+// The cnnc command: `check` a .cnn file, `generate` its C++, `inspect` its kernels (through
+// cnnc-inspect, the Clang-based inspector, or one layer's text without it).
 // Exit codes: 0 ok, 1 the file has errors (or an output cannot be written), 2 usage error.
 #include <charconv>
 #include <cstdio>
@@ -35,6 +36,7 @@ constexpr std::string_view kMainHelp = R"(usage: cnnc <command> [options]
 commands:
   check FILE              check a model file; print its summary or its errors
   generate FILE -o DIR    write the model's fixed-size C++ into DIR/<name>.hpp
+  inspect FILE            list the kernels read by Clang: loops, counted costs, --verify
   inspect FILE LAYER      print one layer's emitted kernels, with shapes and cost
 
 options:
@@ -69,11 +71,18 @@ options:
   -h, --help              this text
 )";
 
-constexpr std::string_view kInspectHelp = R"(usage: cnnc inspect FILE LAYER [options]
+constexpr std::string_view kInspectHelp = R"(usage: cnnc inspect FILE [options]
+       cnnc inspect FILE LAYER [--unroll N|full]
 
-Prints the kernels emitted for one layer of a model file, with their shapes and cost.
+FILE is a model file or a generated header. Without LAYER, runs cnnc-inspect (built with Clang's
+libTooling, beside cnnc or on PATH), which lists every kernel with its loop nest and the costs
+counted on its AST next to the predicted ones; see docs/inspect.md. With LAYER (a model file),
+prints the kernels emitted for that layer, with their shapes and cost, without Clang.
 
 options:
+  --kernel NAME           print one kernel with its shape comment (conv2d_1.forward)
+  --verify                prove the fixed-size promise on the AST; exit 1 on a finding
+  --lanes N               the lane count L the kernels are instantiated with (default 8)
   --unroll N|full         statements a loop body may be unrolled to (default 256)
   --color, --no-color     colored diagnostics (default: when stderr is a terminal)
   -h, --help              this text
@@ -82,7 +91,11 @@ options:
 struct Options {
   std::string command;
   std::string file;
-  std::string layer; // inspect
+  std::string layer;  // inspect
+  std::string kernel; // inspect --kernel
+  bool verify = false;
+  std::string lanes;       // inspect --lanes, as given
+  std::string unroll_text; // --unroll, as given
   std::string output;
   std::string name;
   std::int64_t unroll = 0;
@@ -181,7 +194,7 @@ std::optional<UsageProblem> left_over_problem(CLI::App& main_app, const CLI::App
   }
   return UsageProblem{
       fmt::format("unexpected argument '{}' ({} takes {})", extra, where,
-                  where == "inspect" ? "a model FILE and a LAYER name" : "one model FILE"),
+                  where == "inspect" ? "a FILE and an optional LAYER name" : "one model FILE"),
       where};
 }
 
@@ -231,6 +244,9 @@ Parsed parse_command_line(int argc, char** argv) {
   CLI::App* inspect = add_command("inspect");
   inspect->add_option("LAYER", options.layer);
   inspect->add_option("--unroll", unroll);
+  inspect->add_option("--kernel", options.kernel);
+  inspect->add_flag("--verify", options.verify);
+  inspect->add_option("--lanes", options.lanes);
 
   try {
     app.parse(argc, argv);
@@ -261,15 +277,22 @@ Parsed parse_command_line(int argc, char** argv) {
   if (auto problem = left_over_problem(app, command)) return {std::nullopt, problem};
 
   options.command = command->get_name();
-  if (command->get_option("FILE")->count() == 0 ||
-      (command == inspect && inspect->get_option("LAYER")->count() == 0))
+  if (command->get_option("FILE")->count() == 0)
     return {std::nullopt,
-            UsageProblem{command == inspect ? "inspect needs a model FILE and a LAYER name"
+            UsageProblem{command == inspect ? "inspect needs a FILE (a model or a generated header)"
                                             : options.command + " needs a model FILE",
+                         options.command}};
+  if (command == inspect && !options.layer.empty() &&
+      (!options.kernel.empty() || options.verify || !options.lanes.empty()))
+    return {std::nullopt,
+            UsageProblem{fmt::format("a LAYER ('{}') does not go with --kernel, --verify or "
+                                     "--lanes; use --kernel {}.forward",
+                                     options.layer, options.layer),
                          options.command}};
   if (command == generate && generate->get_option("--output")->count() == 0)
     return {std::nullopt,
             UsageProblem{"generate needs an output folder (-o DIR)", options.command}};
+  options.unroll_text = unroll;
   if (unroll.empty()) return {options, std::nullopt};
   const auto budget = parse_unroll(unroll);
   if (!budget)
@@ -309,7 +332,41 @@ bool write_atomically(const std::filesystem::path& path, const std::string& text
   return true;
 }
 
+// The folder of the running cnnc, where cnnc-inspect is built and installed beside it.
+std::filesystem::path own_folder() {
+  std::error_code code;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", code);
+  return code ? std::filesystem::path() : self.parent_path();
+}
+
+// `cnnc inspect FILE [options]`: replaces this process with cnnc-inspect, found beside cnnc,
+// then on PATH; its output and exit code are the command's.
+int run_inspector(const Options& options) {
+  std::vector<std::string> arguments = {"cnnc-inspect", options.file};
+  if (!options.kernel.empty()) arguments.insert(arguments.end(), {"--kernel", options.kernel});
+  if (options.verify) arguments.push_back("--verify");
+  if (!options.lanes.empty()) arguments.insert(arguments.end(), {"--lanes", options.lanes});
+  if (!options.unroll_text.empty())
+    arguments.insert(arguments.end(), {"--unroll", options.unroll_text});
+  arguments.push_back(options.color ? "--color" : "--no-color");
+  std::vector<char*> argv;
+  for (auto& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  const auto beside = own_folder() / "cnnc-inspect";
+  if (!own_folder().empty() && ::access(beside.c_str(), X_OK) == 0)
+    ::execv(beside.c_str(), argv.data());
+  ::execvp("cnnc-inspect", argv.data());
+  fmt::print(stderr,
+             "cnnc: error: 'cnnc inspect FILE' needs cnnc-inspect, which is neither beside cnnc "
+             "nor on PATH.\ncnnc-inspect is built with Clang's libTooling when CMake finds it "
+             "(Debian: scripts/setup installs libclang-14-dev libclang-cpp14-dev llvm-14-dev; "
+             "then reconfigure with -DCNNC_INSPECTOR=ON).\n'cnnc inspect FILE LAYER' prints a "
+             "layer's kernels without it.\n");
+  return kUserError;
+}
+
 int run(const Options& options) {
+  if (options.command == "inspect" && options.layer.empty()) return run_inspector(options);
   cnnc::CheckResult result = cnnc::check_file(options.file);
   cnnc::print_diagnostics(std::cerr, result, options.color);
   if (!result.model) return kUserError;

@@ -124,14 +124,14 @@ TEST_CASE("options take their value as --opt=value or --opt value") {
                     "Try 'cnnc inspect --help'.\n");
 }
 
-TEST_CASE("a missing FILE or LAYER is a usage error naming what is missing") {
+TEST_CASE("a missing FILE is a usage error naming what is missing") {
   const Run check = run_cnnc("check");
   CHECK(check.exit_code == 2);
   CHECK(check.err == "cnnc: check needs a model FILE\nTry 'cnnc check --help'.\n");
-  const Run inspect = run_cnnc("inspect models/mnist.cnn");
+  const Run inspect = run_cnnc("inspect");
   CHECK(inspect.exit_code == 2);
-  CHECK(inspect.err ==
-        "cnnc: inspect needs a model FILE and a LAYER name\nTry 'cnnc inspect --help'.\n");
+  CHECK(inspect.err == "cnnc: inspect needs a FILE (a model or a generated header)\nTry 'cnnc "
+                       "inspect --help'.\n");
   const Run generate = run_cnnc("generate models/mnist.cnn");
   CHECK(generate.exit_code == 2);
   CHECK(generate.err ==
@@ -168,4 +168,32 @@ TEST_CASE("a binary file exits 1, not a crash") {
   const Run run = run_cnnc("check --no-color /bin/sh");
   CHECK(run.exit_code == 1);
   CHECK(run.err.find("/bin/sh: error: is not a text file") == 0);
+}
+
+TEST_CASE("inspect with a LAYER does not take the Clang inspector's options") {
+  const Run run = run_cnnc("inspect models/mnist.cnn dense_1 --verify");
+  CHECK(run.exit_code == 2);
+  CHECK(run.err == "cnnc: a LAYER ('dense_1') does not go with --kernel, --verify or --lanes; use "
+                   "--kernel dense_1.forward\nTry 'cnnc inspect --help'.\n");
+}
+
+TEST_CASE("inspect without a LAYER says how to get cnnc-inspect when it is missing") {
+  // A copy of cnnc alone in a folder, with a PATH that has no cnnc-inspect.
+  const auto folder =
+      std::filesystem::temp_directory_path() / fmt::format("cnnc-cli-alone-{}", ::getpid());
+  std::filesystem::create_directories(folder);
+  std::filesystem::copy_file(CNNC_BINARY, folder / "cnnc");
+  const std::string err = (folder / "err").string();
+  const std::string command =
+      fmt::format("cd '{}' && PATH='{}' '{}' inspect models/mnist.cnn 2>'{}' >/dev/null",
+                  CNNC_SOURCE_DIR, folder.string(), (folder / "cnnc").string(), err);
+  const int status = std::system(command.c_str());
+  const std::string message = cnnc::test::read_file(err);
+  std::filesystem::remove_all(folder);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(message.find("cnnc: error: 'cnnc inspect FILE' needs cnnc-inspect, which is neither "
+                     "beside cnnc nor on PATH.\n") == 0);
+  CHECK(message.find("'cnnc inspect FILE LAYER' prints a layer's kernels without it.") !=
+        std::string::npos);
 }

@@ -1,0 +1,16 @@
+# Runs `cnnc-inspect HEADER --verify` on every generated/*/*.hpp; fails if any run fails.
+# Usage: cmake -DINSPECT=<cnnc-inspect> -DROOT=<the repository> -P verify_generated.cmake
+file(GLOB headers RELATIVE ${ROOT} ${ROOT}/generated/*/*.hpp)
+if(NOT headers)
+  message(FATAL_ERROR "no headers in ${ROOT}/generated")
+endif()
+set(failed "")
+foreach(header IN LISTS headers)
+  execute_process(COMMAND ${INSPECT} ${header} --verify --no-color RESULT_VARIABLE result)
+  if(NOT result EQUAL 0)
+    list(APPEND failed ${header})
+  endif()
+endforeach()
+if(failed)
+  message(FATAL_ERROR "cnnc-inspect --verify failed on: ${failed}")
+endif()
