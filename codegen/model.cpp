@@ -215,7 +215,8 @@ private:
                     int(shape.fan_out),
                     shape.init,
                     shape.trainable,
-                    shape.l2.value_or(0)};
+                    // The layer's own `l2=`, else the training section's `l2` for kernels.
+                    shape.l2.value_or(shape.role == "kernel" ? model_.training.l2 : 0.0)};
       for (const std::int64_t d : shape.dims) {
         tensor.dims.push_back(int(d));
         tensor.size *= d;
@@ -359,6 +360,33 @@ private:
     out_.linef("    .validation_count = {},", t.validation_count);
     out_.linef("    .validation_fraction = {},", literal(t.validation_fraction));
     out_.linef("    .seed = {},", t.seed);
+    // The settings most models leave out are emitted only when given (the rest keep the
+    // contract's defaults: no schedule, no early stopping, no augmentation).
+    const Schedule& schedule = t.schedule;
+    if (schedule.kind != ScheduleKind::Constant)
+      out_.braced("    .schedule = ",
+                  {{fmt::format(".kind = cnn::ScheduleKind::{}", enumerator(schedule.kind)),
+                    fmt::format(".every = {}", schedule.every),
+                    fmt::format(".factor = {}", literal(schedule.factor)),
+                    fmt::format(".min_lr = {}", literal(schedule.min_lr)),
+                    fmt::format(".warmup = {}", schedule.warmup)}},
+                  ",");
+    const EarlyStopping& early = t.early_stopping;
+    if (early.enabled)
+      out_.braced("    .early_stopping = ",
+                  {{".enabled = true",
+                    fmt::format(".monitor = cnn::MonitorKind::{}", enumerator(early.monitor)),
+                    fmt::format(".patience = {}", early.patience),
+                    fmt::format(".min_delta = {}", literal(early.min_delta)),
+                    fmt::format(".restore_best_weights = {}", early.restore_best_weights)}},
+                  ",");
+    const Augment& augment = t.augment;
+    if (augment.enabled())
+      out_.braced("    .augment = ",
+                  {{fmt::format(".shift = {}", augment.shift),
+                    fmt::format(".flip_horizontal = {}", augment.flip_horizontal),
+                    fmt::format(".flip_vertical = {}", augment.flip_vertical)}},
+                  ",");
     out_.line("};");
     out_.linef("// {}", fused_ ? "A classifier: its output activation meets its cross-entropy."
                                : "Not a classifier with a fused output activation and loss.");

@@ -105,6 +105,14 @@ struct Optimizer {
   Span span;
 };
 
+// `schedule cosine min=1e-6`, `early_stopping patience=5`, `augment shift=4 flip=horizontal`:
+// a training statement of `key=value` options, with a kind first for `schedule`.
+struct Options {
+  std::optional<Word> kind;
+  std::vector<HyperParameter> parameters;
+  Span span; // the whole statement
+};
+
 // A training key with one value: `loss mse`, `batch 128`, `init he_normal`.
 template <typename Value>
 struct Setting {
@@ -118,6 +126,8 @@ struct Training {
   std::optional<Optimizer> optimizer;
   std::optional<Setting<Number>> batch, epochs, validation, seed;
   std::optional<Setting<Init>> init, bias_init;
+  std::optional<Options> schedule, early_stopping, augment;
+  std::optional<Setting<Number>> l2;
 };
 
 // The options of the `input` line, `scale=S mean=M|M1,M2,... std=S|S1,S2,...`, as written (each

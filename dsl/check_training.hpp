@@ -9,6 +9,8 @@
 
 namespace cnnc {
 
-Training check_training(const std::optional<ast::Training>& section, CheckContext& context);
+// `input` (when it is known) bounds the augmentation's shift.
+Training check_training(const std::optional<ast::Training>& section,
+                        const std::optional<Shape>& input, CheckContext& context);
 
 } // namespace cnnc

@@ -240,10 +240,9 @@ Model check(const ast::Program& program, std::string_view path,
                     fmt::format("{}; a model's name names its generated code", *problem));
     }
   }
-  model.training = check_training(program.training, context);
-
   const std::optional<Shape> input_shape = check_input(program, context);
   if (input_shape) model.input = *input_shape;
+  model.training = check_training(program.training, input_shape, context);
   model.preprocessing = check_preprocessing(program.preprocessing, input_shape, context);
   if (!program.input && !program.input_broken) {
     if (program.layers.empty()) {

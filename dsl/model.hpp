@@ -19,7 +19,9 @@ namespace cnnc {
 using cnn::Initializer;
 using cnn::InitKind;
 using cnn::LossKind;
+using cnn::MonitorKind;
 using cnn::OptimizerKind;
+using cnn::ScheduleKind;
 
 // A layer's output: rank 3 is (height, width, channels), rank 1 is a vector of `channels`
 // values (height = width = 1).
@@ -92,6 +94,36 @@ struct Optimizer {
   double initial_accumulator = 0.1;
 };
 
+// The learning rate per epoch e = 1, 2, ... of E, from the optimizer's lr: constant; `step`:
+// lr * factor^floor((e-1)/every); `exponential`: lr * rate^(e-1); `cosine`: linear warmup over
+// `warmup` epochs, then from lr down towards `min_lr` along half a cosine.
+struct Schedule {
+  ScheduleKind kind = ScheduleKind::Constant;
+  int every = 10;      // step
+  double factor = 0.5; // step: the multiplier; exponential: the rate per epoch
+  double min_lr = 0.0; // cosine
+  int warmup = 0;      // cosine
+  bool operator==(const Schedule&) const = default;
+};
+
+// Keras' EarlyStopping: stop when `monitor` has not improved by more than min_delta for
+// `patience` epochs in a row; then go back to the best epoch's weights (restore_best_weights).
+struct EarlyStopping {
+  bool enabled = false;
+  MonitorKind monitor = MonitorKind::ValLoss;
+  int patience = 0;
+  double min_delta = 0.0;
+  bool restore_best_weights = true;
+};
+
+// Random changes to each training sample: a shift by up to `shift` pixels along each axis
+// (zero padding, as padding by `shift` and cropping back at random), and mirroring.
+struct Augment {
+  int shift = 0;
+  bool flip_horizontal = false, flip_vertical = false;
+  bool enabled() const { return shift > 0 || flip_horizontal || flip_vertical; }
+};
+
 struct Training {
   LossKind loss = LossKind::CategoricalCrossentropy;
   Optimizer optimizer;
@@ -104,6 +136,10 @@ struct Training {
   // (already applied to each Layer; kept here for the summary).
   Initializer default_init;
   Initializer default_bias_init{InitKind::Zeros, 0};
+  Schedule schedule;
+  EarlyStopping early_stopping;
+  double l2 = 0.0; // Keras' l2(x) on every kernel: loss += x * sum(w^2); biases are not decayed
+  Augment augment;
 };
 
 // What the network is fed: for input channel c, (v * scale - mean[c]) / stddev[c], where v is

@@ -57,35 +57,8 @@ void Parser::optimizer(Line& line) {
   ast::Optimizer optimizer;
   optimizer.kind = ast::Word{std::string(kind.text), kind.span};
   optimizer.span = line.span();
-  std::map<std::string_view, Span> seen;
-  while (!line.at_end()) {
-    const Token& key = line.take();
-    if (key.kind != TokenKind::Word || line.peek().kind != TokenKind::Equals) {
-      return report(key.span, fmt::format("expected a hyper-parameter such as lr=0.001, not {}",
-                                          quoted(key)));
-    }
-    line.take();
-    const Token& value = line.take();
-    ast::HyperParameter parameter{{std::string(key.text), key.span}, {}, {}, value.span};
-    // A map, not a scan of the earlier keys: a line of many keys stays linear.
-    const auto [earlier, fresh] = seen.emplace(key.text, key.span);
-    if (!fresh) {
-      return report({key.span,
-                     fmt::format("duplicate hyper-parameter '{}'", key.text),
-                     {{earlier->second, "first set here"}}});
-    }
-    std::string error;
-    if (value.kind == TokenKind::Word) {
-      parameter.word = ast::Word{std::string(value.text), value.span};
-    } else if (value.kind == TokenKind::Number) {
-      ast::Number number;
-      if (!read_number(value, number, error)) return report(value.span, error);
-      parameter.number = std::move(number);
-    } else {
-      return report(value.span, fmt::format("missing the value of '{}'", key.text));
-    }
-    optimizer.parameters.push_back(std::move(parameter));
-  }
+  if (auto failure = key_values(line, "hyper-parameter", "lr=0.001", optimizer.parameters))
+    return report(std::move(*failure));
   auto& training = training_for(keyword);
   if (training.optimizer) {
     return report({keyword.span,
@@ -95,7 +68,75 @@ void Parser::optimizer(Line& line) {
   training.optimizer = std::move(optimizer);
 }
 
-// `batch N`, `epochs N`, `validation N|FRACTION`, `seed N`
+// (KEY '=' VALUE)*, each key once, each value a number or a word.
+std::optional<Failure> Parser::key_values(Line& line, std::string_view noun,
+                                          std::string_view example,
+                                          std::vector<ast::HyperParameter>& out) {
+  std::map<std::string_view, Span> seen;
+  while (!line.at_end()) {
+    const Token& key = line.take();
+    if (key.kind != TokenKind::Word || line.peek().kind != TokenKind::Equals) {
+      return Failure{key.span,
+                     fmt::format("expected a {} such as {}, not {}", noun, example, quoted(key)),
+                     {}};
+    }
+    line.take();
+    const Token& value = line.take();
+    ast::HyperParameter parameter{{std::string(key.text), key.span}, {}, {}, value.span};
+    // A map, not a scan of the earlier keys: a line of many keys stays linear.
+    const auto [earlier, fresh] = seen.emplace(key.text, key.span);
+    if (!fresh) {
+      return Failure{key.span,
+                     fmt::format("duplicate {} '{}'", noun, key.text),
+                     {{earlier->second, "first set here"}}};
+    }
+    std::string error;
+    if (value.kind == TokenKind::Word) {
+      parameter.word = ast::Word{std::string(value.text), value.span};
+    } else if (value.kind == TokenKind::Number) {
+      ast::Number number;
+      if (!read_number(value, number, error)) return Failure{value.span, error, {}};
+      parameter.number = std::move(number);
+    } else {
+      return Failure{value.span, fmt::format("missing the value of '{}'", key.text), {}};
+    }
+    out.push_back(std::move(parameter));
+  }
+  return std::nullopt;
+}
+
+// `schedule KIND key=value...`, `early_stopping key=value...`, `augment key=value...`
+void Parser::options_setting(Line& line) {
+  const Token& keyword = line.take();
+  ast::Options options;
+  options.span = line.span();
+  if (keyword.text == "schedule") {
+    const Token& kind = line.take();
+    if (kind.kind != TokenKind::Word) {
+      return report(kind.span, fmt::format("expected a schedule (step, exponential or cosine) "
+                                           "after 'schedule', not {}",
+                                           quoted(kind)));
+    }
+    options.kind = ast::Word{std::string(kind.text), kind.span};
+  }
+  const std::string_view example = keyword.text == "schedule"         ? "min=1e-6"
+                                   : keyword.text == "early_stopping" ? "patience=5"
+                                                                      : "shift=4";
+  if (auto failure = key_values(line, "setting", example, options.parameters))
+    return report(std::move(*failure));
+  auto& training = training_for(keyword);
+  auto& setting = keyword.text == "schedule"         ? training.schedule
+                  : keyword.text == "early_stopping" ? training.early_stopping
+                                                     : training.augment;
+  if (setting) {
+    return report({keyword.span,
+                   fmt::format("duplicate '{}'", keyword.text),
+                   {{setting->span, fmt::format("'{}' was first set here", keyword.text)}}});
+  }
+  setting = std::move(options);
+}
+
+// `batch N`, `epochs N`, `validation N|FRACTION`, `seed N`, `l2 X`
 void Parser::count(Line& line) {
   const Token& keyword = line.take();
   const Token& value = line.take();
@@ -111,6 +152,7 @@ void Parser::count(Line& line) {
   auto& setting = keyword.text == "batch"    ? training.batch
                   : keyword.text == "epochs" ? training.epochs
                   : keyword.text == "seed"   ? training.seed
+                  : keyword.text == "l2"     ? training.l2
                                              : training.validation;
   if (!first_setting(setting, keyword)) return;
   setting = ast::Setting<ast::Number>{std::move(number), line.span()};

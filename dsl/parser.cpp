@@ -13,15 +13,18 @@ const std::vector<std::string>& statement_words() {
   static const std::vector<std::string> words = [] {
     std::vector<std::string> list = {"model", "input", "classes"};
     for (const LayerType* type : layer_types()) list.emplace_back(type->keyword);
-    for (const char* word : {"training", "loss", "optimizer", "batch", "epochs", "validation",
-                             "seed", "init", "bias_init"})
+    for (const char* word :
+         {"training", "loss", "optimizer", "batch", "epochs", "validation", "seed", "init",
+          "bias_init", "schedule", "early_stopping", "l2", "augment"})
       list.emplace_back(word);
     for (const LayerType* type : layer_types())
       for (const std::string_view alias : type->aliases)
         list.push_back(fmt::format("{}={}", alias, type->keyword));
     for (const char* alias :
          {"batch_size=batch", "epoch=epochs", "train=training", "compile=training", "lr=optimizer",
-          "class=classes", "labels=classes", "class_names=classes"})
+          "class=classes", "labels=classes", "class_names=classes", "lr_schedule=schedule",
+          "scheduler=schedule", "earlystopping=early_stopping", "patience=early_stopping",
+          "weight_decay=l2", "kernel_regularizer=l2", "regularizer=l2", "augmentation=augment"})
       list.emplace_back(alias);
     return list;
   }();
@@ -71,8 +74,10 @@ void Parser::statement(Line& line) {
   if (word == "training") return training(line);
   if (word == "loss") return loss(line);
   if (word == "optimizer") return optimizer(line);
-  if (word == "batch" || word == "epochs" || word == "validation" || word == "seed")
+  if (word == "batch" || word == "epochs" || word == "validation" || word == "seed" || word == "l2")
     return count(line);
+  if (word == "schedule" || word == "early_stopping" || word == "augment")
+    return options_setting(line);
   if (word == "init" || word == "bias_init") return init_setting(line);
   report(first.span,
          fmt::format("unknown statement '{}'{}", word, did_you_mean(word, statement_words())));

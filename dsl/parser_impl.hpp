@@ -123,7 +123,15 @@ private:
   // `optimizer KIND key=value...`
   void optimizer(Line& line);
 
-  // `batch N`, `epochs N`, `validation N|FRACTION`, `seed N`
+  // (KEY '=' VALUE)*: the rest of the line as settings, each key once.
+  // `noun` and `example` word the error for a malformed one.
+  std::optional<Failure> key_values(Line& line, std::string_view noun, std::string_view example,
+                                    std::vector<ast::HyperParameter>& out);
+
+  // `schedule KIND key=value...`, `early_stopping key=value...`, `augment key=value...`
+  void options_setting(Line& line);
+
+  // `batch N`, `epochs N`, `validation N|FRACTION`, `seed N`, `l2 X`
   void count(Line& line);
 
   // `init INIT`, `bias_init INIT`

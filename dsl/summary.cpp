@@ -59,6 +59,28 @@ std::string validation_text(const Training& training) {
   return "none";
 }
 
+std::string schedule_text(const Schedule& schedule) {
+  switch (schedule.kind) {
+  case ScheduleKind::Constant:
+    return "constant";
+  case ScheduleKind::Step:
+    return fmt::format("step every={} factor={}", schedule.every, schedule.factor);
+  case ScheduleKind::Exponential:
+    return fmt::format("exponential rate={}", schedule.factor);
+  case ScheduleKind::Cosine:
+    return fmt::format("cosine min={} warmup={}", schedule.min_lr, schedule.warmup);
+  }
+  return "?";
+}
+
+std::string augment_text(const Augment& augment) {
+  const char* flip = augment.flip_horizontal && augment.flip_vertical ? "horizontal_and_vertical"
+                     : augment.flip_horizontal                        ? "horizontal"
+                     : augment.flip_vertical                          ? "vertical"
+                                                                      : "none";
+  return fmt::format("shift={} flip={}", augment.shift, flip);
+}
+
 // `0.5` when every channel has the same value, else `0.4914,0.4822,0.4465`; `fallback` for none.
 std::string channel_values(const std::vector<double>& values, double fallback) {
   if (values.empty()) return fmt::format("{}", fallback);
@@ -142,7 +164,7 @@ std::string format_summary(const Model& model) {
   }
   out += "Training:\n";
   const auto row = [&out](std::string_view key, const std::string& value) {
-    out += fmt::format("  {:<12}{}\n", key, value);
+    out += fmt::format("  {:<{}}{}\n", key, std::max<std::size_t>(12, key.size() + 1), value);
   };
   row("loss", std::string(keyword(training.loss)));
   row("optimizer", optimizer_text(training.optimizer));
@@ -152,6 +174,17 @@ std::string format_summary(const Model& model) {
   row("seed", std::to_string(training.seed));
   row("init", initializer_text(training.default_init));
   row("bias_init", initializer_text(training.default_bias_init));
+  // The settings most models leave out are shown only when given.
+  if (training.schedule.kind != ScheduleKind::Constant)
+    row("schedule", schedule_text(training.schedule));
+  if (training.early_stopping.enabled) {
+    const EarlyStopping& early = training.early_stopping;
+    row("early_stopping", fmt::format("monitor={} patience={} min_delta={} restore_best_weights={}",
+                                      keyword(early.monitor), early.patience, early.min_delta,
+                                      early.restore_best_weights ? "true" : "false"));
+  }
+  if (training.l2 > 0) row("l2", fmt::format("{} (every kernel)", training.l2));
+  if (training.augment.enabled()) row("augment", augment_text(training.augment));
   for (const auto& layer : model.layers) {
     if (!has_weights(layer)) continue;
     std::string own;

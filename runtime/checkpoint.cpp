@@ -43,24 +43,27 @@ void save_checkpoint(const std::string& path, const ModelTensors& model, const f
     tensors.push_back({"optimizer." + state.name,
                        {static_cast<std::int64_t>(model.param_count)},
                        state.values->data()});
-  const std::map<std::string, std::string> metadata{
-      {"model", model.name},
-      {"format", kCheckpointFormat},
-      {"epoch", std::to_string(position.epoch)},
-      {"epochs", std::to_string(s.epochs)},
-      {"iterations", std::to_string(optimizer.iterations())},
-      {"shuffle_rng", position.shuffle_state},
-      {"history", history_csv(position.history)},
-      {"optimizer", std::string(keyword(optimizer.config().kind))},
-      {"lr", fmt::format("{}", optimizer.config().learning_rate)},
-      {"batch", std::to_string(s.batch)},
-      {"threads", std::to_string(s.threads)},
-      {"seed", std::to_string(s.seed)},
-      {"validation", std::to_string(validation_count)},
-      {"limit", std::to_string(s.limit)},
-      {"data", s.data_dir},
-      {"data_format", s.format.empty() ? std::string("auto") : s.format},
-  };
+  const EarlyStoppingState& early = position.early_stopping;
+  if (!early.best_params.empty())
+    for (const auto& view : weight_views(model, early.best_params.data())) {
+      tensors.push_back(view);
+      tensors.back().name = "best." + view.name;
+    }
+  std::map<std::string, std::string> metadata = checkpoint_settings(s, validation_count);
+  metadata.insert({{"model", model.name},
+                   {"format", kCheckpointFormat},
+                   {"epoch", std::to_string(position.epoch)},
+                   {"iterations", std::to_string(optimizer.iterations())},
+                   {"shuffle_rng", position.shuffle_state},
+                   {"history", history_csv(position.history)},
+                   {"optimizer", std::string(keyword(optimizer.config().kind))}});
+  if (!position.augment_state.empty()) metadata["augment_rng"] = position.augment_state;
+  if (early.best_epoch > 0) {
+    metadata["early_stopping_best"] = fmt::format("{}", early.best);
+    metadata["early_stopping_best_epoch"] = std::to_string(early.best_epoch);
+    metadata["early_stopping_wait"] = std::to_string(early.wait);
+    metadata["early_stopping_stopped"] = std::to_string(early.stopped);
+  }
   write_safetensors(path, tensors, metadata);
 }
 
@@ -93,27 +96,32 @@ RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, 
   position.epoch = number_field<int>(file, "epoch");
   position.shuffle_state = field(file, "shuffle_rng");
   position.history = parse_history_csv(field(file, "history"), file.path);
+  if (file.metadata.count("augment_rng")) position.augment_state = field(file, "augment_rng");
+  if (file.metadata.count("early_stopping_best_epoch")) {
+    EarlyStoppingState& early = position.early_stopping;
+    early.best = number_field<double>(file, "early_stopping_best");
+    early.best_epoch = number_field<int>(file, "early_stopping_best_epoch");
+    early.wait = number_field<int>(file, "early_stopping_wait");
+    early.stopped = number_field<int>(file, "early_stopping_stopped");
+    if (!model.tensors.empty() && file.find("best." + std::string(model.tensors.front().name))) {
+      early.best_params.assign(model.param_count, 0.0f);
+      for (const auto& tensor : model.tensors) {
+        const auto* entry = file.find("best." + std::string(tensor.name));
+        if (!entry || entry->dtype != "F32")
+          throw DataError(fmt::format("{}: has no F32 tensor 'best.{}' for early stopping",
+                                      file.path, tensor.name));
+        file.copy_f32(*entry, early.best_params.data() + tensor.offset);
+      }
+    }
+  }
   return position;
 }
 
-void apply_checkpoint_settings(const Safetensors& file, CommandLine& line) {
+OptionTexts checkpoint_layer(const Safetensors& file) {
   if (field(file, "format") != kCheckpointFormat)
     throw DataError(fmt::format("{}: not a checkpoint (format '{}'; a weights file goes to --init)",
                                 file.path, field(file, "format")));
-  if (!line.epochs) line.epochs = number_field<int>(file, "epochs");
-  if (!line.lr) line.lr = number_field<double>(file, "lr");
-  if (!line.batch) line.batch = number_field<int>(file, "batch");
-  if (!line.threads) line.threads = number_field<int>(file, "threads");
-  if (!line.seed) line.seed = number_field<std::uint64_t>(file, "seed");
-  if (!line.validation_count && !line.validation_fraction) {
-    line.validation_count = number_field<long>(file, "validation");
-    line.validation_fraction = 0;
-  }
-  if (!line.limit) line.limit = number_field<long>(file, "limit");
-  // Checkpoints from before the data folder was recorded leave it to the command line.
-  if (!line.data && file.metadata.count("data")) line.data = file.metadata.at("data");
-  if (!line.format && file.metadata.count("data_format"))
-    line.format = file.metadata.at("data_format");
+  return settings_from_checkpoint(file.metadata);
 }
 
 int checkpoint_epoch(const Safetensors& file) {

@@ -20,15 +20,17 @@ std::string epoch_line(const EpochRecord& r, int epochs) {
                                  epochs, r.seconds, r.loss, r.metric, r.acc);
   if (r.val_loss)
     line += fmt::format(" - val_loss: {:.4f} - val_{}: {:.4f}", *r.val_loss, r.metric, *r.val_acc);
+  if (r.show_lr) line += fmt::format(" - lr: {:.4g}", r.lr);
   return line;
 }
 
 std::string history_csv(const std::vector<EpochRecord>& history) {
   const std::string metric = history.empty() ? "acc" : history.front().metric;
-  std::string text = fmt::format("epoch,seconds,loss,{0},val_loss,val_{0}\n", metric);
+  std::string text = fmt::format("epoch,seconds,loss,{0},val_loss,val_{0},lr\n", metric);
   for (const auto& r : history) {
     text += fmt::format("{},{:.3f},{},{},", r.epoch, r.seconds, r.loss, r.acc);
-    text += r.val_loss ? fmt::format("{},{}\n", *r.val_loss, *r.val_acc) : ",\n";
+    text += r.val_loss ? fmt::format("{},{},", *r.val_loss, *r.val_acc) : ",,";
+    text += fmt::format("{}\n", r.lr);
   }
   return text;
 }
@@ -38,9 +40,13 @@ std::vector<EpochRecord> parse_history_csv(const std::string& text, const std::s
   std::string line;
   std::vector<EpochRecord> history;
   std::string metric;
+  std::size_t columns = 7;
   if (std::getline(in, line)) {
-    for (const char* name : {"acc", "mae"})
-      if (line == fmt::format("epoch,seconds,loss,{0},val_loss,val_{0}", name)) metric = name;
+    for (const char* name : {"acc", "mae"}) {
+      const std::string header = fmt::format("epoch,seconds,loss,{0},val_loss,val_{0}", name);
+      if (line == header + ",lr") metric = name;
+      if (line == header) metric = name, columns = 6; // written before the lr column
+    }
   }
   if (metric.empty()) throw DataError(origin + ": history does not start with its CSV header");
   while (std::getline(in, line)) {
@@ -49,7 +55,7 @@ std::vector<EpochRecord> parse_history_csv(const std::string& text, const std::s
     std::istringstream row(line);
     while (std::getline(row, cell, ',')) cells.push_back(cell);
     if (!line.empty() && line.back() == ',') cells.push_back("");
-    if (cells.size() != 6) throw DataError(origin + ": malformed history row '" + line + "'");
+    if (cells.size() != columns) throw DataError(origin + ": malformed history row '" + line + "'");
     try {
       EpochRecord r;
       r.metric = metric;
@@ -58,6 +64,7 @@ std::vector<EpochRecord> parse_history_csv(const std::string& text, const std::s
       r.loss = std::stod(cells[2]);
       r.acc = std::stod(cells[3]);
       if (!cells[4].empty()) r.val_loss = std::stod(cells[4]), r.val_acc = std::stod(cells[5]);
+      if (columns == 7) r.lr = std::stod(cells[6]);
       history.push_back(r);
     } catch (const std::logic_error&) {
       throw DataError(origin + ": malformed history row '" + line + "'");

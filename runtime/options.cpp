@@ -31,70 +31,174 @@ struct CommandName {
 constexpr CommandName kCommands[] = {
     {kTrain, "train"}, {kEvaluate, "evaluate"}, {kPredict, "predict"}, {kSummary, "summary"}};
 
-// Every option and the commands it applies to; a flag has no value name.
-struct OptionSpec {
-  std::string_view name;
-  std::string_view value_name;
-  unsigned commands;
-};
-constexpr unsigned kReaders = kTrain | kEvaluate | kPredict;
-constexpr OptionSpec kOptions[] = {
-    {"--data", "DIR", kReaders},
-    {"--format", "NAME", kReaders},
-    {"--epochs", "N", kTrain},
-    {"--batch", "N", kTrain},
-    {"--lr", "X", kTrain},
-    {"--threads", "N", kReaders},
-    {"--seed", "S", kTrain},
-    {"--validation", "N", kTrain},
-    {"--limit", "N", kTrain},
-    {"--test-limit", "N", kTrain | kEvaluate},
-    {"--out", "DIR", kTrain | kEvaluate},
-    {"--overwrite", "", kTrain},
-    {"--init", "FILE", kTrain},
-    {"--resume", "FILE", kTrain},
-    {"--weights", "FILE", kEvaluate | kPredict},
-    {"--images", "PATH", kPredict},
-    {"--labels", "FILE", kPredict},
-    {"--output", "FILE", kPredict},
-    {"--quiet", "", kReaders},
+// How an option's text is read and checked.
+enum class Kind {
+  Text,
+  Flag,       // no value; "true" when given
+  Whole,      // a whole number in [min, max]
+  Rate,       // a positive finite number
+  Seed,       // 0 to 2^64-1
+  Validation, // a count, or a fraction when written with a point or an exponent
+  Format,     // a data format name
 };
 
-const OptionSpec* find_option(std::string_view name) {
-  for (const auto& spec : kOptions)
-    if (spec.name == name) return &spec;
+// An option's value, read by its Kind.
+struct Value {
+  std::string text; // as written (Text, Format: the value itself)
+  long long whole = 0;
+  double real = 0;
+  std::uint64_t seed = 0;
+  bool flag = false, fraction = false;
+};
+
+// One option: everything about it but the code that acts on the resolved setting. A training
+// setting has `to_settings`; `from_model` gives the model file's value ("" for none); a
+// `checkpoint_key` says that checkpoints store it (under that metadata key), so a resumed run
+// repeats it.
+struct OptionRow {
+  std::string_view name;
+  std::string_view value_name; // "" for a flag
+  unsigned commands;
+  Kind kind;
+  long long min, max; // Whole
+  std::string_view checkpoint_key;
+  void (*to_line)(CommandLine&, const Value&);
+  void (*to_settings)(TrainSettings&, const Value&);
+  std::string (*from_model)(const TrainingConfig&);
+  std::string_view help; // the train command's --help lines, '\n' between lines
+};
+
+constexpr unsigned kReaders = kTrain | kEvaluate | kPredict;
+
+std::string none(const TrainingConfig&) {
+  return "";
+}
+
+// Every option, in --help order. The upper bounds keep a value from wrapping around when it is
+// narrowed to its field's type.
+const OptionRow kOptions[] = {
+    {"--data", "DIR", kReaders, Kind::Text, 0, 0, "data",
+     [](CommandLine& l, const Value& v) { l.data = v.text; },
+     [](TrainSettings& s, const Value& v) { s.data_dir = v.text; }, none,
+     "the training data and its test split (default data/mnist; get MNIST\n"
+     "with scripts/fetch-data)"},
+    {"--format", "NAME", kReaders, Kind::Format, 0, 0, "data_format",
+     [](CommandLine& l, const Value& v) { l.format = v.text; },
+     [](TrainSettings& s, const Value& v) { s.format = v.text == "auto" ? "" : v.text; }, none,
+     "the data's format (default auto)"},
+    {"--epochs", "N", kTrain, Kind::Whole, 1, INT_MAX, "epochs",
+     [](CommandLine& l, const Value& v) { l.epochs = static_cast<int>(v.whole); },
+     [](TrainSettings& s, const Value& v) { s.epochs = static_cast<int>(v.whole); },
+     [](const TrainingConfig& m) { return std::to_string(m.epochs); },
+     "passes over the training set"},
+    {"--batch", "N", kTrain, Kind::Whole, 1, INT_MAX, "batch",
+     [](CommandLine& l, const Value& v) { l.batch = static_cast<int>(v.whole); },
+     [](TrainSettings& s, const Value& v) { s.batch = static_cast<int>(v.whole); },
+     [](const TrainingConfig& m) { return std::to_string(m.batch_size); },
+     "samples per optimizer step"},
+    {"--lr", "X", kTrain, Kind::Rate, 0, 0, "lr",
+     [](CommandLine& l, const Value& v) { l.lr = v.real; },
+     [](TrainSettings& s, const Value& v) { s.optimizer.learning_rate = v.real; },
+     [](const TrainingConfig& m) { return fmt::format("{}", m.optimizer.learning_rate); },
+     "learning rate (where a schedule starts)"},
+    {"--threads", "N", kReaders, Kind::Whole, 1, 256, "threads",
+     [](CommandLine& l, const Value& v) { l.threads = static_cast<int>(v.whole); },
+     [](TrainSettings& s, const Value& v) { s.threads = static_cast<int>(v.whole); }, none,
+     "worker threads, 1 to 256 (default: all cores); results are bit-identical\n"
+     "for the same seed and thread count"},
+    {"--seed", "S", kTrain, Kind::Seed, 0, 0, "seed",
+     [](CommandLine& l, const Value& v) { l.seed = v.seed; },
+     [](TrainSettings& s, const Value& v) { s.seed = v.seed; },
+     [](const TrainingConfig& m) { return std::to_string(m.seed); },
+     "seed of the initialiser, validation split, shuffling and augmentation"},
+    {"--validation", "N", kTrain, Kind::Validation, 0, LONG_MAX, "validation",
+     [](CommandLine& l, const Value& v) {
+       l.validation_count = v.fraction ? 0 : v.whole;
+       l.validation_fraction = v.fraction ? v.real : 0;
+     },
+     [](TrainSettings& s, const Value& v) {
+       s.validation_count = v.fraction ? 0 : static_cast<long>(v.whole);
+       s.validation_fraction = v.fraction ? v.real : 0;
+     },
+     [](const TrainingConfig& m) {
+       return m.validation_count > 0 || m.validation_fraction == 0
+                  ? std::to_string(m.validation_count)
+                  : fmt::format("{}", m.validation_fraction); // has a point or an e
+     },
+     "hold out N training samples for validation (or a fraction such as 0.2);\n"
+     "with --limit, a count from the model file is scaled to the same fraction"},
+    {"--limit", "N", kTrain, Kind::Whole, 0, LONG_MAX, "limit",
+     [](CommandLine& l, const Value& v) { l.limit = static_cast<long>(v.whole); },
+     [](TrainSettings& s, const Value& v) { s.limit = static_cast<long>(v.whole); }, none,
+     "use only the first N training samples (quick runs)"},
+    {"--test-limit", "N", kTrain | kEvaluate, Kind::Whole, 0, LONG_MAX, "",
+     [](CommandLine& l, const Value& v) { l.test_limit = static_cast<long>(v.whole); },
+     [](TrainSettings& s, const Value& v) { s.test_limit = static_cast<long>(v.whole); }, none,
+     "evaluate on only the first N test samples"},
+    {"--patience", "N", kTrain, Kind::Whole, 0, 1'000'000, "patience",
+     [](CommandLine& l, const Value& v) { l.patience = static_cast<int>(v.whole); },
+     [](TrainSettings& s, const Value& v) {
+       s.early_stopping.patience = static_cast<int>(v.whole);
+       if (s.early_stopping.enabled) return;
+       s.early_stopping = {true, MonitorKind::ValLoss, s.early_stopping.patience, 0.0, true};
+     },
+     [](const TrainingConfig& m) {
+       return m.early_stopping.enabled ? std::to_string(m.early_stopping.patience) : "";
+     },
+     "stop early after N epochs without a better val_loss (or the model's\n"
+     "early_stopping monitor), keeping the best weights"},
+    {"--no-augment", "", kTrain, Kind::Flag, 0, 0, "no_augment",
+     [](CommandLine& l, const Value& v) { l.no_augment = v.flag; },
+     [](TrainSettings& s, const Value& v) {
+       if (v.flag) s.augment = {};
+     },
+     none, "train on the samples as they are, without the model's augment"},
+    {"--out", "DIR", kTrain | kEvaluate, Kind::Text, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.out = v.text; },
+     [](TrainSettings& s, const Value& v) { s.out_dir = v.text; }, none,
+     "where history.csv, the plot, weights and checkpoint go (default\n"
+     "runs/MODEL)"},
+    {"--overwrite", "", kTrain, Kind::Flag, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.overwrite = v.flag; },
+     [](TrainSettings& s, const Value& v) { s.overwrite = v.flag; }, none,
+     "write into an --out folder that already holds a run"},
+    {"--init", "FILE", kTrain, Kind::Text, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.init = v.text; },
+     [](TrainSettings& s, const Value& v) { s.init_file = v.text; }, none,
+     "start from these weights (a weights or checkpoint file) instead of the\n"
+     "initialiser"},
+    {"--resume", "FILE", kTrain, Kind::Text, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.resume = v.text; },
+     [](TrainSettings& s, const Value& v) { s.resume_file = v.text; }, none,
+     "continue from a checkpoint.safetensors (same result as not stopping)"},
+    {"--weights", "FILE", kEvaluate | kPredict, Kind::Text, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.weights = v.text; }, nullptr, none, ""},
+    {"--images", "PATH", kPredict, Kind::Text, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.images = v.text; }, nullptr, none, ""},
+    {"--labels", "FILE", kPredict, Kind::Text, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.labels = v.text; }, nullptr, none, ""},
+    {"--output", "FILE", kPredict, Kind::Text, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.output = v.text; }, nullptr, none, ""},
+    {"--quiet", "", kReaders, Kind::Flag, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.quiet = v.flag; },
+     [](TrainSettings& s, const Value& v) { s.quiet = v.flag; }, none, "no progress output"},
+};
+
+const OptionRow* find_option(std::string_view name) {
+  for (const auto& row : kOptions)
+    if (row.name == name) return &row;
   return nullptr;
 }
 
-// The accepted range of every whole-number option, in one place: parse_command_line checks what
-// the command line gives against it, resolve_settings what a checkpoint or the model supplied.
-// The upper bounds keep a value from wrapping around when it is narrowed to its field's type.
-struct Range {
-  std::string_view option;
-  long long min, max;
-};
-constexpr Range kRanges[] = {
-    {"--epochs", 1, INT_MAX}, {"--batch", 1, INT_MAX},       {"--threads", 1, 256},
-    {"--limit", 0, LONG_MAX}, {"--test-limit", 0, LONG_MAX}, {"--validation", 0, LONG_MAX},
-};
-
 // `text` is the value as the user wrote it, for the message.
-void check_range(std::string_view option, long long value, std::string_view text) {
-  for (const auto& range : kRanges) {
-    if (range.option != option) continue;
-    if (value >= range.min && value <= range.max) return;
-    if (range.max <= 256)
-      throw UsageError(fmt::format("{} {}: need {} to {}", option, text, range.min, range.max));
-    if (value > range.max)
-      throw UsageError(fmt::format("{} {}: need at most {}", option, text, range.max));
-    if (range.min == 0) throw UsageError(fmt::format("{} {}: must not be negative", option, text));
-    throw UsageError(fmt::format("{} {}: need at least {}", option, text, range.min));
-  }
-}
-
-void check_learning_rate(double value, std::string_view text) {
-  if (!(value > 0) || !std::isfinite(value))
-    throw UsageError(fmt::format("--lr {}: need a positive finite number", text));
+void check_range(const OptionRow& row, long long value, std::string_view text) {
+  if (value >= row.min && value <= row.max) return;
+  if (row.max <= 256)
+    throw UsageError(fmt::format("{} {}: need {} to {}", row.name, text, row.min, row.max));
+  if (value > row.max)
+    throw UsageError(fmt::format("{} {}: need at most {}", row.name, text, row.max));
+  if (row.min == 0) throw UsageError(fmt::format("{} {}: must not be negative", row.name, text));
+  throw UsageError(fmt::format("{} {}: need at least {}", row.name, text, row.min));
 }
 
 // A whole number, saturated to the range of long long so that check_range reports a huge value
@@ -108,13 +212,6 @@ long long parse_whole(std::string_view option, const std::string& text) {
   if (stop != end || error != std::errc() || text.empty())
     throw UsageError(fmt::format("{}: '{}' is not a valid whole number", option, text));
   return value;
-}
-
-template <class Number>
-Number parse_checked(std::string_view option, const std::string& text) {
-  const long long value = parse_whole(option, text);
-  check_range(option, value, text);
-  return static_cast<Number>(value);
 }
 
 double parse_real(std::string_view option, const std::string& text) {
@@ -134,6 +231,46 @@ std::uint64_t parse_seed(const std::string& text) {
   if (stop != end || error != std::errc() || text.empty())
     throw UsageError(fmt::format("--seed: '{}' is not a whole number from 0 to {}", text,
                                  std::numeric_limits<std::uint64_t>::max()));
+  return value;
+}
+
+// The value of `text` for `row`, checked as the command line checks it, whichever layer gave it.
+Value read_value(const OptionRow& row, const std::string& text) {
+  Value value;
+  value.text = text;
+  switch (row.kind) {
+  case Kind::Text:
+    break;
+  case Kind::Flag:
+    value.flag = text == "true";
+    break;
+  case Kind::Format:
+    value.text = format_name(parse_format(text));
+    break;
+  case Kind::Whole:
+    value.whole = parse_whole(row.name, text);
+    check_range(row, value.whole, text);
+    break;
+  case Kind::Rate:
+    value.real = parse_real(row.name, text);
+    if (!(value.real > 0) || !std::isfinite(value.real))
+      throw UsageError(fmt::format("{} {}: need a positive finite number", row.name, text));
+    break;
+  case Kind::Seed:
+    value.seed = parse_seed(text);
+    break;
+  case Kind::Validation:
+    if (text.find_first_of(".eE") != std::string::npos) {
+      value.fraction = true;
+      value.real = parse_real(row.name, text);
+      if (!(value.real >= 0 && value.real < 1))
+        throw UsageError(fmt::format("{}: fraction {} is outside [0, 1)", row.name, text));
+    } else {
+      value.whole = parse_whole(row.name, text);
+      check_range(row, value.whole, text);
+    }
+    break;
+  }
   return value;
 }
 
@@ -163,8 +300,8 @@ void check_left_over(const CLI::App& app, const CLI::App* command) {
   std::vector<std::string> own{"--help"};
   for (const auto& known : kCommands)
     if (known.name == name)
-      for (const auto& spec : kOptions)
-        if (spec.commands & known.command) own.emplace_back(spec.name);
+      for (const auto& row : kOptions)
+        if (row.commands & known.command) own.emplace_back(row.name);
   const std::string suggestion = spelling.starts_with("--") ? did_you_mean(spelling, own) : "";
   throw UsageError(fmt::format("unknown option '{}'{}", spelling, suggestion));
 }
@@ -199,12 +336,12 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     command->set_help_flag();
     command->allow_extras();
     command->add_flag("-h,--help", help);
-    for (const auto& spec : kOptions) {
-      if (!(spec.commands & known.command)) continue;
-      if (spec.value_name.empty())
-        command->add_flag(std::string(spec.name));
+    for (const auto& row : kOptions) {
+      if (!(row.commands & known.command)) continue;
+      if (row.value_name.empty())
+        command->add_flag(std::string(row.name));
       else
-        command->add_option(std::string(spec.name))->type_name(std::string(spec.value_name));
+        command->add_option(std::string(row.name))->type_name(std::string(row.value_name));
     }
   }
 
@@ -230,62 +367,51 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   check_left_over(*command, command);
 
   line.command = command->get_name();
-  std::map<std::string_view, std::string> given;
-  for (const auto& spec : kOptions) {
-    const CLI::Option* option = command->get_option_no_throw(std::string(spec.name));
+  for (const auto& row : kOptions) {
+    const CLI::Option* option = command->get_option_no_throw(std::string(row.name));
     if (!option || option->count() == 0) continue;
-    if (spec.value_name.empty())
-      given[spec.name] = option->as<bool>() ? "true" : "false";
-    else
-      given[spec.name] = option->results().back();
-  }
-  auto text = [&](std::string_view name) -> const std::string* {
-    const auto found = given.find(name);
-    return found == given.end() ? nullptr : &found->second;
-  };
-  auto flag = [&](std::string_view name) { return text(name) && *text(name) == "true"; };
-  auto string = [&](std::string_view name) -> std::optional<std::string> {
-    if (const auto* value = text(name)) return *value;
-    return std::nullopt;
-  };
-
-  line.data = string("--data");
-  line.out = string("--out");
-  line.init = string("--init");
-  line.resume = string("--resume");
-  line.weights = string("--weights");
-  line.images = string("--images");
-  line.labels = string("--labels");
-  line.output = string("--output");
-  if (const auto* value = text("--format")) line.format = format_name(parse_format(*value));
-  line.quiet = flag("--quiet");
-  line.overwrite = flag("--overwrite");
-  if (const auto* value = text("--epochs")) line.epochs = parse_checked<int>("--epochs", *value);
-  if (const auto* value = text("--batch")) line.batch = parse_checked<int>("--batch", *value);
-  if (const auto* value = text("--threads")) line.threads = parse_checked<int>("--threads", *value);
-  if (const auto* value = text("--limit")) line.limit = parse_checked<long>("--limit", *value);
-  if (const auto* value = text("--test-limit"))
-    line.test_limit = parse_checked<long>("--test-limit", *value);
-  if (const auto* value = text("--lr")) {
-    line.lr = parse_real("--lr", *value);
-    check_learning_rate(*line.lr, *value);
-  }
-  if (const auto* value = text("--seed")) line.seed = parse_seed(*value);
-  if (const auto* value = text("--validation")) {
-    if (value->find_first_of(".eE") != std::string::npos) {
-      const double fraction = parse_real("--validation", *value);
-      if (!(fraction >= 0 && fraction < 1))
-        throw UsageError(fmt::format("--validation: fraction {} is outside [0, 1)", *value));
-      line.validation_fraction = fraction;
-      line.validation_count = 0;
-    } else {
-      line.validation_count = parse_checked<long>("--validation", *value);
-      line.validation_fraction = 0;
-    }
+    const std::string text =
+        row.value_name.empty() ? (option->as<bool>() ? "true" : "false") : option->results().back();
+    const Value value = read_value(row, text);
+    row.to_line(line, value);
+    line.given[std::string(row.name)] = row.kind == Kind::Format ? value.text : text;
   }
   check_combinations(line);
   return line;
 }
+
+namespace {
+
+// The train command's options in --help: each row's name, value and help lines.
+std::string train_option_lines(const std::string& model_name) {
+  std::string lines;
+  for (const auto& row : kOptions) {
+    if (!(row.commands & kTrain) || row.help.empty()) continue;
+    std::string help(row.help);
+    for (std::size_t at = help.find("MODEL"); at != std::string::npos; at = help.find("MODEL"))
+      help.replace(at, 5, model_name);
+    std::string label = fmt::format("  {} {}", row.name, row.value_name);
+    std::size_t begin = 0;
+    for (std::size_t end = help.find('\n');; end = help.find('\n', begin)) {
+      lines += fmt::format("{:<20}{}\n", label, help.substr(begin, end - begin));
+      if (end == std::string::npos) break;
+      begin = end + 1;
+      label.clear();
+    }
+  }
+  return lines;
+}
+
+// The defaults that no layer has to give.
+OptionTexts default_settings(const std::string& model_name) {
+  return {{"--data", "data/mnist"},
+          {"--threads", std::to_string(std::min(default_thread_count(), 256))},
+          {"--out", "runs/" + model_name},
+          {"--limit", "0"},
+          {"--format", "auto"}};
+}
+
+} // namespace
 
 std::string usage_text(const std::string& program, const std::string& model_name) {
   return fmt::format(R"(Usage: {0} [train] [options]      train model {1}
@@ -303,27 +429,9 @@ Data: --data DIR names a folder whose format is detected from its contents:
     test/ or directly in DIR
 --format NAME says which instead: auto (the default: detect), idx, cifar, images or npy.
 
-train (the model file's training section gives the defaults):
-  --data DIR        the training data and its test split (default data/mnist; get MNIST
-                    with scripts/fetch-data)
-  --format NAME     the data's format (default auto)
-  --epochs N        passes over the training set
-  --batch N         samples per optimizer step
-  --lr X            learning rate
-  --threads N       worker threads, 1 to 256 (default: all cores); results are bit-identical
-                    for the same seed and thread count
-  --seed S          seed of the initialiser, validation split and shuffling
-  --validation N    hold out N training samples for validation (or a fraction such as 0.2);
-                    with --limit, a count from the model file is scaled to the same fraction
-  --limit N         use only the first N training samples (quick runs)
-  --test-limit N    evaluate on only the first N test samples
-  --out DIR         where history.csv, the plot, weights and checkpoint go (default runs/{1})
-  --overwrite       write into an --out folder that already holds a run
-  --init FILE       start from these weights (a weights or checkpoint file) instead of the
-                    initialiser
-  --resume FILE     continue from a checkpoint.safetensors (same result as not stopping)
-  --quiet           no progress output
-
+train (the model file's training section gives the defaults; a resumed run takes the
+checkpoint's settings, and the command line overrides both):
+{2}
 evaluate: loss and accuracy of saved weights on the test split of --data.
   --weights FILE    the weights (or a checkpoint) to evaluate; required
   --data DIR, --format NAME, --threads N, --test-limit N, --quiet    as for train
@@ -342,51 +450,68 @@ summary: the layers with their output shapes, parameter counts and FLOPs.
 
 Exit status: 0 ok, 1 bad data, files or a diverged run, 2 bad usage.
 )",
-                     program, model_name);
+                     program, model_name, train_option_lines(model_name));
 }
 
 TrainSettings resolve_settings(const TrainingConfig& model, const std::string& model_name,
-                               const CommandLine& line) {
+                               const CommandLine& line, const OptionTexts& checkpoint) {
   TrainSettings s;
+  // What only the model file says (the update rule, the schedule's shape, ...).
   s.optimizer = model.optimizer;
-  s.epochs = model.epochs;
-  s.batch = model.batch_size;
-  s.seed = model.seed;
-  s.validation_count = model.validation_count;
-  s.validation_fraction = model.validation_fraction;
-  s.threads = std::min(default_thread_count(), 256);
-  s.out_dir = "runs/" + model_name;
-  if (line.data) s.data_dir = *line.data;
-  if (line.out) s.out_dir = *line.out;
-  if (line.epochs) s.epochs = *line.epochs;
-  if (line.batch) s.batch = *line.batch;
-  if (line.threads) s.threads = *line.threads;
-  if (line.lr) s.optimizer.learning_rate = *line.lr;
-  if (line.seed) s.seed = *line.seed;
-  if (line.validation_count) s.validation_count = *line.validation_count;
-  if (line.validation_fraction) s.validation_fraction = *line.validation_fraction;
-  if (line.limit) s.limit = *line.limit;
-  if (line.test_limit) s.test_limit = *line.test_limit;
-  if (line.init) s.init_file = *line.init;
-  if (line.resume) s.resume_file = *line.resume;
-  if (line.format) s.format = *line.format;
-  s.overwrite = line.overwrite;
-  s.quiet = line.quiet;
-  // A checkpoint's settings and the model's defaults pass the same checks as the command line.
-  for (const auto& [option, value] : {std::pair<std::string_view, long long>{"--epochs", s.epochs},
-                                      {"--batch", s.batch},
-                                      {"--threads", s.threads},
-                                      {"--limit", s.limit},
-                                      {"--test-limit", s.test_limit}})
-    check_range(option, value, std::to_string(value));
-  check_learning_rate(s.optimizer.learning_rate, fmt::format("{}", s.optimizer.learning_rate));
+  s.schedule = model.schedule;
+  s.early_stopping = model.early_stopping;
+  s.augment = model.augment;
+  OptionTexts from_model;
+  for (const auto& row : kOptions)
+    if (const std::string text = row.from_model(model); !text.empty())
+      from_model[std::string(row.name)] = text;
+  const OptionTexts defaults = default_settings(model_name);
+  // Each option's text from the last layer that gives it: defaults, model, checkpoint, line.
+  for (const auto& row : kOptions) {
+    if (!row.to_settings) continue;
+    const std::string name(row.name);
+    const std::string* text = nullptr;
+    bool from_model_file = false;
+    const OptionTexts* layers[] = {&defaults, &from_model, &checkpoint, &line.given};
+    for (const OptionTexts* layer : layers) {
+      const auto found = layer->find(name);
+      if (found == layer->end()) continue;
+      text = &found->second;
+      from_model_file = layer == &from_model;
+    }
+    if (!text) continue;
+    row.to_settings(s, read_value(row, *text));
+    if (!row.checkpoint_key.empty()) s.texts[name] = *text;
+    if (row.kind == Kind::Validation) s.scale_validation = from_model_file;
+  }
   return s;
 }
 
-long validation_size(const TrainSettings& s, bool count_from_command_line, long available,
-                     long full_size) {
+std::map<std::string, std::string> checkpoint_settings(const TrainSettings& settings,
+                                                       long held_out) {
+  std::map<std::string, std::string> metadata;
+  for (const auto& row : kOptions) {
+    if (row.checkpoint_key.empty()) continue;
+    const auto found = settings.texts.find(std::string(row.name));
+    if (found != settings.texts.end()) metadata[std::string(row.checkpoint_key)] = found->second;
+  }
+  metadata["validation"] = std::to_string(held_out);
+  return metadata;
+}
+
+OptionTexts settings_from_checkpoint(const std::map<std::string, std::string>& metadata) {
+  OptionTexts texts;
+  for (const auto& row : kOptions) {
+    if (row.checkpoint_key.empty()) continue;
+    const auto found = metadata.find(std::string(row.checkpoint_key));
+    if (found != metadata.end()) texts[std::string(row.name)] = found->second;
+  }
+  return texts;
+}
+
+long validation_size(const TrainSettings& s, long available, long full_size) {
   if (s.validation_count > 0) {
-    if (count_from_command_line || available == full_size) return s.validation_count;
+    if (!s.scale_validation || available == full_size) return s.validation_count;
     return static_cast<long>(std::llround(static_cast<double>(s.validation_count) * available /
                                           static_cast<double>(full_size)));
   }

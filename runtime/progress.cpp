@@ -55,6 +55,7 @@ void Progress::end_epoch(const EpochRecord& record, int epochs) {
     if (record.val_loss)
       fmt::print(out_, " - val_loss: {:.4f} - val_{}: {:.4f}", *record.val_loss, metric_,
                  *record.val_acc);
+    if (record.show_lr) fmt::print(out_, " - lr: {:.4g}", record.lr);
     fmt::print(out_, "\n");
   }
   std::fflush(out_);

@@ -48,7 +48,8 @@ void load_weights(const Safetensors& file, const ModelTensors& model, float* par
   for (const auto& entry : file.entries) {
     bool known = false;
     for (const auto& tensor : model.tensors) known = known || entry.name == tensor.name;
-    const bool allowed = checkpoint && entry.name.starts_with("optimizer.");
+    const bool allowed =
+        checkpoint && (entry.name.starts_with("optimizer.") || entry.name.starts_with("best."));
     if (!known && !allowed)
       throw DataError(fmt::format("{}: tensor '{}' does not belong to model {}", file.path,
                                   entry.name, model.name));

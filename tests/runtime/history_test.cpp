@@ -13,7 +13,8 @@ using namespace cnn::test;
 namespace {
 
 std::vector<cnn::EpochRecord> two_epochs() {
-  return {{1, 1.12, 1.2455, 0.7201, 0.4805, 0.8707}, {2, 1.09, 0.3563, 0.8995, 0.2851, 0.9172}};
+  return {{1, 1.12, 1.2455, 0.7201, 0.4805, 0.8707, 0.001},
+          {2, 1.09, 0.3563, 0.8995, 0.2851, 0.9172, 0.0005}};
 }
 
 std::string text_of(const std::string& path) {
@@ -28,6 +29,9 @@ TEST_CASE("the epoch line reads like Keras'") {
         "Epoch 3/50 - 1.1s - loss: 0.2474 - acc: 0.9271 - val_loss: 0.2230 - val_acc: 0.9365");
   CHECK(cnn::epoch_line({1, 0.25, 0.5, 0.75, std::nullopt, std::nullopt}, 2) ==
         "Epoch 1/2 - 0.2s - loss: 0.5000 - acc: 0.7500");
+  // A schedule's learning rate is shown, as Keras shows a scheduler's.
+  CHECK(cnn::epoch_line({2, 0.25, 0.5, 0.75, std::nullopt, std::nullopt, 0.00025, true}, 2) ==
+        "Epoch 2/2 - 0.2s - loss: 0.5000 - acc: 0.7500 - lr: 0.00025");
 }
 
 TEST_CASE("history.csv round-trips, also without validation columns") {
@@ -35,15 +39,24 @@ TEST_CASE("history.csv round-trips, also without validation columns") {
   history.push_back({3, 1.0, 0.25, 0.5, std::nullopt, std::nullopt});
   const auto csv = cnn::history_csv(history);
   CHECK(csv.starts_with(
-      "epoch,seconds,loss,acc,val_loss,val_acc\n1,1.120,1.2455,0.7201,0.4805,0.8707\n"));
+      "epoch,seconds,loss,acc,val_loss,val_acc,lr\n1,1.120,1.2455,0.7201,0.4805,0.8707,0.001\n"));
   const auto parsed = cnn::parse_history_csv(csv, "test");
   REQUIRE(parsed.size() == 3);
   CHECK(parsed[1].loss == 0.3563);
   CHECK(parsed[1].val_acc == 0.9172);
+  CHECK(parsed[1].lr == 0.0005);
   CHECK_FALSE(parsed[2].val_loss.has_value());
   CHECK_THROWS_WITH(cnn::parse_history_csv("epoch,x\n", "f.safetensors"),
                     Contains("f.safetensors") && Contains("CSV header"));
-  CHECK_THROWS_AS(cnn::parse_history_csv(csv + "4,1,x,2,,\n", "f"), cnn::DataError);
+  CHECK_THROWS_AS(cnn::parse_history_csv(csv + "4,1,x,2,,,\n", "f"), cnn::DataError);
+}
+
+TEST_CASE("history.csv of a checkpoint from before the lr column still reads") {
+  const auto parsed = cnn::parse_history_csv(
+      "epoch,seconds,loss,acc,val_loss,val_acc\n1,1.120,1.2455,0.7201,0.4805,0.8707\n", "old");
+  REQUIRE(parsed.size() == 1);
+  CHECK(parsed[0].val_acc == 0.8707);
+  CHECK(parsed[0].lr == 0);
 }
 
 TEST_CASE("gnuplot draws the history as PNG and SVG") {
@@ -71,7 +84,7 @@ TEST_CASE("real-valued targets show the mean absolute error in lines, CSV and pl
   CHECK(cnn::epoch_line(history[0], 2) ==
         "Epoch 1/2 - 1.1s - loss: 1.2455 - mae: 0.7201 - val_loss: 0.4805 - val_mae: 0.8707");
   const auto csv = cnn::history_csv(history);
-  CHECK(csv.starts_with("epoch,seconds,loss,mae,val_loss,val_mae\n"));
+  CHECK(csv.starts_with("epoch,seconds,loss,mae,val_loss,val_mae,lr\n"));
   const auto parsed = cnn::parse_history_csv(csv, "test");
   REQUIRE(parsed.size() == 2);
   CHECK(parsed[0].metric == "mae");

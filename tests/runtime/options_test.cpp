@@ -236,12 +236,71 @@ TEST_CASE("resolve_settings passes --format and --overwrite on and checks a chec
   CHECK(settings.out_dir == "runs/dense");
   CHECK(cnn::resolve_settings(model, "dense", parse({})).format.empty());
   // Values a checkpoint supplies go through the same range checks as the command line's.
-  cnn::CommandLine from_checkpoint = parse({});
-  from_checkpoint.threads = 0;
-  CHECK_THROWS_WITH(cnn::resolve_settings(model, "dense", from_checkpoint),
+  CHECK_THROWS_WITH(cnn::resolve_settings(model, "dense", parse({}), {{"--threads", "0"}}),
                     Equals("--threads 0: need 1 to 256"));
-  from_checkpoint.threads = 1;
-  from_checkpoint.lr = -1;
-  CHECK_THROWS_WITH(cnn::resolve_settings(model, "dense", from_checkpoint),
+  CHECK_THROWS_WITH(cnn::resolve_settings(model, "dense", parse({}), {{"--lr", "-1"}}),
                     Equals("--lr -1: need a positive finite number"));
+}
+
+TEST_CASE("settings come from the model file, then the checkpoint, then the command line") {
+  const auto& model = cnn::dense::Model::kTraining; // epochs 3, batch 32, lr 0.001, seed 7
+  const cnn::OptionTexts checkpoint{{"--epochs", "5"}, {"--batch", "16"}, {"--validation", "40"}};
+  const auto from_model = cnn::resolve_settings(model, "dense", parse({}));
+  CHECK(from_model.epochs == 3);
+  CHECK(from_model.optimizer.learning_rate == 0.001);
+  CHECK(from_model.seed == 7);
+  CHECK(from_model.validation_fraction == 0.1);
+  const auto resumed = cnn::resolve_settings(model, "dense", parse({}), checkpoint);
+  CHECK(resumed.epochs == 5);
+  CHECK(resumed.batch == 16);
+  CHECK(resumed.validation_count == 40);
+  CHECK(resumed.validation_fraction == 0);
+  CHECK_FALSE(resumed.scale_validation); // the count the run held out, not the model's
+  const auto overridden =
+      cnn::resolve_settings(model, "dense", parse({"--epochs", "9", "--lr", "0.5"}), checkpoint);
+  CHECK(overridden.epochs == 9);
+  CHECK(overridden.batch == 16);
+  CHECK(overridden.optimizer.learning_rate == 0.5);
+}
+
+TEST_CASE("a checkpoint stores the resolved settings, which read back as its layer") {
+  const auto& model = cnn::dense::Model::kTraining;
+  const auto settings =
+      cnn::resolve_settings(model, "dense", parse({"--batch", "8", "--limit", "100"}));
+  const auto metadata = cnn::checkpoint_settings(settings, 12);
+  CHECK(metadata.at("batch") == "8");
+  CHECK(metadata.at("limit") == "100");
+  CHECK(metadata.at("epochs") == "3");
+  CHECK(metadata.at("lr") == "0.001");
+  CHECK(metadata.at("validation") == "12"); // the samples held out, not the model's fraction
+  CHECK(metadata.at("data_format") == "auto");
+  const auto layer = cnn::settings_from_checkpoint(metadata);
+  CHECK(layer.at("--batch") == "8");
+  CHECK(layer.at("--validation") == "12");
+  CHECK(layer.count("--out") == 0); // where a run writes is never taken from its checkpoint
+}
+
+TEST_CASE("option --patience turns early stopping on; --no-augment turns augmentation off") {
+  const auto& model = cnn::dense::Model::kTraining; // neither
+  CHECK_FALSE(cnn::resolve_settings(model, "dense", parse({})).early_stopping.enabled);
+  const auto patient = cnn::resolve_settings(model, "dense", parse({"--patience", "4"}));
+  CHECK(patient.early_stopping.enabled);
+  CHECK(patient.early_stopping.patience == 4);
+  CHECK(patient.early_stopping.monitor == cnn::MonitorKind::ValLoss);
+  CHECK(patient.early_stopping.restore_best_weights);
+  CHECK_THAT(usage_error({"--patience", "-1"}), Equals("--patience -1: must not be negative"));
+  auto augmented = model;
+  augmented.augment = {4, true, false};
+  CHECK(cnn::resolve_settings(augmented, "dense", parse({})).augment.shift == 4);
+  const auto plain = cnn::resolve_settings(augmented, "dense", parse({"--no-augment"}));
+  CHECK(plain.augment.shift == 0);
+  CHECK_FALSE(plain.augment.flip_horizontal);
+}
+
+TEST_CASE("--help lists every train option of the table with its help") {
+  const std::string help = cnn::usage_text("dense-train", "dense");
+  for (const char* option :
+       {"--epochs N", "--patience N", "--no-augment", "--lr X", "--resume FILE"})
+    CHECK_THAT(help, Contains(option));
+  CHECK_THAT(help, Contains("(default\n                    runs/dense)"));
 }

@@ -54,8 +54,8 @@ TEST_CASE("a staged batch moves the moving statistics the same with one and two 
   initialise(one);
   initialise(two);
   const std::vector<float> before = copy(one.params());
-  const auto metrics_one = one.train_batch(data, items, 99);
-  const auto metrics_two = two.train_batch(data, items, 99);
+  const auto metrics_one = one.train_batch(data, items, {}, 99);
+  const auto metrics_two = two.train_batch(data, items, {}, 99);
   CHECK(metrics_one.samples == 37);
   CHECK(metrics_one.loss_sum == Approx(metrics_two.loss_sum).epsilon(1e-5));
   for (const cnn::TensorInfo& tensor : Model::kTensors) {
@@ -76,13 +76,13 @@ TEST_CASE("a staged batch reruns bit for bit, and another seed draws other dropo
   cnn::Trainer<Model> trainer(2);
   initialise(trainer);
   const std::vector<float> start = copy(trainer.params());
-  trainer.train_batch(data, items, 5);
+  trainer.train_batch(data, items, {}, 5);
   const std::vector<float> grads = copy(trainer.grads());
   std::memcpy(trainer.params(), start.data(), start.size() * sizeof(float));
-  trainer.train_batch(data, items, 5);
+  trainer.train_batch(data, items, {}, 5);
   CHECK(copy(trainer.grads()) == grads);
   std::memcpy(trainer.params(), start.data(), start.size() * sizeof(float));
-  trainer.train_batch(data, items, 6);
+  trainer.train_batch(data, items, {}, 6);
   CHECK(copy(trainer.grads()) != grads);
 }
 
@@ -93,7 +93,7 @@ TEST_CASE("evaluation and prediction use the moving statistics: a sample's outpu
   std::iota(items.begin(), items.end(), 0u);
   cnn::Trainer<Model> trainer(1);
   initialise(trainer);
-  trainer.train_batch(data, items, 1); // moves the moving statistics off their initial values
+  trainer.train_batch(data, items, {}, 1); // moves the moving statistics off their initial values
   const auto all = trainer.predict(data.images);
   cnn::Samples few = data.images;
   few.count = 4;

@@ -45,7 +45,7 @@ TEST_CASE("a training run prints Keras-like epoch lines and the test result") {
                           Contains("Epoch 2/2 - ") && Contains("Test: loss "));
   const auto history = read_bytes(out.file("history.csv"));
   const std::string csv(history.begin(), history.end());
-  CHECK(csv.starts_with("epoch,seconds,loss,acc,val_loss,val_acc\n1,"));
+  CHECK(csv.starts_with("epoch,seconds,loss,acc,val_loss,val_acc,lr\n1,"));
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
   CHECK(std::filesystem::exists(out.file("weights.safetensors")));
   CHECK(std::filesystem::exists(out.file("checkpoint.safetensors")));

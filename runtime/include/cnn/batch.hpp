@@ -58,14 +58,50 @@ void fill_lane(const Value* sample, std::size_t size, const InputTransform& tran
       input[(pixel + c) * L + l] = transform(sample[pixel + c], static_cast<int>(c));
 }
 
-// Lanes [0, active) get samples[items[l]]; lanes beyond are zero.
+// One training sample's random change: output pixel (y, x) shows the (mirrored) source pixel
+// (y - dy, x - dx), and a stored zero where that falls outside the image.
+struct Augmentation {
+  int dy = 0, dx = 0;
+  bool flip_horizontal = false, flip_vertical = false;
+};
+
+// fill_lane for an image of height x width pixels, changed by `change`.
+template <int L, class Value>
+void fill_lane_augmented(const Value* sample, int height, int width,
+                         const InputTransform& transform, const Augmentation& change, int l,
+                         float* input) {
+  const int channels = transform.channels();
+  for (int y = 0; y < height; ++y) {
+    int source_y = y - change.dy;
+    if (change.flip_vertical) source_y = height - 1 - source_y;
+    for (int x = 0; x < width; ++x) {
+      int source_x = x - change.dx;
+      if (change.flip_horizontal) source_x = width - 1 - source_x;
+      const bool inside = source_y >= 0 && source_y < height && source_x >= 0 && source_x < width;
+      const std::size_t out = (static_cast<std::size_t>(y) * width + x) * channels;
+      const std::size_t in = (static_cast<std::size_t>(source_y) * width + source_x) * channels;
+      for (int c = 0; c < channels; ++c)
+        input[(out + c) * L + l] = transform(inside ? sample[in + c] : Value(0), c);
+    }
+  }
+}
+
+// Lanes [0, active) get samples[items[l]], each changed by changes[l] when `changes` is given;
+// lanes beyond are zero.
 template <int L>
 void fill_input_group(const Samples& samples, const InputTransform& transform,
-                      const std::uint32_t* items, int active, float* input) {
+                      const std::uint32_t* items, int active, float* input,
+                      const Augmentation* changes = nullptr) {
   const std::size_t size = samples.sample_size();
   for (int l = 0; l < L; ++l) {
     if (l >= active) {
       for (std::size_t i = 0; i < size; ++i) input[i * L + l] = 0.0f;
+    } else if (changes && samples.floats) {
+      fill_lane_augmented<L>(samples.values.data() + items[l] * size, samples.height, samples.width,
+                             transform, changes[l], l, input);
+    } else if (changes) {
+      fill_lane_augmented<L>(samples.bytes.data() + items[l] * size, samples.height, samples.width,
+                             transform, changes[l], l, input);
     } else if (samples.floats) {
       fill_lane<L>(samples.values.data() + items[l] * size, size, transform, l, input);
     } else {

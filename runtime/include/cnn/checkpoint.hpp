@@ -12,10 +12,21 @@
 
 namespace cnn {
 
+// Early stopping's memory: the best value of its monitor so far and where it was met.
+struct EarlyStoppingState {
+  double best = 0;
+  int best_epoch = 0;             // 0: no epoch measured yet
+  int wait = 0;                   // epochs since the best one
+  int stopped = 0;                // the epoch after which the run stopped early; 0 while it goes on
+  std::vector<float> best_params; // the best epoch's weights, when they are to be restored
+};
+
 struct RunPosition {
   int epoch = 0;             // epochs completed
   std::string shuffle_state; // Rng::state() of the epoch shuffler
+  std::string augment_state; // Rng::state() of the augmentation ("" before there was one)
   std::vector<EpochRecord> history;
+  EarlyStoppingState early_stopping;
 };
 
 void save_checkpoint(const std::string& path, const ModelTensors& model, const float* params,
@@ -27,9 +38,9 @@ void save_checkpoint(const std::string& path, const ModelTensors& model, const f
 RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, float* params,
                             Optimizer& optimizer);
 
-// The settings a checkpoint was made with, applied where the command line is silent (so a
-// resumed run repeats the original one). Throws DataError for a file that is no checkpoint.
-void apply_checkpoint_settings(const Safetensors& file, CommandLine& line);
+// The settings a checkpoint was made with, as a layer for resolve_settings (so a resumed run
+// repeats the original one). Throws DataError for a file that is no checkpoint.
+OptionTexts checkpoint_layer(const Safetensors& file);
 
 // The number of epochs the checkpoint's run has completed. Throws DataError for a file that
 // is no checkpoint.

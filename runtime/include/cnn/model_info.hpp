@@ -35,6 +35,14 @@ enum class LossKind {
 
 enum class OptimizerKind { Sgd, Momentum, Nesterov, Adagrad, Rmsprop, Adam };
 
+// The learning rate of epoch e = 1, 2, ... of E, from the optimizer's: Constant; Step:
+// lr * factor^floor((e-1)/every); Exponential: lr * factor^(e-1); Cosine: lr * e/warmup for the
+// first `warmup` epochs, then min_lr + (lr - min_lr) * (1 + cos(pi * (e-1-warmup)/(E-warmup))) / 2.
+enum class ScheduleKind { Constant, Step, Exponential, Cosine };
+
+// What early stopping watches.
+enum class MonitorKind { ValLoss, ValAcc, ValMae };
+
 // A kind's two spellings: its keyword in .cnn files (also in summaries and checkpoints), and its
 // enumerator in C++ (`GlorotUniform` in `cnn::InitKind::GlorotUniform`), for generated code.
 template <typename Kind>
@@ -85,6 +93,19 @@ inline constexpr KindName<OptimizerKind> kOptimizerKindNames[] = {
     {OptimizerKind::Adam, "adam", "Adam"},
 };
 
+inline constexpr KindName<ScheduleKind> kScheduleKindNames[] = {
+    {ScheduleKind::Constant, "constant", "Constant"},
+    {ScheduleKind::Step, "step", "Step"},
+    {ScheduleKind::Exponential, "exponential", "Exponential"},
+    {ScheduleKind::Cosine, "cosine", "Cosine"},
+};
+
+inline constexpr KindName<MonitorKind> kMonitorKindNames[] = {
+    {MonitorKind::ValLoss, "val_loss", "ValLoss"},
+    {MonitorKind::ValAcc, "val_acc", "ValAcc"},
+    {MonitorKind::ValMae, "val_mae", "ValMae"},
+};
+
 namespace detail {
 
 template <typename Kind, std::size_t N>
@@ -115,6 +136,8 @@ constexpr std::optional<Kind> kind_named(const KindName<Kind> (&names)[N],
 static_assert(detail::in_declaration_order(kInitKindNames));
 static_assert(detail::in_declaration_order(kLossKindNames));
 static_assert(detail::in_declaration_order(kOptimizerKindNames));
+static_assert(detail::in_declaration_order(kScheduleKindNames));
+static_assert(detail::in_declaration_order(kMonitorKindNames));
 
 constexpr std::string_view keyword(InitKind kind) {
   return detail::names_of(kInitKindNames, kind).keyword;
@@ -126,6 +149,13 @@ constexpr std::string_view keyword(OptimizerKind kind) {
   return detail::names_of(kOptimizerKindNames, kind).keyword;
 }
 
+constexpr std::string_view keyword(ScheduleKind kind) {
+  return detail::names_of(kScheduleKindNames, kind).keyword;
+}
+constexpr std::string_view keyword(MonitorKind kind) {
+  return detail::names_of(kMonitorKindNames, kind).keyword;
+}
+
 constexpr std::string_view enumerator(InitKind kind) {
   return detail::names_of(kInitKindNames, kind).enumerator;
 }
@@ -134,6 +164,12 @@ constexpr std::string_view enumerator(LossKind kind) {
 }
 constexpr std::string_view enumerator(OptimizerKind kind) {
   return detail::names_of(kOptimizerKindNames, kind).enumerator;
+}
+constexpr std::string_view enumerator(ScheduleKind kind) {
+  return detail::names_of(kScheduleKindNames, kind).enumerator;
+}
+constexpr std::string_view enumerator(MonitorKind kind) {
+  return detail::names_of(kMonitorKindNames, kind).enumerator;
 }
 
 // The kind a .cnn keyword names, if any (a loss also by its aliases: `l2` is `mse`).
@@ -168,7 +204,8 @@ struct TensorInfo {
   int fan_out;
   Initializer init;
   bool trainable = true; // false: the optimizer leaves it alone (e.g. a moving mean)
-  double l2 = 0.0;       // L2 regularization factor: the loss gains l2 * sum(w^2)
+  double l2 = 0.0;       // L2 regularization factor: the loss gains l2 * sum(w^2), the
+                         // gradient 2 * l2 * w (Keras' kernel_regularizer=l2(x))
 };
 
 struct LayerInfo {
@@ -194,6 +231,31 @@ struct OptimizerConfig {
   double initial_accumulator; // AdaGrad
 };
 
+struct ScheduleConfig {
+  ScheduleKind kind = ScheduleKind::Constant;
+  int every = 10;      // Step
+  double factor = 0.5; // Step: the multiplier every `every` epochs; Exponential: the rate per epoch
+  double min_lr = 0;   // Cosine
+  int warmup = 0;      // Cosine: epochs of linear warmup
+};
+
+// Keras' EarlyStopping callback.
+struct EarlyStoppingConfig {
+  bool enabled = false;
+  MonitorKind monitor = MonitorKind::ValLoss;
+  int patience = 0;
+  double min_delta = 0;
+  bool restore_best_weights = true;
+};
+
+// Random changes to training samples only: shifts of up to `shift` pixels per axis with zero
+// fill, and mirroring with probability 1/2.
+struct AugmentConfig {
+  int shift = 0;
+  bool flip_horizontal = false;
+  bool flip_vertical = false;
+};
+
 struct TrainingConfig {
   LossKind loss;
   OptimizerConfig optimizer;
@@ -202,6 +264,9 @@ struct TrainingConfig {
   long validation_count;      // samples held out of the training set; 0 when given as a fraction
   double validation_fraction; // fraction held out; 0 when given as a count
   std::uint64_t seed;
+  ScheduleConfig schedule{};
+  EarlyStoppingConfig early_stopping{};
+  AugmentConfig augment{};
 };
 
 // Dropout's random numbers, shared by the generated code, the trainer and the tests: the

@@ -24,6 +24,8 @@ public:
   void step(float* params, const float* grads);
 
   const OptimizerConfig& config() const { return config_; }
+  // The rate of the next steps (a schedule changes it between epochs).
+  void set_learning_rate(double learning_rate) { config_.learning_rate = learning_rate; }
   std::int64_t iterations() const { return iterations_; }
   void set_iterations(std::int64_t iterations) { iterations_ = iterations; }
 

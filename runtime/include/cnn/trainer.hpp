@@ -64,19 +64,44 @@ public:
   const float* grads() const { return grads_.data(); }
   int threads() const { return pool_.size(); }
 
-  // Forward and backward over `items` of `data` in training mode; leaves the mean gradient in
-  // grads() and moves the model's moving statistics (batch normalization) toward the batch's.
-  // The sample at position p of the batch gets the dropout seed splitmix64(seed, p).
+  // Whether any tensor has an L2 penalty (Keras' kernel_regularizer=l2(x)).
+  static constexpr bool kRegularized = [] {
+    for (const auto& tensor : Model::kTensors)
+      if (tensor.l2 > 0) return true;
+    return false;
+  }();
+
+  // The L2 penalty of the current parameters: the sum over tensors of l2 * sum(w^2), which
+  // Keras adds to the loss it reports.
+  double l2_penalty() const {
+    double penalty = 0;
+    if constexpr (kRegularized) {
+      for (const auto& tensor : Model::kTensors) {
+        if (!(tensor.l2 > 0)) continue;
+        double squares = 0;
+        for (std::size_t i = tensor.offset; i < tensor.offset + tensor.size; ++i)
+          squares += static_cast<double>(params_[i]) * params_[i];
+        penalty += tensor.l2 * squares;
+      }
+    }
+    return penalty;
+  }
+
+  // Forward and backward over `items` of `data` in training mode; leaves the mean gradient (with
+  // the L2 penalty's 2 * l2 * w) in grads() and moves the model's moving statistics (batch
+  // normalization) toward the batch's. With `changes`, one per item, each training sample is
+  // augmented by its own. The sample at position p of the batch gets the dropout seed
+  // splitmix64(seed, p).
   BatchMetrics train_batch(const Dataset& data, std::span<const std::uint32_t> items,
-                           std::uint64_t seed = 0) {
+                           std::span<const Augmentation> changes = {}, std::uint64_t seed = 0) {
     const int workers = pool_.size();
     if constexpr (Model::kStages > 1) {
-      train_stages(data, items, seed);
+      train_stages(data, items, changes, seed);
     } else {
       pool_.run([&](int w) {
         Worker& worker = workers_[static_cast<std::size_t>(w)];
         worker.grads.zero();
-        run_groups(data, items, w, workers, worker, true, nullptr, seed);
+        run_groups(data, items, w, workers, worker, true, nullptr, changes, seed);
       });
     }
     // Fixed-order reduction, split over the parameter range (each element summed in order).
@@ -92,6 +117,7 @@ public:
     });
     if constexpr (Model::kStages > 1)
       Model::update_moving_statistics(params_.data(), batch_statistics_.data());
+    if constexpr (kRegularized) return regularize(items.size());
     return collect();
   }
 
@@ -145,6 +171,20 @@ private:
     return reinterpret_cast<const float*>(&ws.output);
   }
 
+  // Adds the L2 penalty's gradient, 2 * l2 * w, to the mean gradient, and the penalty to each
+  // sample's loss, after the batch that was run at these parameters.
+  BatchMetrics regularize(std::size_t samples) {
+    BatchMetrics metrics = collect();
+    metrics.loss_sum += l2_penalty() * static_cast<double>(samples);
+    for (const auto& tensor : Model::kTensors) {
+      if (!(tensor.l2 > 0)) continue;
+      const float factor = static_cast<float>(2 * tensor.l2);
+      for (std::size_t i = tensor.offset; i < tensor.offset + tensor.size; ++i)
+        grads_[i] += factor * params_[i];
+    }
+    return metrics;
+  }
+
   // A group of the batch in a staged training pass: its own workspace, kept from the first
   // forward stage to the last backward stage, and its sums of the current stage.
   struct Group {
@@ -166,10 +206,12 @@ private:
   // Puts group g of `items` into `input` and `target`, and sets the workspace's mode, its
   // active lanes and, for training, the lanes' dropout seeds.
   void prepare_group(const Dataset& data, std::span<const std::uint32_t> items, std::size_t g,
-                     bool train, std::uint64_t seed, float* input, float* target, Workspace& ws) {
+                     bool train, std::span<const Augmentation> changes, std::uint64_t seed,
+                     float* input, float* target, Workspace& ws) {
     const int active = active_lanes(items.size(), g);
     const std::uint32_t* group = items.data() + g * kLanes;
-    fill_input_group<kLanes>(data.images, transform_, group, active, input);
+    fill_input_group<kLanes>(data.images, transform_, group, active, input,
+                             changes.empty() ? nullptr : changes.data() + g * kLanes);
     fill_target_group<kLanes>(data.targets, group, active, Model::kOutputSize, target);
     ws.training = train;
     ws.active = active;
@@ -199,11 +241,12 @@ private:
 
   // Worker w takes a contiguous share of the lane groups of `items`.
   void run_groups(const Dataset& data, std::span<const std::uint32_t> items, int w, int workers,
-                  Worker& worker, bool train, int* predicted = nullptr, std::uint64_t seed = 0) {
+                  Worker& worker, bool train, int* predicted = nullptr,
+                  std::span<const Augmentation> changes = {}, std::uint64_t seed = 0) {
     worker.metrics = {};
     const std::size_t groups = (items.size() + kLanes - 1) / kLanes;
     for (std::size_t g = share(groups, w, workers); g < share(groups, w + 1, workers); ++g) {
-      prepare_group(data, items, g, train, seed, worker.input.data(), worker.target.data(),
+      prepare_group(data, items, g, train, changes, seed, worker.input.data(), worker.target.data(),
                     *worker.ws);
       Model::template forward<float, kLanes>(params_.data(), worker.input.data(), *worker.ws);
       account(data, items, g, worker.target.data(), *worker.ws, worker.metrics, predicted);
@@ -217,7 +260,8 @@ private:
   // The staged training pass of a model with batch statistics: each forward stage over every
   // group, then the groups' sums added in group order (the same for any thread count) and
   // turned into the batch's statistics; then the backward stages likewise, in reverse.
-  void train_stages(const Dataset& data, std::span<const std::uint32_t> items, std::uint64_t seed) {
+  void train_stages(const Dataset& data, std::span<const std::uint32_t> items,
+                    std::span<const Augmentation> changes, std::uint64_t seed) {
     const std::size_t groups = (items.size() + kLanes - 1) / kLanes;
     while (groups_.size() < groups) {
       groups_.push_back(std::make_unique<Group>());
@@ -236,8 +280,8 @@ private:
         for (std::size_t g = share(groups, w, workers); g < share(groups, w + 1, workers); ++g) {
           Group& group = *groups_[g];
           if (stage == 0)
-            prepare_group(data, items, g, true, seed, group.input.data(), group.target.data(),
-                          *group.ws);
+            prepare_group(data, items, g, true, changes, seed, group.input.data(),
+                          group.target.data(), *group.ws);
           Model::template forward_stage<float, kLanes>(stage, params_.data(), group.input.data(),
                                                        batch_statistics_.data(), *group.ws,
                                                        group.sums.data());

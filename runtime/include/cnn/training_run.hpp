@@ -12,6 +12,7 @@
 #include "cnn/options.hpp"
 #include "cnn/progress.hpp"
 #include "cnn/random.hpp"
+#include "cnn/schedule.hpp"
 #include "cnn/trainer.hpp"
 #include "cnn/weights.hpp"
 
@@ -35,7 +36,8 @@ enum RngStream : std::uint64_t {
   kInitStream = 1,
   kSplitStream = 2,
   kShuffleStream = 3,
-  kSubsetStream = 4
+  kSubsetStream = 4,
+  kAugmentStream = 5
 };
 
 // `wanted` of the indices [0, count), in increasing order: all of them, or a seeded random
@@ -106,6 +108,45 @@ inline double second_metric(const BatchMetrics& metrics, const std::string& metr
   return metric == "mae" ? metrics.mae() : metrics.accuracy();
 }
 
+// Each item's random change, drawn in item order from `rng`: the same for every thread count.
+inline void draw_augmentations(const AugmentConfig& augment, Rng& rng, std::size_t count,
+                               std::vector<Augmentation>& changes) {
+  changes.resize(count);
+  const auto span = static_cast<std::uint64_t>(2 * augment.shift + 1);
+  for (auto& change : changes) {
+    change.dy = augment.shift > 0 ? static_cast<int>(rng.below(span)) - augment.shift : 0;
+    change.dx = augment.shift > 0 ? static_cast<int>(rng.below(span)) - augment.shift : 0;
+    change.flip_horizontal = augment.flip_horizontal && rng.below(2) == 1;
+    change.flip_vertical = augment.flip_vertical && rng.below(2) == 1;
+  }
+}
+
+inline bool augments(const AugmentConfig& augment) {
+  return augment.shift > 0 || augment.flip_horizontal || augment.flip_vertical;
+}
+
+// Keras' EarlyStopping after an epoch with validation: whether the run should stop now. Keeps
+// the best epoch's weights in `state` when they are to be restored.
+inline bool early_stopping_says_stop(const EarlyStoppingConfig& config, const EpochRecord& record,
+                                     const float* params, std::size_t param_count,
+                                     EarlyStoppingState& state) {
+  const double current =
+      config.monitor == MonitorKind::ValLoss ? *record.val_loss : *record.val_acc;
+  const bool higher_is_better = config.monitor == MonitorKind::ValAcc;
+  const bool improved =
+      state.best_epoch == 0 || (higher_is_better ? current > state.best + config.min_delta
+                                                 : current < state.best - config.min_delta);
+  if (improved) {
+    state.best = current;
+    state.best_epoch = record.epoch;
+    state.wait = 0;
+    if (config.restore_best_weights) state.best_params.assign(params, params + param_count);
+    return false;
+  }
+  ++state.wait;
+  return state.wait >= config.patience;
+}
+
 // The position of the first non-finite value, or -1.
 inline long first_non_finite(const float* values, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i)
@@ -114,25 +155,35 @@ inline long first_non_finite(const float* values, std::size_t count) {
 }
 
 template <class Model>
-int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = stderr) {
+int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* err = stderr) {
   std::optional<Safetensors> checkpoint;
+  OptionTexts from_checkpoint;
   if (line.resume) {
     checkpoint = read_safetensors(*line.resume);
-    apply_checkpoint_settings(*checkpoint, line);
+    from_checkpoint = checkpoint_layer(*checkpoint);
   }
-  const TrainSettings settings = resolve_settings(Model::kTraining, Model::kName, line);
+  TrainSettings s = resolve_settings(Model::kTraining, Model::kName, line, from_checkpoint);
   if (checkpoint) {
     const int done = checkpoint_epoch(*checkpoint);
-    if (done >= settings.epochs) {
+    const auto stopped = checkpoint->metadata.find("early_stopping_stopped");
+    if (stopped != checkpoint->metadata.end() && stopped->second != "0") {
+      const auto folder = std::filesystem::path(*line.resume).parent_path();
+      fmt::print(out,
+                 "{}: {} stopped early after epoch {}: nothing to train, nothing written. To train "
+                 "on from its best weights, start a new run with --init {}\n",
+                 Model::kName, *line.resume, stopped->second,
+                 (folder / "weights.safetensors").string());
+      return 0;
+    }
+    if (done >= s.epochs) {
       fmt::print(out,
                  "{}: {} has completed {} epoch{}, and the run asks for {}: nothing to train, "
                  "nothing written. To train further, give more epochs: --resume {} --epochs {}\n",
-                 Model::kName, *line.resume, done, done == 1 ? "" : "s", settings.epochs,
-                 *line.resume, done + 10);
+                 Model::kName, *line.resume, done, done == 1 ? "" : "s", s.epochs, *line.resume,
+                 done + 10);
       return 0;
     }
   }
-  TrainSettings s = settings;
   // A resumed run continues in its own folder, unless --out names another one.
   std::string resumed_folder;
   if (checkpoint) {
@@ -165,11 +216,22 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
 
   const long full = static_cast<long>(train_data.size());
   const long available = s.limit > 0 ? std::min(s.limit, full) : full;
-  const long held_out = validation_size(s, line.validation_count.has_value(), available, full);
+  const long held_out = validation_size(s, available, full);
   if (held_out >= available)
     throw UsageError(fmt::format("--validation: holding out {} of {} training images leaves none "
                                  "to train on",
                                  held_out, available));
+  const EarlyStoppingConfig& early = s.early_stopping;
+  if (early.enabled && held_out == 0)
+    throw UsageError(fmt::format("early stopping watches {}, but the run holds out no validation "
+                                 "samples; give 'validation N' in the model's training section "
+                                 "or --validation N",
+                                 keyword(early.monitor)));
+  if (early.enabled && early.monitor != MonitorKind::ValLoss &&
+      (early.monitor == MonitorKind::ValMae) != (metric == "mae"))
+    throw UsageError(fmt::format("early stopping watches {}, but this data's metric is val_{} "
+                                 "(the model's early_stopping monitor must be val_loss or val_{})",
+                                 keyword(early.monitor), metric, metric));
 
   // A seeded split: shuffle all usable indices once, hold out the first ones.
   std::vector<std::uint32_t> all = sample_subset(train_data.size(), available, s.seed);
@@ -188,10 +250,12 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
   Optimizer optimizer(s.optimizer, Model::kParamCount, model.tensors);
   RunPosition position;
   Rng shuffle_rng(s.seed, kShuffleStream);
+  Rng augment_rng(s.seed, kAugmentStream);
   if (checkpoint) {
     position = load_checkpoint(*checkpoint, model, trainer.params(), optimizer);
     try {
       shuffle_rng.set_state(position.shuffle_state);
+      if (!position.augment_state.empty()) augment_rng.set_state(position.augment_state);
     } catch (const std::invalid_argument& error) {
       throw DataError(*line.resume + ": " + error.what());
     }
@@ -218,11 +282,32 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
                Model::kName, train_base.size(), validation.size(), test_items.size(), s.data_dir,
                s.batch, keyword(s.optimizer.kind), s.optimizer.learning_rate, s.threads,
                s.threads == 1 ? "" : "s");
+  const bool scheduled = s.schedule.kind != ScheduleKind::Constant;
+  const bool augmenting = augments(s.augment);
+  if (!s.quiet && (scheduled || early.enabled || augmenting || Trainer<Model>::kRegularized)) {
+    std::vector<std::string> extras;
+    if (scheduled) extras.push_back("a learning-rate schedule");
+    if (early.enabled)
+      extras.push_back(fmt::format(
+          "early stopping on {} (patience {}{})", keyword(early.monitor), early.patience,
+          early.restore_best_weights ? ", restores the best weights" : ""));
+    if (augmenting)
+      extras.push_back(fmt::format("augmentation (shift {}{}{})", s.augment.shift,
+                                   s.augment.flip_horizontal ? ", horizontal flips" : "",
+                                   s.augment.flip_vertical ? ", vertical flips" : ""));
+    if (Trainer<Model>::kRegularized) extras.push_back("L2 weight decay (in the loss shown)");
+    fmt::print(out, "With {}\n", fmt::join(extras, ", "));
+  }
   std::fflush(out);
 
   std::vector<std::uint32_t> order;
+  std::vector<Augmentation> changes;
+  std::string stop_message;
   for (int epoch = position.epoch + 1; epoch <= s.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
+    const double lr =
+        scheduled_learning_rate(s.schedule, s.optimizer.learning_rate, epoch, s.epochs);
+    if (scheduled) optimizer.set_learning_rate(lr);
     order = train_base; // each epoch's order depends only on the shuffler's state
     shuffle_rng.shuffle(order.begin(), order.end());
     progress.begin_epoch(epoch, s.epochs, order.size());
@@ -230,8 +315,10 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
     const std::size_t batches = (order.size() + s.batch - 1) / s.batch;
     for (std::size_t b = 0; b < batches; ++b) {
       const std::size_t begin = b * s.batch, end = std::min(order.size(), begin + s.batch);
-      const auto metrics = trainer.train_batch(
-          train_data, std::span(order).subspan(begin, end - begin), batch_seed(s.seed, epoch, b));
+      if (augmenting) draw_augmentations(s.augment, augment_rng, end - begin, changes);
+      const auto metrics =
+          trainer.train_batch(train_data, std::span(order).subspan(begin, end - begin),
+                              std::span(changes), batch_seed(s.seed, epoch, b));
       auto diverged = [&](const std::string& what) {
         return TrainingDiverged(fmt::format(
             "training diverged: {} in epoch {}, batch {} of {} (try a smaller --lr); stopped. {}",
@@ -258,16 +345,34 @@ int run_training(CommandLine line, std::FILE* out = stdout, std::FILE* err = std
       record.val_loss = val.loss();
       record.val_acc = second_metric(val, metric);
     }
+    record.lr = lr;
+    record.show_lr = scheduled;
     record.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.end_epoch(record, s.epochs);
     position.epoch = epoch;
     position.history.push_back(record);
     position.shuffle_state = shuffle_rng.state();
+    if (augmenting) position.augment_state = augment_rng.state();
+    EarlyStoppingState& stopping = position.early_stopping;
+    const bool stop = early.enabled && early_stopping_says_stop(early, record, trainer.params(),
+                                                                Model::kParamCount, stopping);
+    if (stop) stopping.stopped = epoch;
     write_file_atomically(s.out_dir + "/history.csv", history_csv(position.history));
     save_checkpoint(checkpoint_path, model, trainer.params(), optimizer, s,
                     static_cast<long>(validation.size()), position);
+    if (stop) {
+      stop_message =
+          fmt::format("stopped early after epoch {}: {} has not improved for {} epoch{}", epoch,
+                      keyword(early.monitor), stopping.wait, stopping.wait == 1 ? "" : "s");
+      if (!stopping.best_params.empty()) {
+        std::copy(stopping.best_params.begin(), stopping.best_params.end(), trainer.params());
+        stop_message += fmt::format("; restored the weights of epoch {}", stopping.best_epoch);
+      }
+      break;
+    }
   }
+  if (!stop_message.empty()) fmt::print(out, "{}\n", stop_message);
 
   save_weights(s.out_dir + "/weights.safetensors", model, trainer.params());
   write_file_atomically(s.out_dir + "/history.csv", history_csv(position.history));

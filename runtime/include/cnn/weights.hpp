@@ -34,7 +34,7 @@ void save_weights(const std::string& path, const ModelTensors& model, const floa
 
 // Copies the model's tensors from `file`, a weights file or a checkpoint, into params after
 // checking names, dtypes and shapes. Tensors the model does not have are an error, but for a
-// checkpoint's optimizer state ("optimizer.*").
+// checkpoint's optimizer state ("optimizer.*") and early stopping's best weights ("best.*").
 void load_weights(const Safetensors& file, const ModelTensors& model, float* params);
 
 // The metadata "format" of checkpoints.
