@@ -131,7 +131,10 @@ public:
       run_groups(data, items, w, workers, workers_[static_cast<std::size_t>(w)], false,
                  predicted ? predicted->data() : nullptr);
     });
-    return collect();
+    BatchMetrics metrics = collect();
+    if constexpr (kRegularized)
+      metrics.loss_sum += l2_penalty() * static_cast<double>(items.size());
+    return metrics;
   }
 
   // The model's output (kOutputSize values per sample) for every sample of `samples`.
