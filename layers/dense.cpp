@@ -26,9 +26,9 @@ void dense_forward(CodeWriter& out, const LayerContext& context) {
     emit_loop(out, nest[1], b, [&] {
       const std::string x = at(context.input, i, b);
       for (int o = 0; o < size; ++o)
-        emit_weighted(out,
-                      fmt::format("acc[{}][l] += {} * {};", o,
-                                  param(context.offset("kernel"), i * layer.units + start + o, b), x));
+        emit_weighted(
+            out, fmt::format("acc[{}][l] += {} * {};", o,
+                             param(context.offset("kernel"), i * layer.units + start + o, b), x));
     });
     out.lane_break();
     for (int o = 0; o < size; ++o)
@@ -111,8 +111,8 @@ LayerCost dense_cost(const Layer& layer, bool first) {
   return {2 * macs, (first ? 2 : 4) * macs};
 }
 
-std::optional<Shape> dense_shape(const ast::Layer& statement, const LayerInput& input,
-                                 Layer& layer, CheckContext& context) {
+std::optional<Shape> dense_shape(const ast::Layer& statement, const LayerInput& input, Layer& layer,
+                                 CheckContext& context) {
   const auto units = read_count(*statement.units, statement.label, "unit count", 1, context);
   if (!read_kernel_options(statement, layer, context) || !units) return std::nullopt;
   layer.units = *units;
@@ -153,8 +153,12 @@ extern const LayerType kDense{
     .default_name = "dense",
     .slots = {{SlotType::Count, "the unit count"}},
     .activation_positional = true,
-    .options = {option::kName, option::kInit, option::kBiasInit, option::kActivation,
-                {"bias", OptionType::Bool}, {"l2", OptionType::Number}},
+    .options = {option::kName,
+                option::kInit,
+                option::kBiasInit,
+                option::kActivation,
+                {"bias", OptionType::Bool},
+                {"l2", OptionType::Number}},
     .usage = "UNITS [ACTIVATION] [name=ID] [init=INIT] [bias_init=INIT] [bias=false] [l2=F]",
     .example = "dense 100 relu",
     .aliases = {"linear", "fc", "fully_connected"},
