@@ -88,8 +88,8 @@ extern const LayerType kConv2d{
                 option::kInit,
                 option::kBiasInit,
                 option::kActivation,
-                {"bias", OptionType::Bool},
-                {"l2", OptionType::Number},
+                option::kBias,
+                option::kL2,
                 {"dilation", OptionType::Size},
                 {"groups", OptionType::Number}},
     .usage = "FILTERS KxK [ACTIVATION] [stride=S|SHxSW] [padding=valid|same|P|PHxPW] [name=ID] "

@@ -77,8 +77,8 @@ extern const LayerType kDepthwiseConv2d{
                 option::kInit,
                 option::kBiasInit,
                 option::kActivation,
-                {"bias", OptionType::Bool},
-                {"l2", OptionType::Number},
+                option::kBias,
+                option::kL2,
                 {"dilation", OptionType::Size},
                 {"depth_multiplier", OptionType::Number}},
     .usage = "KxK [ACTIVATION] [stride=S|SHxSW] [padding=valid|same|P|PHxPW] [name=ID] "

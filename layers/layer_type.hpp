@@ -56,6 +56,8 @@ inline constexpr OptionSyntax kPadding{"padding", OptionType::Padding};
 inline constexpr OptionSyntax kActivation{"activation", OptionType::Word};
 inline constexpr OptionSyntax kInit{"init", OptionType::Init};
 inline constexpr OptionSyntax kBiasInit{"bias_init", OptionType::Init};
+inline constexpr OptionSyntax kBias{"bias", OptionType::Bool}; // read by read_kernel_options
+inline constexpr OptionSyntax kL2{"l2", OptionType::Number};   // likewise
 } // namespace option
 
 // Where a layer's input comes from, for the shape rule's messages.
