@@ -64,7 +64,7 @@ struct Layer {
   int kernel_h = 0, kernel_w = 0;
   int stride_h = 1, stride_w = 1;
   int dilation_h = 1, dilation_w = 1; // Conv2D: the spacing of the filter's taps
-  int groups = 1;                     // Conv2D: input and output channels split in groups
+  int groups = 1; // Conv2D, DepthwiseConv2D (one per input channel): channels split in groups
   Padding padding;
   bool use_bias = true;     // Conv2D and Dense: `bias=false` drops the bias
   std::optional<double> l2; // `l2=`: the kernel's L2 penalty factor (Keras' kernel_regularizer)
