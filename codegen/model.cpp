@@ -136,6 +136,7 @@ public:
     workspace();
     drivers();
     kernels();
+    one_sample();
     helpers();
     out_.close_type("struct Model");
     out_.blank();
@@ -249,6 +250,16 @@ private:
     out_.line("#define CNNC_LANES _Pragma(\"GCC unroll 1\")");
     out_.line("#else");
     out_.line("#define CNNC_LANES");
+    out_.line("#endif");
+    out_.line("#endif");
+    out_.line("// Likewise every loop over the values of one vector register in the one-sample "
+              "kernels");
+    out_.line("// (forward_one) is marked CNNC_VECTOR.");
+    out_.line("#ifndef CNNC_VECTOR");
+    out_.line("#if defined(__GNUC__) && !defined(__clang__)");
+    out_.line("#define CNNC_VECTOR _Pragma(\"GCC unroll 1\")");
+    out_.line("#else");
+    out_.line("#define CNNC_VECTOR");
     out_.line("#endif");
     out_.line("#endif");
     out_.blank();
@@ -438,6 +449,33 @@ private:
     out_.open_scope("struct ForwardWorkspace");
     workspace_members(true);
     out_.close_type("struct ForwardWorkspace");
+    out_.blank();
+    latency_workspace();
+  }
+
+  // The workspace of forward_one: ForwardWorkspace<T, 1>, whose buffers the one-sample kernels
+  // and the lane kernels at L = 1 share, and the scratch arrays of the one-sample kernels.
+  void latency_workspace() {
+    out_.line("// What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, "
+              "which the");
+    out_.line("// one-sample kernels share with the lane kernels at L = 1, and their scratch "
+              "arrays.");
+    out_.line("template <typename T>");
+    std::vector<Buffer> scratch;
+    for (const auto& planned : layers_)
+      if (serves_one_sample(planned)) {
+        const auto buffers = planned.emitter->one_sample->scratch(planned.context);
+        scratch.insert(scratch.end(), buffers.begin(), buffers.end());
+      }
+    if (scratch.empty()) {
+      out_.line("struct LatencyWorkspace : ForwardWorkspace<T, 1> {};");
+      out_.blank();
+      return;
+    }
+    out_.open_scope("struct LatencyWorkspace : ForwardWorkspace<T, 1>");
+    for (const Buffer& buffer : scratch)
+      out_.linef("alignas(64) T {}[{}]; // {}", buffer.name, buffer.size, buffer.comment);
+    out_.close_type("struct LatencyWorkspace");
     out_.blank();
   }
 
@@ -714,6 +752,66 @@ private:
                                   backward_arguments(planned, false)));
       planned.emitter->backward(out_, planned.context);
       out_.close_scope(layer.name + "_backward");
+      out_.blank();
+    }
+  }
+
+  // A layer with code whose kind has a one-sample kernel for it.
+  static bool serves_one_sample(const Planned& planned) {
+    const OneSampleKernel* kernel = planned.emitter->one_sample;
+    return planned.emitter->owns_output && kernel && kernel->serves(planned.context.l());
+  }
+
+  // Batch-1 inference: forward_one and the one-sample kernels (docs/generated-api.md, "One
+  // sample"). A layer without a one-sample kernel runs its lane kernel at L = 1, which reads and
+  // writes the same buffers.
+  void one_sample() {
+    bool any_params = false;
+    for (const auto& planned : layers_) any_params = any_params || planned.has_params();
+    out_.line("// Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels "
+              "that put");
+    out_.line("// output channels or pixels in the vector registers where the lane kernels put "
+              "samples.");
+    out_.line("// Leaves in ws.output what forward<T, 1> leaves, up to rounding.");
+    out_.line("template <typename T>");
+    out_.open_scope(
+        "static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws)");
+    if (!any_params) out_.line("(void)params;");
+    Bindings b;
+    const Loop copy = plan_loops({{"i", int(model_.input.size())}}, 1, budget_)[0];
+    emit_loop(out_, copy, b, [&] {
+      const std::string i = Affine::var("i").str(b);
+      out_.linef("ws.input[{0}] = input[{0}];", i);
+      if (layers_output_nothing()) out_.linef("ws.output[{0}] = input[{0}];", i);
+    });
+    for (const auto& planned : layers_) {
+      const std::string& name = planned.context.l().name;
+      if (!planned.emitter->owns_output) {
+        out_.linef("// {}: no code; its output is its input's memory.", name);
+      } else if (serves_one_sample(planned)) {
+        out_.linef("{}_forward_one({}ws);", name, planned.has_params() ? "params, " : "");
+      } else {
+        out_.linef("{}_forward<T, 1, ForwardWorkspace>({}ws); // the lane kernel", name,
+                   planned.has_params() ? "params, " : "");
+      }
+    }
+    out_.close_scope("forward_one");
+    out_.blank();
+    for (const auto& planned : layers_) {
+      if (!serves_one_sample(planned)) continue;
+      const Layer& layer = planned.context.l();
+      std::string line =
+          fmt::format("// {} forward, one sample: {} {} -> {}", layer.name, layer.type->keras_name,
+                      to_string(layer.input), to_string(layer.output));
+      const std::string description = layer.type->describe(layer);
+      if (!description.empty()) line += ", " + description;
+      out_.line(line);
+      out_.linef("// {}", planned.emitter->one_sample->describe(layer));
+      out_.line("template <typename T>");
+      out_.open_scope(fmt::format("static void {}_forward_one({}LatencyWorkspace<T>& ws)",
+                                  layer.name, planned.has_params() ? "const T* params, " : ""));
+      planned.emitter->one_sample->emit(out_, planned.context);
+      out_.close_scope(layer.name + "_forward_one");
       out_.blank();
     }
   }

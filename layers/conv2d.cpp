@@ -104,6 +104,7 @@ extern const LayerType kConv2d{
     .backward = conv_backward,
     .cost = conv_cost,
     .describe = conv_description,
+    .one_sample = &kConvOneSample,
 };
 
 } // namespace cnnc

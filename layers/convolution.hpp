@@ -40,4 +40,7 @@ void conv_forward(CodeWriter& out, const LayerContext& context);
 void conv_backward(CodeWriter& out, const LayerContext& context);
 LayerCost conv_cost(const Layer& layer, bool first);
 
+// The one-sample kernel for batch-1 inference (layers/convolution_one.cpp).
+extern const OneSampleKernel kConvOneSample;
+
 } // namespace cnnc

@@ -3,6 +3,7 @@
 // vector input.
 #include <fmt/core.h>
 
+#include "layers/one_sample.hpp"
 #include "layers/rules.hpp"
 
 namespace cnnc {
@@ -106,6 +107,68 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
   });
 }
 
+// Batch-1 inference: the units in the vectors. A block of up to kOneSampleAccumulators vectors
+// of units is initialised with the bias and takes x[i] * w[i][block] for each input in turn
+// (the kernel's row i is contiguous in the units), in the order dense_forward sums.
+Blocks dense_one_blocks(const Layer& layer) {
+  const int vectors = (layer.units + kVectorValues - 1) / kVectorValues;
+  const int count = (vectors + kOneSampleAccumulators - 1) / kOneSampleAccumulators;
+  const int size = (vectors + count - 1) / count * kVectorValues;
+  if (count == 1) return {1, layer.units, layer.units};
+  return {count, size, layer.units - size * (count - 1)};
+}
+
+bool dense_one_serves(const Layer&) {
+  return true;
+}
+
+void dense_one_forward(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  const int inputs = int(layer.input.size());
+  const Blocks blocks = dense_one_blocks(layer);
+  const Affine i = Affine::var("i"), o = Affine::var("o");
+  const int vectors = (blocks.size + kVectorValues - 1) / kVectorValues;
+  const auto nest =
+      plan_loops({{"ob", blocks.count}, {"i", inputs}}, vectors, context.unroll_budget);
+  Bindings b;
+  emit_blocks(out, blocks, nest[0], b, [&](const Affine& first, int size) {
+    out.open_scope("");
+    out.linef("alignas(64) T acc[{}];", size);
+    emit_vector_loops(out, "o", size, [&](int from) {
+      return fmt::format("acc[{}] = {};", (o + from).str(),
+                         layer.use_bias ? param(context.offset("bias"), first + o + from, b)
+                                        : "T(0)");
+    });
+    emit_loop(out, nest[1], b, [&] {
+      emit_vector_loops(out, "o", size, [&](int from) {
+        return fmt::format("acc[{}] += {} * {};", (o + from).str(),
+                           param(context.offset("kernel"), i * layer.units + first + o + from, b),
+                           one_at(context.input, i, b));
+      });
+    });
+    emit_vector_loops(out, "o", size, [&](int from) {
+      return fmt::format(
+          "{} = {};", one_at(context.output, first + o + from, b),
+          apply_activation(layer.activation, fmt::format("acc[{}]", (o + from).str())));
+    });
+    out.close_scope("block of units");
+  });
+  emit_one_softmax(out, context);
+}
+
+std::string dense_one_description(const Layer& layer) {
+  const Blocks blocks = dense_one_blocks(layer);
+  return fmt::format("units in the vectors: {} block{} of {}", blocks.count,
+                     blocks.count == 1 ? "" : "s", blocks.size);
+}
+
+const OneSampleKernel kDenseOneSample{
+    .serves = dense_one_serves,
+    .scratch = no_buffers,
+    .emit = dense_one_forward,
+    .describe = dense_one_description,
+};
+
 LayerCost dense_cost(const Layer& layer, bool first) {
   const std::uint64_t macs = std::uint64_t(layer.input.size()) * layer.units;
   return {2 * macs, (first ? 2 : 4) * macs};
@@ -166,6 +229,7 @@ extern const LayerType kDense{
     .backward = dense_backward,
     .cost = dense_cost,
     .describe = dense_description,
+    .one_sample = &kDenseOneSample,
 };
 
 } // namespace cnnc

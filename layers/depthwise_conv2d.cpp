@@ -94,6 +94,7 @@ extern const LayerType kDepthwiseConv2d{
     .backward = conv_backward,
     .cost = conv_cost,
     .describe = depthwise_description,
+    .one_sample = &kConvOneSample,
 };
 
 } // namespace cnnc

@@ -107,6 +107,23 @@ struct BatchStatistics {
   void (*update_moving)(CodeWriter& out, const LayerContext& context);
 };
 
+// What a kind adds for batch-1 inference (Model::forward_one, docs/generated-api.md, "One
+// sample"): a kernel for one sample that puts output channels or pixels in the vector registers
+// where the lane kernels put samples. It reads and writes the buffers NAME_forward reads and
+// writes at L = 1 (ForwardWorkspace<T, 1>: with one lane, T[size][1] is the plain HWC array), so
+// layers without one run their lane kernel at L = 1 in between.
+struct OneSampleKernel {
+  // Whether this layer has a one-sample kernel; forward_one calls NAME_forward<T, 1> when not.
+  bool (*serves)(const Layer& layer);
+  // Scratch arrays the kernel needs besides the workspace buffers (members of LatencyWorkspace,
+  // `alignas(64) T name[size]`: size counts values, not values per lane).
+  std::vector<Buffer> (*scratch)(const LayerContext& context);
+  // The body of NAME_forward_one(const T* params, LatencyWorkspace<T>& ws).
+  void (*emit)(CodeWriter& out, const LayerContext& context);
+  // What the kernel comment says of the vectorisation: "pixels in the vector, ...".
+  std::string (*describe)(const Layer& layer);
+};
+
 struct LayerType {
   // --- The statement ---
   std::string_view keyword;      // "conv2d"
@@ -148,6 +165,8 @@ struct LayerType {
   std::string_view not_last = {};
   // Statistics of the whole batch in training; nullptr for kinds that see one sample at a time.
   const BatchStatistics* batch_statistics = nullptr;
+  // A one-sample kernel for batch-1 inference; nullptr: forward_one runs the lane kernel at L = 1.
+  const OneSampleKernel* one_sample = nullptr;
 };
 
 // Every layer kind, in the order of layers/registry.cpp.

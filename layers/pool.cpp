@@ -4,6 +4,7 @@
 // by the whole window with `count_padding=true`, as PyTorch does by default.
 #include <fmt/core.h>
 
+#include "layers/one_sample.hpp"
 #include "layers/rules.hpp"
 
 namespace cnnc {
@@ -191,6 +192,55 @@ void pool_backward(CodeWriter& out, const LayerContext& context) {
     emit_padded_copy(out, layer, layer.input, context.input_grad, target, false, budget);
 }
 
+// Batch-1 inference: the channels in the vectors. Per output pixel, each vector of channels
+// takes the maximum (or the sum) of its taps in the order pool_forward does.
+bool pool_one_serves(const Layer&) {
+  return true;
+}
+
+void pool_one_forward(CodeWriter& out, const LayerContext& context) {
+  const Layer& layer = context.l();
+  const std::string source = emit_one_window_source(
+      out, context, is_max(layer) ? "-std::numeric_limits<T>::infinity()" : "T(0)");
+  if (!is_max(layer)) emit_avg_tables(out, layer);
+  const int taps = layer.kernel_h * layer.kernel_w;
+  const int vectors = (layer.output.channels + kVectorValues - 1) / kVectorValues;
+  const auto nest = plan_loops({{"oy", layer.output.height}, {"ox", layer.output.width}},
+                               vectors * (taps + 1), context.unroll_budget);
+  Bindings b;
+  emit_loop(out, nest[0], b, [&] {
+    emit_loop(out, nest[1], b, [&] {
+      emit_vector_loops(out, "c", layer.output.channels, [&](int first) {
+        const auto tap = [&](int t) {
+          return one_at(source, tap_index(layer, t / layer.kernel_w, t % layer.kernel_w) + first,
+                        b);
+        };
+        const std::string target = one_at(context.output, output_index(layer) + first, b);
+        if (is_max(layer)) {
+          std::string statement = fmt::format("{{ T best = {};", tap(0));
+          for (int t = 1; t < taps; ++t)
+            statement += fmt::format(" {{ const T v = {}; best = v > best ? v : best; }}", tap(t));
+          return statement + fmt::format(" {} = best; }}", target);
+        }
+        std::string sum;
+        for (int t = 0; t < taps; ++t) sum += (t ? " + " : "") + tap(t);
+        return fmt::format("{} = ({}) * ({});", target, sum, avg_scale(layer, b));
+      });
+    });
+  });
+}
+
+std::string pool_one_description(const Layer&) {
+  return "channels in the vectors";
+}
+
+const OneSampleKernel kPoolOneSample{
+    .serves = pool_one_serves,
+    .scratch = no_buffers,
+    .emit = pool_one_forward,
+    .describe = pool_one_description,
+};
+
 LayerCost pool_cost(const Layer& layer, bool first) {
   const std::uint64_t work = std::uint64_t(layer.output.size()) * layer.kernel_h * layer.kernel_w;
   return {work, first ? 0 : work};
@@ -244,6 +294,7 @@ extern const LayerType kMaxPool{
     .backward = pool_backward,
     .cost = pool_cost,
     .describe = max_description,
+    .one_sample = &kPoolOneSample,
 };
 
 extern const LayerType kAvgPool{
@@ -267,6 +318,7 @@ extern const LayerType kAvgPool{
     .backward = pool_backward,
     .cost = pool_cost,
     .describe = avg_description,
+    .one_sample = &kPoolOneSample,
 };
 
 } // namespace cnnc

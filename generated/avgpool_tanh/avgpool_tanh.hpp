@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::avgpool_tanh {
 
@@ -170,6 +179,13 @@ struct Model {
     alignas(64) T hidden_tanh_out[32 * L]; // hidden_tanh 32
     alignas(64) T output[10 * L]; // dense_2 10
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {
+    alignas(64) T conv2d_1_columns[2184]; // conv2d_1's input in columns (1 x 3 x 1 x 28 x 26)
+  }; // struct LatencyWorkspace
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -2519,6 +2535,706 @@ struct Model {
       } // input gradient block
     } // for ib
   } // dense_2_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 784; ++i) {
+      ws.input[i] = input[i];
+    } // for i
+    conv2d_1_forward_one(params, ws);
+    average_pooling2d_1_forward_one(ws);
+    conv2d_2_forward_one(params, ws);
+    average_pooling2d_2_forward_one(ws);
+    // flatten_1: no code; its output is its input's memory.
+    hidden_forward_one(params, ws);
+    hidden_tanh_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    dense_2_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 28x28x1 -> 26x26x8, window 3x3, stride 1x1, padding valid, tanh
+  // output pixels in the vectors: blocks of 64 pixels x 4 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    for (int kx = 0; kx < 3; ++kx) {
+      for (int r = 0; r < 28; ++r) {
+        ws.conv2d_1_columns[kx * 728 + r * 26] = ws.input[r * 28 + kx];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 1] = ws.input[r * 28 + kx + 1];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 2] = ws.input[r * 28 + kx + 2];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 3] = ws.input[r * 28 + kx + 3];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 4] = ws.input[r * 28 + kx + 4];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 5] = ws.input[r * 28 + kx + 5];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 6] = ws.input[r * 28 + kx + 6];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 7] = ws.input[r * 28 + kx + 7];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 8] = ws.input[r * 28 + kx + 8];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 9] = ws.input[r * 28 + kx + 9];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 10] = ws.input[r * 28 + kx + 10];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 11] = ws.input[r * 28 + kx + 11];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 12] = ws.input[r * 28 + kx + 12];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 13] = ws.input[r * 28 + kx + 13];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 14] = ws.input[r * 28 + kx + 14];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 15] = ws.input[r * 28 + kx + 15];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 16] = ws.input[r * 28 + kx + 16];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 17] = ws.input[r * 28 + kx + 17];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 18] = ws.input[r * 28 + kx + 18];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 19] = ws.input[r * 28 + kx + 19];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 20] = ws.input[r * 28 + kx + 20];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 21] = ws.input[r * 28 + kx + 21];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 22] = ws.input[r * 28 + kx + 22];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 23] = ws.input[r * 28 + kx + 23];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 24] = ws.input[r * 28 + kx + 24];
+        ws.conv2d_1_columns[kx * 728 + r * 26 + 25] = ws.input[r * 28 + kx + 25];
+      } // for r
+    } // for kx
+    for (int ob = 0; ob < 2; ++ob) {
+      for (int qb = 0; qb < 10; ++qb) {
+        {
+          alignas(64) T acc[4][64];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias + ob * 4];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] = params[kConv2d1Bias + ob * 4];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] = params[kConv2d1Bias + ob * 4];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] = params[kConv2d1Bias + ob * 4];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + ob * 4 + 1];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] = params[kConv2d1Bias + ob * 4 + 1];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] = params[kConv2d1Bias + ob * 4 + 1];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] = params[kConv2d1Bias + ob * 4 + 1];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] = params[kConv2d1Bias + ob * 4 + 2];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] = params[kConv2d1Bias + ob * 4 + 2];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] = params[kConv2d1Bias + ob * 4 + 2];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] = params[kConv2d1Bias + ob * 4 + 2];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] = params[kConv2d1Bias + ob * 4 + 3];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] = params[kConv2d1Bias + ob * 4 + 3];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] = params[kConv2d1Bias + ob * 4 + 3];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] = params[kConv2d1Bias + ob * 4 + 3];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4] * ws.conv2d_1_columns[qb * 64 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4] * ws.conv2d_1_columns[qb * 64 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4] * ws.conv2d_1_columns[qb * 64 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4] * ws.conv2d_1_columns[qb * 64 + q + 48];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 1] * ws.conv2d_1_columns[qb * 64 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 1] * ws.conv2d_1_columns[qb * 64 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 1] * ws.conv2d_1_columns[qb * 64 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 1] * ws.conv2d_1_columns[qb * 64 + q + 48];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 2] * ws.conv2d_1_columns[qb * 64 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 2] * ws.conv2d_1_columns[qb * 64 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 2] * ws.conv2d_1_columns[qb * 64 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 2] * ws.conv2d_1_columns[qb * 64 + q + 48];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 3] * ws.conv2d_1_columns[qb * 64 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 3] * ws.conv2d_1_columns[qb * 64 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 3] * ws.conv2d_1_columns[qb * 64 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 3] * ws.conv2d_1_columns[qb * 64 + q + 48];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 8] * ws.conv2d_1_columns[qb * 64 + q + 728];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 8] * ws.conv2d_1_columns[qb * 64 + q + 744];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 8] * ws.conv2d_1_columns[qb * 64 + q + 760];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 8] * ws.conv2d_1_columns[qb * 64 + q + 776];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 9] * ws.conv2d_1_columns[qb * 64 + q + 728];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 9] * ws.conv2d_1_columns[qb * 64 + q + 744];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 9] * ws.conv2d_1_columns[qb * 64 + q + 760];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 9] * ws.conv2d_1_columns[qb * 64 + q + 776];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 10] * ws.conv2d_1_columns[qb * 64 + q + 728];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 10] * ws.conv2d_1_columns[qb * 64 + q + 744];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 10] * ws.conv2d_1_columns[qb * 64 + q + 760];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 10] * ws.conv2d_1_columns[qb * 64 + q + 776];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 11] * ws.conv2d_1_columns[qb * 64 + q + 728];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 11] * ws.conv2d_1_columns[qb * 64 + q + 744];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 11] * ws.conv2d_1_columns[qb * 64 + q + 760];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 11] * ws.conv2d_1_columns[qb * 64 + q + 776];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 16] * ws.conv2d_1_columns[qb * 64 + q + 1456];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 16] * ws.conv2d_1_columns[qb * 64 + q + 1472];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 16] * ws.conv2d_1_columns[qb * 64 + q + 1488];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 16] * ws.conv2d_1_columns[qb * 64 + q + 1504];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 17] * ws.conv2d_1_columns[qb * 64 + q + 1456];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 17] * ws.conv2d_1_columns[qb * 64 + q + 1472];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 17] * ws.conv2d_1_columns[qb * 64 + q + 1488];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 17] * ws.conv2d_1_columns[qb * 64 + q + 1504];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 18] * ws.conv2d_1_columns[qb * 64 + q + 1456];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 18] * ws.conv2d_1_columns[qb * 64 + q + 1472];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 18] * ws.conv2d_1_columns[qb * 64 + q + 1488];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 18] * ws.conv2d_1_columns[qb * 64 + q + 1504];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 19] * ws.conv2d_1_columns[qb * 64 + q + 1456];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 19] * ws.conv2d_1_columns[qb * 64 + q + 1472];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 19] * ws.conv2d_1_columns[qb * 64 + q + 1488];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 19] * ws.conv2d_1_columns[qb * 64 + q + 1504];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 24] * ws.conv2d_1_columns[qb * 64 + q + 26];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 24] * ws.conv2d_1_columns[qb * 64 + q + 42];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 24] * ws.conv2d_1_columns[qb * 64 + q + 58];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 24] * ws.conv2d_1_columns[qb * 64 + q + 74];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 25] * ws.conv2d_1_columns[qb * 64 + q + 26];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 25] * ws.conv2d_1_columns[qb * 64 + q + 42];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 25] * ws.conv2d_1_columns[qb * 64 + q + 58];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 25] * ws.conv2d_1_columns[qb * 64 + q + 74];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 26] * ws.conv2d_1_columns[qb * 64 + q + 26];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 26] * ws.conv2d_1_columns[qb * 64 + q + 42];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 26] * ws.conv2d_1_columns[qb * 64 + q + 58];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 26] * ws.conv2d_1_columns[qb * 64 + q + 74];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 27] * ws.conv2d_1_columns[qb * 64 + q + 26];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 27] * ws.conv2d_1_columns[qb * 64 + q + 42];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 27] * ws.conv2d_1_columns[qb * 64 + q + 58];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 27] * ws.conv2d_1_columns[qb * 64 + q + 74];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 32] * ws.conv2d_1_columns[qb * 64 + q + 754];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 32] * ws.conv2d_1_columns[qb * 64 + q + 770];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 32] * ws.conv2d_1_columns[qb * 64 + q + 786];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 32] * ws.conv2d_1_columns[qb * 64 + q + 802];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 33] * ws.conv2d_1_columns[qb * 64 + q + 754];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 33] * ws.conv2d_1_columns[qb * 64 + q + 770];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 33] * ws.conv2d_1_columns[qb * 64 + q + 786];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 33] * ws.conv2d_1_columns[qb * 64 + q + 802];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 34] * ws.conv2d_1_columns[qb * 64 + q + 754];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 34] * ws.conv2d_1_columns[qb * 64 + q + 770];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 34] * ws.conv2d_1_columns[qb * 64 + q + 786];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 34] * ws.conv2d_1_columns[qb * 64 + q + 802];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 35] * ws.conv2d_1_columns[qb * 64 + q + 754];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 35] * ws.conv2d_1_columns[qb * 64 + q + 770];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 35] * ws.conv2d_1_columns[qb * 64 + q + 786];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 35] * ws.conv2d_1_columns[qb * 64 + q + 802];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 40] * ws.conv2d_1_columns[qb * 64 + q + 1482];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 40] * ws.conv2d_1_columns[qb * 64 + q + 1498];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 40] * ws.conv2d_1_columns[qb * 64 + q + 1514];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 40] * ws.conv2d_1_columns[qb * 64 + q + 1530];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 41] * ws.conv2d_1_columns[qb * 64 + q + 1482];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 41] * ws.conv2d_1_columns[qb * 64 + q + 1498];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 41] * ws.conv2d_1_columns[qb * 64 + q + 1514];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 41] * ws.conv2d_1_columns[qb * 64 + q + 1530];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 42] * ws.conv2d_1_columns[qb * 64 + q + 1482];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 42] * ws.conv2d_1_columns[qb * 64 + q + 1498];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 42] * ws.conv2d_1_columns[qb * 64 + q + 1514];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 42] * ws.conv2d_1_columns[qb * 64 + q + 1530];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 43] * ws.conv2d_1_columns[qb * 64 + q + 1482];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 43] * ws.conv2d_1_columns[qb * 64 + q + 1498];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 43] * ws.conv2d_1_columns[qb * 64 + q + 1514];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 43] * ws.conv2d_1_columns[qb * 64 + q + 1530];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 48] * ws.conv2d_1_columns[qb * 64 + q + 52];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 48] * ws.conv2d_1_columns[qb * 64 + q + 68];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 48] * ws.conv2d_1_columns[qb * 64 + q + 84];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 48] * ws.conv2d_1_columns[qb * 64 + q + 100];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 49] * ws.conv2d_1_columns[qb * 64 + q + 52];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 49] * ws.conv2d_1_columns[qb * 64 + q + 68];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 49] * ws.conv2d_1_columns[qb * 64 + q + 84];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 49] * ws.conv2d_1_columns[qb * 64 + q + 100];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 50] * ws.conv2d_1_columns[qb * 64 + q + 52];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 50] * ws.conv2d_1_columns[qb * 64 + q + 68];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 50] * ws.conv2d_1_columns[qb * 64 + q + 84];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 50] * ws.conv2d_1_columns[qb * 64 + q + 100];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 51] * ws.conv2d_1_columns[qb * 64 + q + 52];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 51] * ws.conv2d_1_columns[qb * 64 + q + 68];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 51] * ws.conv2d_1_columns[qb * 64 + q + 84];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 51] * ws.conv2d_1_columns[qb * 64 + q + 100];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 56] * ws.conv2d_1_columns[qb * 64 + q + 780];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 56] * ws.conv2d_1_columns[qb * 64 + q + 796];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 56] * ws.conv2d_1_columns[qb * 64 + q + 812];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 56] * ws.conv2d_1_columns[qb * 64 + q + 828];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 57] * ws.conv2d_1_columns[qb * 64 + q + 780];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 57] * ws.conv2d_1_columns[qb * 64 + q + 796];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 57] * ws.conv2d_1_columns[qb * 64 + q + 812];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 57] * ws.conv2d_1_columns[qb * 64 + q + 828];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 58] * ws.conv2d_1_columns[qb * 64 + q + 780];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 58] * ws.conv2d_1_columns[qb * 64 + q + 796];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 58] * ws.conv2d_1_columns[qb * 64 + q + 812];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 58] * ws.conv2d_1_columns[qb * 64 + q + 828];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 59] * ws.conv2d_1_columns[qb * 64 + q + 780];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 59] * ws.conv2d_1_columns[qb * 64 + q + 796];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 59] * ws.conv2d_1_columns[qb * 64 + q + 812];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 59] * ws.conv2d_1_columns[qb * 64 + q + 828];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 64] * ws.conv2d_1_columns[qb * 64 + q + 1508];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 64] * ws.conv2d_1_columns[qb * 64 + q + 1524];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 64] * ws.conv2d_1_columns[qb * 64 + q + 1540];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 64] * ws.conv2d_1_columns[qb * 64 + q + 1556];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 65] * ws.conv2d_1_columns[qb * 64 + q + 1508];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 65] * ws.conv2d_1_columns[qb * 64 + q + 1524];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 65] * ws.conv2d_1_columns[qb * 64 + q + 1540];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 65] * ws.conv2d_1_columns[qb * 64 + q + 1556];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 66] * ws.conv2d_1_columns[qb * 64 + q + 1508];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 66] * ws.conv2d_1_columns[qb * 64 + q + 1524];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 66] * ws.conv2d_1_columns[qb * 64 + q + 1540];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 66] * ws.conv2d_1_columns[qb * 64 + q + 1556];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 67] * ws.conv2d_1_columns[qb * 64 + q + 1508];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 67] * ws.conv2d_1_columns[qb * 64 + q + 1524];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 67] * ws.conv2d_1_columns[qb * 64 + q + 1540];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 67] * ws.conv2d_1_columns[qb * 64 + q + 1556];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4] = std::tanh(acc[0][q]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 128] = std::tanh(acc[0][q + 16]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 256] = std::tanh(acc[0][q + 32]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 384] = std::tanh(acc[0][q + 48]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 1] = std::tanh(acc[1][q]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 129] = std::tanh(acc[1][q + 16]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 257] = std::tanh(acc[1][q + 32]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 385] = std::tanh(acc[1][q + 48]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 2] = std::tanh(acc[2][q]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 130] = std::tanh(acc[2][q + 16]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 258] = std::tanh(acc[2][q + 32]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 386] = std::tanh(acc[2][q + 48]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 3] = std::tanh(acc[3][q]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 131] = std::tanh(acc[3][q + 16]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 259] = std::tanh(acc[3][q + 32]);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 512 + q * 8 + ob * 4 + 387] = std::tanh(acc[3][q + 48]);
+        } // block of pixels
+      } // for qb
+      // The last 64 of 676 items, overlapping the block before.
+      {
+        alignas(64) T acc[4][64];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias + ob * 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] = params[kConv2d1Bias + ob * 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] = params[kConv2d1Bias + ob * 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] = params[kConv2d1Bias + ob * 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + ob * 4 + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] = params[kConv2d1Bias + ob * 4 + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] = params[kConv2d1Bias + ob * 4 + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] = params[kConv2d1Bias + ob * 4 + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] = params[kConv2d1Bias + ob * 4 + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] = params[kConv2d1Bias + ob * 4 + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] = params[kConv2d1Bias + ob * 4 + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] = params[kConv2d1Bias + ob * 4 + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] = params[kConv2d1Bias + ob * 4 + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] = params[kConv2d1Bias + ob * 4 + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] = params[kConv2d1Bias + ob * 4 + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] = params[kConv2d1Bias + ob * 4 + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4] * ws.conv2d_1_columns[q + 612];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4] * ws.conv2d_1_columns[q + 628];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4] * ws.conv2d_1_columns[q + 644];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4] * ws.conv2d_1_columns[q + 660];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 1] * ws.conv2d_1_columns[q + 612];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 1] * ws.conv2d_1_columns[q + 628];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 1] * ws.conv2d_1_columns[q + 644];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 1] * ws.conv2d_1_columns[q + 660];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 2] * ws.conv2d_1_columns[q + 612];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 2] * ws.conv2d_1_columns[q + 628];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 2] * ws.conv2d_1_columns[q + 644];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 2] * ws.conv2d_1_columns[q + 660];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 3] * ws.conv2d_1_columns[q + 612];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 3] * ws.conv2d_1_columns[q + 628];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 3] * ws.conv2d_1_columns[q + 644];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 3] * ws.conv2d_1_columns[q + 660];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 8] * ws.conv2d_1_columns[q + 1340];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 8] * ws.conv2d_1_columns[q + 1356];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 8] * ws.conv2d_1_columns[q + 1372];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 8] * ws.conv2d_1_columns[q + 1388];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 9] * ws.conv2d_1_columns[q + 1340];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 9] * ws.conv2d_1_columns[q + 1356];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 9] * ws.conv2d_1_columns[q + 1372];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 9] * ws.conv2d_1_columns[q + 1388];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 10] * ws.conv2d_1_columns[q + 1340];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 10] * ws.conv2d_1_columns[q + 1356];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 10] * ws.conv2d_1_columns[q + 1372];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 10] * ws.conv2d_1_columns[q + 1388];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 11] * ws.conv2d_1_columns[q + 1340];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 11] * ws.conv2d_1_columns[q + 1356];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 11] * ws.conv2d_1_columns[q + 1372];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 11] * ws.conv2d_1_columns[q + 1388];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 16] * ws.conv2d_1_columns[q + 2068];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 16] * ws.conv2d_1_columns[q + 2084];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 16] * ws.conv2d_1_columns[q + 2100];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 16] * ws.conv2d_1_columns[q + 2116];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 17] * ws.conv2d_1_columns[q + 2068];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 17] * ws.conv2d_1_columns[q + 2084];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 17] * ws.conv2d_1_columns[q + 2100];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 17] * ws.conv2d_1_columns[q + 2116];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 18] * ws.conv2d_1_columns[q + 2068];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 18] * ws.conv2d_1_columns[q + 2084];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 18] * ws.conv2d_1_columns[q + 2100];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 18] * ws.conv2d_1_columns[q + 2116];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 19] * ws.conv2d_1_columns[q + 2068];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 19] * ws.conv2d_1_columns[q + 2084];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 19] * ws.conv2d_1_columns[q + 2100];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 19] * ws.conv2d_1_columns[q + 2116];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 24] * ws.conv2d_1_columns[q + 638];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 24] * ws.conv2d_1_columns[q + 654];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 24] * ws.conv2d_1_columns[q + 670];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 24] * ws.conv2d_1_columns[q + 686];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 25] * ws.conv2d_1_columns[q + 638];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 25] * ws.conv2d_1_columns[q + 654];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 25] * ws.conv2d_1_columns[q + 670];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 25] * ws.conv2d_1_columns[q + 686];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 26] * ws.conv2d_1_columns[q + 638];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 26] * ws.conv2d_1_columns[q + 654];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 26] * ws.conv2d_1_columns[q + 670];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 26] * ws.conv2d_1_columns[q + 686];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 27] * ws.conv2d_1_columns[q + 638];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 27] * ws.conv2d_1_columns[q + 654];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 27] * ws.conv2d_1_columns[q + 670];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 27] * ws.conv2d_1_columns[q + 686];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 32] * ws.conv2d_1_columns[q + 1366];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 32] * ws.conv2d_1_columns[q + 1382];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 32] * ws.conv2d_1_columns[q + 1398];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 32] * ws.conv2d_1_columns[q + 1414];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 33] * ws.conv2d_1_columns[q + 1366];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 33] * ws.conv2d_1_columns[q + 1382];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 33] * ws.conv2d_1_columns[q + 1398];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 33] * ws.conv2d_1_columns[q + 1414];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 34] * ws.conv2d_1_columns[q + 1366];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 34] * ws.conv2d_1_columns[q + 1382];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 34] * ws.conv2d_1_columns[q + 1398];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 34] * ws.conv2d_1_columns[q + 1414];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 35] * ws.conv2d_1_columns[q + 1366];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 35] * ws.conv2d_1_columns[q + 1382];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 35] * ws.conv2d_1_columns[q + 1398];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 35] * ws.conv2d_1_columns[q + 1414];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 40] * ws.conv2d_1_columns[q + 2094];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 40] * ws.conv2d_1_columns[q + 2110];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 40] * ws.conv2d_1_columns[q + 2126];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 40] * ws.conv2d_1_columns[q + 2142];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 41] * ws.conv2d_1_columns[q + 2094];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 41] * ws.conv2d_1_columns[q + 2110];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 41] * ws.conv2d_1_columns[q + 2126];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 41] * ws.conv2d_1_columns[q + 2142];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 42] * ws.conv2d_1_columns[q + 2094];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 42] * ws.conv2d_1_columns[q + 2110];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 42] * ws.conv2d_1_columns[q + 2126];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 42] * ws.conv2d_1_columns[q + 2142];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 43] * ws.conv2d_1_columns[q + 2094];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 43] * ws.conv2d_1_columns[q + 2110];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 43] * ws.conv2d_1_columns[q + 2126];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 43] * ws.conv2d_1_columns[q + 2142];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 48] * ws.conv2d_1_columns[q + 664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 48] * ws.conv2d_1_columns[q + 680];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 48] * ws.conv2d_1_columns[q + 696];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 48] * ws.conv2d_1_columns[q + 712];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 49] * ws.conv2d_1_columns[q + 664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 49] * ws.conv2d_1_columns[q + 680];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 49] * ws.conv2d_1_columns[q + 696];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 49] * ws.conv2d_1_columns[q + 712];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 50] * ws.conv2d_1_columns[q + 664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 50] * ws.conv2d_1_columns[q + 680];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 50] * ws.conv2d_1_columns[q + 696];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 50] * ws.conv2d_1_columns[q + 712];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 51] * ws.conv2d_1_columns[q + 664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 51] * ws.conv2d_1_columns[q + 680];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 51] * ws.conv2d_1_columns[q + 696];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 51] * ws.conv2d_1_columns[q + 712];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 56] * ws.conv2d_1_columns[q + 1392];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 56] * ws.conv2d_1_columns[q + 1408];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 56] * ws.conv2d_1_columns[q + 1424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 56] * ws.conv2d_1_columns[q + 1440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 57] * ws.conv2d_1_columns[q + 1392];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 57] * ws.conv2d_1_columns[q + 1408];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 57] * ws.conv2d_1_columns[q + 1424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 57] * ws.conv2d_1_columns[q + 1440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 58] * ws.conv2d_1_columns[q + 1392];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 58] * ws.conv2d_1_columns[q + 1408];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 58] * ws.conv2d_1_columns[q + 1424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 58] * ws.conv2d_1_columns[q + 1440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 59] * ws.conv2d_1_columns[q + 1392];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 59] * ws.conv2d_1_columns[q + 1408];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 59] * ws.conv2d_1_columns[q + 1424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 59] * ws.conv2d_1_columns[q + 1440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ob * 4 + 64] * ws.conv2d_1_columns[q + 2120];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ob * 4 + 64] * ws.conv2d_1_columns[q + 2136];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ob * 4 + 64] * ws.conv2d_1_columns[q + 2152];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ob * 4 + 64] * ws.conv2d_1_columns[q + 2168];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ob * 4 + 65] * ws.conv2d_1_columns[q + 2120];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ob * 4 + 65] * ws.conv2d_1_columns[q + 2136];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ob * 4 + 65] * ws.conv2d_1_columns[q + 2152];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ob * 4 + 65] * ws.conv2d_1_columns[q + 2168];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ob * 4 + 66] * ws.conv2d_1_columns[q + 2120];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ob * 4 + 66] * ws.conv2d_1_columns[q + 2136];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ob * 4 + 66] * ws.conv2d_1_columns[q + 2152];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ob * 4 + 66] * ws.conv2d_1_columns[q + 2168];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ob * 4 + 67] * ws.conv2d_1_columns[q + 2120];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ob * 4 + 67] * ws.conv2d_1_columns[q + 2136];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ob * 4 + 67] * ws.conv2d_1_columns[q + 2152];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ob * 4 + 67] * ws.conv2d_1_columns[q + 2168];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 4896] = std::tanh(acc[0][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5024] = std::tanh(acc[0][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5152] = std::tanh(acc[0][q + 32]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5280] = std::tanh(acc[0][q + 48]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 4897] = std::tanh(acc[1][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5025] = std::tanh(acc[1][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5153] = std::tanh(acc[1][q + 32]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5281] = std::tanh(acc[1][q + 48]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 4898] = std::tanh(acc[2][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5026] = std::tanh(acc[2][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5154] = std::tanh(acc[2][q + 32]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5282] = std::tanh(acc[2][q + 48]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 4899] = std::tanh(acc[3][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5027] = std::tanh(acc[3][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5155] = std::tanh(acc[3][q + 32]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 8 + ob * 4 + 5283] = std::tanh(acc[3][q + 48]);
+      } // block of pixels
+    } // for ob
+  } // conv2d_1_forward_one
+
+  // average_pooling2d_1 forward, one sample: AveragePooling2D 26x26x8 -> 12x12x8, window 3x3, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void average_pooling2d_1_forward_one(LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 12; ++oy) {
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c] = (ws.conv2d_1_out[oy * 416 + c] + ws.conv2d_1_out[oy * 416 + c + 8] + ws.conv2d_1_out[oy * 416 + c + 16] + ws.conv2d_1_out[oy * 416 + c + 208] + ws.conv2d_1_out[oy * 416 + c + 216] + ws.conv2d_1_out[oy * 416 + c + 224] + ws.conv2d_1_out[oy * 416 + c + 416] + ws.conv2d_1_out[oy * 416 + c + 424] + ws.conv2d_1_out[oy * 416 + c + 432]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 8] = (ws.conv2d_1_out[oy * 416 + c + 16] + ws.conv2d_1_out[oy * 416 + c + 24] + ws.conv2d_1_out[oy * 416 + c + 32] + ws.conv2d_1_out[oy * 416 + c + 224] + ws.conv2d_1_out[oy * 416 + c + 232] + ws.conv2d_1_out[oy * 416 + c + 240] + ws.conv2d_1_out[oy * 416 + c + 432] + ws.conv2d_1_out[oy * 416 + c + 440] + ws.conv2d_1_out[oy * 416 + c + 448]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 16] = (ws.conv2d_1_out[oy * 416 + c + 32] + ws.conv2d_1_out[oy * 416 + c + 40] + ws.conv2d_1_out[oy * 416 + c + 48] + ws.conv2d_1_out[oy * 416 + c + 240] + ws.conv2d_1_out[oy * 416 + c + 248] + ws.conv2d_1_out[oy * 416 + c + 256] + ws.conv2d_1_out[oy * 416 + c + 448] + ws.conv2d_1_out[oy * 416 + c + 456] + ws.conv2d_1_out[oy * 416 + c + 464]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 24] = (ws.conv2d_1_out[oy * 416 + c + 48] + ws.conv2d_1_out[oy * 416 + c + 56] + ws.conv2d_1_out[oy * 416 + c + 64] + ws.conv2d_1_out[oy * 416 + c + 256] + ws.conv2d_1_out[oy * 416 + c + 264] + ws.conv2d_1_out[oy * 416 + c + 272] + ws.conv2d_1_out[oy * 416 + c + 464] + ws.conv2d_1_out[oy * 416 + c + 472] + ws.conv2d_1_out[oy * 416 + c + 480]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 32] = (ws.conv2d_1_out[oy * 416 + c + 64] + ws.conv2d_1_out[oy * 416 + c + 72] + ws.conv2d_1_out[oy * 416 + c + 80] + ws.conv2d_1_out[oy * 416 + c + 272] + ws.conv2d_1_out[oy * 416 + c + 280] + ws.conv2d_1_out[oy * 416 + c + 288] + ws.conv2d_1_out[oy * 416 + c + 480] + ws.conv2d_1_out[oy * 416 + c + 488] + ws.conv2d_1_out[oy * 416 + c + 496]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 40] = (ws.conv2d_1_out[oy * 416 + c + 80] + ws.conv2d_1_out[oy * 416 + c + 88] + ws.conv2d_1_out[oy * 416 + c + 96] + ws.conv2d_1_out[oy * 416 + c + 288] + ws.conv2d_1_out[oy * 416 + c + 296] + ws.conv2d_1_out[oy * 416 + c + 304] + ws.conv2d_1_out[oy * 416 + c + 496] + ws.conv2d_1_out[oy * 416 + c + 504] + ws.conv2d_1_out[oy * 416 + c + 512]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 48] = (ws.conv2d_1_out[oy * 416 + c + 96] + ws.conv2d_1_out[oy * 416 + c + 104] + ws.conv2d_1_out[oy * 416 + c + 112] + ws.conv2d_1_out[oy * 416 + c + 304] + ws.conv2d_1_out[oy * 416 + c + 312] + ws.conv2d_1_out[oy * 416 + c + 320] + ws.conv2d_1_out[oy * 416 + c + 512] + ws.conv2d_1_out[oy * 416 + c + 520] + ws.conv2d_1_out[oy * 416 + c + 528]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 56] = (ws.conv2d_1_out[oy * 416 + c + 112] + ws.conv2d_1_out[oy * 416 + c + 120] + ws.conv2d_1_out[oy * 416 + c + 128] + ws.conv2d_1_out[oy * 416 + c + 320] + ws.conv2d_1_out[oy * 416 + c + 328] + ws.conv2d_1_out[oy * 416 + c + 336] + ws.conv2d_1_out[oy * 416 + c + 528] + ws.conv2d_1_out[oy * 416 + c + 536] + ws.conv2d_1_out[oy * 416 + c + 544]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 64] = (ws.conv2d_1_out[oy * 416 + c + 128] + ws.conv2d_1_out[oy * 416 + c + 136] + ws.conv2d_1_out[oy * 416 + c + 144] + ws.conv2d_1_out[oy * 416 + c + 336] + ws.conv2d_1_out[oy * 416 + c + 344] + ws.conv2d_1_out[oy * 416 + c + 352] + ws.conv2d_1_out[oy * 416 + c + 544] + ws.conv2d_1_out[oy * 416 + c + 552] + ws.conv2d_1_out[oy * 416 + c + 560]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 72] = (ws.conv2d_1_out[oy * 416 + c + 144] + ws.conv2d_1_out[oy * 416 + c + 152] + ws.conv2d_1_out[oy * 416 + c + 160] + ws.conv2d_1_out[oy * 416 + c + 352] + ws.conv2d_1_out[oy * 416 + c + 360] + ws.conv2d_1_out[oy * 416 + c + 368] + ws.conv2d_1_out[oy * 416 + c + 560] + ws.conv2d_1_out[oy * 416 + c + 568] + ws.conv2d_1_out[oy * 416 + c + 576]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 80] = (ws.conv2d_1_out[oy * 416 + c + 160] + ws.conv2d_1_out[oy * 416 + c + 168] + ws.conv2d_1_out[oy * 416 + c + 176] + ws.conv2d_1_out[oy * 416 + c + 368] + ws.conv2d_1_out[oy * 416 + c + 376] + ws.conv2d_1_out[oy * 416 + c + 384] + ws.conv2d_1_out[oy * 416 + c + 576] + ws.conv2d_1_out[oy * 416 + c + 584] + ws.conv2d_1_out[oy * 416 + c + 592]) * (T(1) / T(9));
+      CNNC_VECTOR for (int c = 0; c < 8; ++c) ws.average_pooling2d_1_out[oy * 96 + c + 88] = (ws.conv2d_1_out[oy * 416 + c + 176] + ws.conv2d_1_out[oy * 416 + c + 184] + ws.conv2d_1_out[oy * 416 + c + 192] + ws.conv2d_1_out[oy * 416 + c + 384] + ws.conv2d_1_out[oy * 416 + c + 392] + ws.conv2d_1_out[oy * 416 + c + 400] + ws.conv2d_1_out[oy * 416 + c + 592] + ws.conv2d_1_out[oy * 416 + c + 600] + ws.conv2d_1_out[oy * 416 + c + 608]) * (T(1) / T(9));
+    } // for oy
+  } // average_pooling2d_1_forward_one
+
+  // conv2d_2 forward, one sample: Conv2D 12x12x8 -> 10x10x16, window 3x3, stride 1x1, padding valid, sigmoid
+  // output channels in the vectors: blocks of 10 pixels x 16 channels
+  template <typename T>
+  static void conv2d_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 10; ++oy) {
+      {
+        alignas(64) T acc[10][16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = params[kConv2d2Bias + o];
+        for (int c = 0; c < 8; ++c) {
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c + 8];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c + 40];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c + 56];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c + 64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 96 + c + 72];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 8];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 40];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 56];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 72];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 128] * ws.average_pooling2d_1_out[oy * 96 + c + 80];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 40];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 56];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 72];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 80];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.average_pooling2d_1_out[oy * 96 + c + 88];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 96];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 104];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 112];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 128];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 136];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 144];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 152];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 160];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 96 + c + 168];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 104];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 112];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 128];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 136];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 144];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 152];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 160];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 168];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.average_pooling2d_1_out[oy * 96 + c + 176];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 112];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 128];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 136];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 144];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 152];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 160];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 168];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 176];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 640] * ws.average_pooling2d_1_out[oy * 96 + c + 184];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 192];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 200];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 208];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 224];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 232];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 240];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 248];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 256];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 96 + c + 264];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 200];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 208];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 224];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 232];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 240];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 248];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 256];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 264];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 896] * ws.average_pooling2d_1_out[oy * 96 + c + 272];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 208];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 224];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 232];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 240];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 248];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 256];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 264];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 272];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.average_pooling2d_1_out[oy * 96 + c + 280];
+        } // for c
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o] = T(1) / (T(1) + std::exp(-acc[0][o]));
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 16] = T(1) / (T(1) + std::exp(-acc[1][o]));
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 32] = T(1) / (T(1) + std::exp(-acc[2][o]));
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 48] = T(1) / (T(1) + std::exp(-acc[3][o]));
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 64] = T(1) / (T(1) + std::exp(-acc[4][o]));
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 80] = T(1) / (T(1) + std::exp(-acc[5][o]));
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 96] = T(1) / (T(1) + std::exp(-acc[6][o]));
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 112] = T(1) / (T(1) + std::exp(-acc[7][o]));
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 128] = T(1) / (T(1) + std::exp(-acc[8][o]));
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 144] = T(1) / (T(1) + std::exp(-acc[9][o]));
+      } // block of channels
+    } // for oy
+  } // conv2d_2_forward_one
+
+  // average_pooling2d_2 forward, one sample: AveragePooling2D 10x10x16 -> 5x5x16, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void average_pooling2d_2_forward_one(LatencyWorkspace<T>& ws) {
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c] = (ws.conv2d_2_out[c] + ws.conv2d_2_out[c + 16] + ws.conv2d_2_out[c + 160] + ws.conv2d_2_out[c + 176]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 16] = (ws.conv2d_2_out[c + 32] + ws.conv2d_2_out[c + 48] + ws.conv2d_2_out[c + 192] + ws.conv2d_2_out[c + 208]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 32] = (ws.conv2d_2_out[c + 64] + ws.conv2d_2_out[c + 80] + ws.conv2d_2_out[c + 224] + ws.conv2d_2_out[c + 240]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 48] = (ws.conv2d_2_out[c + 96] + ws.conv2d_2_out[c + 112] + ws.conv2d_2_out[c + 256] + ws.conv2d_2_out[c + 272]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 64] = (ws.conv2d_2_out[c + 128] + ws.conv2d_2_out[c + 144] + ws.conv2d_2_out[c + 288] + ws.conv2d_2_out[c + 304]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 80] = (ws.conv2d_2_out[c + 320] + ws.conv2d_2_out[c + 336] + ws.conv2d_2_out[c + 480] + ws.conv2d_2_out[c + 496]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 96] = (ws.conv2d_2_out[c + 352] + ws.conv2d_2_out[c + 368] + ws.conv2d_2_out[c + 512] + ws.conv2d_2_out[c + 528]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 112] = (ws.conv2d_2_out[c + 384] + ws.conv2d_2_out[c + 400] + ws.conv2d_2_out[c + 544] + ws.conv2d_2_out[c + 560]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 128] = (ws.conv2d_2_out[c + 416] + ws.conv2d_2_out[c + 432] + ws.conv2d_2_out[c + 576] + ws.conv2d_2_out[c + 592]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 144] = (ws.conv2d_2_out[c + 448] + ws.conv2d_2_out[c + 464] + ws.conv2d_2_out[c + 608] + ws.conv2d_2_out[c + 624]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 160] = (ws.conv2d_2_out[c + 640] + ws.conv2d_2_out[c + 656] + ws.conv2d_2_out[c + 800] + ws.conv2d_2_out[c + 816]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 176] = (ws.conv2d_2_out[c + 672] + ws.conv2d_2_out[c + 688] + ws.conv2d_2_out[c + 832] + ws.conv2d_2_out[c + 848]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 192] = (ws.conv2d_2_out[c + 704] + ws.conv2d_2_out[c + 720] + ws.conv2d_2_out[c + 864] + ws.conv2d_2_out[c + 880]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 208] = (ws.conv2d_2_out[c + 736] + ws.conv2d_2_out[c + 752] + ws.conv2d_2_out[c + 896] + ws.conv2d_2_out[c + 912]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 224] = (ws.conv2d_2_out[c + 768] + ws.conv2d_2_out[c + 784] + ws.conv2d_2_out[c + 928] + ws.conv2d_2_out[c + 944]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 240] = (ws.conv2d_2_out[c + 960] + ws.conv2d_2_out[c + 976] + ws.conv2d_2_out[c + 1120] + ws.conv2d_2_out[c + 1136]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 256] = (ws.conv2d_2_out[c + 992] + ws.conv2d_2_out[c + 1008] + ws.conv2d_2_out[c + 1152] + ws.conv2d_2_out[c + 1168]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 272] = (ws.conv2d_2_out[c + 1024] + ws.conv2d_2_out[c + 1040] + ws.conv2d_2_out[c + 1184] + ws.conv2d_2_out[c + 1200]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 288] = (ws.conv2d_2_out[c + 1056] + ws.conv2d_2_out[c + 1072] + ws.conv2d_2_out[c + 1216] + ws.conv2d_2_out[c + 1232]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 304] = (ws.conv2d_2_out[c + 1088] + ws.conv2d_2_out[c + 1104] + ws.conv2d_2_out[c + 1248] + ws.conv2d_2_out[c + 1264]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 320] = (ws.conv2d_2_out[c + 1280] + ws.conv2d_2_out[c + 1296] + ws.conv2d_2_out[c + 1440] + ws.conv2d_2_out[c + 1456]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 336] = (ws.conv2d_2_out[c + 1312] + ws.conv2d_2_out[c + 1328] + ws.conv2d_2_out[c + 1472] + ws.conv2d_2_out[c + 1488]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 352] = (ws.conv2d_2_out[c + 1344] + ws.conv2d_2_out[c + 1360] + ws.conv2d_2_out[c + 1504] + ws.conv2d_2_out[c + 1520]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 368] = (ws.conv2d_2_out[c + 1376] + ws.conv2d_2_out[c + 1392] + ws.conv2d_2_out[c + 1536] + ws.conv2d_2_out[c + 1552]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 384] = (ws.conv2d_2_out[c + 1408] + ws.conv2d_2_out[c + 1424] + ws.conv2d_2_out[c + 1568] + ws.conv2d_2_out[c + 1584]) * (T(1) / T(4));
+  } // average_pooling2d_2_forward_one
+
+  // hidden forward, one sample: Dense 400 -> 32, linear
+  // units in the vectors: 1 block of 32
+  template <typename T>
+  static void hidden_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[32];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] = params[kHiddenBias + o];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] = params[kHiddenBias + o + 16];
+      for (int i = 0; i < 400; ++i) {
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kHiddenKernel + i * 32 + o] * ws.average_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] += params[kHiddenKernel + i * 32 + o + 16] * ws.average_pooling2d_2_out[i];
+      } // for i
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.hidden_out[o] = acc[o];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.hidden_out[o + 16] = acc[o + 16];
+    } // block of units
+  } // hidden_forward_one
+
+  // dense_2 forward, one sample: Dense 32 -> 10, softmax
+  // units in the vectors: 1 block of 10
+  template <typename T>
+  static void dense_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] = params[kDense2Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o] * ws.hidden_tanh_out[0];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 10] * ws.hidden_tanh_out[1];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 20] * ws.hidden_tanh_out[2];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 30] * ws.hidden_tanh_out[3];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 40] * ws.hidden_tanh_out[4];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 50] * ws.hidden_tanh_out[5];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 60] * ws.hidden_tanh_out[6];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 70] * ws.hidden_tanh_out[7];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 80] * ws.hidden_tanh_out[8];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 90] * ws.hidden_tanh_out[9];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 100] * ws.hidden_tanh_out[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 110] * ws.hidden_tanh_out[11];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 120] * ws.hidden_tanh_out[12];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 130] * ws.hidden_tanh_out[13];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 140] * ws.hidden_tanh_out[14];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 150] * ws.hidden_tanh_out[15];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 160] * ws.hidden_tanh_out[16];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 170] * ws.hidden_tanh_out[17];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 180] * ws.hidden_tanh_out[18];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 190] * ws.hidden_tanh_out[19];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 200] * ws.hidden_tanh_out[20];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 210] * ws.hidden_tanh_out[21];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 220] * ws.hidden_tanh_out[22];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 230] * ws.hidden_tanh_out[23];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 240] * ws.hidden_tanh_out[24];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 250] * ws.hidden_tanh_out[25];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 260] * ws.hidden_tanh_out[26];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 270] * ws.hidden_tanh_out[27];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 280] * ws.hidden_tanh_out[28];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 290] * ws.hidden_tanh_out[29];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 300] * ws.hidden_tanh_out[30];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 310] * ws.hidden_tanh_out[31];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) ws.output[o] = acc[o];
+    } // block of units
+    {
+      constexpr int L = 1;
+      {
+        // Subtracting the largest value keeps exp finite for any logits.
+        T top[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          top[l] = ws.output[l];
+          { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[2 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[3 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[4 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[5 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[6 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[7 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[8 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[9 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        }
+        T sum[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          sum[l] = T(0);
+          { ws.output[l] = std::exp(ws.output[l] - top[l]); sum[l] += ws.output[l]; }
+          { ws.output[1 * L + l] = std::exp(ws.output[1 * L + l] - top[l]); sum[l] += ws.output[1 * L + l]; }
+          { ws.output[2 * L + l] = std::exp(ws.output[2 * L + l] - top[l]); sum[l] += ws.output[2 * L + l]; }
+          { ws.output[3 * L + l] = std::exp(ws.output[3 * L + l] - top[l]); sum[l] += ws.output[3 * L + l]; }
+          { ws.output[4 * L + l] = std::exp(ws.output[4 * L + l] - top[l]); sum[l] += ws.output[4 * L + l]; }
+          { ws.output[5 * L + l] = std::exp(ws.output[5 * L + l] - top[l]); sum[l] += ws.output[5 * L + l]; }
+          { ws.output[6 * L + l] = std::exp(ws.output[6 * L + l] - top[l]); sum[l] += ws.output[6 * L + l]; }
+          { ws.output[7 * L + l] = std::exp(ws.output[7 * L + l] - top[l]); sum[l] += ws.output[7 * L + l]; }
+          { ws.output[8 * L + l] = std::exp(ws.output[8 * L + l] - top[l]); sum[l] += ws.output[8 * L + l]; }
+          { ws.output[9 * L + l] = std::exp(ws.output[9 * L + l] - top[l]); sum[l] += ws.output[9 * L + l]; }
+        }
+        T inverse[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          inverse[l] = T(1) / sum[l];
+          ws.output[l] *= inverse[l];
+          ws.output[1 * L + l] *= inverse[l];
+          ws.output[2 * L + l] *= inverse[l];
+          ws.output[3 * L + l] *= inverse[l];
+          ws.output[4 * L + l] *= inverse[l];
+          ws.output[5 * L + l] *= inverse[l];
+          ws.output[6 * L + l] *= inverse[l];
+          ws.output[7 * L + l] *= inverse[l];
+          ws.output[8 * L + l] *= inverse[l];
+          ws.output[9 * L + l] *= inverse[l];
+        }
+      } // softmax
+    }
+  } // dense_2_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.

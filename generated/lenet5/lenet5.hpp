@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::lenet5 {
 
@@ -182,6 +191,13 @@ struct Model {
     alignas(64) T dense_2_out[84 * L]; // dense_2 84
     alignas(64) T output[10 * L]; // dense_3 10
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {
+    alignas(64) T conv2d_1_columns[4480]; // conv2d_1's input in columns (1 x 5 x 1 x 32 x 28)
+  }; // struct LatencyWorkspace
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -3541,6 +3557,904 @@ struct Model {
       } // input gradient block
     } // for ib
   } // dense_3_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 784; ++i) {
+      ws.input[i] = input[i];
+    } // for i
+    conv2d_1_forward_one(params, ws);
+    average_pooling2d_1_forward_one(ws);
+    conv2d_2_forward_one(params, ws);
+    average_pooling2d_2_forward_one(ws);
+    // flatten_1: no code; its output is its input's memory.
+    dense_1_forward_one(params, ws);
+    dense_2_forward_one(params, ws);
+    dense_3_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 28x28x1 -> 28x28x6, window 5x5, stride 1x1, padding top 2, bottom 2, left 2, right 2, tanh
+  // output pixels in the vectors: blocks of 48 pixels x 6 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 1024; ++i) {
+      ws.conv2d_1_padded[i] = T(0);
+    } // for i
+    for (int y = 0; y < 28; ++y) {
+      ws.conv2d_1_padded[y * 32 + 66] = ws.input[y * 28];
+      ws.conv2d_1_padded[y * 32 + 67] = ws.input[y * 28 + 1];
+      ws.conv2d_1_padded[y * 32 + 68] = ws.input[y * 28 + 2];
+      ws.conv2d_1_padded[y * 32 + 69] = ws.input[y * 28 + 3];
+      ws.conv2d_1_padded[y * 32 + 70] = ws.input[y * 28 + 4];
+      ws.conv2d_1_padded[y * 32 + 71] = ws.input[y * 28 + 5];
+      ws.conv2d_1_padded[y * 32 + 72] = ws.input[y * 28 + 6];
+      ws.conv2d_1_padded[y * 32 + 73] = ws.input[y * 28 + 7];
+      ws.conv2d_1_padded[y * 32 + 74] = ws.input[y * 28 + 8];
+      ws.conv2d_1_padded[y * 32 + 75] = ws.input[y * 28 + 9];
+      ws.conv2d_1_padded[y * 32 + 76] = ws.input[y * 28 + 10];
+      ws.conv2d_1_padded[y * 32 + 77] = ws.input[y * 28 + 11];
+      ws.conv2d_1_padded[y * 32 + 78] = ws.input[y * 28 + 12];
+      ws.conv2d_1_padded[y * 32 + 79] = ws.input[y * 28 + 13];
+      ws.conv2d_1_padded[y * 32 + 80] = ws.input[y * 28 + 14];
+      ws.conv2d_1_padded[y * 32 + 81] = ws.input[y * 28 + 15];
+      ws.conv2d_1_padded[y * 32 + 82] = ws.input[y * 28 + 16];
+      ws.conv2d_1_padded[y * 32 + 83] = ws.input[y * 28 + 17];
+      ws.conv2d_1_padded[y * 32 + 84] = ws.input[y * 28 + 18];
+      ws.conv2d_1_padded[y * 32 + 85] = ws.input[y * 28 + 19];
+      ws.conv2d_1_padded[y * 32 + 86] = ws.input[y * 28 + 20];
+      ws.conv2d_1_padded[y * 32 + 87] = ws.input[y * 28 + 21];
+      ws.conv2d_1_padded[y * 32 + 88] = ws.input[y * 28 + 22];
+      ws.conv2d_1_padded[y * 32 + 89] = ws.input[y * 28 + 23];
+      ws.conv2d_1_padded[y * 32 + 90] = ws.input[y * 28 + 24];
+      ws.conv2d_1_padded[y * 32 + 91] = ws.input[y * 28 + 25];
+      ws.conv2d_1_padded[y * 32 + 92] = ws.input[y * 28 + 26];
+      ws.conv2d_1_padded[y * 32 + 93] = ws.input[y * 28 + 27];
+    } // for y
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    for (int kx = 0; kx < 5; ++kx) {
+      for (int r = 0; r < 32; ++r) {
+        ws.conv2d_1_columns[kx * 896 + r * 28] = ws.conv2d_1_padded[r * 32 + kx];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 1] = ws.conv2d_1_padded[r * 32 + kx + 1];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 2] = ws.conv2d_1_padded[r * 32 + kx + 2];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 3] = ws.conv2d_1_padded[r * 32 + kx + 3];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 4] = ws.conv2d_1_padded[r * 32 + kx + 4];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 5] = ws.conv2d_1_padded[r * 32 + kx + 5];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 6] = ws.conv2d_1_padded[r * 32 + kx + 6];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 7] = ws.conv2d_1_padded[r * 32 + kx + 7];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 8] = ws.conv2d_1_padded[r * 32 + kx + 8];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 9] = ws.conv2d_1_padded[r * 32 + kx + 9];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 10] = ws.conv2d_1_padded[r * 32 + kx + 10];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 11] = ws.conv2d_1_padded[r * 32 + kx + 11];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 12] = ws.conv2d_1_padded[r * 32 + kx + 12];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 13] = ws.conv2d_1_padded[r * 32 + kx + 13];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 14] = ws.conv2d_1_padded[r * 32 + kx + 14];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 15] = ws.conv2d_1_padded[r * 32 + kx + 15];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 16] = ws.conv2d_1_padded[r * 32 + kx + 16];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 17] = ws.conv2d_1_padded[r * 32 + kx + 17];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 18] = ws.conv2d_1_padded[r * 32 + kx + 18];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 19] = ws.conv2d_1_padded[r * 32 + kx + 19];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 20] = ws.conv2d_1_padded[r * 32 + kx + 20];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 21] = ws.conv2d_1_padded[r * 32 + kx + 21];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 22] = ws.conv2d_1_padded[r * 32 + kx + 22];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 23] = ws.conv2d_1_padded[r * 32 + kx + 23];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 24] = ws.conv2d_1_padded[r * 32 + kx + 24];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 25] = ws.conv2d_1_padded[r * 32 + kx + 25];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 26] = ws.conv2d_1_padded[r * 32 + kx + 26];
+        ws.conv2d_1_columns[kx * 896 + r * 28 + 27] = ws.conv2d_1_padded[r * 32 + kx + 27];
+      } // for r
+    } // for kx
+    for (int qb = 0; qb < 16; ++qb) {
+      {
+        alignas(64) T acc[6][48];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] = params[kConv2d1Bias];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] = params[kConv2d1Bias];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] = params[kConv2d1Bias + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] = params[kConv2d1Bias + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] = params[kConv2d1Bias + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] = params[kConv2d1Bias + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] = params[kConv2d1Bias + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] = params[kConv2d1Bias + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] = params[kConv2d1Bias + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] = params[kConv2d1Bias + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] = params[kConv2d1Bias + 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] = params[kConv2d1Bias + 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] = params[kConv2d1Bias + 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] = params[kConv2d1Bias + 5];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] = params[kConv2d1Bias + 5];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] = params[kConv2d1Bias + 5];
+        for (int ky = 0; ky < 5; ++ky) {
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 1] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 1] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 1] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 2] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 2] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 2] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 3] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 3] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 3] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 4] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 4] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 4] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 5] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 5] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 16];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 5] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 32];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30 + 6] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 896];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30 + 6] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 912];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30 + 6] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 928];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 7] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 896];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 7] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 912];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 7] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 928];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 8] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 896];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 8] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 912];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 8] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 928];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 9] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 896];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 9] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 912];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 9] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 928];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 10] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 896];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 10] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 912];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 10] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 928];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 11] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 896];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 11] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 912];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 11] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 928];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30 + 12] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1792];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30 + 12] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1808];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30 + 12] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1824];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 13] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1792];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 13] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1808];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 13] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1824];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 14] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1792];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 14] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1808];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 14] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1824];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 15] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1792];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 15] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1808];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 15] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1824];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 16] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1792];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 16] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1808];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 16] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1824];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 17] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1792];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 17] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1808];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 17] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 1824];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30 + 18] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2688];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30 + 18] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2704];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30 + 18] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2720];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 19] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2688];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 19] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2704];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 19] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2720];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 20] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2688];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 20] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2704];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 20] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2720];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 21] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2688];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 21] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2704];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 21] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2720];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 22] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2688];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 22] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2704];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 22] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2720];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 23] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2688];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 23] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2704];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 23] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 2720];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30 + 24] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3584];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30 + 24] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3600];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30 + 24] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3616];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 25] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3584];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 25] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3600];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 25] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3616];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 26] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3584];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 26] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3600];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 26] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3616];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 27] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3584];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 27] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3600];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 27] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3616];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 28] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3584];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 28] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3600];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 28] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3616];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 29] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3584];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 29] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3600];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 29] * ws.conv2d_1_columns[ky * 28 + qb * 48 + q + 3616];
+        } // for ky
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6] = std::tanh(acc[0][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 96] = std::tanh(acc[0][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 192] = std::tanh(acc[0][q + 32]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 1] = std::tanh(acc[1][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 97] = std::tanh(acc[1][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 193] = std::tanh(acc[1][q + 32]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 2] = std::tanh(acc[2][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 98] = std::tanh(acc[2][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 194] = std::tanh(acc[2][q + 32]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 3] = std::tanh(acc[3][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 99] = std::tanh(acc[3][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 195] = std::tanh(acc[3][q + 32]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 4] = std::tanh(acc[4][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 100] = std::tanh(acc[4][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 196] = std::tanh(acc[4][q + 32]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 5] = std::tanh(acc[5][q]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 101] = std::tanh(acc[5][q + 16]);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 288 + q * 6 + 197] = std::tanh(acc[5][q + 32]);
+      } // block of pixels
+    } // for qb
+    // The last 48 of 784 items, overlapping the block before.
+    {
+      alignas(64) T acc[6][48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] = params[kConv2d1Bias];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] = params[kConv2d1Bias];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] = params[kConv2d1Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] = params[kConv2d1Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] = params[kConv2d1Bias + 2];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] = params[kConv2d1Bias + 2];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] = params[kConv2d1Bias + 2];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] = params[kConv2d1Bias + 3];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] = params[kConv2d1Bias + 3];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] = params[kConv2d1Bias + 3];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] = params[kConv2d1Bias + 4];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] = params[kConv2d1Bias + 4];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] = params[kConv2d1Bias + 4];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] = params[kConv2d1Bias + 5];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] = params[kConv2d1Bias + 5];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] = params[kConv2d1Bias + 5];
+      for (int ky = 0; ky < 5; ++ky) {
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30] * ws.conv2d_1_columns[ky * 28 + q + 736];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30] * ws.conv2d_1_columns[ky * 28 + q + 752];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30] * ws.conv2d_1_columns[ky * 28 + q + 768];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 1] * ws.conv2d_1_columns[ky * 28 + q + 736];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 1] * ws.conv2d_1_columns[ky * 28 + q + 752];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 1] * ws.conv2d_1_columns[ky * 28 + q + 768];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 2] * ws.conv2d_1_columns[ky * 28 + q + 736];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 2] * ws.conv2d_1_columns[ky * 28 + q + 752];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 2] * ws.conv2d_1_columns[ky * 28 + q + 768];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 3] * ws.conv2d_1_columns[ky * 28 + q + 736];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 3] * ws.conv2d_1_columns[ky * 28 + q + 752];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 3] * ws.conv2d_1_columns[ky * 28 + q + 768];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 4] * ws.conv2d_1_columns[ky * 28 + q + 736];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 4] * ws.conv2d_1_columns[ky * 28 + q + 752];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 4] * ws.conv2d_1_columns[ky * 28 + q + 768];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 5] * ws.conv2d_1_columns[ky * 28 + q + 736];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 5] * ws.conv2d_1_columns[ky * 28 + q + 752];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 5] * ws.conv2d_1_columns[ky * 28 + q + 768];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30 + 6] * ws.conv2d_1_columns[ky * 28 + q + 1632];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30 + 6] * ws.conv2d_1_columns[ky * 28 + q + 1648];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30 + 6] * ws.conv2d_1_columns[ky * 28 + q + 1664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 7] * ws.conv2d_1_columns[ky * 28 + q + 1632];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 7] * ws.conv2d_1_columns[ky * 28 + q + 1648];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 7] * ws.conv2d_1_columns[ky * 28 + q + 1664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 8] * ws.conv2d_1_columns[ky * 28 + q + 1632];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 8] * ws.conv2d_1_columns[ky * 28 + q + 1648];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 8] * ws.conv2d_1_columns[ky * 28 + q + 1664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 9] * ws.conv2d_1_columns[ky * 28 + q + 1632];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 9] * ws.conv2d_1_columns[ky * 28 + q + 1648];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 9] * ws.conv2d_1_columns[ky * 28 + q + 1664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 10] * ws.conv2d_1_columns[ky * 28 + q + 1632];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 10] * ws.conv2d_1_columns[ky * 28 + q + 1648];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 10] * ws.conv2d_1_columns[ky * 28 + q + 1664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 11] * ws.conv2d_1_columns[ky * 28 + q + 1632];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 11] * ws.conv2d_1_columns[ky * 28 + q + 1648];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 11] * ws.conv2d_1_columns[ky * 28 + q + 1664];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30 + 12] * ws.conv2d_1_columns[ky * 28 + q + 2528];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30 + 12] * ws.conv2d_1_columns[ky * 28 + q + 2544];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30 + 12] * ws.conv2d_1_columns[ky * 28 + q + 2560];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 13] * ws.conv2d_1_columns[ky * 28 + q + 2528];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 13] * ws.conv2d_1_columns[ky * 28 + q + 2544];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 13] * ws.conv2d_1_columns[ky * 28 + q + 2560];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 14] * ws.conv2d_1_columns[ky * 28 + q + 2528];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 14] * ws.conv2d_1_columns[ky * 28 + q + 2544];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 14] * ws.conv2d_1_columns[ky * 28 + q + 2560];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 15] * ws.conv2d_1_columns[ky * 28 + q + 2528];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 15] * ws.conv2d_1_columns[ky * 28 + q + 2544];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 15] * ws.conv2d_1_columns[ky * 28 + q + 2560];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 16] * ws.conv2d_1_columns[ky * 28 + q + 2528];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 16] * ws.conv2d_1_columns[ky * 28 + q + 2544];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 16] * ws.conv2d_1_columns[ky * 28 + q + 2560];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 17] * ws.conv2d_1_columns[ky * 28 + q + 2528];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 17] * ws.conv2d_1_columns[ky * 28 + q + 2544];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 17] * ws.conv2d_1_columns[ky * 28 + q + 2560];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30 + 18] * ws.conv2d_1_columns[ky * 28 + q + 3424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30 + 18] * ws.conv2d_1_columns[ky * 28 + q + 3440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30 + 18] * ws.conv2d_1_columns[ky * 28 + q + 3456];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 19] * ws.conv2d_1_columns[ky * 28 + q + 3424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 19] * ws.conv2d_1_columns[ky * 28 + q + 3440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 19] * ws.conv2d_1_columns[ky * 28 + q + 3456];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 20] * ws.conv2d_1_columns[ky * 28 + q + 3424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 20] * ws.conv2d_1_columns[ky * 28 + q + 3440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 20] * ws.conv2d_1_columns[ky * 28 + q + 3456];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 21] * ws.conv2d_1_columns[ky * 28 + q + 3424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 21] * ws.conv2d_1_columns[ky * 28 + q + 3440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 21] * ws.conv2d_1_columns[ky * 28 + q + 3456];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 22] * ws.conv2d_1_columns[ky * 28 + q + 3424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 22] * ws.conv2d_1_columns[ky * 28 + q + 3440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 22] * ws.conv2d_1_columns[ky * 28 + q + 3456];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 23] * ws.conv2d_1_columns[ky * 28 + q + 3424];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 23] * ws.conv2d_1_columns[ky * 28 + q + 3440];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 23] * ws.conv2d_1_columns[ky * 28 + q + 3456];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 30 + 24] * ws.conv2d_1_columns[ky * 28 + q + 4320];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 30 + 24] * ws.conv2d_1_columns[ky * 28 + q + 4336];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 30 + 24] * ws.conv2d_1_columns[ky * 28 + q + 4352];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 30 + 25] * ws.conv2d_1_columns[ky * 28 + q + 4320];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 30 + 25] * ws.conv2d_1_columns[ky * 28 + q + 4336];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 30 + 25] * ws.conv2d_1_columns[ky * 28 + q + 4352];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 30 + 26] * ws.conv2d_1_columns[ky * 28 + q + 4320];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 30 + 26] * ws.conv2d_1_columns[ky * 28 + q + 4336];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 30 + 26] * ws.conv2d_1_columns[ky * 28 + q + 4352];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 30 + 27] * ws.conv2d_1_columns[ky * 28 + q + 4320];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 30 + 27] * ws.conv2d_1_columns[ky * 28 + q + 4336];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 30 + 27] * ws.conv2d_1_columns[ky * 28 + q + 4352];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 30 + 28] * ws.conv2d_1_columns[ky * 28 + q + 4320];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 30 + 28] * ws.conv2d_1_columns[ky * 28 + q + 4336];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 30 + 28] * ws.conv2d_1_columns[ky * 28 + q + 4352];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + ky * 30 + 29] * ws.conv2d_1_columns[ky * 28 + q + 4320];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 16] += params[kConv2d1Kernel + ky * 30 + 29] * ws.conv2d_1_columns[ky * 28 + q + 4336];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q + 32] += params[kConv2d1Kernel + ky * 30 + 29] * ws.conv2d_1_columns[ky * 28 + q + 4352];
+      } // for ky
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4416] = std::tanh(acc[0][q]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4512] = std::tanh(acc[0][q + 16]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4608] = std::tanh(acc[0][q + 32]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4417] = std::tanh(acc[1][q]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4513] = std::tanh(acc[1][q + 16]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4609] = std::tanh(acc[1][q + 32]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4418] = std::tanh(acc[2][q]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4514] = std::tanh(acc[2][q + 16]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4610] = std::tanh(acc[2][q + 32]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4419] = std::tanh(acc[3][q]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4515] = std::tanh(acc[3][q + 16]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4611] = std::tanh(acc[3][q + 32]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4420] = std::tanh(acc[4][q]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4516] = std::tanh(acc[4][q + 16]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4612] = std::tanh(acc[4][q + 32]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4421] = std::tanh(acc[5][q]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4517] = std::tanh(acc[5][q + 16]);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 6 + 4613] = std::tanh(acc[5][q + 32]);
+    } // block of pixels
+  } // conv2d_1_forward_one
+
+  // average_pooling2d_1 forward, one sample: AveragePooling2D 28x28x6 -> 14x14x6, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void average_pooling2d_1_forward_one(LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 14; ++oy) {
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c] = (ws.conv2d_1_out[oy * 336 + c] + ws.conv2d_1_out[oy * 336 + c + 6] + ws.conv2d_1_out[oy * 336 + c + 168] + ws.conv2d_1_out[oy * 336 + c + 174]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 6] = (ws.conv2d_1_out[oy * 336 + c + 12] + ws.conv2d_1_out[oy * 336 + c + 18] + ws.conv2d_1_out[oy * 336 + c + 180] + ws.conv2d_1_out[oy * 336 + c + 186]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 12] = (ws.conv2d_1_out[oy * 336 + c + 24] + ws.conv2d_1_out[oy * 336 + c + 30] + ws.conv2d_1_out[oy * 336 + c + 192] + ws.conv2d_1_out[oy * 336 + c + 198]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 18] = (ws.conv2d_1_out[oy * 336 + c + 36] + ws.conv2d_1_out[oy * 336 + c + 42] + ws.conv2d_1_out[oy * 336 + c + 204] + ws.conv2d_1_out[oy * 336 + c + 210]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 24] = (ws.conv2d_1_out[oy * 336 + c + 48] + ws.conv2d_1_out[oy * 336 + c + 54] + ws.conv2d_1_out[oy * 336 + c + 216] + ws.conv2d_1_out[oy * 336 + c + 222]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 30] = (ws.conv2d_1_out[oy * 336 + c + 60] + ws.conv2d_1_out[oy * 336 + c + 66] + ws.conv2d_1_out[oy * 336 + c + 228] + ws.conv2d_1_out[oy * 336 + c + 234]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 36] = (ws.conv2d_1_out[oy * 336 + c + 72] + ws.conv2d_1_out[oy * 336 + c + 78] + ws.conv2d_1_out[oy * 336 + c + 240] + ws.conv2d_1_out[oy * 336 + c + 246]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 42] = (ws.conv2d_1_out[oy * 336 + c + 84] + ws.conv2d_1_out[oy * 336 + c + 90] + ws.conv2d_1_out[oy * 336 + c + 252] + ws.conv2d_1_out[oy * 336 + c + 258]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 48] = (ws.conv2d_1_out[oy * 336 + c + 96] + ws.conv2d_1_out[oy * 336 + c + 102] + ws.conv2d_1_out[oy * 336 + c + 264] + ws.conv2d_1_out[oy * 336 + c + 270]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 54] = (ws.conv2d_1_out[oy * 336 + c + 108] + ws.conv2d_1_out[oy * 336 + c + 114] + ws.conv2d_1_out[oy * 336 + c + 276] + ws.conv2d_1_out[oy * 336 + c + 282]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 60] = (ws.conv2d_1_out[oy * 336 + c + 120] + ws.conv2d_1_out[oy * 336 + c + 126] + ws.conv2d_1_out[oy * 336 + c + 288] + ws.conv2d_1_out[oy * 336 + c + 294]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 66] = (ws.conv2d_1_out[oy * 336 + c + 132] + ws.conv2d_1_out[oy * 336 + c + 138] + ws.conv2d_1_out[oy * 336 + c + 300] + ws.conv2d_1_out[oy * 336 + c + 306]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 72] = (ws.conv2d_1_out[oy * 336 + c + 144] + ws.conv2d_1_out[oy * 336 + c + 150] + ws.conv2d_1_out[oy * 336 + c + 312] + ws.conv2d_1_out[oy * 336 + c + 318]) * (T(1) / T(4));
+      CNNC_VECTOR for (int c = 0; c < 6; ++c) ws.average_pooling2d_1_out[oy * 84 + c + 78] = (ws.conv2d_1_out[oy * 336 + c + 156] + ws.conv2d_1_out[oy * 336 + c + 162] + ws.conv2d_1_out[oy * 336 + c + 324] + ws.conv2d_1_out[oy * 336 + c + 330]) * (T(1) / T(4));
+    } // for oy
+  } // average_pooling2d_1_forward_one
+
+  // conv2d_2 forward, one sample: Conv2D 14x14x6 -> 10x10x16, window 5x5, stride 1x1, padding valid, tanh
+  // output channels in the vectors: blocks of 10 pixels x 16 channels
+  template <typename T>
+  static void conv2d_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 10; ++oy) {
+      {
+        alignas(64) T acc[10][16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = params[kConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = params[kConv2d2Bias + o];
+        for (int c = 0; c < 6; ++c) {
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c + 6];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c + 12];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c + 18];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c + 30];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c + 36];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c + 42];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o] * ws.average_pooling2d_1_out[oy * 84 + c + 54];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 6];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 12];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 18];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 30];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 36];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 42];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 54];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 96] * ws.average_pooling2d_1_out[oy * 84 + c + 60];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 12];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 18];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 30];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 36];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 42];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 54];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 60];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 192] * ws.average_pooling2d_1_out[oy * 84 + c + 66];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 18];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 30];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 36];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 42];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 54];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 60];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 66];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 288] * ws.average_pooling2d_1_out[oy * 84 + c + 72];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 30];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 36];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 42];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 54];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 60];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 66];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 72];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 384] * ws.average_pooling2d_1_out[oy * 84 + c + 78];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 84];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 90];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 96];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 102];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 108];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 114];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 126];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 132];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 480] * ws.average_pooling2d_1_out[oy * 84 + c + 138];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 90];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 96];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 102];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 108];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 114];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 126];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 132];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 138];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 576] * ws.average_pooling2d_1_out[oy * 84 + c + 144];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 96];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 102];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 108];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 114];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 126];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 132];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 138];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 144];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 672] * ws.average_pooling2d_1_out[oy * 84 + c + 150];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 102];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 108];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 114];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 126];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 132];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 138];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 144];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 150];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.average_pooling2d_1_out[oy * 84 + c + 156];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 108];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 114];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 126];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 132];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 138];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 144];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 150];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 156];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 864] * ws.average_pooling2d_1_out[oy * 84 + c + 162];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 168];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 174];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 180];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 186];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 192];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 198];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 204];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 210];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 960] * ws.average_pooling2d_1_out[oy * 84 + c + 222];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 174];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 180];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 186];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 192];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 198];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 204];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 210];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 222];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1056] * ws.average_pooling2d_1_out[oy * 84 + c + 228];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 180];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 186];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 192];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 198];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 204];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 210];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 222];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 228];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1152] * ws.average_pooling2d_1_out[oy * 84 + c + 234];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 186];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 192];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 198];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 204];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 210];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 222];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 228];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 234];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1248] * ws.average_pooling2d_1_out[oy * 84 + c + 240];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 192];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 198];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 204];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 210];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 222];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 228];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 234];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 240];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1344] * ws.average_pooling2d_1_out[oy * 84 + c + 246];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 252];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 258];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 264];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 270];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 276];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 282];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 288];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 294];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 300];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1440] * ws.average_pooling2d_1_out[oy * 84 + c + 306];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 258];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 264];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 270];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 276];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 282];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 288];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 294];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 300];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 306];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.average_pooling2d_1_out[oy * 84 + c + 312];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 264];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 270];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 276];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 282];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 288];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 294];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 300];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 306];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 312];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1632] * ws.average_pooling2d_1_out[oy * 84 + c + 318];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 270];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 276];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 282];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 288];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 294];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 300];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 306];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 312];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 318];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1728] * ws.average_pooling2d_1_out[oy * 84 + c + 324];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 276];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 282];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 288];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 294];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 300];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 306];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 312];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 318];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 324];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1824] * ws.average_pooling2d_1_out[oy * 84 + c + 330];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 336];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 342];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 348];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 354];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 360];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 366];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 372];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 378];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 384];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1920] * ws.average_pooling2d_1_out[oy * 84 + c + 390];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 342];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 348];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 354];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 360];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 366];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 372];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 378];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 384];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 390];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 2016] * ws.average_pooling2d_1_out[oy * 84 + c + 396];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 348];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 354];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 360];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 366];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 372];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 378];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 384];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 390];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 396];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 2112] * ws.average_pooling2d_1_out[oy * 84 + c + 402];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 354];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 360];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 366];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 372];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 378];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 384];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 390];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 396];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 402];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 2208] * ws.average_pooling2d_1_out[oy * 84 + c + 408];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 360];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 366];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 372];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 378];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 384];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 390];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 396];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 402];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 408];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 2304] * ws.average_pooling2d_1_out[oy * 84 + c + 414];
+        } // for c
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o] = std::tanh(acc[0][o]);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 16] = std::tanh(acc[1][o]);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 32] = std::tanh(acc[2][o]);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 48] = std::tanh(acc[3][o]);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 64] = std::tanh(acc[4][o]);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 80] = std::tanh(acc[5][o]);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 96] = std::tanh(acc[6][o]);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 112] = std::tanh(acc[7][o]);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 128] = std::tanh(acc[8][o]);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 160 + o + 144] = std::tanh(acc[9][o]);
+      } // block of channels
+    } // for oy
+  } // conv2d_2_forward_one
+
+  // average_pooling2d_2 forward, one sample: AveragePooling2D 10x10x16 -> 5x5x16, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void average_pooling2d_2_forward_one(LatencyWorkspace<T>& ws) {
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c] = (ws.conv2d_2_out[c] + ws.conv2d_2_out[c + 16] + ws.conv2d_2_out[c + 160] + ws.conv2d_2_out[c + 176]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 16] = (ws.conv2d_2_out[c + 32] + ws.conv2d_2_out[c + 48] + ws.conv2d_2_out[c + 192] + ws.conv2d_2_out[c + 208]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 32] = (ws.conv2d_2_out[c + 64] + ws.conv2d_2_out[c + 80] + ws.conv2d_2_out[c + 224] + ws.conv2d_2_out[c + 240]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 48] = (ws.conv2d_2_out[c + 96] + ws.conv2d_2_out[c + 112] + ws.conv2d_2_out[c + 256] + ws.conv2d_2_out[c + 272]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 64] = (ws.conv2d_2_out[c + 128] + ws.conv2d_2_out[c + 144] + ws.conv2d_2_out[c + 288] + ws.conv2d_2_out[c + 304]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 80] = (ws.conv2d_2_out[c + 320] + ws.conv2d_2_out[c + 336] + ws.conv2d_2_out[c + 480] + ws.conv2d_2_out[c + 496]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 96] = (ws.conv2d_2_out[c + 352] + ws.conv2d_2_out[c + 368] + ws.conv2d_2_out[c + 512] + ws.conv2d_2_out[c + 528]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 112] = (ws.conv2d_2_out[c + 384] + ws.conv2d_2_out[c + 400] + ws.conv2d_2_out[c + 544] + ws.conv2d_2_out[c + 560]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 128] = (ws.conv2d_2_out[c + 416] + ws.conv2d_2_out[c + 432] + ws.conv2d_2_out[c + 576] + ws.conv2d_2_out[c + 592]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 144] = (ws.conv2d_2_out[c + 448] + ws.conv2d_2_out[c + 464] + ws.conv2d_2_out[c + 608] + ws.conv2d_2_out[c + 624]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 160] = (ws.conv2d_2_out[c + 640] + ws.conv2d_2_out[c + 656] + ws.conv2d_2_out[c + 800] + ws.conv2d_2_out[c + 816]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 176] = (ws.conv2d_2_out[c + 672] + ws.conv2d_2_out[c + 688] + ws.conv2d_2_out[c + 832] + ws.conv2d_2_out[c + 848]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 192] = (ws.conv2d_2_out[c + 704] + ws.conv2d_2_out[c + 720] + ws.conv2d_2_out[c + 864] + ws.conv2d_2_out[c + 880]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 208] = (ws.conv2d_2_out[c + 736] + ws.conv2d_2_out[c + 752] + ws.conv2d_2_out[c + 896] + ws.conv2d_2_out[c + 912]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 224] = (ws.conv2d_2_out[c + 768] + ws.conv2d_2_out[c + 784] + ws.conv2d_2_out[c + 928] + ws.conv2d_2_out[c + 944]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 240] = (ws.conv2d_2_out[c + 960] + ws.conv2d_2_out[c + 976] + ws.conv2d_2_out[c + 1120] + ws.conv2d_2_out[c + 1136]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 256] = (ws.conv2d_2_out[c + 992] + ws.conv2d_2_out[c + 1008] + ws.conv2d_2_out[c + 1152] + ws.conv2d_2_out[c + 1168]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 272] = (ws.conv2d_2_out[c + 1024] + ws.conv2d_2_out[c + 1040] + ws.conv2d_2_out[c + 1184] + ws.conv2d_2_out[c + 1200]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 288] = (ws.conv2d_2_out[c + 1056] + ws.conv2d_2_out[c + 1072] + ws.conv2d_2_out[c + 1216] + ws.conv2d_2_out[c + 1232]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 304] = (ws.conv2d_2_out[c + 1088] + ws.conv2d_2_out[c + 1104] + ws.conv2d_2_out[c + 1248] + ws.conv2d_2_out[c + 1264]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 320] = (ws.conv2d_2_out[c + 1280] + ws.conv2d_2_out[c + 1296] + ws.conv2d_2_out[c + 1440] + ws.conv2d_2_out[c + 1456]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 336] = (ws.conv2d_2_out[c + 1312] + ws.conv2d_2_out[c + 1328] + ws.conv2d_2_out[c + 1472] + ws.conv2d_2_out[c + 1488]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 352] = (ws.conv2d_2_out[c + 1344] + ws.conv2d_2_out[c + 1360] + ws.conv2d_2_out[c + 1504] + ws.conv2d_2_out[c + 1520]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 368] = (ws.conv2d_2_out[c + 1376] + ws.conv2d_2_out[c + 1392] + ws.conv2d_2_out[c + 1536] + ws.conv2d_2_out[c + 1552]) * (T(1) / T(4));
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) ws.average_pooling2d_2_out[c + 384] = (ws.conv2d_2_out[c + 1408] + ws.conv2d_2_out[c + 1424] + ws.conv2d_2_out[c + 1568] + ws.conv2d_2_out[c + 1584]) * (T(1) / T(4));
+  } // average_pooling2d_2_forward_one
+
+  // dense_1 forward, one sample: Dense 400 -> 120, tanh
+  // units in the vectors: 1 block of 120
+  template <typename T>
+  static void dense_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[120];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] = params[kDense1Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] = params[kDense1Bias + o + 16];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 32] = params[kDense1Bias + o + 32];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 48] = params[kDense1Bias + o + 48];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 64] = params[kDense1Bias + o + 64];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 80] = params[kDense1Bias + o + 80];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 96] = params[kDense1Bias + o + 96];
+      CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[o + 112] = params[kDense1Bias + o + 112];
+      for (int i = 0; i < 400; ++i) {
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + i * 120 + o] * ws.average_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] += params[kDense1Kernel + i * 120 + o + 16] * ws.average_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 32] += params[kDense1Kernel + i * 120 + o + 32] * ws.average_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 48] += params[kDense1Kernel + i * 120 + o + 48] * ws.average_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 64] += params[kDense1Kernel + i * 120 + o + 64] * ws.average_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 80] += params[kDense1Kernel + i * 120 + o + 80] * ws.average_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 96] += params[kDense1Kernel + i * 120 + o + 96] * ws.average_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[o + 112] += params[kDense1Kernel + i * 120 + o + 112] * ws.average_pooling2d_2_out[i];
+      } // for i
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o] = std::tanh(acc[o]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 16] = std::tanh(acc[o + 16]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 32] = std::tanh(acc[o + 32]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 48] = std::tanh(acc[o + 48]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 64] = std::tanh(acc[o + 64]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 80] = std::tanh(acc[o + 80]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 96] = std::tanh(acc[o + 96]);
+      CNNC_VECTOR for (int o = 0; o < 8; ++o) ws.dense_1_out[o + 112] = std::tanh(acc[o + 112]);
+    } // block of units
+  } // dense_1_forward_one
+
+  // dense_2 forward, one sample: Dense 120 -> 84, tanh
+  // units in the vectors: 1 block of 84
+  template <typename T>
+  static void dense_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[84];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] = params[kDense2Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] = params[kDense2Bias + o + 16];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 32] = params[kDense2Bias + o + 32];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 48] = params[kDense2Bias + o + 48];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 64] = params[kDense2Bias + o + 64];
+      CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[o + 80] = params[kDense2Bias + o + 80];
+      for (int i = 0; i < 120; ++i) {
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense2Kernel + i * 84 + o] * ws.dense_1_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] += params[kDense2Kernel + i * 84 + o + 16] * ws.dense_1_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 32] += params[kDense2Kernel + i * 84 + o + 32] * ws.dense_1_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 48] += params[kDense2Kernel + i * 84 + o + 48] * ws.dense_1_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 64] += params[kDense2Kernel + i * 84 + o + 64] * ws.dense_1_out[i];
+        CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[o + 80] += params[kDense2Kernel + i * 84 + o + 80] * ws.dense_1_out[i];
+      } // for i
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_2_out[o] = std::tanh(acc[o]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_2_out[o + 16] = std::tanh(acc[o + 16]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_2_out[o + 32] = std::tanh(acc[o + 32]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_2_out[o + 48] = std::tanh(acc[o + 48]);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_2_out[o + 64] = std::tanh(acc[o + 64]);
+      CNNC_VECTOR for (int o = 0; o < 4; ++o) ws.dense_2_out[o + 80] = std::tanh(acc[o + 80]);
+    } // block of units
+  } // dense_2_forward_one
+
+  // dense_3 forward, one sample: Dense 84 -> 10, softmax
+  // units in the vectors: 1 block of 10
+  template <typename T>
+  static void dense_3_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] = params[kDense3Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o] * ws.dense_2_out[0];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 10] * ws.dense_2_out[1];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 20] * ws.dense_2_out[2];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 30] * ws.dense_2_out[3];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 40] * ws.dense_2_out[4];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 50] * ws.dense_2_out[5];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 60] * ws.dense_2_out[6];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 70] * ws.dense_2_out[7];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 80] * ws.dense_2_out[8];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 90] * ws.dense_2_out[9];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 100] * ws.dense_2_out[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 110] * ws.dense_2_out[11];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 120] * ws.dense_2_out[12];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 130] * ws.dense_2_out[13];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 140] * ws.dense_2_out[14];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 150] * ws.dense_2_out[15];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 160] * ws.dense_2_out[16];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 170] * ws.dense_2_out[17];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 180] * ws.dense_2_out[18];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 190] * ws.dense_2_out[19];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 200] * ws.dense_2_out[20];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 210] * ws.dense_2_out[21];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 220] * ws.dense_2_out[22];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 230] * ws.dense_2_out[23];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 240] * ws.dense_2_out[24];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 250] * ws.dense_2_out[25];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 260] * ws.dense_2_out[26];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 270] * ws.dense_2_out[27];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 280] * ws.dense_2_out[28];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 290] * ws.dense_2_out[29];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 300] * ws.dense_2_out[30];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 310] * ws.dense_2_out[31];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 320] * ws.dense_2_out[32];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 330] * ws.dense_2_out[33];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 340] * ws.dense_2_out[34];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 350] * ws.dense_2_out[35];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 360] * ws.dense_2_out[36];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 370] * ws.dense_2_out[37];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 380] * ws.dense_2_out[38];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 390] * ws.dense_2_out[39];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 400] * ws.dense_2_out[40];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 410] * ws.dense_2_out[41];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 420] * ws.dense_2_out[42];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 430] * ws.dense_2_out[43];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 440] * ws.dense_2_out[44];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 450] * ws.dense_2_out[45];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 460] * ws.dense_2_out[46];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 470] * ws.dense_2_out[47];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 480] * ws.dense_2_out[48];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 490] * ws.dense_2_out[49];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 500] * ws.dense_2_out[50];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 510] * ws.dense_2_out[51];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 520] * ws.dense_2_out[52];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 530] * ws.dense_2_out[53];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 540] * ws.dense_2_out[54];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 550] * ws.dense_2_out[55];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 560] * ws.dense_2_out[56];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 570] * ws.dense_2_out[57];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 580] * ws.dense_2_out[58];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 590] * ws.dense_2_out[59];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 600] * ws.dense_2_out[60];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 610] * ws.dense_2_out[61];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 620] * ws.dense_2_out[62];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 630] * ws.dense_2_out[63];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 640] * ws.dense_2_out[64];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 650] * ws.dense_2_out[65];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 660] * ws.dense_2_out[66];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 670] * ws.dense_2_out[67];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 680] * ws.dense_2_out[68];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 690] * ws.dense_2_out[69];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 700] * ws.dense_2_out[70];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 710] * ws.dense_2_out[71];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 720] * ws.dense_2_out[72];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 730] * ws.dense_2_out[73];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 740] * ws.dense_2_out[74];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 750] * ws.dense_2_out[75];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 760] * ws.dense_2_out[76];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 770] * ws.dense_2_out[77];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 780] * ws.dense_2_out[78];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 790] * ws.dense_2_out[79];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 800] * ws.dense_2_out[80];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 810] * ws.dense_2_out[81];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 820] * ws.dense_2_out[82];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense3Kernel + o + 830] * ws.dense_2_out[83];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) ws.output[o] = acc[o];
+    } // block of units
+    {
+      constexpr int L = 1;
+      {
+        // Subtracting the largest value keeps exp finite for any logits.
+        T top[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          top[l] = ws.output[l];
+          { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[2 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[3 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[4 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[5 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[6 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[7 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[8 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[9 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        }
+        T sum[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          sum[l] = T(0);
+          { ws.output[l] = std::exp(ws.output[l] - top[l]); sum[l] += ws.output[l]; }
+          { ws.output[1 * L + l] = std::exp(ws.output[1 * L + l] - top[l]); sum[l] += ws.output[1 * L + l]; }
+          { ws.output[2 * L + l] = std::exp(ws.output[2 * L + l] - top[l]); sum[l] += ws.output[2 * L + l]; }
+          { ws.output[3 * L + l] = std::exp(ws.output[3 * L + l] - top[l]); sum[l] += ws.output[3 * L + l]; }
+          { ws.output[4 * L + l] = std::exp(ws.output[4 * L + l] - top[l]); sum[l] += ws.output[4 * L + l]; }
+          { ws.output[5 * L + l] = std::exp(ws.output[5 * L + l] - top[l]); sum[l] += ws.output[5 * L + l]; }
+          { ws.output[6 * L + l] = std::exp(ws.output[6 * L + l] - top[l]); sum[l] += ws.output[6 * L + l]; }
+          { ws.output[7 * L + l] = std::exp(ws.output[7 * L + l] - top[l]); sum[l] += ws.output[7 * L + l]; }
+          { ws.output[8 * L + l] = std::exp(ws.output[8 * L + l] - top[l]); sum[l] += ws.output[8 * L + l]; }
+          { ws.output[9 * L + l] = std::exp(ws.output[9 * L + l] - top[l]); sum[l] += ws.output[9 * L + l]; }
+        }
+        T inverse[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          inverse[l] = T(1) / sum[l];
+          ws.output[l] *= inverse[l];
+          ws.output[1 * L + l] *= inverse[l];
+          ws.output[2 * L + l] *= inverse[l];
+          ws.output[3 * L + l] *= inverse[l];
+          ws.output[4 * L + l] *= inverse[l];
+          ws.output[5 * L + l] *= inverse[l];
+          ws.output[6 * L + l] *= inverse[l];
+          ws.output[7 * L + l] *= inverse[l];
+          ws.output[8 * L + l] *= inverse[l];
+          ws.output[9 * L + l] *= inverse[l];
+        }
+      } // softmax
+    }
+  } // dense_3_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.

@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::mnist {
 
@@ -165,6 +174,14 @@ struct Model {
     alignas(64) T dense_1_out[100 * L]; // dense_1 100
     alignas(64) T output[10 * L]; // dense_2 10
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {
+    alignas(64) T conv2d_1_columns[3360]; // conv2d_1's input in columns (1 x 5 x 1 x 28 x 24)
+    alignas(64) T conv2d_2_columns[4800]; // conv2d_2's input in columns (1 x 5 x 10 x 12 x 8)
+  }; // struct LatencyWorkspace
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -3837,6 +3854,712 @@ struct Model {
       } // input gradient block
     } // for ib
   } // dense_2_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 784; ++i) {
+      ws.input[i] = input[i];
+    } // for i
+    conv2d_1_forward_one(params, ws);
+    max_pooling2d_1_forward_one(ws);
+    conv2d_2_forward_one(params, ws);
+    max_pooling2d_2_forward_one(ws);
+    // flatten_1: no code; its output is its input's memory.
+    dense_1_forward_one(params, ws);
+    dense_2_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 28x28x1 -> 24x24x10, window 5x5, stride 1x1, padding valid, relu
+  // output pixels in the vectors: blocks of 64 pixels x 5 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    for (int kx = 0; kx < 5; ++kx) {
+      for (int r = 0; r < 28; ++r) {
+        ws.conv2d_1_columns[kx * 672 + r * 24] = ws.input[r * 28 + kx];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 1] = ws.input[r * 28 + kx + 1];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 2] = ws.input[r * 28 + kx + 2];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 3] = ws.input[r * 28 + kx + 3];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 4] = ws.input[r * 28 + kx + 4];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 5] = ws.input[r * 28 + kx + 5];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 6] = ws.input[r * 28 + kx + 6];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 7] = ws.input[r * 28 + kx + 7];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 8] = ws.input[r * 28 + kx + 8];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 9] = ws.input[r * 28 + kx + 9];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 10] = ws.input[r * 28 + kx + 10];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 11] = ws.input[r * 28 + kx + 11];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 12] = ws.input[r * 28 + kx + 12];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 13] = ws.input[r * 28 + kx + 13];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 14] = ws.input[r * 28 + kx + 14];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 15] = ws.input[r * 28 + kx + 15];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 16] = ws.input[r * 28 + kx + 16];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 17] = ws.input[r * 28 + kx + 17];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 18] = ws.input[r * 28 + kx + 18];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 19] = ws.input[r * 28 + kx + 19];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 20] = ws.input[r * 28 + kx + 20];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 21] = ws.input[r * 28 + kx + 21];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 22] = ws.input[r * 28 + kx + 22];
+        ws.conv2d_1_columns[kx * 672 + r * 24 + 23] = ws.input[r * 28 + kx + 23];
+      } // for r
+    } // for kx
+    for (int ob = 0; ob < 2; ++ob) {
+      for (int qb = 0; qb < 9; ++qb) {
+        {
+          alignas(64) T acc[5][64];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias + ob * 5];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] = params[kConv2d1Bias + ob * 5];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] = params[kConv2d1Bias + ob * 5];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] = params[kConv2d1Bias + ob * 5];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + ob * 5 + 1];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] = params[kConv2d1Bias + ob * 5 + 1];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] = params[kConv2d1Bias + ob * 5 + 1];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] = params[kConv2d1Bias + ob * 5 + 1];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] = params[kConv2d1Bias + ob * 5 + 2];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] = params[kConv2d1Bias + ob * 5 + 2];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] = params[kConv2d1Bias + ob * 5 + 2];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] = params[kConv2d1Bias + ob * 5 + 2];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] = params[kConv2d1Bias + ob * 5 + 3];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] = params[kConv2d1Bias + ob * 5 + 3];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] = params[kConv2d1Bias + ob * 5 + 3];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] = params[kConv2d1Bias + ob * 5 + 3];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] = params[kConv2d1Bias + ob * 5 + 4];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] = params[kConv2d1Bias + ob * 5 + 4];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] = params[kConv2d1Bias + ob * 5 + 4];
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] = params[kConv2d1Bias + ob * 5 + 4];
+          for (int ky = 0; ky < 5; ++ky) {
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 50 + ob * 5] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 1] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 1] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 1] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 1] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 2] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 2] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 2] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 2] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 3] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 3] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 3] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 3] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 4] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 4] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 4] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 4] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 10] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 672];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 10] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 10] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 10] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 11] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 672];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 11] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 11] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 11] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 12] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 672];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 12] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 12] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 12] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 13] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 672];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 13] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 13] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 13] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 14] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 672];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 14] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 14] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 14] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 20] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1344];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 20] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1360];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 20] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1376];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 20] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1392];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 21] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1344];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 21] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1360];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 21] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1376];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 21] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1392];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 22] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1344];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 22] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1360];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 22] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1376];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 22] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1392];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 23] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1344];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 23] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1360];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 23] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1376];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 23] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1392];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 24] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1344];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 24] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1360];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 24] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1376];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 24] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 1392];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 30] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2016];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 30] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2032];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 30] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2048];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 30] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2064];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 31] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2016];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 31] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2032];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 31] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2048];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 31] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2064];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 32] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2016];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 32] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2032];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 32] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2048];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 32] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2064];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 33] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2016];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 33] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2032];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 33] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2048];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 33] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2064];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 34] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2016];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 34] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2032];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 34] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2048];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 34] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2064];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 40] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 40] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 40] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 40] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2736];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 41] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 41] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 41] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 41] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2736];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 42] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 42] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 42] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 42] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2736];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 43] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 43] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 43] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 43] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2736];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 44] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2688];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 44] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2704];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 44] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2720];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d1Kernel + ky * 50 + ob * 5 + 44] * ws.conv2d_1_columns[ky * 24 + qb * 64 + q + 2736];
+          } // for ky
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5] = acc[0][q] > T(0) ? acc[0][q] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 160] = acc[0][q + 16] > T(0) ? acc[0][q + 16] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 320] = acc[0][q + 32] > T(0) ? acc[0][q + 32] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 480] = acc[0][q + 48] > T(0) ? acc[0][q + 48] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 1] = acc[1][q] > T(0) ? acc[1][q] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 161] = acc[1][q + 16] > T(0) ? acc[1][q + 16] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 321] = acc[1][q + 32] > T(0) ? acc[1][q + 32] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 481] = acc[1][q + 48] > T(0) ? acc[1][q + 48] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 2] = acc[2][q] > T(0) ? acc[2][q] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 162] = acc[2][q + 16] > T(0) ? acc[2][q + 16] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 322] = acc[2][q + 32] > T(0) ? acc[2][q + 32] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 482] = acc[2][q + 48] > T(0) ? acc[2][q + 48] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 3] = acc[3][q] > T(0) ? acc[3][q] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 163] = acc[3][q + 16] > T(0) ? acc[3][q + 16] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 323] = acc[3][q + 32] > T(0) ? acc[3][q + 32] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 483] = acc[3][q + 48] > T(0) ? acc[3][q + 48] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 4] = acc[4][q] > T(0) ? acc[4][q] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 164] = acc[4][q + 16] > T(0) ? acc[4][q + 16] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 324] = acc[4][q + 32] > T(0) ? acc[4][q + 32] : T(0);
+          CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[qb * 640 + q * 10 + ob * 5 + 484] = acc[4][q + 48] > T(0) ? acc[4][q + 48] : T(0);
+        } // block of pixels
+      } // for qb
+    } // for ob
+  } // conv2d_1_forward_one
+
+  // max_pooling2d_1 forward, one sample: MaxPooling2D 24x24x10 -> 12x12x10, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void max_pooling2d_1_forward_one(LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 12; ++oy) {
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c]; { const T v = ws.conv2d_1_out[oy * 480 + c + 10]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 240]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 250]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 20]; { const T v = ws.conv2d_1_out[oy * 480 + c + 30]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 260]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 270]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 10] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 40]; { const T v = ws.conv2d_1_out[oy * 480 + c + 50]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 280]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 290]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 20] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 60]; { const T v = ws.conv2d_1_out[oy * 480 + c + 70]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 300]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 310]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 30] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 80]; { const T v = ws.conv2d_1_out[oy * 480 + c + 90]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 320]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 330]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 40] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 100]; { const T v = ws.conv2d_1_out[oy * 480 + c + 110]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 340]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 350]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 50] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 120]; { const T v = ws.conv2d_1_out[oy * 480 + c + 130]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 360]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 370]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 60] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 140]; { const T v = ws.conv2d_1_out[oy * 480 + c + 150]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 380]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 390]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 70] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 160]; { const T v = ws.conv2d_1_out[oy * 480 + c + 170]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 400]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 410]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 80] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 180]; { const T v = ws.conv2d_1_out[oy * 480 + c + 190]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 420]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 430]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 90] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 200]; { const T v = ws.conv2d_1_out[oy * 480 + c + 210]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 440]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 450]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 100] = best; }
+      CNNC_VECTOR for (int c = 0; c < 10; ++c) { T best = ws.conv2d_1_out[oy * 480 + c + 220]; { const T v = ws.conv2d_1_out[oy * 480 + c + 230]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 460]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[oy * 480 + c + 470]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 120 + c + 110] = best; }
+    } // for oy
+  } // max_pooling2d_1_forward_one
+
+  // conv2d_2 forward, one sample: Conv2D 12x12x10 -> 8x8x20, window 5x5, stride 1x1, padding valid, relu
+  // output pixels in the vectors: blocks of 64 pixels x 5 channels
+  template <typename T>
+  static void conv2d_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    for (int kx = 0; kx < 5; ++kx) {
+      for (int c = 0; c < 10; ++c) {
+        ws.conv2d_2_columns[kx * 960 + c * 96] = ws.max_pooling2d_1_out[kx * 10 + c];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 1] = ws.max_pooling2d_1_out[kx * 10 + c + 10];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 2] = ws.max_pooling2d_1_out[kx * 10 + c + 20];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 3] = ws.max_pooling2d_1_out[kx * 10 + c + 30];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 4] = ws.max_pooling2d_1_out[kx * 10 + c + 40];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 5] = ws.max_pooling2d_1_out[kx * 10 + c + 50];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 6] = ws.max_pooling2d_1_out[kx * 10 + c + 60];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 7] = ws.max_pooling2d_1_out[kx * 10 + c + 70];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 8] = ws.max_pooling2d_1_out[kx * 10 + c + 120];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 9] = ws.max_pooling2d_1_out[kx * 10 + c + 130];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 10] = ws.max_pooling2d_1_out[kx * 10 + c + 140];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 11] = ws.max_pooling2d_1_out[kx * 10 + c + 150];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 12] = ws.max_pooling2d_1_out[kx * 10 + c + 160];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 13] = ws.max_pooling2d_1_out[kx * 10 + c + 170];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 14] = ws.max_pooling2d_1_out[kx * 10 + c + 180];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 15] = ws.max_pooling2d_1_out[kx * 10 + c + 190];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 16] = ws.max_pooling2d_1_out[kx * 10 + c + 240];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 17] = ws.max_pooling2d_1_out[kx * 10 + c + 250];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 18] = ws.max_pooling2d_1_out[kx * 10 + c + 260];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 19] = ws.max_pooling2d_1_out[kx * 10 + c + 270];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 20] = ws.max_pooling2d_1_out[kx * 10 + c + 280];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 21] = ws.max_pooling2d_1_out[kx * 10 + c + 290];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 22] = ws.max_pooling2d_1_out[kx * 10 + c + 300];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 23] = ws.max_pooling2d_1_out[kx * 10 + c + 310];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 24] = ws.max_pooling2d_1_out[kx * 10 + c + 360];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 25] = ws.max_pooling2d_1_out[kx * 10 + c + 370];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 26] = ws.max_pooling2d_1_out[kx * 10 + c + 380];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 27] = ws.max_pooling2d_1_out[kx * 10 + c + 390];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 28] = ws.max_pooling2d_1_out[kx * 10 + c + 400];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 29] = ws.max_pooling2d_1_out[kx * 10 + c + 410];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 30] = ws.max_pooling2d_1_out[kx * 10 + c + 420];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 31] = ws.max_pooling2d_1_out[kx * 10 + c + 430];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 32] = ws.max_pooling2d_1_out[kx * 10 + c + 480];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 33] = ws.max_pooling2d_1_out[kx * 10 + c + 490];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 34] = ws.max_pooling2d_1_out[kx * 10 + c + 500];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 35] = ws.max_pooling2d_1_out[kx * 10 + c + 510];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 36] = ws.max_pooling2d_1_out[kx * 10 + c + 520];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 37] = ws.max_pooling2d_1_out[kx * 10 + c + 530];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 38] = ws.max_pooling2d_1_out[kx * 10 + c + 540];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 39] = ws.max_pooling2d_1_out[kx * 10 + c + 550];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 40] = ws.max_pooling2d_1_out[kx * 10 + c + 600];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 41] = ws.max_pooling2d_1_out[kx * 10 + c + 610];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 42] = ws.max_pooling2d_1_out[kx * 10 + c + 620];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 43] = ws.max_pooling2d_1_out[kx * 10 + c + 630];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 44] = ws.max_pooling2d_1_out[kx * 10 + c + 640];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 45] = ws.max_pooling2d_1_out[kx * 10 + c + 650];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 46] = ws.max_pooling2d_1_out[kx * 10 + c + 660];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 47] = ws.max_pooling2d_1_out[kx * 10 + c + 670];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 48] = ws.max_pooling2d_1_out[kx * 10 + c + 720];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 49] = ws.max_pooling2d_1_out[kx * 10 + c + 730];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 50] = ws.max_pooling2d_1_out[kx * 10 + c + 740];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 51] = ws.max_pooling2d_1_out[kx * 10 + c + 750];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 52] = ws.max_pooling2d_1_out[kx * 10 + c + 760];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 53] = ws.max_pooling2d_1_out[kx * 10 + c + 770];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 54] = ws.max_pooling2d_1_out[kx * 10 + c + 780];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 55] = ws.max_pooling2d_1_out[kx * 10 + c + 790];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 56] = ws.max_pooling2d_1_out[kx * 10 + c + 840];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 57] = ws.max_pooling2d_1_out[kx * 10 + c + 850];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 58] = ws.max_pooling2d_1_out[kx * 10 + c + 860];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 59] = ws.max_pooling2d_1_out[kx * 10 + c + 870];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 60] = ws.max_pooling2d_1_out[kx * 10 + c + 880];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 61] = ws.max_pooling2d_1_out[kx * 10 + c + 890];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 62] = ws.max_pooling2d_1_out[kx * 10 + c + 900];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 63] = ws.max_pooling2d_1_out[kx * 10 + c + 910];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 64] = ws.max_pooling2d_1_out[kx * 10 + c + 960];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 65] = ws.max_pooling2d_1_out[kx * 10 + c + 970];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 66] = ws.max_pooling2d_1_out[kx * 10 + c + 980];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 67] = ws.max_pooling2d_1_out[kx * 10 + c + 990];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 68] = ws.max_pooling2d_1_out[kx * 10 + c + 1000];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 69] = ws.max_pooling2d_1_out[kx * 10 + c + 1010];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 70] = ws.max_pooling2d_1_out[kx * 10 + c + 1020];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 71] = ws.max_pooling2d_1_out[kx * 10 + c + 1030];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 72] = ws.max_pooling2d_1_out[kx * 10 + c + 1080];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 73] = ws.max_pooling2d_1_out[kx * 10 + c + 1090];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 74] = ws.max_pooling2d_1_out[kx * 10 + c + 1100];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 75] = ws.max_pooling2d_1_out[kx * 10 + c + 1110];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 76] = ws.max_pooling2d_1_out[kx * 10 + c + 1120];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 77] = ws.max_pooling2d_1_out[kx * 10 + c + 1130];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 78] = ws.max_pooling2d_1_out[kx * 10 + c + 1140];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 79] = ws.max_pooling2d_1_out[kx * 10 + c + 1150];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 80] = ws.max_pooling2d_1_out[kx * 10 + c + 1200];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 81] = ws.max_pooling2d_1_out[kx * 10 + c + 1210];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 82] = ws.max_pooling2d_1_out[kx * 10 + c + 1220];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 83] = ws.max_pooling2d_1_out[kx * 10 + c + 1230];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 84] = ws.max_pooling2d_1_out[kx * 10 + c + 1240];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 85] = ws.max_pooling2d_1_out[kx * 10 + c + 1250];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 86] = ws.max_pooling2d_1_out[kx * 10 + c + 1260];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 87] = ws.max_pooling2d_1_out[kx * 10 + c + 1270];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 88] = ws.max_pooling2d_1_out[kx * 10 + c + 1320];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 89] = ws.max_pooling2d_1_out[kx * 10 + c + 1330];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 90] = ws.max_pooling2d_1_out[kx * 10 + c + 1340];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 91] = ws.max_pooling2d_1_out[kx * 10 + c + 1350];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 92] = ws.max_pooling2d_1_out[kx * 10 + c + 1360];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 93] = ws.max_pooling2d_1_out[kx * 10 + c + 1370];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 94] = ws.max_pooling2d_1_out[kx * 10 + c + 1380];
+        ws.conv2d_2_columns[kx * 960 + c * 96 + 95] = ws.max_pooling2d_1_out[kx * 10 + c + 1390];
+      } // for c
+    } // for kx
+    for (int ob = 0; ob < 4; ++ob) {
+      {
+        alignas(64) T acc[5][64];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d2Bias + ob * 5];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] = params[kConv2d2Bias + ob * 5];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] = params[kConv2d2Bias + ob * 5];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] = params[kConv2d2Bias + ob * 5];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d2Bias + ob * 5 + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] = params[kConv2d2Bias + ob * 5 + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] = params[kConv2d2Bias + ob * 5 + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] = params[kConv2d2Bias + ob * 5 + 1];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] = params[kConv2d2Bias + ob * 5 + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] = params[kConv2d2Bias + ob * 5 + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] = params[kConv2d2Bias + ob * 5 + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] = params[kConv2d2Bias + ob * 5 + 2];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] = params[kConv2d2Bias + ob * 5 + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] = params[kConv2d2Bias + ob * 5 + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] = params[kConv2d2Bias + ob * 5 + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] = params[kConv2d2Bias + ob * 5 + 3];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] = params[kConv2d2Bias + ob * 5 + 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] = params[kConv2d2Bias + ob * 5 + 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] = params[kConv2d2Bias + ob * 5 + 4];
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] = params[kConv2d2Bias + ob * 5 + 4];
+        for (int c = 0; c < 10; ++c) {
+          for (int ky = 0; ky < 5; ++ky) {
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5] * ws.conv2d_2_columns[c * 96 + ky * 8 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 1] * ws.conv2d_2_columns[c * 96 + ky * 8 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 1] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 1] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 1] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 2] * ws.conv2d_2_columns[c * 96 + ky * 8 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 2] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 2] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 2] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 3] * ws.conv2d_2_columns[c * 96 + ky * 8 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 3] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 3] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 3] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 4] * ws.conv2d_2_columns[c * 96 + ky * 8 + q];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 4] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 16];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 4] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 32];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 4] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 48];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 200] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 960];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 200] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 976];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 200] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 992];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 200] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1008];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 201] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 960];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 201] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 976];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 201] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 992];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 201] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1008];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 202] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 960];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 202] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 976];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 202] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 992];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 202] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1008];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 203] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 960];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 203] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 976];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 203] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 992];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 203] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1008];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 204] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 960];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 204] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 976];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 204] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 992];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 204] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1008];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 400] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1920];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 400] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1936];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 400] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1952];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 400] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1968];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 401] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1920];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 401] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1936];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 401] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1952];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 401] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1968];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 402] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1920];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 402] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1936];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 402] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1952];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 402] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1968];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 403] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1920];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 403] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1936];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 403] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1952];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 403] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1968];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 404] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1920];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 404] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1936];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 404] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1952];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 404] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 1968];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 600] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2880];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 600] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2896];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 600] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2912];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 600] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2928];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 601] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2880];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 601] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2896];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 601] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2912];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 601] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2928];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 602] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2880];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 602] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2896];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 602] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2912];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 602] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2928];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 603] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2880];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 603] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2896];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 603] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2912];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 603] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2928];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 604] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2880];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 604] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2896];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 604] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2912];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 604] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 2928];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 800] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3840];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 800] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3856];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 800] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3872];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 800] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3888];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 801] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3840];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 801] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3856];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 801] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3872];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 801] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3888];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 802] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3840];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 802] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3856];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 802] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3872];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 802] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3888];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 803] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3840];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 803] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3856];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 803] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3872];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 803] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3888];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 804] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3840];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 16] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 804] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3856];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 32] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 804] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3872];
+            CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q + 48] += params[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 5 + 804] * ws.conv2d_2_columns[c * 96 + ky * 8 + q + 3888];
+          } // for ky
+        } // for c
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5] = acc[0][q] > T(0) ? acc[0][q] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 320] = acc[0][q + 16] > T(0) ? acc[0][q + 16] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 640] = acc[0][q + 32] > T(0) ? acc[0][q + 32] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 960] = acc[0][q + 48] > T(0) ? acc[0][q + 48] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 1] = acc[1][q] > T(0) ? acc[1][q] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 321] = acc[1][q + 16] > T(0) ? acc[1][q + 16] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 641] = acc[1][q + 32] > T(0) ? acc[1][q + 32] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 961] = acc[1][q + 48] > T(0) ? acc[1][q + 48] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 2] = acc[2][q] > T(0) ? acc[2][q] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 322] = acc[2][q + 16] > T(0) ? acc[2][q + 16] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 642] = acc[2][q + 32] > T(0) ? acc[2][q + 32] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 962] = acc[2][q + 48] > T(0) ? acc[2][q + 48] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 3] = acc[3][q] > T(0) ? acc[3][q] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 323] = acc[3][q + 16] > T(0) ? acc[3][q + 16] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 643] = acc[3][q + 32] > T(0) ? acc[3][q + 32] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 963] = acc[3][q + 48] > T(0) ? acc[3][q + 48] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 4] = acc[4][q] > T(0) ? acc[4][q] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 324] = acc[4][q + 16] > T(0) ? acc[4][q + 16] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 644] = acc[4][q + 32] > T(0) ? acc[4][q + 32] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_2_out[q * 20 + ob * 5 + 964] = acc[4][q + 48] > T(0) ? acc[4][q + 48] : T(0);
+      } // block of pixels
+    } // for ob
+  } // conv2d_2_forward_one
+
+  // max_pooling2d_2 forward, one sample: MaxPooling2D 8x8x20 -> 4x4x20, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void max_pooling2d_2_forward_one(LatencyWorkspace<T>& ws) {
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c]; { const T v = ws.conv2d_2_out[c + 20]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 160]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 180]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 16]; { const T v = ws.conv2d_2_out[c + 36]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 176]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 196]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 16] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 40]; { const T v = ws.conv2d_2_out[c + 60]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 200]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 220]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 20] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 56]; { const T v = ws.conv2d_2_out[c + 76]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 216]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 236]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 36] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 80]; { const T v = ws.conv2d_2_out[c + 100]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 240]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 260]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 40] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 96]; { const T v = ws.conv2d_2_out[c + 116]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 256]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 276]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 56] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 120]; { const T v = ws.conv2d_2_out[c + 140]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 280]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 300]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 60] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 136]; { const T v = ws.conv2d_2_out[c + 156]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 296]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 316]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 76] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 320]; { const T v = ws.conv2d_2_out[c + 340]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 480]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 500]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 80] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 336]; { const T v = ws.conv2d_2_out[c + 356]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 496]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 516]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 96] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 360]; { const T v = ws.conv2d_2_out[c + 380]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 520]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 540]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 100] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 376]; { const T v = ws.conv2d_2_out[c + 396]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 536]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 556]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 116] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 400]; { const T v = ws.conv2d_2_out[c + 420]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 560]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 580]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 120] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 416]; { const T v = ws.conv2d_2_out[c + 436]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 576]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 596]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 136] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 440]; { const T v = ws.conv2d_2_out[c + 460]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 600]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 620]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 140] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 456]; { const T v = ws.conv2d_2_out[c + 476]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 616]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 636]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 156] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 640]; { const T v = ws.conv2d_2_out[c + 660]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 800]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 820]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 160] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 656]; { const T v = ws.conv2d_2_out[c + 676]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 816]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 836]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 176] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 680]; { const T v = ws.conv2d_2_out[c + 700]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 840]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 860]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 180] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 696]; { const T v = ws.conv2d_2_out[c + 716]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 856]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 876]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 196] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 720]; { const T v = ws.conv2d_2_out[c + 740]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 880]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 900]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 200] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 736]; { const T v = ws.conv2d_2_out[c + 756]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 896]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 916]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 216] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 760]; { const T v = ws.conv2d_2_out[c + 780]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 920]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 940]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 220] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 776]; { const T v = ws.conv2d_2_out[c + 796]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 936]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 956]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 236] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 960]; { const T v = ws.conv2d_2_out[c + 980]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1120]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1140]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 240] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 976]; { const T v = ws.conv2d_2_out[c + 996]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1136]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1156]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 256] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 1000]; { const T v = ws.conv2d_2_out[c + 1020]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1160]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1180]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 260] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 1016]; { const T v = ws.conv2d_2_out[c + 1036]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1176]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1196]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 276] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 1040]; { const T v = ws.conv2d_2_out[c + 1060]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1200]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1220]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 280] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 1056]; { const T v = ws.conv2d_2_out[c + 1076]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1216]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1236]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 296] = best; }
+    CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[c + 1080]; { const T v = ws.conv2d_2_out[c + 1100]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1240]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1260]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 300] = best; }
+    CNNC_VECTOR for (int c = 0; c < 4; ++c) { T best = ws.conv2d_2_out[c + 1096]; { const T v = ws.conv2d_2_out[c + 1116]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1256]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[c + 1276]; best = v > best ? v : best; } ws.max_pooling2d_2_out[c + 316] = best; }
+  } // max_pooling2d_2_forward_one
+
+  // dense_1 forward, one sample: Dense 320 -> 100, relu
+  // units in the vectors: 1 block of 100
+  template <typename T>
+  static void dense_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[100];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] = params[kDense1Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] = params[kDense1Bias + o + 16];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 32] = params[kDense1Bias + o + 32];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 48] = params[kDense1Bias + o + 48];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 64] = params[kDense1Bias + o + 64];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 80] = params[kDense1Bias + o + 80];
+      CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[o + 96] = params[kDense1Bias + o + 96];
+      for (int i = 0; i < 320; ++i) {
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + i * 100 + o] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] += params[kDense1Kernel + i * 100 + o + 16] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 32] += params[kDense1Kernel + i * 100 + o + 32] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 48] += params[kDense1Kernel + i * 100 + o + 48] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 64] += params[kDense1Kernel + i * 100 + o + 64] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 80] += params[kDense1Kernel + i * 100 + o + 80] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[o + 96] += params[kDense1Kernel + i * 100 + o + 96] * ws.max_pooling2d_2_out[i];
+      } // for i
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o] = acc[o] > T(0) ? acc[o] : T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 16] = acc[o + 16] > T(0) ? acc[o + 16] : T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 32] = acc[o + 32] > T(0) ? acc[o + 32] : T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 48] = acc[o + 48] > T(0) ? acc[o + 48] : T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 64] = acc[o + 64] > T(0) ? acc[o + 64] : T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 80] = acc[o + 80] > T(0) ? acc[o + 80] : T(0);
+      CNNC_VECTOR for (int o = 0; o < 4; ++o) ws.dense_1_out[o + 96] = acc[o + 96] > T(0) ? acc[o + 96] : T(0);
+    } // block of units
+  } // dense_1_forward_one
+
+  // dense_2 forward, one sample: Dense 100 -> 10, softmax
+  // units in the vectors: 1 block of 10
+  template <typename T>
+  static void dense_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] = params[kDense2Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o] * ws.dense_1_out[0];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 10] * ws.dense_1_out[1];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 20] * ws.dense_1_out[2];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 30] * ws.dense_1_out[3];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 40] * ws.dense_1_out[4];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 50] * ws.dense_1_out[5];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 60] * ws.dense_1_out[6];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 70] * ws.dense_1_out[7];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 80] * ws.dense_1_out[8];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 90] * ws.dense_1_out[9];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 100] * ws.dense_1_out[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 110] * ws.dense_1_out[11];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 120] * ws.dense_1_out[12];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 130] * ws.dense_1_out[13];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 140] * ws.dense_1_out[14];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 150] * ws.dense_1_out[15];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 160] * ws.dense_1_out[16];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 170] * ws.dense_1_out[17];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 180] * ws.dense_1_out[18];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 190] * ws.dense_1_out[19];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 200] * ws.dense_1_out[20];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 210] * ws.dense_1_out[21];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 220] * ws.dense_1_out[22];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 230] * ws.dense_1_out[23];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 240] * ws.dense_1_out[24];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 250] * ws.dense_1_out[25];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 260] * ws.dense_1_out[26];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 270] * ws.dense_1_out[27];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 280] * ws.dense_1_out[28];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 290] * ws.dense_1_out[29];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 300] * ws.dense_1_out[30];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 310] * ws.dense_1_out[31];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 320] * ws.dense_1_out[32];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 330] * ws.dense_1_out[33];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 340] * ws.dense_1_out[34];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 350] * ws.dense_1_out[35];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 360] * ws.dense_1_out[36];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 370] * ws.dense_1_out[37];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 380] * ws.dense_1_out[38];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 390] * ws.dense_1_out[39];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 400] * ws.dense_1_out[40];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 410] * ws.dense_1_out[41];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 420] * ws.dense_1_out[42];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 430] * ws.dense_1_out[43];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 440] * ws.dense_1_out[44];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 450] * ws.dense_1_out[45];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 460] * ws.dense_1_out[46];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 470] * ws.dense_1_out[47];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 480] * ws.dense_1_out[48];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 490] * ws.dense_1_out[49];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 500] * ws.dense_1_out[50];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 510] * ws.dense_1_out[51];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 520] * ws.dense_1_out[52];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 530] * ws.dense_1_out[53];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 540] * ws.dense_1_out[54];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 550] * ws.dense_1_out[55];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 560] * ws.dense_1_out[56];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 570] * ws.dense_1_out[57];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 580] * ws.dense_1_out[58];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 590] * ws.dense_1_out[59];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 600] * ws.dense_1_out[60];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 610] * ws.dense_1_out[61];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 620] * ws.dense_1_out[62];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 630] * ws.dense_1_out[63];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 640] * ws.dense_1_out[64];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 650] * ws.dense_1_out[65];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 660] * ws.dense_1_out[66];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 670] * ws.dense_1_out[67];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 680] * ws.dense_1_out[68];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 690] * ws.dense_1_out[69];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 700] * ws.dense_1_out[70];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 710] * ws.dense_1_out[71];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 720] * ws.dense_1_out[72];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 730] * ws.dense_1_out[73];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 740] * ws.dense_1_out[74];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 750] * ws.dense_1_out[75];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 760] * ws.dense_1_out[76];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 770] * ws.dense_1_out[77];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 780] * ws.dense_1_out[78];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 790] * ws.dense_1_out[79];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 800] * ws.dense_1_out[80];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 810] * ws.dense_1_out[81];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 820] * ws.dense_1_out[82];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 830] * ws.dense_1_out[83];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 840] * ws.dense_1_out[84];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 850] * ws.dense_1_out[85];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 860] * ws.dense_1_out[86];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 870] * ws.dense_1_out[87];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 880] * ws.dense_1_out[88];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 890] * ws.dense_1_out[89];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 900] * ws.dense_1_out[90];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 910] * ws.dense_1_out[91];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 920] * ws.dense_1_out[92];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 930] * ws.dense_1_out[93];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 940] * ws.dense_1_out[94];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 950] * ws.dense_1_out[95];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 960] * ws.dense_1_out[96];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 970] * ws.dense_1_out[97];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 980] * ws.dense_1_out[98];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 990] * ws.dense_1_out[99];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) ws.output[o] = acc[o];
+    } // block of units
+    {
+      constexpr int L = 1;
+      {
+        // Subtracting the largest value keeps exp finite for any logits.
+        T top[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          top[l] = ws.output[l];
+          { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[2 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[3 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[4 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[5 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[6 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[7 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[8 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[9 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        }
+        T sum[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          sum[l] = T(0);
+          { ws.output[l] = std::exp(ws.output[l] - top[l]); sum[l] += ws.output[l]; }
+          { ws.output[1 * L + l] = std::exp(ws.output[1 * L + l] - top[l]); sum[l] += ws.output[1 * L + l]; }
+          { ws.output[2 * L + l] = std::exp(ws.output[2 * L + l] - top[l]); sum[l] += ws.output[2 * L + l]; }
+          { ws.output[3 * L + l] = std::exp(ws.output[3 * L + l] - top[l]); sum[l] += ws.output[3 * L + l]; }
+          { ws.output[4 * L + l] = std::exp(ws.output[4 * L + l] - top[l]); sum[l] += ws.output[4 * L + l]; }
+          { ws.output[5 * L + l] = std::exp(ws.output[5 * L + l] - top[l]); sum[l] += ws.output[5 * L + l]; }
+          { ws.output[6 * L + l] = std::exp(ws.output[6 * L + l] - top[l]); sum[l] += ws.output[6 * L + l]; }
+          { ws.output[7 * L + l] = std::exp(ws.output[7 * L + l] - top[l]); sum[l] += ws.output[7 * L + l]; }
+          { ws.output[8 * L + l] = std::exp(ws.output[8 * L + l] - top[l]); sum[l] += ws.output[8 * L + l]; }
+          { ws.output[9 * L + l] = std::exp(ws.output[9 * L + l] - top[l]); sum[l] += ws.output[9 * L + l]; }
+        }
+        T inverse[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          inverse[l] = T(1) / sum[l];
+          ws.output[l] *= inverse[l];
+          ws.output[1 * L + l] *= inverse[l];
+          ws.output[2 * L + l] *= inverse[l];
+          ws.output[3 * L + l] *= inverse[l];
+          ws.output[4 * L + l] *= inverse[l];
+          ws.output[5 * L + l] *= inverse[l];
+          ws.output[6 * L + l] *= inverse[l];
+          ws.output[7 * L + l] *= inverse[l];
+          ws.output[8 * L + l] *= inverse[l];
+          ws.output[9 * L + l] *= inverse[l];
+        }
+      } // softmax
+    }
+  } // dense_2_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.

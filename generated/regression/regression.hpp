@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::regression {
 
@@ -133,6 +142,13 @@ struct Model {
     alignas(64) T dense_1_out[16 * L]; // dense_1 16
     alignas(64) T output[2 * L]; // dense_2 2
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {
+    alignas(64) T conv2d_1_columns[144]; // conv2d_1's input in columns (1 x 3 x 1 x 8 x 6)
+  }; // struct LatencyWorkspace
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -2021,6 +2037,549 @@ struct Model {
       }
     } // input gradient block
   } // dense_2_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    ws.input[0] = input[0];
+    ws.input[1] = input[1];
+    ws.input[2] = input[2];
+    ws.input[3] = input[3];
+    ws.input[4] = input[4];
+    ws.input[5] = input[5];
+    ws.input[6] = input[6];
+    ws.input[7] = input[7];
+    ws.input[8] = input[8];
+    ws.input[9] = input[9];
+    ws.input[10] = input[10];
+    ws.input[11] = input[11];
+    ws.input[12] = input[12];
+    ws.input[13] = input[13];
+    ws.input[14] = input[14];
+    ws.input[15] = input[15];
+    ws.input[16] = input[16];
+    ws.input[17] = input[17];
+    ws.input[18] = input[18];
+    ws.input[19] = input[19];
+    ws.input[20] = input[20];
+    ws.input[21] = input[21];
+    ws.input[22] = input[22];
+    ws.input[23] = input[23];
+    ws.input[24] = input[24];
+    ws.input[25] = input[25];
+    ws.input[26] = input[26];
+    ws.input[27] = input[27];
+    ws.input[28] = input[28];
+    ws.input[29] = input[29];
+    ws.input[30] = input[30];
+    ws.input[31] = input[31];
+    ws.input[32] = input[32];
+    ws.input[33] = input[33];
+    ws.input[34] = input[34];
+    ws.input[35] = input[35];
+    ws.input[36] = input[36];
+    ws.input[37] = input[37];
+    ws.input[38] = input[38];
+    ws.input[39] = input[39];
+    ws.input[40] = input[40];
+    ws.input[41] = input[41];
+    ws.input[42] = input[42];
+    ws.input[43] = input[43];
+    ws.input[44] = input[44];
+    ws.input[45] = input[45];
+    ws.input[46] = input[46];
+    ws.input[47] = input[47];
+    ws.input[48] = input[48];
+    ws.input[49] = input[49];
+    ws.input[50] = input[50];
+    ws.input[51] = input[51];
+    ws.input[52] = input[52];
+    ws.input[53] = input[53];
+    ws.input[54] = input[54];
+    ws.input[55] = input[55];
+    ws.input[56] = input[56];
+    ws.input[57] = input[57];
+    ws.input[58] = input[58];
+    ws.input[59] = input[59];
+    ws.input[60] = input[60];
+    ws.input[61] = input[61];
+    ws.input[62] = input[62];
+    ws.input[63] = input[63];
+    conv2d_1_forward_one(params, ws);
+    // flatten_1: no code; its output is its input's memory.
+    dense_1_forward_one(params, ws);
+    dense_2_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 8x8x1 -> 6x6x4, window 3x3, stride 1x1, padding valid, relu
+  // output pixels in the vectors: blocks of 36 pixels x 4 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    ws.conv2d_1_columns[0] = ws.input[0];
+    ws.conv2d_1_columns[1] = ws.input[1];
+    ws.conv2d_1_columns[2] = ws.input[2];
+    ws.conv2d_1_columns[3] = ws.input[3];
+    ws.conv2d_1_columns[4] = ws.input[4];
+    ws.conv2d_1_columns[5] = ws.input[5];
+    ws.conv2d_1_columns[6] = ws.input[8];
+    ws.conv2d_1_columns[7] = ws.input[9];
+    ws.conv2d_1_columns[8] = ws.input[10];
+    ws.conv2d_1_columns[9] = ws.input[11];
+    ws.conv2d_1_columns[10] = ws.input[12];
+    ws.conv2d_1_columns[11] = ws.input[13];
+    ws.conv2d_1_columns[12] = ws.input[16];
+    ws.conv2d_1_columns[13] = ws.input[17];
+    ws.conv2d_1_columns[14] = ws.input[18];
+    ws.conv2d_1_columns[15] = ws.input[19];
+    ws.conv2d_1_columns[16] = ws.input[20];
+    ws.conv2d_1_columns[17] = ws.input[21];
+    ws.conv2d_1_columns[18] = ws.input[24];
+    ws.conv2d_1_columns[19] = ws.input[25];
+    ws.conv2d_1_columns[20] = ws.input[26];
+    ws.conv2d_1_columns[21] = ws.input[27];
+    ws.conv2d_1_columns[22] = ws.input[28];
+    ws.conv2d_1_columns[23] = ws.input[29];
+    ws.conv2d_1_columns[24] = ws.input[32];
+    ws.conv2d_1_columns[25] = ws.input[33];
+    ws.conv2d_1_columns[26] = ws.input[34];
+    ws.conv2d_1_columns[27] = ws.input[35];
+    ws.conv2d_1_columns[28] = ws.input[36];
+    ws.conv2d_1_columns[29] = ws.input[37];
+    ws.conv2d_1_columns[30] = ws.input[40];
+    ws.conv2d_1_columns[31] = ws.input[41];
+    ws.conv2d_1_columns[32] = ws.input[42];
+    ws.conv2d_1_columns[33] = ws.input[43];
+    ws.conv2d_1_columns[34] = ws.input[44];
+    ws.conv2d_1_columns[35] = ws.input[45];
+    ws.conv2d_1_columns[36] = ws.input[48];
+    ws.conv2d_1_columns[37] = ws.input[49];
+    ws.conv2d_1_columns[38] = ws.input[50];
+    ws.conv2d_1_columns[39] = ws.input[51];
+    ws.conv2d_1_columns[40] = ws.input[52];
+    ws.conv2d_1_columns[41] = ws.input[53];
+    ws.conv2d_1_columns[42] = ws.input[56];
+    ws.conv2d_1_columns[43] = ws.input[57];
+    ws.conv2d_1_columns[44] = ws.input[58];
+    ws.conv2d_1_columns[45] = ws.input[59];
+    ws.conv2d_1_columns[46] = ws.input[60];
+    ws.conv2d_1_columns[47] = ws.input[61];
+    ws.conv2d_1_columns[48] = ws.input[1];
+    ws.conv2d_1_columns[49] = ws.input[2];
+    ws.conv2d_1_columns[50] = ws.input[3];
+    ws.conv2d_1_columns[51] = ws.input[4];
+    ws.conv2d_1_columns[52] = ws.input[5];
+    ws.conv2d_1_columns[53] = ws.input[6];
+    ws.conv2d_1_columns[54] = ws.input[9];
+    ws.conv2d_1_columns[55] = ws.input[10];
+    ws.conv2d_1_columns[56] = ws.input[11];
+    ws.conv2d_1_columns[57] = ws.input[12];
+    ws.conv2d_1_columns[58] = ws.input[13];
+    ws.conv2d_1_columns[59] = ws.input[14];
+    ws.conv2d_1_columns[60] = ws.input[17];
+    ws.conv2d_1_columns[61] = ws.input[18];
+    ws.conv2d_1_columns[62] = ws.input[19];
+    ws.conv2d_1_columns[63] = ws.input[20];
+    ws.conv2d_1_columns[64] = ws.input[21];
+    ws.conv2d_1_columns[65] = ws.input[22];
+    ws.conv2d_1_columns[66] = ws.input[25];
+    ws.conv2d_1_columns[67] = ws.input[26];
+    ws.conv2d_1_columns[68] = ws.input[27];
+    ws.conv2d_1_columns[69] = ws.input[28];
+    ws.conv2d_1_columns[70] = ws.input[29];
+    ws.conv2d_1_columns[71] = ws.input[30];
+    ws.conv2d_1_columns[72] = ws.input[33];
+    ws.conv2d_1_columns[73] = ws.input[34];
+    ws.conv2d_1_columns[74] = ws.input[35];
+    ws.conv2d_1_columns[75] = ws.input[36];
+    ws.conv2d_1_columns[76] = ws.input[37];
+    ws.conv2d_1_columns[77] = ws.input[38];
+    ws.conv2d_1_columns[78] = ws.input[41];
+    ws.conv2d_1_columns[79] = ws.input[42];
+    ws.conv2d_1_columns[80] = ws.input[43];
+    ws.conv2d_1_columns[81] = ws.input[44];
+    ws.conv2d_1_columns[82] = ws.input[45];
+    ws.conv2d_1_columns[83] = ws.input[46];
+    ws.conv2d_1_columns[84] = ws.input[49];
+    ws.conv2d_1_columns[85] = ws.input[50];
+    ws.conv2d_1_columns[86] = ws.input[51];
+    ws.conv2d_1_columns[87] = ws.input[52];
+    ws.conv2d_1_columns[88] = ws.input[53];
+    ws.conv2d_1_columns[89] = ws.input[54];
+    ws.conv2d_1_columns[90] = ws.input[57];
+    ws.conv2d_1_columns[91] = ws.input[58];
+    ws.conv2d_1_columns[92] = ws.input[59];
+    ws.conv2d_1_columns[93] = ws.input[60];
+    ws.conv2d_1_columns[94] = ws.input[61];
+    ws.conv2d_1_columns[95] = ws.input[62];
+    ws.conv2d_1_columns[96] = ws.input[2];
+    ws.conv2d_1_columns[97] = ws.input[3];
+    ws.conv2d_1_columns[98] = ws.input[4];
+    ws.conv2d_1_columns[99] = ws.input[5];
+    ws.conv2d_1_columns[100] = ws.input[6];
+    ws.conv2d_1_columns[101] = ws.input[7];
+    ws.conv2d_1_columns[102] = ws.input[10];
+    ws.conv2d_1_columns[103] = ws.input[11];
+    ws.conv2d_1_columns[104] = ws.input[12];
+    ws.conv2d_1_columns[105] = ws.input[13];
+    ws.conv2d_1_columns[106] = ws.input[14];
+    ws.conv2d_1_columns[107] = ws.input[15];
+    ws.conv2d_1_columns[108] = ws.input[18];
+    ws.conv2d_1_columns[109] = ws.input[19];
+    ws.conv2d_1_columns[110] = ws.input[20];
+    ws.conv2d_1_columns[111] = ws.input[21];
+    ws.conv2d_1_columns[112] = ws.input[22];
+    ws.conv2d_1_columns[113] = ws.input[23];
+    ws.conv2d_1_columns[114] = ws.input[26];
+    ws.conv2d_1_columns[115] = ws.input[27];
+    ws.conv2d_1_columns[116] = ws.input[28];
+    ws.conv2d_1_columns[117] = ws.input[29];
+    ws.conv2d_1_columns[118] = ws.input[30];
+    ws.conv2d_1_columns[119] = ws.input[31];
+    ws.conv2d_1_columns[120] = ws.input[34];
+    ws.conv2d_1_columns[121] = ws.input[35];
+    ws.conv2d_1_columns[122] = ws.input[36];
+    ws.conv2d_1_columns[123] = ws.input[37];
+    ws.conv2d_1_columns[124] = ws.input[38];
+    ws.conv2d_1_columns[125] = ws.input[39];
+    ws.conv2d_1_columns[126] = ws.input[42];
+    ws.conv2d_1_columns[127] = ws.input[43];
+    ws.conv2d_1_columns[128] = ws.input[44];
+    ws.conv2d_1_columns[129] = ws.input[45];
+    ws.conv2d_1_columns[130] = ws.input[46];
+    ws.conv2d_1_columns[131] = ws.input[47];
+    ws.conv2d_1_columns[132] = ws.input[50];
+    ws.conv2d_1_columns[133] = ws.input[51];
+    ws.conv2d_1_columns[134] = ws.input[52];
+    ws.conv2d_1_columns[135] = ws.input[53];
+    ws.conv2d_1_columns[136] = ws.input[54];
+    ws.conv2d_1_columns[137] = ws.input[55];
+    ws.conv2d_1_columns[138] = ws.input[58];
+    ws.conv2d_1_columns[139] = ws.input[59];
+    ws.conv2d_1_columns[140] = ws.input[60];
+    ws.conv2d_1_columns[141] = ws.input[61];
+    ws.conv2d_1_columns[142] = ws.input[62];
+    ws.conv2d_1_columns[143] = ws.input[63];
+    {
+      alignas(64) T acc[4][36];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] = params[kConv2d1Bias];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] = params[kConv2d1Bias];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] = params[kConv2d1Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] = params[kConv2d1Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] = params[kConv2d1Bias + 2];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] = params[kConv2d1Bias + 2];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] = params[kConv2d1Bias + 2];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] = params[kConv2d1Bias + 3];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] = params[kConv2d1Bias + 3];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] = params[kConv2d1Bias + 3];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] += params[kConv2d1Kernel] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 1] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 1] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] += params[kConv2d1Kernel + 1] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 2] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 2] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] += params[kConv2d1Kernel + 2] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 3] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + 3] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] += params[kConv2d1Kernel + 3] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 4] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 4] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] += params[kConv2d1Kernel + 4] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 5] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 5] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] += params[kConv2d1Kernel + 5] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 6] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 6] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] += params[kConv2d1Kernel + 6] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 7] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + 7] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] += params[kConv2d1Kernel + 7] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 8] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 8] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] += params[kConv2d1Kernel + 8] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 9] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 9] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] += params[kConv2d1Kernel + 9] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 10] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 10] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] += params[kConv2d1Kernel + 10] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 11] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + 11] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] += params[kConv2d1Kernel + 11] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 12] * ws.conv2d_1_columns[q + 6];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 12] * ws.conv2d_1_columns[q + 22];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] += params[kConv2d1Kernel + 12] * ws.conv2d_1_columns[q + 38];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 13] * ws.conv2d_1_columns[q + 6];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 13] * ws.conv2d_1_columns[q + 22];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] += params[kConv2d1Kernel + 13] * ws.conv2d_1_columns[q + 38];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 14] * ws.conv2d_1_columns[q + 6];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 14] * ws.conv2d_1_columns[q + 22];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] += params[kConv2d1Kernel + 14] * ws.conv2d_1_columns[q + 38];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 15] * ws.conv2d_1_columns[q + 6];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + 15] * ws.conv2d_1_columns[q + 22];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] += params[kConv2d1Kernel + 15] * ws.conv2d_1_columns[q + 38];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 16] * ws.conv2d_1_columns[q + 54];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 16] * ws.conv2d_1_columns[q + 70];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] += params[kConv2d1Kernel + 16] * ws.conv2d_1_columns[q + 86];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 17] * ws.conv2d_1_columns[q + 54];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 17] * ws.conv2d_1_columns[q + 70];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] += params[kConv2d1Kernel + 17] * ws.conv2d_1_columns[q + 86];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 18] * ws.conv2d_1_columns[q + 54];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 18] * ws.conv2d_1_columns[q + 70];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] += params[kConv2d1Kernel + 18] * ws.conv2d_1_columns[q + 86];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 19] * ws.conv2d_1_columns[q + 54];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + 19] * ws.conv2d_1_columns[q + 70];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] += params[kConv2d1Kernel + 19] * ws.conv2d_1_columns[q + 86];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 20] * ws.conv2d_1_columns[q + 102];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 20] * ws.conv2d_1_columns[q + 118];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] += params[kConv2d1Kernel + 20] * ws.conv2d_1_columns[q + 134];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 21] * ws.conv2d_1_columns[q + 102];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 21] * ws.conv2d_1_columns[q + 118];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] += params[kConv2d1Kernel + 21] * ws.conv2d_1_columns[q + 134];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 22] * ws.conv2d_1_columns[q + 102];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 22] * ws.conv2d_1_columns[q + 118];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] += params[kConv2d1Kernel + 22] * ws.conv2d_1_columns[q + 134];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 23] * ws.conv2d_1_columns[q + 102];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + 23] * ws.conv2d_1_columns[q + 118];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] += params[kConv2d1Kernel + 23] * ws.conv2d_1_columns[q + 134];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 24] * ws.conv2d_1_columns[q + 12];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 24] * ws.conv2d_1_columns[q + 28];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] += params[kConv2d1Kernel + 24] * ws.conv2d_1_columns[q + 44];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 25] * ws.conv2d_1_columns[q + 12];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 25] * ws.conv2d_1_columns[q + 28];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] += params[kConv2d1Kernel + 25] * ws.conv2d_1_columns[q + 44];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 26] * ws.conv2d_1_columns[q + 12];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 26] * ws.conv2d_1_columns[q + 28];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] += params[kConv2d1Kernel + 26] * ws.conv2d_1_columns[q + 44];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 27] * ws.conv2d_1_columns[q + 12];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + 27] * ws.conv2d_1_columns[q + 28];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] += params[kConv2d1Kernel + 27] * ws.conv2d_1_columns[q + 44];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 28] * ws.conv2d_1_columns[q + 60];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 28] * ws.conv2d_1_columns[q + 76];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] += params[kConv2d1Kernel + 28] * ws.conv2d_1_columns[q + 92];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 29] * ws.conv2d_1_columns[q + 60];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 29] * ws.conv2d_1_columns[q + 76];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] += params[kConv2d1Kernel + 29] * ws.conv2d_1_columns[q + 92];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 30] * ws.conv2d_1_columns[q + 60];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 30] * ws.conv2d_1_columns[q + 76];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] += params[kConv2d1Kernel + 30] * ws.conv2d_1_columns[q + 92];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 31] * ws.conv2d_1_columns[q + 60];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + 31] * ws.conv2d_1_columns[q + 76];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] += params[kConv2d1Kernel + 31] * ws.conv2d_1_columns[q + 92];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 32] * ws.conv2d_1_columns[q + 108];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 32] * ws.conv2d_1_columns[q + 124];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q + 32] += params[kConv2d1Kernel + 32] * ws.conv2d_1_columns[q + 140];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 33] * ws.conv2d_1_columns[q + 108];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 33] * ws.conv2d_1_columns[q + 124];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q + 32] += params[kConv2d1Kernel + 33] * ws.conv2d_1_columns[q + 140];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 34] * ws.conv2d_1_columns[q + 108];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 34] * ws.conv2d_1_columns[q + 124];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q + 32] += params[kConv2d1Kernel + 34] * ws.conv2d_1_columns[q + 140];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 35] * ws.conv2d_1_columns[q + 108];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q + 16] += params[kConv2d1Kernel + 35] * ws.conv2d_1_columns[q + 124];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q + 32] += params[kConv2d1Kernel + 35] * ws.conv2d_1_columns[q + 140];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4] = acc[0][q] > T(0) ? acc[0][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 64] = acc[0][q + 16] > T(0) ? acc[0][q + 16] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_1_out[q * 4 + 128] = acc[0][q + 32] > T(0) ? acc[0][q + 32] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 1] = acc[1][q] > T(0) ? acc[1][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 65] = acc[1][q + 16] > T(0) ? acc[1][q + 16] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_1_out[q * 4 + 129] = acc[1][q + 32] > T(0) ? acc[1][q + 32] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 2] = acc[2][q] > T(0) ? acc[2][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 66] = acc[2][q + 16] > T(0) ? acc[2][q + 16] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_1_out[q * 4 + 130] = acc[2][q + 32] > T(0) ? acc[2][q + 32] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 3] = acc[3][q] > T(0) ? acc[3][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 67] = acc[3][q + 16] > T(0) ? acc[3][q + 16] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_1_out[q * 4 + 131] = acc[3][q + 32] > T(0) ? acc[3][q + 32] : T(0);
+    } // block of pixels
+  } // conv2d_1_forward_one
+
+  // dense_1 forward, one sample: Dense 144 -> 16, relu
+  // units in the vectors: 1 block of 16
+  template <typename T>
+  static void dense_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[16];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] = params[kDense1Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o] * ws.conv2d_1_out[0];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 16] * ws.conv2d_1_out[1];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 32] * ws.conv2d_1_out[2];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 48] * ws.conv2d_1_out[3];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 64] * ws.conv2d_1_out[4];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 80] * ws.conv2d_1_out[5];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 96] * ws.conv2d_1_out[6];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 112] * ws.conv2d_1_out[7];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 128] * ws.conv2d_1_out[8];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 144] * ws.conv2d_1_out[9];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 160] * ws.conv2d_1_out[10];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 176] * ws.conv2d_1_out[11];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 192] * ws.conv2d_1_out[12];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 208] * ws.conv2d_1_out[13];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 224] * ws.conv2d_1_out[14];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 240] * ws.conv2d_1_out[15];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 256] * ws.conv2d_1_out[16];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 272] * ws.conv2d_1_out[17];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 288] * ws.conv2d_1_out[18];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 304] * ws.conv2d_1_out[19];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 320] * ws.conv2d_1_out[20];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 336] * ws.conv2d_1_out[21];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 352] * ws.conv2d_1_out[22];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 368] * ws.conv2d_1_out[23];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 384] * ws.conv2d_1_out[24];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 400] * ws.conv2d_1_out[25];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 416] * ws.conv2d_1_out[26];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 432] * ws.conv2d_1_out[27];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 448] * ws.conv2d_1_out[28];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 464] * ws.conv2d_1_out[29];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 480] * ws.conv2d_1_out[30];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 496] * ws.conv2d_1_out[31];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 512] * ws.conv2d_1_out[32];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 528] * ws.conv2d_1_out[33];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 544] * ws.conv2d_1_out[34];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 560] * ws.conv2d_1_out[35];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 576] * ws.conv2d_1_out[36];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 592] * ws.conv2d_1_out[37];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 608] * ws.conv2d_1_out[38];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 624] * ws.conv2d_1_out[39];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 640] * ws.conv2d_1_out[40];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 656] * ws.conv2d_1_out[41];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 672] * ws.conv2d_1_out[42];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 688] * ws.conv2d_1_out[43];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 704] * ws.conv2d_1_out[44];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 720] * ws.conv2d_1_out[45];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 736] * ws.conv2d_1_out[46];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 752] * ws.conv2d_1_out[47];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 768] * ws.conv2d_1_out[48];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 784] * ws.conv2d_1_out[49];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 800] * ws.conv2d_1_out[50];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 816] * ws.conv2d_1_out[51];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 832] * ws.conv2d_1_out[52];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 848] * ws.conv2d_1_out[53];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 864] * ws.conv2d_1_out[54];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 880] * ws.conv2d_1_out[55];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 896] * ws.conv2d_1_out[56];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 912] * ws.conv2d_1_out[57];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 928] * ws.conv2d_1_out[58];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 944] * ws.conv2d_1_out[59];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 960] * ws.conv2d_1_out[60];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 976] * ws.conv2d_1_out[61];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 992] * ws.conv2d_1_out[62];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1008] * ws.conv2d_1_out[63];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1024] * ws.conv2d_1_out[64];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1040] * ws.conv2d_1_out[65];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1056] * ws.conv2d_1_out[66];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1072] * ws.conv2d_1_out[67];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1088] * ws.conv2d_1_out[68];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1104] * ws.conv2d_1_out[69];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1120] * ws.conv2d_1_out[70];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1136] * ws.conv2d_1_out[71];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1152] * ws.conv2d_1_out[72];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1168] * ws.conv2d_1_out[73];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1184] * ws.conv2d_1_out[74];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1200] * ws.conv2d_1_out[75];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1216] * ws.conv2d_1_out[76];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1232] * ws.conv2d_1_out[77];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1248] * ws.conv2d_1_out[78];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1264] * ws.conv2d_1_out[79];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1280] * ws.conv2d_1_out[80];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1296] * ws.conv2d_1_out[81];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1312] * ws.conv2d_1_out[82];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1328] * ws.conv2d_1_out[83];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1344] * ws.conv2d_1_out[84];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1360] * ws.conv2d_1_out[85];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1376] * ws.conv2d_1_out[86];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1392] * ws.conv2d_1_out[87];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1408] * ws.conv2d_1_out[88];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1424] * ws.conv2d_1_out[89];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1440] * ws.conv2d_1_out[90];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1456] * ws.conv2d_1_out[91];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1472] * ws.conv2d_1_out[92];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1488] * ws.conv2d_1_out[93];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1504] * ws.conv2d_1_out[94];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1520] * ws.conv2d_1_out[95];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1536] * ws.conv2d_1_out[96];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1552] * ws.conv2d_1_out[97];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1568] * ws.conv2d_1_out[98];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1584] * ws.conv2d_1_out[99];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1600] * ws.conv2d_1_out[100];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1616] * ws.conv2d_1_out[101];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1632] * ws.conv2d_1_out[102];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1648] * ws.conv2d_1_out[103];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1664] * ws.conv2d_1_out[104];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1680] * ws.conv2d_1_out[105];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1696] * ws.conv2d_1_out[106];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1712] * ws.conv2d_1_out[107];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1728] * ws.conv2d_1_out[108];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1744] * ws.conv2d_1_out[109];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1760] * ws.conv2d_1_out[110];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1776] * ws.conv2d_1_out[111];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1792] * ws.conv2d_1_out[112];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1808] * ws.conv2d_1_out[113];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1824] * ws.conv2d_1_out[114];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1840] * ws.conv2d_1_out[115];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1856] * ws.conv2d_1_out[116];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1872] * ws.conv2d_1_out[117];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1888] * ws.conv2d_1_out[118];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1904] * ws.conv2d_1_out[119];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1920] * ws.conv2d_1_out[120];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1936] * ws.conv2d_1_out[121];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1952] * ws.conv2d_1_out[122];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1968] * ws.conv2d_1_out[123];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 1984] * ws.conv2d_1_out[124];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2000] * ws.conv2d_1_out[125];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2016] * ws.conv2d_1_out[126];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2032] * ws.conv2d_1_out[127];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2048] * ws.conv2d_1_out[128];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2064] * ws.conv2d_1_out[129];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2080] * ws.conv2d_1_out[130];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2096] * ws.conv2d_1_out[131];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2112] * ws.conv2d_1_out[132];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2128] * ws.conv2d_1_out[133];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2144] * ws.conv2d_1_out[134];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2160] * ws.conv2d_1_out[135];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2176] * ws.conv2d_1_out[136];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2192] * ws.conv2d_1_out[137];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2208] * ws.conv2d_1_out[138];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2224] * ws.conv2d_1_out[139];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2240] * ws.conv2d_1_out[140];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2256] * ws.conv2d_1_out[141];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2272] * ws.conv2d_1_out[142];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + o + 2288] * ws.conv2d_1_out[143];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o] = acc[o] > T(0) ? acc[o] : T(0);
+    } // block of units
+  } // dense_1_forward_one
+
+  // dense_2 forward, one sample: Dense 16 -> 2, linear
+  // units in the vectors: 1 block of 2
+  template <typename T>
+  static void dense_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[2];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] = params[kDense2Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o] * ws.dense_1_out[0];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 2] * ws.dense_1_out[1];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 4] * ws.dense_1_out[2];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 6] * ws.dense_1_out[3];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 8] * ws.dense_1_out[4];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 10] * ws.dense_1_out[5];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 12] * ws.dense_1_out[6];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 14] * ws.dense_1_out[7];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 16] * ws.dense_1_out[8];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 18] * ws.dense_1_out[9];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 20] * ws.dense_1_out[10];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 22] * ws.dense_1_out[11];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 24] * ws.dense_1_out[12];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 26] * ws.dense_1_out[13];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 28] * ws.dense_1_out[14];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 30] * ws.dense_1_out[15];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) ws.output[o] = acc[o];
+    } // block of units
+  } // dense_2_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.

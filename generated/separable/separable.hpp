@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::separable {
 
@@ -201,6 +210,11 @@ struct Model {
     alignas(64) T global_average_pooling2d_1_out[64 * L]; // global_average_pooling2d_1 64
     alignas(64) T output[10 * L]; // dense_1 10
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {};
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -5464,6 +5478,1393 @@ struct Model {
       } // input gradient block
     } // for ib
   } // dense_1_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 784; ++i) {
+      ws.input[i] = input[i];
+    } // for i
+    conv2d_1_forward_one(params, ws);
+    depthwise_conv2d_1_forward_one(params, ws);
+    conv2d_2_forward_one(params, ws);
+    max_pooling2d_1_forward_one(ws);
+    depthwise_conv2d_2_forward_one(params, ws);
+    conv2d_3_forward_one(params, ws);
+    max_pooling2d_2_forward_one(ws);
+    global_average_pooling2d_1_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    dense_1_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 28x28x1 -> 26x26x16, window 3x3, stride 1x1, padding valid, relu
+  // output channels in the vectors: blocks of 13 pixels x 16 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 26; ++oy) {
+      {
+        alignas(64) T acc[13][16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 1];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 2];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 3];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 4];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 5];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 6];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 7];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 8];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 9];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 10];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 11];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 12];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 1];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 2];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 3];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 4];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 5];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 6];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 7];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 8];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 9];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 10];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 11];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 12];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 13];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 2];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 3];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 4];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 5];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 6];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 7];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 8];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 9];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 10];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 11];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 12];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 13];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 14];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 28];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 29];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 30];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 31];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 33];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 34];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 35];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 36];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 37];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 38];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 39];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 40];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 29];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 30];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 31];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 33];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 34];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 35];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 36];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 37];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 38];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 39];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 40];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 41];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 30];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 31];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 33];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 34];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 35];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 36];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 37];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 38];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 39];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 40];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 41];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 42];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 56];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 57];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 58];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 59];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 60];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 61];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 62];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 63];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 65];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 66];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 67];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 68];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 57];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 58];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 59];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 60];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 61];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 62];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 63];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 65];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 66];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 67];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 68];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 69];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 58];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 59];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 60];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 61];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 62];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 63];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 65];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 66];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 67];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 68];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 69];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 70];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o] = acc[0][o] > T(0) ? acc[0][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 16] = acc[1][o] > T(0) ? acc[1][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 32] = acc[2][o] > T(0) ? acc[2][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 48] = acc[3][o] > T(0) ? acc[3][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 64] = acc[4][o] > T(0) ? acc[4][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 80] = acc[5][o] > T(0) ? acc[5][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 96] = acc[6][o] > T(0) ? acc[6][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 112] = acc[7][o] > T(0) ? acc[7][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 128] = acc[8][o] > T(0) ? acc[8][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 144] = acc[9][o] > T(0) ? acc[9][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 160] = acc[10][o] > T(0) ? acc[10][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 176] = acc[11][o] > T(0) ? acc[11][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 192] = acc[12][o] > T(0) ? acc[12][o] : T(0);
+      } // block of channels
+      {
+        alignas(64) T acc[13][16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] = params[kConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 13];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 14];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 15];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 17];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 18];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 19];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 20];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 21];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 22];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 23];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 24];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o] * ws.input[oy * 28 + 25];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 14];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 15];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 17];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 18];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 19];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 20];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 21];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 22];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 23];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 24];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 25];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 16] * ws.input[oy * 28 + 26];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 15];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 17];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 18];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 19];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 20];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 21];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 22];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 23];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 24];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 25];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 26];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 32] * ws.input[oy * 28 + 27];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 41];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 42];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 43];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 44];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 45];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 46];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 47];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 49];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 50];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 51];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 52];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 48] * ws.input[oy * 28 + 53];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 42];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 43];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 44];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 45];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 46];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 47];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 49];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 50];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 51];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 52];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 53];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 64] * ws.input[oy * 28 + 54];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 43];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 44];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 45];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 46];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 47];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 49];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 50];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 51];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 52];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 53];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 54];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 80] * ws.input[oy * 28 + 55];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 69];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 70];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 71];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 72];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 73];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 74];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 75];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 76];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 77];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 78];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 79];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 96] * ws.input[oy * 28 + 81];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 70];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 71];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 72];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 73];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 74];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 75];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 76];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 77];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 78];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 79];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 81];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 112] * ws.input[oy * 28 + 82];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 71];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 72];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 73];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 74];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 75];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 76];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 77];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 78];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 79];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 81];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 82];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 128] * ws.input[oy * 28 + 83];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 208] = acc[0][o] > T(0) ? acc[0][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 224] = acc[1][o] > T(0) ? acc[1][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 240] = acc[2][o] > T(0) ? acc[2][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 256] = acc[3][o] > T(0) ? acc[3][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 272] = acc[4][o] > T(0) ? acc[4][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 288] = acc[5][o] > T(0) ? acc[5][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 304] = acc[6][o] > T(0) ? acc[6][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 320] = acc[7][o] > T(0) ? acc[7][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 336] = acc[8][o] > T(0) ? acc[8][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 352] = acc[9][o] > T(0) ? acc[9][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 368] = acc[10][o] > T(0) ? acc[10][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 384] = acc[11][o] > T(0) ? acc[11][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 416 + o + 400] = acc[12][o] > T(0) ? acc[12][o] : T(0);
+      } // block of channels
+    } // for oy
+  } // conv2d_1_forward_one
+
+  // depthwise_conv2d_1 forward, one sample: DepthwiseConv2D 26x26x16 -> 24x24x16, window 3x3, stride 1x1, padding valid, relu
+  // output channels in the vectors: blocks of 12 pixels x 16 channels
+  template <typename T>
+  static void depthwise_conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 24; ++oy) {
+      {
+        alignas(64) T acc[12][16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 96];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 112];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 128];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 144];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 160];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 176];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 96];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 112];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 128];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 144];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 160];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 176];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 192];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 96];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 112];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 128];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 144];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 160];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 176];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 192];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 208];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 416];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 432];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 448];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 464];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 480];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 496];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 512];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 528];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 544];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 560];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 576];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 592];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 432];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 448];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 464];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 480];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 496];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 512];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 528];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 544];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 560];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 576];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 592];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 608];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 448];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 464];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 480];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 496];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 512];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 528];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 544];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 560];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 576];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 592];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 608];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 624];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 832];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 848];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 864];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 880];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 896];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 912];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 928];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 944];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 960];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 976];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 992];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1008];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 848];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 864];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 880];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 896];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 912];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 928];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 944];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 960];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 976];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 992];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1008];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1024];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 864];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 880];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 896];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 912];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 928];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 944];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 960];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 976];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 992];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1008];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1024];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1040];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o] = acc[0][o] > T(0) ? acc[0][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 16] = acc[1][o] > T(0) ? acc[1][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 32] = acc[2][o] > T(0) ? acc[2][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 48] = acc[3][o] > T(0) ? acc[3][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 64] = acc[4][o] > T(0) ? acc[4][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 80] = acc[5][o] > T(0) ? acc[5][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 96] = acc[6][o] > T(0) ? acc[6][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 112] = acc[7][o] > T(0) ? acc[7][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 128] = acc[8][o] > T(0) ? acc[8][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 144] = acc[9][o] > T(0) ? acc[9][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 160] = acc[10][o] > T(0) ? acc[10][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 176] = acc[11][o] > T(0) ? acc[11][o] : T(0);
+      } // block of channels
+      {
+        alignas(64) T acc[12][16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] = params[kDepthwiseConv2d1Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 192];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 208];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 224];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 240];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 256];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 272];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 288];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 304];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 320];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 336];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 352];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o] * ws.conv2d_1_out[oy * 416 + o + 368];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 208];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 224];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 240];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 256];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 272];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 288];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 304];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 320];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 336];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 352];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 368];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 16] * ws.conv2d_1_out[oy * 416 + o + 384];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 224];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 240];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 256];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 272];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 288];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 304];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 320];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 336];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 352];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 368];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 384];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 32] * ws.conv2d_1_out[oy * 416 + o + 400];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 608];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 624];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 640];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 656];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 672];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 688];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 704];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 720];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 736];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 752];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 768];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 48] * ws.conv2d_1_out[oy * 416 + o + 784];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 624];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 640];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 656];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 672];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 688];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 704];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 720];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 736];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 752];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 768];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 784];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 64] * ws.conv2d_1_out[oy * 416 + o + 800];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 640];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 656];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 672];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 688];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 704];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 720];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 736];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 752];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 768];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 784];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 800];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 80] * ws.conv2d_1_out[oy * 416 + o + 816];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1024];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1040];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1056];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1072];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1088];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1104];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1120];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1136];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1152];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1168];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1184];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 96] * ws.conv2d_1_out[oy * 416 + o + 1200];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1040];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1056];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1072];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1088];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1104];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1120];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1136];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1152];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1168];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1184];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1200];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 112] * ws.conv2d_1_out[oy * 416 + o + 1216];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1056];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1072];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1088];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1104];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1120];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1136];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1152];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1168];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1184];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1200];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1216];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kDepthwiseConv2d1Kernel + o + 128] * ws.conv2d_1_out[oy * 416 + o + 1232];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 192] = acc[0][o] > T(0) ? acc[0][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 208] = acc[1][o] > T(0) ? acc[1][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 224] = acc[2][o] > T(0) ? acc[2][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 240] = acc[3][o] > T(0) ? acc[3][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 256] = acc[4][o] > T(0) ? acc[4][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 272] = acc[5][o] > T(0) ? acc[5][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 288] = acc[6][o] > T(0) ? acc[6][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 304] = acc[7][o] > T(0) ? acc[7][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 320] = acc[8][o] > T(0) ? acc[8][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 336] = acc[9][o] > T(0) ? acc[9][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 352] = acc[10][o] > T(0) ? acc[10][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_1_out[oy * 384 + o + 368] = acc[11][o] > T(0) ? acc[11][o] : T(0);
+      } // block of channels
+    } // for oy
+  } // depthwise_conv2d_1_forward_one
+
+  // conv2d_2 forward, one sample: Conv2D 24x24x16 -> 24x24x32, window 1x1, stride 1x1, padding valid, relu
+  // output channels in the vectors: blocks of 8 pixels x 32 channels
+  template <typename T>
+  static void conv2d_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 24; ++oy) {
+      for (int xb = 0; xb < 3; ++xb) {
+        {
+          alignas(64) T acc[8][32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = params[kConv2d2Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = params[kConv2d2Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = params[kConv2d2Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = params[kConv2d2Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = params[kConv2d2Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = params[kConv2d2Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = params[kConv2d2Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = params[kConv2d2Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = params[kConv2d2Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] = params[kConv2d2Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = params[kConv2d2Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] = params[kConv2d2Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = params[kConv2d2Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] = params[kConv2d2Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = params[kConv2d2Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] = params[kConv2d2Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 16] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 16] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 16] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 16] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 16] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 80];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 16] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 80];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 96];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 16] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 96];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 112];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 16] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 112];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 32] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 1];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 48] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 1];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 32] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 17];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 48] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 17];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 32] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 33];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 48] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 33];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 32] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 49];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 48] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 49];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 32] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 65];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 48] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 65];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 32] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 81];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 48] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 81];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 32] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 97];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 48] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 97];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 32] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 113];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 48] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 113];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 64] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 2];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 80] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 2];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 64] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 18];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 80] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 18];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 64] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 34];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 80] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 34];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 64] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 50];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 80] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 50];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 64] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 66];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 80] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 66];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 64] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 82];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 80] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 82];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 64] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 98];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 80] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 98];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 64] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 114];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 80] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 114];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 96] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 3];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 112] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 3];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 96] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 19];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 112] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 19];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 96] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 35];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 112] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 35];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 96] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 51];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 112] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 51];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 96] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 67];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 112] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 67];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 96] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 83];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 112] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 83];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 96] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 99];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 112] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 99];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 96] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 115];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 112] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 115];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 128] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 4];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 144] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 4];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 128] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 20];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 144] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 20];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 128] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 36];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 144] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 36];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 128] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 52];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 144] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 52];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 128] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 68];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 144] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 68];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 128] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 84];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 144] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 84];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 128] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 100];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 144] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 100];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 128] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 116];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 144] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 116];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 160] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 5];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 176] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 5];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 160] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 21];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 176] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 21];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 160] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 37];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 176] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 37];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 160] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 53];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 176] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 53];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 160] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 69];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 176] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 69];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 160] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 85];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 176] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 85];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 160] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 101];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 176] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 101];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 160] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 117];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 176] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 117];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 192] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 6];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 208] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 6];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 192] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 22];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 208] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 22];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 192] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 38];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 208] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 38];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 192] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 54];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 208] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 54];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 192] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 70];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 208] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 70];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 192] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 86];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 208] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 86];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 192] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 102];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 208] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 102];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 192] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 118];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 208] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 118];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 224] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 7];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 240] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 7];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 224] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 23];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 240] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 23];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 224] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 39];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 240] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 39];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 224] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 55];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 240] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 55];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 224] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 71];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 240] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 71];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 224] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 87];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 240] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 87];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 224] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 103];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 240] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 103];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 224] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 119];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 240] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 119];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 256] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 8];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 272] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 8];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 256] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 272] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 256] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 40];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 272] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 40];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 256] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 56];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 272] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 56];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 256] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 72];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 272] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 72];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 256] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 88];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 272] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 88];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 256] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 104];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 272] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 104];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 256] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 272] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 288] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 9];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 304] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 9];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 288] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 25];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 304] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 25];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 288] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 41];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 304] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 41];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 288] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 57];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 304] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 57];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 288] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 73];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 304] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 73];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 288] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 89];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 304] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 89];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 288] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 105];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 304] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 105];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 288] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 121];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 304] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 121];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 320] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 10];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 336] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 10];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 320] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 26];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 336] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 26];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 320] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 42];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 336] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 42];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 320] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 58];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 336] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 58];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 320] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 74];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 336] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 74];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 320] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 90];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 336] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 90];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 320] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 106];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 336] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 106];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 320] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 122];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 336] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 122];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 352] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 11];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 368] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 11];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 352] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 27];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 368] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 27];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 352] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 43];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 368] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 43];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 352] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 59];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 368] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 59];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 352] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 75];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 368] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 75];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 352] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 91];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 368] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 91];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 352] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 107];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 368] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 107];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 352] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 123];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 368] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 123];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 384] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 12];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 400] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 12];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 384] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 28];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 400] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 28];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 384] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 44];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 400] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 44];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 384] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 60];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 400] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 60];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 384] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 76];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 400] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 76];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 384] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 92];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 400] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 92];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 384] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 108];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 400] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 108];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 384] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 124];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 400] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 124];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 416] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 13];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 432] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 13];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 416] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 29];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 432] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 29];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 416] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 45];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 432] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 45];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 416] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 61];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 432] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 61];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 416] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 77];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 432] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 77];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 416] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 93];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 432] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 93];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 416] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 109];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 432] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 109];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 416] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 125];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 432] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 125];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 448] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 14];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 464] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 14];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 448] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 30];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 464] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 30];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 448] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 46];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 464] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 46];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 448] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 62];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 464] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 62];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 448] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 78];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 464] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 78];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 448] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 94];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 464] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 94];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 448] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 110];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 464] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 110];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 448] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 126];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 464] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 126];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + o + 480] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 15];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d2Kernel + o + 496] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 15];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + o + 480] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 31];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d2Kernel + o + 496] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 31];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + o + 480] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 47];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d2Kernel + o + 496] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 47];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + o + 480] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 63];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d2Kernel + o + 496] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 63];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + o + 480] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 79];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d2Kernel + o + 496] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 79];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + o + 480] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 95];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d2Kernel + o + 496] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 95];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + o + 480] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 111];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d2Kernel + o + 496] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 111];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + o + 480] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 127];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kConv2d2Kernel + o + 496] * ws.depthwise_conv2d_1_out[oy * 384 + xb * 128 + 127];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o] = acc[0][o] > T(0) ? acc[0][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 16] = acc[0][o + 16] > T(0) ? acc[0][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 32] = acc[1][o] > T(0) ? acc[1][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 48] = acc[1][o + 16] > T(0) ? acc[1][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 64] = acc[2][o] > T(0) ? acc[2][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 80] = acc[2][o + 16] > T(0) ? acc[2][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 96] = acc[3][o] > T(0) ? acc[3][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 112] = acc[3][o + 16] > T(0) ? acc[3][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 128] = acc[4][o] > T(0) ? acc[4][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 144] = acc[4][o + 16] > T(0) ? acc[4][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 160] = acc[5][o] > T(0) ? acc[5][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 176] = acc[5][o + 16] > T(0) ? acc[5][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 192] = acc[6][o] > T(0) ? acc[6][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 208] = acc[6][o + 16] > T(0) ? acc[6][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 224] = acc[7][o] > T(0) ? acc[7][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 768 + xb * 256 + o + 240] = acc[7][o + 16] > T(0) ? acc[7][o + 16] : T(0);
+        } // block of channels
+      } // for xb
+    } // for oy
+  } // conv2d_2_forward_one
+
+  // max_pooling2d_1 forward, one sample: MaxPooling2D 24x24x32 -> 12x12x32, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void max_pooling2d_1_forward_one(LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 12; ++oy) {
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 32]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 768]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 800]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 16]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 48]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 784]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 816]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 16] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 64]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 96]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 832]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 864]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 32] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 80]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 112]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 848]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 880]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 48] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 128]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 160]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 896]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 928]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 64] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 144]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 176]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 912]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 944]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 80] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 192]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 224]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 960]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 992]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 96] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 208]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 240]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 976]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1008]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 112] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 256]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 288]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1024]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1056]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 128] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 272]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 304]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1040]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1072]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 144] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 320]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 352]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1088]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1120]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 160] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 336]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 368]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1104]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1136]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 176] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 384]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 416]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1152]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1184]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 192] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 400]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 432]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1168]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1200]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 208] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 448]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 480]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1216]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1248]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 224] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 464]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 496]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1232]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1264]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 240] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 512]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 544]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1280]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1312]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 256] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 528]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 560]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1296]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1328]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 272] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 576]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 608]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1344]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1376]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 288] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 592]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 624]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1360]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1392]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 304] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 640]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 672]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1408]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1440]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 320] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 656]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 688]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1424]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1456]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 336] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 704]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 736]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1472]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1504]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 352] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_2_out[oy * 1536 + c + 720]; { const T v = ws.conv2d_2_out[oy * 1536 + c + 752]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1488]; best = v > best ? v : best; } { const T v = ws.conv2d_2_out[oy * 1536 + c + 1520]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 384 + c + 368] = best; }
+    } // for oy
+  } // max_pooling2d_1_forward_one
+
+  // depthwise_conv2d_2 forward, one sample: DepthwiseConv2D 12x12x32 -> 10x10x32, window 3x3, stride 1x1, padding valid, relu
+  // output channels in the vectors: blocks of 10 pixels x 32 channels
+  template <typename T>
+  static void depthwise_conv2d_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 10; ++oy) {
+      {
+        alignas(64) T acc[10][32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = params[kDepthwiseConv2d2Bias + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] = params[kDepthwiseConv2d2Bias + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o + 96];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 112];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o + 128];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 144];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o + 160];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 176];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o + 192];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 208];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o + 224];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 240];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o + 256];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 272];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d2Kernel + o] * ws.max_pooling2d_1_out[oy * 384 + o + 288];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] += params[kDepthwiseConv2d2Kernel + o + 16] * ws.max_pooling2d_1_out[oy * 384 + o + 304];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 96];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 112];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 128];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 144];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 160];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 176];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 192];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 208];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 224];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 240];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 256];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 272];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 288];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 304];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d2Kernel + o + 32] * ws.max_pooling2d_1_out[oy * 384 + o + 320];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] += params[kDepthwiseConv2d2Kernel + o + 48] * ws.max_pooling2d_1_out[oy * 384 + o + 336];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 96];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 112];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 128];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 144];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 160];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 176];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 192];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 208];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 224];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 240];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 256];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 272];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 288];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 304];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 320];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 336];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d2Kernel + o + 64] * ws.max_pooling2d_1_out[oy * 384 + o + 352];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] += params[kDepthwiseConv2d2Kernel + o + 80] * ws.max_pooling2d_1_out[oy * 384 + o + 368];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 384];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 400];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 416];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 432];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 448];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 464];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 480];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 496];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 512];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 528];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 544];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 560];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 576];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 592];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 608];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 624];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 640];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 656];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d2Kernel + o + 96] * ws.max_pooling2d_1_out[oy * 384 + o + 672];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] += params[kDepthwiseConv2d2Kernel + o + 112] * ws.max_pooling2d_1_out[oy * 384 + o + 688];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 416];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 432];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 448];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 464];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 480];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 496];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 512];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 528];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 544];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 560];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 576];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 592];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 608];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 624];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 640];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 656];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 672];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 688];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d2Kernel + o + 128] * ws.max_pooling2d_1_out[oy * 384 + o + 704];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] += params[kDepthwiseConv2d2Kernel + o + 144] * ws.max_pooling2d_1_out[oy * 384 + o + 720];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 448];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 464];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 480];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 496];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 512];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 528];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 544];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 560];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 576];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 592];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 608];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 624];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 640];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 656];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 672];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 688];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 704];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 720];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d2Kernel + o + 160] * ws.max_pooling2d_1_out[oy * 384 + o + 736];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] += params[kDepthwiseConv2d2Kernel + o + 176] * ws.max_pooling2d_1_out[oy * 384 + o + 752];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 768];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 784];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 800];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 816];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 832];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 848];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 864];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 880];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 896];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 912];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 928];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 944];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 960];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 976];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 992];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 1008];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 1024];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 1040];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d2Kernel + o + 192] * ws.max_pooling2d_1_out[oy * 384 + o + 1056];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] += params[kDepthwiseConv2d2Kernel + o + 208] * ws.max_pooling2d_1_out[oy * 384 + o + 1072];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 800];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 816];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 832];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 848];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 864];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 880];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 896];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 912];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 928];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 944];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 960];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 976];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 992];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 1008];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 1024];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 1040];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 1056];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 1072];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d2Kernel + o + 224] * ws.max_pooling2d_1_out[oy * 384 + o + 1088];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] += params[kDepthwiseConv2d2Kernel + o + 240] * ws.max_pooling2d_1_out[oy * 384 + o + 1104];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 832];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 848];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 864];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 880];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 896];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 912];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 928];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 944];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 960];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 976];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 992];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 1008];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 1024];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 1040];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 1056];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 1072];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 1088];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 1104];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kDepthwiseConv2d2Kernel + o + 256] * ws.max_pooling2d_1_out[oy * 384 + o + 1120];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o + 16] += params[kDepthwiseConv2d2Kernel + o + 272] * ws.max_pooling2d_1_out[oy * 384 + o + 1136];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o] = acc[0][o] > T(0) ? acc[0][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 16] = acc[0][o + 16] > T(0) ? acc[0][o + 16] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 32] = acc[1][o] > T(0) ? acc[1][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 48] = acc[1][o + 16] > T(0) ? acc[1][o + 16] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 64] = acc[2][o] > T(0) ? acc[2][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 80] = acc[2][o + 16] > T(0) ? acc[2][o + 16] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 96] = acc[3][o] > T(0) ? acc[3][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 112] = acc[3][o + 16] > T(0) ? acc[3][o + 16] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 128] = acc[4][o] > T(0) ? acc[4][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 144] = acc[4][o + 16] > T(0) ? acc[4][o + 16] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 160] = acc[5][o] > T(0) ? acc[5][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 176] = acc[5][o + 16] > T(0) ? acc[5][o + 16] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 192] = acc[6][o] > T(0) ? acc[6][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 208] = acc[6][o + 16] > T(0) ? acc[6][o + 16] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 224] = acc[7][o] > T(0) ? acc[7][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 240] = acc[7][o + 16] > T(0) ? acc[7][o + 16] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 256] = acc[8][o] > T(0) ? acc[8][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 272] = acc[8][o + 16] > T(0) ? acc[8][o + 16] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 288] = acc[9][o] > T(0) ? acc[9][o] : T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.depthwise_conv2d_2_out[oy * 320 + o + 304] = acc[9][o + 16] > T(0) ? acc[9][o + 16] : T(0);
+      } // block of channels
+    } // for oy
+  } // depthwise_conv2d_2_forward_one
+
+  // conv2d_3 forward, one sample: Conv2D 10x10x32 -> 10x10x64, window 1x1, stride 1x1, padding valid, relu
+  // output channels in the vectors: blocks of 5 pixels x 64 channels
+  template <typename T>
+  static void conv2d_3_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 10; ++oy) {
+      for (int xb = 0; xb < 2; ++xb) {
+        {
+          alignas(64) T acc[5][64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = params[kConv2d3Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = params[kConv2d3Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] = params[kConv2d3Bias + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 48] = params[kConv2d3Bias + o + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = params[kConv2d3Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = params[kConv2d3Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] = params[kConv2d3Bias + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 48] = params[kConv2d3Bias + o + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = params[kConv2d3Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = params[kConv2d3Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] = params[kConv2d3Bias + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 48] = params[kConv2d3Bias + o + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = params[kConv2d3Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = params[kConv2d3Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] = params[kConv2d3Bias + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 48] = params[kConv2d3Bias + o + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = params[kConv2d3Bias + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] = params[kConv2d3Bias + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 32] = params[kConv2d3Bias + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 48] = params[kConv2d3Bias + o + 48];
+          for (int c = 0; c < 32; ++c) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 64 + o] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 64 + o + 16] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] += params[kConv2d3Kernel + c * 64 + o + 32] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 48] += params[kConv2d3Kernel + c * 64 + o + 48] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 64 + o] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 64 + o + 16] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] += params[kConv2d3Kernel + c * 64 + o + 32] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 48] += params[kConv2d3Kernel + c * 64 + o + 48] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 64 + o] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 64 + o + 16] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] += params[kConv2d3Kernel + c * 64 + o + 32] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 48] += params[kConv2d3Kernel + c * 64 + o + 48] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 64 + o] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 64 + o + 16] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] += params[kConv2d3Kernel + c * 64 + o + 32] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 48] += params[kConv2d3Kernel + c * 64 + o + 48] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 64 + o] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 64 + o + 16] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 32] += params[kConv2d3Kernel + c * 64 + o + 32] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 48] += params[kConv2d3Kernel + c * 64 + o + 48] * ws.depthwise_conv2d_2_out[oy * 320 + xb * 160 + c + 128];
+          } // for c
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o] = acc[0][o] > T(0) ? acc[0][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 16] = acc[0][o + 16] > T(0) ? acc[0][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 32] = acc[0][o + 32] > T(0) ? acc[0][o + 32] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 48] = acc[0][o + 48] > T(0) ? acc[0][o + 48] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 64] = acc[1][o] > T(0) ? acc[1][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 80] = acc[1][o + 16] > T(0) ? acc[1][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 96] = acc[1][o + 32] > T(0) ? acc[1][o + 32] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 112] = acc[1][o + 48] > T(0) ? acc[1][o + 48] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 128] = acc[2][o] > T(0) ? acc[2][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 144] = acc[2][o + 16] > T(0) ? acc[2][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 160] = acc[2][o + 32] > T(0) ? acc[2][o + 32] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 176] = acc[2][o + 48] > T(0) ? acc[2][o + 48] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 192] = acc[3][o] > T(0) ? acc[3][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 208] = acc[3][o + 16] > T(0) ? acc[3][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 224] = acc[3][o + 32] > T(0) ? acc[3][o + 32] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 240] = acc[3][o + 48] > T(0) ? acc[3][o + 48] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 256] = acc[4][o] > T(0) ? acc[4][o] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 272] = acc[4][o + 16] > T(0) ? acc[4][o + 16] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 288] = acc[4][o + 32] > T(0) ? acc[4][o + 32] : T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 640 + xb * 320 + o + 304] = acc[4][o + 48] > T(0) ? acc[4][o + 48] : T(0);
+        } // block of channels
+      } // for xb
+    } // for oy
+  } // conv2d_3_forward_one
+
+  // max_pooling2d_2 forward, one sample: MaxPooling2D 10x10x64 -> 5x5x64, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void max_pooling2d_2_forward_one(LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 5; ++oy) {
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 64]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 640]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 704]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 16]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 80]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 656]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 720]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 16] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 32]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 96]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 672]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 736]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 32] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 48]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 112]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 688]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 752]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 48] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 128]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 192]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 768]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 832]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 64] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 144]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 208]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 784]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 848]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 80] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 160]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 224]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 800]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 864]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 96] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 176]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 240]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 816]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 880]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 112] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 256]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 320]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 896]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 960]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 128] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 272]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 336]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 912]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 976]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 144] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 288]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 352]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 928]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 992]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 160] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 304]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 368]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 944]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1008]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 176] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 384]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 448]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1024]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1088]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 192] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 400]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 464]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1040]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1104]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 208] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 416]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 480]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1056]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1120]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 224] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 432]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 496]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1072]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1136]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 240] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 512]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 576]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1152]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1216]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 256] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 528]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 592]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1168]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1232]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 272] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 544]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 608]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1184]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1248]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 288] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.conv2d_3_out[oy * 1280 + c + 560]; { const T v = ws.conv2d_3_out[oy * 1280 + c + 624]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1200]; best = v > best ? v : best; } { const T v = ws.conv2d_3_out[oy * 1280 + c + 1264]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 320 + c + 304] = best; }
+    } // for oy
+  } // max_pooling2d_2_forward_one
+
+  // dense_1 forward, one sample: Dense 64 -> 10, softmax
+  // units in the vectors: 1 block of 10
+  template <typename T>
+  static void dense_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] = params[kDense1Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o] * ws.global_average_pooling2d_1_out[0];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 10] * ws.global_average_pooling2d_1_out[1];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 20] * ws.global_average_pooling2d_1_out[2];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 30] * ws.global_average_pooling2d_1_out[3];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 40] * ws.global_average_pooling2d_1_out[4];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 50] * ws.global_average_pooling2d_1_out[5];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 60] * ws.global_average_pooling2d_1_out[6];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 70] * ws.global_average_pooling2d_1_out[7];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 80] * ws.global_average_pooling2d_1_out[8];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 90] * ws.global_average_pooling2d_1_out[9];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 100] * ws.global_average_pooling2d_1_out[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 110] * ws.global_average_pooling2d_1_out[11];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 120] * ws.global_average_pooling2d_1_out[12];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 130] * ws.global_average_pooling2d_1_out[13];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 140] * ws.global_average_pooling2d_1_out[14];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 150] * ws.global_average_pooling2d_1_out[15];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 160] * ws.global_average_pooling2d_1_out[16];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 170] * ws.global_average_pooling2d_1_out[17];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 180] * ws.global_average_pooling2d_1_out[18];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 190] * ws.global_average_pooling2d_1_out[19];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 200] * ws.global_average_pooling2d_1_out[20];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 210] * ws.global_average_pooling2d_1_out[21];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 220] * ws.global_average_pooling2d_1_out[22];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 230] * ws.global_average_pooling2d_1_out[23];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 240] * ws.global_average_pooling2d_1_out[24];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 250] * ws.global_average_pooling2d_1_out[25];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 260] * ws.global_average_pooling2d_1_out[26];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 270] * ws.global_average_pooling2d_1_out[27];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 280] * ws.global_average_pooling2d_1_out[28];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 290] * ws.global_average_pooling2d_1_out[29];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 300] * ws.global_average_pooling2d_1_out[30];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 310] * ws.global_average_pooling2d_1_out[31];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 320] * ws.global_average_pooling2d_1_out[32];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 330] * ws.global_average_pooling2d_1_out[33];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 340] * ws.global_average_pooling2d_1_out[34];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 350] * ws.global_average_pooling2d_1_out[35];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 360] * ws.global_average_pooling2d_1_out[36];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 370] * ws.global_average_pooling2d_1_out[37];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 380] * ws.global_average_pooling2d_1_out[38];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 390] * ws.global_average_pooling2d_1_out[39];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 400] * ws.global_average_pooling2d_1_out[40];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 410] * ws.global_average_pooling2d_1_out[41];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 420] * ws.global_average_pooling2d_1_out[42];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 430] * ws.global_average_pooling2d_1_out[43];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 440] * ws.global_average_pooling2d_1_out[44];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 450] * ws.global_average_pooling2d_1_out[45];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 460] * ws.global_average_pooling2d_1_out[46];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 470] * ws.global_average_pooling2d_1_out[47];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 480] * ws.global_average_pooling2d_1_out[48];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 490] * ws.global_average_pooling2d_1_out[49];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 500] * ws.global_average_pooling2d_1_out[50];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 510] * ws.global_average_pooling2d_1_out[51];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 520] * ws.global_average_pooling2d_1_out[52];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 530] * ws.global_average_pooling2d_1_out[53];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 540] * ws.global_average_pooling2d_1_out[54];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 550] * ws.global_average_pooling2d_1_out[55];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 560] * ws.global_average_pooling2d_1_out[56];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 570] * ws.global_average_pooling2d_1_out[57];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 580] * ws.global_average_pooling2d_1_out[58];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 590] * ws.global_average_pooling2d_1_out[59];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 600] * ws.global_average_pooling2d_1_out[60];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 610] * ws.global_average_pooling2d_1_out[61];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 620] * ws.global_average_pooling2d_1_out[62];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense1Kernel + o + 630] * ws.global_average_pooling2d_1_out[63];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) ws.output[o] = acc[o];
+    } // block of units
+    {
+      constexpr int L = 1;
+      {
+        // Subtracting the largest value keeps exp finite for any logits.
+        T top[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          top[l] = ws.output[l];
+          { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[2 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[3 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[4 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[5 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[6 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[7 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[8 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[9 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        }
+        T sum[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          sum[l] = T(0);
+          { ws.output[l] = std::exp(ws.output[l] - top[l]); sum[l] += ws.output[l]; }
+          { ws.output[1 * L + l] = std::exp(ws.output[1 * L + l] - top[l]); sum[l] += ws.output[1 * L + l]; }
+          { ws.output[2 * L + l] = std::exp(ws.output[2 * L + l] - top[l]); sum[l] += ws.output[2 * L + l]; }
+          { ws.output[3 * L + l] = std::exp(ws.output[3 * L + l] - top[l]); sum[l] += ws.output[3 * L + l]; }
+          { ws.output[4 * L + l] = std::exp(ws.output[4 * L + l] - top[l]); sum[l] += ws.output[4 * L + l]; }
+          { ws.output[5 * L + l] = std::exp(ws.output[5 * L + l] - top[l]); sum[l] += ws.output[5 * L + l]; }
+          { ws.output[6 * L + l] = std::exp(ws.output[6 * L + l] - top[l]); sum[l] += ws.output[6 * L + l]; }
+          { ws.output[7 * L + l] = std::exp(ws.output[7 * L + l] - top[l]); sum[l] += ws.output[7 * L + l]; }
+          { ws.output[8 * L + l] = std::exp(ws.output[8 * L + l] - top[l]); sum[l] += ws.output[8 * L + l]; }
+          { ws.output[9 * L + l] = std::exp(ws.output[9 * L + l] - top[l]); sum[l] += ws.output[9 * L + l]; }
+        }
+        T inverse[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          inverse[l] = T(1) / sum[l];
+          ws.output[l] *= inverse[l];
+          ws.output[1 * L + l] *= inverse[l];
+          ws.output[2 * L + l] *= inverse[l];
+          ws.output[3 * L + l] *= inverse[l];
+          ws.output[4 * L + l] *= inverse[l];
+          ws.output[5 * L + l] *= inverse[l];
+          ws.output[6 * L + l] *= inverse[l];
+          ws.output[7 * L + l] *= inverse[l];
+          ws.output[8 * L + l] *= inverse[l];
+          ws.output[9 * L + l] *= inverse[l];
+        }
+      } // softmax
+    }
+  } // dense_1_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.

@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::vgg_bn {
 
@@ -369,6 +378,11 @@ struct Model {
     alignas(64) T dropout_1_out[128 * L]; // dropout_1 128
     alignas(64) T output[10 * L]; // dense_2 10
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {};
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -6491,6 +6505,1409 @@ struct Model {
       } // input gradient block
     } // for ib
   } // dense_2_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 784; ++i) {
+      ws.input[i] = input[i];
+    } // for i
+    conv2d_1_forward_one(params, ws);
+    batch_normalization_1_forward<T, 1, ForwardWorkspace>(params, ws); // the lane kernel
+    activation_1_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    conv2d_2_forward_one(params, ws);
+    batch_normalization_2_forward<T, 1, ForwardWorkspace>(params, ws); // the lane kernel
+    activation_2_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    max_pooling2d_1_forward_one(ws);
+    conv2d_3_forward_one(params, ws);
+    batch_normalization_3_forward<T, 1, ForwardWorkspace>(params, ws); // the lane kernel
+    activation_3_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    conv2d_4_forward_one(params, ws);
+    batch_normalization_4_forward<T, 1, ForwardWorkspace>(params, ws); // the lane kernel
+    activation_4_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    max_pooling2d_2_forward_one(ws);
+    // flatten_1: no code; its output is its input's memory.
+    dense_1_forward_one(params, ws);
+    batch_normalization_5_forward<T, 1, ForwardWorkspace>(params, ws); // the lane kernel
+    activation_5_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    dropout_1_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    dense_2_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 28x28x1 -> 28x28x16, window 3x3, stride 1x1, padding top 1, bottom 1, left 1, right 1, linear
+  // output channels in the vectors: blocks of 14 pixels x 16 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 900; ++i) {
+      ws.conv2d_1_padded[i] = T(0);
+    } // for i
+    for (int y = 0; y < 28; ++y) {
+      ws.conv2d_1_padded[y * 30 + 31] = ws.input[y * 28];
+      ws.conv2d_1_padded[y * 30 + 32] = ws.input[y * 28 + 1];
+      ws.conv2d_1_padded[y * 30 + 33] = ws.input[y * 28 + 2];
+      ws.conv2d_1_padded[y * 30 + 34] = ws.input[y * 28 + 3];
+      ws.conv2d_1_padded[y * 30 + 35] = ws.input[y * 28 + 4];
+      ws.conv2d_1_padded[y * 30 + 36] = ws.input[y * 28 + 5];
+      ws.conv2d_1_padded[y * 30 + 37] = ws.input[y * 28 + 6];
+      ws.conv2d_1_padded[y * 30 + 38] = ws.input[y * 28 + 7];
+      ws.conv2d_1_padded[y * 30 + 39] = ws.input[y * 28 + 8];
+      ws.conv2d_1_padded[y * 30 + 40] = ws.input[y * 28 + 9];
+      ws.conv2d_1_padded[y * 30 + 41] = ws.input[y * 28 + 10];
+      ws.conv2d_1_padded[y * 30 + 42] = ws.input[y * 28 + 11];
+      ws.conv2d_1_padded[y * 30 + 43] = ws.input[y * 28 + 12];
+      ws.conv2d_1_padded[y * 30 + 44] = ws.input[y * 28 + 13];
+      ws.conv2d_1_padded[y * 30 + 45] = ws.input[y * 28 + 14];
+      ws.conv2d_1_padded[y * 30 + 46] = ws.input[y * 28 + 15];
+      ws.conv2d_1_padded[y * 30 + 47] = ws.input[y * 28 + 16];
+      ws.conv2d_1_padded[y * 30 + 48] = ws.input[y * 28 + 17];
+      ws.conv2d_1_padded[y * 30 + 49] = ws.input[y * 28 + 18];
+      ws.conv2d_1_padded[y * 30 + 50] = ws.input[y * 28 + 19];
+      ws.conv2d_1_padded[y * 30 + 51] = ws.input[y * 28 + 20];
+      ws.conv2d_1_padded[y * 30 + 52] = ws.input[y * 28 + 21];
+      ws.conv2d_1_padded[y * 30 + 53] = ws.input[y * 28 + 22];
+      ws.conv2d_1_padded[y * 30 + 54] = ws.input[y * 28 + 23];
+      ws.conv2d_1_padded[y * 30 + 55] = ws.input[y * 28 + 24];
+      ws.conv2d_1_padded[y * 30 + 56] = ws.input[y * 28 + 25];
+      ws.conv2d_1_padded[y * 30 + 57] = ws.input[y * 28 + 26];
+      ws.conv2d_1_padded[y * 30 + 58] = ws.input[y * 28 + 27];
+    } // for y
+    for (int oy = 0; oy < 28; ++oy) {
+      {
+        alignas(64) T acc[14][16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 1];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 2];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 3];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 4];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 5];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 6];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 7];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 8];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 9];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 10];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 11];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 12];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 13];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 1];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 2];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 3];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 4];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 5];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 6];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 7];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 8];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 9];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 10];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 11];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 12];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 13];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 14];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 2];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 3];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 4];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 5];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 6];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 7];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 8];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 9];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 10];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 11];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 12];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 13];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 14];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 15];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 30];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 31];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 33];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 34];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 35];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 36];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 37];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 38];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 39];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 40];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 41];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 42];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 43];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 31];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 33];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 34];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 35];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 36];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 37];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 38];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 39];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 40];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 41];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 42];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 43];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 44];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 32];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 33];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 34];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 35];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 36];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 37];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 38];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 39];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 40];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 41];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 42];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 43];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 44];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 45];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 60];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 61];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 62];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 63];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 65];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 66];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 67];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 68];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 69];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 70];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 71];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 72];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 73];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 61];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 62];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 63];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 65];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 66];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 67];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 68];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 69];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 70];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 71];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 72];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 73];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 74];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 62];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 63];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 64];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 65];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 66];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 67];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 68];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 69];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 70];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 71];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 72];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 73];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 74];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 75];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o] = acc[0][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 16] = acc[1][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 32] = acc[2][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 48] = acc[3][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 64] = acc[4][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 80] = acc[5][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 96] = acc[6][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 112] = acc[7][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 128] = acc[8][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 144] = acc[9][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 160] = acc[10][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 176] = acc[11][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 192] = acc[12][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 208] = acc[13][o];
+      } // block of channels
+      {
+        alignas(64) T acc[14][16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] = T(0);
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 14];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 15];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 17];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 18];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 19];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 20];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 21];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 22];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 23];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 24];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 25];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 26];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o] * ws.conv2d_1_padded[oy * 30 + 27];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 15];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 17];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 18];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 19];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 20];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 21];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 22];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 23];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 24];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 25];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 26];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 27];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 16] * ws.conv2d_1_padded[oy * 30 + 28];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 16];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 17];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 18];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 19];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 20];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 21];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 22];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 23];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 24];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 25];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 26];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 27];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 28];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 32] * ws.conv2d_1_padded[oy * 30 + 29];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 44];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 45];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 46];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 47];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 49];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 50];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 51];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 52];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 53];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 54];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 55];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 56];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 48] * ws.conv2d_1_padded[oy * 30 + 57];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 45];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 46];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 47];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 49];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 50];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 51];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 52];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 53];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 54];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 55];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 56];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 57];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 64] * ws.conv2d_1_padded[oy * 30 + 58];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 46];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 47];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 48];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 49];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 50];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 51];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 52];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 53];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 54];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 55];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 56];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 57];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 58];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 80] * ws.conv2d_1_padded[oy * 30 + 59];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 74];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 75];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 76];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 77];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 78];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 79];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 81];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 82];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 83];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 84];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 85];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 86];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 96] * ws.conv2d_1_padded[oy * 30 + 87];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 75];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 76];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 77];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 78];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 79];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 81];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 82];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 83];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 84];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 85];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 86];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 87];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 112] * ws.conv2d_1_padded[oy * 30 + 88];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 76];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 77];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 78];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 79];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 80];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 81];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 82];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 83];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 84];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 85];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 86];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 87];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 88];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d1Kernel + o + 128] * ws.conv2d_1_padded[oy * 30 + 89];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 224] = acc[0][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 240] = acc[1][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 256] = acc[2][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 272] = acc[3][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 288] = acc[4][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 304] = acc[5][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 320] = acc[6][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 336] = acc[7][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 352] = acc[8][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 368] = acc[9][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 384] = acc[10][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 400] = acc[11][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 416] = acc[12][o];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_1_out[oy * 448 + o + 432] = acc[13][o];
+      } // block of channels
+    } // for oy
+  } // conv2d_1_forward_one
+
+  // conv2d_2 forward, one sample: Conv2D 28x28x16 -> 28x28x16, window 3x3, stride 1x1, padding top 1, bottom 1, left 1, right 1, linear
+  // output channels in the vectors: blocks of 14 pixels x 16 channels
+  template <typename T>
+  static void conv2d_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 14400; ++i) {
+      ws.conv2d_2_padded[i] = T(0);
+    } // for i
+    for (int y = 0; y < 28; ++y) {
+      for (int i = 0; i < 448; ++i) {
+        ws.conv2d_2_padded[y * 480 + i + 496] = ws.activation_1_out[y * 448 + i];
+      } // for i
+    } // for y
+    for (int oy = 0; oy < 28; ++oy) {
+      for (int xb = 0; xb < 2; ++xb) {
+        {
+          alignas(64) T acc[14][16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] = T(0);
+          for (int c = 0; c < 16; ++c) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 144];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 160];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 176];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 192];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d2Kernel + c * 16 + o] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 208];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 144];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 160];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 176];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 192];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 208];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d2Kernel + c * 16 + o + 256] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 224];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 144];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 160];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 176];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 192];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 208];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 224];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d2Kernel + c * 16 + o + 512] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 240];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 480];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 496];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 512];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 528];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 560];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 592];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 624];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 656];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 672];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d2Kernel + c * 16 + o + 768] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 688];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 496];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 512];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 528];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 560];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 592];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 624];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 656];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 672];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 688];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d2Kernel + c * 16 + o + 1024] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 704];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 512];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 528];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 560];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 592];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 624];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 656];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 672];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 688];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 704];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d2Kernel + c * 16 + o + 1280] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 720];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 960];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 976];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 992];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1008];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1024];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1040];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1056];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1072];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1088];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1104];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1120];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1136];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1152];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d2Kernel + c * 16 + o + 1536] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1168];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 976];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 992];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1008];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1024];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1040];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1056];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1072];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1088];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1104];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1120];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1136];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1152];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1168];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d2Kernel + c * 16 + o + 1792] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1184];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 992];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1008];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1024];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1040];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1056];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1072];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1088];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[7][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1104];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[8][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1120];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[9][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1136];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[10][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1152];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[11][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1168];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[12][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1184];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[13][o] += params[kConv2d2Kernel + c * 16 + o + 2048] * ws.conv2d_2_padded[oy * 480 + xb * 224 + c + 1200];
+          } // for c
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o] = acc[0][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 16] = acc[1][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 32] = acc[2][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 48] = acc[3][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 64] = acc[4][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 80] = acc[5][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 96] = acc[6][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 112] = acc[7][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 128] = acc[8][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 144] = acc[9][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 160] = acc[10][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 176] = acc[11][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 192] = acc[12][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_2_out[oy * 448 + xb * 224 + o + 208] = acc[13][o];
+        } // block of channels
+      } // for xb
+    } // for oy
+  } // conv2d_2_forward_one
+
+  // max_pooling2d_1 forward, one sample: MaxPooling2D 28x28x16 -> 14x14x16, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void max_pooling2d_1_forward_one(LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 14; ++oy) {
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c]; { const T v = ws.activation_2_out[oy * 896 + c + 16]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 448]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 464]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 32]; { const T v = ws.activation_2_out[oy * 896 + c + 48]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 480]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 496]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 16] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 64]; { const T v = ws.activation_2_out[oy * 896 + c + 80]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 512]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 528]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 32] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 96]; { const T v = ws.activation_2_out[oy * 896 + c + 112]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 544]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 560]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 48] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 128]; { const T v = ws.activation_2_out[oy * 896 + c + 144]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 576]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 592]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 64] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 160]; { const T v = ws.activation_2_out[oy * 896 + c + 176]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 608]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 624]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 80] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 192]; { const T v = ws.activation_2_out[oy * 896 + c + 208]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 640]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 656]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 96] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 224]; { const T v = ws.activation_2_out[oy * 896 + c + 240]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 672]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 688]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 112] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 256]; { const T v = ws.activation_2_out[oy * 896 + c + 272]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 704]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 720]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 128] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 288]; { const T v = ws.activation_2_out[oy * 896 + c + 304]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 736]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 752]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 144] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 320]; { const T v = ws.activation_2_out[oy * 896 + c + 336]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 768]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 784]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 160] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 352]; { const T v = ws.activation_2_out[oy * 896 + c + 368]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 800]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 816]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 176] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 384]; { const T v = ws.activation_2_out[oy * 896 + c + 400]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 832]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 848]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 192] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_2_out[oy * 896 + c + 416]; { const T v = ws.activation_2_out[oy * 896 + c + 432]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 864]; best = v > best ? v : best; } { const T v = ws.activation_2_out[oy * 896 + c + 880]; best = v > best ? v : best; } ws.max_pooling2d_1_out[oy * 224 + c + 208] = best; }
+    } // for oy
+  } // max_pooling2d_1_forward_one
+
+  // conv2d_3 forward, one sample: Conv2D 14x14x16 -> 14x14x32, window 3x3, stride 1x1, padding top 1, bottom 1, left 1, right 1, linear
+  // output channels in the vectors: blocks of 7 pixels x 32 channels
+  template <typename T>
+  static void conv2d_3_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 4096; ++i) {
+      ws.conv2d_3_padded[i] = T(0);
+    } // for i
+    for (int y = 0; y < 14; ++y) {
+      ws.conv2d_3_padded[y * 256 + 272] = ws.max_pooling2d_1_out[y * 224];
+      ws.conv2d_3_padded[y * 256 + 273] = ws.max_pooling2d_1_out[y * 224 + 1];
+      ws.conv2d_3_padded[y * 256 + 274] = ws.max_pooling2d_1_out[y * 224 + 2];
+      ws.conv2d_3_padded[y * 256 + 275] = ws.max_pooling2d_1_out[y * 224 + 3];
+      ws.conv2d_3_padded[y * 256 + 276] = ws.max_pooling2d_1_out[y * 224 + 4];
+      ws.conv2d_3_padded[y * 256 + 277] = ws.max_pooling2d_1_out[y * 224 + 5];
+      ws.conv2d_3_padded[y * 256 + 278] = ws.max_pooling2d_1_out[y * 224 + 6];
+      ws.conv2d_3_padded[y * 256 + 279] = ws.max_pooling2d_1_out[y * 224 + 7];
+      ws.conv2d_3_padded[y * 256 + 280] = ws.max_pooling2d_1_out[y * 224 + 8];
+      ws.conv2d_3_padded[y * 256 + 281] = ws.max_pooling2d_1_out[y * 224 + 9];
+      ws.conv2d_3_padded[y * 256 + 282] = ws.max_pooling2d_1_out[y * 224 + 10];
+      ws.conv2d_3_padded[y * 256 + 283] = ws.max_pooling2d_1_out[y * 224 + 11];
+      ws.conv2d_3_padded[y * 256 + 284] = ws.max_pooling2d_1_out[y * 224 + 12];
+      ws.conv2d_3_padded[y * 256 + 285] = ws.max_pooling2d_1_out[y * 224 + 13];
+      ws.conv2d_3_padded[y * 256 + 286] = ws.max_pooling2d_1_out[y * 224 + 14];
+      ws.conv2d_3_padded[y * 256 + 287] = ws.max_pooling2d_1_out[y * 224 + 15];
+      ws.conv2d_3_padded[y * 256 + 288] = ws.max_pooling2d_1_out[y * 224 + 16];
+      ws.conv2d_3_padded[y * 256 + 289] = ws.max_pooling2d_1_out[y * 224 + 17];
+      ws.conv2d_3_padded[y * 256 + 290] = ws.max_pooling2d_1_out[y * 224 + 18];
+      ws.conv2d_3_padded[y * 256 + 291] = ws.max_pooling2d_1_out[y * 224 + 19];
+      ws.conv2d_3_padded[y * 256 + 292] = ws.max_pooling2d_1_out[y * 224 + 20];
+      ws.conv2d_3_padded[y * 256 + 293] = ws.max_pooling2d_1_out[y * 224 + 21];
+      ws.conv2d_3_padded[y * 256 + 294] = ws.max_pooling2d_1_out[y * 224 + 22];
+      ws.conv2d_3_padded[y * 256 + 295] = ws.max_pooling2d_1_out[y * 224 + 23];
+      ws.conv2d_3_padded[y * 256 + 296] = ws.max_pooling2d_1_out[y * 224 + 24];
+      ws.conv2d_3_padded[y * 256 + 297] = ws.max_pooling2d_1_out[y * 224 + 25];
+      ws.conv2d_3_padded[y * 256 + 298] = ws.max_pooling2d_1_out[y * 224 + 26];
+      ws.conv2d_3_padded[y * 256 + 299] = ws.max_pooling2d_1_out[y * 224 + 27];
+      ws.conv2d_3_padded[y * 256 + 300] = ws.max_pooling2d_1_out[y * 224 + 28];
+      ws.conv2d_3_padded[y * 256 + 301] = ws.max_pooling2d_1_out[y * 224 + 29];
+      ws.conv2d_3_padded[y * 256 + 302] = ws.max_pooling2d_1_out[y * 224 + 30];
+      ws.conv2d_3_padded[y * 256 + 303] = ws.max_pooling2d_1_out[y * 224 + 31];
+      ws.conv2d_3_padded[y * 256 + 304] = ws.max_pooling2d_1_out[y * 224 + 32];
+      ws.conv2d_3_padded[y * 256 + 305] = ws.max_pooling2d_1_out[y * 224 + 33];
+      ws.conv2d_3_padded[y * 256 + 306] = ws.max_pooling2d_1_out[y * 224 + 34];
+      ws.conv2d_3_padded[y * 256 + 307] = ws.max_pooling2d_1_out[y * 224 + 35];
+      ws.conv2d_3_padded[y * 256 + 308] = ws.max_pooling2d_1_out[y * 224 + 36];
+      ws.conv2d_3_padded[y * 256 + 309] = ws.max_pooling2d_1_out[y * 224 + 37];
+      ws.conv2d_3_padded[y * 256 + 310] = ws.max_pooling2d_1_out[y * 224 + 38];
+      ws.conv2d_3_padded[y * 256 + 311] = ws.max_pooling2d_1_out[y * 224 + 39];
+      ws.conv2d_3_padded[y * 256 + 312] = ws.max_pooling2d_1_out[y * 224 + 40];
+      ws.conv2d_3_padded[y * 256 + 313] = ws.max_pooling2d_1_out[y * 224 + 41];
+      ws.conv2d_3_padded[y * 256 + 314] = ws.max_pooling2d_1_out[y * 224 + 42];
+      ws.conv2d_3_padded[y * 256 + 315] = ws.max_pooling2d_1_out[y * 224 + 43];
+      ws.conv2d_3_padded[y * 256 + 316] = ws.max_pooling2d_1_out[y * 224 + 44];
+      ws.conv2d_3_padded[y * 256 + 317] = ws.max_pooling2d_1_out[y * 224 + 45];
+      ws.conv2d_3_padded[y * 256 + 318] = ws.max_pooling2d_1_out[y * 224 + 46];
+      ws.conv2d_3_padded[y * 256 + 319] = ws.max_pooling2d_1_out[y * 224 + 47];
+      ws.conv2d_3_padded[y * 256 + 320] = ws.max_pooling2d_1_out[y * 224 + 48];
+      ws.conv2d_3_padded[y * 256 + 321] = ws.max_pooling2d_1_out[y * 224 + 49];
+      ws.conv2d_3_padded[y * 256 + 322] = ws.max_pooling2d_1_out[y * 224 + 50];
+      ws.conv2d_3_padded[y * 256 + 323] = ws.max_pooling2d_1_out[y * 224 + 51];
+      ws.conv2d_3_padded[y * 256 + 324] = ws.max_pooling2d_1_out[y * 224 + 52];
+      ws.conv2d_3_padded[y * 256 + 325] = ws.max_pooling2d_1_out[y * 224 + 53];
+      ws.conv2d_3_padded[y * 256 + 326] = ws.max_pooling2d_1_out[y * 224 + 54];
+      ws.conv2d_3_padded[y * 256 + 327] = ws.max_pooling2d_1_out[y * 224 + 55];
+      ws.conv2d_3_padded[y * 256 + 328] = ws.max_pooling2d_1_out[y * 224 + 56];
+      ws.conv2d_3_padded[y * 256 + 329] = ws.max_pooling2d_1_out[y * 224 + 57];
+      ws.conv2d_3_padded[y * 256 + 330] = ws.max_pooling2d_1_out[y * 224 + 58];
+      ws.conv2d_3_padded[y * 256 + 331] = ws.max_pooling2d_1_out[y * 224 + 59];
+      ws.conv2d_3_padded[y * 256 + 332] = ws.max_pooling2d_1_out[y * 224 + 60];
+      ws.conv2d_3_padded[y * 256 + 333] = ws.max_pooling2d_1_out[y * 224 + 61];
+      ws.conv2d_3_padded[y * 256 + 334] = ws.max_pooling2d_1_out[y * 224 + 62];
+      ws.conv2d_3_padded[y * 256 + 335] = ws.max_pooling2d_1_out[y * 224 + 63];
+      ws.conv2d_3_padded[y * 256 + 336] = ws.max_pooling2d_1_out[y * 224 + 64];
+      ws.conv2d_3_padded[y * 256 + 337] = ws.max_pooling2d_1_out[y * 224 + 65];
+      ws.conv2d_3_padded[y * 256 + 338] = ws.max_pooling2d_1_out[y * 224 + 66];
+      ws.conv2d_3_padded[y * 256 + 339] = ws.max_pooling2d_1_out[y * 224 + 67];
+      ws.conv2d_3_padded[y * 256 + 340] = ws.max_pooling2d_1_out[y * 224 + 68];
+      ws.conv2d_3_padded[y * 256 + 341] = ws.max_pooling2d_1_out[y * 224 + 69];
+      ws.conv2d_3_padded[y * 256 + 342] = ws.max_pooling2d_1_out[y * 224 + 70];
+      ws.conv2d_3_padded[y * 256 + 343] = ws.max_pooling2d_1_out[y * 224 + 71];
+      ws.conv2d_3_padded[y * 256 + 344] = ws.max_pooling2d_1_out[y * 224 + 72];
+      ws.conv2d_3_padded[y * 256 + 345] = ws.max_pooling2d_1_out[y * 224 + 73];
+      ws.conv2d_3_padded[y * 256 + 346] = ws.max_pooling2d_1_out[y * 224 + 74];
+      ws.conv2d_3_padded[y * 256 + 347] = ws.max_pooling2d_1_out[y * 224 + 75];
+      ws.conv2d_3_padded[y * 256 + 348] = ws.max_pooling2d_1_out[y * 224 + 76];
+      ws.conv2d_3_padded[y * 256 + 349] = ws.max_pooling2d_1_out[y * 224 + 77];
+      ws.conv2d_3_padded[y * 256 + 350] = ws.max_pooling2d_1_out[y * 224 + 78];
+      ws.conv2d_3_padded[y * 256 + 351] = ws.max_pooling2d_1_out[y * 224 + 79];
+      ws.conv2d_3_padded[y * 256 + 352] = ws.max_pooling2d_1_out[y * 224 + 80];
+      ws.conv2d_3_padded[y * 256 + 353] = ws.max_pooling2d_1_out[y * 224 + 81];
+      ws.conv2d_3_padded[y * 256 + 354] = ws.max_pooling2d_1_out[y * 224 + 82];
+      ws.conv2d_3_padded[y * 256 + 355] = ws.max_pooling2d_1_out[y * 224 + 83];
+      ws.conv2d_3_padded[y * 256 + 356] = ws.max_pooling2d_1_out[y * 224 + 84];
+      ws.conv2d_3_padded[y * 256 + 357] = ws.max_pooling2d_1_out[y * 224 + 85];
+      ws.conv2d_3_padded[y * 256 + 358] = ws.max_pooling2d_1_out[y * 224 + 86];
+      ws.conv2d_3_padded[y * 256 + 359] = ws.max_pooling2d_1_out[y * 224 + 87];
+      ws.conv2d_3_padded[y * 256 + 360] = ws.max_pooling2d_1_out[y * 224 + 88];
+      ws.conv2d_3_padded[y * 256 + 361] = ws.max_pooling2d_1_out[y * 224 + 89];
+      ws.conv2d_3_padded[y * 256 + 362] = ws.max_pooling2d_1_out[y * 224 + 90];
+      ws.conv2d_3_padded[y * 256 + 363] = ws.max_pooling2d_1_out[y * 224 + 91];
+      ws.conv2d_3_padded[y * 256 + 364] = ws.max_pooling2d_1_out[y * 224 + 92];
+      ws.conv2d_3_padded[y * 256 + 365] = ws.max_pooling2d_1_out[y * 224 + 93];
+      ws.conv2d_3_padded[y * 256 + 366] = ws.max_pooling2d_1_out[y * 224 + 94];
+      ws.conv2d_3_padded[y * 256 + 367] = ws.max_pooling2d_1_out[y * 224 + 95];
+      ws.conv2d_3_padded[y * 256 + 368] = ws.max_pooling2d_1_out[y * 224 + 96];
+      ws.conv2d_3_padded[y * 256 + 369] = ws.max_pooling2d_1_out[y * 224 + 97];
+      ws.conv2d_3_padded[y * 256 + 370] = ws.max_pooling2d_1_out[y * 224 + 98];
+      ws.conv2d_3_padded[y * 256 + 371] = ws.max_pooling2d_1_out[y * 224 + 99];
+      ws.conv2d_3_padded[y * 256 + 372] = ws.max_pooling2d_1_out[y * 224 + 100];
+      ws.conv2d_3_padded[y * 256 + 373] = ws.max_pooling2d_1_out[y * 224 + 101];
+      ws.conv2d_3_padded[y * 256 + 374] = ws.max_pooling2d_1_out[y * 224 + 102];
+      ws.conv2d_3_padded[y * 256 + 375] = ws.max_pooling2d_1_out[y * 224 + 103];
+      ws.conv2d_3_padded[y * 256 + 376] = ws.max_pooling2d_1_out[y * 224 + 104];
+      ws.conv2d_3_padded[y * 256 + 377] = ws.max_pooling2d_1_out[y * 224 + 105];
+      ws.conv2d_3_padded[y * 256 + 378] = ws.max_pooling2d_1_out[y * 224 + 106];
+      ws.conv2d_3_padded[y * 256 + 379] = ws.max_pooling2d_1_out[y * 224 + 107];
+      ws.conv2d_3_padded[y * 256 + 380] = ws.max_pooling2d_1_out[y * 224 + 108];
+      ws.conv2d_3_padded[y * 256 + 381] = ws.max_pooling2d_1_out[y * 224 + 109];
+      ws.conv2d_3_padded[y * 256 + 382] = ws.max_pooling2d_1_out[y * 224 + 110];
+      ws.conv2d_3_padded[y * 256 + 383] = ws.max_pooling2d_1_out[y * 224 + 111];
+      ws.conv2d_3_padded[y * 256 + 384] = ws.max_pooling2d_1_out[y * 224 + 112];
+      ws.conv2d_3_padded[y * 256 + 385] = ws.max_pooling2d_1_out[y * 224 + 113];
+      ws.conv2d_3_padded[y * 256 + 386] = ws.max_pooling2d_1_out[y * 224 + 114];
+      ws.conv2d_3_padded[y * 256 + 387] = ws.max_pooling2d_1_out[y * 224 + 115];
+      ws.conv2d_3_padded[y * 256 + 388] = ws.max_pooling2d_1_out[y * 224 + 116];
+      ws.conv2d_3_padded[y * 256 + 389] = ws.max_pooling2d_1_out[y * 224 + 117];
+      ws.conv2d_3_padded[y * 256 + 390] = ws.max_pooling2d_1_out[y * 224 + 118];
+      ws.conv2d_3_padded[y * 256 + 391] = ws.max_pooling2d_1_out[y * 224 + 119];
+      ws.conv2d_3_padded[y * 256 + 392] = ws.max_pooling2d_1_out[y * 224 + 120];
+      ws.conv2d_3_padded[y * 256 + 393] = ws.max_pooling2d_1_out[y * 224 + 121];
+      ws.conv2d_3_padded[y * 256 + 394] = ws.max_pooling2d_1_out[y * 224 + 122];
+      ws.conv2d_3_padded[y * 256 + 395] = ws.max_pooling2d_1_out[y * 224 + 123];
+      ws.conv2d_3_padded[y * 256 + 396] = ws.max_pooling2d_1_out[y * 224 + 124];
+      ws.conv2d_3_padded[y * 256 + 397] = ws.max_pooling2d_1_out[y * 224 + 125];
+      ws.conv2d_3_padded[y * 256 + 398] = ws.max_pooling2d_1_out[y * 224 + 126];
+      ws.conv2d_3_padded[y * 256 + 399] = ws.max_pooling2d_1_out[y * 224 + 127];
+      ws.conv2d_3_padded[y * 256 + 400] = ws.max_pooling2d_1_out[y * 224 + 128];
+      ws.conv2d_3_padded[y * 256 + 401] = ws.max_pooling2d_1_out[y * 224 + 129];
+      ws.conv2d_3_padded[y * 256 + 402] = ws.max_pooling2d_1_out[y * 224 + 130];
+      ws.conv2d_3_padded[y * 256 + 403] = ws.max_pooling2d_1_out[y * 224 + 131];
+      ws.conv2d_3_padded[y * 256 + 404] = ws.max_pooling2d_1_out[y * 224 + 132];
+      ws.conv2d_3_padded[y * 256 + 405] = ws.max_pooling2d_1_out[y * 224 + 133];
+      ws.conv2d_3_padded[y * 256 + 406] = ws.max_pooling2d_1_out[y * 224 + 134];
+      ws.conv2d_3_padded[y * 256 + 407] = ws.max_pooling2d_1_out[y * 224 + 135];
+      ws.conv2d_3_padded[y * 256 + 408] = ws.max_pooling2d_1_out[y * 224 + 136];
+      ws.conv2d_3_padded[y * 256 + 409] = ws.max_pooling2d_1_out[y * 224 + 137];
+      ws.conv2d_3_padded[y * 256 + 410] = ws.max_pooling2d_1_out[y * 224 + 138];
+      ws.conv2d_3_padded[y * 256 + 411] = ws.max_pooling2d_1_out[y * 224 + 139];
+      ws.conv2d_3_padded[y * 256 + 412] = ws.max_pooling2d_1_out[y * 224 + 140];
+      ws.conv2d_3_padded[y * 256 + 413] = ws.max_pooling2d_1_out[y * 224 + 141];
+      ws.conv2d_3_padded[y * 256 + 414] = ws.max_pooling2d_1_out[y * 224 + 142];
+      ws.conv2d_3_padded[y * 256 + 415] = ws.max_pooling2d_1_out[y * 224 + 143];
+      ws.conv2d_3_padded[y * 256 + 416] = ws.max_pooling2d_1_out[y * 224 + 144];
+      ws.conv2d_3_padded[y * 256 + 417] = ws.max_pooling2d_1_out[y * 224 + 145];
+      ws.conv2d_3_padded[y * 256 + 418] = ws.max_pooling2d_1_out[y * 224 + 146];
+      ws.conv2d_3_padded[y * 256 + 419] = ws.max_pooling2d_1_out[y * 224 + 147];
+      ws.conv2d_3_padded[y * 256 + 420] = ws.max_pooling2d_1_out[y * 224 + 148];
+      ws.conv2d_3_padded[y * 256 + 421] = ws.max_pooling2d_1_out[y * 224 + 149];
+      ws.conv2d_3_padded[y * 256 + 422] = ws.max_pooling2d_1_out[y * 224 + 150];
+      ws.conv2d_3_padded[y * 256 + 423] = ws.max_pooling2d_1_out[y * 224 + 151];
+      ws.conv2d_3_padded[y * 256 + 424] = ws.max_pooling2d_1_out[y * 224 + 152];
+      ws.conv2d_3_padded[y * 256 + 425] = ws.max_pooling2d_1_out[y * 224 + 153];
+      ws.conv2d_3_padded[y * 256 + 426] = ws.max_pooling2d_1_out[y * 224 + 154];
+      ws.conv2d_3_padded[y * 256 + 427] = ws.max_pooling2d_1_out[y * 224 + 155];
+      ws.conv2d_3_padded[y * 256 + 428] = ws.max_pooling2d_1_out[y * 224 + 156];
+      ws.conv2d_3_padded[y * 256 + 429] = ws.max_pooling2d_1_out[y * 224 + 157];
+      ws.conv2d_3_padded[y * 256 + 430] = ws.max_pooling2d_1_out[y * 224 + 158];
+      ws.conv2d_3_padded[y * 256 + 431] = ws.max_pooling2d_1_out[y * 224 + 159];
+      ws.conv2d_3_padded[y * 256 + 432] = ws.max_pooling2d_1_out[y * 224 + 160];
+      ws.conv2d_3_padded[y * 256 + 433] = ws.max_pooling2d_1_out[y * 224 + 161];
+      ws.conv2d_3_padded[y * 256 + 434] = ws.max_pooling2d_1_out[y * 224 + 162];
+      ws.conv2d_3_padded[y * 256 + 435] = ws.max_pooling2d_1_out[y * 224 + 163];
+      ws.conv2d_3_padded[y * 256 + 436] = ws.max_pooling2d_1_out[y * 224 + 164];
+      ws.conv2d_3_padded[y * 256 + 437] = ws.max_pooling2d_1_out[y * 224 + 165];
+      ws.conv2d_3_padded[y * 256 + 438] = ws.max_pooling2d_1_out[y * 224 + 166];
+      ws.conv2d_3_padded[y * 256 + 439] = ws.max_pooling2d_1_out[y * 224 + 167];
+      ws.conv2d_3_padded[y * 256 + 440] = ws.max_pooling2d_1_out[y * 224 + 168];
+      ws.conv2d_3_padded[y * 256 + 441] = ws.max_pooling2d_1_out[y * 224 + 169];
+      ws.conv2d_3_padded[y * 256 + 442] = ws.max_pooling2d_1_out[y * 224 + 170];
+      ws.conv2d_3_padded[y * 256 + 443] = ws.max_pooling2d_1_out[y * 224 + 171];
+      ws.conv2d_3_padded[y * 256 + 444] = ws.max_pooling2d_1_out[y * 224 + 172];
+      ws.conv2d_3_padded[y * 256 + 445] = ws.max_pooling2d_1_out[y * 224 + 173];
+      ws.conv2d_3_padded[y * 256 + 446] = ws.max_pooling2d_1_out[y * 224 + 174];
+      ws.conv2d_3_padded[y * 256 + 447] = ws.max_pooling2d_1_out[y * 224 + 175];
+      ws.conv2d_3_padded[y * 256 + 448] = ws.max_pooling2d_1_out[y * 224 + 176];
+      ws.conv2d_3_padded[y * 256 + 449] = ws.max_pooling2d_1_out[y * 224 + 177];
+      ws.conv2d_3_padded[y * 256 + 450] = ws.max_pooling2d_1_out[y * 224 + 178];
+      ws.conv2d_3_padded[y * 256 + 451] = ws.max_pooling2d_1_out[y * 224 + 179];
+      ws.conv2d_3_padded[y * 256 + 452] = ws.max_pooling2d_1_out[y * 224 + 180];
+      ws.conv2d_3_padded[y * 256 + 453] = ws.max_pooling2d_1_out[y * 224 + 181];
+      ws.conv2d_3_padded[y * 256 + 454] = ws.max_pooling2d_1_out[y * 224 + 182];
+      ws.conv2d_3_padded[y * 256 + 455] = ws.max_pooling2d_1_out[y * 224 + 183];
+      ws.conv2d_3_padded[y * 256 + 456] = ws.max_pooling2d_1_out[y * 224 + 184];
+      ws.conv2d_3_padded[y * 256 + 457] = ws.max_pooling2d_1_out[y * 224 + 185];
+      ws.conv2d_3_padded[y * 256 + 458] = ws.max_pooling2d_1_out[y * 224 + 186];
+      ws.conv2d_3_padded[y * 256 + 459] = ws.max_pooling2d_1_out[y * 224 + 187];
+      ws.conv2d_3_padded[y * 256 + 460] = ws.max_pooling2d_1_out[y * 224 + 188];
+      ws.conv2d_3_padded[y * 256 + 461] = ws.max_pooling2d_1_out[y * 224 + 189];
+      ws.conv2d_3_padded[y * 256 + 462] = ws.max_pooling2d_1_out[y * 224 + 190];
+      ws.conv2d_3_padded[y * 256 + 463] = ws.max_pooling2d_1_out[y * 224 + 191];
+      ws.conv2d_3_padded[y * 256 + 464] = ws.max_pooling2d_1_out[y * 224 + 192];
+      ws.conv2d_3_padded[y * 256 + 465] = ws.max_pooling2d_1_out[y * 224 + 193];
+      ws.conv2d_3_padded[y * 256 + 466] = ws.max_pooling2d_1_out[y * 224 + 194];
+      ws.conv2d_3_padded[y * 256 + 467] = ws.max_pooling2d_1_out[y * 224 + 195];
+      ws.conv2d_3_padded[y * 256 + 468] = ws.max_pooling2d_1_out[y * 224 + 196];
+      ws.conv2d_3_padded[y * 256 + 469] = ws.max_pooling2d_1_out[y * 224 + 197];
+      ws.conv2d_3_padded[y * 256 + 470] = ws.max_pooling2d_1_out[y * 224 + 198];
+      ws.conv2d_3_padded[y * 256 + 471] = ws.max_pooling2d_1_out[y * 224 + 199];
+      ws.conv2d_3_padded[y * 256 + 472] = ws.max_pooling2d_1_out[y * 224 + 200];
+      ws.conv2d_3_padded[y * 256 + 473] = ws.max_pooling2d_1_out[y * 224 + 201];
+      ws.conv2d_3_padded[y * 256 + 474] = ws.max_pooling2d_1_out[y * 224 + 202];
+      ws.conv2d_3_padded[y * 256 + 475] = ws.max_pooling2d_1_out[y * 224 + 203];
+      ws.conv2d_3_padded[y * 256 + 476] = ws.max_pooling2d_1_out[y * 224 + 204];
+      ws.conv2d_3_padded[y * 256 + 477] = ws.max_pooling2d_1_out[y * 224 + 205];
+      ws.conv2d_3_padded[y * 256 + 478] = ws.max_pooling2d_1_out[y * 224 + 206];
+      ws.conv2d_3_padded[y * 256 + 479] = ws.max_pooling2d_1_out[y * 224 + 207];
+      ws.conv2d_3_padded[y * 256 + 480] = ws.max_pooling2d_1_out[y * 224 + 208];
+      ws.conv2d_3_padded[y * 256 + 481] = ws.max_pooling2d_1_out[y * 224 + 209];
+      ws.conv2d_3_padded[y * 256 + 482] = ws.max_pooling2d_1_out[y * 224 + 210];
+      ws.conv2d_3_padded[y * 256 + 483] = ws.max_pooling2d_1_out[y * 224 + 211];
+      ws.conv2d_3_padded[y * 256 + 484] = ws.max_pooling2d_1_out[y * 224 + 212];
+      ws.conv2d_3_padded[y * 256 + 485] = ws.max_pooling2d_1_out[y * 224 + 213];
+      ws.conv2d_3_padded[y * 256 + 486] = ws.max_pooling2d_1_out[y * 224 + 214];
+      ws.conv2d_3_padded[y * 256 + 487] = ws.max_pooling2d_1_out[y * 224 + 215];
+      ws.conv2d_3_padded[y * 256 + 488] = ws.max_pooling2d_1_out[y * 224 + 216];
+      ws.conv2d_3_padded[y * 256 + 489] = ws.max_pooling2d_1_out[y * 224 + 217];
+      ws.conv2d_3_padded[y * 256 + 490] = ws.max_pooling2d_1_out[y * 224 + 218];
+      ws.conv2d_3_padded[y * 256 + 491] = ws.max_pooling2d_1_out[y * 224 + 219];
+      ws.conv2d_3_padded[y * 256 + 492] = ws.max_pooling2d_1_out[y * 224 + 220];
+      ws.conv2d_3_padded[y * 256 + 493] = ws.max_pooling2d_1_out[y * 224 + 221];
+      ws.conv2d_3_padded[y * 256 + 494] = ws.max_pooling2d_1_out[y * 224 + 222];
+      ws.conv2d_3_padded[y * 256 + 495] = ws.max_pooling2d_1_out[y * 224 + 223];
+    } // for y
+    for (int oy = 0; oy < 14; ++oy) {
+      for (int xb = 0; xb < 2; ++xb) {
+        {
+          alignas(64) T acc[7][32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] = T(0);
+          for (int c = 0; c < 16; ++c) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 32 + o] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 32 + o + 16] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 32 + o] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 32 + o + 16] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 32 + o] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 32 + o + 16] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 32 + o] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 32 + o + 16] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 32 + o] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 32 + o + 16] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d3Kernel + c * 32 + o] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d3Kernel + c * 32 + o + 16] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d3Kernel + c * 32 + o] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d3Kernel + c * 32 + o + 16] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 32 + o + 512] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 32 + o + 528] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 32 + o + 512] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 32 + o + 528] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 32 + o + 512] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 32 + o + 528] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 32 + o + 512] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 32 + o + 528] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 32 + o + 512] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 32 + o + 528] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d3Kernel + c * 32 + o + 512] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d3Kernel + c * 32 + o + 528] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d3Kernel + c * 32 + o + 512] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d3Kernel + c * 32 + o + 528] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 32 + o + 1024] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1040] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 32 + o + 1024] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1040] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 32 + o + 1024] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1040] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 32 + o + 1024] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1040] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 32 + o + 1024] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1040] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d3Kernel + c * 32 + o + 1024] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1040] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d3Kernel + c * 32 + o + 1024] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1040] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 32 + o + 1536] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 256];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1552] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 256];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 32 + o + 1536] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 272];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1552] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 272];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 32 + o + 1536] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 288];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1552] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 288];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 32 + o + 1536] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 304];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1552] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 304];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 32 + o + 1536] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 320];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1552] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 320];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d3Kernel + c * 32 + o + 1536] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 336];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1552] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 336];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d3Kernel + c * 32 + o + 1536] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 352];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d3Kernel + c * 32 + o + 1552] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 352];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 32 + o + 2048] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 272];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2064] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 272];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 32 + o + 2048] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 288];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2064] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 288];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 32 + o + 2048] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 304];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2064] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 304];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 32 + o + 2048] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 320];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2064] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 320];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 32 + o + 2048] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 336];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2064] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 336];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d3Kernel + c * 32 + o + 2048] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 352];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2064] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 352];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d3Kernel + c * 32 + o + 2048] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 368];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2064] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 368];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 32 + o + 2560] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 288];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2576] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 288];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 32 + o + 2560] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 304];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2576] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 304];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 32 + o + 2560] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 320];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2576] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 320];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 32 + o + 2560] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 336];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2576] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 336];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 32 + o + 2560] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 352];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2576] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 352];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d3Kernel + c * 32 + o + 2560] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 368];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2576] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 368];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d3Kernel + c * 32 + o + 2560] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 384];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d3Kernel + c * 32 + o + 2576] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 384];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 32 + o + 3072] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 512];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3088] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 512];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 32 + o + 3072] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 528];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3088] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 528];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 32 + o + 3072] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3088] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 32 + o + 3072] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 560];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3088] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 560];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 32 + o + 3072] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3088] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d3Kernel + c * 32 + o + 3072] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 592];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3088] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 592];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d3Kernel + c * 32 + o + 3072] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3088] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 32 + o + 3584] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 528];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3600] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 528];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 32 + o + 3584] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3600] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 32 + o + 3584] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 560];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3600] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 560];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 32 + o + 3584] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3600] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 32 + o + 3584] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 592];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3600] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 592];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d3Kernel + c * 32 + o + 3584] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3600] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d3Kernel + c * 32 + o + 3584] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 624];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d3Kernel + c * 32 + o + 3600] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 624];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d3Kernel + c * 32 + o + 4096] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d3Kernel + c * 32 + o + 4112] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d3Kernel + c * 32 + o + 4096] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 560];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d3Kernel + c * 32 + o + 4112] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 560];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d3Kernel + c * 32 + o + 4096] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d3Kernel + c * 32 + o + 4112] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d3Kernel + c * 32 + o + 4096] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 592];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d3Kernel + c * 32 + o + 4112] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 592];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d3Kernel + c * 32 + o + 4096] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d3Kernel + c * 32 + o + 4112] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d3Kernel + c * 32 + o + 4096] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 624];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d3Kernel + c * 32 + o + 4112] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 624];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d3Kernel + c * 32 + o + 4096] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d3Kernel + c * 32 + o + 4112] * ws.conv2d_3_padded[oy * 256 + xb * 112 + c + 640];
+          } // for c
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o] = acc[0][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 16] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 32] = acc[1][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 48] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 64] = acc[2][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 80] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 96] = acc[3][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 112] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 128] = acc[4][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 144] = acc[4][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 160] = acc[5][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 176] = acc[5][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 192] = acc[6][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_3_out[oy * 448 + xb * 224 + o + 208] = acc[6][o + 16];
+        } // block of channels
+      } // for xb
+    } // for oy
+  } // conv2d_3_forward_one
+
+  // conv2d_4 forward, one sample: Conv2D 14x14x32 -> 14x14x32, window 3x3, stride 1x1, padding top 1, bottom 1, left 1, right 1, linear
+  // output channels in the vectors: blocks of 7 pixels x 32 channels
+  template <typename T>
+  static void conv2d_4_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 8192; ++i) {
+      ws.conv2d_4_padded[i] = T(0);
+    } // for i
+    for (int y = 0; y < 14; ++y) {
+      for (int i = 0; i < 448; ++i) {
+        ws.conv2d_4_padded[y * 512 + i + 544] = ws.activation_3_out[y * 448 + i];
+      } // for i
+    } // for y
+    for (int oy = 0; oy < 14; ++oy) {
+      for (int xb = 0; xb < 2; ++xb) {
+        {
+          alignas(64) T acc[7][32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] = T(0);
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] = T(0);
+          for (int c = 0; c < 32; ++c) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d4Kernel + c * 32 + o] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d4Kernel + c * 32 + o + 16] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d4Kernel + c * 32 + o] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d4Kernel + c * 32 + o + 16] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d4Kernel + c * 32 + o] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d4Kernel + c * 32 + o + 16] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d4Kernel + c * 32 + o] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d4Kernel + c * 32 + o + 16] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d4Kernel + c * 32 + o] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d4Kernel + c * 32 + o + 16] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d4Kernel + c * 32 + o] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 160];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d4Kernel + c * 32 + o + 16] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 160];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d4Kernel + c * 32 + o] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 192];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d4Kernel + c * 32 + o + 16] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 192];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d4Kernel + c * 32 + o + 1024] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d4Kernel + c * 32 + o + 1040] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d4Kernel + c * 32 + o + 1024] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d4Kernel + c * 32 + o + 1040] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d4Kernel + c * 32 + o + 1024] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d4Kernel + c * 32 + o + 1040] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d4Kernel + c * 32 + o + 1024] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d4Kernel + c * 32 + o + 1040] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d4Kernel + c * 32 + o + 1024] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 160];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d4Kernel + c * 32 + o + 1040] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 160];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d4Kernel + c * 32 + o + 1024] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 192];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d4Kernel + c * 32 + o + 1040] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 192];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d4Kernel + c * 32 + o + 1024] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 224];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d4Kernel + c * 32 + o + 1040] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 224];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d4Kernel + c * 32 + o + 2048] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d4Kernel + c * 32 + o + 2064] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d4Kernel + c * 32 + o + 2048] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d4Kernel + c * 32 + o + 2064] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d4Kernel + c * 32 + o + 2048] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d4Kernel + c * 32 + o + 2064] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 128];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d4Kernel + c * 32 + o + 2048] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 160];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d4Kernel + c * 32 + o + 2064] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 160];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d4Kernel + c * 32 + o + 2048] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 192];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d4Kernel + c * 32 + o + 2064] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 192];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d4Kernel + c * 32 + o + 2048] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 224];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d4Kernel + c * 32 + o + 2064] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 224];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d4Kernel + c * 32 + o + 2048] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 256];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d4Kernel + c * 32 + o + 2064] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 256];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d4Kernel + c * 32 + o + 3072] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 512];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d4Kernel + c * 32 + o + 3088] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 512];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d4Kernel + c * 32 + o + 3072] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d4Kernel + c * 32 + o + 3088] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d4Kernel + c * 32 + o + 3072] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d4Kernel + c * 32 + o + 3088] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d4Kernel + c * 32 + o + 3072] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d4Kernel + c * 32 + o + 3088] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d4Kernel + c * 32 + o + 3072] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d4Kernel + c * 32 + o + 3088] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d4Kernel + c * 32 + o + 3072] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 672];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d4Kernel + c * 32 + o + 3088] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 672];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d4Kernel + c * 32 + o + 3072] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 704];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d4Kernel + c * 32 + o + 3088] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 704];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d4Kernel + c * 32 + o + 4096] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d4Kernel + c * 32 + o + 4112] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d4Kernel + c * 32 + o + 4096] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d4Kernel + c * 32 + o + 4112] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d4Kernel + c * 32 + o + 4096] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d4Kernel + c * 32 + o + 4112] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d4Kernel + c * 32 + o + 4096] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d4Kernel + c * 32 + o + 4112] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d4Kernel + c * 32 + o + 4096] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 672];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d4Kernel + c * 32 + o + 4112] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 672];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d4Kernel + c * 32 + o + 4096] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 704];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d4Kernel + c * 32 + o + 4112] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 704];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d4Kernel + c * 32 + o + 4096] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 736];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d4Kernel + c * 32 + o + 4112] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 736];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d4Kernel + c * 32 + o + 5120] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d4Kernel + c * 32 + o + 5136] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 576];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d4Kernel + c * 32 + o + 5120] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d4Kernel + c * 32 + o + 5136] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 608];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d4Kernel + c * 32 + o + 5120] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d4Kernel + c * 32 + o + 5136] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 640];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d4Kernel + c * 32 + o + 5120] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 672];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d4Kernel + c * 32 + o + 5136] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 672];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d4Kernel + c * 32 + o + 5120] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 704];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d4Kernel + c * 32 + o + 5136] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 704];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d4Kernel + c * 32 + o + 5120] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 736];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d4Kernel + c * 32 + o + 5136] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 736];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d4Kernel + c * 32 + o + 5120] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 768];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d4Kernel + c * 32 + o + 5136] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 768];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d4Kernel + c * 32 + o + 6144] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1024];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d4Kernel + c * 32 + o + 6160] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1024];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d4Kernel + c * 32 + o + 6144] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1056];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d4Kernel + c * 32 + o + 6160] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1056];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d4Kernel + c * 32 + o + 6144] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1088];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d4Kernel + c * 32 + o + 6160] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1088];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d4Kernel + c * 32 + o + 6144] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1120];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d4Kernel + c * 32 + o + 6160] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1120];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d4Kernel + c * 32 + o + 6144] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1152];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d4Kernel + c * 32 + o + 6160] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1152];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d4Kernel + c * 32 + o + 6144] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1184];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d4Kernel + c * 32 + o + 6160] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1184];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d4Kernel + c * 32 + o + 6144] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1216];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d4Kernel + c * 32 + o + 6160] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1216];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d4Kernel + c * 32 + o + 7168] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1056];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d4Kernel + c * 32 + o + 7184] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1056];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d4Kernel + c * 32 + o + 7168] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1088];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d4Kernel + c * 32 + o + 7184] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1088];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d4Kernel + c * 32 + o + 7168] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1120];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d4Kernel + c * 32 + o + 7184] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1120];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d4Kernel + c * 32 + o + 7168] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1152];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d4Kernel + c * 32 + o + 7184] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1152];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d4Kernel + c * 32 + o + 7168] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1184];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d4Kernel + c * 32 + o + 7184] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1184];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d4Kernel + c * 32 + o + 7168] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1216];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d4Kernel + c * 32 + o + 7184] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1216];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d4Kernel + c * 32 + o + 7168] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1248];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d4Kernel + c * 32 + o + 7184] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1248];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o] += params[kConv2d4Kernel + c * 32 + o + 8192] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1088];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += params[kConv2d4Kernel + c * 32 + o + 8208] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1088];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o] += params[kConv2d4Kernel + c * 32 + o + 8192] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1120];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += params[kConv2d4Kernel + c * 32 + o + 8208] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1120];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o] += params[kConv2d4Kernel + c * 32 + o + 8192] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1152];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += params[kConv2d4Kernel + c * 32 + o + 8208] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1152];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o] += params[kConv2d4Kernel + c * 32 + o + 8192] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1184];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += params[kConv2d4Kernel + c * 32 + o + 8208] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1184];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o] += params[kConv2d4Kernel + c * 32 + o + 8192] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1216];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[4][o + 16] += params[kConv2d4Kernel + c * 32 + o + 8208] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1216];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o] += params[kConv2d4Kernel + c * 32 + o + 8192] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1248];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[5][o + 16] += params[kConv2d4Kernel + c * 32 + o + 8208] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1248];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o] += params[kConv2d4Kernel + c * 32 + o + 8192] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1280];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[6][o + 16] += params[kConv2d4Kernel + c * 32 + o + 8208] * ws.conv2d_4_padded[oy * 512 + xb * 224 + c + 1280];
+          } // for c
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o] = acc[0][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 16] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 32] = acc[1][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 48] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 64] = acc[2][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 80] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 96] = acc[3][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 112] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 128] = acc[4][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 144] = acc[4][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 160] = acc[5][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 176] = acc[5][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 192] = acc[6][o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.conv2d_4_out[oy * 448 + xb * 224 + o + 208] = acc[6][o + 16];
+        } // block of channels
+      } // for xb
+    } // for oy
+  } // conv2d_4_forward_one
+
+  // max_pooling2d_2 forward, one sample: MaxPooling2D 14x14x32 -> 7x7x32, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void max_pooling2d_2_forward_one(LatencyWorkspace<T>& ws) {
+    for (int oy = 0; oy < 7; ++oy) {
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c]; { const T v = ws.activation_4_out[oy * 896 + c + 32]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 448]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 480]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 16]; { const T v = ws.activation_4_out[oy * 896 + c + 48]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 464]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 496]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 16] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 64]; { const T v = ws.activation_4_out[oy * 896 + c + 96]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 512]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 544]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 32] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 80]; { const T v = ws.activation_4_out[oy * 896 + c + 112]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 528]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 560]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 48] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 128]; { const T v = ws.activation_4_out[oy * 896 + c + 160]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 576]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 608]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 64] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 144]; { const T v = ws.activation_4_out[oy * 896 + c + 176]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 592]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 624]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 80] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 192]; { const T v = ws.activation_4_out[oy * 896 + c + 224]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 640]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 672]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 96] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 208]; { const T v = ws.activation_4_out[oy * 896 + c + 240]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 656]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 688]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 112] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 256]; { const T v = ws.activation_4_out[oy * 896 + c + 288]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 704]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 736]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 128] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 272]; { const T v = ws.activation_4_out[oy * 896 + c + 304]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 720]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 752]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 144] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 320]; { const T v = ws.activation_4_out[oy * 896 + c + 352]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 768]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 800]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 160] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 336]; { const T v = ws.activation_4_out[oy * 896 + c + 368]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 784]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 816]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 176] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 384]; { const T v = ws.activation_4_out[oy * 896 + c + 416]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 832]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 864]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 192] = best; }
+      CNNC_VECTOR for (int c = 0; c < 16; ++c) { T best = ws.activation_4_out[oy * 896 + c + 400]; { const T v = ws.activation_4_out[oy * 896 + c + 432]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 848]; best = v > best ? v : best; } { const T v = ws.activation_4_out[oy * 896 + c + 880]; best = v > best ? v : best; } ws.max_pooling2d_2_out[oy * 224 + c + 208] = best; }
+    } // for oy
+  } // max_pooling2d_2_forward_one
+
+  // dense_1 forward, one sample: Dense 1568 -> 128, linear
+  // units in the vectors: 1 block of 128
+  template <typename T>
+  static void dense_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[128];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] = T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] = T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 32] = T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 48] = T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 64] = T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 80] = T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 96] = T(0);
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 112] = T(0);
+      for (int i = 0; i < 1568; ++i) {
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o] += params[kDense1Kernel + i * 128 + o] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 16] += params[kDense1Kernel + i * 128 + o + 16] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 32] += params[kDense1Kernel + i * 128 + o + 32] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 48] += params[kDense1Kernel + i * 128 + o + 48] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 64] += params[kDense1Kernel + i * 128 + o + 64] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 80] += params[kDense1Kernel + i * 128 + o + 80] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 96] += params[kDense1Kernel + i * 128 + o + 96] * ws.max_pooling2d_2_out[i];
+        CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[o + 112] += params[kDense1Kernel + i * 128 + o + 112] * ws.max_pooling2d_2_out[i];
+      } // for i
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o] = acc[o];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 16] = acc[o + 16];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 32] = acc[o + 32];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 48] = acc[o + 48];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 64] = acc[o + 64];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 80] = acc[o + 80];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 96] = acc[o + 96];
+      CNNC_VECTOR for (int o = 0; o < 16; ++o) ws.dense_1_out[o + 112] = acc[o + 112];
+    } // block of units
+  } // dense_1_forward_one
+
+  // dense_2 forward, one sample: Dense 128 -> 10, softmax
+  // units in the vectors: 1 block of 10
+  template <typename T>
+  static void dense_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] = params[kDense2Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o] * ws.dropout_1_out[0];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 10] * ws.dropout_1_out[1];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 20] * ws.dropout_1_out[2];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 30] * ws.dropout_1_out[3];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 40] * ws.dropout_1_out[4];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 50] * ws.dropout_1_out[5];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 60] * ws.dropout_1_out[6];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 70] * ws.dropout_1_out[7];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 80] * ws.dropout_1_out[8];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 90] * ws.dropout_1_out[9];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 100] * ws.dropout_1_out[10];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 110] * ws.dropout_1_out[11];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 120] * ws.dropout_1_out[12];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 130] * ws.dropout_1_out[13];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 140] * ws.dropout_1_out[14];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 150] * ws.dropout_1_out[15];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 160] * ws.dropout_1_out[16];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 170] * ws.dropout_1_out[17];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 180] * ws.dropout_1_out[18];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 190] * ws.dropout_1_out[19];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 200] * ws.dropout_1_out[20];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 210] * ws.dropout_1_out[21];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 220] * ws.dropout_1_out[22];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 230] * ws.dropout_1_out[23];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 240] * ws.dropout_1_out[24];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 250] * ws.dropout_1_out[25];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 260] * ws.dropout_1_out[26];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 270] * ws.dropout_1_out[27];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 280] * ws.dropout_1_out[28];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 290] * ws.dropout_1_out[29];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 300] * ws.dropout_1_out[30];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 310] * ws.dropout_1_out[31];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 320] * ws.dropout_1_out[32];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 330] * ws.dropout_1_out[33];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 340] * ws.dropout_1_out[34];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 350] * ws.dropout_1_out[35];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 360] * ws.dropout_1_out[36];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 370] * ws.dropout_1_out[37];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 380] * ws.dropout_1_out[38];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 390] * ws.dropout_1_out[39];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 400] * ws.dropout_1_out[40];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 410] * ws.dropout_1_out[41];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 420] * ws.dropout_1_out[42];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 430] * ws.dropout_1_out[43];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 440] * ws.dropout_1_out[44];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 450] * ws.dropout_1_out[45];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 460] * ws.dropout_1_out[46];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 470] * ws.dropout_1_out[47];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 480] * ws.dropout_1_out[48];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 490] * ws.dropout_1_out[49];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 500] * ws.dropout_1_out[50];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 510] * ws.dropout_1_out[51];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 520] * ws.dropout_1_out[52];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 530] * ws.dropout_1_out[53];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 540] * ws.dropout_1_out[54];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 550] * ws.dropout_1_out[55];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 560] * ws.dropout_1_out[56];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 570] * ws.dropout_1_out[57];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 580] * ws.dropout_1_out[58];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 590] * ws.dropout_1_out[59];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 600] * ws.dropout_1_out[60];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 610] * ws.dropout_1_out[61];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 620] * ws.dropout_1_out[62];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 630] * ws.dropout_1_out[63];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 640] * ws.dropout_1_out[64];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 650] * ws.dropout_1_out[65];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 660] * ws.dropout_1_out[66];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 670] * ws.dropout_1_out[67];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 680] * ws.dropout_1_out[68];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 690] * ws.dropout_1_out[69];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 700] * ws.dropout_1_out[70];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 710] * ws.dropout_1_out[71];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 720] * ws.dropout_1_out[72];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 730] * ws.dropout_1_out[73];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 740] * ws.dropout_1_out[74];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 750] * ws.dropout_1_out[75];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 760] * ws.dropout_1_out[76];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 770] * ws.dropout_1_out[77];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 780] * ws.dropout_1_out[78];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 790] * ws.dropout_1_out[79];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 800] * ws.dropout_1_out[80];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 810] * ws.dropout_1_out[81];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 820] * ws.dropout_1_out[82];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 830] * ws.dropout_1_out[83];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 840] * ws.dropout_1_out[84];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 850] * ws.dropout_1_out[85];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 860] * ws.dropout_1_out[86];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 870] * ws.dropout_1_out[87];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 880] * ws.dropout_1_out[88];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 890] * ws.dropout_1_out[89];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 900] * ws.dropout_1_out[90];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 910] * ws.dropout_1_out[91];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 920] * ws.dropout_1_out[92];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 930] * ws.dropout_1_out[93];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 940] * ws.dropout_1_out[94];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 950] * ws.dropout_1_out[95];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 960] * ws.dropout_1_out[96];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 970] * ws.dropout_1_out[97];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 980] * ws.dropout_1_out[98];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 990] * ws.dropout_1_out[99];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1000] * ws.dropout_1_out[100];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1010] * ws.dropout_1_out[101];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1020] * ws.dropout_1_out[102];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1030] * ws.dropout_1_out[103];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1040] * ws.dropout_1_out[104];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1050] * ws.dropout_1_out[105];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1060] * ws.dropout_1_out[106];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1070] * ws.dropout_1_out[107];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1080] * ws.dropout_1_out[108];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1090] * ws.dropout_1_out[109];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1100] * ws.dropout_1_out[110];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1110] * ws.dropout_1_out[111];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1120] * ws.dropout_1_out[112];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1130] * ws.dropout_1_out[113];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1140] * ws.dropout_1_out[114];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1150] * ws.dropout_1_out[115];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1160] * ws.dropout_1_out[116];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1170] * ws.dropout_1_out[117];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1180] * ws.dropout_1_out[118];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1190] * ws.dropout_1_out[119];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1200] * ws.dropout_1_out[120];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1210] * ws.dropout_1_out[121];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1220] * ws.dropout_1_out[122];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1230] * ws.dropout_1_out[123];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1240] * ws.dropout_1_out[124];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1250] * ws.dropout_1_out[125];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1260] * ws.dropout_1_out[126];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[o] += params[kDense2Kernel + o + 1270] * ws.dropout_1_out[127];
+      CNNC_VECTOR for (int o = 0; o < 10; ++o) ws.output[o] = acc[o];
+    } // block of units
+    {
+      constexpr int L = 1;
+      {
+        // Subtracting the largest value keeps exp finite for any logits.
+        T top[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          top[l] = ws.output[l];
+          { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[2 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[3 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[4 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[5 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[6 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[7 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[8 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[9 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        }
+        T sum[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          sum[l] = T(0);
+          { ws.output[l] = std::exp(ws.output[l] - top[l]); sum[l] += ws.output[l]; }
+          { ws.output[1 * L + l] = std::exp(ws.output[1 * L + l] - top[l]); sum[l] += ws.output[1 * L + l]; }
+          { ws.output[2 * L + l] = std::exp(ws.output[2 * L + l] - top[l]); sum[l] += ws.output[2 * L + l]; }
+          { ws.output[3 * L + l] = std::exp(ws.output[3 * L + l] - top[l]); sum[l] += ws.output[3 * L + l]; }
+          { ws.output[4 * L + l] = std::exp(ws.output[4 * L + l] - top[l]); sum[l] += ws.output[4 * L + l]; }
+          { ws.output[5 * L + l] = std::exp(ws.output[5 * L + l] - top[l]); sum[l] += ws.output[5 * L + l]; }
+          { ws.output[6 * L + l] = std::exp(ws.output[6 * L + l] - top[l]); sum[l] += ws.output[6 * L + l]; }
+          { ws.output[7 * L + l] = std::exp(ws.output[7 * L + l] - top[l]); sum[l] += ws.output[7 * L + l]; }
+          { ws.output[8 * L + l] = std::exp(ws.output[8 * L + l] - top[l]); sum[l] += ws.output[8 * L + l]; }
+          { ws.output[9 * L + l] = std::exp(ws.output[9 * L + l] - top[l]); sum[l] += ws.output[9 * L + l]; }
+        }
+        T inverse[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          inverse[l] = T(1) / sum[l];
+          ws.output[l] *= inverse[l];
+          ws.output[1 * L + l] *= inverse[l];
+          ws.output[2 * L + l] *= inverse[l];
+          ws.output[3 * L + l] *= inverse[l];
+          ws.output[4 * L + l] *= inverse[l];
+          ws.output[5 * L + l] *= inverse[l];
+          ws.output[6 * L + l] *= inverse[l];
+          ws.output[7 * L + l] *= inverse[l];
+          ws.output[8 * L + l] *= inverse[l];
+          ws.output[9 * L + l] *= inverse[l];
+        }
+      } // softmax
+    }
+  } // dense_2_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.

@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::batchnorm {
 
@@ -239,6 +248,13 @@ struct Model {
     alignas(64) T dropout_1_out[5 * L]; // dropout_1 5
     alignas(64) T output[2 * L]; // dense_2 2
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {
+    alignas(64) T conv2d_1_columns[210]; // conv2d_1's input in columns (1 x 3 x 2 x 7 x 5)
+  }; // struct LatencyWorkspace
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -2782,6 +2798,611 @@ struct Model {
       }
     } // input gradient block
   } // dense_2_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    ws.input[0] = input[0];
+    ws.input[1] = input[1];
+    ws.input[2] = input[2];
+    ws.input[3] = input[3];
+    ws.input[4] = input[4];
+    ws.input[5] = input[5];
+    ws.input[6] = input[6];
+    ws.input[7] = input[7];
+    ws.input[8] = input[8];
+    ws.input[9] = input[9];
+    ws.input[10] = input[10];
+    ws.input[11] = input[11];
+    ws.input[12] = input[12];
+    ws.input[13] = input[13];
+    ws.input[14] = input[14];
+    ws.input[15] = input[15];
+    ws.input[16] = input[16];
+    ws.input[17] = input[17];
+    ws.input[18] = input[18];
+    ws.input[19] = input[19];
+    ws.input[20] = input[20];
+    ws.input[21] = input[21];
+    ws.input[22] = input[22];
+    ws.input[23] = input[23];
+    ws.input[24] = input[24];
+    ws.input[25] = input[25];
+    ws.input[26] = input[26];
+    ws.input[27] = input[27];
+    ws.input[28] = input[28];
+    ws.input[29] = input[29];
+    ws.input[30] = input[30];
+    ws.input[31] = input[31];
+    ws.input[32] = input[32];
+    ws.input[33] = input[33];
+    ws.input[34] = input[34];
+    ws.input[35] = input[35];
+    ws.input[36] = input[36];
+    ws.input[37] = input[37];
+    ws.input[38] = input[38];
+    ws.input[39] = input[39];
+    ws.input[40] = input[40];
+    ws.input[41] = input[41];
+    ws.input[42] = input[42];
+    ws.input[43] = input[43];
+    ws.input[44] = input[44];
+    ws.input[45] = input[45];
+    ws.input[46] = input[46];
+    ws.input[47] = input[47];
+    ws.input[48] = input[48];
+    ws.input[49] = input[49];
+    batch_normalization_1_forward<T, 1, ForwardWorkspace>(params, ws); // the lane kernel
+    conv2d_1_forward_one(params, ws);
+    batch_normalization_2_forward<T, 1, ForwardWorkspace>(params, ws); // the lane kernel
+    activation_1_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    max_pooling2d_1_forward_one(ws);
+    // flatten_1: no code; its output is its input's memory.
+    dense_1_forward_one(params, ws);
+    bn_dense_forward<T, 1, ForwardWorkspace>(params, ws); // the lane kernel
+    activation_2_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    dropout_1_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    dense_2_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 5x5x2 -> 5x5x3, window 3x3, stride 1x1, padding top 1, bottom 1, left 1, right 1, linear
+  // output pixels in the vectors: blocks of 25 pixels x 3 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    ws.conv2d_1_padded[0] = T(0);
+    ws.conv2d_1_padded[1] = T(0);
+    ws.conv2d_1_padded[2] = T(0);
+    ws.conv2d_1_padded[3] = T(0);
+    ws.conv2d_1_padded[4] = T(0);
+    ws.conv2d_1_padded[5] = T(0);
+    ws.conv2d_1_padded[6] = T(0);
+    ws.conv2d_1_padded[7] = T(0);
+    ws.conv2d_1_padded[8] = T(0);
+    ws.conv2d_1_padded[9] = T(0);
+    ws.conv2d_1_padded[10] = T(0);
+    ws.conv2d_1_padded[11] = T(0);
+    ws.conv2d_1_padded[12] = T(0);
+    ws.conv2d_1_padded[13] = T(0);
+    ws.conv2d_1_padded[14] = T(0);
+    ws.conv2d_1_padded[15] = T(0);
+    ws.conv2d_1_padded[16] = T(0);
+    ws.conv2d_1_padded[17] = T(0);
+    ws.conv2d_1_padded[18] = T(0);
+    ws.conv2d_1_padded[19] = T(0);
+    ws.conv2d_1_padded[20] = T(0);
+    ws.conv2d_1_padded[21] = T(0);
+    ws.conv2d_1_padded[22] = T(0);
+    ws.conv2d_1_padded[23] = T(0);
+    ws.conv2d_1_padded[24] = T(0);
+    ws.conv2d_1_padded[25] = T(0);
+    ws.conv2d_1_padded[26] = T(0);
+    ws.conv2d_1_padded[27] = T(0);
+    ws.conv2d_1_padded[28] = T(0);
+    ws.conv2d_1_padded[29] = T(0);
+    ws.conv2d_1_padded[30] = T(0);
+    ws.conv2d_1_padded[31] = T(0);
+    ws.conv2d_1_padded[32] = T(0);
+    ws.conv2d_1_padded[33] = T(0);
+    ws.conv2d_1_padded[34] = T(0);
+    ws.conv2d_1_padded[35] = T(0);
+    ws.conv2d_1_padded[36] = T(0);
+    ws.conv2d_1_padded[37] = T(0);
+    ws.conv2d_1_padded[38] = T(0);
+    ws.conv2d_1_padded[39] = T(0);
+    ws.conv2d_1_padded[40] = T(0);
+    ws.conv2d_1_padded[41] = T(0);
+    ws.conv2d_1_padded[42] = T(0);
+    ws.conv2d_1_padded[43] = T(0);
+    ws.conv2d_1_padded[44] = T(0);
+    ws.conv2d_1_padded[45] = T(0);
+    ws.conv2d_1_padded[46] = T(0);
+    ws.conv2d_1_padded[47] = T(0);
+    ws.conv2d_1_padded[48] = T(0);
+    ws.conv2d_1_padded[49] = T(0);
+    ws.conv2d_1_padded[50] = T(0);
+    ws.conv2d_1_padded[51] = T(0);
+    ws.conv2d_1_padded[52] = T(0);
+    ws.conv2d_1_padded[53] = T(0);
+    ws.conv2d_1_padded[54] = T(0);
+    ws.conv2d_1_padded[55] = T(0);
+    ws.conv2d_1_padded[56] = T(0);
+    ws.conv2d_1_padded[57] = T(0);
+    ws.conv2d_1_padded[58] = T(0);
+    ws.conv2d_1_padded[59] = T(0);
+    ws.conv2d_1_padded[60] = T(0);
+    ws.conv2d_1_padded[61] = T(0);
+    ws.conv2d_1_padded[62] = T(0);
+    ws.conv2d_1_padded[63] = T(0);
+    ws.conv2d_1_padded[64] = T(0);
+    ws.conv2d_1_padded[65] = T(0);
+    ws.conv2d_1_padded[66] = T(0);
+    ws.conv2d_1_padded[67] = T(0);
+    ws.conv2d_1_padded[68] = T(0);
+    ws.conv2d_1_padded[69] = T(0);
+    ws.conv2d_1_padded[70] = T(0);
+    ws.conv2d_1_padded[71] = T(0);
+    ws.conv2d_1_padded[72] = T(0);
+    ws.conv2d_1_padded[73] = T(0);
+    ws.conv2d_1_padded[74] = T(0);
+    ws.conv2d_1_padded[75] = T(0);
+    ws.conv2d_1_padded[76] = T(0);
+    ws.conv2d_1_padded[77] = T(0);
+    ws.conv2d_1_padded[78] = T(0);
+    ws.conv2d_1_padded[79] = T(0);
+    ws.conv2d_1_padded[80] = T(0);
+    ws.conv2d_1_padded[81] = T(0);
+    ws.conv2d_1_padded[82] = T(0);
+    ws.conv2d_1_padded[83] = T(0);
+    ws.conv2d_1_padded[84] = T(0);
+    ws.conv2d_1_padded[85] = T(0);
+    ws.conv2d_1_padded[86] = T(0);
+    ws.conv2d_1_padded[87] = T(0);
+    ws.conv2d_1_padded[88] = T(0);
+    ws.conv2d_1_padded[89] = T(0);
+    ws.conv2d_1_padded[90] = T(0);
+    ws.conv2d_1_padded[91] = T(0);
+    ws.conv2d_1_padded[92] = T(0);
+    ws.conv2d_1_padded[93] = T(0);
+    ws.conv2d_1_padded[94] = T(0);
+    ws.conv2d_1_padded[95] = T(0);
+    ws.conv2d_1_padded[96] = T(0);
+    ws.conv2d_1_padded[97] = T(0);
+    ws.conv2d_1_padded[16] = ws.batch_normalization_1_out[0];
+    ws.conv2d_1_padded[17] = ws.batch_normalization_1_out[1];
+    ws.conv2d_1_padded[18] = ws.batch_normalization_1_out[2];
+    ws.conv2d_1_padded[19] = ws.batch_normalization_1_out[3];
+    ws.conv2d_1_padded[20] = ws.batch_normalization_1_out[4];
+    ws.conv2d_1_padded[21] = ws.batch_normalization_1_out[5];
+    ws.conv2d_1_padded[22] = ws.batch_normalization_1_out[6];
+    ws.conv2d_1_padded[23] = ws.batch_normalization_1_out[7];
+    ws.conv2d_1_padded[24] = ws.batch_normalization_1_out[8];
+    ws.conv2d_1_padded[25] = ws.batch_normalization_1_out[9];
+    ws.conv2d_1_padded[30] = ws.batch_normalization_1_out[10];
+    ws.conv2d_1_padded[31] = ws.batch_normalization_1_out[11];
+    ws.conv2d_1_padded[32] = ws.batch_normalization_1_out[12];
+    ws.conv2d_1_padded[33] = ws.batch_normalization_1_out[13];
+    ws.conv2d_1_padded[34] = ws.batch_normalization_1_out[14];
+    ws.conv2d_1_padded[35] = ws.batch_normalization_1_out[15];
+    ws.conv2d_1_padded[36] = ws.batch_normalization_1_out[16];
+    ws.conv2d_1_padded[37] = ws.batch_normalization_1_out[17];
+    ws.conv2d_1_padded[38] = ws.batch_normalization_1_out[18];
+    ws.conv2d_1_padded[39] = ws.batch_normalization_1_out[19];
+    ws.conv2d_1_padded[44] = ws.batch_normalization_1_out[20];
+    ws.conv2d_1_padded[45] = ws.batch_normalization_1_out[21];
+    ws.conv2d_1_padded[46] = ws.batch_normalization_1_out[22];
+    ws.conv2d_1_padded[47] = ws.batch_normalization_1_out[23];
+    ws.conv2d_1_padded[48] = ws.batch_normalization_1_out[24];
+    ws.conv2d_1_padded[49] = ws.batch_normalization_1_out[25];
+    ws.conv2d_1_padded[50] = ws.batch_normalization_1_out[26];
+    ws.conv2d_1_padded[51] = ws.batch_normalization_1_out[27];
+    ws.conv2d_1_padded[52] = ws.batch_normalization_1_out[28];
+    ws.conv2d_1_padded[53] = ws.batch_normalization_1_out[29];
+    ws.conv2d_1_padded[58] = ws.batch_normalization_1_out[30];
+    ws.conv2d_1_padded[59] = ws.batch_normalization_1_out[31];
+    ws.conv2d_1_padded[60] = ws.batch_normalization_1_out[32];
+    ws.conv2d_1_padded[61] = ws.batch_normalization_1_out[33];
+    ws.conv2d_1_padded[62] = ws.batch_normalization_1_out[34];
+    ws.conv2d_1_padded[63] = ws.batch_normalization_1_out[35];
+    ws.conv2d_1_padded[64] = ws.batch_normalization_1_out[36];
+    ws.conv2d_1_padded[65] = ws.batch_normalization_1_out[37];
+    ws.conv2d_1_padded[66] = ws.batch_normalization_1_out[38];
+    ws.conv2d_1_padded[67] = ws.batch_normalization_1_out[39];
+    ws.conv2d_1_padded[72] = ws.batch_normalization_1_out[40];
+    ws.conv2d_1_padded[73] = ws.batch_normalization_1_out[41];
+    ws.conv2d_1_padded[74] = ws.batch_normalization_1_out[42];
+    ws.conv2d_1_padded[75] = ws.batch_normalization_1_out[43];
+    ws.conv2d_1_padded[76] = ws.batch_normalization_1_out[44];
+    ws.conv2d_1_padded[77] = ws.batch_normalization_1_out[45];
+    ws.conv2d_1_padded[78] = ws.batch_normalization_1_out[46];
+    ws.conv2d_1_padded[79] = ws.batch_normalization_1_out[47];
+    ws.conv2d_1_padded[80] = ws.batch_normalization_1_out[48];
+    ws.conv2d_1_padded[81] = ws.batch_normalization_1_out[49];
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    ws.conv2d_1_columns[0] = ws.conv2d_1_padded[0];
+    ws.conv2d_1_columns[1] = ws.conv2d_1_padded[2];
+    ws.conv2d_1_columns[2] = ws.conv2d_1_padded[4];
+    ws.conv2d_1_columns[3] = ws.conv2d_1_padded[6];
+    ws.conv2d_1_columns[4] = ws.conv2d_1_padded[8];
+    ws.conv2d_1_columns[5] = ws.conv2d_1_padded[14];
+    ws.conv2d_1_columns[6] = ws.conv2d_1_padded[16];
+    ws.conv2d_1_columns[7] = ws.conv2d_1_padded[18];
+    ws.conv2d_1_columns[8] = ws.conv2d_1_padded[20];
+    ws.conv2d_1_columns[9] = ws.conv2d_1_padded[22];
+    ws.conv2d_1_columns[10] = ws.conv2d_1_padded[28];
+    ws.conv2d_1_columns[11] = ws.conv2d_1_padded[30];
+    ws.conv2d_1_columns[12] = ws.conv2d_1_padded[32];
+    ws.conv2d_1_columns[13] = ws.conv2d_1_padded[34];
+    ws.conv2d_1_columns[14] = ws.conv2d_1_padded[36];
+    ws.conv2d_1_columns[15] = ws.conv2d_1_padded[42];
+    ws.conv2d_1_columns[16] = ws.conv2d_1_padded[44];
+    ws.conv2d_1_columns[17] = ws.conv2d_1_padded[46];
+    ws.conv2d_1_columns[18] = ws.conv2d_1_padded[48];
+    ws.conv2d_1_columns[19] = ws.conv2d_1_padded[50];
+    ws.conv2d_1_columns[20] = ws.conv2d_1_padded[56];
+    ws.conv2d_1_columns[21] = ws.conv2d_1_padded[58];
+    ws.conv2d_1_columns[22] = ws.conv2d_1_padded[60];
+    ws.conv2d_1_columns[23] = ws.conv2d_1_padded[62];
+    ws.conv2d_1_columns[24] = ws.conv2d_1_padded[64];
+    ws.conv2d_1_columns[25] = ws.conv2d_1_padded[70];
+    ws.conv2d_1_columns[26] = ws.conv2d_1_padded[72];
+    ws.conv2d_1_columns[27] = ws.conv2d_1_padded[74];
+    ws.conv2d_1_columns[28] = ws.conv2d_1_padded[76];
+    ws.conv2d_1_columns[29] = ws.conv2d_1_padded[78];
+    ws.conv2d_1_columns[30] = ws.conv2d_1_padded[84];
+    ws.conv2d_1_columns[31] = ws.conv2d_1_padded[86];
+    ws.conv2d_1_columns[32] = ws.conv2d_1_padded[88];
+    ws.conv2d_1_columns[33] = ws.conv2d_1_padded[90];
+    ws.conv2d_1_columns[34] = ws.conv2d_1_padded[92];
+    ws.conv2d_1_columns[35] = ws.conv2d_1_padded[1];
+    ws.conv2d_1_columns[36] = ws.conv2d_1_padded[3];
+    ws.conv2d_1_columns[37] = ws.conv2d_1_padded[5];
+    ws.conv2d_1_columns[38] = ws.conv2d_1_padded[7];
+    ws.conv2d_1_columns[39] = ws.conv2d_1_padded[9];
+    ws.conv2d_1_columns[40] = ws.conv2d_1_padded[15];
+    ws.conv2d_1_columns[41] = ws.conv2d_1_padded[17];
+    ws.conv2d_1_columns[42] = ws.conv2d_1_padded[19];
+    ws.conv2d_1_columns[43] = ws.conv2d_1_padded[21];
+    ws.conv2d_1_columns[44] = ws.conv2d_1_padded[23];
+    ws.conv2d_1_columns[45] = ws.conv2d_1_padded[29];
+    ws.conv2d_1_columns[46] = ws.conv2d_1_padded[31];
+    ws.conv2d_1_columns[47] = ws.conv2d_1_padded[33];
+    ws.conv2d_1_columns[48] = ws.conv2d_1_padded[35];
+    ws.conv2d_1_columns[49] = ws.conv2d_1_padded[37];
+    ws.conv2d_1_columns[50] = ws.conv2d_1_padded[43];
+    ws.conv2d_1_columns[51] = ws.conv2d_1_padded[45];
+    ws.conv2d_1_columns[52] = ws.conv2d_1_padded[47];
+    ws.conv2d_1_columns[53] = ws.conv2d_1_padded[49];
+    ws.conv2d_1_columns[54] = ws.conv2d_1_padded[51];
+    ws.conv2d_1_columns[55] = ws.conv2d_1_padded[57];
+    ws.conv2d_1_columns[56] = ws.conv2d_1_padded[59];
+    ws.conv2d_1_columns[57] = ws.conv2d_1_padded[61];
+    ws.conv2d_1_columns[58] = ws.conv2d_1_padded[63];
+    ws.conv2d_1_columns[59] = ws.conv2d_1_padded[65];
+    ws.conv2d_1_columns[60] = ws.conv2d_1_padded[71];
+    ws.conv2d_1_columns[61] = ws.conv2d_1_padded[73];
+    ws.conv2d_1_columns[62] = ws.conv2d_1_padded[75];
+    ws.conv2d_1_columns[63] = ws.conv2d_1_padded[77];
+    ws.conv2d_1_columns[64] = ws.conv2d_1_padded[79];
+    ws.conv2d_1_columns[65] = ws.conv2d_1_padded[85];
+    ws.conv2d_1_columns[66] = ws.conv2d_1_padded[87];
+    ws.conv2d_1_columns[67] = ws.conv2d_1_padded[89];
+    ws.conv2d_1_columns[68] = ws.conv2d_1_padded[91];
+    ws.conv2d_1_columns[69] = ws.conv2d_1_padded[93];
+    ws.conv2d_1_columns[70] = ws.conv2d_1_padded[2];
+    ws.conv2d_1_columns[71] = ws.conv2d_1_padded[4];
+    ws.conv2d_1_columns[72] = ws.conv2d_1_padded[6];
+    ws.conv2d_1_columns[73] = ws.conv2d_1_padded[8];
+    ws.conv2d_1_columns[74] = ws.conv2d_1_padded[10];
+    ws.conv2d_1_columns[75] = ws.conv2d_1_padded[16];
+    ws.conv2d_1_columns[76] = ws.conv2d_1_padded[18];
+    ws.conv2d_1_columns[77] = ws.conv2d_1_padded[20];
+    ws.conv2d_1_columns[78] = ws.conv2d_1_padded[22];
+    ws.conv2d_1_columns[79] = ws.conv2d_1_padded[24];
+    ws.conv2d_1_columns[80] = ws.conv2d_1_padded[30];
+    ws.conv2d_1_columns[81] = ws.conv2d_1_padded[32];
+    ws.conv2d_1_columns[82] = ws.conv2d_1_padded[34];
+    ws.conv2d_1_columns[83] = ws.conv2d_1_padded[36];
+    ws.conv2d_1_columns[84] = ws.conv2d_1_padded[38];
+    ws.conv2d_1_columns[85] = ws.conv2d_1_padded[44];
+    ws.conv2d_1_columns[86] = ws.conv2d_1_padded[46];
+    ws.conv2d_1_columns[87] = ws.conv2d_1_padded[48];
+    ws.conv2d_1_columns[88] = ws.conv2d_1_padded[50];
+    ws.conv2d_1_columns[89] = ws.conv2d_1_padded[52];
+    ws.conv2d_1_columns[90] = ws.conv2d_1_padded[58];
+    ws.conv2d_1_columns[91] = ws.conv2d_1_padded[60];
+    ws.conv2d_1_columns[92] = ws.conv2d_1_padded[62];
+    ws.conv2d_1_columns[93] = ws.conv2d_1_padded[64];
+    ws.conv2d_1_columns[94] = ws.conv2d_1_padded[66];
+    ws.conv2d_1_columns[95] = ws.conv2d_1_padded[72];
+    ws.conv2d_1_columns[96] = ws.conv2d_1_padded[74];
+    ws.conv2d_1_columns[97] = ws.conv2d_1_padded[76];
+    ws.conv2d_1_columns[98] = ws.conv2d_1_padded[78];
+    ws.conv2d_1_columns[99] = ws.conv2d_1_padded[80];
+    ws.conv2d_1_columns[100] = ws.conv2d_1_padded[86];
+    ws.conv2d_1_columns[101] = ws.conv2d_1_padded[88];
+    ws.conv2d_1_columns[102] = ws.conv2d_1_padded[90];
+    ws.conv2d_1_columns[103] = ws.conv2d_1_padded[92];
+    ws.conv2d_1_columns[104] = ws.conv2d_1_padded[94];
+    ws.conv2d_1_columns[105] = ws.conv2d_1_padded[3];
+    ws.conv2d_1_columns[106] = ws.conv2d_1_padded[5];
+    ws.conv2d_1_columns[107] = ws.conv2d_1_padded[7];
+    ws.conv2d_1_columns[108] = ws.conv2d_1_padded[9];
+    ws.conv2d_1_columns[109] = ws.conv2d_1_padded[11];
+    ws.conv2d_1_columns[110] = ws.conv2d_1_padded[17];
+    ws.conv2d_1_columns[111] = ws.conv2d_1_padded[19];
+    ws.conv2d_1_columns[112] = ws.conv2d_1_padded[21];
+    ws.conv2d_1_columns[113] = ws.conv2d_1_padded[23];
+    ws.conv2d_1_columns[114] = ws.conv2d_1_padded[25];
+    ws.conv2d_1_columns[115] = ws.conv2d_1_padded[31];
+    ws.conv2d_1_columns[116] = ws.conv2d_1_padded[33];
+    ws.conv2d_1_columns[117] = ws.conv2d_1_padded[35];
+    ws.conv2d_1_columns[118] = ws.conv2d_1_padded[37];
+    ws.conv2d_1_columns[119] = ws.conv2d_1_padded[39];
+    ws.conv2d_1_columns[120] = ws.conv2d_1_padded[45];
+    ws.conv2d_1_columns[121] = ws.conv2d_1_padded[47];
+    ws.conv2d_1_columns[122] = ws.conv2d_1_padded[49];
+    ws.conv2d_1_columns[123] = ws.conv2d_1_padded[51];
+    ws.conv2d_1_columns[124] = ws.conv2d_1_padded[53];
+    ws.conv2d_1_columns[125] = ws.conv2d_1_padded[59];
+    ws.conv2d_1_columns[126] = ws.conv2d_1_padded[61];
+    ws.conv2d_1_columns[127] = ws.conv2d_1_padded[63];
+    ws.conv2d_1_columns[128] = ws.conv2d_1_padded[65];
+    ws.conv2d_1_columns[129] = ws.conv2d_1_padded[67];
+    ws.conv2d_1_columns[130] = ws.conv2d_1_padded[73];
+    ws.conv2d_1_columns[131] = ws.conv2d_1_padded[75];
+    ws.conv2d_1_columns[132] = ws.conv2d_1_padded[77];
+    ws.conv2d_1_columns[133] = ws.conv2d_1_padded[79];
+    ws.conv2d_1_columns[134] = ws.conv2d_1_padded[81];
+    ws.conv2d_1_columns[135] = ws.conv2d_1_padded[87];
+    ws.conv2d_1_columns[136] = ws.conv2d_1_padded[89];
+    ws.conv2d_1_columns[137] = ws.conv2d_1_padded[91];
+    ws.conv2d_1_columns[138] = ws.conv2d_1_padded[93];
+    ws.conv2d_1_columns[139] = ws.conv2d_1_padded[95];
+    ws.conv2d_1_columns[140] = ws.conv2d_1_padded[4];
+    ws.conv2d_1_columns[141] = ws.conv2d_1_padded[6];
+    ws.conv2d_1_columns[142] = ws.conv2d_1_padded[8];
+    ws.conv2d_1_columns[143] = ws.conv2d_1_padded[10];
+    ws.conv2d_1_columns[144] = ws.conv2d_1_padded[12];
+    ws.conv2d_1_columns[145] = ws.conv2d_1_padded[18];
+    ws.conv2d_1_columns[146] = ws.conv2d_1_padded[20];
+    ws.conv2d_1_columns[147] = ws.conv2d_1_padded[22];
+    ws.conv2d_1_columns[148] = ws.conv2d_1_padded[24];
+    ws.conv2d_1_columns[149] = ws.conv2d_1_padded[26];
+    ws.conv2d_1_columns[150] = ws.conv2d_1_padded[32];
+    ws.conv2d_1_columns[151] = ws.conv2d_1_padded[34];
+    ws.conv2d_1_columns[152] = ws.conv2d_1_padded[36];
+    ws.conv2d_1_columns[153] = ws.conv2d_1_padded[38];
+    ws.conv2d_1_columns[154] = ws.conv2d_1_padded[40];
+    ws.conv2d_1_columns[155] = ws.conv2d_1_padded[46];
+    ws.conv2d_1_columns[156] = ws.conv2d_1_padded[48];
+    ws.conv2d_1_columns[157] = ws.conv2d_1_padded[50];
+    ws.conv2d_1_columns[158] = ws.conv2d_1_padded[52];
+    ws.conv2d_1_columns[159] = ws.conv2d_1_padded[54];
+    ws.conv2d_1_columns[160] = ws.conv2d_1_padded[60];
+    ws.conv2d_1_columns[161] = ws.conv2d_1_padded[62];
+    ws.conv2d_1_columns[162] = ws.conv2d_1_padded[64];
+    ws.conv2d_1_columns[163] = ws.conv2d_1_padded[66];
+    ws.conv2d_1_columns[164] = ws.conv2d_1_padded[68];
+    ws.conv2d_1_columns[165] = ws.conv2d_1_padded[74];
+    ws.conv2d_1_columns[166] = ws.conv2d_1_padded[76];
+    ws.conv2d_1_columns[167] = ws.conv2d_1_padded[78];
+    ws.conv2d_1_columns[168] = ws.conv2d_1_padded[80];
+    ws.conv2d_1_columns[169] = ws.conv2d_1_padded[82];
+    ws.conv2d_1_columns[170] = ws.conv2d_1_padded[88];
+    ws.conv2d_1_columns[171] = ws.conv2d_1_padded[90];
+    ws.conv2d_1_columns[172] = ws.conv2d_1_padded[92];
+    ws.conv2d_1_columns[173] = ws.conv2d_1_padded[94];
+    ws.conv2d_1_columns[174] = ws.conv2d_1_padded[96];
+    ws.conv2d_1_columns[175] = ws.conv2d_1_padded[5];
+    ws.conv2d_1_columns[176] = ws.conv2d_1_padded[7];
+    ws.conv2d_1_columns[177] = ws.conv2d_1_padded[9];
+    ws.conv2d_1_columns[178] = ws.conv2d_1_padded[11];
+    ws.conv2d_1_columns[179] = ws.conv2d_1_padded[13];
+    ws.conv2d_1_columns[180] = ws.conv2d_1_padded[19];
+    ws.conv2d_1_columns[181] = ws.conv2d_1_padded[21];
+    ws.conv2d_1_columns[182] = ws.conv2d_1_padded[23];
+    ws.conv2d_1_columns[183] = ws.conv2d_1_padded[25];
+    ws.conv2d_1_columns[184] = ws.conv2d_1_padded[27];
+    ws.conv2d_1_columns[185] = ws.conv2d_1_padded[33];
+    ws.conv2d_1_columns[186] = ws.conv2d_1_padded[35];
+    ws.conv2d_1_columns[187] = ws.conv2d_1_padded[37];
+    ws.conv2d_1_columns[188] = ws.conv2d_1_padded[39];
+    ws.conv2d_1_columns[189] = ws.conv2d_1_padded[41];
+    ws.conv2d_1_columns[190] = ws.conv2d_1_padded[47];
+    ws.conv2d_1_columns[191] = ws.conv2d_1_padded[49];
+    ws.conv2d_1_columns[192] = ws.conv2d_1_padded[51];
+    ws.conv2d_1_columns[193] = ws.conv2d_1_padded[53];
+    ws.conv2d_1_columns[194] = ws.conv2d_1_padded[55];
+    ws.conv2d_1_columns[195] = ws.conv2d_1_padded[61];
+    ws.conv2d_1_columns[196] = ws.conv2d_1_padded[63];
+    ws.conv2d_1_columns[197] = ws.conv2d_1_padded[65];
+    ws.conv2d_1_columns[198] = ws.conv2d_1_padded[67];
+    ws.conv2d_1_columns[199] = ws.conv2d_1_padded[69];
+    ws.conv2d_1_columns[200] = ws.conv2d_1_padded[75];
+    ws.conv2d_1_columns[201] = ws.conv2d_1_padded[77];
+    ws.conv2d_1_columns[202] = ws.conv2d_1_padded[79];
+    ws.conv2d_1_columns[203] = ws.conv2d_1_padded[81];
+    ws.conv2d_1_columns[204] = ws.conv2d_1_padded[83];
+    ws.conv2d_1_columns[205] = ws.conv2d_1_padded[89];
+    ws.conv2d_1_columns[206] = ws.conv2d_1_padded[91];
+    ws.conv2d_1_columns[207] = ws.conv2d_1_padded[93];
+    ws.conv2d_1_columns[208] = ws.conv2d_1_padded[95];
+    ws.conv2d_1_columns[209] = ws.conv2d_1_padded[97];
+    {
+      alignas(64) T acc[3][25];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = T(0);
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] = T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = T(0);
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] = T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] = T(0);
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] = T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 1] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 1] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 2] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 2] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 6] * ws.conv2d_1_columns[q + 70];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 6] * ws.conv2d_1_columns[q + 86];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 7] * ws.conv2d_1_columns[q + 70];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 7] * ws.conv2d_1_columns[q + 86];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 8] * ws.conv2d_1_columns[q + 70];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 8] * ws.conv2d_1_columns[q + 86];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 12] * ws.conv2d_1_columns[q + 140];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 12] * ws.conv2d_1_columns[q + 156];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 13] * ws.conv2d_1_columns[q + 140];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 13] * ws.conv2d_1_columns[q + 156];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 14] * ws.conv2d_1_columns[q + 140];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 14] * ws.conv2d_1_columns[q + 156];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 18] * ws.conv2d_1_columns[q + 5];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 18] * ws.conv2d_1_columns[q + 21];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 19] * ws.conv2d_1_columns[q + 5];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 19] * ws.conv2d_1_columns[q + 21];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 20] * ws.conv2d_1_columns[q + 5];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 20] * ws.conv2d_1_columns[q + 21];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 24] * ws.conv2d_1_columns[q + 75];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 24] * ws.conv2d_1_columns[q + 91];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 25] * ws.conv2d_1_columns[q + 75];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 25] * ws.conv2d_1_columns[q + 91];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 26] * ws.conv2d_1_columns[q + 75];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 26] * ws.conv2d_1_columns[q + 91];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 30] * ws.conv2d_1_columns[q + 145];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 30] * ws.conv2d_1_columns[q + 161];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 31] * ws.conv2d_1_columns[q + 145];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 31] * ws.conv2d_1_columns[q + 161];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 32] * ws.conv2d_1_columns[q + 145];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 32] * ws.conv2d_1_columns[q + 161];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 36] * ws.conv2d_1_columns[q + 10];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 36] * ws.conv2d_1_columns[q + 26];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 37] * ws.conv2d_1_columns[q + 10];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 37] * ws.conv2d_1_columns[q + 26];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 38] * ws.conv2d_1_columns[q + 10];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 38] * ws.conv2d_1_columns[q + 26];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 42] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 42] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 43] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 43] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 44] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 44] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 48] * ws.conv2d_1_columns[q + 150];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 48] * ws.conv2d_1_columns[q + 166];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 49] * ws.conv2d_1_columns[q + 150];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 49] * ws.conv2d_1_columns[q + 166];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 50] * ws.conv2d_1_columns[q + 150];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 50] * ws.conv2d_1_columns[q + 166];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 3] * ws.conv2d_1_columns[q + 35];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 3] * ws.conv2d_1_columns[q + 51];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 4] * ws.conv2d_1_columns[q + 35];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 4] * ws.conv2d_1_columns[q + 51];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 5] * ws.conv2d_1_columns[q + 35];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 5] * ws.conv2d_1_columns[q + 51];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 9] * ws.conv2d_1_columns[q + 105];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 9] * ws.conv2d_1_columns[q + 121];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 10] * ws.conv2d_1_columns[q + 105];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 10] * ws.conv2d_1_columns[q + 121];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 11] * ws.conv2d_1_columns[q + 105];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 11] * ws.conv2d_1_columns[q + 121];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 15] * ws.conv2d_1_columns[q + 175];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 15] * ws.conv2d_1_columns[q + 191];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 16] * ws.conv2d_1_columns[q + 175];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 16] * ws.conv2d_1_columns[q + 191];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 17] * ws.conv2d_1_columns[q + 175];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 17] * ws.conv2d_1_columns[q + 191];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 21] * ws.conv2d_1_columns[q + 40];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 21] * ws.conv2d_1_columns[q + 56];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 22] * ws.conv2d_1_columns[q + 40];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 22] * ws.conv2d_1_columns[q + 56];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 23] * ws.conv2d_1_columns[q + 40];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 23] * ws.conv2d_1_columns[q + 56];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 27] * ws.conv2d_1_columns[q + 110];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 27] * ws.conv2d_1_columns[q + 126];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 28] * ws.conv2d_1_columns[q + 110];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 28] * ws.conv2d_1_columns[q + 126];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 29] * ws.conv2d_1_columns[q + 110];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 29] * ws.conv2d_1_columns[q + 126];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 33] * ws.conv2d_1_columns[q + 180];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 33] * ws.conv2d_1_columns[q + 196];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 34] * ws.conv2d_1_columns[q + 180];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 34] * ws.conv2d_1_columns[q + 196];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 35] * ws.conv2d_1_columns[q + 180];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 35] * ws.conv2d_1_columns[q + 196];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 39] * ws.conv2d_1_columns[q + 45];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 39] * ws.conv2d_1_columns[q + 61];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 40] * ws.conv2d_1_columns[q + 45];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 40] * ws.conv2d_1_columns[q + 61];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 41] * ws.conv2d_1_columns[q + 45];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 41] * ws.conv2d_1_columns[q + 61];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 45] * ws.conv2d_1_columns[q + 115];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 45] * ws.conv2d_1_columns[q + 131];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 46] * ws.conv2d_1_columns[q + 115];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 46] * ws.conv2d_1_columns[q + 131];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 47] * ws.conv2d_1_columns[q + 115];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 47] * ws.conv2d_1_columns[q + 131];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 51] * ws.conv2d_1_columns[q + 185];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[0][q + 16] += params[kConv2d1Kernel + 51] * ws.conv2d_1_columns[q + 201];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 52] * ws.conv2d_1_columns[q + 185];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[1][q + 16] += params[kConv2d1Kernel + 52] * ws.conv2d_1_columns[q + 201];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 53] * ws.conv2d_1_columns[q + 185];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) acc[2][q + 16] += params[kConv2d1Kernel + 53] * ws.conv2d_1_columns[q + 201];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 3] = acc[0][q];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) ws.conv2d_1_out[q * 3 + 48] = acc[0][q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 3 + 1] = acc[1][q];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) ws.conv2d_1_out[q * 3 + 49] = acc[1][q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 3 + 2] = acc[2][q];
+      CNNC_VECTOR for (int q = 0; q < 9; ++q) ws.conv2d_1_out[q * 3 + 50] = acc[2][q + 16];
+    } // block of pixels
+  } // conv2d_1_forward_one
+
+  // max_pooling2d_1 forward, one sample: MaxPooling2D 5x5x3 -> 2x2x3, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void max_pooling2d_1_forward_one(LatencyWorkspace<T>& ws) {
+    CNNC_VECTOR for (int c = 0; c < 3; ++c) { T best = ws.activation_1_out[c]; { const T v = ws.activation_1_out[c + 3]; best = v > best ? v : best; } { const T v = ws.activation_1_out[c + 15]; best = v > best ? v : best; } { const T v = ws.activation_1_out[c + 18]; best = v > best ? v : best; } ws.max_pooling2d_1_out[c] = best; }
+    CNNC_VECTOR for (int c = 0; c < 3; ++c) { T best = ws.activation_1_out[c + 6]; { const T v = ws.activation_1_out[c + 9]; best = v > best ? v : best; } { const T v = ws.activation_1_out[c + 21]; best = v > best ? v : best; } { const T v = ws.activation_1_out[c + 24]; best = v > best ? v : best; } ws.max_pooling2d_1_out[c + 3] = best; }
+    CNNC_VECTOR for (int c = 0; c < 3; ++c) { T best = ws.activation_1_out[c + 30]; { const T v = ws.activation_1_out[c + 33]; best = v > best ? v : best; } { const T v = ws.activation_1_out[c + 45]; best = v > best ? v : best; } { const T v = ws.activation_1_out[c + 48]; best = v > best ? v : best; } ws.max_pooling2d_1_out[c + 6] = best; }
+    CNNC_VECTOR for (int c = 0; c < 3; ++c) { T best = ws.activation_1_out[c + 36]; { const T v = ws.activation_1_out[c + 39]; best = v > best ? v : best; } { const T v = ws.activation_1_out[c + 51]; best = v > best ? v : best; } { const T v = ws.activation_1_out[c + 54]; best = v > best ? v : best; } ws.max_pooling2d_1_out[c + 9] = best; }
+  } // max_pooling2d_1_forward_one
+
+  // dense_1 forward, one sample: Dense 12 -> 5, linear
+  // units in the vectors: 1 block of 5
+  template <typename T>
+  static void dense_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[5];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] = T(0);
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o] * ws.max_pooling2d_1_out[0];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 5] * ws.max_pooling2d_1_out[1];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 10] * ws.max_pooling2d_1_out[2];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 15] * ws.max_pooling2d_1_out[3];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 20] * ws.max_pooling2d_1_out[4];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 25] * ws.max_pooling2d_1_out[5];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 30] * ws.max_pooling2d_1_out[6];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 35] * ws.max_pooling2d_1_out[7];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 40] * ws.max_pooling2d_1_out[8];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 45] * ws.max_pooling2d_1_out[9];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 50] * ws.max_pooling2d_1_out[10];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[o] += params[kDense1Kernel + o + 55] * ws.max_pooling2d_1_out[11];
+      CNNC_VECTOR for (int o = 0; o < 5; ++o) ws.dense_1_out[o] = acc[o];
+    } // block of units
+  } // dense_1_forward_one
+
+  // dense_2 forward, one sample: Dense 5 -> 2, linear
+  // units in the vectors: 1 block of 2
+  template <typename T>
+  static void dense_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[2];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] = params[kDense2Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o] * ws.dropout_1_out[0];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 2] * ws.dropout_1_out[1];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 4] * ws.dropout_1_out[2];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 6] * ws.dropout_1_out[3];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense2Kernel + o + 8] * ws.dropout_1_out[4];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) ws.output[o] = acc[o];
+    } // block of units
+  } // dense_2_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.

@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::separable_tiny {
 
@@ -158,6 +167,15 @@ struct Model {
     alignas(64) T global_average_pooling2d_1_out[2 * L]; // global_average_pooling2d_1 2
     alignas(64) T output[2 * L]; // dense_1 2
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {
+    alignas(64) T conv2d_1_columns[32]; // conv2d_1's input in columns (1 x 1 x 2 x 4 x 4)
+    alignas(64) T depthwise_conv2d_1_columns[96]; // depthwise_conv2d_1's input in columns (1 x 3 x 4 x 4 x 2)
+    alignas(64) T conv2d_2_columns[128]; // conv2d_2's input in columns (1 x 2 x 8 x 4 x 2)
+  }; // struct LatencyWorkspace
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -1317,6 +1335,283 @@ struct Model {
       }
     } // input gradient block
   } // dense_1_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    ws.input[0] = input[0];
+    ws.input[1] = input[1];
+    ws.input[2] = input[2];
+    ws.input[3] = input[3];
+    ws.input[4] = input[4];
+    ws.input[5] = input[5];
+    ws.input[6] = input[6];
+    ws.input[7] = input[7];
+    ws.input[8] = input[8];
+    ws.input[9] = input[9];
+    ws.input[10] = input[10];
+    ws.input[11] = input[11];
+    ws.input[12] = input[12];
+    ws.input[13] = input[13];
+    ws.input[14] = input[14];
+    ws.input[15] = input[15];
+    ws.input[16] = input[16];
+    ws.input[17] = input[17];
+    ws.input[18] = input[18];
+    ws.input[19] = input[19];
+    ws.input[20] = input[20];
+    ws.input[21] = input[21];
+    ws.input[22] = input[22];
+    ws.input[23] = input[23];
+    ws.input[24] = input[24];
+    ws.input[25] = input[25];
+    ws.input[26] = input[26];
+    ws.input[27] = input[27];
+    ws.input[28] = input[28];
+    ws.input[29] = input[29];
+    ws.input[30] = input[30];
+    ws.input[31] = input[31];
+    conv2d_1_forward_one(params, ws);
+    depthwise_conv2d_1_forward_one(params, ws);
+    conv2d_2_forward_one(params, ws);
+    global_average_pooling2d_1_forward<T, 1, ForwardWorkspace>(ws); // the lane kernel
+    dense_1_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 4x4x2 -> 4x4x4, window 1x1, stride 1x1, padding valid, 2 groups, linear
+  // output pixels in the vectors: blocks of 16 pixels x 2 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    ws.conv2d_1_columns[0] = ws.input[0];
+    ws.conv2d_1_columns[1] = ws.input[2];
+    ws.conv2d_1_columns[2] = ws.input[4];
+    ws.conv2d_1_columns[3] = ws.input[6];
+    ws.conv2d_1_columns[4] = ws.input[8];
+    ws.conv2d_1_columns[5] = ws.input[10];
+    ws.conv2d_1_columns[6] = ws.input[12];
+    ws.conv2d_1_columns[7] = ws.input[14];
+    ws.conv2d_1_columns[8] = ws.input[16];
+    ws.conv2d_1_columns[9] = ws.input[18];
+    ws.conv2d_1_columns[10] = ws.input[20];
+    ws.conv2d_1_columns[11] = ws.input[22];
+    ws.conv2d_1_columns[12] = ws.input[24];
+    ws.conv2d_1_columns[13] = ws.input[26];
+    ws.conv2d_1_columns[14] = ws.input[28];
+    ws.conv2d_1_columns[15] = ws.input[30];
+    ws.conv2d_1_columns[16] = ws.input[1];
+    ws.conv2d_1_columns[17] = ws.input[3];
+    ws.conv2d_1_columns[18] = ws.input[5];
+    ws.conv2d_1_columns[19] = ws.input[7];
+    ws.conv2d_1_columns[20] = ws.input[9];
+    ws.conv2d_1_columns[21] = ws.input[11];
+    ws.conv2d_1_columns[22] = ws.input[13];
+    ws.conv2d_1_columns[23] = ws.input[15];
+    ws.conv2d_1_columns[24] = ws.input[17];
+    ws.conv2d_1_columns[25] = ws.input[19];
+    ws.conv2d_1_columns[26] = ws.input[21];
+    ws.conv2d_1_columns[27] = ws.input[23];
+    ws.conv2d_1_columns[28] = ws.input[25];
+    ws.conv2d_1_columns[29] = ws.input[27];
+    ws.conv2d_1_columns[30] = ws.input[29];
+    ws.conv2d_1_columns[31] = ws.input[31];
+    {
+      alignas(64) T acc[2][16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 1] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4] = acc[0][q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 1] = acc[1][q];
+    } // block of pixels
+    {
+      alignas(64) T acc[2][16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias + 2];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + 3];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 2] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 3] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 2] = acc[0][q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 4 + 3] = acc[1][q];
+    } // block of pixels
+  } // conv2d_1_forward_one
+
+  // depthwise_conv2d_1 forward, one sample: DepthwiseConv2D 4x4x4 -> 2x2x8, window 3x3, stride 1x1, padding valid, depth multiplier 2, relu
+  // output pixels in the vectors: blocks of 4 pixels x 2 channels
+  template <typename T>
+  static void depthwise_conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    for (int kx = 0; kx < 3; ++kx) {
+      ws.depthwise_conv2d_1_columns[kx * 32] = ws.conv2d_1_out[kx * 4];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 1] = ws.conv2d_1_out[kx * 4 + 4];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 2] = ws.conv2d_1_out[kx * 4 + 16];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 3] = ws.conv2d_1_out[kx * 4 + 20];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 4] = ws.conv2d_1_out[kx * 4 + 32];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 5] = ws.conv2d_1_out[kx * 4 + 36];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 6] = ws.conv2d_1_out[kx * 4 + 48];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 7] = ws.conv2d_1_out[kx * 4 + 52];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 8] = ws.conv2d_1_out[kx * 4 + 1];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 9] = ws.conv2d_1_out[kx * 4 + 5];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 10] = ws.conv2d_1_out[kx * 4 + 17];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 11] = ws.conv2d_1_out[kx * 4 + 21];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 12] = ws.conv2d_1_out[kx * 4 + 33];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 13] = ws.conv2d_1_out[kx * 4 + 37];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 14] = ws.conv2d_1_out[kx * 4 + 49];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 15] = ws.conv2d_1_out[kx * 4 + 53];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 16] = ws.conv2d_1_out[kx * 4 + 2];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 17] = ws.conv2d_1_out[kx * 4 + 6];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 18] = ws.conv2d_1_out[kx * 4 + 18];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 19] = ws.conv2d_1_out[kx * 4 + 22];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 20] = ws.conv2d_1_out[kx * 4 + 34];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 21] = ws.conv2d_1_out[kx * 4 + 38];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 22] = ws.conv2d_1_out[kx * 4 + 50];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 23] = ws.conv2d_1_out[kx * 4 + 54];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 24] = ws.conv2d_1_out[kx * 4 + 3];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 25] = ws.conv2d_1_out[kx * 4 + 7];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 26] = ws.conv2d_1_out[kx * 4 + 19];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 27] = ws.conv2d_1_out[kx * 4 + 23];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 28] = ws.conv2d_1_out[kx * 4 + 35];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 29] = ws.conv2d_1_out[kx * 4 + 39];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 30] = ws.conv2d_1_out[kx * 4 + 51];
+      ws.depthwise_conv2d_1_columns[kx * 32 + 31] = ws.conv2d_1_out[kx * 4 + 55];
+    } // for kx
+    for (int group = 0; group < 4; ++group) {
+      {
+        alignas(64) T acc[2][4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] = params[kDepthwiseConv2d1Bias + group * 2];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] = params[kDepthwiseConv2d1Bias + group * 2 + 1];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kDepthwiseConv2d1Kernel + group * 2] * ws.depthwise_conv2d_1_columns[group * 8 + q];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 1] * ws.depthwise_conv2d_1_columns[group * 8 + q];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 8] * ws.depthwise_conv2d_1_columns[group * 8 + q + 32];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 9] * ws.depthwise_conv2d_1_columns[group * 8 + q + 32];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 16] * ws.depthwise_conv2d_1_columns[group * 8 + q + 64];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 17] * ws.depthwise_conv2d_1_columns[group * 8 + q + 64];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 24] * ws.depthwise_conv2d_1_columns[group * 8 + q + 2];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 25] * ws.depthwise_conv2d_1_columns[group * 8 + q + 2];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 32] * ws.depthwise_conv2d_1_columns[group * 8 + q + 34];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 33] * ws.depthwise_conv2d_1_columns[group * 8 + q + 34];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 40] * ws.depthwise_conv2d_1_columns[group * 8 + q + 66];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 41] * ws.depthwise_conv2d_1_columns[group * 8 + q + 66];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 48] * ws.depthwise_conv2d_1_columns[group * 8 + q + 4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 49] * ws.depthwise_conv2d_1_columns[group * 8 + q + 4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 56] * ws.depthwise_conv2d_1_columns[group * 8 + q + 36];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 57] * ws.depthwise_conv2d_1_columns[group * 8 + q + 36];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 64] * ws.depthwise_conv2d_1_columns[group * 8 + q + 68];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kDepthwiseConv2d1Kernel + group * 2 + 65] * ws.depthwise_conv2d_1_columns[group * 8 + q + 68];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.depthwise_conv2d_1_out[q * 8 + group * 2] = acc[0][q] > T(0) ? acc[0][q] : T(0);
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.depthwise_conv2d_1_out[q * 8 + group * 2 + 1] = acc[1][q] > T(0) ? acc[1][q] : T(0);
+      } // block of pixels
+    } // for group
+  } // depthwise_conv2d_1_forward_one
+
+  // conv2d_2 forward, one sample: Conv2D 2x2x8 -> 2x2x2, window 2x2, stride 1x1, padding top 1, bottom 1, left 1, right 1, dilation 2x2, tanh
+  // output pixels in the vectors: blocks of 4 pixels x 2 channels
+  template <typename T>
+  static void conv2d_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    for (int i = 0; i < 128; ++i) {
+      ws.conv2d_2_padded[i] = T(0);
+    } // for i
+    ws.conv2d_2_padded[40] = ws.depthwise_conv2d_1_out[0];
+    ws.conv2d_2_padded[41] = ws.depthwise_conv2d_1_out[1];
+    ws.conv2d_2_padded[42] = ws.depthwise_conv2d_1_out[2];
+    ws.conv2d_2_padded[43] = ws.depthwise_conv2d_1_out[3];
+    ws.conv2d_2_padded[44] = ws.depthwise_conv2d_1_out[4];
+    ws.conv2d_2_padded[45] = ws.depthwise_conv2d_1_out[5];
+    ws.conv2d_2_padded[46] = ws.depthwise_conv2d_1_out[6];
+    ws.conv2d_2_padded[47] = ws.depthwise_conv2d_1_out[7];
+    ws.conv2d_2_padded[48] = ws.depthwise_conv2d_1_out[8];
+    ws.conv2d_2_padded[49] = ws.depthwise_conv2d_1_out[9];
+    ws.conv2d_2_padded[50] = ws.depthwise_conv2d_1_out[10];
+    ws.conv2d_2_padded[51] = ws.depthwise_conv2d_1_out[11];
+    ws.conv2d_2_padded[52] = ws.depthwise_conv2d_1_out[12];
+    ws.conv2d_2_padded[53] = ws.depthwise_conv2d_1_out[13];
+    ws.conv2d_2_padded[54] = ws.depthwise_conv2d_1_out[14];
+    ws.conv2d_2_padded[55] = ws.depthwise_conv2d_1_out[15];
+    ws.conv2d_2_padded[72] = ws.depthwise_conv2d_1_out[16];
+    ws.conv2d_2_padded[73] = ws.depthwise_conv2d_1_out[17];
+    ws.conv2d_2_padded[74] = ws.depthwise_conv2d_1_out[18];
+    ws.conv2d_2_padded[75] = ws.depthwise_conv2d_1_out[19];
+    ws.conv2d_2_padded[76] = ws.depthwise_conv2d_1_out[20];
+    ws.conv2d_2_padded[77] = ws.depthwise_conv2d_1_out[21];
+    ws.conv2d_2_padded[78] = ws.depthwise_conv2d_1_out[22];
+    ws.conv2d_2_padded[79] = ws.depthwise_conv2d_1_out[23];
+    ws.conv2d_2_padded[80] = ws.depthwise_conv2d_1_out[24];
+    ws.conv2d_2_padded[81] = ws.depthwise_conv2d_1_out[25];
+    ws.conv2d_2_padded[82] = ws.depthwise_conv2d_1_out[26];
+    ws.conv2d_2_padded[83] = ws.depthwise_conv2d_1_out[27];
+    ws.conv2d_2_padded[84] = ws.depthwise_conv2d_1_out[28];
+    ws.conv2d_2_padded[85] = ws.depthwise_conv2d_1_out[29];
+    ws.conv2d_2_padded[86] = ws.depthwise_conv2d_1_out[30];
+    ws.conv2d_2_padded[87] = ws.depthwise_conv2d_1_out[31];
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    for (int kx = 0; kx < 2; ++kx) {
+      for (int c = 0; c < 8; ++c) {
+        ws.conv2d_2_columns[kx * 64 + c * 8] = ws.conv2d_2_padded[kx * 16 + c];
+        ws.conv2d_2_columns[kx * 64 + c * 8 + 1] = ws.conv2d_2_padded[kx * 16 + c + 8];
+        ws.conv2d_2_columns[kx * 64 + c * 8 + 2] = ws.conv2d_2_padded[kx * 16 + c + 32];
+        ws.conv2d_2_columns[kx * 64 + c * 8 + 3] = ws.conv2d_2_padded[kx * 16 + c + 40];
+        ws.conv2d_2_columns[kx * 64 + c * 8 + 4] = ws.conv2d_2_padded[kx * 16 + c + 64];
+        ws.conv2d_2_columns[kx * 64 + c * 8 + 5] = ws.conv2d_2_padded[kx * 16 + c + 72];
+        ws.conv2d_2_columns[kx * 64 + c * 8 + 6] = ws.conv2d_2_padded[kx * 16 + c + 96];
+        ws.conv2d_2_columns[kx * 64 + c * 8 + 7] = ws.conv2d_2_padded[kx * 16 + c + 104];
+      } // for c
+    } // for kx
+    {
+      alignas(64) T acc[2][4];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] = params[kConv2d2Bias];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] = params[kConv2d2Bias + 1];
+      for (int c = 0; c < 8; ++c) {
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 2] * ws.conv2d_2_columns[c * 8 + q];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 2 + 1] * ws.conv2d_2_columns[c * 8 + q];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 2 + 16] * ws.conv2d_2_columns[c * 8 + q + 64];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 2 + 17] * ws.conv2d_2_columns[c * 8 + q + 64];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 2 + 32] * ws.conv2d_2_columns[c * 8 + q + 4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 2 + 33] * ws.conv2d_2_columns[c * 8 + q + 4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 2 + 48] * ws.conv2d_2_columns[c * 8 + q + 68];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 2 + 49] * ws.conv2d_2_columns[c * 8 + q + 68];
+      } // for c
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_2_out[q * 2] = std::tanh(acc[0][q]);
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_2_out[q * 2 + 1] = std::tanh(acc[1][q]);
+    } // block of pixels
+  } // conv2d_2_forward_one
+
+  // dense_1 forward, one sample: Dense 2 -> 2, softmax
+  // units in the vectors: 1 block of 2
+  template <typename T>
+  static void dense_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[2];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] = params[kDense1Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense1Kernel + o] * ws.global_average_pooling2d_1_out[0];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[o] += params[kDense1Kernel + o + 2] * ws.global_average_pooling2d_1_out[1];
+      CNNC_VECTOR for (int o = 0; o < 2; ++o) ws.output[o] = acc[o];
+    } // block of units
+    {
+      constexpr int L = 1;
+      {
+        // Subtracting the largest value keeps exp finite for any logits.
+        T top[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          top[l] = ws.output[l];
+          { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        }
+        T sum[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          sum[l] = T(0);
+          { ws.output[l] = std::exp(ws.output[l] - top[l]); sum[l] += ws.output[l]; }
+          { ws.output[1 * L + l] = std::exp(ws.output[1 * L + l] - top[l]); sum[l] += ws.output[1 * L + l]; }
+        }
+        T inverse[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          inverse[l] = T(1) / sum[l];
+          ws.output[l] *= inverse[l];
+          ws.output[1 * L + l] *= inverse[l];
+        }
+      } // softmax
+    }
+  } // dense_1_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.

@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::strides {
 
@@ -135,6 +144,14 @@ struct Model {
     alignas(64) T conv2d_2_out[20 * L]; // conv2d_2 2x2x5
     alignas(64) T output[3 * L]; // dense_1 3
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {
+    alignas(64) T conv2d_1_columns[288]; // conv2d_1's input in columns (3 x 3 x 2 x 4 x 4)
+    alignas(64) T conv2d_2_columns[208]; // conv2d_2's input in columns (1 x 2 x 13 x 4 x 2)
+  }; // struct LatencyWorkspace
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -3078,6 +3095,883 @@ struct Model {
       }
     } // input gradient block
   } // dense_1_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    ws.input[0] = input[0];
+    ws.input[1] = input[1];
+    ws.input[2] = input[2];
+    ws.input[3] = input[3];
+    ws.input[4] = input[4];
+    ws.input[5] = input[5];
+    ws.input[6] = input[6];
+    ws.input[7] = input[7];
+    ws.input[8] = input[8];
+    ws.input[9] = input[9];
+    ws.input[10] = input[10];
+    ws.input[11] = input[11];
+    ws.input[12] = input[12];
+    ws.input[13] = input[13];
+    ws.input[14] = input[14];
+    ws.input[15] = input[15];
+    ws.input[16] = input[16];
+    ws.input[17] = input[17];
+    ws.input[18] = input[18];
+    ws.input[19] = input[19];
+    ws.input[20] = input[20];
+    ws.input[21] = input[21];
+    ws.input[22] = input[22];
+    ws.input[23] = input[23];
+    ws.input[24] = input[24];
+    ws.input[25] = input[25];
+    ws.input[26] = input[26];
+    ws.input[27] = input[27];
+    ws.input[28] = input[28];
+    ws.input[29] = input[29];
+    ws.input[30] = input[30];
+    ws.input[31] = input[31];
+    ws.input[32] = input[32];
+    ws.input[33] = input[33];
+    ws.input[34] = input[34];
+    ws.input[35] = input[35];
+    ws.input[36] = input[36];
+    ws.input[37] = input[37];
+    ws.input[38] = input[38];
+    ws.input[39] = input[39];
+    ws.input[40] = input[40];
+    ws.input[41] = input[41];
+    ws.input[42] = input[42];
+    ws.input[43] = input[43];
+    ws.input[44] = input[44];
+    ws.input[45] = input[45];
+    ws.input[46] = input[46];
+    ws.input[47] = input[47];
+    ws.input[48] = input[48];
+    ws.input[49] = input[49];
+    ws.input[50] = input[50];
+    ws.input[51] = input[51];
+    ws.input[52] = input[52];
+    ws.input[53] = input[53];
+    ws.input[54] = input[54];
+    ws.input[55] = input[55];
+    ws.input[56] = input[56];
+    ws.input[57] = input[57];
+    ws.input[58] = input[58];
+    ws.input[59] = input[59];
+    ws.input[60] = input[60];
+    ws.input[61] = input[61];
+    ws.input[62] = input[62];
+    ws.input[63] = input[63];
+    ws.input[64] = input[64];
+    ws.input[65] = input[65];
+    ws.input[66] = input[66];
+    ws.input[67] = input[67];
+    ws.input[68] = input[68];
+    ws.input[69] = input[69];
+    ws.input[70] = input[70];
+    ws.input[71] = input[71];
+    ws.input[72] = input[72];
+    ws.input[73] = input[73];
+    ws.input[74] = input[74];
+    ws.input[75] = input[75];
+    ws.input[76] = input[76];
+    ws.input[77] = input[77];
+    ws.input[78] = input[78];
+    ws.input[79] = input[79];
+    ws.input[80] = input[80];
+    ws.input[81] = input[81];
+    ws.input[82] = input[82];
+    ws.input[83] = input[83];
+    ws.input[84] = input[84];
+    ws.input[85] = input[85];
+    ws.input[86] = input[86];
+    ws.input[87] = input[87];
+    ws.input[88] = input[88];
+    ws.input[89] = input[89];
+    ws.input[90] = input[90];
+    ws.input[91] = input[91];
+    ws.input[92] = input[92];
+    ws.input[93] = input[93];
+    ws.input[94] = input[94];
+    ws.input[95] = input[95];
+    ws.input[96] = input[96];
+    ws.input[97] = input[97];
+    ws.input[98] = input[98];
+    ws.input[99] = input[99];
+    ws.input[100] = input[100];
+    ws.input[101] = input[101];
+    ws.input[102] = input[102];
+    ws.input[103] = input[103];
+    ws.input[104] = input[104];
+    ws.input[105] = input[105];
+    ws.input[106] = input[106];
+    ws.input[107] = input[107];
+    ws.input[108] = input[108];
+    ws.input[109] = input[109];
+    ws.input[110] = input[110];
+    ws.input[111] = input[111];
+    ws.input[112] = input[112];
+    ws.input[113] = input[113];
+    ws.input[114] = input[114];
+    ws.input[115] = input[115];
+    ws.input[116] = input[116];
+    ws.input[117] = input[117];
+    ws.input[118] = input[118];
+    ws.input[119] = input[119];
+    ws.input[120] = input[120];
+    ws.input[121] = input[121];
+    ws.input[122] = input[122];
+    ws.input[123] = input[123];
+    ws.input[124] = input[124];
+    ws.input[125] = input[125];
+    ws.input[126] = input[126];
+    ws.input[127] = input[127];
+    ws.input[128] = input[128];
+    ws.input[129] = input[129];
+    ws.input[130] = input[130];
+    ws.input[131] = input[131];
+    ws.input[132] = input[132];
+    ws.input[133] = input[133];
+    ws.input[134] = input[134];
+    ws.input[135] = input[135];
+    ws.input[136] = input[136];
+    ws.input[137] = input[137];
+    ws.input[138] = input[138];
+    ws.input[139] = input[139];
+    ws.input[140] = input[140];
+    ws.input[141] = input[141];
+    ws.input[142] = input[142];
+    ws.input[143] = input[143];
+    ws.input[144] = input[144];
+    ws.input[145] = input[145];
+    ws.input[146] = input[146];
+    ws.input[147] = input[147];
+    ws.input[148] = input[148];
+    ws.input[149] = input[149];
+    ws.input[150] = input[150];
+    ws.input[151] = input[151];
+    ws.input[152] = input[152];
+    ws.input[153] = input[153];
+    ws.input[154] = input[154];
+    ws.input[155] = input[155];
+    ws.input[156] = input[156];
+    ws.input[157] = input[157];
+    ws.input[158] = input[158];
+    ws.input[159] = input[159];
+    ws.input[160] = input[160];
+    ws.input[161] = input[161];
+    ws.input[162] = input[162];
+    ws.input[163] = input[163];
+    ws.input[164] = input[164];
+    ws.input[165] = input[165];
+    ws.input[166] = input[166];
+    ws.input[167] = input[167];
+    ws.input[168] = input[168];
+    ws.input[169] = input[169];
+    ws.input[170] = input[170];
+    ws.input[171] = input[171];
+    ws.input[172] = input[172];
+    ws.input[173] = input[173];
+    ws.input[174] = input[174];
+    ws.input[175] = input[175];
+    ws.input[176] = input[176];
+    ws.input[177] = input[177];
+    ws.input[178] = input[178];
+    ws.input[179] = input[179];
+    conv2d_1_forward_one(params, ws);
+    conv2d_2_forward_one(params, ws);
+    // flatten_1: no code; its output is its input's memory.
+    dense_1_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 10x9x2 -> 4x4x13, window 3x3, stride 2x2, padding valid, relu
+  // output pixels in the vectors: blocks of 16 pixels x 13 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    for (int ky = 0; ky < 3; ++ky) {
+      ws.conv2d_1_columns[ky * 96] = ws.input[ky * 18];
+      ws.conv2d_1_columns[ky * 96 + 1] = ws.input[ky * 18 + 4];
+      ws.conv2d_1_columns[ky * 96 + 2] = ws.input[ky * 18 + 8];
+      ws.conv2d_1_columns[ky * 96 + 3] = ws.input[ky * 18 + 12];
+      ws.conv2d_1_columns[ky * 96 + 4] = ws.input[ky * 18 + 36];
+      ws.conv2d_1_columns[ky * 96 + 5] = ws.input[ky * 18 + 40];
+      ws.conv2d_1_columns[ky * 96 + 6] = ws.input[ky * 18 + 44];
+      ws.conv2d_1_columns[ky * 96 + 7] = ws.input[ky * 18 + 48];
+      ws.conv2d_1_columns[ky * 96 + 8] = ws.input[ky * 18 + 72];
+      ws.conv2d_1_columns[ky * 96 + 9] = ws.input[ky * 18 + 76];
+      ws.conv2d_1_columns[ky * 96 + 10] = ws.input[ky * 18 + 80];
+      ws.conv2d_1_columns[ky * 96 + 11] = ws.input[ky * 18 + 84];
+      ws.conv2d_1_columns[ky * 96 + 12] = ws.input[ky * 18 + 108];
+      ws.conv2d_1_columns[ky * 96 + 13] = ws.input[ky * 18 + 112];
+      ws.conv2d_1_columns[ky * 96 + 14] = ws.input[ky * 18 + 116];
+      ws.conv2d_1_columns[ky * 96 + 15] = ws.input[ky * 18 + 120];
+      ws.conv2d_1_columns[ky * 96 + 16] = ws.input[ky * 18 + 1];
+      ws.conv2d_1_columns[ky * 96 + 17] = ws.input[ky * 18 + 5];
+      ws.conv2d_1_columns[ky * 96 + 18] = ws.input[ky * 18 + 9];
+      ws.conv2d_1_columns[ky * 96 + 19] = ws.input[ky * 18 + 13];
+      ws.conv2d_1_columns[ky * 96 + 20] = ws.input[ky * 18 + 37];
+      ws.conv2d_1_columns[ky * 96 + 21] = ws.input[ky * 18 + 41];
+      ws.conv2d_1_columns[ky * 96 + 22] = ws.input[ky * 18 + 45];
+      ws.conv2d_1_columns[ky * 96 + 23] = ws.input[ky * 18 + 49];
+      ws.conv2d_1_columns[ky * 96 + 24] = ws.input[ky * 18 + 73];
+      ws.conv2d_1_columns[ky * 96 + 25] = ws.input[ky * 18 + 77];
+      ws.conv2d_1_columns[ky * 96 + 26] = ws.input[ky * 18 + 81];
+      ws.conv2d_1_columns[ky * 96 + 27] = ws.input[ky * 18 + 85];
+      ws.conv2d_1_columns[ky * 96 + 28] = ws.input[ky * 18 + 109];
+      ws.conv2d_1_columns[ky * 96 + 29] = ws.input[ky * 18 + 113];
+      ws.conv2d_1_columns[ky * 96 + 30] = ws.input[ky * 18 + 117];
+      ws.conv2d_1_columns[ky * 96 + 31] = ws.input[ky * 18 + 121];
+      ws.conv2d_1_columns[ky * 96 + 32] = ws.input[ky * 18 + 2];
+      ws.conv2d_1_columns[ky * 96 + 33] = ws.input[ky * 18 + 6];
+      ws.conv2d_1_columns[ky * 96 + 34] = ws.input[ky * 18 + 10];
+      ws.conv2d_1_columns[ky * 96 + 35] = ws.input[ky * 18 + 14];
+      ws.conv2d_1_columns[ky * 96 + 36] = ws.input[ky * 18 + 38];
+      ws.conv2d_1_columns[ky * 96 + 37] = ws.input[ky * 18 + 42];
+      ws.conv2d_1_columns[ky * 96 + 38] = ws.input[ky * 18 + 46];
+      ws.conv2d_1_columns[ky * 96 + 39] = ws.input[ky * 18 + 50];
+      ws.conv2d_1_columns[ky * 96 + 40] = ws.input[ky * 18 + 74];
+      ws.conv2d_1_columns[ky * 96 + 41] = ws.input[ky * 18 + 78];
+      ws.conv2d_1_columns[ky * 96 + 42] = ws.input[ky * 18 + 82];
+      ws.conv2d_1_columns[ky * 96 + 43] = ws.input[ky * 18 + 86];
+      ws.conv2d_1_columns[ky * 96 + 44] = ws.input[ky * 18 + 110];
+      ws.conv2d_1_columns[ky * 96 + 45] = ws.input[ky * 18 + 114];
+      ws.conv2d_1_columns[ky * 96 + 46] = ws.input[ky * 18 + 118];
+      ws.conv2d_1_columns[ky * 96 + 47] = ws.input[ky * 18 + 122];
+      ws.conv2d_1_columns[ky * 96 + 48] = ws.input[ky * 18 + 3];
+      ws.conv2d_1_columns[ky * 96 + 49] = ws.input[ky * 18 + 7];
+      ws.conv2d_1_columns[ky * 96 + 50] = ws.input[ky * 18 + 11];
+      ws.conv2d_1_columns[ky * 96 + 51] = ws.input[ky * 18 + 15];
+      ws.conv2d_1_columns[ky * 96 + 52] = ws.input[ky * 18 + 39];
+      ws.conv2d_1_columns[ky * 96 + 53] = ws.input[ky * 18 + 43];
+      ws.conv2d_1_columns[ky * 96 + 54] = ws.input[ky * 18 + 47];
+      ws.conv2d_1_columns[ky * 96 + 55] = ws.input[ky * 18 + 51];
+      ws.conv2d_1_columns[ky * 96 + 56] = ws.input[ky * 18 + 75];
+      ws.conv2d_1_columns[ky * 96 + 57] = ws.input[ky * 18 + 79];
+      ws.conv2d_1_columns[ky * 96 + 58] = ws.input[ky * 18 + 83];
+      ws.conv2d_1_columns[ky * 96 + 59] = ws.input[ky * 18 + 87];
+      ws.conv2d_1_columns[ky * 96 + 60] = ws.input[ky * 18 + 111];
+      ws.conv2d_1_columns[ky * 96 + 61] = ws.input[ky * 18 + 115];
+      ws.conv2d_1_columns[ky * 96 + 62] = ws.input[ky * 18 + 119];
+      ws.conv2d_1_columns[ky * 96 + 63] = ws.input[ky * 18 + 123];
+      ws.conv2d_1_columns[ky * 96 + 64] = ws.input[ky * 18 + 4];
+      ws.conv2d_1_columns[ky * 96 + 65] = ws.input[ky * 18 + 8];
+      ws.conv2d_1_columns[ky * 96 + 66] = ws.input[ky * 18 + 12];
+      ws.conv2d_1_columns[ky * 96 + 67] = ws.input[ky * 18 + 16];
+      ws.conv2d_1_columns[ky * 96 + 68] = ws.input[ky * 18 + 40];
+      ws.conv2d_1_columns[ky * 96 + 69] = ws.input[ky * 18 + 44];
+      ws.conv2d_1_columns[ky * 96 + 70] = ws.input[ky * 18 + 48];
+      ws.conv2d_1_columns[ky * 96 + 71] = ws.input[ky * 18 + 52];
+      ws.conv2d_1_columns[ky * 96 + 72] = ws.input[ky * 18 + 76];
+      ws.conv2d_1_columns[ky * 96 + 73] = ws.input[ky * 18 + 80];
+      ws.conv2d_1_columns[ky * 96 + 74] = ws.input[ky * 18 + 84];
+      ws.conv2d_1_columns[ky * 96 + 75] = ws.input[ky * 18 + 88];
+      ws.conv2d_1_columns[ky * 96 + 76] = ws.input[ky * 18 + 112];
+      ws.conv2d_1_columns[ky * 96 + 77] = ws.input[ky * 18 + 116];
+      ws.conv2d_1_columns[ky * 96 + 78] = ws.input[ky * 18 + 120];
+      ws.conv2d_1_columns[ky * 96 + 79] = ws.input[ky * 18 + 124];
+      ws.conv2d_1_columns[ky * 96 + 80] = ws.input[ky * 18 + 5];
+      ws.conv2d_1_columns[ky * 96 + 81] = ws.input[ky * 18 + 9];
+      ws.conv2d_1_columns[ky * 96 + 82] = ws.input[ky * 18 + 13];
+      ws.conv2d_1_columns[ky * 96 + 83] = ws.input[ky * 18 + 17];
+      ws.conv2d_1_columns[ky * 96 + 84] = ws.input[ky * 18 + 41];
+      ws.conv2d_1_columns[ky * 96 + 85] = ws.input[ky * 18 + 45];
+      ws.conv2d_1_columns[ky * 96 + 86] = ws.input[ky * 18 + 49];
+      ws.conv2d_1_columns[ky * 96 + 87] = ws.input[ky * 18 + 53];
+      ws.conv2d_1_columns[ky * 96 + 88] = ws.input[ky * 18 + 77];
+      ws.conv2d_1_columns[ky * 96 + 89] = ws.input[ky * 18 + 81];
+      ws.conv2d_1_columns[ky * 96 + 90] = ws.input[ky * 18 + 85];
+      ws.conv2d_1_columns[ky * 96 + 91] = ws.input[ky * 18 + 89];
+      ws.conv2d_1_columns[ky * 96 + 92] = ws.input[ky * 18 + 113];
+      ws.conv2d_1_columns[ky * 96 + 93] = ws.input[ky * 18 + 117];
+      ws.conv2d_1_columns[ky * 96 + 94] = ws.input[ky * 18 + 121];
+      ws.conv2d_1_columns[ky * 96 + 95] = ws.input[ky * 18 + 125];
+    } // for ky
+    {
+      alignas(64) T acc[13][16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] = params[kConv2d1Bias + 2];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] = params[kConv2d1Bias + 3];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] = params[kConv2d1Bias + 4];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] = params[kConv2d1Bias + 5];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] = params[kConv2d1Bias + 6];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] = params[kConv2d1Bias + 7];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] = params[kConv2d1Bias + 8];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] = params[kConv2d1Bias + 9];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] = params[kConv2d1Bias + 10];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] = params[kConv2d1Bias + 11];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] = params[kConv2d1Bias + 12];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 1] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 2] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 3] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 4] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 5] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 6] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 7] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 8] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 9] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 10] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 11] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 12] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 26] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 27] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 28] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 29] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 30] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 31] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 32] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 33] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 34] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 35] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 36] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 37] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 38] * ws.conv2d_1_columns[q + 32];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 52] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 53] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 54] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 55] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 56] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 57] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 58] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 59] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 60] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 61] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 62] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 63] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 64] * ws.conv2d_1_columns[q + 64];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 78] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 79] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 80] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 81] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 82] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 83] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 84] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 85] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 86] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 87] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 88] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 89] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 90] * ws.conv2d_1_columns[q + 96];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 104] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 105] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 106] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 107] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 108] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 109] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 110] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 111] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 112] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 113] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 114] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 115] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 116] * ws.conv2d_1_columns[q + 128];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 130] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 131] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 132] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 133] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 134] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 135] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 136] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 137] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 138] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 139] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 140] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 141] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 142] * ws.conv2d_1_columns[q + 160];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 156] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 157] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 158] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 159] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 160] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 161] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 162] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 163] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 164] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 165] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 166] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 167] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 168] * ws.conv2d_1_columns[q + 192];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 182] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 183] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 184] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 185] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 186] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 187] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 188] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 189] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 190] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 191] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 192] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 193] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 194] * ws.conv2d_1_columns[q + 224];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 208] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 209] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 210] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 211] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 212] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 213] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 214] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 215] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 216] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 217] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 218] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 219] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 220] * ws.conv2d_1_columns[q + 256];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 13] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 14] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 15] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 16] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 17] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 18] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 19] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 20] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 21] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 22] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 23] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 24] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 25] * ws.conv2d_1_columns[q + 16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 39] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 40] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 41] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 42] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 43] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 44] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 45] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 46] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 47] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 48] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 49] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 50] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 51] * ws.conv2d_1_columns[q + 48];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 65] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 66] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 67] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 68] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 69] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 70] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 71] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 72] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 73] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 74] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 75] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 76] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 77] * ws.conv2d_1_columns[q + 80];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 91] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 92] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 93] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 94] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 95] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 96] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 97] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 98] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 99] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 100] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 101] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 102] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 103] * ws.conv2d_1_columns[q + 112];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 117] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 118] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 119] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 120] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 121] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 122] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 123] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 124] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 125] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 126] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 127] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 128] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 129] * ws.conv2d_1_columns[q + 144];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 143] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 144] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 145] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 146] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 147] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 148] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 149] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 150] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 151] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 152] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 153] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 154] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 155] * ws.conv2d_1_columns[q + 176];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 169] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 170] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 171] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 172] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 173] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 174] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 175] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 176] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 177] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 178] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 179] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 180] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 181] * ws.conv2d_1_columns[q + 208];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 195] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 196] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 197] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 198] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 199] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 200] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 201] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 202] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 203] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 204] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 205] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 206] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 207] * ws.conv2d_1_columns[q + 240];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 221] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 222] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[2][q] += params[kConv2d1Kernel + 223] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[3][q] += params[kConv2d1Kernel + 224] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[4][q] += params[kConv2d1Kernel + 225] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[5][q] += params[kConv2d1Kernel + 226] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[6][q] += params[kConv2d1Kernel + 227] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[7][q] += params[kConv2d1Kernel + 228] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[8][q] += params[kConv2d1Kernel + 229] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[9][q] += params[kConv2d1Kernel + 230] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[10][q] += params[kConv2d1Kernel + 231] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[11][q] += params[kConv2d1Kernel + 232] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[12][q] += params[kConv2d1Kernel + 233] * ws.conv2d_1_columns[q + 272];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13] = acc[0][q] > T(0) ? acc[0][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 1] = acc[1][q] > T(0) ? acc[1][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 2] = acc[2][q] > T(0) ? acc[2][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 3] = acc[3][q] > T(0) ? acc[3][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 4] = acc[4][q] > T(0) ? acc[4][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 5] = acc[5][q] > T(0) ? acc[5][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 6] = acc[6][q] > T(0) ? acc[6][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 7] = acc[7][q] > T(0) ? acc[7][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 8] = acc[8][q] > T(0) ? acc[8][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 9] = acc[9][q] > T(0) ? acc[9][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 10] = acc[10][q] > T(0) ? acc[10][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 11] = acc[11][q] > T(0) ? acc[11][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 13 + 12] = acc[12][q] > T(0) ? acc[12][q] : T(0);
+    } // block of pixels
+  } // conv2d_1_forward_one
+
+  // conv2d_2 forward, one sample: Conv2D 4x4x13 -> 2x2x5, window 3x2, stride 1x2, padding valid, tanh
+  // output pixels in the vectors: blocks of 4 pixels x 5 channels
+  template <typename T>
+  static void conv2d_2_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    ws.conv2d_2_columns[0] = ws.conv2d_1_out[0];
+    ws.conv2d_2_columns[1] = ws.conv2d_1_out[26];
+    ws.conv2d_2_columns[2] = ws.conv2d_1_out[52];
+    ws.conv2d_2_columns[3] = ws.conv2d_1_out[78];
+    ws.conv2d_2_columns[4] = ws.conv2d_1_out[104];
+    ws.conv2d_2_columns[5] = ws.conv2d_1_out[130];
+    ws.conv2d_2_columns[6] = ws.conv2d_1_out[156];
+    ws.conv2d_2_columns[7] = ws.conv2d_1_out[182];
+    ws.conv2d_2_columns[8] = ws.conv2d_1_out[1];
+    ws.conv2d_2_columns[9] = ws.conv2d_1_out[27];
+    ws.conv2d_2_columns[10] = ws.conv2d_1_out[53];
+    ws.conv2d_2_columns[11] = ws.conv2d_1_out[79];
+    ws.conv2d_2_columns[12] = ws.conv2d_1_out[105];
+    ws.conv2d_2_columns[13] = ws.conv2d_1_out[131];
+    ws.conv2d_2_columns[14] = ws.conv2d_1_out[157];
+    ws.conv2d_2_columns[15] = ws.conv2d_1_out[183];
+    ws.conv2d_2_columns[16] = ws.conv2d_1_out[2];
+    ws.conv2d_2_columns[17] = ws.conv2d_1_out[28];
+    ws.conv2d_2_columns[18] = ws.conv2d_1_out[54];
+    ws.conv2d_2_columns[19] = ws.conv2d_1_out[80];
+    ws.conv2d_2_columns[20] = ws.conv2d_1_out[106];
+    ws.conv2d_2_columns[21] = ws.conv2d_1_out[132];
+    ws.conv2d_2_columns[22] = ws.conv2d_1_out[158];
+    ws.conv2d_2_columns[23] = ws.conv2d_1_out[184];
+    ws.conv2d_2_columns[24] = ws.conv2d_1_out[3];
+    ws.conv2d_2_columns[25] = ws.conv2d_1_out[29];
+    ws.conv2d_2_columns[26] = ws.conv2d_1_out[55];
+    ws.conv2d_2_columns[27] = ws.conv2d_1_out[81];
+    ws.conv2d_2_columns[28] = ws.conv2d_1_out[107];
+    ws.conv2d_2_columns[29] = ws.conv2d_1_out[133];
+    ws.conv2d_2_columns[30] = ws.conv2d_1_out[159];
+    ws.conv2d_2_columns[31] = ws.conv2d_1_out[185];
+    ws.conv2d_2_columns[32] = ws.conv2d_1_out[4];
+    ws.conv2d_2_columns[33] = ws.conv2d_1_out[30];
+    ws.conv2d_2_columns[34] = ws.conv2d_1_out[56];
+    ws.conv2d_2_columns[35] = ws.conv2d_1_out[82];
+    ws.conv2d_2_columns[36] = ws.conv2d_1_out[108];
+    ws.conv2d_2_columns[37] = ws.conv2d_1_out[134];
+    ws.conv2d_2_columns[38] = ws.conv2d_1_out[160];
+    ws.conv2d_2_columns[39] = ws.conv2d_1_out[186];
+    ws.conv2d_2_columns[40] = ws.conv2d_1_out[5];
+    ws.conv2d_2_columns[41] = ws.conv2d_1_out[31];
+    ws.conv2d_2_columns[42] = ws.conv2d_1_out[57];
+    ws.conv2d_2_columns[43] = ws.conv2d_1_out[83];
+    ws.conv2d_2_columns[44] = ws.conv2d_1_out[109];
+    ws.conv2d_2_columns[45] = ws.conv2d_1_out[135];
+    ws.conv2d_2_columns[46] = ws.conv2d_1_out[161];
+    ws.conv2d_2_columns[47] = ws.conv2d_1_out[187];
+    ws.conv2d_2_columns[48] = ws.conv2d_1_out[6];
+    ws.conv2d_2_columns[49] = ws.conv2d_1_out[32];
+    ws.conv2d_2_columns[50] = ws.conv2d_1_out[58];
+    ws.conv2d_2_columns[51] = ws.conv2d_1_out[84];
+    ws.conv2d_2_columns[52] = ws.conv2d_1_out[110];
+    ws.conv2d_2_columns[53] = ws.conv2d_1_out[136];
+    ws.conv2d_2_columns[54] = ws.conv2d_1_out[162];
+    ws.conv2d_2_columns[55] = ws.conv2d_1_out[188];
+    ws.conv2d_2_columns[56] = ws.conv2d_1_out[7];
+    ws.conv2d_2_columns[57] = ws.conv2d_1_out[33];
+    ws.conv2d_2_columns[58] = ws.conv2d_1_out[59];
+    ws.conv2d_2_columns[59] = ws.conv2d_1_out[85];
+    ws.conv2d_2_columns[60] = ws.conv2d_1_out[111];
+    ws.conv2d_2_columns[61] = ws.conv2d_1_out[137];
+    ws.conv2d_2_columns[62] = ws.conv2d_1_out[163];
+    ws.conv2d_2_columns[63] = ws.conv2d_1_out[189];
+    ws.conv2d_2_columns[64] = ws.conv2d_1_out[8];
+    ws.conv2d_2_columns[65] = ws.conv2d_1_out[34];
+    ws.conv2d_2_columns[66] = ws.conv2d_1_out[60];
+    ws.conv2d_2_columns[67] = ws.conv2d_1_out[86];
+    ws.conv2d_2_columns[68] = ws.conv2d_1_out[112];
+    ws.conv2d_2_columns[69] = ws.conv2d_1_out[138];
+    ws.conv2d_2_columns[70] = ws.conv2d_1_out[164];
+    ws.conv2d_2_columns[71] = ws.conv2d_1_out[190];
+    ws.conv2d_2_columns[72] = ws.conv2d_1_out[9];
+    ws.conv2d_2_columns[73] = ws.conv2d_1_out[35];
+    ws.conv2d_2_columns[74] = ws.conv2d_1_out[61];
+    ws.conv2d_2_columns[75] = ws.conv2d_1_out[87];
+    ws.conv2d_2_columns[76] = ws.conv2d_1_out[113];
+    ws.conv2d_2_columns[77] = ws.conv2d_1_out[139];
+    ws.conv2d_2_columns[78] = ws.conv2d_1_out[165];
+    ws.conv2d_2_columns[79] = ws.conv2d_1_out[191];
+    ws.conv2d_2_columns[80] = ws.conv2d_1_out[10];
+    ws.conv2d_2_columns[81] = ws.conv2d_1_out[36];
+    ws.conv2d_2_columns[82] = ws.conv2d_1_out[62];
+    ws.conv2d_2_columns[83] = ws.conv2d_1_out[88];
+    ws.conv2d_2_columns[84] = ws.conv2d_1_out[114];
+    ws.conv2d_2_columns[85] = ws.conv2d_1_out[140];
+    ws.conv2d_2_columns[86] = ws.conv2d_1_out[166];
+    ws.conv2d_2_columns[87] = ws.conv2d_1_out[192];
+    ws.conv2d_2_columns[88] = ws.conv2d_1_out[11];
+    ws.conv2d_2_columns[89] = ws.conv2d_1_out[37];
+    ws.conv2d_2_columns[90] = ws.conv2d_1_out[63];
+    ws.conv2d_2_columns[91] = ws.conv2d_1_out[89];
+    ws.conv2d_2_columns[92] = ws.conv2d_1_out[115];
+    ws.conv2d_2_columns[93] = ws.conv2d_1_out[141];
+    ws.conv2d_2_columns[94] = ws.conv2d_1_out[167];
+    ws.conv2d_2_columns[95] = ws.conv2d_1_out[193];
+    ws.conv2d_2_columns[96] = ws.conv2d_1_out[12];
+    ws.conv2d_2_columns[97] = ws.conv2d_1_out[38];
+    ws.conv2d_2_columns[98] = ws.conv2d_1_out[64];
+    ws.conv2d_2_columns[99] = ws.conv2d_1_out[90];
+    ws.conv2d_2_columns[100] = ws.conv2d_1_out[116];
+    ws.conv2d_2_columns[101] = ws.conv2d_1_out[142];
+    ws.conv2d_2_columns[102] = ws.conv2d_1_out[168];
+    ws.conv2d_2_columns[103] = ws.conv2d_1_out[194];
+    ws.conv2d_2_columns[104] = ws.conv2d_1_out[13];
+    ws.conv2d_2_columns[105] = ws.conv2d_1_out[39];
+    ws.conv2d_2_columns[106] = ws.conv2d_1_out[65];
+    ws.conv2d_2_columns[107] = ws.conv2d_1_out[91];
+    ws.conv2d_2_columns[108] = ws.conv2d_1_out[117];
+    ws.conv2d_2_columns[109] = ws.conv2d_1_out[143];
+    ws.conv2d_2_columns[110] = ws.conv2d_1_out[169];
+    ws.conv2d_2_columns[111] = ws.conv2d_1_out[195];
+    ws.conv2d_2_columns[112] = ws.conv2d_1_out[14];
+    ws.conv2d_2_columns[113] = ws.conv2d_1_out[40];
+    ws.conv2d_2_columns[114] = ws.conv2d_1_out[66];
+    ws.conv2d_2_columns[115] = ws.conv2d_1_out[92];
+    ws.conv2d_2_columns[116] = ws.conv2d_1_out[118];
+    ws.conv2d_2_columns[117] = ws.conv2d_1_out[144];
+    ws.conv2d_2_columns[118] = ws.conv2d_1_out[170];
+    ws.conv2d_2_columns[119] = ws.conv2d_1_out[196];
+    ws.conv2d_2_columns[120] = ws.conv2d_1_out[15];
+    ws.conv2d_2_columns[121] = ws.conv2d_1_out[41];
+    ws.conv2d_2_columns[122] = ws.conv2d_1_out[67];
+    ws.conv2d_2_columns[123] = ws.conv2d_1_out[93];
+    ws.conv2d_2_columns[124] = ws.conv2d_1_out[119];
+    ws.conv2d_2_columns[125] = ws.conv2d_1_out[145];
+    ws.conv2d_2_columns[126] = ws.conv2d_1_out[171];
+    ws.conv2d_2_columns[127] = ws.conv2d_1_out[197];
+    ws.conv2d_2_columns[128] = ws.conv2d_1_out[16];
+    ws.conv2d_2_columns[129] = ws.conv2d_1_out[42];
+    ws.conv2d_2_columns[130] = ws.conv2d_1_out[68];
+    ws.conv2d_2_columns[131] = ws.conv2d_1_out[94];
+    ws.conv2d_2_columns[132] = ws.conv2d_1_out[120];
+    ws.conv2d_2_columns[133] = ws.conv2d_1_out[146];
+    ws.conv2d_2_columns[134] = ws.conv2d_1_out[172];
+    ws.conv2d_2_columns[135] = ws.conv2d_1_out[198];
+    ws.conv2d_2_columns[136] = ws.conv2d_1_out[17];
+    ws.conv2d_2_columns[137] = ws.conv2d_1_out[43];
+    ws.conv2d_2_columns[138] = ws.conv2d_1_out[69];
+    ws.conv2d_2_columns[139] = ws.conv2d_1_out[95];
+    ws.conv2d_2_columns[140] = ws.conv2d_1_out[121];
+    ws.conv2d_2_columns[141] = ws.conv2d_1_out[147];
+    ws.conv2d_2_columns[142] = ws.conv2d_1_out[173];
+    ws.conv2d_2_columns[143] = ws.conv2d_1_out[199];
+    ws.conv2d_2_columns[144] = ws.conv2d_1_out[18];
+    ws.conv2d_2_columns[145] = ws.conv2d_1_out[44];
+    ws.conv2d_2_columns[146] = ws.conv2d_1_out[70];
+    ws.conv2d_2_columns[147] = ws.conv2d_1_out[96];
+    ws.conv2d_2_columns[148] = ws.conv2d_1_out[122];
+    ws.conv2d_2_columns[149] = ws.conv2d_1_out[148];
+    ws.conv2d_2_columns[150] = ws.conv2d_1_out[174];
+    ws.conv2d_2_columns[151] = ws.conv2d_1_out[200];
+    ws.conv2d_2_columns[152] = ws.conv2d_1_out[19];
+    ws.conv2d_2_columns[153] = ws.conv2d_1_out[45];
+    ws.conv2d_2_columns[154] = ws.conv2d_1_out[71];
+    ws.conv2d_2_columns[155] = ws.conv2d_1_out[97];
+    ws.conv2d_2_columns[156] = ws.conv2d_1_out[123];
+    ws.conv2d_2_columns[157] = ws.conv2d_1_out[149];
+    ws.conv2d_2_columns[158] = ws.conv2d_1_out[175];
+    ws.conv2d_2_columns[159] = ws.conv2d_1_out[201];
+    ws.conv2d_2_columns[160] = ws.conv2d_1_out[20];
+    ws.conv2d_2_columns[161] = ws.conv2d_1_out[46];
+    ws.conv2d_2_columns[162] = ws.conv2d_1_out[72];
+    ws.conv2d_2_columns[163] = ws.conv2d_1_out[98];
+    ws.conv2d_2_columns[164] = ws.conv2d_1_out[124];
+    ws.conv2d_2_columns[165] = ws.conv2d_1_out[150];
+    ws.conv2d_2_columns[166] = ws.conv2d_1_out[176];
+    ws.conv2d_2_columns[167] = ws.conv2d_1_out[202];
+    ws.conv2d_2_columns[168] = ws.conv2d_1_out[21];
+    ws.conv2d_2_columns[169] = ws.conv2d_1_out[47];
+    ws.conv2d_2_columns[170] = ws.conv2d_1_out[73];
+    ws.conv2d_2_columns[171] = ws.conv2d_1_out[99];
+    ws.conv2d_2_columns[172] = ws.conv2d_1_out[125];
+    ws.conv2d_2_columns[173] = ws.conv2d_1_out[151];
+    ws.conv2d_2_columns[174] = ws.conv2d_1_out[177];
+    ws.conv2d_2_columns[175] = ws.conv2d_1_out[203];
+    ws.conv2d_2_columns[176] = ws.conv2d_1_out[22];
+    ws.conv2d_2_columns[177] = ws.conv2d_1_out[48];
+    ws.conv2d_2_columns[178] = ws.conv2d_1_out[74];
+    ws.conv2d_2_columns[179] = ws.conv2d_1_out[100];
+    ws.conv2d_2_columns[180] = ws.conv2d_1_out[126];
+    ws.conv2d_2_columns[181] = ws.conv2d_1_out[152];
+    ws.conv2d_2_columns[182] = ws.conv2d_1_out[178];
+    ws.conv2d_2_columns[183] = ws.conv2d_1_out[204];
+    ws.conv2d_2_columns[184] = ws.conv2d_1_out[23];
+    ws.conv2d_2_columns[185] = ws.conv2d_1_out[49];
+    ws.conv2d_2_columns[186] = ws.conv2d_1_out[75];
+    ws.conv2d_2_columns[187] = ws.conv2d_1_out[101];
+    ws.conv2d_2_columns[188] = ws.conv2d_1_out[127];
+    ws.conv2d_2_columns[189] = ws.conv2d_1_out[153];
+    ws.conv2d_2_columns[190] = ws.conv2d_1_out[179];
+    ws.conv2d_2_columns[191] = ws.conv2d_1_out[205];
+    ws.conv2d_2_columns[192] = ws.conv2d_1_out[24];
+    ws.conv2d_2_columns[193] = ws.conv2d_1_out[50];
+    ws.conv2d_2_columns[194] = ws.conv2d_1_out[76];
+    ws.conv2d_2_columns[195] = ws.conv2d_1_out[102];
+    ws.conv2d_2_columns[196] = ws.conv2d_1_out[128];
+    ws.conv2d_2_columns[197] = ws.conv2d_1_out[154];
+    ws.conv2d_2_columns[198] = ws.conv2d_1_out[180];
+    ws.conv2d_2_columns[199] = ws.conv2d_1_out[206];
+    ws.conv2d_2_columns[200] = ws.conv2d_1_out[25];
+    ws.conv2d_2_columns[201] = ws.conv2d_1_out[51];
+    ws.conv2d_2_columns[202] = ws.conv2d_1_out[77];
+    ws.conv2d_2_columns[203] = ws.conv2d_1_out[103];
+    ws.conv2d_2_columns[204] = ws.conv2d_1_out[129];
+    ws.conv2d_2_columns[205] = ws.conv2d_1_out[155];
+    ws.conv2d_2_columns[206] = ws.conv2d_1_out[181];
+    ws.conv2d_2_columns[207] = ws.conv2d_1_out[207];
+    {
+      alignas(64) T acc[5][4];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] = params[kConv2d2Bias];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] = params[kConv2d2Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q] = params[kConv2d2Bias + 2];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q] = params[kConv2d2Bias + 3];
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[4][q] = params[kConv2d2Bias + 4];
+      for (int c = 0; c < 13; ++c) {
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 5] * ws.conv2d_2_columns[c * 8 + q];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 5 + 1] * ws.conv2d_2_columns[c * 8 + q];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q] += params[kConv2d2Kernel + c * 5 + 2] * ws.conv2d_2_columns[c * 8 + q];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q] += params[kConv2d2Kernel + c * 5 + 3] * ws.conv2d_2_columns[c * 8 + q];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[4][q] += params[kConv2d2Kernel + c * 5 + 4] * ws.conv2d_2_columns[c * 8 + q];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 5 + 65] * ws.conv2d_2_columns[c * 8 + q + 104];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 5 + 66] * ws.conv2d_2_columns[c * 8 + q + 104];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q] += params[kConv2d2Kernel + c * 5 + 67] * ws.conv2d_2_columns[c * 8 + q + 104];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q] += params[kConv2d2Kernel + c * 5 + 68] * ws.conv2d_2_columns[c * 8 + q + 104];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[4][q] += params[kConv2d2Kernel + c * 5 + 69] * ws.conv2d_2_columns[c * 8 + q + 104];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 5 + 130] * ws.conv2d_2_columns[c * 8 + q + 2];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 5 + 131] * ws.conv2d_2_columns[c * 8 + q + 2];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q] += params[kConv2d2Kernel + c * 5 + 132] * ws.conv2d_2_columns[c * 8 + q + 2];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q] += params[kConv2d2Kernel + c * 5 + 133] * ws.conv2d_2_columns[c * 8 + q + 2];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[4][q] += params[kConv2d2Kernel + c * 5 + 134] * ws.conv2d_2_columns[c * 8 + q + 2];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 5 + 195] * ws.conv2d_2_columns[c * 8 + q + 106];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 5 + 196] * ws.conv2d_2_columns[c * 8 + q + 106];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q] += params[kConv2d2Kernel + c * 5 + 197] * ws.conv2d_2_columns[c * 8 + q + 106];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q] += params[kConv2d2Kernel + c * 5 + 198] * ws.conv2d_2_columns[c * 8 + q + 106];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[4][q] += params[kConv2d2Kernel + c * 5 + 199] * ws.conv2d_2_columns[c * 8 + q + 106];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 5 + 260] * ws.conv2d_2_columns[c * 8 + q + 4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 5 + 261] * ws.conv2d_2_columns[c * 8 + q + 4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q] += params[kConv2d2Kernel + c * 5 + 262] * ws.conv2d_2_columns[c * 8 + q + 4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q] += params[kConv2d2Kernel + c * 5 + 263] * ws.conv2d_2_columns[c * 8 + q + 4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[4][q] += params[kConv2d2Kernel + c * 5 + 264] * ws.conv2d_2_columns[c * 8 + q + 4];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[0][q] += params[kConv2d2Kernel + c * 5 + 325] * ws.conv2d_2_columns[c * 8 + q + 108];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[1][q] += params[kConv2d2Kernel + c * 5 + 326] * ws.conv2d_2_columns[c * 8 + q + 108];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[2][q] += params[kConv2d2Kernel + c * 5 + 327] * ws.conv2d_2_columns[c * 8 + q + 108];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[3][q] += params[kConv2d2Kernel + c * 5 + 328] * ws.conv2d_2_columns[c * 8 + q + 108];
+        CNNC_VECTOR for (int q = 0; q < 4; ++q) acc[4][q] += params[kConv2d2Kernel + c * 5 + 329] * ws.conv2d_2_columns[c * 8 + q + 108];
+      } // for c
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_2_out[q * 5] = std::tanh(acc[0][q]);
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_2_out[q * 5 + 1] = std::tanh(acc[1][q]);
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_2_out[q * 5 + 2] = std::tanh(acc[2][q]);
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_2_out[q * 5 + 3] = std::tanh(acc[3][q]);
+      CNNC_VECTOR for (int q = 0; q < 4; ++q) ws.conv2d_2_out[q * 5 + 4] = std::tanh(acc[4][q]);
+    } // block of pixels
+  } // conv2d_2_forward_one
+
+  // dense_1 forward, one sample: Dense 20 -> 3, softmax
+  // units in the vectors: 1 block of 3
+  template <typename T>
+  static void dense_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[3];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] = params[kDense1Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o] * ws.conv2d_2_out[0];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 3] * ws.conv2d_2_out[1];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 6] * ws.conv2d_2_out[2];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 9] * ws.conv2d_2_out[3];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 12] * ws.conv2d_2_out[4];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 15] * ws.conv2d_2_out[5];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 18] * ws.conv2d_2_out[6];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 21] * ws.conv2d_2_out[7];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 24] * ws.conv2d_2_out[8];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 27] * ws.conv2d_2_out[9];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 30] * ws.conv2d_2_out[10];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 33] * ws.conv2d_2_out[11];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 36] * ws.conv2d_2_out[12];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 39] * ws.conv2d_2_out[13];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 42] * ws.conv2d_2_out[14];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 45] * ws.conv2d_2_out[15];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 48] * ws.conv2d_2_out[16];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 51] * ws.conv2d_2_out[17];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 54] * ws.conv2d_2_out[18];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 57] * ws.conv2d_2_out[19];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) ws.output[o] = acc[o];
+    } // block of units
+    {
+      constexpr int L = 1;
+      {
+        // Subtracting the largest value keeps exp finite for any logits.
+        T top[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          top[l] = ws.output[l];
+          { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[2 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        }
+        T sum[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          sum[l] = T(0);
+          { ws.output[l] = std::exp(ws.output[l] - top[l]); sum[l] += ws.output[l]; }
+          { ws.output[1 * L + l] = std::exp(ws.output[1 * L + l] - top[l]); sum[l] += ws.output[1 * L + l]; }
+          { ws.output[2 * L + l] = std::exp(ws.output[2 * L + l] - top[l]); sum[l] += ws.output[2 * L + l]; }
+        }
+        T inverse[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          inverse[l] = T(1) / sum[l];
+          ws.output[l] *= inverse[l];
+          ws.output[1 * L + l] *= inverse[l];
+          ws.output[2 * L + l] *= inverse[l];
+        }
+      } // softmax
+    }
+  } // dense_1_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.

@@ -19,6 +19,15 @@
 #define CNNC_LANES
 #endif
 #endif
+// Likewise every loop over the values of one vector register in the one-sample kernels
+// (forward_one) is marked CNNC_VECTOR.
+#ifndef CNNC_VECTOR
+#if defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR _Pragma("GCC unroll 1")
+#else
+#define CNNC_VECTOR
+#endif
+#endif
 
 namespace cnn::tiny {
 
@@ -128,6 +137,13 @@ struct Model {
     alignas(64) T max_pooling2d_1_out[8 * L]; // max_pooling2d_1 2x2x2
     alignas(64) T output[3 * L]; // dense_1 3
   }; // struct ForwardWorkspace
+
+  // What forward_one needs (batch-1 inference): ForwardWorkspace<T, 1>'s buffers, which the
+  // one-sample kernels share with the lane kernels at L = 1, and their scratch arrays.
+  template <typename T>
+  struct LatencyWorkspace : ForwardWorkspace<T, 1> {
+    alignas(64) T conv2d_1_columns[40]; // conv2d_1's input in columns (1 x 2 x 1 x 5 x 4)
+  }; // struct LatencyWorkspace
 
   // input: T[kInputSize][L]. Leaves the output in ws.output, T[kOutputSize][L]. ws is a
   // Workspace (for training) or a ForwardWorkspace (for inference).
@@ -1302,6 +1318,192 @@ struct Model {
       }
     } // input gradient block
   } // dense_1_backward
+
+  // Batch-1 inference: forward for one sample (input: T[kInputSize]), with kernels that put
+  // output channels or pixels in the vector registers where the lane kernels put samples.
+  // Leaves in ws.output what forward<T, 1> leaves, up to rounding.
+  template <typename T>
+  static void forward_one(const T* params, const T* input, LatencyWorkspace<T>& ws) {
+    ws.input[0] = input[0];
+    ws.input[1] = input[1];
+    ws.input[2] = input[2];
+    ws.input[3] = input[3];
+    ws.input[4] = input[4];
+    ws.input[5] = input[5];
+    ws.input[6] = input[6];
+    ws.input[7] = input[7];
+    ws.input[8] = input[8];
+    ws.input[9] = input[9];
+    ws.input[10] = input[10];
+    ws.input[11] = input[11];
+    ws.input[12] = input[12];
+    ws.input[13] = input[13];
+    ws.input[14] = input[14];
+    ws.input[15] = input[15];
+    conv2d_1_forward_one(params, ws);
+    max_pooling2d_1_forward_one(ws);
+    // flatten_1: no code; its output is its input's memory.
+    dense_1_forward_one(params, ws);
+  } // forward_one
+
+  // conv2d_1 forward, one sample: Conv2D 4x4x1 -> 4x4x2, window 2x2, stride 1x1, padding top 0, bottom 1, left 0, right 1, relu
+  // output pixels in the vectors: blocks of 16 pixels x 2 channels
+  template <typename T>
+  static void conv2d_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    ws.conv2d_1_padded[0] = T(0);
+    ws.conv2d_1_padded[1] = T(0);
+    ws.conv2d_1_padded[2] = T(0);
+    ws.conv2d_1_padded[3] = T(0);
+    ws.conv2d_1_padded[4] = T(0);
+    ws.conv2d_1_padded[5] = T(0);
+    ws.conv2d_1_padded[6] = T(0);
+    ws.conv2d_1_padded[7] = T(0);
+    ws.conv2d_1_padded[8] = T(0);
+    ws.conv2d_1_padded[9] = T(0);
+    ws.conv2d_1_padded[10] = T(0);
+    ws.conv2d_1_padded[11] = T(0);
+    ws.conv2d_1_padded[12] = T(0);
+    ws.conv2d_1_padded[13] = T(0);
+    ws.conv2d_1_padded[14] = T(0);
+    ws.conv2d_1_padded[15] = T(0);
+    ws.conv2d_1_padded[16] = T(0);
+    ws.conv2d_1_padded[17] = T(0);
+    ws.conv2d_1_padded[18] = T(0);
+    ws.conv2d_1_padded[19] = T(0);
+    ws.conv2d_1_padded[20] = T(0);
+    ws.conv2d_1_padded[21] = T(0);
+    ws.conv2d_1_padded[22] = T(0);
+    ws.conv2d_1_padded[23] = T(0);
+    ws.conv2d_1_padded[24] = T(0);
+    ws.conv2d_1_padded[0] = ws.input[0];
+    ws.conv2d_1_padded[1] = ws.input[1];
+    ws.conv2d_1_padded[2] = ws.input[2];
+    ws.conv2d_1_padded[3] = ws.input[3];
+    ws.conv2d_1_padded[5] = ws.input[4];
+    ws.conv2d_1_padded[6] = ws.input[5];
+    ws.conv2d_1_padded[7] = ws.input[6];
+    ws.conv2d_1_padded[8] = ws.input[7];
+    ws.conv2d_1_padded[10] = ws.input[8];
+    ws.conv2d_1_padded[11] = ws.input[9];
+    ws.conv2d_1_padded[12] = ws.input[10];
+    ws.conv2d_1_padded[13] = ws.input[11];
+    ws.conv2d_1_padded[15] = ws.input[12];
+    ws.conv2d_1_padded[16] = ws.input[13];
+    ws.conv2d_1_padded[17] = ws.input[14];
+    ws.conv2d_1_padded[18] = ws.input[15];
+    // The input in columns: the values each output pixel meets at one tap are contiguous.
+    ws.conv2d_1_columns[0] = ws.conv2d_1_padded[0];
+    ws.conv2d_1_columns[1] = ws.conv2d_1_padded[1];
+    ws.conv2d_1_columns[2] = ws.conv2d_1_padded[2];
+    ws.conv2d_1_columns[3] = ws.conv2d_1_padded[3];
+    ws.conv2d_1_columns[4] = ws.conv2d_1_padded[5];
+    ws.conv2d_1_columns[5] = ws.conv2d_1_padded[6];
+    ws.conv2d_1_columns[6] = ws.conv2d_1_padded[7];
+    ws.conv2d_1_columns[7] = ws.conv2d_1_padded[8];
+    ws.conv2d_1_columns[8] = ws.conv2d_1_padded[10];
+    ws.conv2d_1_columns[9] = ws.conv2d_1_padded[11];
+    ws.conv2d_1_columns[10] = ws.conv2d_1_padded[12];
+    ws.conv2d_1_columns[11] = ws.conv2d_1_padded[13];
+    ws.conv2d_1_columns[12] = ws.conv2d_1_padded[15];
+    ws.conv2d_1_columns[13] = ws.conv2d_1_padded[16];
+    ws.conv2d_1_columns[14] = ws.conv2d_1_padded[17];
+    ws.conv2d_1_columns[15] = ws.conv2d_1_padded[18];
+    ws.conv2d_1_columns[16] = ws.conv2d_1_padded[20];
+    ws.conv2d_1_columns[17] = ws.conv2d_1_padded[21];
+    ws.conv2d_1_columns[18] = ws.conv2d_1_padded[22];
+    ws.conv2d_1_columns[19] = ws.conv2d_1_padded[23];
+    ws.conv2d_1_columns[20] = ws.conv2d_1_padded[1];
+    ws.conv2d_1_columns[21] = ws.conv2d_1_padded[2];
+    ws.conv2d_1_columns[22] = ws.conv2d_1_padded[3];
+    ws.conv2d_1_columns[23] = ws.conv2d_1_padded[4];
+    ws.conv2d_1_columns[24] = ws.conv2d_1_padded[6];
+    ws.conv2d_1_columns[25] = ws.conv2d_1_padded[7];
+    ws.conv2d_1_columns[26] = ws.conv2d_1_padded[8];
+    ws.conv2d_1_columns[27] = ws.conv2d_1_padded[9];
+    ws.conv2d_1_columns[28] = ws.conv2d_1_padded[11];
+    ws.conv2d_1_columns[29] = ws.conv2d_1_padded[12];
+    ws.conv2d_1_columns[30] = ws.conv2d_1_padded[13];
+    ws.conv2d_1_columns[31] = ws.conv2d_1_padded[14];
+    ws.conv2d_1_columns[32] = ws.conv2d_1_padded[16];
+    ws.conv2d_1_columns[33] = ws.conv2d_1_padded[17];
+    ws.conv2d_1_columns[34] = ws.conv2d_1_padded[18];
+    ws.conv2d_1_columns[35] = ws.conv2d_1_padded[19];
+    ws.conv2d_1_columns[36] = ws.conv2d_1_padded[21];
+    ws.conv2d_1_columns[37] = ws.conv2d_1_padded[22];
+    ws.conv2d_1_columns[38] = ws.conv2d_1_padded[23];
+    ws.conv2d_1_columns[39] = ws.conv2d_1_padded[24];
+    {
+      alignas(64) T acc[2][16];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] = params[kConv2d1Bias];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] = params[kConv2d1Bias + 1];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 1] * ws.conv2d_1_columns[q];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 2] * ws.conv2d_1_columns[q + 20];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 3] * ws.conv2d_1_columns[q + 20];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 4] * ws.conv2d_1_columns[q + 4];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 5] * ws.conv2d_1_columns[q + 4];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[0][q] += params[kConv2d1Kernel + 6] * ws.conv2d_1_columns[q + 24];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) acc[1][q] += params[kConv2d1Kernel + 7] * ws.conv2d_1_columns[q + 24];
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 2] = acc[0][q] > T(0) ? acc[0][q] : T(0);
+      CNNC_VECTOR for (int q = 0; q < 16; ++q) ws.conv2d_1_out[q * 2 + 1] = acc[1][q] > T(0) ? acc[1][q] : T(0);
+    } // block of pixels
+  } // conv2d_1_forward_one
+
+  // max_pooling2d_1 forward, one sample: MaxPooling2D 4x4x2 -> 2x2x2, window 2x2, stride 2x2, padding valid
+  // channels in the vectors
+  template <typename T>
+  static void max_pooling2d_1_forward_one(LatencyWorkspace<T>& ws) {
+    CNNC_VECTOR for (int c = 0; c < 2; ++c) { T best = ws.conv2d_1_out[c]; { const T v = ws.conv2d_1_out[c + 2]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[c + 8]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[c + 10]; best = v > best ? v : best; } ws.max_pooling2d_1_out[c] = best; }
+    CNNC_VECTOR for (int c = 0; c < 2; ++c) { T best = ws.conv2d_1_out[c + 4]; { const T v = ws.conv2d_1_out[c + 6]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[c + 12]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[c + 14]; best = v > best ? v : best; } ws.max_pooling2d_1_out[c + 2] = best; }
+    CNNC_VECTOR for (int c = 0; c < 2; ++c) { T best = ws.conv2d_1_out[c + 16]; { const T v = ws.conv2d_1_out[c + 18]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[c + 24]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[c + 26]; best = v > best ? v : best; } ws.max_pooling2d_1_out[c + 4] = best; }
+    CNNC_VECTOR for (int c = 0; c < 2; ++c) { T best = ws.conv2d_1_out[c + 20]; { const T v = ws.conv2d_1_out[c + 22]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[c + 28]; best = v > best ? v : best; } { const T v = ws.conv2d_1_out[c + 30]; best = v > best ? v : best; } ws.max_pooling2d_1_out[c + 6] = best; }
+  } // max_pooling2d_1_forward_one
+
+  // dense_1 forward, one sample: Dense 8 -> 3, softmax
+  // units in the vectors: 1 block of 3
+  template <typename T>
+  static void dense_1_forward_one(const T* params, LatencyWorkspace<T>& ws) {
+    {
+      alignas(64) T acc[3];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] = params[kDense1Bias + o];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o] * ws.max_pooling2d_1_out[0];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 3] * ws.max_pooling2d_1_out[1];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 6] * ws.max_pooling2d_1_out[2];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 9] * ws.max_pooling2d_1_out[3];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 12] * ws.max_pooling2d_1_out[4];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 15] * ws.max_pooling2d_1_out[5];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 18] * ws.max_pooling2d_1_out[6];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[o] += params[kDense1Kernel + o + 21] * ws.max_pooling2d_1_out[7];
+      CNNC_VECTOR for (int o = 0; o < 3; ++o) ws.output[o] = acc[o];
+    } // block of units
+    {
+      constexpr int L = 1;
+      {
+        // Subtracting the largest value keeps exp finite for any logits.
+        T top[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          top[l] = ws.output[l];
+          { const T v = ws.output[l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[1 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+          { const T v = ws.output[2 * L + l]; top[l] = v > top[l] ? v : top[l]; }
+        }
+        T sum[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          sum[l] = T(0);
+          { ws.output[l] = std::exp(ws.output[l] - top[l]); sum[l] += ws.output[l]; }
+          { ws.output[1 * L + l] = std::exp(ws.output[1 * L + l] - top[l]); sum[l] += ws.output[1 * L + l]; }
+          { ws.output[2 * L + l] = std::exp(ws.output[2 * L + l] - top[l]); sum[l] += ws.output[2 * L + l]; }
+        }
+        T inverse[L];
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          inverse[l] = T(1) / sum[l];
+          ws.output[l] *= inverse[l];
+          ws.output[1 * L + l] *= inverse[l];
+          ws.output[2 * L + l] *= inverse[l];
+        }
+      } // softmax
+    }
+  } // dense_1_forward_one
 
   // The sum of L lanes: the upper half folded onto the lower, recursively, so the
   // additions are independent and every loop has a constant trip count.
