@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <memory>
 #include <string>
+#include <type_traits>
 
 #include <catch2/catch.hpp>
 
@@ -118,6 +120,47 @@ TEST_CASE("forward through a ForwardWorkspace gives the same bits as through a W
     INFO("seed " << seed);
     CHECK(same_output_through_both_workspaces<double, 2>(seed));
     CHECK(same_output_through_both_workspaces<float, 8>(seed));
+  }
+}
+
+// --- Batch-1 inference: forward_one ---
+
+// Runs forward<T, 1> through a ForwardWorkspace<T, 1> and forward_one through a
+// LatencyWorkspace<T> from the same parameters and input, and compares every value of the
+// buffers they share (every layer's output, the padded inputs, ws.output): the one-sample
+// kernels compute each value as a sum in the order the lane kernels do, or in another (the
+// relative `tolerance`). Both workspaces start as zero bytes, the padding between their buffers
+// included, which value-initialization does not promise.
+template <typename T>
+void check_forward_one(unsigned seed, double tolerance) {
+  using Lanes = typename Model::template ForwardWorkspace<T, 1>;
+  using One = typename Model::template LatencyWorkspace<T>;
+  static_assert(std::is_base_of_v<Lanes, One>);
+  Harness<Model, 1> harness(seed);
+  const std::vector<T> params(harness.params.begin(), harness.params.end());
+  const std::vector<T> input(harness.input.begin(), harness.input.end());
+  auto lanes = std::make_unique<Lanes>();
+  auto one = std::make_unique<One>();
+  std::memset(static_cast<void*>(lanes.get()), 0, sizeof(Lanes));
+  std::memset(static_cast<void*>(one.get()), 0, sizeof(One));
+  Model::template forward<T, 1>(params.data(), input.data(), *lanes);
+  Model::template forward_one<T>(params.data(), input.data(), *one);
+  const Lanes& shared = *one;
+  constexpr std::size_t kValues = sizeof(Lanes) / sizeof(T);
+  std::vector<T> expected(kValues), actual(kValues);
+  std::memcpy(expected.data(), static_cast<const void*>(lanes.get()), sizeof(Lanes));
+  std::memcpy(actual.data(), static_cast<const void*>(&shared), sizeof(Lanes));
+  for (std::size_t i = 0; i < kValues; ++i) {
+    INFO("value " << i << " of " << kValues << " in ForwardWorkspace<T, 1>");
+    REQUIRE(double(actual[i]) == Approx(double(expected[i])).epsilon(tolerance).margin(tolerance));
+  }
+}
+
+TEST_CASE("forward_one leaves in every buffer what forward leaves at L = 1, in double and float") {
+  for (unsigned seed : {41u, 42u}) {
+    INFO("seed " << seed);
+    check_forward_one<double>(seed, 1e-12);
+    check_forward_one<float>(seed, 1e-5);
   }
 }
 
