@@ -1,7 +1,13 @@
 // Short runs of the generated mnist model (models/mnist.cnn) on real MNIST: it learns, it is
 // deterministic, and a resumed run matches an uninterrupted one. Data: scripts/fetch-data.
+// Also its inference class on random weights and pixels (no data needed).
 #include "mnist/mnist.hpp"
 #include "run_trainer.hpp"
+
+#include "cnn/predictor.hpp"
+#include "cnn/weights.hpp"
+
+#include <random>
 
 #include <catch2/catch.hpp>
 
@@ -110,4 +116,33 @@ TEST_CASE("a resumed generated mnist run matches an uninterrupted one bit for bi
   REQUIRE(resumed.status == 0);
   CHECK(read_bytes(whole.file("weights.safetensors")) ==
         read_bytes(parts.file("weights.safetensors")));
+}
+
+TEST_CASE("Predictor gives one image through forward_one what a batch through the lanes gets") {
+  static_assert(cnn::detail::HasForwardOne<Mnist>);
+  TempDir dir;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> weight(-0.2f, 0.2f);
+  std::vector<float> params(Mnist::kParamCount);
+  for (float& p : params) p = weight(rng);
+  cnn::save_weights(dir.file("weights.safetensors"), cnn::describe<Mnist>(), params.data());
+  cnn::Predictor<Mnist> net(dir.file("weights.safetensors"));
+  cnn::Samples samples;
+  samples.count = 11; // a full group of 8 lanes and a partial one
+  samples.height = 28;
+  samples.width = 28;
+  samples.channels = 1;
+  for (std::size_t i = 0; i < samples.count * samples.sample_size(); ++i)
+    samples.bytes.push_back(static_cast<std::uint8_t>(rng() % 256));
+  const std::vector<float> batch = net.predict(samples);
+  for (std::size_t i = 0; i < samples.count; ++i) {
+    const std::span<const std::uint8_t> image(samples.bytes.data() + i * samples.sample_size(),
+                                              samples.sample_size());
+    const std::vector<float> one = net.probabilities(image);
+    REQUIRE(one.size() == std::size_t(Mnist::kOutputSize));
+    for (int k = 0; k < Mnist::kOutputSize; ++k) {
+      INFO("sample " << i << ", class " << k);
+      CHECK(one[k] == Approx(batch[i * Mnist::kOutputSize + k]).epsilon(1e-5).margin(1e-6));
+    }
+  }
 }

@@ -20,6 +20,24 @@
 
 namespace cnn {
 
+namespace detail {
+// Generated headers have forward_one and its LatencyWorkspace (docs/generated-api.md, "One
+// sample"); a model written by hand to the older contract has forward alone.
+template <class Model>
+concept HasForwardOne = requires {
+  typename Model::template LatencyWorkspace<float>;
+};
+
+template <class Model>
+struct OneSampleWorkspace {
+  using type = typename Model::template ForwardWorkspace<float, 1>;
+};
+template <HasForwardOne Model>
+struct OneSampleWorkspace<Model> {
+  using type = typename Model::template LatencyWorkspace<float>;
+};
+} // namespace detail
+
 template <class Model>
 class Predictor {
 public:
@@ -33,7 +51,9 @@ public:
   }
 
   // The model's kOutputSize outputs for one image (probabilities for a softmax classifier).
-  // The image must have the model's input shape; throws DataError otherwise.
+  // The image must have the model's input shape; throws DataError otherwise. A generated model
+  // runs its batch-1 path (Model::forward_one), whose kernels put channels or pixels in the
+  // vector registers instead of samples; a model without one runs forward at L = 1.
   std::vector<float> probabilities(const Image& image) {
     if (image.height != Model::kInputH || image.width != Model::kInputW ||
         image.channels != Model::kInputC)
@@ -85,7 +105,8 @@ public:
   const float* params() const { return params_.data(); }
 
 private:
-  using OneWorkspace = typename Model::template ForwardWorkspace<float, 1>;
+  static constexpr bool kForwardOne = detail::HasForwardOne<Model>;
+  using OneWorkspace = typename detail::OneSampleWorkspace<Model>::type;
   using GroupWorkspace = typename Model::template ForwardWorkspace<float, kLanes>;
 
   void check_size(std::size_t size) const {
@@ -97,16 +118,22 @@ private:
 
   template <class Value>
   std::vector<float> run_one(const Value* sample) {
-    AlignedFloats input(static_cast<std::size_t>(Model::kInputSize));
-    fill_lane<1>(sample, Model::kInputSize, transform_, 0, input.data());
-    if (!one_) one_ = std::make_unique<OneWorkspace>();
-    Model::template forward<float, 1>(params_.data(), input.data(), *one_);
+    if (!one_) {
+      one_ = std::make_unique<OneWorkspace>();
+      one_input_ = AlignedFloats(static_cast<std::size_t>(Model::kInputSize));
+    }
+    fill_lane<1>(sample, Model::kInputSize, transform_, 0, one_input_.data());
+    if constexpr (kForwardOne)
+      Model::template forward_one<float>(params_.data(), one_input_.data(), *one_);
+    else
+      Model::template forward<float, 1>(params_.data(), one_input_.data(), *one_);
     return std::vector<float>(one_->output, one_->output + Model::kOutputSize);
   }
 
   AlignedFloats params_;
   InputTransform transform_;
-  std::unique_ptr<OneWorkspace> one_; // made on first use
+  std::unique_ptr<OneWorkspace> one_; // made on first use, with the input it reads
+  AlignedFloats one_input_;
 };
 
 } // namespace cnn
