@@ -60,8 +60,9 @@ std::int64_t PointerExtents::of(const std::string& name, std::int64_t lanes) con
   if (name == "params" || name == "grads") return param_count;
   if (name == "sums") return statistics_size;
   if (name == "batch") return batch_statistics_size;
+  // A function without a lane count (forward_one) takes the input of one sample.
+  if (name == "input") return input_size < 0 ? -1 : input_size * std::max<std::int64_t>(lanes, 1);
   if (lanes <= 0) return -1;
-  if (name == "input") return input_size < 0 ? -1 : input_size * lanes;
   if (name == "target") return output_size < 0 ? -1 : output_size * lanes;
   if (name == "loss_per_lane" || name == "values") return lanes;
   return -1;

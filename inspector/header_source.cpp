@@ -90,6 +90,10 @@ void instantiate(const float* params, const float* data, float* grads, float* pe
     typename M::template ForwardWorkspace<float, L>* inference = nullptr;
     M::template forward<float, L>(params, data, *inference);
   }}
+  if constexpr (L == 1 && requires {{ typename M::template LatencyWorkspace<float>; }}) {{
+    typename M::template LatencyWorkspace<float>* one = nullptr;
+    M::template forward_one<float>(params, data, *one);
+  }}
 }}
 )",
                                  header.path, header.model_name);
