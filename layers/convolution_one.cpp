@@ -26,7 +26,7 @@ constexpr std::int64_t kMaxColumns = 16384;
 struct Geometry {
   Shape in; // the (padded) input
   int height = 0, width = 0, units = 0;
-  int groups = 1, inputs = 1, outputs = 1; // per group
+  int groups = 1, inputs = 1, outputs = 1; // inputs and outputs: channels per group
   int pixels = 0;
 };
 
@@ -80,6 +80,11 @@ Vectorised way(const Layer& layer) {
   return Vectorised::None;
 }
 
+// The vector registers `values` values take.
+int vectors(int values) {
+  return (values + kVectorValues - 1) / kVectorValues;
+}
+
 // --- Output pixels in the vectors ---
 
 struct PixelBlocks {
@@ -93,11 +98,11 @@ struct PixelBlocks {
 PixelBlocks pixel_blocks(const Geometry& g) {
   PixelBlocks best;
   double best_cost = -1;
-  for (int vectors = 1; vectors <= 4; ++vectors) {
-    const int size = std::min(vectors * kVectorValues, g.pixels);
-    const Blocks channels = split_blocks(g.outputs, kOneSampleAccumulators / vectors);
+  for (int per_block = 1; per_block <= 4; ++per_block) {
+    const int size = std::min(per_block * kVectorValues, g.pixels);
+    const Blocks channels = split_blocks(g.outputs, kOneSampleAccumulators / per_block);
     const int pixel_blocks = (g.pixels + size - 1) / size;
-    const double used = (size + kVectorValues - 1) / kVectorValues;
+    const double used = vectors(size);
     const double step = used * channels.size + 0.5 * (used + channels.size);
     const double cost = double(pixel_blocks) * channels.count * step;
     if (best_cost < 0 || cost < best_cost) {
@@ -107,11 +112,6 @@ PixelBlocks pixel_blocks(const Geometry& g) {
     if (size == g.pixels) break;
   }
   return best;
-}
-
-// The statements of one step of a block: a vector multiply-add per vector of accumulators.
-int vectors(int values) {
-  return (values + kVectorValues - 1) / kVectorValues;
 }
 
 void pixels_kernel(CodeWriter& out, const LayerContext& context) {
@@ -219,8 +219,7 @@ ChannelBlocks channel_blocks(const Geometry& g) {
   const int vectorised = depthwise(g) ? g.groups : g.outputs;
   // Up to four vectors of channels per block, as many pixels as the accumulators then allow.
   const Blocks channels = split_blocks(vectorised, 4 * kVectorValues);
-  const int vectors = (channels.size + kVectorValues - 1) / kVectorValues;
-  const int most = std::max(1, kOneSampleAccumulators / vectors);
+  const int most = std::max(1, kOneSampleAccumulators / vectors(channels.size));
   const int row_blocks = (g.width + most - 1) / most;
   return {channels, (g.width + row_blocks - 1) / row_blocks};
 }
