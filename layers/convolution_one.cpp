@@ -80,11 +80,6 @@ Vectorised way(const Layer& layer) {
   return Vectorised::None;
 }
 
-// The vector registers `values` values take.
-int vectors(int values) {
-  return (values + kVectorValues - 1) / kVectorValues;
-}
-
 // --- Output pixels in the vectors ---
 
 struct PixelBlocks {
@@ -102,7 +97,7 @@ PixelBlocks pixel_blocks(const Geometry& g) {
     const int size = std::min(per_block * kVectorValues, g.pixels);
     const Blocks channels = split_blocks(g.outputs, kOneSampleAccumulators / per_block);
     const int pixel_blocks = (g.pixels + size - 1) / size;
-    const double used = vectors(size);
+    const double used = vector_registers(size);
     const double step = used * channels.size + 0.5 * (used + channels.size);
     const double cost = double(pixel_blocks) * channels.count * step;
     if (best_cost < 0 || cost < best_cost) {
@@ -160,7 +155,7 @@ void pixels_kernel(CodeWriter& out, const LayerContext& context) {
                                 {"c", g.inputs},
                                 {"ky", layer.kernel_h},
                                 {"kx", layer.kernel_w}},
-                               std::int64_t(blocks.size) * vectors(shape.pixels), budget);
+                               std::int64_t(blocks.size) * vector_registers(shape.pixels), budget);
   const Affine group = Affine::var("group");
   emit_loop(out, nest[0], b, [&] {
     emit_blocks(out, blocks, nest[1], b, [&](const Affine& first, int count) {
@@ -219,7 +214,7 @@ ChannelBlocks channel_blocks(const Geometry& g) {
   const int vectorised = depthwise(g) ? g.groups : g.outputs;
   // Up to four vectors of channels per block, as many pixels as the accumulators then allow.
   const Blocks channels = split_blocks(vectorised, 4 * kVectorValues);
-  const int most = std::max(1, kOneSampleAccumulators / vectors(channels.size));
+  const int most = std::max(1, kOneSampleAccumulators / vector_registers(channels.size));
   const int row_blocks = (g.width + most - 1) / most;
   return {channels, (g.width + row_blocks - 1) / row_blocks};
 }
@@ -240,7 +235,7 @@ void channels_kernel(CodeWriter& out, const LayerContext& context) {
                   {"c", per_channel ? 1 : g.inputs},
                   {"ky", layer.kernel_h},
                   {"kx", layer.kernel_w}},
-                 std::int64_t(shape.pixels) * vectors(blocks.size), context.unroll_budget);
+                 std::int64_t(shape.pixels) * vector_registers(blocks.size), context.unroll_budget);
   Bindings b;
   emit_loop(out, nest[0], b, [&] {
     emit_covering_blocks(out, nest[1], g.width, shape.pixels, b, [&](const Affine& x0) {

@@ -111,7 +111,7 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
 // of units is initialised with the bias and takes x[i] * w[i][block] for each input in turn
 // (the kernel's row i is contiguous in the units), in the order dense_forward sums.
 Blocks dense_one_blocks(const Layer& layer) {
-  const int vectors = (layer.units + kVectorValues - 1) / kVectorValues;
+  const int vectors = vector_registers(layer.units);
   const int count = (vectors + kOneSampleAccumulators - 1) / kOneSampleAccumulators;
   const int size = (vectors + count - 1) / count * kVectorValues;
   if (count == 1) return {1, layer.units, layer.units};
@@ -127,9 +127,8 @@ void dense_one_forward(CodeWriter& out, const LayerContext& context) {
   const int inputs = int(layer.input.size());
   const Blocks blocks = dense_one_blocks(layer);
   const Affine i = Affine::var("i"), o = Affine::var("o");
-  const int vectors = (blocks.size + kVectorValues - 1) / kVectorValues;
-  const auto nest =
-      plan_loops({{"ob", blocks.count}, {"i", inputs}}, vectors, context.unroll_budget);
+  const auto nest = plan_loops({{"ob", blocks.count}, {"i", inputs}}, vector_registers(blocks.size),
+                               context.unroll_budget);
   Bindings b;
   emit_blocks(out, blocks, nest[0], b, [&](const Affine& first, int size) {
     out.open_scope("");

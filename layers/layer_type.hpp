@@ -120,7 +120,7 @@ struct OneSampleKernel {
   std::vector<Buffer> (*scratch)(const LayerContext& context);
   // The body of NAME_forward_one(const T* params, LatencyWorkspace<T>& ws).
   void (*emit)(CodeWriter& out, const LayerContext& context);
-  // What the kernel comment says of the vectorisation: "pixels in the vector, ...".
+  // What the kernel comment says of the vectorisation: "units in the vectors: 1 block of 100".
   std::string (*describe)(const Layer& layer);
 };
 

@@ -18,6 +18,11 @@ namespace cnnc {
 constexpr int kVectorValues = 16;
 constexpr int kOneSampleAccumulators = 20;
 
+// The vector registers `values` values take.
+inline int vector_registers(int values) {
+  return (values + kVectorValues - 1) / kVectorValues;
+}
+
 // `ws.<buffer>[<index>]`: element `index` of a buffer of ForwardWorkspace<T, 1>.
 std::string one_at(const std::string& buffer, const Affine& index, const Bindings& bindings);
 

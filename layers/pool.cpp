@@ -204,9 +204,9 @@ void pool_one_forward(CodeWriter& out, const LayerContext& context) {
       out, context, is_max(layer) ? "-std::numeric_limits<T>::infinity()" : "T(0)");
   if (!is_max(layer)) emit_avg_tables(out, layer);
   const int taps = layer.kernel_h * layer.kernel_w;
-  const int vectors = (layer.output.channels + kVectorValues - 1) / kVectorValues;
-  const auto nest = plan_loops({{"oy", layer.output.height}, {"ox", layer.output.width}},
-                               vectors * (taps + 1), context.unroll_budget);
+  const auto nest =
+      plan_loops({{"oy", layer.output.height}, {"ox", layer.output.width}},
+                 vector_registers(layer.output.channels) * (taps + 1), context.unroll_budget);
   Bindings b;
   emit_loop(out, nest[0], b, [&] {
     emit_loop(out, nest[1], b, [&] {
