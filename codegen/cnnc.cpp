@@ -19,6 +19,7 @@
 
 #include "codegen/emit.hpp"
 #include "codegen/inspect.hpp"
+#include "codegen/unroll.hpp"
 #include "dsl/driver.hpp"
 #include "dsl/edit_distance.hpp"
 
@@ -66,6 +67,7 @@ options:
   -o, --output DIR        the output folder, created if missing (required)
   --name NAME             the C++ namespace cnn::NAME (default: the model's name)
   --unroll N|full         statements a loop body may be unrolled to (default 256)
+  --max-header MIB        refuse to write a header larger than this (default 64 MiB)
   -q, --quiet             do not list the files written
   --color, --no-color     colored diagnostics (default: when stderr is a terminal)
   -h, --help              this text
@@ -99,6 +101,7 @@ struct Options {
   std::string output;
   std::string name;
   std::int64_t unroll = 0;
+  std::int64_t max_header_bytes = 0; // --max-header, in bytes; 0: the generator's default
   bool quiet = false;
   bool color = false;
 };
@@ -211,7 +214,8 @@ Parsed parse_command_line(int argc, char** argv) {
   Options options;
   options.color = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
   bool help = false, version = false;
-  std::string unroll; // "" keeps the generator's default
+  std::string unroll;     // "" keeps the generator's default
+  std::string max_header; // likewise
 
   // CLI11 splits the arguments (`--opt value`, `--opt=value`, `-qo DIR`) and picks the
   // command; every check and message is ours, so extras are collected rather than thrown and
@@ -240,6 +244,7 @@ Parsed parse_command_line(int argc, char** argv) {
   generate->add_option("-o,--output", options.output);
   generate->add_option("--name", options.name);
   generate->add_option("--unroll", unroll);
+  generate->add_option("--max-header", max_header);
   generate->add_flag("-q,--quiet", options.quiet);
   CLI::App* inspect = add_command("inspect");
   inspect->add_option("LAYER", options.layer);
@@ -292,6 +297,19 @@ Parsed parse_command_line(int argc, char** argv) {
   if (command == generate && generate->get_option("--output")->count() == 0)
     return {std::nullopt,
             UsageProblem{"generate needs an output folder (-o DIR)", options.command}};
+  if (!max_header.empty()) {
+    std::int64_t mib = 0;
+    const auto [end, error] =
+        std::from_chars(max_header.data(), max_header.data() + max_header.size(), mib);
+    if (error != std::errc() || end != max_header.data() + max_header.size() || mib < 1 ||
+        mib > (std::int64_t(1) << 20))
+      return {std::nullopt,
+              UsageProblem{fmt::format("--max-header takes a size in MiB from 1 to 1048576, not "
+                                       "'{}'",
+                                       max_header),
+                           options.command}};
+    options.max_header_bytes = mib << 20;
+  }
   options.unroll_text = unroll;
   if (unroll.empty()) return {options, std::nullopt};
   const auto budget = parse_unroll(unroll);
@@ -365,6 +383,43 @@ int run_inspector(const Options& options) {
   return kUserError;
 }
 
+// "5.9 GiB", "312 KiB": a size for a message.
+std::string size_text(std::uint64_t bytes) {
+  constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  double value = double(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{} bytes", bytes) : fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+// The unroll policy asked for more code than the header limit allows: says how much, and what
+// the default policy would write instead.
+int header_too_large(const Options& options, const cnnc::Model& model,
+                     const cnnc::HeaderTooLarge& large) {
+  std::string instead;
+  if (options.unroll > cnnc::kDefaultUnrollBudget) {
+    cnnc::EmitOptions fallback;
+    fallback.name = options.name;
+    fallback.max_header_bytes = std::int64_t(large.limit);
+    try {
+      instead = fmt::format("; the default --unroll {} writes {}", cnnc::kDefaultUnrollBudget,
+                            size_text(cnnc::emit_model(model, fallback).front().text.size()));
+    } catch (const cnnc::HeaderTooLarge&) {
+    }
+  }
+  fmt::print(stderr,
+             "cnnc: error: {}: the generated header would be {} ({} bytes){}, over the limit of "
+             "{}; nothing was written{}.\nA smaller --unroll keeps more loops rolled; "
+             "--max-header MIB raises the limit.\n",
+             options.file, size_text(large.bytes), large.bytes,
+             options.unroll_text.empty() ? "" : " with --unroll " + options.unroll_text,
+             size_text(large.limit), instead);
+  return kUserError;
+}
+
 int run(const Options& options) {
   if (options.command == "inspect" && options.layer.empty()) return run_inspector(options);
   cnnc::CheckResult result = cnnc::check_file(options.file);
@@ -378,7 +433,12 @@ int run(const Options& options) {
     cnnc::EmitOptions emit;
     emit.name = options.name;
     emit.unroll_budget = options.unroll;
-    const auto text = cnnc::inspect_layer(*result.model, emit, options.layer);
+    std::optional<std::string> text;
+    try {
+      text = cnnc::inspect_layer(*result.model, emit, options.layer);
+    } catch (const cnnc::HeaderTooLarge& large) {
+      return header_too_large(options, *result.model, large);
+    }
     if (!text) {
       std::string names;
       for (const auto& layer : result.model->layers)
@@ -394,7 +454,13 @@ int run(const Options& options) {
   cnnc::EmitOptions emit;
   emit.name = options.name;
   emit.unroll_budget = options.unroll;
-  const auto files = cnnc::emit_model(*result.model, emit);
+  emit.max_header_bytes = options.max_header_bytes;
+  std::vector<cnnc::EmittedFile> files;
+  try {
+    files = cnnc::emit_model(*result.model, emit);
+  } catch (const cnnc::HeaderTooLarge& large) {
+    return header_too_large(options, *result.model, large);
+  }
   std::error_code code;
   std::filesystem::create_directories(options.output, code);
   if (code) {

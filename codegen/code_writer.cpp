@@ -35,14 +35,26 @@ void CodeWriter::flush_lanes() {
 void CodeWriter::write(std::string_view text) {
   if (text.find('\n') != std::string_view::npos)
     throw std::logic_error("CodeWriter::line: text holds a newline");
-  if (!text.empty()) text_.append(std::size_t(depth_ * indent_width_), ' ');
+  const std::size_t indent = text.empty() ? 0 : std::size_t(depth_ * indent_width_);
+  if (!keep(indent + text.size() + 1)) return;
+  text_.append(indent, ' ');
   text_.append(text);
   text_.push_back('\n');
 }
 
+bool CodeWriter::keep(std::size_t bytes) {
+  written_ += bytes;
+  if (written_ <= limit_) return true;
+  if (!text_.empty()) {
+    text_.clear();
+    text_.shrink_to_fit();
+  }
+  return false;
+}
+
 void CodeWriter::blank() {
   flush_lanes();
-  text_.push_back('\n');
+  if (keep(1)) text_.push_back('\n');
 }
 
 void CodeWriter::open_scope(std::string_view header) {

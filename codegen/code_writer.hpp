@@ -50,11 +50,25 @@ public:
     return text_;
   }
 
+  // Keeps at most `bytes` of text: past it the writer drops what it is given and only counts
+  // it, so that a text too large to use costs no memory and its size can still be reported.
+  void limit(std::size_t bytes) { limit_ = bytes; }
+  bool over_limit() const { return written_ > limit_; }
+  // Bytes written so far, kept or not.
+  std::size_t written() {
+    flush_lanes();
+    return written_;
+  }
+
 private:
   void flush_lanes();
   void write(std::string_view text);
+  // Counts `bytes` more; false (the text dropped) once past the limit.
+  bool keep(std::size_t bytes);
 
   std::string text_;
+  std::size_t written_ = 0;
+  std::size_t limit_ = std::string::npos;
   std::vector<std::string> pending_lanes_;
   int depth_ = 0;
   int indent_width_;

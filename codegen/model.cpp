@@ -122,7 +122,9 @@ class HeaderEmitter {
 public:
   HeaderEmitter(const Model& model, const EmitOptions& options)
       : model_(model), name_(options.name.empty() ? model.name : options.name),
-        budget_(options.unroll_budget > 0 ? options.unroll_budget : kDefaultUnrollBudget) {
+        budget_(options.unroll_budget > 0 ? options.unroll_budget : kDefaultUnrollBudget),
+        limit_(options.max_header_bytes > 0 ? options.max_header_bytes : kDefaultMaxHeaderBytes) {
+    out_.limit(std::size_t(limit_));
     plan();
   }
 
@@ -140,6 +142,8 @@ public:
     out_.close_type("struct Model");
     out_.blank();
     out_.line("} // namespace cnn::" + name_);
+    if (out_.over_limit())
+      throw HeaderTooLarge(std::uint64_t(out_.written()), std::uint64_t(limit_));
     return out_.text();
   }
 
@@ -794,6 +798,7 @@ private:
   const Model& model_;
   std::string name_;
   std::int64_t budget_;
+  std::int64_t limit_;
   CodeWriter out_;
   std::vector<Tensor> tensors_;
   std::vector<Planned> layers_;

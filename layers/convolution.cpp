@@ -6,6 +6,7 @@
 // accumulator reading its own group's inputs, so the block still fills the registers.
 #include "layers/convolution.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -73,13 +74,34 @@ void emit_group_blocks(CodeWriter& out, const GroupBlocks& split, const std::vec
 
 // Index of input pixel (oy * stride + ky * dilation, ox * stride + kx * dilation), channel c, in
 // the (padded) input.
-Affine input_index(const Layer& layer, const Affine& ky, const Affine& kx, const Affine& c) {
+Affine input_index(const Layer& layer, const Affine& oy, const Affine& ox, const Affine& ky,
+                   const Affine& kx, const Affine& c) {
   const Shape in = padded_shape(layer);
-  const Affine oy = Affine::var("oy"), ox = Affine::var("ox");
   return ((oy * layer.stride_h + ky * layer.dilation_h) * in.width + ox * layer.stride_w +
           kx * layer.dilation_w) *
              in.channels +
          c;
+}
+
+Affine input_index(const Layer& layer, const Affine& ky, const Affine& kx, const Affine& c) {
+  return input_index(layer, Affine::var("oy"), Affine::var("ox"), ky, kx, c);
+}
+
+// The kernel gradient's tiles of output rows: a block's output gradient for a tile's rows, at
+// 16 float lanes (64 bytes) a value, fits in kTileBytes, so that it stays in the L1 cache while
+// every tap of the window reads it. More than one tile keeps each weight's per-lane sums in a
+// workspace buffer between tiles (kernel_grad_lanes).
+struct KernelGradTiles {
+  Blocks rows;
+};
+
+KernelGradTiles kernel_grad_tiles(const Layer& layer) {
+  constexpr std::int64_t kTileBytes = 20 * 1024, kValueBytes = 64;
+  const GroupBlocks split = group_blocks(layer.groups, outputs_per_group(layer));
+  const std::int64_t row_bytes =
+      std::int64_t(layer.output.width) * split.accumulators() * kValueBytes;
+  const int rows = int(std::max<std::int64_t>(1, kTileBytes / row_bytes));
+  return {split_blocks(layer.output.height, std::min(rows, layer.output.height))};
 }
 
 // Weight (ky, kx, c, o): c is the input channel within o's group.
@@ -127,12 +149,21 @@ std::string conv_window_description(const Layer& layer) {
 
 std::vector<Buffer> conv_buffers(const LayerContext& context) {
   const Layer& layer = context.l();
-  if (!padded(layer)) return {};
-  const Shape shape = padded_shape(layer);
-  std::vector<Buffer> buffers{
-      {layer.name + "_padded", shape.size(), to_string(shape) + ", the input zero-padded"}};
-  if (!context.first())
-    buffers.push_back({layer.name + "_padded_grad", shape.size(), "its gradient", false});
+  std::vector<Buffer> buffers;
+  if (padded(layer)) {
+    const Shape shape = padded_shape(layer);
+    buffers.push_back(
+        {layer.name + "_padded", shape.size(), to_string(shape) + ", the input zero-padded"});
+    if (!context.first())
+      buffers.push_back({layer.name + "_padded_grad", shape.size(), "its gradient", false});
+  }
+  if (kernel_grad_tiles(layer).rows.count > 1) {
+    const GroupBlocks split = group_blocks(layer.groups, outputs_per_group(layer));
+    const std::int64_t weights =
+        std::int64_t(layer.kernel_h) * layer.kernel_w * inputs_per_group(layer);
+    buffers.push_back({layer.name + "_kernel_grad_lanes", weights * split.accumulators(),
+                       "a block's kernel gradient per lane, between tiles of rows", false});
+  }
   return buffers;
 }
 
@@ -228,41 +259,90 @@ void conv_kernel_grad(CodeWriter& out, const LayerContext& context, const std::s
   const Layer& layer = context.l();
   const int inputs = inputs_per_group(layer), outputs = outputs_per_group(layer);
   const GroupBlocks split = group_blocks(layer.groups, outputs);
-  // The hot loop runs over the output positions; the window is an ordinary outer loop here.
-  std::vector<LoopSpec> specs{{"ky", layer.kernel_h}, {"kx", layer.kernel_w}, {"c", inputs}};
-  for (const LoopSpec& loop : block_loops(split, "ob")) specs.push_back(loop);
-  specs.insert(specs.end(), {{"oy", layer.output.height}, {"ox", layer.output.width}});
+  const KernelGradTiles tiles = kernel_grad_tiles(layer);
+  const bool tiled = tiles.rows.count > 1;
+  // Blocks of output channels outermost, so that a block's output gradient rows are read from
+  // the L1 cache by every (c, ky, kx) of the window; the rows in tiles when they would not fit.
+  std::vector<LoopSpec> specs = block_loops(split, "ob");
+  specs.insert(specs.end(), {{"ty", tiles.rows.count},
+                             {"c", inputs},
+                             {"ky", layer.kernel_h},
+                             {"kx", layer.kernel_w},
+                             {"r", tiles.rows.size},
+                             {"ox", layer.output.width}});
   const auto nest = plan_loops(specs, split.accumulators(), context.unroll_budget);
   const Affine ky = Affine::var("ky"), kx = Affine::var("kx"), c = Affine::var("c");
-  const Affine position = Affine::var("oy") * layer.output.width + Affine::var("ox");
+  // Weight (ky, kx, c) of the block's channel a sits at window * units + the channel.
+  const Affine window = (ky * layer.kernel_w + kx) * inputs + c;
+  const std::string lanes = layer.name + "_kernel_grad_lanes";
+  const std::int64_t weights = std::int64_t(layer.kernel_h) * layer.kernel_w * inputs;
   Bindings b;
-  emit_loop(out, nest[0], b, [&] {
-    emit_loop(out, nest[1], b, [&] {
-      emit_loop(out, nest[2], b, [&] {
-        emit_group_blocks(out, split, nest, 3, b, [&](const ChannelBlock& block) {
-          out.open_scope("");
-          out.linef("T acc[{}][L] = {{}};", block.size());
+  emit_group_blocks(out, split, nest, 0, b, [&](const ChannelBlock& block) {
+    const int size = block.size();
+    const Affine first_channel = block.channel(0, 0, outputs);
+    out.open_scope("");
+    if (tiled) {
+      out.line("// Each weight's per-lane sums, carried from one tile of rows to the next.");
+      emit_fill(out, lanes, weights * size, "T(0)", context.unroll_budget);
+    }
+    emit_blocks(out, tiles.rows, nest[2], b, [&](const Affine& start, int rows) {
+      Loop row_loop = nest[6];
+      row_loop.extent = rows;
+      if (rows == 1) row_loop.unrolled = true;
+      emit_loop(out, nest[3], b, [&] {
+        emit_loop(out, nest[4], b, [&] {
           emit_loop(out, nest[5], b, [&] {
-            emit_loop(out, nest[6], b, [&] {
-              for (int i = 0; i < block.group_count; ++i) {
-                const std::string x =
-                    at(source, input_index(layer, ky, kx, (block.group + i) * inputs + c), b);
-                for (int j = 0; j < block.count; ++j)
-                  out.lane(fmt::format("acc[{}][l] += {} * {};", i * block.count + j,
-                                       at(context.output_grad,
-                                          position * layer.units + block.channel(i, j, outputs), b),
-                                       x));
-              }
+            out.open_scope("");
+            if (tiled) {
+              out.linef("T acc[{}][L];", size);
+              for (int a = 0; a < size; ++a)
+                out.lane(fmt::format("acc[{}][l] = {};", a, at(lanes, window * size + a, b)));
+              out.lane_break();
+            } else {
+              out.linef("T acc[{}][L] = {{}};", size);
+            }
+            emit_loop(out, row_loop, b, [&] {
+              emit_loop(out, nest[7], b, [&] {
+                const Affine oy = start + Affine::var("r"), ox = Affine::var("ox");
+                const Affine position = oy * layer.output.width + ox;
+                for (int i = 0; i < block.group_count; ++i) {
+                  const std::string x =
+                      at(source, input_index(layer, oy, ox, ky, kx, (block.group + i) * inputs + c),
+                         b);
+                  for (int j = 0; j < block.count; ++j)
+                    out.lane(
+                        fmt::format("acc[{}][l] += {} * {};", i * block.count + j,
+                                    at(context.output_grad,
+                                       position * layer.units + block.channel(i, j, outputs), b),
+                                    x));
+                }
+              });
             });
+            if (tiled) {
+              out.lane_break();
+              for (int a = 0; a < size; ++a)
+                out.lane(fmt::format("{} = acc[{}][l];", at(lanes, window * size + a, b), a));
+            } else {
+              // A block's weights are consecutive: its output channels are.
+              emit_reduce_block(out, "acc", size, context.offset("kernel"),
+                                window * layer.units + first_channel, b, context.unroll_budget);
+            }
+            out.close_scope("window tap");
           });
-          // A block's weights are consecutive: its output channels are.
-          emit_reduce_block(out, "acc", block.size(), context.offset("kernel"),
-                            kernel_index(layer, ky, kx, c, block.channel(0, 0, outputs)), b,
-                            context.unroll_budget);
-          out.close_scope("kernel gradient block");
         });
       });
     });
+    if (tiled) {
+      const std::string target =
+          (Affine::var("w") * layer.units + first_channel + Affine::var("a")).str(b);
+      out.open_scope(fmt::format("for (int w = 0; w < {}; ++w)", weights));
+      out.open_scope(fmt::format("for (int a = 0; a < {}; ++a)", size));
+      out.linef("grads[{} + {}] += lane_sum<T, L>({});", context.offset("kernel"), target,
+                lane_pointer(lanes, Affine::var("w") * size + Affine::var("a"), b));
+      out.close_scope("for a");
+      out.close_scope("for w");
+    }
+    out.close_scope("kernel gradient block");
   });
 }
 

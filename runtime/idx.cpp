@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <utility>
 
 namespace cnn {
 namespace {
@@ -165,7 +166,7 @@ std::string split_file(const std::string& dir, Split split, const std::string& w
 } // namespace
 
 Samples read_idx_samples(const std::string& path) {
-  const IdxArray array = read_idx(path);
+  IdxArray array = read_idx(path);
   if (array.dims.size() != 3 && array.dims.size() != 4)
     throw DataError(fmt::format("{}: {} dimensions ({}); images need 3 (N, H, W) or 4 (N, H, W, C)",
                                 path, array.dims.size(), array.shape()));
@@ -181,8 +182,10 @@ Samples read_idx_samples(const std::string& path) {
   samples.channels = array.dims.size() == 4 ? static_cast<int>(array.dims[3]) : 1;
   const std::size_t n = samples.count * samples.sample_size();
   if (array.type == kU8) {
-    samples.bytes.assign(array.bytes.begin() + static_cast<std::ptrdiff_t>(array.data_offset),
-                         array.bytes.end());
+    // The file's buffer becomes the samples' (no second copy of the data set at its peak).
+    samples.bytes = std::move(array.bytes);
+    samples.bytes.erase(samples.bytes.begin(),
+                        samples.bytes.begin() + static_cast<std::ptrdiff_t>(array.data_offset));
   } else if (!array.integral()) {
     samples.floats = true;
     samples.values.resize(n);

@@ -113,6 +113,24 @@ TEST_CASE("full unrolling leaves no loop but the loops over lanes") {
   CHECK(index_loops(header_of(model, full)) == 0);
 }
 
+TEST_CASE("a header over the size limit is refused with the size it would have had") {
+  const cnnc::Model model = checked("tests/codegen/models/strides.cnn");
+  cnnc::EmitOptions full;
+  full.unroll_budget = std::int64_t(1) << 40;
+  const std::size_t size = header_of(model, full).size();
+  cnnc::EmitOptions limited = full;
+  limited.max_header_bytes = std::int64_t(size) - 1;
+  try {
+    header_of(model, limited);
+    FAIL("a header one byte over the limit was emitted");
+  } catch (const cnnc::HeaderTooLarge& large) {
+    CHECK(large.bytes == size);
+    CHECK(large.limit == size - 1);
+  }
+  limited.max_header_bytes = std::int64_t(size);
+  CHECK(header_of(model, limited).size() == size);
+}
+
 TEST_CASE("a smaller unroll budget leaves more loops") {
   const cnnc::Model model = checked("models/mnist.cnn");
   cnnc::EmitOptions small;

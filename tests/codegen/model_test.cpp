@@ -64,31 +64,45 @@ TEST_CASE("a one-lane group gives each sample the gradient it has in a two-lane 
 #include "dsl/driver.hpp"
 #include "tests/codegen/reference.hpp"
 
+// Forward, loss and the gradient of a group of L lanes (the first `active` of them holding
+// samples) against the Eigen reference run on each sample, the gradients summed.
+template <int L>
+void compare_with_reference(const cnnc::Model& model, unsigned seed, int active) {
+  INFO("L = " << L << ", " << active << " active, seed " << seed);
+  Harness<Model, L> harness(seed);
+  const auto grads = harness.gradient(active);
+  const auto output = harness.output();
+  double lanes[L];
+  Model::loss(*harness.ws, harness.target.data(), active, lanes);
+  std::vector<double> expected_grads(Model::kParamCount, 0.0);
+  for (int l = 0; l < active; ++l) {
+    std::vector<double> input(Model::kInputSize), target(Model::kOutputSize);
+    for (int i = 0; i < Model::kInputSize; ++i) input[i] = harness.input[L * i + l];
+    for (int k = 0; k < Model::kOutputSize; ++k) target[k] = harness.target[L * k + l];
+    const auto run = cnnc::test::reference_run(model, harness.params, input, target);
+    for (int k = 0; k < Model::kOutputSize; ++k)
+      REQUIRE(output[L * k + l] == Approx(run.output[k]).epsilon(1e-10).margin(1e-12));
+    REQUIRE(lanes[l] == Approx(run.loss).epsilon(1e-10).margin(1e-12));
+    for (std::size_t i = 0; i < expected_grads.size(); ++i) expected_grads[i] += run.grads[i];
+  }
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    INFO("parameter " << i);
+    REQUIRE(grads[i] == Approx(expected_grads[i]).epsilon(1e-9).margin(1e-11));
+  }
+}
+
 TEST_CASE("forward, loss and gradients match the Eigen reference on random weights and inputs") {
   const cnnc::CheckResult checked = cnnc::check_file(CNNC_TEST_SOURCE);
   REQUIRE(checked.model);
-  for (unsigned seed : {3u, 4u}) {
-    Harness<Model, 2> harness(seed);
-    const auto grads = harness.gradient(2);
-    const auto output = harness.output();
-    double lanes[2];
-    Model::loss(*harness.ws, harness.target.data(), 2, lanes);
-    std::vector<double> expected_grads(Model::kParamCount, 0.0);
-    for (int l = 0; l < 2; ++l) {
-      std::vector<double> input(Model::kInputSize), target(Model::kOutputSize);
-      for (int i = 0; i < Model::kInputSize; ++i) input[i] = harness.input[2 * i + l];
-      for (int k = 0; k < Model::kOutputSize; ++k) target[k] = harness.target[2 * k + l];
-      const auto run = cnnc::test::reference_run(*checked.model, harness.params, input, target);
-      for (int k = 0; k < Model::kOutputSize; ++k)
-        REQUIRE(output[2 * k + l] == Approx(run.output[k]).epsilon(1e-10).margin(1e-12));
-      REQUIRE(lanes[l] == Approx(run.loss).epsilon(1e-10).margin(1e-12));
-      for (std::size_t i = 0; i < expected_grads.size(); ++i) expected_grads[i] += run.grads[i];
-    }
-    for (std::size_t i = 0; i < grads.size(); ++i) {
-      INFO("parameter " << i);
-      REQUIRE(grads[i] == Approx(expected_grads[i]).epsilon(1e-9).margin(1e-11));
-    }
-  }
+  for (unsigned seed : {3u, 4u}) compare_with_reference<2>(*checked.model, seed, 2);
+}
+
+TEST_CASE("every lane count a build can choose (4, 8, 16) gives the Eigen reference's results") {
+  const cnnc::CheckResult checked = cnnc::check_file(CNNC_TEST_SOURCE);
+  REQUIRE(checked.model);
+  compare_with_reference<4>(*checked.model, 5, 3);
+  compare_with_reference<8>(*checked.model, 6, 8);
+  compare_with_reference<16>(*checked.model, 7, 11);
 }
 
 // Forward through each workspace from the same parameters and input; true when the outputs

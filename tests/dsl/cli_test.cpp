@@ -117,7 +117,7 @@ TEST_CASE("options take their value as --opt=value or --opt value") {
   const Run separate = run_cnnc("inspect models/mnist.cnn dense_1 --unroll 64");
   CHECK(separate.exit_code == 0);
   CHECK(separate.out == joined.out);
-  CHECK(run_cnnc("inspect models/mnist.cnn dense_1 --unroll=full").exit_code == 0);
+  CHECK(run_cnnc("inspect tests/codegen/models/tiny.cnn dense_1 --unroll=full").exit_code == 0);
   const Run zero = run_cnnc("inspect models/mnist.cnn dense_1 --unroll=0");
   CHECK(zero.exit_code == 2);
   CHECK(zero.err == "cnnc: --unroll takes a positive count or 'full', not '0'\n"
@@ -162,6 +162,24 @@ TEST_CASE("option --help prints cnnc's help, or a command's, on stdout and exits
   const Run version = run_cnnc("--version");
   CHECK(version.exit_code == 0);
   CHECK(version.out.find("cnnc ") == 0);
+}
+
+TEST_CASE("generate refuses a header over --max-header, saying its size, and writes nothing") {
+  const auto folder =
+      std::filesystem::temp_directory_path() / fmt::format("cnnc-cli-large-{}", ::getpid());
+  const Run run = run_cnnc(fmt::format(
+      "generate models/mnist.cnn -o '{}' --unroll full --max-header 1", folder.string()));
+  CHECK(run.exit_code == 1);
+  INFO(run.err);
+  CHECK(run.err.find("cnnc: error: models/mnist.cnn: the generated header would be ") == 0);
+  CHECK(run.err.find(" with --unroll full, over the limit of 1.0 MiB; nothing was written; the "
+                     "default --unroll 256 writes ") != std::string::npos);
+  CHECK(run.err.find("--max-header MIB raises the limit.") != std::string::npos);
+  CHECK(!std::filesystem::exists(folder / "mnist.hpp"));
+  std::filesystem::remove_all(folder);
+  const Run zero = run_cnnc("generate models/mnist.cnn -o out --max-header 0");
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.err.find("cnnc: --max-header takes a size in MiB from 1 to 1048576, not '0'") == 0);
 }
 
 TEST_CASE("a binary file exits 1, not a crash") {

@@ -119,9 +119,12 @@ TEST_CASE("a checkpoint holds weights, optimizer state and the run's position") 
 TEST_CASE("a loss that becomes NaN stops the run and keeps the last good checkpoint") {
   TempDir data, out;
   write_synthetic_data(data.str());
-  // Per epoch: 11 batches of 50 (7 lane groups each, the last 5) = 75 loss calls, then 60
-  // validation images = 8 calls. Poison a call in the middle of epoch 2.
-  PoisonedModel::healthy_calls = 83 + 30;
+  // Per epoch: 540 images in 10 batches of 50 and one of 40, each in groups of kLanes, then 60
+  // validation images. Poison a call in the middle of epoch 2.
+  constexpr int L = cnn::Trainer<Dense>::kLanes;
+  constexpr int train_calls = 10 * ((50 + L - 1) / L) + (40 + L - 1) / L;
+  constexpr int validation_calls = (60 + L - 1) / L;
+  PoisonedModel::healthy_calls = train_calls + validation_calls + train_calls / 2;
   const auto run =
       run_trainer<PoisonedModel>(quick(data, out.str(), {"--epochs", "3", "--threads", "1"}));
   CHECK(run.status == 1);

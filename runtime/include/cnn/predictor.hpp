@@ -8,6 +8,7 @@
 #include "cnn/batch.hpp"
 #include "cnn/dataset.hpp"
 #include "cnn/errors.hpp"
+#include "cnn/lanes.hpp"
 #include "cnn/safetensors.hpp"
 #include "cnn/weights.hpp"
 
@@ -23,7 +24,7 @@ namespace cnn {
 template <class Model>
 class Predictor {
 public:
-  static constexpr int kLanes = 8; // samples per forward pass of a batch
+  static constexpr int kLanes = kLanesPerGroup; // samples per forward pass of a batch
 
   // Loads a weights file (weights.safetensors) or a checkpoint saved for this model. Throws
   // DataError naming the file when it is missing, damaged or made for another model.

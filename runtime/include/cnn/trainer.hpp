@@ -9,6 +9,7 @@
 #include "cnn/aligned.hpp"
 #include "cnn/batch.hpp"
 #include "cnn/dataset.hpp"
+#include "cnn/lanes.hpp"
 #include "cnn/model_info.hpp"
 #include "cnn/thread_pool.hpp"
 
@@ -49,7 +50,7 @@ inline std::uint64_t batch_seed(std::uint64_t seed, int epoch, std::size_t batch
 template <class Model>
 class Trainer {
 public:
-  static constexpr int kLanes = 8; // one AVX2 register of floats
+  static constexpr int kLanes = kLanesPerGroup; // one vector register of floats
   using Workspace = typename Model::template Workspace<float, kLanes>;
 
   explicit Trainer(int threads)

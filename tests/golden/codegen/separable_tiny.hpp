@@ -349,28 +349,30 @@ struct Model {
       for (int r = 0; r < 4; ++r) grads[kConv2d1Bias + r] += lane_sum<T, L>(acc[r]);
     } // bias gradient block
     {
-      T acc[4][L] = {};
-      for (int oy = 0; oy < 4; ++oy) {
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += ws.conv2d_1_grad[(oy * 16) * L + l] * ws.input[(oy * 8) * L + l];
-          acc[1][l] += ws.conv2d_1_grad[(oy * 16 + 1) * L + l] * ws.input[(oy * 8) * L + l];
-          acc[2][l] += ws.conv2d_1_grad[(oy * 16 + 2) * L + l] * ws.input[(oy * 8 + 1) * L + l];
-          acc[3][l] += ws.conv2d_1_grad[(oy * 16 + 3) * L + l] * ws.input[(oy * 8 + 1) * L + l];
-          acc[0][l] += ws.conv2d_1_grad[(oy * 16 + 4) * L + l] * ws.input[(oy * 8 + 2) * L + l];
-          acc[1][l] += ws.conv2d_1_grad[(oy * 16 + 5) * L + l] * ws.input[(oy * 8 + 2) * L + l];
-          acc[2][l] += ws.conv2d_1_grad[(oy * 16 + 6) * L + l] * ws.input[(oy * 8 + 3) * L + l];
-          acc[3][l] += ws.conv2d_1_grad[(oy * 16 + 7) * L + l] * ws.input[(oy * 8 + 3) * L + l];
-          acc[0][l] += ws.conv2d_1_grad[(oy * 16 + 8) * L + l] * ws.input[(oy * 8 + 4) * L + l];
-          acc[1][l] += ws.conv2d_1_grad[(oy * 16 + 9) * L + l] * ws.input[(oy * 8 + 4) * L + l];
-          acc[2][l] += ws.conv2d_1_grad[(oy * 16 + 10) * L + l] * ws.input[(oy * 8 + 5) * L + l];
-          acc[3][l] += ws.conv2d_1_grad[(oy * 16 + 11) * L + l] * ws.input[(oy * 8 + 5) * L + l];
-          acc[0][l] += ws.conv2d_1_grad[(oy * 16 + 12) * L + l] * ws.input[(oy * 8 + 6) * L + l];
-          acc[1][l] += ws.conv2d_1_grad[(oy * 16 + 13) * L + l] * ws.input[(oy * 8 + 6) * L + l];
-          acc[2][l] += ws.conv2d_1_grad[(oy * 16 + 14) * L + l] * ws.input[(oy * 8 + 7) * L + l];
-          acc[3][l] += ws.conv2d_1_grad[(oy * 16 + 15) * L + l] * ws.input[(oy * 8 + 7) * L + l];
-        }
-      } // for oy
-      for (int r = 0; r < 4; ++r) grads[kConv2d1Kernel + r] += lane_sum<T, L>(acc[r]);
+      {
+        T acc[4][L] = {};
+        for (int r = 0; r < 4; ++r) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += ws.conv2d_1_grad[(r * 16) * L + l] * ws.input[(r * 8) * L + l];
+            acc[1][l] += ws.conv2d_1_grad[(r * 16 + 1) * L + l] * ws.input[(r * 8) * L + l];
+            acc[2][l] += ws.conv2d_1_grad[(r * 16 + 2) * L + l] * ws.input[(r * 8 + 1) * L + l];
+            acc[3][l] += ws.conv2d_1_grad[(r * 16 + 3) * L + l] * ws.input[(r * 8 + 1) * L + l];
+            acc[0][l] += ws.conv2d_1_grad[(r * 16 + 4) * L + l] * ws.input[(r * 8 + 2) * L + l];
+            acc[1][l] += ws.conv2d_1_grad[(r * 16 + 5) * L + l] * ws.input[(r * 8 + 2) * L + l];
+            acc[2][l] += ws.conv2d_1_grad[(r * 16 + 6) * L + l] * ws.input[(r * 8 + 3) * L + l];
+            acc[3][l] += ws.conv2d_1_grad[(r * 16 + 7) * L + l] * ws.input[(r * 8 + 3) * L + l];
+            acc[0][l] += ws.conv2d_1_grad[(r * 16 + 8) * L + l] * ws.input[(r * 8 + 4) * L + l];
+            acc[1][l] += ws.conv2d_1_grad[(r * 16 + 9) * L + l] * ws.input[(r * 8 + 4) * L + l];
+            acc[2][l] += ws.conv2d_1_grad[(r * 16 + 10) * L + l] * ws.input[(r * 8 + 5) * L + l];
+            acc[3][l] += ws.conv2d_1_grad[(r * 16 + 11) * L + l] * ws.input[(r * 8 + 5) * L + l];
+            acc[0][l] += ws.conv2d_1_grad[(r * 16 + 12) * L + l] * ws.input[(r * 8 + 6) * L + l];
+            acc[1][l] += ws.conv2d_1_grad[(r * 16 + 13) * L + l] * ws.input[(r * 8 + 6) * L + l];
+            acc[2][l] += ws.conv2d_1_grad[(r * 16 + 14) * L + l] * ws.input[(r * 8 + 7) * L + l];
+            acc[3][l] += ws.conv2d_1_grad[(r * 16 + 15) * L + l] * ws.input[(r * 8 + 7) * L + l];
+          }
+        } // for r
+        for (int r = 0; r < 4; ++r) grads[kConv2d1Kernel + r] += lane_sum<T, L>(acc[r]);
+      } // window tap
     } // kernel gradient block
   } // conv2d_1_backward
 
@@ -603,48 +605,50 @@ struct Model {
       }
       for (int r = 0; r < 8; ++r) grads[kDepthwiseConv2d1Bias + r] += lane_sum<T, L>(acc[r]);
     } // bias gradient block
-    for (int ky = 0; ky < 3; ++ky) {
-      for (int kx = 0; kx < 3; ++kx) {
-        {
-          T acc[8][L] = {};
-          CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += ws.depthwise_conv2d_1_grad[l] * ws.conv2d_1_out[(ky * 16 + kx * 4) * L + l];
-            acc[1][l] += ws.depthwise_conv2d_1_grad[1 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4) * L + l];
-            acc[2][l] += ws.depthwise_conv2d_1_grad[2 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 1) * L + l];
-            acc[3][l] += ws.depthwise_conv2d_1_grad[3 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 1) * L + l];
-            acc[4][l] += ws.depthwise_conv2d_1_grad[4 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 2) * L + l];
-            acc[5][l] += ws.depthwise_conv2d_1_grad[5 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 2) * L + l];
-            acc[6][l] += ws.depthwise_conv2d_1_grad[6 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 3) * L + l];
-            acc[7][l] += ws.depthwise_conv2d_1_grad[7 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 3) * L + l];
-            acc[0][l] += ws.depthwise_conv2d_1_grad[8 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 4) * L + l];
-            acc[1][l] += ws.depthwise_conv2d_1_grad[9 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 4) * L + l];
-            acc[2][l] += ws.depthwise_conv2d_1_grad[10 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 5) * L + l];
-            acc[3][l] += ws.depthwise_conv2d_1_grad[11 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 5) * L + l];
-            acc[4][l] += ws.depthwise_conv2d_1_grad[12 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 6) * L + l];
-            acc[5][l] += ws.depthwise_conv2d_1_grad[13 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 6) * L + l];
-            acc[6][l] += ws.depthwise_conv2d_1_grad[14 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 7) * L + l];
-            acc[7][l] += ws.depthwise_conv2d_1_grad[15 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 7) * L + l];
-            acc[0][l] += ws.depthwise_conv2d_1_grad[16 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 16) * L + l];
-            acc[1][l] += ws.depthwise_conv2d_1_grad[17 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 16) * L + l];
-            acc[2][l] += ws.depthwise_conv2d_1_grad[18 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 17) * L + l];
-            acc[3][l] += ws.depthwise_conv2d_1_grad[19 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 17) * L + l];
-            acc[4][l] += ws.depthwise_conv2d_1_grad[20 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 18) * L + l];
-            acc[5][l] += ws.depthwise_conv2d_1_grad[21 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 18) * L + l];
-            acc[6][l] += ws.depthwise_conv2d_1_grad[22 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 19) * L + l];
-            acc[7][l] += ws.depthwise_conv2d_1_grad[23 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 19) * L + l];
-            acc[0][l] += ws.depthwise_conv2d_1_grad[24 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 20) * L + l];
-            acc[1][l] += ws.depthwise_conv2d_1_grad[25 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 20) * L + l];
-            acc[2][l] += ws.depthwise_conv2d_1_grad[26 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 21) * L + l];
-            acc[3][l] += ws.depthwise_conv2d_1_grad[27 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 21) * L + l];
-            acc[4][l] += ws.depthwise_conv2d_1_grad[28 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 22) * L + l];
-            acc[5][l] += ws.depthwise_conv2d_1_grad[29 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 22) * L + l];
-            acc[6][l] += ws.depthwise_conv2d_1_grad[30 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 23) * L + l];
-            acc[7][l] += ws.depthwise_conv2d_1_grad[31 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 23) * L + l];
-          }
-          for (int r = 0; r < 8; ++r) grads[kDepthwiseConv2d1Kernel + ky * 24 + kx * 8 + r] += lane_sum<T, L>(acc[r]);
-        } // kernel gradient block
-      } // for kx
-    } // for ky
+    {
+      for (int ky = 0; ky < 3; ++ky) {
+        for (int kx = 0; kx < 3; ++kx) {
+          {
+            T acc[8][L] = {};
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              acc[0][l] += ws.depthwise_conv2d_1_grad[l] * ws.conv2d_1_out[(ky * 16 + kx * 4) * L + l];
+              acc[1][l] += ws.depthwise_conv2d_1_grad[1 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4) * L + l];
+              acc[2][l] += ws.depthwise_conv2d_1_grad[2 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 1) * L + l];
+              acc[3][l] += ws.depthwise_conv2d_1_grad[3 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 1) * L + l];
+              acc[4][l] += ws.depthwise_conv2d_1_grad[4 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 2) * L + l];
+              acc[5][l] += ws.depthwise_conv2d_1_grad[5 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 2) * L + l];
+              acc[6][l] += ws.depthwise_conv2d_1_grad[6 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 3) * L + l];
+              acc[7][l] += ws.depthwise_conv2d_1_grad[7 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 3) * L + l];
+              acc[0][l] += ws.depthwise_conv2d_1_grad[8 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 4) * L + l];
+              acc[1][l] += ws.depthwise_conv2d_1_grad[9 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 4) * L + l];
+              acc[2][l] += ws.depthwise_conv2d_1_grad[10 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 5) * L + l];
+              acc[3][l] += ws.depthwise_conv2d_1_grad[11 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 5) * L + l];
+              acc[4][l] += ws.depthwise_conv2d_1_grad[12 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 6) * L + l];
+              acc[5][l] += ws.depthwise_conv2d_1_grad[13 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 6) * L + l];
+              acc[6][l] += ws.depthwise_conv2d_1_grad[14 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 7) * L + l];
+              acc[7][l] += ws.depthwise_conv2d_1_grad[15 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 7) * L + l];
+              acc[0][l] += ws.depthwise_conv2d_1_grad[16 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 16) * L + l];
+              acc[1][l] += ws.depthwise_conv2d_1_grad[17 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 16) * L + l];
+              acc[2][l] += ws.depthwise_conv2d_1_grad[18 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 17) * L + l];
+              acc[3][l] += ws.depthwise_conv2d_1_grad[19 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 17) * L + l];
+              acc[4][l] += ws.depthwise_conv2d_1_grad[20 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 18) * L + l];
+              acc[5][l] += ws.depthwise_conv2d_1_grad[21 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 18) * L + l];
+              acc[6][l] += ws.depthwise_conv2d_1_grad[22 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 19) * L + l];
+              acc[7][l] += ws.depthwise_conv2d_1_grad[23 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 19) * L + l];
+              acc[0][l] += ws.depthwise_conv2d_1_grad[24 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 20) * L + l];
+              acc[1][l] += ws.depthwise_conv2d_1_grad[25 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 20) * L + l];
+              acc[2][l] += ws.depthwise_conv2d_1_grad[26 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 21) * L + l];
+              acc[3][l] += ws.depthwise_conv2d_1_grad[27 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 21) * L + l];
+              acc[4][l] += ws.depthwise_conv2d_1_grad[28 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 22) * L + l];
+              acc[5][l] += ws.depthwise_conv2d_1_grad[29 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 22) * L + l];
+              acc[6][l] += ws.depthwise_conv2d_1_grad[30 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 23) * L + l];
+              acc[7][l] += ws.depthwise_conv2d_1_grad[31 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 23) * L + l];
+            }
+            for (int r = 0; r < 8; ++r) grads[kDepthwiseConv2d1Kernel + ky * 24 + kx * 8 + r] += lane_sum<T, L>(acc[r]);
+          } // window tap
+        } // for kx
+      } // for ky
+    } // kernel gradient block
     for (int i = 0; i < 64; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_grad[(i) * L + l] = T(0);
     } // for i
@@ -964,27 +968,70 @@ struct Model {
       grads[kConv2d2Bias + 0] += lane_sum<T, L>(acc[0]);
       grads[kConv2d2Bias + 1] += lane_sum<T, L>(acc[1]);
     } // bias gradient block
-    for (int ky = 0; ky < 2; ++ky) {
-      for (int kx = 0; kx < 2; ++kx) {
-        for (int c = 0; c < 8; ++c) {
-          {
-            T acc[2][L] = {};
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_padded[(ky * 64 + kx * 16 + c) * L + l];
-              acc[1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_padded[(ky * 64 + kx * 16 + c) * L + l];
-              acc[0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_padded[(ky * 64 + kx * 16 + c + 8) * L + l];
-              acc[1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_padded[(ky * 64 + kx * 16 + c + 8) * L + l];
-              acc[0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_padded[(ky * 64 + kx * 16 + c + 32) * L + l];
-              acc[1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_padded[(ky * 64 + kx * 16 + c + 32) * L + l];
-              acc[0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_padded[(ky * 64 + kx * 16 + c + 40) * L + l];
-              acc[1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_padded[(ky * 64 + kx * 16 + c + 40) * L + l];
-            }
-            grads[kConv2d2Kernel + ky * 32 + kx * 16 + c * 2] += lane_sum<T, L>(acc[0]);
-            grads[kConv2d2Kernel + ky * 32 + kx * 16 + c * 2 + 1] += lane_sum<T, L>(acc[1]);
-          } // kernel gradient block
-        } // for c
-      } // for kx
-    } // for ky
+    {
+      for (int c = 0; c < 8; ++c) {
+        {
+          T acc[2][L] = {};
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_padded[(c) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_padded[(c) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_padded[(c + 8) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_padded[(c + 8) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_padded[(c + 32) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_padded[(c + 32) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_padded[(c + 40) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_padded[(c + 40) * L + l];
+          }
+          grads[kConv2d2Kernel + c * 2] += lane_sum<T, L>(acc[0]);
+          grads[kConv2d2Kernel + c * 2 + 1] += lane_sum<T, L>(acc[1]);
+        } // window tap
+        {
+          T acc[2][L] = {};
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_padded[(c + 16) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_padded[(c + 16) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_padded[(c + 24) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_padded[(c + 24) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_padded[(c + 48) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_padded[(c + 48) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_padded[(c + 56) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_padded[(c + 56) * L + l];
+          }
+          grads[kConv2d2Kernel + c * 2 + 16] += lane_sum<T, L>(acc[0]);
+          grads[kConv2d2Kernel + c * 2 + 17] += lane_sum<T, L>(acc[1]);
+        } // window tap
+        {
+          T acc[2][L] = {};
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_padded[(c + 64) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_padded[(c + 64) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_padded[(c + 72) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_padded[(c + 72) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_padded[(c + 96) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_padded[(c + 96) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_padded[(c + 104) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_padded[(c + 104) * L + l];
+          }
+          grads[kConv2d2Kernel + c * 2 + 32] += lane_sum<T, L>(acc[0]);
+          grads[kConv2d2Kernel + c * 2 + 33] += lane_sum<T, L>(acc[1]);
+        } // window tap
+        {
+          T acc[2][L] = {};
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            acc[0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_padded[(c + 80) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_padded[(c + 80) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_padded[(c + 88) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_padded[(c + 88) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_padded[(c + 112) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_padded[(c + 112) * L + l];
+            acc[0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_padded[(c + 120) * L + l];
+            acc[1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_padded[(c + 120) * L + l];
+          }
+          grads[kConv2d2Kernel + c * 2 + 48] += lane_sum<T, L>(acc[0]);
+          grads[kConv2d2Kernel + c * 2 + 49] += lane_sum<T, L>(acc[1]);
+        } // window tap
+      } // for c
+    } // kernel gradient block
     for (int i = 0; i < 128; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_padded_grad[(i) * L + l] = T(0);
     } // for i
