@@ -281,10 +281,6 @@ void conv_kernel_grad(CodeWriter& out, const LayerContext& context, const std::s
     const int size = block.size();
     const Affine first_channel = block.channel(0, 0, outputs);
     out.open_scope("");
-    if (tiled) {
-      out.line("// Each weight's per-lane sums, carried from one tile of rows to the next.");
-      emit_fill(out, lanes, weights * size, "T(0)", context.unroll_budget);
-    }
     emit_blocks(out, tiles.rows, nest[2], b, [&](const Affine& start, int rows) {
       Loop row_loop = nest[6];
       row_loop.extent = rows;
@@ -294,9 +290,29 @@ void conv_kernel_grad(CodeWriter& out, const LayerContext& context, const std::s
           emit_loop(out, nest[5], b, [&] {
             out.open_scope("");
             if (tiled) {
+              // Each weight's per-lane sums, carried from one tile of rows to the next.
               out.linef("T acc[{}][L];", size);
-              for (int a = 0; a < size; ++a)
-                out.lane(fmt::format("acc[{}][l] = {};", a, at(lanes, window * size + a, b)));
+              auto zero = [&] {
+                for (int a = 0; a < size; ++a) out.lane(fmt::format("acc[{}][l] = T(0);", a));
+              };
+              auto carried = [&] {
+                for (int a = 0; a < size; ++a)
+                  out.lane(fmt::format("acc[{}][l] = {};", a, at(lanes, window * size + a, b)));
+              };
+              const Affine tile_start = start.bind(b);
+              if (!tile_start.is_constant()) {
+                // Rolled tiles start at ty * rows: the first is ty == 0.
+                out.open_scope(fmt::format("if ({} == 0)", nest[2].var));
+                zero();
+                out.close_scope();
+                out.open_scope("else");
+                carried();
+                out.close_scope();
+              } else if (tile_start.constant() == 0) {
+                zero();
+              } else {
+                carried();
+              }
               out.lane_break();
             } else {
               out.linef("T acc[{}][L] = {{}};", size);

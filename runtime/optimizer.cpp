@@ -5,6 +5,16 @@
 #include <cmath>
 #include <stdexcept>
 
+// The update runs once a batch over every parameter. The library is built for any x86-64 CPU,
+// so the update is compiled once per vector width as well and the widest the CPU has is taken
+// when the program starts. Contraction into FMAs stays off (ISO C++ mode), so every clone
+// computes the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CNNC_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CNNC_VECTOR_CLONES
+#endif
+
 namespace cnn {
 
 Optimizer::Optimizer(const OptimizerConfig& config, std::size_t param_count,
@@ -46,7 +56,8 @@ void Optimizer::step(float* params, const float* grads) {
   for (const auto& [begin, end] : trainable_) update(params, grads, begin, end);
 }
 
-void Optimizer::update(float* params, const float* grads, std::size_t begin, std::size_t end) {
+CNNC_VECTOR_CLONES void Optimizer::update(float* params, const float* grads, std::size_t begin,
+                                          std::size_t end) {
   const double lr = config_.learning_rate, eps = config_.epsilon;
   switch (config_.kind) {
   case OptimizerKind::Sgd:

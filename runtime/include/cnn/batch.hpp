@@ -41,6 +41,8 @@ public:
   float operator()(float value, int channel) const {
     return value * multiplier_[channel] + offset_[channel];
   }
+  // The 256 values bytes of channel c become.
+  const float* byte_table(int channel) const { return byte_table_[channel].data(); }
 
 private:
   int channels_ = 1;
@@ -93,6 +95,21 @@ void fill_input_group(const Samples& samples, const InputTransform& transform,
                       const std::uint32_t* items, int active, float* input,
                       const Augmentation* changes = nullptr) {
   const std::size_t size = samples.sample_size();
+  if (!changes && !samples.floats) {
+    // The common case, bytes as they are, value by value across the lanes: each value's L
+    // lanes are one contiguous store, read from L samples that are each read in order.
+    const std::uint8_t* source[L];
+    for (int l = 0; l < active; ++l) source[l] = samples.bytes.data() + items[l] * size;
+    const auto channels = static_cast<std::size_t>(transform.channels());
+    for (std::size_t pixel = 0; pixel < size; pixel += channels)
+      for (std::size_t c = 0; c < channels; ++c) {
+        const float* table = transform.byte_table(static_cast<int>(c));
+        float* lanes = input + (pixel + c) * L;
+        for (int l = 0; l < active; ++l) lanes[l] = table[source[l][pixel + c]];
+        for (int l = active; l < L; ++l) lanes[l] = 0.0f;
+      }
+    return;
+  }
   for (int l = 0; l < L; ++l) {
     if (l >= active) {
       for (std::size_t i = 0; i < size; ++i) input[i * L + l] = 0.0f;
