@@ -812,240 +812,35 @@ struct Model {
     } // for ob
     for (int ob = 0; ob < 4; ++ob) {
       {
-        // Each weight's per-lane sums, carried from one tile of rows to the next.
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          ws.conv2d_1_kernel_grad_lanes[l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[1 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[2 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[3 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[4 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[5 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[6 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[7 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[8 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[9 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[10 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[11 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[12 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[13 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[14 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[15 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[16 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[17 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[18 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[19 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[20 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[21 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[22 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[23 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[24 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[25 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[26 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[27 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[28 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[29 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[30 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[31 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[32 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[33 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[34 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[35 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[36 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[37 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[38 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[39 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[40 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[41 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[42 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[43 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[44 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[45 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[46 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[47 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[48 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[49 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[50 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[51 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[52 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[53 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[54 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[55 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[56 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[57 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[58 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[59 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[60 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[61 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[62 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[63 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[64 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[65 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[66 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[67 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[68 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[69 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[70 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[71 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[72 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[73 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[74 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[75 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[76 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[77 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[78 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[79 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[80 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[81 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[82 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[83 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[84 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[85 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[86 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[87 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[88 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[89 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[90 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[91 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[92 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[93 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[94 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[95 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[96 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[97 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[98 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[99 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[100 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[101 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[102 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[103 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[104 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[105 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[106 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[107 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[108 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[109 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[110 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[111 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[112 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[113 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[114 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[115 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[116 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[117 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[118 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[119 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[120 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[121 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[122 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[123 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[124 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[125 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[126 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[127 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[128 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[129 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[130 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[131 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[132 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[133 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[134 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[135 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[136 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[137 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[138 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[139 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[140 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[141 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[142 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[143 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[144 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[145 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[146 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[147 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[148 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[149 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[150 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[151 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[152 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[153 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[154 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[155 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[156 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[157 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[158 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[159 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[160 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[161 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[162 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[163 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[164 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[165 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[166 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[167 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[168 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[169 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[170 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[171 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[172 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[173 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[174 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[175 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[176 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[177 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[178 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[179 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[180 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[181 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[182 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[183 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[184 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[185 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[186 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[187 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[188 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[189 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[190 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[191 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[192 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[193 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[194 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[195 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[196 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[197 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[198 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[199 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[200 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[201 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[202 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[203 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[204 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[205 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[206 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[207 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[208 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[209 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[210 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[211 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[212 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[213 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[214 * L + l] = T(0);
-          ws.conv2d_1_kernel_grad_lanes[215 * L + l] = T(0);
-        }
         for (int ty = 0; ty < 32; ++ty) {
           for (int c = 0; c < 3; ++c) {
             for (int ky = 0; ky < 3; ++ky) {
               for (int kx = 0; kx < 3; ++kx) {
                 {
                   T acc[8][L];
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8) * L + l];
-                    acc[1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 1) * L + l];
-                    acc[2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 2) * L + l];
-                    acc[3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 3) * L + l];
-                    acc[4][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 4) * L + l];
-                    acc[5][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 5) * L + l];
-                    acc[6][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 6) * L + l];
-                    acc[7][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 7) * L + l];
+                  if (ty == 0) {
+                    CNNC_LANES for (int l = 0; l < L; ++l) {
+                      acc[0][l] = T(0);
+                      acc[1][l] = T(0);
+                      acc[2][l] = T(0);
+                      acc[3][l] = T(0);
+                      acc[4][l] = T(0);
+                      acc[5][l] = T(0);
+                      acc[6][l] = T(0);
+                      acc[7][l] = T(0);
+                    }
+                  }
+                  else {
+                    CNNC_LANES for (int l = 0; l < L; ++l) {
+                      acc[0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8) * L + l];
+                      acc[1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 1) * L + l];
+                      acc[2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 2) * L + l];
+                      acc[3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 3) * L + l];
+                      acc[4][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 4) * L + l];
+                      acc[5][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 5) * L + l];
+                      acc[6][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 6) * L + l];
+                      acc[7][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 7) * L + l];
+                    }
                   }
                   CNNC_LANES for (int l = 0; l < L; ++l) {
                     acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c) * L + l];
@@ -1520,25 +1315,35 @@ struct Model {
     } // for ob
     for (int ob = 0; ob < 4; ++ob) {
       {
-        // Each weight's per-lane sums, carried from one tile of rows to the next.
-        for (int i = 0; i < 2304; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_kernel_grad_lanes[(i) * L + l] = T(0);
-        } // for i
         for (int ty = 0; ty < 30; ++ty) {
           for (int c = 0; c < 32; ++c) {
             for (int ky = 0; ky < 3; ++ky) {
               for (int kx = 0; kx < 3; ++kx) {
                 {
                   T acc[8][L];
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l];
-                    acc[1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l];
-                    acc[2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l];
-                    acc[3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l];
-                    acc[4][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l];
-                    acc[5][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l];
-                    acc[6][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l];
-                    acc[7][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l];
+                  if (ty == 0) {
+                    CNNC_LANES for (int l = 0; l < L; ++l) {
+                      acc[0][l] = T(0);
+                      acc[1][l] = T(0);
+                      acc[2][l] = T(0);
+                      acc[3][l] = T(0);
+                      acc[4][l] = T(0);
+                      acc[5][l] = T(0);
+                      acc[6][l] = T(0);
+                      acc[7][l] = T(0);
+                    }
+                  }
+                  else {
+                    CNNC_LANES for (int l = 0; l < L; ++l) {
+                      acc[0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l];
+                      acc[1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l];
+                      acc[2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l];
+                      acc[3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l];
+                      acc[4][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l];
+                      acc[5][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l];
+                      acc[6][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l];
+                      acc[7][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l];
+                    }
                   }
                   CNNC_LANES for (int l = 0; l < L; ++l) {
                     acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c) * L + l];
@@ -2822,25 +2627,35 @@ struct Model {
     } // for ob
     for (int ob = 0; ob < 8; ++ob) {
       {
-        // Each weight's per-lane sums, carried from one tile of rows to the next.
-        for (int i = 0; i < 2304; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_3_kernel_grad_lanes[(i) * L + l] = T(0);
-        } // for i
         for (int ty = 0; ty < 15; ++ty) {
           for (int c = 0; c < 32; ++c) {
             for (int ky = 0; ky < 3; ++ky) {
               for (int kx = 0; kx < 3; ++kx) {
                 {
                   T acc[8][L];
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l];
-                    acc[1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l];
-                    acc[2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l];
-                    acc[3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l];
-                    acc[4][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l];
-                    acc[5][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l];
-                    acc[6][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l];
-                    acc[7][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l];
+                  if (ty == 0) {
+                    CNNC_LANES for (int l = 0; l < L; ++l) {
+                      acc[0][l] = T(0);
+                      acc[1][l] = T(0);
+                      acc[2][l] = T(0);
+                      acc[3][l] = T(0);
+                      acc[4][l] = T(0);
+                      acc[5][l] = T(0);
+                      acc[6][l] = T(0);
+                      acc[7][l] = T(0);
+                    }
+                  }
+                  else {
+                    CNNC_LANES for (int l = 0; l < L; ++l) {
+                      acc[0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l];
+                      acc[1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l];
+                      acc[2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l];
+                      acc[3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l];
+                      acc[4][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l];
+                      acc[5][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l];
+                      acc[6][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l];
+                      acc[7][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l];
+                    }
                   }
                   CNNC_LANES for (int l = 0; l < L; ++l) {
                     acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c) * L + l];
@@ -3560,24 +3375,20 @@ struct Model {
     } // for ob
     for (int ob = 0; ob < 8; ++ob) {
       {
-        // Each weight's per-lane sums, carried from one tile of rows to the next.
-        for (int i = 0; i < 4608; ++i) {
-          CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_4_kernel_grad_lanes[(i) * L + l] = T(0);
-        } // for i
         for (int c = 0; c < 64; ++c) {
           for (int ky = 0; ky < 3; ++ky) {
             for (int kx = 0; kx < 3; ++kx) {
               {
                 T acc[8][L];
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l];
-                  acc[1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l];
-                  acc[6][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l];
-                  acc[7][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l];
+                  acc[0][l] = T(0);
+                  acc[1][l] = T(0);
+                  acc[2][l] = T(0);
+                  acc[3][l] = T(0);
+                  acc[4][l] = T(0);
+                  acc[5][l] = T(0);
+                  acc[6][l] = T(0);
+                  acc[7][l] = T(0);
                 }
                 for (int r = 0; r < 3; ++r) {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
