@@ -17,6 +17,7 @@
 
 #include <time.h>
 
+#include "cifar10/cifar10.hpp"
 #include "cifar_strided/cifar_strided.hpp"
 #include "lenet5/lenet5.hpp"
 #include "mnist/mnist.hpp"
@@ -100,5 +101,6 @@ int main(int argc, char** argv) {
   measure<cnn::cifar_strided::Model>(runs, peak);
   measure<cnn::separable::Model>(runs, peak);
   measure<cnn::vgg_bn::Model>(runs, peak);
+  measure<cnn::cifar10::Model>(runs, peak);
   return 0;
 }
