@@ -35,10 +35,10 @@ struct GroupBlocks {
   int accumulators() const { return whole_groups ? blocks.size * per_group : blocks.size; }
 };
 
-GroupBlocks group_blocks(int groups, int per_group) {
-  const int whole = kMaxAccumulators / per_group;
+GroupBlocks group_blocks(int groups, int per_group, int max_accumulators = kMaxAccumulators) {
+  const int whole = max_accumulators / per_group;
   if (whole >= 2) return {true, groups, per_group, split_blocks(groups, whole)};
-  return {false, groups, per_group, split_blocks(per_group, kMaxAccumulators)};
+  return {false, groups, per_group, split_blocks(per_group, max_accumulators)};
 }
 
 // One block: `group_count` groups from `group`, and in each the `count` channels from `first`.
@@ -87,21 +87,39 @@ Affine input_index(const Layer& layer, const Affine& ky, const Affine& kx, const
   return input_index(layer, Affine::var("oy"), Affine::var("ox"), ky, kx, c);
 }
 
+// The same pixel in the input stored one plane per channel (kernel_grad's input planes).
+Affine planar_index(const Layer& layer, const Affine& oy, const Affine& ox, const Affine& ky,
+                    const Affine& kx, const Affine& c) {
+  const Shape in = padded_shape(layer);
+  return (c * in.height + oy * layer.stride_h + ky * layer.dilation_h) * in.width +
+         ox * layer.stride_w + kx * layer.dilation_w;
+}
+
+// The kernel gradient's register blocks: a few taps of a window row (kx) times a block of output
+// channels. At each output position the block's taps x outputs accumulators take one load per
+// tap (the input) and one per output channel (its gradient): 3 taps x 4 outputs are 12 FMAs for
+// 7 loads, where one tap would need a load per FMA.
+constexpr int kMaxKernelGradTaps = 6;
+
+Blocks kernel_grad_taps(const Layer& layer) {
+  return split_blocks(layer.kernel_w, kMaxKernelGradTaps);
+}
+
+GroupBlocks kernel_grad_split(const Layer& layer) {
+  return group_blocks(layer.groups, outputs_per_group(layer),
+                      std::max(1, kMaxAccumulators / kernel_grad_taps(layer).size));
+}
+
 // The kernel gradient's tiles of output rows: a block's output gradient for a tile's rows, at
 // 16 float lanes (64 bytes) a value, fits in kTileBytes, so that it stays in the L1 cache while
 // every tap of the window reads it. More than one tile keeps each weight's per-lane sums in a
 // workspace buffer between tiles (kernel_grad_lanes).
-struct KernelGradTiles {
-  Blocks rows;
-};
-
-KernelGradTiles kernel_grad_tiles(const Layer& layer) {
+Blocks kernel_grad_rows(const Layer& layer) {
   constexpr std::int64_t kTileBytes = 20 * 1024, kValueBytes = 64;
-  const GroupBlocks split = group_blocks(layer.groups, outputs_per_group(layer));
   const std::int64_t row_bytes =
-      std::int64_t(layer.output.width) * split.accumulators() * kValueBytes;
+      std::int64_t(layer.output.width) * kernel_grad_split(layer).accumulators() * kValueBytes;
   const int rows = int(std::max<std::int64_t>(1, kTileBytes / row_bytes));
-  return {split_blocks(layer.output.height, std::min(rows, layer.output.height))};
+  return split_blocks(layer.output.height, std::min(rows, layer.output.height));
 }
 
 // Weight (ky, kx, c, o): c is the input channel within o's group.
@@ -157,8 +175,16 @@ std::vector<Buffer> conv_buffers(const LayerContext& context) {
     if (!context.first())
       buffers.push_back({layer.name + "_padded_grad", shape.size(), "its gradient", false});
   }
-  if (kernel_grad_tiles(layer).rows.count > 1) {
-    const GroupBlocks split = group_blocks(layer.groups, outputs_per_group(layer));
+  const GroupBlocks split = kernel_grad_split(layer);
+  const Blocks rows = kernel_grad_rows(layer);
+  if (split.accumulators() < layer.units)
+    buffers.push_back({layer.name + "_grad_tile",
+                       std::int64_t(rows.size) * layer.output.width * split.accumulators(),
+                       "a block's output gradient for a tile of rows, packed", false});
+  if (padded_shape(layer).channels > 1)
+    buffers.push_back({layer.name + "_input_planes", padded_shape(layer).size(),
+                       "the (padded) input, one plane per channel", false});
+  if (rows.count > 1) {
     const std::int64_t weights =
         std::int64_t(layer.kernel_h) * layer.kernel_w * inputs_per_group(layer);
     buffers.push_back({layer.name + "_kernel_grad_lanes", weights * split.accumulators(),
@@ -258,96 +284,154 @@ void conv_bias_grad(CodeWriter& out, const LayerContext& context) {
 void conv_kernel_grad(CodeWriter& out, const LayerContext& context, const std::string& source) {
   const Layer& layer = context.l();
   const int inputs = inputs_per_group(layer), outputs = outputs_per_group(layer);
-  const GroupBlocks split = group_blocks(layer.groups, outputs);
-  const KernelGradTiles tiles = kernel_grad_tiles(layer);
-  const bool tiled = tiles.rows.count > 1;
+  const GroupBlocks split = kernel_grad_split(layer);
+  const Blocks taps = kernel_grad_taps(layer), tile_rows = kernel_grad_rows(layer);
+  const bool tiled = tile_rows.count > 1;
+  const int width = layer.output.width;
   // Blocks of output channels outermost, so that a block's output gradient rows are read from
   // the L1 cache by every (c, ky, kx) of the window; the rows in tiles when they would not fit.
   std::vector<LoopSpec> specs = block_loops(split, "ob");
-  specs.insert(specs.end(), {{"ty", tiles.rows.count},
+  specs.insert(specs.end(), {{"ty", tile_rows.count},
                              {"c", inputs},
                              {"ky", layer.kernel_h},
-                             {"kx", layer.kernel_w},
-                             {"r", tiles.rows.size},
-                             {"ox", layer.output.width}});
-  const auto nest = plan_loops(specs, split.accumulators(), context.unroll_budget);
-  const Affine ky = Affine::var("ky"), kx = Affine::var("kx"), c = Affine::var("c");
-  // Weight (ky, kx, c) of the block's channel a sits at window * units + the channel.
-  const Affine window = (ky * layer.kernel_w + kx) * inputs + c;
-  const std::string lanes = layer.name + "_kernel_grad_lanes";
-  const std::int64_t weights = std::int64_t(layer.kernel_h) * layer.kernel_w * inputs;
+                             {"kb", taps.count},
+                             {"r", tile_rows.size},
+                             {"ox", width}});
+  const auto nest =
+      plan_loops(specs, std::int64_t(split.accumulators()) * taps.size, context.unroll_budget);
+  const Affine ky = Affine::var("ky"), c = Affine::var("c");
+  // Weight (ky, kx, c) of the block's channel a sits at window(kx) * units + the channel.
+  auto window = [&](const Affine& kx) { return (ky * layer.kernel_w + kx) * inputs + c; };
+  const std::string lanes = layer.name + "_kernel_grad_lanes", tile = layer.name + "_grad_tile";
+  const std::string planes = layer.name + "_input_planes";
+  const Shape in = padded_shape(layer);
+  const bool planar = in.channels > 1;
   Bindings b;
+  if (planar) {
+    // The input, one plane per channel: the window's taps then read consecutive positions of
+    // one channel, instead of values channels * L apart.
+    const Affine p = Affine::var("p"), ch = Affine::var("c");
+    const auto copy =
+        plan_loops({{"p", in.height * in.width}, {"c", in.channels}}, 1, context.unroll_budget);
+    emit_loop(out, copy[0], b, [&] {
+      emit_loop(out, copy[1], b, [&] {
+        out.lane(fmt::format("{} = {};", at(planes, ch * (in.height * in.width) + p, b),
+                             at(source, p * in.channels + ch, b)));
+      });
+    });
+    out.lane_break();
+  }
+  const std::int64_t weights = std::int64_t(layer.kernel_h) * layer.kernel_w * inputs;
+  const Loop& tile_loop = nest[2];
+  // One tile of rows for one block of output channels.
+  auto tile_body = [&](const ChannelBlock& block, const Affine& start, int rows) {
+    const int size = block.size();
+    // Where the per-lane sums of the block's output a for the tap at kx wait between tiles.
+    auto carried_at = [&](const Affine& kx, int a) { return window(kx) * size + a; };
+    // A block of every channel is already packed.
+    const bool pack = size < layer.units;
+    const Affine r = Affine::var("r"), ox = Affine::var("ox");
+    if (pack) {
+      // The block's output gradient for the tile's rows, packed position by position: read
+      // in place, its values lie units * L apart, and at some channel counts (64 floats of
+      // 16 lanes: 4 KiB) all in the same few L1 sets, which then hold a fraction of the tile.
+      const auto copy = plan_loops({{"r", rows}, {"ox", width}}, size, context.unroll_budget);
+      emit_loop(out, copy[0], b, [&] {
+        emit_loop(out, copy[1], b, [&] {
+          for (int a = 0; a < size; ++a)
+            out.lane(fmt::format("{} = {};", at(tile, (r * width + ox) * size + a, b),
+                                 at(context.output_grad,
+                                    ((start + r) * width + ox) * layer.units +
+                                        block.channel(a / block.count, a % block.count, outputs),
+                                    b)));
+        });
+      });
+      out.lane_break();
+    }
+    Loop row_loop = nest[6];
+    row_loop.extent = rows;
+    if (rows == 1) row_loop.unrolled = true;
+    emit_loop(out, nest[3], b, [&] {
+      emit_loop(out, nest[4], b, [&] {
+        emit_blocks(out, taps, nest[5], b, [&](const Affine& first_tap, int tap_count) {
+          auto kx = [&](int t) { return first_tap + t; };
+          out.open_scope("");
+          if (tiled) {
+            // Each weight's per-lane sums, carried from one tile of rows to the next.
+            out.linef("T acc[{}][{}][L];", tap_count, size);
+            auto zero = [&] {
+              for (int t = 0; t < tap_count; ++t)
+                for (int a = 0; a < size; ++a)
+                  out.lane(fmt::format("acc[{}][{}][l] = T(0);", t, a));
+            };
+            auto carried = [&] {
+              for (int t = 0; t < tap_count; ++t)
+                for (int a = 0; a < size; ++a)
+                  out.lane(fmt::format("acc[{}][{}][l] = {};", t, a,
+                                       at(lanes, carried_at(kx(t), a), b)));
+            };
+            const Affine tile_start = start.bind(b);
+            if (!tile_start.is_constant()) {
+              // Rolled tiles start at ty * rows: the first is ty == 0.
+              out.open_scope(fmt::format("if ({} == 0)", tile_loop.var));
+              zero();
+              out.close_scope();
+              out.open_scope("else");
+              carried();
+              out.close_scope();
+            } else if (tile_start.constant() == 0) {
+              zero();
+            } else {
+              carried();
+            }
+            out.lane_break();
+          } else {
+            out.linef("T acc[{}][{}][L] = {{}};", tap_count, size);
+          }
+          emit_loop(out, row_loop, b, [&] {
+            emit_loop(out, nest[7], b, [&] {
+              const Affine oy = start + r;
+              const Affine position = pack ? (r * width + ox) * size : (oy * width + ox) * size;
+              const std::string& grad = pack ? tile : context.output_grad;
+              for (int t = 0; t < tap_count; ++t) {
+                for (int i = 0; i < block.group_count; ++i) {
+                  const Affine channel = (block.group + i) * inputs + c;
+                  const std::string x =
+                      planar ? at(planes, planar_index(layer, oy, ox, ky, kx(t), channel), b)
+                             : at(source, input_index(layer, oy, ox, ky, kx(t), channel), b);
+                  for (int j = 0; j < block.count; ++j) {
+                    const int a = i * block.count + j;
+                    out.lane(fmt::format("acc[{}][{}][l] += {} * {};", t, a,
+                                         at(grad, position + a, b), x));
+                  }
+                }
+              }
+            });
+          });
+          for (int t = 0; t < tap_count; ++t) {
+            if (tiled) {
+              out.lane_break();
+              for (int a = 0; a < size; ++a)
+                out.lane(
+                    fmt::format("{} = acc[{}][{}][l];", at(lanes, carried_at(kx(t), a), b), t, a));
+            } else {
+              // A block's weights are consecutive: its output channels are.
+              emit_reduce_block(out, fmt::format("acc[{}]", t), size, context.offset("kernel"),
+                                window(kx(t)) * layer.units + block.channel(0, 0, outputs), b,
+                                context.unroll_budget);
+            }
+          }
+          out.close_scope("window taps");
+        });
+      });
+    });
+  };
   emit_group_blocks(out, split, nest, 0, b, [&](const ChannelBlock& block) {
     const int size = block.size();
     const Affine first_channel = block.channel(0, 0, outputs);
     out.open_scope("");
-    emit_blocks(out, tiles.rows, nest[2], b, [&](const Affine& start, int rows) {
-      Loop row_loop = nest[6];
-      row_loop.extent = rows;
-      if (rows == 1) row_loop.unrolled = true;
-      emit_loop(out, nest[3], b, [&] {
-        emit_loop(out, nest[4], b, [&] {
-          emit_loop(out, nest[5], b, [&] {
-            out.open_scope("");
-            if (tiled) {
-              // Each weight's per-lane sums, carried from one tile of rows to the next.
-              out.linef("T acc[{}][L];", size);
-              auto zero = [&] {
-                for (int a = 0; a < size; ++a) out.lane(fmt::format("acc[{}][l] = T(0);", a));
-              };
-              auto carried = [&] {
-                for (int a = 0; a < size; ++a)
-                  out.lane(fmt::format("acc[{}][l] = {};", a, at(lanes, window * size + a, b)));
-              };
-              const Affine tile_start = start.bind(b);
-              if (!tile_start.is_constant()) {
-                // Rolled tiles start at ty * rows: the first is ty == 0.
-                out.open_scope(fmt::format("if ({} == 0)", nest[2].var));
-                zero();
-                out.close_scope();
-                out.open_scope("else");
-                carried();
-                out.close_scope();
-              } else if (tile_start.constant() == 0) {
-                zero();
-              } else {
-                carried();
-              }
-              out.lane_break();
-            } else {
-              out.linef("T acc[{}][L] = {{}};", size);
-            }
-            emit_loop(out, row_loop, b, [&] {
-              emit_loop(out, nest[7], b, [&] {
-                const Affine oy = start + Affine::var("r"), ox = Affine::var("ox");
-                const Affine position = oy * layer.output.width + ox;
-                for (int i = 0; i < block.group_count; ++i) {
-                  const std::string x =
-                      at(source, input_index(layer, oy, ox, ky, kx, (block.group + i) * inputs + c),
-                         b);
-                  for (int j = 0; j < block.count; ++j)
-                    out.lane(
-                        fmt::format("acc[{}][l] += {} * {};", i * block.count + j,
-                                    at(context.output_grad,
-                                       position * layer.units + block.channel(i, j, outputs), b),
-                                    x));
-                }
-              });
-            });
-            if (tiled) {
-              out.lane_break();
-              for (int a = 0; a < size; ++a)
-                out.lane(fmt::format("{} = acc[{}][l];", at(lanes, window * size + a, b), a));
-            } else {
-              // A block's weights are consecutive: its output channels are.
-              emit_reduce_block(out, "acc", size, context.offset("kernel"),
-                                window * layer.units + first_channel, b, context.unroll_budget);
-            }
-            out.close_scope("window tap");
-          });
-        });
-      });
-    });
+    emit_blocks(out, tile_rows, tile_loop, b,
+                [&](const Affine& start, int rows) { tile_body(block, start, rows); });
     if (tiled) {
       const std::string target =
           (Affine::var("w") * layer.units + first_channel + Affine::var("a")).str(b);

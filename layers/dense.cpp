@@ -9,6 +9,10 @@
 namespace cnnc {
 namespace {
 
+// The kernel gradient's register block: inputs x units, 4 x 48 (12 vectors of 16 floats).
+constexpr int kDenseGradInputs = 4;
+constexpr int kDenseGradUnits = 3 * kVectorValues;
+
 void dense_forward(CodeWriter& out, const LayerContext& context) {
   const Layer& layer = context.l();
   const int inputs = int(layer.input.size());
@@ -63,27 +67,52 @@ void dense_backward(CodeWriter& out, const LayerContext& context) {
     });
     out.close_scope();
   }
-  // dW[i][o] += sum_l x[i][l] g[o][l]. With the gradient transposed (lanes outermost), the sum
-  // over lanes is a vertical one: vectors over the units, the input's lanes broadcast, no
-  // horizontal reduction per weight.
+  // dW[i][o] += sum_l x[i][l] g[o][l]: a matrix product whose depth is the lanes. With the
+  // gradient transposed (lanes outermost), a block of inputs times a few vectors of units
+  // accumulates in registers: at each lane, one broadcast per input and one load per vector of
+  // units feed inputs x vectors FMAs. Each weight still sums its lanes in order, from its
+  // gradient so far.
   out.open_scope("");
-  out.linef("T transposed[L][{}];", layer.units);
+  out.linef("alignas(64) T transposed[L][{}];", layer.units);
   const auto transpose = plan_loops({{"o", layer.units}}, 1, budget);
   emit_loop(out, transpose[0], b, [&] {
     out.lane(fmt::format("transposed[l][{}] = {};", o.str(b), at(context.output_grad, o, b)));
   });
-  // A weight's statement sums L products: it counts as L statements for the budget, and a
-  // rolled loop over the units is what vectorizes.
-  const auto kernel_nest = plan_loops({{"i", inputs}, {"o", layer.units}}, 8, budget);
-  emit_loop(out, kernel_nest[0], b, [&] {
-    emit_loop(out, kernel_nest[1], b, [&] {
+  const Blocks input_rows = split_blocks(inputs, kDenseGradInputs);
+  const int full_chunks = layer.units / kDenseGradUnits, rest = layer.units % kDenseGradUnits;
+  const Loop row_loop = plan_loops({{"ib", input_rows.count}}, 64, budget)[0];
+  emit_blocks(out, input_rows, row_loop, b, [&](const Affine& first_input, int rows) {
+    auto chunk = [&](const Affine& first_unit, int units) {
+      auto gradient = [&](int row, int from) {
+        return fmt::format("grads[{} + {}]", context.offset("kernel"),
+                           ((first_input + row) * layer.units + first_unit + o + from).str(b));
+      };
       out.open_scope("");
-      out.linef("T sum = grads[{} + {}];", context.offset("kernel"), (i * layer.units + o).str(b));
-      out.linef("for (int l = 0; l < L; ++l) sum += {} * transposed[l][{}];",
-                at(context.input, i, b), o.str(b));
-      out.linef("grads[{} + {}] = sum;", context.offset("kernel"), (i * layer.units + o).str(b));
-      out.close_scope();
-    });
+      out.linef("alignas(64) T acc[{}][{}];", rows, units);
+      for (int row = 0; row < rows; ++row)
+        emit_vector_loops(out, "o", units, [&](int from) {
+          return fmt::format("acc[{}][o + {}] = {};", row, from, gradient(row, from));
+        });
+      out.open_scope("for (int l = 0; l < L; ++l)");
+      for (int row = 0; row < rows; ++row)
+        emit_vector_loops(out, "o", units, [&](int from) {
+          return fmt::format("acc[{}][o + {}] += {} * transposed[l][{}];", row, from,
+                             at(context.input, first_input + row, b),
+                             (first_unit + o + from).str(b));
+        });
+      out.close_scope("for l");
+      for (int row = 0; row < rows; ++row)
+        emit_vector_loops(out, "o", units, [&](int from) {
+          return fmt::format("{} = acc[{}][o + {}];", gradient(row, from), row, from);
+        });
+      out.close_scope("block of weights");
+    };
+    if (full_chunks > 0) {
+      const Loop chunks = plan_loops({{"ub", full_chunks}}, 64, budget)[0];
+      emit_loop(out, chunks, b,
+                [&] { chunk(Affine::var("ub") * kDenseGradUnits, kDenseGradUnits); });
+    }
+    if (rest > 0) chunk(Affine(full_chunks * kDenseGradUnits), rest);
   });
   out.close_scope("kernel gradient");
   if (context.first()) return;

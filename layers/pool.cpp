@@ -154,7 +154,13 @@ void pool_backward(CodeWriter& out, const LayerContext& context) {
   if (context.first()) return;
   const std::int64_t budget = context.unroll_budget;
   const std::string target = padded(layer) ? layer.name + "_padded_grad" : context.input_grad;
-  emit_fill(out, target, padded_shape(layer).size(), "T(0)", budget);
+  // Windows that tile the input exactly write each input gradient once: no fill, no sums.
+  const bool tiles = !padded(layer) && layer.stride_h == layer.kernel_h &&
+                     layer.stride_w == layer.kernel_w &&
+                     layer.output.height * layer.stride_h == layer.input.height &&
+                     layer.output.width * layer.stride_w == layer.input.width;
+  const char* update = tiles ? "=" : "+=";
+  if (!tiles) emit_fill(out, target, padded_shape(layer).size(), "T(0)", budget);
   const int taps = layer.kernel_h * layer.kernel_w;
   if (!is_max(layer)) emit_avg_tables(out, layer);
   const auto nest = pool_nest(layer, taps, budget);
@@ -172,7 +178,7 @@ void pool_backward(CodeWriter& out, const LayerContext& context) {
           for (int t = 0; t < taps; ++t) {
             const std::string x =
                 at(target, tap_index(layer, t / layer.kernel_w, t % layer.kernel_w), b);
-            statement += fmt::format(" {} += arg - T({}) == T(0) ? g : T(0);", x, t);
+            statement += fmt::format(" {} {} arg - T({}) == T(0) ? g : T(0);", x, update, t);
           }
           out.lane(statement + " }");
           return;
@@ -182,7 +188,7 @@ void pool_backward(CodeWriter& out, const LayerContext& context) {
         for (int t = 0; t < taps; ++t) {
           const std::string x =
               at(target, tap_index(layer, t / layer.kernel_w, t % layer.kernel_w), b);
-          out.lane(fmt::format("{} += {} * scale;", x, g));
+          out.lane(fmt::format("{} {} {} * scale;", x, update, g));
         }
         out.close_scope("window");
       });

@@ -150,12 +150,15 @@ struct Model {
     alignas(64) T input[784 * L]; // 28x28x1, copied by forward for backward
     alignas(64) T conv2d_1_out[5408 * L]; // conv2d_1 26x26x8
     alignas(64) T conv2d_1_grad[5408 * L]; // its gradient
-    alignas(64) T conv2d_1_kernel_grad_lanes[72 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_1_grad_tile[208 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_1_kernel_grad_lanes[36 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T average_pooling2d_1_out[1152 * L]; // average_pooling2d_1 12x12x8
     alignas(64) T average_pooling2d_1_grad[1152 * L]; // its gradient
     alignas(64) T conv2d_2_out[1600 * L]; // conv2d_2 10x10x16
     alignas(64) T conv2d_2_grad[1600 * L]; // its gradient
-    alignas(64) T conv2d_2_kernel_grad_lanes[576 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_2_grad_tile[200 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_2_input_planes[1152 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_2_kernel_grad_lanes[288 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T average_pooling2d_2_out[400 * L]; // average_pooling2d_2 5x5x16
     alignas(64) T average_pooling2d_2_grad[400 * L]; // its gradient
     alignas(64) T hidden_out[32 * L]; // hidden 32
@@ -443,266 +446,300 @@ struct Model {
       grads[kConv2d1Bias + 6] += lane_sum<T, L>(acc[6]);
       grads[kConv2d1Bias + 7] += lane_sum<T, L>(acc[7]);
     } // bias gradient block
-    {
-      for (int ty = 0; ty < 26; ++ty) {
-        for (int ky = 0; ky < 3; ++ky) {
-          for (int kx = 0; kx < 3; ++kx) {
+    for (int ob = 0; ob < 2; ++ob) {
+      {
+        for (int ty = 0; ty < 13; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_1_grad_tile[l] = ws.conv2d_1_grad[(ty * 416 + ob * 4) * L + l];
+            ws.conv2d_1_grad_tile[1 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 1) * L + l];
+            ws.conv2d_1_grad_tile[2 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 2) * L + l];
+            ws.conv2d_1_grad_tile[3 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 3) * L + l];
+            ws.conv2d_1_grad_tile[4 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 8) * L + l];
+            ws.conv2d_1_grad_tile[5 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 9) * L + l];
+            ws.conv2d_1_grad_tile[6 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 10) * L + l];
+            ws.conv2d_1_grad_tile[7 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 11) * L + l];
+            ws.conv2d_1_grad_tile[8 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 16) * L + l];
+            ws.conv2d_1_grad_tile[9 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 17) * L + l];
+            ws.conv2d_1_grad_tile[10 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 18) * L + l];
+            ws.conv2d_1_grad_tile[11 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 19) * L + l];
+            ws.conv2d_1_grad_tile[12 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 24) * L + l];
+            ws.conv2d_1_grad_tile[13 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 25) * L + l];
+            ws.conv2d_1_grad_tile[14 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 26) * L + l];
+            ws.conv2d_1_grad_tile[15 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 27) * L + l];
+            ws.conv2d_1_grad_tile[16 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 32) * L + l];
+            ws.conv2d_1_grad_tile[17 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 33) * L + l];
+            ws.conv2d_1_grad_tile[18 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 34) * L + l];
+            ws.conv2d_1_grad_tile[19 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 35) * L + l];
+            ws.conv2d_1_grad_tile[20 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 40) * L + l];
+            ws.conv2d_1_grad_tile[21 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 41) * L + l];
+            ws.conv2d_1_grad_tile[22 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 42) * L + l];
+            ws.conv2d_1_grad_tile[23 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 43) * L + l];
+            ws.conv2d_1_grad_tile[24 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 48) * L + l];
+            ws.conv2d_1_grad_tile[25 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 49) * L + l];
+            ws.conv2d_1_grad_tile[26 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 50) * L + l];
+            ws.conv2d_1_grad_tile[27 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 51) * L + l];
+            ws.conv2d_1_grad_tile[28 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 56) * L + l];
+            ws.conv2d_1_grad_tile[29 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 57) * L + l];
+            ws.conv2d_1_grad_tile[30 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 58) * L + l];
+            ws.conv2d_1_grad_tile[31 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 59) * L + l];
+            ws.conv2d_1_grad_tile[32 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 64) * L + l];
+            ws.conv2d_1_grad_tile[33 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 65) * L + l];
+            ws.conv2d_1_grad_tile[34 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 66) * L + l];
+            ws.conv2d_1_grad_tile[35 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 67) * L + l];
+            ws.conv2d_1_grad_tile[36 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 72) * L + l];
+            ws.conv2d_1_grad_tile[37 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 73) * L + l];
+            ws.conv2d_1_grad_tile[38 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 74) * L + l];
+            ws.conv2d_1_grad_tile[39 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 75) * L + l];
+            ws.conv2d_1_grad_tile[40 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 80) * L + l];
+            ws.conv2d_1_grad_tile[41 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 81) * L + l];
+            ws.conv2d_1_grad_tile[42 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 82) * L + l];
+            ws.conv2d_1_grad_tile[43 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 83) * L + l];
+            ws.conv2d_1_grad_tile[44 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 88) * L + l];
+            ws.conv2d_1_grad_tile[45 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 89) * L + l];
+            ws.conv2d_1_grad_tile[46 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 90) * L + l];
+            ws.conv2d_1_grad_tile[47 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 91) * L + l];
+            ws.conv2d_1_grad_tile[48 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 96) * L + l];
+            ws.conv2d_1_grad_tile[49 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 97) * L + l];
+            ws.conv2d_1_grad_tile[50 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 98) * L + l];
+            ws.conv2d_1_grad_tile[51 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 99) * L + l];
+            ws.conv2d_1_grad_tile[52 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 104) * L + l];
+            ws.conv2d_1_grad_tile[53 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 105) * L + l];
+            ws.conv2d_1_grad_tile[54 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 106) * L + l];
+            ws.conv2d_1_grad_tile[55 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 107) * L + l];
+            ws.conv2d_1_grad_tile[56 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 112) * L + l];
+            ws.conv2d_1_grad_tile[57 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 113) * L + l];
+            ws.conv2d_1_grad_tile[58 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 114) * L + l];
+            ws.conv2d_1_grad_tile[59 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 115) * L + l];
+            ws.conv2d_1_grad_tile[60 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 120) * L + l];
+            ws.conv2d_1_grad_tile[61 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 121) * L + l];
+            ws.conv2d_1_grad_tile[62 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 122) * L + l];
+            ws.conv2d_1_grad_tile[63 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 123) * L + l];
+            ws.conv2d_1_grad_tile[64 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 128) * L + l];
+            ws.conv2d_1_grad_tile[65 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 129) * L + l];
+            ws.conv2d_1_grad_tile[66 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 130) * L + l];
+            ws.conv2d_1_grad_tile[67 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 131) * L + l];
+            ws.conv2d_1_grad_tile[68 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 136) * L + l];
+            ws.conv2d_1_grad_tile[69 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 137) * L + l];
+            ws.conv2d_1_grad_tile[70 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 138) * L + l];
+            ws.conv2d_1_grad_tile[71 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 139) * L + l];
+            ws.conv2d_1_grad_tile[72 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 144) * L + l];
+            ws.conv2d_1_grad_tile[73 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 145) * L + l];
+            ws.conv2d_1_grad_tile[74 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 146) * L + l];
+            ws.conv2d_1_grad_tile[75 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 147) * L + l];
+            ws.conv2d_1_grad_tile[76 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 152) * L + l];
+            ws.conv2d_1_grad_tile[77 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 153) * L + l];
+            ws.conv2d_1_grad_tile[78 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 154) * L + l];
+            ws.conv2d_1_grad_tile[79 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 155) * L + l];
+            ws.conv2d_1_grad_tile[80 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 160) * L + l];
+            ws.conv2d_1_grad_tile[81 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 161) * L + l];
+            ws.conv2d_1_grad_tile[82 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 162) * L + l];
+            ws.conv2d_1_grad_tile[83 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 163) * L + l];
+            ws.conv2d_1_grad_tile[84 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 168) * L + l];
+            ws.conv2d_1_grad_tile[85 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 169) * L + l];
+            ws.conv2d_1_grad_tile[86 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 170) * L + l];
+            ws.conv2d_1_grad_tile[87 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 171) * L + l];
+            ws.conv2d_1_grad_tile[88 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 176) * L + l];
+            ws.conv2d_1_grad_tile[89 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 177) * L + l];
+            ws.conv2d_1_grad_tile[90 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 178) * L + l];
+            ws.conv2d_1_grad_tile[91 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 179) * L + l];
+            ws.conv2d_1_grad_tile[92 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 184) * L + l];
+            ws.conv2d_1_grad_tile[93 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 185) * L + l];
+            ws.conv2d_1_grad_tile[94 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 186) * L + l];
+            ws.conv2d_1_grad_tile[95 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 187) * L + l];
+            ws.conv2d_1_grad_tile[96 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 192) * L + l];
+            ws.conv2d_1_grad_tile[97 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 193) * L + l];
+            ws.conv2d_1_grad_tile[98 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 194) * L + l];
+            ws.conv2d_1_grad_tile[99 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 195) * L + l];
+            ws.conv2d_1_grad_tile[100 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 200) * L + l];
+            ws.conv2d_1_grad_tile[101 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 201) * L + l];
+            ws.conv2d_1_grad_tile[102 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 202) * L + l];
+            ws.conv2d_1_grad_tile[103 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 203) * L + l];
+            ws.conv2d_1_grad_tile[104 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 208) * L + l];
+            ws.conv2d_1_grad_tile[105 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 209) * L + l];
+            ws.conv2d_1_grad_tile[106 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 210) * L + l];
+            ws.conv2d_1_grad_tile[107 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 211) * L + l];
+            ws.conv2d_1_grad_tile[108 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 216) * L + l];
+            ws.conv2d_1_grad_tile[109 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 217) * L + l];
+            ws.conv2d_1_grad_tile[110 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 218) * L + l];
+            ws.conv2d_1_grad_tile[111 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 219) * L + l];
+            ws.conv2d_1_grad_tile[112 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 224) * L + l];
+            ws.conv2d_1_grad_tile[113 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 225) * L + l];
+            ws.conv2d_1_grad_tile[114 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 226) * L + l];
+            ws.conv2d_1_grad_tile[115 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 227) * L + l];
+            ws.conv2d_1_grad_tile[116 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 232) * L + l];
+            ws.conv2d_1_grad_tile[117 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 233) * L + l];
+            ws.conv2d_1_grad_tile[118 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 234) * L + l];
+            ws.conv2d_1_grad_tile[119 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 235) * L + l];
+            ws.conv2d_1_grad_tile[120 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 240) * L + l];
+            ws.conv2d_1_grad_tile[121 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 241) * L + l];
+            ws.conv2d_1_grad_tile[122 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 242) * L + l];
+            ws.conv2d_1_grad_tile[123 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 243) * L + l];
+            ws.conv2d_1_grad_tile[124 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 248) * L + l];
+            ws.conv2d_1_grad_tile[125 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 249) * L + l];
+            ws.conv2d_1_grad_tile[126 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 250) * L + l];
+            ws.conv2d_1_grad_tile[127 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 251) * L + l];
+            ws.conv2d_1_grad_tile[128 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 256) * L + l];
+            ws.conv2d_1_grad_tile[129 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 257) * L + l];
+            ws.conv2d_1_grad_tile[130 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 258) * L + l];
+            ws.conv2d_1_grad_tile[131 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 259) * L + l];
+            ws.conv2d_1_grad_tile[132 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 264) * L + l];
+            ws.conv2d_1_grad_tile[133 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 265) * L + l];
+            ws.conv2d_1_grad_tile[134 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 266) * L + l];
+            ws.conv2d_1_grad_tile[135 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 267) * L + l];
+            ws.conv2d_1_grad_tile[136 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 272) * L + l];
+            ws.conv2d_1_grad_tile[137 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 273) * L + l];
+            ws.conv2d_1_grad_tile[138 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 274) * L + l];
+            ws.conv2d_1_grad_tile[139 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 275) * L + l];
+            ws.conv2d_1_grad_tile[140 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 280) * L + l];
+            ws.conv2d_1_grad_tile[141 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 281) * L + l];
+            ws.conv2d_1_grad_tile[142 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 282) * L + l];
+            ws.conv2d_1_grad_tile[143 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 283) * L + l];
+            ws.conv2d_1_grad_tile[144 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 288) * L + l];
+            ws.conv2d_1_grad_tile[145 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 289) * L + l];
+            ws.conv2d_1_grad_tile[146 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 290) * L + l];
+            ws.conv2d_1_grad_tile[147 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 291) * L + l];
+            ws.conv2d_1_grad_tile[148 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 296) * L + l];
+            ws.conv2d_1_grad_tile[149 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 297) * L + l];
+            ws.conv2d_1_grad_tile[150 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 298) * L + l];
+            ws.conv2d_1_grad_tile[151 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 299) * L + l];
+            ws.conv2d_1_grad_tile[152 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 304) * L + l];
+            ws.conv2d_1_grad_tile[153 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 305) * L + l];
+            ws.conv2d_1_grad_tile[154 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 306) * L + l];
+            ws.conv2d_1_grad_tile[155 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 307) * L + l];
+            ws.conv2d_1_grad_tile[156 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 312) * L + l];
+            ws.conv2d_1_grad_tile[157 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 313) * L + l];
+            ws.conv2d_1_grad_tile[158 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 314) * L + l];
+            ws.conv2d_1_grad_tile[159 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 315) * L + l];
+            ws.conv2d_1_grad_tile[160 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 320) * L + l];
+            ws.conv2d_1_grad_tile[161 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 321) * L + l];
+            ws.conv2d_1_grad_tile[162 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 322) * L + l];
+            ws.conv2d_1_grad_tile[163 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 323) * L + l];
+            ws.conv2d_1_grad_tile[164 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 328) * L + l];
+            ws.conv2d_1_grad_tile[165 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 329) * L + l];
+            ws.conv2d_1_grad_tile[166 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 330) * L + l];
+            ws.conv2d_1_grad_tile[167 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 331) * L + l];
+            ws.conv2d_1_grad_tile[168 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 336) * L + l];
+            ws.conv2d_1_grad_tile[169 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 337) * L + l];
+            ws.conv2d_1_grad_tile[170 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 338) * L + l];
+            ws.conv2d_1_grad_tile[171 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 339) * L + l];
+            ws.conv2d_1_grad_tile[172 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 344) * L + l];
+            ws.conv2d_1_grad_tile[173 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 345) * L + l];
+            ws.conv2d_1_grad_tile[174 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 346) * L + l];
+            ws.conv2d_1_grad_tile[175 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 347) * L + l];
+            ws.conv2d_1_grad_tile[176 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 352) * L + l];
+            ws.conv2d_1_grad_tile[177 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 353) * L + l];
+            ws.conv2d_1_grad_tile[178 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 354) * L + l];
+            ws.conv2d_1_grad_tile[179 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 355) * L + l];
+            ws.conv2d_1_grad_tile[180 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 360) * L + l];
+            ws.conv2d_1_grad_tile[181 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 361) * L + l];
+            ws.conv2d_1_grad_tile[182 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 362) * L + l];
+            ws.conv2d_1_grad_tile[183 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 363) * L + l];
+            ws.conv2d_1_grad_tile[184 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 368) * L + l];
+            ws.conv2d_1_grad_tile[185 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 369) * L + l];
+            ws.conv2d_1_grad_tile[186 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 370) * L + l];
+            ws.conv2d_1_grad_tile[187 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 371) * L + l];
+            ws.conv2d_1_grad_tile[188 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 376) * L + l];
+            ws.conv2d_1_grad_tile[189 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 377) * L + l];
+            ws.conv2d_1_grad_tile[190 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 378) * L + l];
+            ws.conv2d_1_grad_tile[191 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 379) * L + l];
+            ws.conv2d_1_grad_tile[192 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 384) * L + l];
+            ws.conv2d_1_grad_tile[193 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 385) * L + l];
+            ws.conv2d_1_grad_tile[194 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 386) * L + l];
+            ws.conv2d_1_grad_tile[195 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 387) * L + l];
+            ws.conv2d_1_grad_tile[196 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 392) * L + l];
+            ws.conv2d_1_grad_tile[197 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 393) * L + l];
+            ws.conv2d_1_grad_tile[198 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 394) * L + l];
+            ws.conv2d_1_grad_tile[199 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 395) * L + l];
+            ws.conv2d_1_grad_tile[200 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 400) * L + l];
+            ws.conv2d_1_grad_tile[201 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 401) * L + l];
+            ws.conv2d_1_grad_tile[202 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 402) * L + l];
+            ws.conv2d_1_grad_tile[203 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 403) * L + l];
+            ws.conv2d_1_grad_tile[204 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 408) * L + l];
+            ws.conv2d_1_grad_tile[205 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 409) * L + l];
+            ws.conv2d_1_grad_tile[206 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 410) * L + l];
+            ws.conv2d_1_grad_tile[207 * L + l] = ws.conv2d_1_grad[(ty * 416 + ob * 4 + 411) * L + l];
+          }
+          for (int ky = 0; ky < 3; ++ky) {
             {
-              T acc[8][L];
+              T acc[3][4][L];
               if (ty == 0) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = T(0);
-                  acc[1][l] = T(0);
-                  acc[2][l] = T(0);
-                  acc[3][l] = T(0);
-                  acc[4][l] = T(0);
-                  acc[5][l] = T(0);
-                  acc[6][l] = T(0);
-                  acc[7][l] = T(0);
+                  acc[0][0][l] = T(0);
+                  acc[0][1][l] = T(0);
+                  acc[0][2][l] = T(0);
+                  acc[0][3][l] = T(0);
+                  acc[1][0][l] = T(0);
+                  acc[1][1][l] = T(0);
+                  acc[1][2][l] = T(0);
+                  acc[1][3][l] = T(0);
+                  acc[2][0][l] = T(0);
+                  acc[2][1][l] = T(0);
+                  acc[2][2][l] = T(0);
+                  acc[2][3][l] = T(0);
                 }
               }
               else {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l];
-                  acc[1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l];
-                  acc[6][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l];
-                  acc[7][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l];
+                  acc[0][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12) * L + l];
+                  acc[0][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 1) * L + l];
+                  acc[0][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 2) * L + l];
+                  acc[0][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 3) * L + l];
+                  acc[1][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 4) * L + l];
+                  acc[1][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 5) * L + l];
+                  acc[1][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 6) * L + l];
+                  acc[1][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 7) * L + l];
+                  acc[2][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 8) * L + l];
+                  acc[2][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 9) * L + l];
+                  acc[2][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 10) * L + l];
+                  acc[2][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 11) * L + l];
                 }
               }
+              for (int r = 0; r < 2; ++r) {
+                for (int ox = 0; ox < 26; ++ox) {
+                  CNNC_LANES for (int l = 0; l < L; ++l) {
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 1) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 2) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 3) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 1) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 1) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 1) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 2) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 1) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 3) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 1) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 2) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 1) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 2) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 2) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 2) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 3) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 2) * L + l];
+                  }
+                } // for ox
+              } // for r
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 1) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 2) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 3) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 4) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 5) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 6) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 7) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 8) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 9) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 10) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 11) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 12) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 13) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 14) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 15) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 16) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 17) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 18) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 19) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 20) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 21) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 22) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 23) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 24) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 25) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 26) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 27) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 28) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 29) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 30) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 31) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 32) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 33) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 34) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 35) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 36) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 37) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 38) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 39) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 40) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 41) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 42) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 43) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 44) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 45) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 46) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 47) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 48) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 49) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 50) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 51) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 52) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 53) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 54) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 55) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 56) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 57) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 58) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 59) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 60) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 61) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 62) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 63) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 64) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 65) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 66) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 67) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 68) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 69) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 70) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 71) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 72) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 73) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 74) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 75) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 76) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 77) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 78) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 79) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 80) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 81) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 82) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 83) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 84) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 85) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 86) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 87) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 88) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 89) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 90) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 91) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 92) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 93) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 94) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 95) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 96) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 97) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 98) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 99) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 100) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 101) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 102) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 103) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 104) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 105) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 106) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 107) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 108) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 109) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 110) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 111) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 112) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 113) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 114) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 115) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 116) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 117) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 118) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 119) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 120) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 121) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 122) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 123) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 124) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 125) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 126) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 127) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 128) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 129) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 130) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 131) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 132) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 133) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 134) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 135) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 136) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 137) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 138) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 139) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 140) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 141) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 142) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 143) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 144) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 145) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 146) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 147) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 148) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 149) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 150) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 151) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 152) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 153) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 154) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 155) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 156) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 157) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 158) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 159) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 160) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 161) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 162) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 163) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 164) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 165) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 166) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 167) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 168) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 169) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 170) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 171) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 172) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 173) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 174) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 175) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 176) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 177) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 178) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 179) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 180) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 181) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 182) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 183) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 184) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 185) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 186) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 187) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 188) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 189) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 190) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 191) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 192) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 193) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 194) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 195) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 196) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 197) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 198) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 199) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 208 + 200) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 208 + 201) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 208 + 202) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 208 + 203) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 208 + 204) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 208 + 205) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 208 + 206) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 208 + 207) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12) * L + l] = acc[0][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 3) * L + l] = acc[0][3][l];
               }
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l] = acc[0][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l] = acc[1][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l] = acc[2][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l] = acc[3][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l] = acc[4][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l] = acc[5][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l] = acc[6][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l] = acc[7][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 4) * L + l] = acc[1][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 5) * L + l] = acc[1][1][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 6) * L + l] = acc[1][2][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 7) * L + l] = acc[1][3][l];
               }
-            } // window tap
-          } // for kx
-        } // for ky
-      } // for ty
-      for (int w = 0; w < 9; ++w) {
-        for (int a = 0; a < 8; ++a) {
-          grads[kConv2d1Kernel + w * 8 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 8 + a) * L);
-        } // for a
-      } // for w
-    } // kernel gradient block
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 8) * L + l] = acc[2][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 9) * L + l] = acc[2][1][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 10) * L + l] = acc[2][2][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 11) * L + l] = acc[2][3][l];
+              }
+            } // window taps
+          } // for ky
+        } // for ty
+        for (int w = 0; w < 9; ++w) {
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d1Kernel + w * 8 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 4 + a) * L);
+          } // for a
+        } // for w
+      } // kernel gradient block
+    } // for ob
   } // conv2d_1_backward
 
   // average_pooling2d_1 forward: AveragePooling2D 26x26x8 -> 12x12x8, window 3x3, stride 2x2, padding valid
@@ -1125,218 +1162,408 @@ struct Model {
         grads[kConv2d2Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 2; ++ob) {
+    for (int p = 0; p < 144; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_2_input_planes[(p) * L + l] = ws.average_pooling2d_1_out[(p * 8) * L + l];
+        ws.conv2d_2_input_planes[(p + 144) * L + l] = ws.average_pooling2d_1_out[(p * 8 + 1) * L + l];
+        ws.conv2d_2_input_planes[(p + 288) * L + l] = ws.average_pooling2d_1_out[(p * 8 + 2) * L + l];
+        ws.conv2d_2_input_planes[(p + 432) * L + l] = ws.average_pooling2d_1_out[(p * 8 + 3) * L + l];
+        ws.conv2d_2_input_planes[(p + 576) * L + l] = ws.average_pooling2d_1_out[(p * 8 + 4) * L + l];
+        ws.conv2d_2_input_planes[(p + 720) * L + l] = ws.average_pooling2d_1_out[(p * 8 + 5) * L + l];
+        ws.conv2d_2_input_planes[(p + 864) * L + l] = ws.average_pooling2d_1_out[(p * 8 + 6) * L + l];
+        ws.conv2d_2_input_planes[(p + 1008) * L + l] = ws.average_pooling2d_1_out[(p * 8 + 7) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 4; ++ob) {
       {
-        for (int ty = 0; ty < 5; ++ty) {
+        for (int ty = 0; ty < 2; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_2_grad_tile[l] = ws.conv2d_2_grad[(ty * 800 + ob * 4) * L + l];
+            ws.conv2d_2_grad_tile[1 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 1) * L + l];
+            ws.conv2d_2_grad_tile[2 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 2) * L + l];
+            ws.conv2d_2_grad_tile[3 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 3) * L + l];
+            ws.conv2d_2_grad_tile[4 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 16) * L + l];
+            ws.conv2d_2_grad_tile[5 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 17) * L + l];
+            ws.conv2d_2_grad_tile[6 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 18) * L + l];
+            ws.conv2d_2_grad_tile[7 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 19) * L + l];
+            ws.conv2d_2_grad_tile[8 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 32) * L + l];
+            ws.conv2d_2_grad_tile[9 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 33) * L + l];
+            ws.conv2d_2_grad_tile[10 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 34) * L + l];
+            ws.conv2d_2_grad_tile[11 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 35) * L + l];
+            ws.conv2d_2_grad_tile[12 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 48) * L + l];
+            ws.conv2d_2_grad_tile[13 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 49) * L + l];
+            ws.conv2d_2_grad_tile[14 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 50) * L + l];
+            ws.conv2d_2_grad_tile[15 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 51) * L + l];
+            ws.conv2d_2_grad_tile[16 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 64) * L + l];
+            ws.conv2d_2_grad_tile[17 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 65) * L + l];
+            ws.conv2d_2_grad_tile[18 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 66) * L + l];
+            ws.conv2d_2_grad_tile[19 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 67) * L + l];
+            ws.conv2d_2_grad_tile[20 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 80) * L + l];
+            ws.conv2d_2_grad_tile[21 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 81) * L + l];
+            ws.conv2d_2_grad_tile[22 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 82) * L + l];
+            ws.conv2d_2_grad_tile[23 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 83) * L + l];
+            ws.conv2d_2_grad_tile[24 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 96) * L + l];
+            ws.conv2d_2_grad_tile[25 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 97) * L + l];
+            ws.conv2d_2_grad_tile[26 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 98) * L + l];
+            ws.conv2d_2_grad_tile[27 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 99) * L + l];
+            ws.conv2d_2_grad_tile[28 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 112) * L + l];
+            ws.conv2d_2_grad_tile[29 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 113) * L + l];
+            ws.conv2d_2_grad_tile[30 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 114) * L + l];
+            ws.conv2d_2_grad_tile[31 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 115) * L + l];
+            ws.conv2d_2_grad_tile[32 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 128) * L + l];
+            ws.conv2d_2_grad_tile[33 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 129) * L + l];
+            ws.conv2d_2_grad_tile[34 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 130) * L + l];
+            ws.conv2d_2_grad_tile[35 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 131) * L + l];
+            ws.conv2d_2_grad_tile[36 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 144) * L + l];
+            ws.conv2d_2_grad_tile[37 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 145) * L + l];
+            ws.conv2d_2_grad_tile[38 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 146) * L + l];
+            ws.conv2d_2_grad_tile[39 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 147) * L + l];
+            ws.conv2d_2_grad_tile[40 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 160) * L + l];
+            ws.conv2d_2_grad_tile[41 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 161) * L + l];
+            ws.conv2d_2_grad_tile[42 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 162) * L + l];
+            ws.conv2d_2_grad_tile[43 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 163) * L + l];
+            ws.conv2d_2_grad_tile[44 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 176) * L + l];
+            ws.conv2d_2_grad_tile[45 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 177) * L + l];
+            ws.conv2d_2_grad_tile[46 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 178) * L + l];
+            ws.conv2d_2_grad_tile[47 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 179) * L + l];
+            ws.conv2d_2_grad_tile[48 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 192) * L + l];
+            ws.conv2d_2_grad_tile[49 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 193) * L + l];
+            ws.conv2d_2_grad_tile[50 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 194) * L + l];
+            ws.conv2d_2_grad_tile[51 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 195) * L + l];
+            ws.conv2d_2_grad_tile[52 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 208) * L + l];
+            ws.conv2d_2_grad_tile[53 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 209) * L + l];
+            ws.conv2d_2_grad_tile[54 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 210) * L + l];
+            ws.conv2d_2_grad_tile[55 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 211) * L + l];
+            ws.conv2d_2_grad_tile[56 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 224) * L + l];
+            ws.conv2d_2_grad_tile[57 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 225) * L + l];
+            ws.conv2d_2_grad_tile[58 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 226) * L + l];
+            ws.conv2d_2_grad_tile[59 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 227) * L + l];
+            ws.conv2d_2_grad_tile[60 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 240) * L + l];
+            ws.conv2d_2_grad_tile[61 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 241) * L + l];
+            ws.conv2d_2_grad_tile[62 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 242) * L + l];
+            ws.conv2d_2_grad_tile[63 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 243) * L + l];
+            ws.conv2d_2_grad_tile[64 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 256) * L + l];
+            ws.conv2d_2_grad_tile[65 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 257) * L + l];
+            ws.conv2d_2_grad_tile[66 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 258) * L + l];
+            ws.conv2d_2_grad_tile[67 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 259) * L + l];
+            ws.conv2d_2_grad_tile[68 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 272) * L + l];
+            ws.conv2d_2_grad_tile[69 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 273) * L + l];
+            ws.conv2d_2_grad_tile[70 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 274) * L + l];
+            ws.conv2d_2_grad_tile[71 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 275) * L + l];
+            ws.conv2d_2_grad_tile[72 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 288) * L + l];
+            ws.conv2d_2_grad_tile[73 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 289) * L + l];
+            ws.conv2d_2_grad_tile[74 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 290) * L + l];
+            ws.conv2d_2_grad_tile[75 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 291) * L + l];
+            ws.conv2d_2_grad_tile[76 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 304) * L + l];
+            ws.conv2d_2_grad_tile[77 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 305) * L + l];
+            ws.conv2d_2_grad_tile[78 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 306) * L + l];
+            ws.conv2d_2_grad_tile[79 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 307) * L + l];
+            ws.conv2d_2_grad_tile[80 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 320) * L + l];
+            ws.conv2d_2_grad_tile[81 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 321) * L + l];
+            ws.conv2d_2_grad_tile[82 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 322) * L + l];
+            ws.conv2d_2_grad_tile[83 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 323) * L + l];
+            ws.conv2d_2_grad_tile[84 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 336) * L + l];
+            ws.conv2d_2_grad_tile[85 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 337) * L + l];
+            ws.conv2d_2_grad_tile[86 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 338) * L + l];
+            ws.conv2d_2_grad_tile[87 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 339) * L + l];
+            ws.conv2d_2_grad_tile[88 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 352) * L + l];
+            ws.conv2d_2_grad_tile[89 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 353) * L + l];
+            ws.conv2d_2_grad_tile[90 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 354) * L + l];
+            ws.conv2d_2_grad_tile[91 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 355) * L + l];
+            ws.conv2d_2_grad_tile[92 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 368) * L + l];
+            ws.conv2d_2_grad_tile[93 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 369) * L + l];
+            ws.conv2d_2_grad_tile[94 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 370) * L + l];
+            ws.conv2d_2_grad_tile[95 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 371) * L + l];
+            ws.conv2d_2_grad_tile[96 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 384) * L + l];
+            ws.conv2d_2_grad_tile[97 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 385) * L + l];
+            ws.conv2d_2_grad_tile[98 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 386) * L + l];
+            ws.conv2d_2_grad_tile[99 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 387) * L + l];
+            ws.conv2d_2_grad_tile[100 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 400) * L + l];
+            ws.conv2d_2_grad_tile[101 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 401) * L + l];
+            ws.conv2d_2_grad_tile[102 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 402) * L + l];
+            ws.conv2d_2_grad_tile[103 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 403) * L + l];
+            ws.conv2d_2_grad_tile[104 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 416) * L + l];
+            ws.conv2d_2_grad_tile[105 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 417) * L + l];
+            ws.conv2d_2_grad_tile[106 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 418) * L + l];
+            ws.conv2d_2_grad_tile[107 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 419) * L + l];
+            ws.conv2d_2_grad_tile[108 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 432) * L + l];
+            ws.conv2d_2_grad_tile[109 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 433) * L + l];
+            ws.conv2d_2_grad_tile[110 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 434) * L + l];
+            ws.conv2d_2_grad_tile[111 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 435) * L + l];
+            ws.conv2d_2_grad_tile[112 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 448) * L + l];
+            ws.conv2d_2_grad_tile[113 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 449) * L + l];
+            ws.conv2d_2_grad_tile[114 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 450) * L + l];
+            ws.conv2d_2_grad_tile[115 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 451) * L + l];
+            ws.conv2d_2_grad_tile[116 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 464) * L + l];
+            ws.conv2d_2_grad_tile[117 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 465) * L + l];
+            ws.conv2d_2_grad_tile[118 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 466) * L + l];
+            ws.conv2d_2_grad_tile[119 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 467) * L + l];
+            ws.conv2d_2_grad_tile[120 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 480) * L + l];
+            ws.conv2d_2_grad_tile[121 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 481) * L + l];
+            ws.conv2d_2_grad_tile[122 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 482) * L + l];
+            ws.conv2d_2_grad_tile[123 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 483) * L + l];
+            ws.conv2d_2_grad_tile[124 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 496) * L + l];
+            ws.conv2d_2_grad_tile[125 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 497) * L + l];
+            ws.conv2d_2_grad_tile[126 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 498) * L + l];
+            ws.conv2d_2_grad_tile[127 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 499) * L + l];
+            ws.conv2d_2_grad_tile[128 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 512) * L + l];
+            ws.conv2d_2_grad_tile[129 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 513) * L + l];
+            ws.conv2d_2_grad_tile[130 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 514) * L + l];
+            ws.conv2d_2_grad_tile[131 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 515) * L + l];
+            ws.conv2d_2_grad_tile[132 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 528) * L + l];
+            ws.conv2d_2_grad_tile[133 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 529) * L + l];
+            ws.conv2d_2_grad_tile[134 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 530) * L + l];
+            ws.conv2d_2_grad_tile[135 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 531) * L + l];
+            ws.conv2d_2_grad_tile[136 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 544) * L + l];
+            ws.conv2d_2_grad_tile[137 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 545) * L + l];
+            ws.conv2d_2_grad_tile[138 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 546) * L + l];
+            ws.conv2d_2_grad_tile[139 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 547) * L + l];
+            ws.conv2d_2_grad_tile[140 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 560) * L + l];
+            ws.conv2d_2_grad_tile[141 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 561) * L + l];
+            ws.conv2d_2_grad_tile[142 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 562) * L + l];
+            ws.conv2d_2_grad_tile[143 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 563) * L + l];
+            ws.conv2d_2_grad_tile[144 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 576) * L + l];
+            ws.conv2d_2_grad_tile[145 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 577) * L + l];
+            ws.conv2d_2_grad_tile[146 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 578) * L + l];
+            ws.conv2d_2_grad_tile[147 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 579) * L + l];
+            ws.conv2d_2_grad_tile[148 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 592) * L + l];
+            ws.conv2d_2_grad_tile[149 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 593) * L + l];
+            ws.conv2d_2_grad_tile[150 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 594) * L + l];
+            ws.conv2d_2_grad_tile[151 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 595) * L + l];
+            ws.conv2d_2_grad_tile[152 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 608) * L + l];
+            ws.conv2d_2_grad_tile[153 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 609) * L + l];
+            ws.conv2d_2_grad_tile[154 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 610) * L + l];
+            ws.conv2d_2_grad_tile[155 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 611) * L + l];
+            ws.conv2d_2_grad_tile[156 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 624) * L + l];
+            ws.conv2d_2_grad_tile[157 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 625) * L + l];
+            ws.conv2d_2_grad_tile[158 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 626) * L + l];
+            ws.conv2d_2_grad_tile[159 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 627) * L + l];
+            ws.conv2d_2_grad_tile[160 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 640) * L + l];
+            ws.conv2d_2_grad_tile[161 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 641) * L + l];
+            ws.conv2d_2_grad_tile[162 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 642) * L + l];
+            ws.conv2d_2_grad_tile[163 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 643) * L + l];
+            ws.conv2d_2_grad_tile[164 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 656) * L + l];
+            ws.conv2d_2_grad_tile[165 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 657) * L + l];
+            ws.conv2d_2_grad_tile[166 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 658) * L + l];
+            ws.conv2d_2_grad_tile[167 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 659) * L + l];
+            ws.conv2d_2_grad_tile[168 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 672) * L + l];
+            ws.conv2d_2_grad_tile[169 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 673) * L + l];
+            ws.conv2d_2_grad_tile[170 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 674) * L + l];
+            ws.conv2d_2_grad_tile[171 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 675) * L + l];
+            ws.conv2d_2_grad_tile[172 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 688) * L + l];
+            ws.conv2d_2_grad_tile[173 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 689) * L + l];
+            ws.conv2d_2_grad_tile[174 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 690) * L + l];
+            ws.conv2d_2_grad_tile[175 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 691) * L + l];
+            ws.conv2d_2_grad_tile[176 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 704) * L + l];
+            ws.conv2d_2_grad_tile[177 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 705) * L + l];
+            ws.conv2d_2_grad_tile[178 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 706) * L + l];
+            ws.conv2d_2_grad_tile[179 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 707) * L + l];
+            ws.conv2d_2_grad_tile[180 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 720) * L + l];
+            ws.conv2d_2_grad_tile[181 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 721) * L + l];
+            ws.conv2d_2_grad_tile[182 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 722) * L + l];
+            ws.conv2d_2_grad_tile[183 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 723) * L + l];
+            ws.conv2d_2_grad_tile[184 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 736) * L + l];
+            ws.conv2d_2_grad_tile[185 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 737) * L + l];
+            ws.conv2d_2_grad_tile[186 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 738) * L + l];
+            ws.conv2d_2_grad_tile[187 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 739) * L + l];
+            ws.conv2d_2_grad_tile[188 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 752) * L + l];
+            ws.conv2d_2_grad_tile[189 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 753) * L + l];
+            ws.conv2d_2_grad_tile[190 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 754) * L + l];
+            ws.conv2d_2_grad_tile[191 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 755) * L + l];
+            ws.conv2d_2_grad_tile[192 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 768) * L + l];
+            ws.conv2d_2_grad_tile[193 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 769) * L + l];
+            ws.conv2d_2_grad_tile[194 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 770) * L + l];
+            ws.conv2d_2_grad_tile[195 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 771) * L + l];
+            ws.conv2d_2_grad_tile[196 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 784) * L + l];
+            ws.conv2d_2_grad_tile[197 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 785) * L + l];
+            ws.conv2d_2_grad_tile[198 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 786) * L + l];
+            ws.conv2d_2_grad_tile[199 * L + l] = ws.conv2d_2_grad[(ty * 800 + ob * 4 + 787) * L + l];
+          }
           for (int c = 0; c < 8; ++c) {
             for (int ky = 0; ky < 3; ++ky) {
-              for (int kx = 0; kx < 3; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 7) * L + l];
-                    }
-                  }
+              {
+                T acc[3][4][L];
+                if (ty == 0) {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 1) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 2) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 3) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 4) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 5) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 6) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 7) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 16) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 8) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 17) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 8) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 18) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 8) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 19) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 8) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 20) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 8) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 21) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 8) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 22) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 8) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 23) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 8) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 32) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 16) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 33) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 16) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 34) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 16) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 35) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 16) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 36) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 16) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 37) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 16) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 38) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 16) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 39) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 16) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 48) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 24) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 49) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 24) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 50) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 24) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 51) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 24) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 52) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 24) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 53) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 24) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 54) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 24) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 55) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 24) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 64) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 32) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 65) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 32) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 66) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 32) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 67) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 32) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 68) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 32) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 69) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 32) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 70) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 32) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 71) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 32) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 80) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 40) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 81) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 40) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 82) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 40) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 83) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 40) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 84) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 40) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 85) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 40) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 86) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 40) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 87) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 40) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 96) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 48) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 97) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 48) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 98) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 48) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 99) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 48) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 100) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 48) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 101) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 48) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 102) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 48) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 103) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 48) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 112) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 56) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 113) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 56) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 114) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 56) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 115) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 56) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 116) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 56) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 117) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 56) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 118) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 56) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 119) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 56) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 128) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 64) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 129) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 64) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 130) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 64) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 131) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 64) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 132) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 64) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 133) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 64) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 134) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 64) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 135) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 64) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 144) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 72) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 145) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 72) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 146) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 72) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 147) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 72) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 148) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 72) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 149) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 72) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 150) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 72) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 151) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 72) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 160) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 96) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 161) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 96) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 162) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 96) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 163) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 96) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 164) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 96) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 165) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 96) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 166) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 96) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 167) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 96) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 176) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 104) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 177) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 104) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 178) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 104) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 179) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 104) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 180) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 104) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 181) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 104) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 182) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 104) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 183) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 104) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 192) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 112) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 193) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 112) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 194) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 112) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 195) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 112) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 196) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 112) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 197) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 112) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 198) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 112) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 199) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 112) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 208) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 120) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 209) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 120) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 210) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 120) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 211) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 120) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 212) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 120) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 213) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 120) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 214) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 120) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 215) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 120) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 224) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 128) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 225) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 128) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 226) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 128) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 227) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 128) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 228) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 128) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 229) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 128) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 230) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 128) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 231) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 128) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 240) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 136) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 241) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 136) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 242) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 136) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 243) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 136) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 244) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 136) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 245) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 136) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 246) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 136) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 247) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 136) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 256) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 144) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 257) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 144) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 258) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 144) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 259) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 144) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 260) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 144) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 261) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 144) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 262) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 144) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 263) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 144) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 272) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 152) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 273) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 152) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 274) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 152) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 275) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 152) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 276) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 152) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 277) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 152) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 278) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 152) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 279) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 152) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 288) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 160) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 289) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 160) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 290) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 160) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 291) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 160) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 292) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 160) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 293) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 160) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 294) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 160) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 295) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 160) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 304) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 168) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 305) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 168) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 306) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 168) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 307) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 168) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 308) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 168) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 309) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 168) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 310) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 168) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 311) * L + l] * ws.average_pooling2d_1_out[(ty * 192 + ky * 96 + kx * 8 + c + 168) * L + l];
+                    acc[0][0][l] = T(0);
+                    acc[0][1][l] = T(0);
+                    acc[0][2][l] = T(0);
+                    acc[0][3][l] = T(0);
+                    acc[1][0][l] = T(0);
+                    acc[1][1][l] = T(0);
+                    acc[1][2][l] = T(0);
+                    acc[1][3][l] = T(0);
+                    acc[2][0][l] = T(0);
+                    acc[2][1][l] = T(0);
+                    acc[2][2][l] = T(0);
+                    acc[2][3][l] = T(0);
                   }
+                }
+                else {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 192 + kx * 64 + c * 8 + 7) * L + l] = acc[7][l];
+                    acc[0][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4) * L + l];
+                    acc[0][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 1) * L + l];
+                    acc[0][2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 2) * L + l];
+                    acc[0][3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 3) * L + l];
+                    acc[1][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 32) * L + l];
+                    acc[1][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 33) * L + l];
+                    acc[1][2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 34) * L + l];
+                    acc[1][3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 35) * L + l];
+                    acc[2][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 64) * L + l];
+                    acc[2][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 65) * L + l];
+                    acc[2][2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 66) * L + l];
+                    acc[2][3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 67) * L + l];
                   }
-                } // window tap
-              } // for kx
+                }
+                for (int r = 0; r < 5; ++r) {
+                  CNNC_LANES for (int l = 0; l < L; ++l) {
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 20) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 21) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 22) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 23) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 20) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 21) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 22) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 23) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 20) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 21) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 22) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 23) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 24) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 25) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 26) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 27) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 24) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 25) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 26) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 27) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 24) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 25) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 26) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 27) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 28) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 29) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 30) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 31) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 28) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 29) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 30) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 31) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 28) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 29) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 30) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 31) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 32) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 33) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 34) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 35) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 32) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 33) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 34) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 35) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 32) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 33) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 34) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 35) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 36) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 37) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 38) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 39) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 36) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 37) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                    acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 38) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                    acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 39) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 40 + 36) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 11) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 40 + 37) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 11) * L + l];
+                    acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 40 + 38) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 11) * L + l];
+                    acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 40 + 39) * L + l] * ws.conv2d_2_input_planes[(c * 144 + ty * 60 + r * 12 + ky * 12 + 11) * L + l];
+                  }
+                } // for r
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4) * L + l] = acc[0][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 1) * L + l] = acc[0][1][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 2) * L + l] = acc[0][2][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 3) * L + l] = acc[0][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 32) * L + l] = acc[1][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 33) * L + l] = acc[1][1][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 34) * L + l] = acc[1][2][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 35) * L + l] = acc[1][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 64) * L + l] = acc[2][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 65) * L + l] = acc[2][1][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 66) * L + l] = acc[2][2][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 96 + c * 4 + 67) * L + l] = acc[2][3][l];
+                }
+              } // window taps
             } // for ky
           } // for c
         } // for ty
         for (int w = 0; w < 72; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d2Kernel + w * 16 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d2Kernel + w * 16 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -1795,153 +2022,150 @@ struct Model {
   // cost per sample: 1,600 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void average_pooling2d_2_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 1600; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 5; ++oy) {
       for (int ox = 0; ox < 5; ++ox) {
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 16) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 160) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 176) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 16) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 160) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 176) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 1) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 17) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 161) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 177) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 1) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 17) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 161) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 177) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 2) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 18) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 162) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 178) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 2) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 18) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 162) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 178) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 3) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 19) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 163) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 179) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 3) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 19) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 163) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 179) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 4) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 20) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 164) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 180) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 4) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 20) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 164) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 180) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 5) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 21) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 165) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 181) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 5) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 21) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 165) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 181) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 6) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 22) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 166) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 182) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 6) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 22) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 166) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 182) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 7) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 23) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 167) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 183) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 7) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 23) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 167) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 183) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 8) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 24) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 168) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 184) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 8) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 24) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 168) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 184) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 9) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 25) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 169) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 185) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 9) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 25) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 169) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 185) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 10) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 26) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 170) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 186) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 10) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 26) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 170) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 186) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 11) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 27) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 171) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 187) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 11) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 27) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 171) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 187) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 12) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 28) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 172) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 188) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 12) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 28) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 172) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 188) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 13) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 29) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 173) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 189) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 13) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 29) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 173) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 189) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 14) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 30) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 174) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 190) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 14) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 30) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 174) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 190) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 15) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 31) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 175) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 191) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 15) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 31) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 175) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 191) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
           }
         } // window
       } // for ox
@@ -2006,7 +2230,7 @@ struct Model {
       } // for r
     }
     {
-      T transposed[L][32];
+      alignas(64) T transposed[L][32];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.hidden_grad[l];
         transposed[l][1] = ws.hidden_grad[1 * L + l];
@@ -2041,168 +2265,37 @@ struct Model {
         transposed[l][30] = ws.hidden_grad[30 * L + l];
         transposed[l][31] = ws.hidden_grad[31 * L + l];
       }
-      for (int i = 0; i < 400; ++i) {
+      for (int ib = 0; ib < 100; ++ib) {
         {
-          T sum = grads[kHiddenKernel + i * 32];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][0];
-          grads[kHiddenKernel + i * 32] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][1];
-          grads[kHiddenKernel + i * 32 + 1] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][2];
-          grads[kHiddenKernel + i * 32 + 2] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][3];
-          grads[kHiddenKernel + i * 32 + 3] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][4];
-          grads[kHiddenKernel + i * 32 + 4] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 5];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][5];
-          grads[kHiddenKernel + i * 32 + 5] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 6];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][6];
-          grads[kHiddenKernel + i * 32 + 6] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 7];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][7];
-          grads[kHiddenKernel + i * 32 + 7] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 8];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][8];
-          grads[kHiddenKernel + i * 32 + 8] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 9];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][9];
-          grads[kHiddenKernel + i * 32 + 9] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 10];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][10];
-          grads[kHiddenKernel + i * 32 + 10] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 11];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][11];
-          grads[kHiddenKernel + i * 32 + 11] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 12];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][12];
-          grads[kHiddenKernel + i * 32 + 12] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 13];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][13];
-          grads[kHiddenKernel + i * 32 + 13] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 14];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][14];
-          grads[kHiddenKernel + i * 32 + 14] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 15];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][15];
-          grads[kHiddenKernel + i * 32 + 15] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 16];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][16];
-          grads[kHiddenKernel + i * 32 + 16] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 17];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][17];
-          grads[kHiddenKernel + i * 32 + 17] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 18];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][18];
-          grads[kHiddenKernel + i * 32 + 18] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 19];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][19];
-          grads[kHiddenKernel + i * 32 + 19] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 20];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][20];
-          grads[kHiddenKernel + i * 32 + 20] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 21];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][21];
-          grads[kHiddenKernel + i * 32 + 21] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 22];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][22];
-          grads[kHiddenKernel + i * 32 + 22] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 23];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][23];
-          grads[kHiddenKernel + i * 32 + 23] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 24];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][24];
-          grads[kHiddenKernel + i * 32 + 24] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 25];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][25];
-          grads[kHiddenKernel + i * 32 + 25] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 26];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][26];
-          grads[kHiddenKernel + i * 32 + 26] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 27];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][27];
-          grads[kHiddenKernel + i * 32 + 27] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 28];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][28];
-          grads[kHiddenKernel + i * 32 + 28] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 29];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][29];
-          grads[kHiddenKernel + i * 32 + 29] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 30];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][30];
-          grads[kHiddenKernel + i * 32 + 30] = sum;
-        }
-        {
-          T sum = grads[kHiddenKernel + i * 32 + 31];
-          for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][31];
-          grads[kHiddenKernel + i * 32 + 31] = sum;
-        }
-      } // for i
+          alignas(64) T acc[4][32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kHiddenKernel + ib * 128 + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kHiddenKernel + ib * 128 + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kHiddenKernel + ib * 128 + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kHiddenKernel + ib * 128 + o + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kHiddenKernel + ib * 128 + o + 64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kHiddenKernel + ib * 128 + o + 80];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kHiddenKernel + ib * 128 + o + 96];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kHiddenKernel + ib * 128 + o + 112];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 16];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kHiddenKernel + ib * 128 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kHiddenKernel + ib * 128 + o + 16] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kHiddenKernel + ib * 128 + o + 32] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kHiddenKernel + ib * 128 + o + 48] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kHiddenKernel + ib * 128 + o + 64] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kHiddenKernel + ib * 128 + o + 80] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kHiddenKernel + ib * 128 + o + 96] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kHiddenKernel + ib * 128 + o + 112] = acc[3][o + 16];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 40; ++ib) {
       {
@@ -2467,7 +2560,7 @@ struct Model {
       grads[kDense2Bias + 9] += lane_sum<T, L>(ws.dense_2_grad + 9 * L);
     }
     {
-      T transposed[L][10];
+      alignas(64) T transposed[L][10];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_2_grad[l];
         transposed[l][1] = ws.dense_2_grad[1 * L + l];
@@ -2480,58 +2573,25 @@ struct Model {
         transposed[l][8] = ws.dense_2_grad[8 * L + l];
         transposed[l][9] = ws.dense_2_grad[9 * L + l];
       }
-      for (int i = 0; i < 32; ++i) {
+      for (int ib = 0; ib < 8; ++ib) {
         {
-          T sum = grads[kDense2Kernel + i * 10];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][0];
-          grads[kDense2Kernel + i * 10] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][1];
-          grads[kDense2Kernel + i * 10 + 1] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][2];
-          grads[kDense2Kernel + i * 10 + 2] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][3];
-          grads[kDense2Kernel + i * 10 + 3] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][4];
-          grads[kDense2Kernel + i * 10 + 4] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 5];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][5];
-          grads[kDense2Kernel + i * 10 + 5] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 6];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][6];
-          grads[kDense2Kernel + i * 10 + 6] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 7];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][7];
-          grads[kDense2Kernel + i * 10 + 7] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 8];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][8];
-          grads[kDense2Kernel + i * 10 + 8] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 9];
-          for (int l = 0; l < L; ++l) sum += ws.hidden_tanh_out[(i) * L + l] * transposed[l][9];
-          grads[kDense2Kernel + i * 10 + 9] = sum;
-        }
-      } // for i
+          alignas(64) T acc[4][10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] = grads[kDense2Kernel + ib * 40 + o];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] = grads[kDense2Kernel + ib * 40 + o + 10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] = grads[kDense2Kernel + ib * 40 + o + 20];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] = grads[kDense2Kernel + ib * 40 + o + 30];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] += ws.hidden_tanh_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] += ws.hidden_tanh_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] += ws.hidden_tanh_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] += ws.hidden_tanh_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 10] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 20] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 30] = acc[3][o + 0];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 4; ++ib) {
       {

@@ -173,10 +173,14 @@ struct Model {
     alignas(64) T conv2d_1_out[32768 * L]; // conv2d_1 32x32x32
     alignas(64) T conv2d_1_grad[32768 * L]; // its gradient
     alignas(64) T conv2d_1_padded[3468 * L]; // 34x34x3, the input zero-padded
-    alignas(64) T conv2d_1_kernel_grad_lanes[216 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_1_grad_tile[256 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_1_input_planes[3468 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_1_kernel_grad_lanes[108 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T conv2d_2_out[28800 * L]; // conv2d_2 30x30x32
     alignas(64) T conv2d_2_grad[28800 * L]; // its gradient
-    alignas(64) T conv2d_2_kernel_grad_lanes[2304 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_2_grad_tile[240 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_2_input_planes[32768 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_2_kernel_grad_lanes[1152 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T max_pooling2d_1_out[7200 * L]; // max_pooling2d_1 15x15x32
     alignas(64) T max_pooling2d_1_grad[7200 * L]; // its gradient
     alignas(64) T max_pooling2d_1_argmax[7200 * L]; // the winning tap of each output (ky * kw + kx), for backward
@@ -184,10 +188,14 @@ struct Model {
     alignas(64) T conv2d_3_grad[14400 * L]; // its gradient
     alignas(64) T conv2d_3_padded[9248 * L]; // 17x17x32, the input zero-padded
     alignas(64) T conv2d_3_padded_grad[9248 * L]; // its gradient
-    alignas(64) T conv2d_3_kernel_grad_lanes[2304 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_3_grad_tile[300 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_3_input_planes[9248 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_3_kernel_grad_lanes[1152 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T conv2d_4_out[10816 * L]; // conv2d_4 13x13x64
     alignas(64) T conv2d_4_grad[10816 * L]; // its gradient
-    alignas(64) T conv2d_4_kernel_grad_lanes[4608 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_4_grad_tile[260 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_4_input_planes[14400 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_4_kernel_grad_lanes[2304 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T max_pooling2d_2_out[2304 * L]; // max_pooling2d_2 6x6x64
     alignas(64) T max_pooling2d_2_grad[2304 * L]; // its gradient
     alignas(64) T max_pooling2d_2_argmax[2304 * L]; // the winning tap of each output (ky * kw + kx), for backward
@@ -824,314 +832,353 @@ struct Model {
         grads[kConv2d1Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 4; ++ob) {
+    for (int p = 0; p < 1156; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_1_input_planes[(p) * L + l] = ws.conv2d_1_padded[(p * 3) * L + l];
+        ws.conv2d_1_input_planes[(p + 1156) * L + l] = ws.conv2d_1_padded[(p * 3 + 1) * L + l];
+        ws.conv2d_1_input_planes[(p + 2312) * L + l] = ws.conv2d_1_padded[(p * 3 + 2) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 8; ++ob) {
       {
-        for (int ty = 0; ty < 32; ++ty) {
+        for (int ty = 0; ty < 16; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_1_grad_tile[l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4) * L + l];
+            ws.conv2d_1_grad_tile[1 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1) * L + l];
+            ws.conv2d_1_grad_tile[2 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 2) * L + l];
+            ws.conv2d_1_grad_tile[3 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 3) * L + l];
+            ws.conv2d_1_grad_tile[4 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 32) * L + l];
+            ws.conv2d_1_grad_tile[5 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 33) * L + l];
+            ws.conv2d_1_grad_tile[6 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 34) * L + l];
+            ws.conv2d_1_grad_tile[7 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 35) * L + l];
+            ws.conv2d_1_grad_tile[8 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 64) * L + l];
+            ws.conv2d_1_grad_tile[9 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 65) * L + l];
+            ws.conv2d_1_grad_tile[10 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 66) * L + l];
+            ws.conv2d_1_grad_tile[11 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 67) * L + l];
+            ws.conv2d_1_grad_tile[12 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 96) * L + l];
+            ws.conv2d_1_grad_tile[13 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 97) * L + l];
+            ws.conv2d_1_grad_tile[14 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 98) * L + l];
+            ws.conv2d_1_grad_tile[15 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 99) * L + l];
+            ws.conv2d_1_grad_tile[16 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 128) * L + l];
+            ws.conv2d_1_grad_tile[17 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 129) * L + l];
+            ws.conv2d_1_grad_tile[18 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 130) * L + l];
+            ws.conv2d_1_grad_tile[19 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 131) * L + l];
+            ws.conv2d_1_grad_tile[20 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 160) * L + l];
+            ws.conv2d_1_grad_tile[21 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 161) * L + l];
+            ws.conv2d_1_grad_tile[22 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 162) * L + l];
+            ws.conv2d_1_grad_tile[23 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 163) * L + l];
+            ws.conv2d_1_grad_tile[24 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 192) * L + l];
+            ws.conv2d_1_grad_tile[25 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 193) * L + l];
+            ws.conv2d_1_grad_tile[26 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 194) * L + l];
+            ws.conv2d_1_grad_tile[27 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 195) * L + l];
+            ws.conv2d_1_grad_tile[28 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 224) * L + l];
+            ws.conv2d_1_grad_tile[29 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 225) * L + l];
+            ws.conv2d_1_grad_tile[30 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 226) * L + l];
+            ws.conv2d_1_grad_tile[31 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 227) * L + l];
+            ws.conv2d_1_grad_tile[32 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 256) * L + l];
+            ws.conv2d_1_grad_tile[33 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 257) * L + l];
+            ws.conv2d_1_grad_tile[34 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 258) * L + l];
+            ws.conv2d_1_grad_tile[35 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 259) * L + l];
+            ws.conv2d_1_grad_tile[36 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 288) * L + l];
+            ws.conv2d_1_grad_tile[37 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 289) * L + l];
+            ws.conv2d_1_grad_tile[38 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 290) * L + l];
+            ws.conv2d_1_grad_tile[39 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 291) * L + l];
+            ws.conv2d_1_grad_tile[40 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 320) * L + l];
+            ws.conv2d_1_grad_tile[41 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 321) * L + l];
+            ws.conv2d_1_grad_tile[42 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 322) * L + l];
+            ws.conv2d_1_grad_tile[43 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 323) * L + l];
+            ws.conv2d_1_grad_tile[44 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 352) * L + l];
+            ws.conv2d_1_grad_tile[45 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 353) * L + l];
+            ws.conv2d_1_grad_tile[46 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 354) * L + l];
+            ws.conv2d_1_grad_tile[47 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 355) * L + l];
+            ws.conv2d_1_grad_tile[48 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 384) * L + l];
+            ws.conv2d_1_grad_tile[49 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 385) * L + l];
+            ws.conv2d_1_grad_tile[50 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 386) * L + l];
+            ws.conv2d_1_grad_tile[51 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 387) * L + l];
+            ws.conv2d_1_grad_tile[52 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 416) * L + l];
+            ws.conv2d_1_grad_tile[53 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 417) * L + l];
+            ws.conv2d_1_grad_tile[54 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 418) * L + l];
+            ws.conv2d_1_grad_tile[55 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 419) * L + l];
+            ws.conv2d_1_grad_tile[56 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 448) * L + l];
+            ws.conv2d_1_grad_tile[57 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 449) * L + l];
+            ws.conv2d_1_grad_tile[58 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 450) * L + l];
+            ws.conv2d_1_grad_tile[59 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 451) * L + l];
+            ws.conv2d_1_grad_tile[60 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 480) * L + l];
+            ws.conv2d_1_grad_tile[61 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 481) * L + l];
+            ws.conv2d_1_grad_tile[62 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 482) * L + l];
+            ws.conv2d_1_grad_tile[63 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 483) * L + l];
+            ws.conv2d_1_grad_tile[64 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 512) * L + l];
+            ws.conv2d_1_grad_tile[65 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 513) * L + l];
+            ws.conv2d_1_grad_tile[66 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 514) * L + l];
+            ws.conv2d_1_grad_tile[67 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 515) * L + l];
+            ws.conv2d_1_grad_tile[68 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 544) * L + l];
+            ws.conv2d_1_grad_tile[69 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 545) * L + l];
+            ws.conv2d_1_grad_tile[70 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 546) * L + l];
+            ws.conv2d_1_grad_tile[71 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 547) * L + l];
+            ws.conv2d_1_grad_tile[72 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 576) * L + l];
+            ws.conv2d_1_grad_tile[73 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 577) * L + l];
+            ws.conv2d_1_grad_tile[74 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 578) * L + l];
+            ws.conv2d_1_grad_tile[75 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 579) * L + l];
+            ws.conv2d_1_grad_tile[76 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 608) * L + l];
+            ws.conv2d_1_grad_tile[77 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 609) * L + l];
+            ws.conv2d_1_grad_tile[78 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 610) * L + l];
+            ws.conv2d_1_grad_tile[79 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 611) * L + l];
+            ws.conv2d_1_grad_tile[80 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 640) * L + l];
+            ws.conv2d_1_grad_tile[81 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 641) * L + l];
+            ws.conv2d_1_grad_tile[82 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 642) * L + l];
+            ws.conv2d_1_grad_tile[83 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 643) * L + l];
+            ws.conv2d_1_grad_tile[84 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 672) * L + l];
+            ws.conv2d_1_grad_tile[85 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 673) * L + l];
+            ws.conv2d_1_grad_tile[86 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 674) * L + l];
+            ws.conv2d_1_grad_tile[87 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 675) * L + l];
+            ws.conv2d_1_grad_tile[88 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 704) * L + l];
+            ws.conv2d_1_grad_tile[89 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 705) * L + l];
+            ws.conv2d_1_grad_tile[90 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 706) * L + l];
+            ws.conv2d_1_grad_tile[91 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 707) * L + l];
+            ws.conv2d_1_grad_tile[92 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 736) * L + l];
+            ws.conv2d_1_grad_tile[93 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 737) * L + l];
+            ws.conv2d_1_grad_tile[94 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 738) * L + l];
+            ws.conv2d_1_grad_tile[95 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 739) * L + l];
+            ws.conv2d_1_grad_tile[96 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 768) * L + l];
+            ws.conv2d_1_grad_tile[97 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 769) * L + l];
+            ws.conv2d_1_grad_tile[98 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 770) * L + l];
+            ws.conv2d_1_grad_tile[99 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 771) * L + l];
+            ws.conv2d_1_grad_tile[100 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 800) * L + l];
+            ws.conv2d_1_grad_tile[101 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 801) * L + l];
+            ws.conv2d_1_grad_tile[102 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 802) * L + l];
+            ws.conv2d_1_grad_tile[103 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 803) * L + l];
+            ws.conv2d_1_grad_tile[104 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 832) * L + l];
+            ws.conv2d_1_grad_tile[105 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 833) * L + l];
+            ws.conv2d_1_grad_tile[106 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 834) * L + l];
+            ws.conv2d_1_grad_tile[107 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 835) * L + l];
+            ws.conv2d_1_grad_tile[108 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 864) * L + l];
+            ws.conv2d_1_grad_tile[109 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 865) * L + l];
+            ws.conv2d_1_grad_tile[110 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 866) * L + l];
+            ws.conv2d_1_grad_tile[111 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 867) * L + l];
+            ws.conv2d_1_grad_tile[112 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 896) * L + l];
+            ws.conv2d_1_grad_tile[113 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 897) * L + l];
+            ws.conv2d_1_grad_tile[114 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 898) * L + l];
+            ws.conv2d_1_grad_tile[115 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 899) * L + l];
+            ws.conv2d_1_grad_tile[116 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 928) * L + l];
+            ws.conv2d_1_grad_tile[117 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 929) * L + l];
+            ws.conv2d_1_grad_tile[118 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 930) * L + l];
+            ws.conv2d_1_grad_tile[119 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 931) * L + l];
+            ws.conv2d_1_grad_tile[120 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 960) * L + l];
+            ws.conv2d_1_grad_tile[121 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 961) * L + l];
+            ws.conv2d_1_grad_tile[122 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 962) * L + l];
+            ws.conv2d_1_grad_tile[123 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 963) * L + l];
+            ws.conv2d_1_grad_tile[124 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 992) * L + l];
+            ws.conv2d_1_grad_tile[125 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 993) * L + l];
+            ws.conv2d_1_grad_tile[126 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 994) * L + l];
+            ws.conv2d_1_grad_tile[127 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 995) * L + l];
+            ws.conv2d_1_grad_tile[128 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1024) * L + l];
+            ws.conv2d_1_grad_tile[129 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1025) * L + l];
+            ws.conv2d_1_grad_tile[130 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1026) * L + l];
+            ws.conv2d_1_grad_tile[131 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1027) * L + l];
+            ws.conv2d_1_grad_tile[132 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1056) * L + l];
+            ws.conv2d_1_grad_tile[133 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1057) * L + l];
+            ws.conv2d_1_grad_tile[134 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1058) * L + l];
+            ws.conv2d_1_grad_tile[135 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1059) * L + l];
+            ws.conv2d_1_grad_tile[136 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1088) * L + l];
+            ws.conv2d_1_grad_tile[137 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1089) * L + l];
+            ws.conv2d_1_grad_tile[138 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1090) * L + l];
+            ws.conv2d_1_grad_tile[139 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1091) * L + l];
+            ws.conv2d_1_grad_tile[140 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1120) * L + l];
+            ws.conv2d_1_grad_tile[141 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1121) * L + l];
+            ws.conv2d_1_grad_tile[142 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1122) * L + l];
+            ws.conv2d_1_grad_tile[143 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1123) * L + l];
+            ws.conv2d_1_grad_tile[144 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1152) * L + l];
+            ws.conv2d_1_grad_tile[145 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1153) * L + l];
+            ws.conv2d_1_grad_tile[146 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1154) * L + l];
+            ws.conv2d_1_grad_tile[147 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1155) * L + l];
+            ws.conv2d_1_grad_tile[148 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1184) * L + l];
+            ws.conv2d_1_grad_tile[149 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1185) * L + l];
+            ws.conv2d_1_grad_tile[150 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1186) * L + l];
+            ws.conv2d_1_grad_tile[151 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1187) * L + l];
+            ws.conv2d_1_grad_tile[152 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1216) * L + l];
+            ws.conv2d_1_grad_tile[153 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1217) * L + l];
+            ws.conv2d_1_grad_tile[154 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1218) * L + l];
+            ws.conv2d_1_grad_tile[155 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1219) * L + l];
+            ws.conv2d_1_grad_tile[156 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1248) * L + l];
+            ws.conv2d_1_grad_tile[157 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1249) * L + l];
+            ws.conv2d_1_grad_tile[158 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1250) * L + l];
+            ws.conv2d_1_grad_tile[159 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1251) * L + l];
+            ws.conv2d_1_grad_tile[160 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1280) * L + l];
+            ws.conv2d_1_grad_tile[161 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1281) * L + l];
+            ws.conv2d_1_grad_tile[162 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1282) * L + l];
+            ws.conv2d_1_grad_tile[163 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1283) * L + l];
+            ws.conv2d_1_grad_tile[164 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1312) * L + l];
+            ws.conv2d_1_grad_tile[165 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1313) * L + l];
+            ws.conv2d_1_grad_tile[166 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1314) * L + l];
+            ws.conv2d_1_grad_tile[167 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1315) * L + l];
+            ws.conv2d_1_grad_tile[168 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1344) * L + l];
+            ws.conv2d_1_grad_tile[169 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1345) * L + l];
+            ws.conv2d_1_grad_tile[170 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1346) * L + l];
+            ws.conv2d_1_grad_tile[171 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1347) * L + l];
+            ws.conv2d_1_grad_tile[172 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1376) * L + l];
+            ws.conv2d_1_grad_tile[173 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1377) * L + l];
+            ws.conv2d_1_grad_tile[174 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1378) * L + l];
+            ws.conv2d_1_grad_tile[175 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1379) * L + l];
+            ws.conv2d_1_grad_tile[176 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1408) * L + l];
+            ws.conv2d_1_grad_tile[177 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1409) * L + l];
+            ws.conv2d_1_grad_tile[178 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1410) * L + l];
+            ws.conv2d_1_grad_tile[179 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1411) * L + l];
+            ws.conv2d_1_grad_tile[180 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1440) * L + l];
+            ws.conv2d_1_grad_tile[181 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1441) * L + l];
+            ws.conv2d_1_grad_tile[182 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1442) * L + l];
+            ws.conv2d_1_grad_tile[183 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1443) * L + l];
+            ws.conv2d_1_grad_tile[184 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1472) * L + l];
+            ws.conv2d_1_grad_tile[185 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1473) * L + l];
+            ws.conv2d_1_grad_tile[186 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1474) * L + l];
+            ws.conv2d_1_grad_tile[187 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1475) * L + l];
+            ws.conv2d_1_grad_tile[188 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1504) * L + l];
+            ws.conv2d_1_grad_tile[189 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1505) * L + l];
+            ws.conv2d_1_grad_tile[190 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1506) * L + l];
+            ws.conv2d_1_grad_tile[191 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1507) * L + l];
+            ws.conv2d_1_grad_tile[192 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1536) * L + l];
+            ws.conv2d_1_grad_tile[193 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1537) * L + l];
+            ws.conv2d_1_grad_tile[194 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1538) * L + l];
+            ws.conv2d_1_grad_tile[195 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1539) * L + l];
+            ws.conv2d_1_grad_tile[196 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1568) * L + l];
+            ws.conv2d_1_grad_tile[197 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1569) * L + l];
+            ws.conv2d_1_grad_tile[198 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1570) * L + l];
+            ws.conv2d_1_grad_tile[199 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1571) * L + l];
+            ws.conv2d_1_grad_tile[200 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1600) * L + l];
+            ws.conv2d_1_grad_tile[201 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1601) * L + l];
+            ws.conv2d_1_grad_tile[202 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1602) * L + l];
+            ws.conv2d_1_grad_tile[203 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1603) * L + l];
+            ws.conv2d_1_grad_tile[204 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1632) * L + l];
+            ws.conv2d_1_grad_tile[205 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1633) * L + l];
+            ws.conv2d_1_grad_tile[206 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1634) * L + l];
+            ws.conv2d_1_grad_tile[207 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1635) * L + l];
+            ws.conv2d_1_grad_tile[208 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1664) * L + l];
+            ws.conv2d_1_grad_tile[209 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1665) * L + l];
+            ws.conv2d_1_grad_tile[210 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1666) * L + l];
+            ws.conv2d_1_grad_tile[211 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1667) * L + l];
+            ws.conv2d_1_grad_tile[212 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1696) * L + l];
+            ws.conv2d_1_grad_tile[213 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1697) * L + l];
+            ws.conv2d_1_grad_tile[214 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1698) * L + l];
+            ws.conv2d_1_grad_tile[215 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1699) * L + l];
+            ws.conv2d_1_grad_tile[216 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1728) * L + l];
+            ws.conv2d_1_grad_tile[217 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1729) * L + l];
+            ws.conv2d_1_grad_tile[218 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1730) * L + l];
+            ws.conv2d_1_grad_tile[219 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1731) * L + l];
+            ws.conv2d_1_grad_tile[220 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1760) * L + l];
+            ws.conv2d_1_grad_tile[221 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1761) * L + l];
+            ws.conv2d_1_grad_tile[222 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1762) * L + l];
+            ws.conv2d_1_grad_tile[223 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1763) * L + l];
+            ws.conv2d_1_grad_tile[224 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1792) * L + l];
+            ws.conv2d_1_grad_tile[225 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1793) * L + l];
+            ws.conv2d_1_grad_tile[226 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1794) * L + l];
+            ws.conv2d_1_grad_tile[227 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1795) * L + l];
+            ws.conv2d_1_grad_tile[228 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1824) * L + l];
+            ws.conv2d_1_grad_tile[229 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1825) * L + l];
+            ws.conv2d_1_grad_tile[230 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1826) * L + l];
+            ws.conv2d_1_grad_tile[231 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1827) * L + l];
+            ws.conv2d_1_grad_tile[232 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1856) * L + l];
+            ws.conv2d_1_grad_tile[233 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1857) * L + l];
+            ws.conv2d_1_grad_tile[234 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1858) * L + l];
+            ws.conv2d_1_grad_tile[235 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1859) * L + l];
+            ws.conv2d_1_grad_tile[236 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1888) * L + l];
+            ws.conv2d_1_grad_tile[237 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1889) * L + l];
+            ws.conv2d_1_grad_tile[238 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1890) * L + l];
+            ws.conv2d_1_grad_tile[239 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1891) * L + l];
+            ws.conv2d_1_grad_tile[240 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1920) * L + l];
+            ws.conv2d_1_grad_tile[241 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1921) * L + l];
+            ws.conv2d_1_grad_tile[242 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1922) * L + l];
+            ws.conv2d_1_grad_tile[243 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1923) * L + l];
+            ws.conv2d_1_grad_tile[244 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1952) * L + l];
+            ws.conv2d_1_grad_tile[245 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1953) * L + l];
+            ws.conv2d_1_grad_tile[246 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1954) * L + l];
+            ws.conv2d_1_grad_tile[247 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1955) * L + l];
+            ws.conv2d_1_grad_tile[248 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1984) * L + l];
+            ws.conv2d_1_grad_tile[249 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1985) * L + l];
+            ws.conv2d_1_grad_tile[250 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1986) * L + l];
+            ws.conv2d_1_grad_tile[251 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 1987) * L + l];
+            ws.conv2d_1_grad_tile[252 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 2016) * L + l];
+            ws.conv2d_1_grad_tile[253 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 2017) * L + l];
+            ws.conv2d_1_grad_tile[254 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 2018) * L + l];
+            ws.conv2d_1_grad_tile[255 * L + l] = ws.conv2d_1_grad[(ty * 2048 + ob * 4 + 2019) * L + l];
+          }
           for (int c = 0; c < 3; ++c) {
             for (int ky = 0; ky < 3; ++ky) {
-              for (int kx = 0; kx < 3; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 7) * L + l];
-                    }
-                  }
+              {
+                T acc[3][4][L];
+                if (ty == 0) {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 1) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 2) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 3) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 4) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 5) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 6) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 7) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 32) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 3) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 33) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 3) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 34) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 3) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 35) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 3) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 36) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 3) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 37) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 3) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 38) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 3) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 39) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 3) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 64) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 6) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 65) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 6) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 66) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 6) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 67) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 6) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 68) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 6) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 69) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 6) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 70) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 6) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 71) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 6) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 96) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 9) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 97) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 9) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 98) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 9) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 99) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 9) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 100) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 9) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 101) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 9) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 102) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 9) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 103) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 9) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 128) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 12) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 129) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 12) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 130) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 12) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 131) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 12) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 132) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 12) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 133) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 12) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 134) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 12) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 135) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 12) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 160) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 15) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 161) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 15) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 162) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 15) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 163) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 15) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 164) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 15) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 165) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 15) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 166) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 15) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 167) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 15) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 192) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 18) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 193) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 18) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 194) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 18) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 195) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 18) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 196) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 18) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 197) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 18) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 198) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 18) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 199) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 18) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 224) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 21) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 225) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 21) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 226) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 21) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 227) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 21) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 228) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 21) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 229) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 21) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 230) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 21) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 231) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 21) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 256) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 24) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 257) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 24) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 258) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 24) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 259) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 24) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 260) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 24) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 261) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 24) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 262) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 24) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 263) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 24) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 288) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 27) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 289) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 27) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 290) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 27) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 291) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 27) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 292) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 27) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 293) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 27) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 294) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 27) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 295) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 27) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 320) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 30) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 321) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 30) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 322) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 30) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 323) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 30) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 324) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 30) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 325) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 30) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 326) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 30) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 327) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 30) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 352) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 33) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 353) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 33) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 354) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 33) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 355) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 33) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 356) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 33) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 357) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 33) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 358) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 33) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 359) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 33) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 384) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 36) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 385) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 36) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 386) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 36) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 387) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 36) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 388) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 36) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 389) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 36) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 390) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 36) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 391) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 36) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 416) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 39) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 417) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 39) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 418) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 39) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 419) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 39) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 420) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 39) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 421) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 39) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 422) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 39) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 423) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 39) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 448) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 42) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 449) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 42) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 450) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 42) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 451) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 42) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 452) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 42) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 453) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 42) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 454) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 42) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 455) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 42) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 480) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 45) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 481) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 45) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 482) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 45) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 483) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 45) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 484) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 45) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 485) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 45) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 486) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 45) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 487) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 45) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 512) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 48) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 513) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 48) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 514) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 48) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 515) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 48) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 516) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 48) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 517) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 48) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 518) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 48) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 519) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 48) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 544) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 51) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 545) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 51) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 546) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 51) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 547) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 51) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 548) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 51) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 549) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 51) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 550) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 51) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 551) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 51) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 576) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 54) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 577) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 54) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 578) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 54) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 579) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 54) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 580) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 54) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 581) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 54) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 582) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 54) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 583) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 54) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 608) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 57) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 609) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 57) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 610) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 57) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 611) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 57) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 612) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 57) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 613) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 57) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 614) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 57) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 615) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 57) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 640) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 60) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 641) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 60) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 642) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 60) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 643) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 60) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 644) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 60) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 645) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 60) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 646) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 60) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 647) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 60) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 672) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 63) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 673) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 63) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 674) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 63) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 675) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 63) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 676) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 63) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 677) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 63) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 678) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 63) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 679) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 63) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 704) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 66) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 705) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 66) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 706) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 66) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 707) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 66) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 708) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 66) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 709) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 66) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 710) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 66) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 711) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 66) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 736) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 69) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 737) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 69) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 738) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 69) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 739) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 69) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 740) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 69) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 741) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 69) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 742) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 69) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 743) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 69) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 768) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 72) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 769) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 72) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 770) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 72) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 771) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 72) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 772) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 72) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 773) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 72) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 774) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 72) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 775) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 72) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 800) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 75) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 801) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 75) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 802) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 75) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 803) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 75) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 804) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 75) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 805) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 75) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 806) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 75) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 807) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 75) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 832) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 78) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 833) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 78) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 834) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 78) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 835) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 78) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 836) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 78) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 837) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 78) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 838) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 78) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 839) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 78) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 864) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 81) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 865) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 81) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 866) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 81) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 867) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 81) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 868) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 81) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 869) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 81) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 870) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 81) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 871) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 81) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 896) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 84) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 897) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 84) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 898) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 84) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 899) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 84) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 900) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 84) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 901) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 84) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 902) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 84) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 903) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 84) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 928) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 87) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 929) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 87) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 930) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 87) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 931) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 87) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 932) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 87) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 933) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 87) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 934) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 87) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 935) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 87) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 960) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 90) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 961) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 90) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 962) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 90) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 963) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 90) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 964) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 90) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 965) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 90) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 966) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 90) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 967) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 90) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 992) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 93) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 993) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 93) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 994) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 93) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 995) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 93) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 996) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 93) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 997) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 93) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 998) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 93) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 1024 + ob * 8 + 999) * L + l] * ws.conv2d_1_padded[(ty * 102 + ky * 102 + kx * 3 + c + 93) * L + l];
+                    acc[0][0][l] = T(0);
+                    acc[0][1][l] = T(0);
+                    acc[0][2][l] = T(0);
+                    acc[0][3][l] = T(0);
+                    acc[1][0][l] = T(0);
+                    acc[1][1][l] = T(0);
+                    acc[1][2][l] = T(0);
+                    acc[1][3][l] = T(0);
+                    acc[2][0][l] = T(0);
+                    acc[2][1][l] = T(0);
+                    acc[2][2][l] = T(0);
+                    acc[2][3][l] = T(0);
                   }
+                }
+                else {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 7) * L + l] = acc[7][l];
+                    acc[0][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4) * L + l];
+                    acc[0][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 1) * L + l];
+                    acc[0][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 2) * L + l];
+                    acc[0][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 3) * L + l];
+                    acc[1][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 12) * L + l];
+                    acc[1][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 13) * L + l];
+                    acc[1][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 14) * L + l];
+                    acc[1][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 15) * L + l];
+                    acc[2][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 24) * L + l];
+                    acc[2][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 25) * L + l];
+                    acc[2][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 26) * L + l];
+                    acc[2][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 27) * L + l];
                   }
-                } // window tap
-              } // for kx
+                }
+                for (int r = 0; r < 2; ++r) {
+                  for (int ox = 0; ox < 32; ++ox) {
+                    CNNC_LANES for (int l = 0; l < L; ++l) {
+                      acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox) * L + l];
+                      acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4 + 1) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox) * L + l];
+                      acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4 + 2) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox) * L + l];
+                      acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4 + 3) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox) * L + l];
+                      acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox + 1) * L + l];
+                      acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4 + 1) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox + 1) * L + l];
+                      acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4 + 2) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox + 1) * L + l];
+                      acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4 + 3) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox + 1) * L + l];
+                      acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox + 2) * L + l];
+                      acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4 + 1) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox + 2) * L + l];
+                      acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4 + 2) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox + 2) * L + l];
+                      acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 128 + ox * 4 + 3) * L + l] * ws.conv2d_1_input_planes[(c * 1156 + ty * 68 + r * 34 + ky * 34 + ox + 2) * L + l];
+                    }
+                  } // for ox
+                } // for r
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4) * L + l] = acc[0][0][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 1) * L + l] = acc[0][1][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 2) * L + l] = acc[0][2][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 3) * L + l] = acc[0][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 12) * L + l] = acc[1][0][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 13) * L + l] = acc[1][1][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 14) * L + l] = acc[1][2][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 15) * L + l] = acc[1][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 24) * L + l] = acc[2][0][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 25) * L + l] = acc[2][1][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 26) * L + l] = acc[2][2][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 27) * L + l] = acc[2][3][l];
+                }
+              } // window taps
             } // for ky
           } // for c
         } // for ty
         for (int w = 0; w < 27; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d1Kernel + w * 32 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d1Kernel + w * 32 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -1327,298 +1374,366 @@ struct Model {
         grads[kConv2d2Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 4; ++ob) {
+    for (int p = 0; p < 1024; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_2_input_planes[(p) * L + l] = ws.conv2d_1_out[(p * 32) * L + l];
+        ws.conv2d_2_input_planes[(p + 1024) * L + l] = ws.conv2d_1_out[(p * 32 + 1) * L + l];
+        ws.conv2d_2_input_planes[(p + 2048) * L + l] = ws.conv2d_1_out[(p * 32 + 2) * L + l];
+        ws.conv2d_2_input_planes[(p + 3072) * L + l] = ws.conv2d_1_out[(p * 32 + 3) * L + l];
+        ws.conv2d_2_input_planes[(p + 4096) * L + l] = ws.conv2d_1_out[(p * 32 + 4) * L + l];
+        ws.conv2d_2_input_planes[(p + 5120) * L + l] = ws.conv2d_1_out[(p * 32 + 5) * L + l];
+        ws.conv2d_2_input_planes[(p + 6144) * L + l] = ws.conv2d_1_out[(p * 32 + 6) * L + l];
+        ws.conv2d_2_input_planes[(p + 7168) * L + l] = ws.conv2d_1_out[(p * 32 + 7) * L + l];
+        ws.conv2d_2_input_planes[(p + 8192) * L + l] = ws.conv2d_1_out[(p * 32 + 8) * L + l];
+        ws.conv2d_2_input_planes[(p + 9216) * L + l] = ws.conv2d_1_out[(p * 32 + 9) * L + l];
+        ws.conv2d_2_input_planes[(p + 10240) * L + l] = ws.conv2d_1_out[(p * 32 + 10) * L + l];
+        ws.conv2d_2_input_planes[(p + 11264) * L + l] = ws.conv2d_1_out[(p * 32 + 11) * L + l];
+        ws.conv2d_2_input_planes[(p + 12288) * L + l] = ws.conv2d_1_out[(p * 32 + 12) * L + l];
+        ws.conv2d_2_input_planes[(p + 13312) * L + l] = ws.conv2d_1_out[(p * 32 + 13) * L + l];
+        ws.conv2d_2_input_planes[(p + 14336) * L + l] = ws.conv2d_1_out[(p * 32 + 14) * L + l];
+        ws.conv2d_2_input_planes[(p + 15360) * L + l] = ws.conv2d_1_out[(p * 32 + 15) * L + l];
+        ws.conv2d_2_input_planes[(p + 16384) * L + l] = ws.conv2d_1_out[(p * 32 + 16) * L + l];
+        ws.conv2d_2_input_planes[(p + 17408) * L + l] = ws.conv2d_1_out[(p * 32 + 17) * L + l];
+        ws.conv2d_2_input_planes[(p + 18432) * L + l] = ws.conv2d_1_out[(p * 32 + 18) * L + l];
+        ws.conv2d_2_input_planes[(p + 19456) * L + l] = ws.conv2d_1_out[(p * 32 + 19) * L + l];
+        ws.conv2d_2_input_planes[(p + 20480) * L + l] = ws.conv2d_1_out[(p * 32 + 20) * L + l];
+        ws.conv2d_2_input_planes[(p + 21504) * L + l] = ws.conv2d_1_out[(p * 32 + 21) * L + l];
+        ws.conv2d_2_input_planes[(p + 22528) * L + l] = ws.conv2d_1_out[(p * 32 + 22) * L + l];
+        ws.conv2d_2_input_planes[(p + 23552) * L + l] = ws.conv2d_1_out[(p * 32 + 23) * L + l];
+        ws.conv2d_2_input_planes[(p + 24576) * L + l] = ws.conv2d_1_out[(p * 32 + 24) * L + l];
+        ws.conv2d_2_input_planes[(p + 25600) * L + l] = ws.conv2d_1_out[(p * 32 + 25) * L + l];
+        ws.conv2d_2_input_planes[(p + 26624) * L + l] = ws.conv2d_1_out[(p * 32 + 26) * L + l];
+        ws.conv2d_2_input_planes[(p + 27648) * L + l] = ws.conv2d_1_out[(p * 32 + 27) * L + l];
+        ws.conv2d_2_input_planes[(p + 28672) * L + l] = ws.conv2d_1_out[(p * 32 + 28) * L + l];
+        ws.conv2d_2_input_planes[(p + 29696) * L + l] = ws.conv2d_1_out[(p * 32 + 29) * L + l];
+        ws.conv2d_2_input_planes[(p + 30720) * L + l] = ws.conv2d_1_out[(p * 32 + 30) * L + l];
+        ws.conv2d_2_input_planes[(p + 31744) * L + l] = ws.conv2d_1_out[(p * 32 + 31) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 8; ++ob) {
       {
-        for (int ty = 0; ty < 30; ++ty) {
+        for (int ty = 0; ty < 15; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_2_grad_tile[l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4) * L + l];
+            ws.conv2d_2_grad_tile[1 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1) * L + l];
+            ws.conv2d_2_grad_tile[2 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 2) * L + l];
+            ws.conv2d_2_grad_tile[3 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 3) * L + l];
+            ws.conv2d_2_grad_tile[4 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 32) * L + l];
+            ws.conv2d_2_grad_tile[5 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 33) * L + l];
+            ws.conv2d_2_grad_tile[6 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 34) * L + l];
+            ws.conv2d_2_grad_tile[7 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 35) * L + l];
+            ws.conv2d_2_grad_tile[8 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 64) * L + l];
+            ws.conv2d_2_grad_tile[9 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 65) * L + l];
+            ws.conv2d_2_grad_tile[10 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 66) * L + l];
+            ws.conv2d_2_grad_tile[11 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 67) * L + l];
+            ws.conv2d_2_grad_tile[12 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 96) * L + l];
+            ws.conv2d_2_grad_tile[13 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 97) * L + l];
+            ws.conv2d_2_grad_tile[14 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 98) * L + l];
+            ws.conv2d_2_grad_tile[15 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 99) * L + l];
+            ws.conv2d_2_grad_tile[16 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 128) * L + l];
+            ws.conv2d_2_grad_tile[17 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 129) * L + l];
+            ws.conv2d_2_grad_tile[18 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 130) * L + l];
+            ws.conv2d_2_grad_tile[19 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 131) * L + l];
+            ws.conv2d_2_grad_tile[20 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 160) * L + l];
+            ws.conv2d_2_grad_tile[21 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 161) * L + l];
+            ws.conv2d_2_grad_tile[22 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 162) * L + l];
+            ws.conv2d_2_grad_tile[23 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 163) * L + l];
+            ws.conv2d_2_grad_tile[24 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 192) * L + l];
+            ws.conv2d_2_grad_tile[25 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 193) * L + l];
+            ws.conv2d_2_grad_tile[26 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 194) * L + l];
+            ws.conv2d_2_grad_tile[27 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 195) * L + l];
+            ws.conv2d_2_grad_tile[28 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 224) * L + l];
+            ws.conv2d_2_grad_tile[29 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 225) * L + l];
+            ws.conv2d_2_grad_tile[30 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 226) * L + l];
+            ws.conv2d_2_grad_tile[31 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 227) * L + l];
+            ws.conv2d_2_grad_tile[32 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 256) * L + l];
+            ws.conv2d_2_grad_tile[33 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 257) * L + l];
+            ws.conv2d_2_grad_tile[34 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 258) * L + l];
+            ws.conv2d_2_grad_tile[35 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 259) * L + l];
+            ws.conv2d_2_grad_tile[36 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 288) * L + l];
+            ws.conv2d_2_grad_tile[37 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 289) * L + l];
+            ws.conv2d_2_grad_tile[38 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 290) * L + l];
+            ws.conv2d_2_grad_tile[39 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 291) * L + l];
+            ws.conv2d_2_grad_tile[40 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 320) * L + l];
+            ws.conv2d_2_grad_tile[41 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 321) * L + l];
+            ws.conv2d_2_grad_tile[42 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 322) * L + l];
+            ws.conv2d_2_grad_tile[43 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 323) * L + l];
+            ws.conv2d_2_grad_tile[44 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 352) * L + l];
+            ws.conv2d_2_grad_tile[45 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 353) * L + l];
+            ws.conv2d_2_grad_tile[46 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 354) * L + l];
+            ws.conv2d_2_grad_tile[47 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 355) * L + l];
+            ws.conv2d_2_grad_tile[48 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 384) * L + l];
+            ws.conv2d_2_grad_tile[49 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 385) * L + l];
+            ws.conv2d_2_grad_tile[50 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 386) * L + l];
+            ws.conv2d_2_grad_tile[51 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 387) * L + l];
+            ws.conv2d_2_grad_tile[52 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 416) * L + l];
+            ws.conv2d_2_grad_tile[53 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 417) * L + l];
+            ws.conv2d_2_grad_tile[54 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 418) * L + l];
+            ws.conv2d_2_grad_tile[55 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 419) * L + l];
+            ws.conv2d_2_grad_tile[56 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 448) * L + l];
+            ws.conv2d_2_grad_tile[57 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 449) * L + l];
+            ws.conv2d_2_grad_tile[58 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 450) * L + l];
+            ws.conv2d_2_grad_tile[59 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 451) * L + l];
+            ws.conv2d_2_grad_tile[60 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 480) * L + l];
+            ws.conv2d_2_grad_tile[61 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 481) * L + l];
+            ws.conv2d_2_grad_tile[62 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 482) * L + l];
+            ws.conv2d_2_grad_tile[63 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 483) * L + l];
+            ws.conv2d_2_grad_tile[64 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 512) * L + l];
+            ws.conv2d_2_grad_tile[65 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 513) * L + l];
+            ws.conv2d_2_grad_tile[66 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 514) * L + l];
+            ws.conv2d_2_grad_tile[67 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 515) * L + l];
+            ws.conv2d_2_grad_tile[68 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 544) * L + l];
+            ws.conv2d_2_grad_tile[69 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 545) * L + l];
+            ws.conv2d_2_grad_tile[70 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 546) * L + l];
+            ws.conv2d_2_grad_tile[71 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 547) * L + l];
+            ws.conv2d_2_grad_tile[72 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 576) * L + l];
+            ws.conv2d_2_grad_tile[73 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 577) * L + l];
+            ws.conv2d_2_grad_tile[74 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 578) * L + l];
+            ws.conv2d_2_grad_tile[75 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 579) * L + l];
+            ws.conv2d_2_grad_tile[76 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 608) * L + l];
+            ws.conv2d_2_grad_tile[77 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 609) * L + l];
+            ws.conv2d_2_grad_tile[78 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 610) * L + l];
+            ws.conv2d_2_grad_tile[79 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 611) * L + l];
+            ws.conv2d_2_grad_tile[80 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 640) * L + l];
+            ws.conv2d_2_grad_tile[81 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 641) * L + l];
+            ws.conv2d_2_grad_tile[82 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 642) * L + l];
+            ws.conv2d_2_grad_tile[83 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 643) * L + l];
+            ws.conv2d_2_grad_tile[84 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 672) * L + l];
+            ws.conv2d_2_grad_tile[85 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 673) * L + l];
+            ws.conv2d_2_grad_tile[86 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 674) * L + l];
+            ws.conv2d_2_grad_tile[87 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 675) * L + l];
+            ws.conv2d_2_grad_tile[88 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 704) * L + l];
+            ws.conv2d_2_grad_tile[89 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 705) * L + l];
+            ws.conv2d_2_grad_tile[90 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 706) * L + l];
+            ws.conv2d_2_grad_tile[91 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 707) * L + l];
+            ws.conv2d_2_grad_tile[92 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 736) * L + l];
+            ws.conv2d_2_grad_tile[93 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 737) * L + l];
+            ws.conv2d_2_grad_tile[94 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 738) * L + l];
+            ws.conv2d_2_grad_tile[95 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 739) * L + l];
+            ws.conv2d_2_grad_tile[96 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 768) * L + l];
+            ws.conv2d_2_grad_tile[97 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 769) * L + l];
+            ws.conv2d_2_grad_tile[98 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 770) * L + l];
+            ws.conv2d_2_grad_tile[99 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 771) * L + l];
+            ws.conv2d_2_grad_tile[100 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 800) * L + l];
+            ws.conv2d_2_grad_tile[101 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 801) * L + l];
+            ws.conv2d_2_grad_tile[102 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 802) * L + l];
+            ws.conv2d_2_grad_tile[103 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 803) * L + l];
+            ws.conv2d_2_grad_tile[104 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 832) * L + l];
+            ws.conv2d_2_grad_tile[105 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 833) * L + l];
+            ws.conv2d_2_grad_tile[106 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 834) * L + l];
+            ws.conv2d_2_grad_tile[107 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 835) * L + l];
+            ws.conv2d_2_grad_tile[108 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 864) * L + l];
+            ws.conv2d_2_grad_tile[109 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 865) * L + l];
+            ws.conv2d_2_grad_tile[110 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 866) * L + l];
+            ws.conv2d_2_grad_tile[111 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 867) * L + l];
+            ws.conv2d_2_grad_tile[112 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 896) * L + l];
+            ws.conv2d_2_grad_tile[113 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 897) * L + l];
+            ws.conv2d_2_grad_tile[114 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 898) * L + l];
+            ws.conv2d_2_grad_tile[115 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 899) * L + l];
+            ws.conv2d_2_grad_tile[116 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 928) * L + l];
+            ws.conv2d_2_grad_tile[117 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 929) * L + l];
+            ws.conv2d_2_grad_tile[118 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 930) * L + l];
+            ws.conv2d_2_grad_tile[119 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 931) * L + l];
+            ws.conv2d_2_grad_tile[120 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 960) * L + l];
+            ws.conv2d_2_grad_tile[121 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 961) * L + l];
+            ws.conv2d_2_grad_tile[122 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 962) * L + l];
+            ws.conv2d_2_grad_tile[123 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 963) * L + l];
+            ws.conv2d_2_grad_tile[124 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 992) * L + l];
+            ws.conv2d_2_grad_tile[125 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 993) * L + l];
+            ws.conv2d_2_grad_tile[126 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 994) * L + l];
+            ws.conv2d_2_grad_tile[127 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 995) * L + l];
+            ws.conv2d_2_grad_tile[128 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1024) * L + l];
+            ws.conv2d_2_grad_tile[129 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1025) * L + l];
+            ws.conv2d_2_grad_tile[130 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1026) * L + l];
+            ws.conv2d_2_grad_tile[131 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1027) * L + l];
+            ws.conv2d_2_grad_tile[132 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1056) * L + l];
+            ws.conv2d_2_grad_tile[133 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1057) * L + l];
+            ws.conv2d_2_grad_tile[134 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1058) * L + l];
+            ws.conv2d_2_grad_tile[135 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1059) * L + l];
+            ws.conv2d_2_grad_tile[136 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1088) * L + l];
+            ws.conv2d_2_grad_tile[137 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1089) * L + l];
+            ws.conv2d_2_grad_tile[138 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1090) * L + l];
+            ws.conv2d_2_grad_tile[139 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1091) * L + l];
+            ws.conv2d_2_grad_tile[140 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1120) * L + l];
+            ws.conv2d_2_grad_tile[141 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1121) * L + l];
+            ws.conv2d_2_grad_tile[142 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1122) * L + l];
+            ws.conv2d_2_grad_tile[143 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1123) * L + l];
+            ws.conv2d_2_grad_tile[144 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1152) * L + l];
+            ws.conv2d_2_grad_tile[145 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1153) * L + l];
+            ws.conv2d_2_grad_tile[146 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1154) * L + l];
+            ws.conv2d_2_grad_tile[147 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1155) * L + l];
+            ws.conv2d_2_grad_tile[148 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1184) * L + l];
+            ws.conv2d_2_grad_tile[149 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1185) * L + l];
+            ws.conv2d_2_grad_tile[150 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1186) * L + l];
+            ws.conv2d_2_grad_tile[151 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1187) * L + l];
+            ws.conv2d_2_grad_tile[152 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1216) * L + l];
+            ws.conv2d_2_grad_tile[153 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1217) * L + l];
+            ws.conv2d_2_grad_tile[154 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1218) * L + l];
+            ws.conv2d_2_grad_tile[155 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1219) * L + l];
+            ws.conv2d_2_grad_tile[156 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1248) * L + l];
+            ws.conv2d_2_grad_tile[157 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1249) * L + l];
+            ws.conv2d_2_grad_tile[158 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1250) * L + l];
+            ws.conv2d_2_grad_tile[159 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1251) * L + l];
+            ws.conv2d_2_grad_tile[160 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1280) * L + l];
+            ws.conv2d_2_grad_tile[161 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1281) * L + l];
+            ws.conv2d_2_grad_tile[162 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1282) * L + l];
+            ws.conv2d_2_grad_tile[163 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1283) * L + l];
+            ws.conv2d_2_grad_tile[164 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1312) * L + l];
+            ws.conv2d_2_grad_tile[165 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1313) * L + l];
+            ws.conv2d_2_grad_tile[166 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1314) * L + l];
+            ws.conv2d_2_grad_tile[167 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1315) * L + l];
+            ws.conv2d_2_grad_tile[168 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1344) * L + l];
+            ws.conv2d_2_grad_tile[169 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1345) * L + l];
+            ws.conv2d_2_grad_tile[170 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1346) * L + l];
+            ws.conv2d_2_grad_tile[171 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1347) * L + l];
+            ws.conv2d_2_grad_tile[172 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1376) * L + l];
+            ws.conv2d_2_grad_tile[173 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1377) * L + l];
+            ws.conv2d_2_grad_tile[174 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1378) * L + l];
+            ws.conv2d_2_grad_tile[175 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1379) * L + l];
+            ws.conv2d_2_grad_tile[176 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1408) * L + l];
+            ws.conv2d_2_grad_tile[177 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1409) * L + l];
+            ws.conv2d_2_grad_tile[178 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1410) * L + l];
+            ws.conv2d_2_grad_tile[179 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1411) * L + l];
+            ws.conv2d_2_grad_tile[180 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1440) * L + l];
+            ws.conv2d_2_grad_tile[181 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1441) * L + l];
+            ws.conv2d_2_grad_tile[182 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1442) * L + l];
+            ws.conv2d_2_grad_tile[183 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1443) * L + l];
+            ws.conv2d_2_grad_tile[184 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1472) * L + l];
+            ws.conv2d_2_grad_tile[185 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1473) * L + l];
+            ws.conv2d_2_grad_tile[186 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1474) * L + l];
+            ws.conv2d_2_grad_tile[187 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1475) * L + l];
+            ws.conv2d_2_grad_tile[188 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1504) * L + l];
+            ws.conv2d_2_grad_tile[189 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1505) * L + l];
+            ws.conv2d_2_grad_tile[190 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1506) * L + l];
+            ws.conv2d_2_grad_tile[191 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1507) * L + l];
+            ws.conv2d_2_grad_tile[192 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1536) * L + l];
+            ws.conv2d_2_grad_tile[193 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1537) * L + l];
+            ws.conv2d_2_grad_tile[194 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1538) * L + l];
+            ws.conv2d_2_grad_tile[195 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1539) * L + l];
+            ws.conv2d_2_grad_tile[196 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1568) * L + l];
+            ws.conv2d_2_grad_tile[197 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1569) * L + l];
+            ws.conv2d_2_grad_tile[198 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1570) * L + l];
+            ws.conv2d_2_grad_tile[199 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1571) * L + l];
+            ws.conv2d_2_grad_tile[200 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1600) * L + l];
+            ws.conv2d_2_grad_tile[201 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1601) * L + l];
+            ws.conv2d_2_grad_tile[202 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1602) * L + l];
+            ws.conv2d_2_grad_tile[203 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1603) * L + l];
+            ws.conv2d_2_grad_tile[204 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1632) * L + l];
+            ws.conv2d_2_grad_tile[205 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1633) * L + l];
+            ws.conv2d_2_grad_tile[206 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1634) * L + l];
+            ws.conv2d_2_grad_tile[207 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1635) * L + l];
+            ws.conv2d_2_grad_tile[208 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1664) * L + l];
+            ws.conv2d_2_grad_tile[209 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1665) * L + l];
+            ws.conv2d_2_grad_tile[210 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1666) * L + l];
+            ws.conv2d_2_grad_tile[211 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1667) * L + l];
+            ws.conv2d_2_grad_tile[212 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1696) * L + l];
+            ws.conv2d_2_grad_tile[213 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1697) * L + l];
+            ws.conv2d_2_grad_tile[214 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1698) * L + l];
+            ws.conv2d_2_grad_tile[215 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1699) * L + l];
+            ws.conv2d_2_grad_tile[216 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1728) * L + l];
+            ws.conv2d_2_grad_tile[217 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1729) * L + l];
+            ws.conv2d_2_grad_tile[218 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1730) * L + l];
+            ws.conv2d_2_grad_tile[219 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1731) * L + l];
+            ws.conv2d_2_grad_tile[220 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1760) * L + l];
+            ws.conv2d_2_grad_tile[221 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1761) * L + l];
+            ws.conv2d_2_grad_tile[222 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1762) * L + l];
+            ws.conv2d_2_grad_tile[223 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1763) * L + l];
+            ws.conv2d_2_grad_tile[224 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1792) * L + l];
+            ws.conv2d_2_grad_tile[225 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1793) * L + l];
+            ws.conv2d_2_grad_tile[226 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1794) * L + l];
+            ws.conv2d_2_grad_tile[227 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1795) * L + l];
+            ws.conv2d_2_grad_tile[228 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1824) * L + l];
+            ws.conv2d_2_grad_tile[229 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1825) * L + l];
+            ws.conv2d_2_grad_tile[230 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1826) * L + l];
+            ws.conv2d_2_grad_tile[231 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1827) * L + l];
+            ws.conv2d_2_grad_tile[232 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1856) * L + l];
+            ws.conv2d_2_grad_tile[233 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1857) * L + l];
+            ws.conv2d_2_grad_tile[234 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1858) * L + l];
+            ws.conv2d_2_grad_tile[235 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1859) * L + l];
+            ws.conv2d_2_grad_tile[236 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1888) * L + l];
+            ws.conv2d_2_grad_tile[237 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1889) * L + l];
+            ws.conv2d_2_grad_tile[238 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1890) * L + l];
+            ws.conv2d_2_grad_tile[239 * L + l] = ws.conv2d_2_grad[(ty * 1920 + ob * 4 + 1891) * L + l];
+          }
           for (int c = 0; c < 32; ++c) {
             for (int ky = 0; ky < 3; ++ky) {
-              for (int kx = 0; kx < 3; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l];
-                    }
-                  }
+              {
+                T acc[3][4][L];
+                if (ty == 0) {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 1) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 2) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 3) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 4) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 5) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 6) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 7) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 32) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 32) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 33) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 32) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 34) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 32) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 35) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 32) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 36) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 32) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 37) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 32) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 38) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 32) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 39) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 32) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 64) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 64) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 65) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 64) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 66) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 64) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 67) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 64) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 68) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 64) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 69) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 64) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 70) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 64) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 71) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 64) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 96) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 96) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 97) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 96) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 98) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 96) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 99) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 96) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 100) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 96) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 101) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 96) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 102) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 96) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 103) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 96) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 128) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 128) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 129) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 128) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 130) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 128) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 131) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 128) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 132) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 128) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 133) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 128) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 134) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 128) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 135) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 128) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 160) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 160) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 161) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 160) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 162) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 160) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 163) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 160) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 164) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 160) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 165) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 160) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 166) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 160) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 167) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 160) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 192) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 192) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 193) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 192) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 194) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 192) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 195) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 192) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 196) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 192) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 197) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 192) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 198) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 192) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 199) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 192) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 224) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 224) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 225) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 224) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 226) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 224) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 227) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 224) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 228) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 224) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 229) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 224) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 230) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 224) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 231) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 224) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 256) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 256) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 257) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 256) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 258) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 256) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 259) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 256) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 260) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 256) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 261) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 256) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 262) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 256) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 263) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 256) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 288) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 288) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 289) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 288) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 290) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 288) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 291) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 288) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 292) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 288) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 293) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 288) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 294) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 288) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 295) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 288) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 320) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 320) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 321) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 320) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 322) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 320) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 323) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 320) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 324) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 320) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 325) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 320) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 326) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 320) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 327) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 320) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 352) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 352) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 353) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 352) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 354) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 352) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 355) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 352) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 356) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 352) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 357) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 352) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 358) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 352) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 359) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 352) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 384) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 384) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 385) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 384) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 386) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 384) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 387) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 384) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 388) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 384) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 389) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 384) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 390) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 384) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 391) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 384) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 416) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 416) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 417) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 416) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 418) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 416) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 419) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 416) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 420) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 416) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 421) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 416) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 422) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 416) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 423) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 416) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 448) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 448) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 449) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 448) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 450) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 448) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 451) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 448) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 452) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 448) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 453) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 448) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 454) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 448) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 455) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 448) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 480) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 480) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 481) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 480) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 482) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 480) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 483) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 480) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 484) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 480) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 485) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 480) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 486) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 480) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 487) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 480) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 512) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 512) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 513) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 512) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 514) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 512) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 515) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 512) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 516) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 512) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 517) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 512) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 518) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 512) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 519) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 512) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 544) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 544) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 545) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 544) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 546) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 544) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 547) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 544) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 548) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 544) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 549) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 544) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 550) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 544) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 551) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 544) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 576) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 576) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 577) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 576) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 578) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 576) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 579) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 576) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 580) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 576) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 581) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 576) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 582) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 576) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 583) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 576) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 608) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 608) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 609) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 608) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 610) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 608) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 611) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 608) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 612) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 608) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 613) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 608) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 614) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 608) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 615) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 608) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 640) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 640) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 641) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 640) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 642) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 640) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 643) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 640) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 644) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 640) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 645) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 640) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 646) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 640) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 647) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 640) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 672) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 672) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 673) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 672) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 674) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 672) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 675) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 672) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 676) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 672) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 677) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 672) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 678) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 672) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 679) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 672) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 704) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 704) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 705) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 704) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 706) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 704) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 707) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 704) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 708) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 704) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 709) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 704) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 710) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 704) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 711) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 704) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 736) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 736) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 737) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 736) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 738) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 736) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 739) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 736) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 740) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 736) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 741) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 736) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 742) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 736) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 743) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 736) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 768) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 768) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 769) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 768) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 770) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 768) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 771) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 768) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 772) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 768) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 773) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 768) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 774) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 768) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 775) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 768) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 800) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 800) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 801) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 800) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 802) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 800) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 803) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 800) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 804) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 800) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 805) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 800) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 806) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 800) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 807) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 800) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 832) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 832) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 833) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 832) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 834) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 832) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 835) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 832) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 836) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 832) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 837) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 832) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 838) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 832) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 839) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 832) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 864) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 864) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 865) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 864) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 866) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 864) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 867) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 864) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 868) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 864) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 869) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 864) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 870) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 864) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 871) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 864) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 896) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 896) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 897) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 896) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 898) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 896) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 899) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 896) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 900) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 896) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 901) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 896) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 902) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 896) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 903) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 896) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 928) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 928) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 929) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 928) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 930) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 928) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 931) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 928) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 932) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 928) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 933) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 928) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 934) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 928) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 960 + ob * 8 + 935) * L + l] * ws.conv2d_1_out[(ty * 1024 + ky * 1024 + kx * 32 + c + 928) * L + l];
+                    acc[0][0][l] = T(0);
+                    acc[0][1][l] = T(0);
+                    acc[0][2][l] = T(0);
+                    acc[0][3][l] = T(0);
+                    acc[1][0][l] = T(0);
+                    acc[1][1][l] = T(0);
+                    acc[1][2][l] = T(0);
+                    acc[1][3][l] = T(0);
+                    acc[2][0][l] = T(0);
+                    acc[2][1][l] = T(0);
+                    acc[2][2][l] = T(0);
+                    acc[2][3][l] = T(0);
                   }
+                }
+                else {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l] = acc[7][l];
+                    acc[0][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4) * L + l];
+                    acc[0][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 1) * L + l];
+                    acc[0][2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 2) * L + l];
+                    acc[0][3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 3) * L + l];
+                    acc[1][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 128) * L + l];
+                    acc[1][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 129) * L + l];
+                    acc[1][2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 130) * L + l];
+                    acc[1][3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 131) * L + l];
+                    acc[2][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 256) * L + l];
+                    acc[2][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 257) * L + l];
+                    acc[2][2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 258) * L + l];
+                    acc[2][3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 259) * L + l];
                   }
-                } // window tap
-              } // for kx
+                }
+                for (int r = 0; r < 2; ++r) {
+                  for (int ox = 0; ox < 30; ++ox) {
+                    CNNC_LANES for (int l = 0; l < L; ++l) {
+                      acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox) * L + l];
+                      acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox) * L + l];
+                      acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox) * L + l];
+                      acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox) * L + l];
+                      acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox + 1) * L + l];
+                      acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox + 1) * L + l];
+                      acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox + 1) * L + l];
+                      acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox + 1) * L + l];
+                      acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox + 2) * L + l];
+                      acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox + 2) * L + l];
+                      acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox + 2) * L + l];
+                      acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 120 + ox * 4 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 1024 + ty * 64 + r * 32 + ky * 32 + ox + 2) * L + l];
+                    }
+                  } // for ox
+                } // for r
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4) * L + l] = acc[0][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 1) * L + l] = acc[0][1][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 2) * L + l] = acc[0][2][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 3) * L + l] = acc[0][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 128) * L + l] = acc[1][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 129) * L + l] = acc[1][1][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 130) * L + l] = acc[1][2][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 131) * L + l] = acc[1][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 256) * L + l] = acc[2][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 257) * L + l] = acc[2][1][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 258) * L + l] = acc[2][2][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 384 + c * 4 + 259) * L + l] = acc[2][3][l];
+                }
+              } // window taps
             } // for ky
           } // for c
         } // for ty
         for (int w = 0; w < 288; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d2Kernel + w * 32 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d2Kernel + w * 32 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -2399,44 +2514,41 @@ struct Model {
   // cost per sample: 28,800 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void max_pooling2d_1_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 28800; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 15; ++oy) {
       for (int ox = 0; ox < 15; ++ox) {
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 32) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 960) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 992) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 1) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 33) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 961) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 993) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 2) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 2) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 34) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 962) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 994) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 3) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 3) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 35) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 963) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 995) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 4) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 4) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 36) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 964) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 996) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 5) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 5) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 37) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 965) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 997) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 6) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 6) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 38) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 966) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 998) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 7) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 7) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 39) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 967) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 999) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 8) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 8) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 40) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 968) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1000) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 9) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 9) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 41) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 969) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1001) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 10) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 10) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 42) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 970) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1002) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 11) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 11) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 11) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 43) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 971) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1003) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 12) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 12) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 12) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 44) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 972) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1004) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 13) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 13) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 13) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 45) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 973) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1005) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 14) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 14) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 14) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 46) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 974) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1006) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 15) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 15) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 15) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 47) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 975) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1007) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 16) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 16) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 16) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 48) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 976) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1008) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 17) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 17) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 17) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 49) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 977) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1009) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 18) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 18) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 18) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 50) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 978) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1010) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 19) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 19) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 19) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 51) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 979) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1011) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 20) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 20) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 20) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 52) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 980) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1012) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 21) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 21) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 21) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 53) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 981) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1013) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 22) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 22) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 22) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 54) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 982) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1014) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 23) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 23) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 23) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 55) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 983) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1015) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 24) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 24) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 24) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 56) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 984) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1016) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 25) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 25) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 25) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 57) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 985) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1017) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 26) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 26) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 26) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 58) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 986) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1018) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 27) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 27) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 27) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 59) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 987) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1019) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 28) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 28) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 28) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 60) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 988) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1020) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 29) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 29) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 29) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 61) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 989) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1021) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 30) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 30) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 30) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 62) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 990) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1022) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 31) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 31) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 31) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 63) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 991) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1023) * L + l] += arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 32) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 960) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 992) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 1) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 33) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 961) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 993) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 2) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 2) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 34) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 962) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 994) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 3) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 3) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 35) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 963) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 995) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 4) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 4) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 36) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 964) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 996) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 5) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 5) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 37) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 965) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 997) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 6) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 6) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 38) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 966) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 998) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 7) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 7) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 39) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 967) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 999) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 8) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 8) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 40) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 968) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1000) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 9) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 9) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 41) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 969) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1001) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 10) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 10) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 42) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 970) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1002) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 11) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 11) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 11) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 43) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 971) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1003) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 12) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 12) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 12) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 44) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 972) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1004) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 13) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 13) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 13) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 45) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 973) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1005) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 14) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 14) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 14) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 46) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 974) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1006) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 15) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 15) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 15) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 47) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 975) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1007) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 16) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 16) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 16) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 48) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 976) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1008) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 17) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 17) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 17) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 49) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 977) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1009) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 18) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 18) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 18) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 50) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 978) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1010) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 19) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 19) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 19) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 51) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 979) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1011) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 20) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 20) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 20) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 52) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 980) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1012) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 21) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 21) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 21) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 53) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 981) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1013) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 22) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 22) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 22) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 54) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 982) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1014) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 23) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 23) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 23) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 55) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 983) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1015) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 24) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 24) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 24) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 56) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 984) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1016) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 25) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 25) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 25) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 57) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 985) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1017) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 26) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 26) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 26) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 58) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 986) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1018) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 27) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 27) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 27) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 59) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 987) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1019) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 28) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 28) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 28) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 60) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 988) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1020) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 29) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 29) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 29) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 61) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 989) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1021) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 30) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 30) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 30) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 62) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 990) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1022) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 480 + ox * 32 + 31) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 480 + ox * 32 + 31) * L + l]; ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 31) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 63) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 991) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1920 + ox * 64 + 1023) * L + l] = arg - T(3) == T(0) ? g : T(0); }
         }
       } // for ox
     } // for oy
@@ -2639,178 +2751,354 @@ struct Model {
         grads[kConv2d3Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 8; ++ob) {
+    for (int p = 0; p < 289; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_3_input_planes[(p) * L + l] = ws.conv2d_3_padded[(p * 32) * L + l];
+        ws.conv2d_3_input_planes[(p + 289) * L + l] = ws.conv2d_3_padded[(p * 32 + 1) * L + l];
+        ws.conv2d_3_input_planes[(p + 578) * L + l] = ws.conv2d_3_padded[(p * 32 + 2) * L + l];
+        ws.conv2d_3_input_planes[(p + 867) * L + l] = ws.conv2d_3_padded[(p * 32 + 3) * L + l];
+        ws.conv2d_3_input_planes[(p + 1156) * L + l] = ws.conv2d_3_padded[(p * 32 + 4) * L + l];
+        ws.conv2d_3_input_planes[(p + 1445) * L + l] = ws.conv2d_3_padded[(p * 32 + 5) * L + l];
+        ws.conv2d_3_input_planes[(p + 1734) * L + l] = ws.conv2d_3_padded[(p * 32 + 6) * L + l];
+        ws.conv2d_3_input_planes[(p + 2023) * L + l] = ws.conv2d_3_padded[(p * 32 + 7) * L + l];
+        ws.conv2d_3_input_planes[(p + 2312) * L + l] = ws.conv2d_3_padded[(p * 32 + 8) * L + l];
+        ws.conv2d_3_input_planes[(p + 2601) * L + l] = ws.conv2d_3_padded[(p * 32 + 9) * L + l];
+        ws.conv2d_3_input_planes[(p + 2890) * L + l] = ws.conv2d_3_padded[(p * 32 + 10) * L + l];
+        ws.conv2d_3_input_planes[(p + 3179) * L + l] = ws.conv2d_3_padded[(p * 32 + 11) * L + l];
+        ws.conv2d_3_input_planes[(p + 3468) * L + l] = ws.conv2d_3_padded[(p * 32 + 12) * L + l];
+        ws.conv2d_3_input_planes[(p + 3757) * L + l] = ws.conv2d_3_padded[(p * 32 + 13) * L + l];
+        ws.conv2d_3_input_planes[(p + 4046) * L + l] = ws.conv2d_3_padded[(p * 32 + 14) * L + l];
+        ws.conv2d_3_input_planes[(p + 4335) * L + l] = ws.conv2d_3_padded[(p * 32 + 15) * L + l];
+        ws.conv2d_3_input_planes[(p + 4624) * L + l] = ws.conv2d_3_padded[(p * 32 + 16) * L + l];
+        ws.conv2d_3_input_planes[(p + 4913) * L + l] = ws.conv2d_3_padded[(p * 32 + 17) * L + l];
+        ws.conv2d_3_input_planes[(p + 5202) * L + l] = ws.conv2d_3_padded[(p * 32 + 18) * L + l];
+        ws.conv2d_3_input_planes[(p + 5491) * L + l] = ws.conv2d_3_padded[(p * 32 + 19) * L + l];
+        ws.conv2d_3_input_planes[(p + 5780) * L + l] = ws.conv2d_3_padded[(p * 32 + 20) * L + l];
+        ws.conv2d_3_input_planes[(p + 6069) * L + l] = ws.conv2d_3_padded[(p * 32 + 21) * L + l];
+        ws.conv2d_3_input_planes[(p + 6358) * L + l] = ws.conv2d_3_padded[(p * 32 + 22) * L + l];
+        ws.conv2d_3_input_planes[(p + 6647) * L + l] = ws.conv2d_3_padded[(p * 32 + 23) * L + l];
+        ws.conv2d_3_input_planes[(p + 6936) * L + l] = ws.conv2d_3_padded[(p * 32 + 24) * L + l];
+        ws.conv2d_3_input_planes[(p + 7225) * L + l] = ws.conv2d_3_padded[(p * 32 + 25) * L + l];
+        ws.conv2d_3_input_planes[(p + 7514) * L + l] = ws.conv2d_3_padded[(p * 32 + 26) * L + l];
+        ws.conv2d_3_input_planes[(p + 7803) * L + l] = ws.conv2d_3_padded[(p * 32 + 27) * L + l];
+        ws.conv2d_3_input_planes[(p + 8092) * L + l] = ws.conv2d_3_padded[(p * 32 + 28) * L + l];
+        ws.conv2d_3_input_planes[(p + 8381) * L + l] = ws.conv2d_3_padded[(p * 32 + 29) * L + l];
+        ws.conv2d_3_input_planes[(p + 8670) * L + l] = ws.conv2d_3_padded[(p * 32 + 30) * L + l];
+        ws.conv2d_3_input_planes[(p + 8959) * L + l] = ws.conv2d_3_padded[(p * 32 + 31) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 16; ++ob) {
       {
-        for (int ty = 0; ty < 15; ++ty) {
+        for (int ty = 0; ty < 3; ++ty) {
+          for (int r = 0; r < 5; ++r) {
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              ws.conv2d_3_grad_tile[(r * 60) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 1) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 1) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 2) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 2) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 3) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 3) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 4) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 64) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 5) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 65) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 6) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 66) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 7) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 67) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 8) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 128) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 9) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 129) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 10) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 130) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 11) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 131) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 12) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 192) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 13) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 193) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 14) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 194) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 15) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 195) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 16) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 256) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 17) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 257) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 18) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 258) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 19) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 259) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 20) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 320) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 21) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 321) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 22) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 322) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 23) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 323) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 24) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 384) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 25) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 385) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 26) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 386) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 27) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 387) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 28) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 448) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 29) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 449) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 30) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 450) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 31) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 451) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 32) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 512) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 33) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 513) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 34) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 514) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 35) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 515) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 36) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 576) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 37) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 577) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 38) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 578) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 39) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 579) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 40) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 640) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 41) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 641) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 42) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 642) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 43) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 643) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 44) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 704) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 45) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 705) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 46) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 706) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 47) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 707) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 48) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 768) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 49) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 769) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 50) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 770) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 51) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 771) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 52) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 832) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 53) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 833) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 54) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 834) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 55) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 835) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 56) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 896) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 57) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 897) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 58) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 898) * L + l];
+              ws.conv2d_3_grad_tile[(r * 60 + 59) * L + l] = ws.conv2d_3_grad[(ty * 4800 + r * 960 + ob * 4 + 899) * L + l];
+            }
+          } // for r
           for (int c = 0; c < 32; ++c) {
             for (int ky = 0; ky < 3; ++ky) {
-              for (int kx = 0; kx < 3; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l];
-                    }
-                  }
+              {
+                T acc[3][4][L];
+                if (ty == 0) {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 1) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 2) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 3) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 4) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 5) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 6) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 7) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 64) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 32) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 65) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 32) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 66) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 32) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 67) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 32) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 68) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 32) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 69) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 32) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 70) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 32) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 71) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 32) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 128) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 129) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 130) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 131) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 132) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 133) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 134) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 135) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 192) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 96) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 193) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 96) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 194) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 96) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 195) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 96) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 196) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 96) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 197) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 96) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 198) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 96) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 199) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 96) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 256) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 257) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 258) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 259) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 260) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 261) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 262) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 263) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 320) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 160) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 321) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 160) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 322) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 160) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 323) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 160) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 324) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 160) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 325) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 160) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 326) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 160) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 327) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 160) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 384) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 385) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 386) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 387) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 388) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 389) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 390) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 391) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 448) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 224) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 449) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 224) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 450) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 224) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 451) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 224) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 452) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 224) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 453) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 224) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 454) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 224) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 455) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 224) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 512) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 513) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 514) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 515) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 516) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 517) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 518) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 519) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 576) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 288) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 577) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 288) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 578) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 288) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 579) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 288) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 580) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 288) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 581) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 288) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 582) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 288) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 583) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 288) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 640) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 641) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 642) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 643) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 644) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 645) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 646) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 647) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 704) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 352) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 705) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 352) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 706) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 352) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 707) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 352) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 708) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 352) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 709) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 352) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 710) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 352) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 711) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 352) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 768) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 769) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 770) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 771) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 772) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 773) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 774) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 775) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 832) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 416) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 833) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 416) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 834) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 416) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 835) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 416) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 836) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 416) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 837) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 416) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 838) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 416) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 839) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 416) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 896) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 897) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 898) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 899) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 900) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 901) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 902) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 960 + ob * 8 + 903) * L + l] * ws.conv2d_3_padded[(ty * 544 + ky * 544 + kx * 32 + c + 448) * L + l];
+                    acc[0][0][l] = T(0);
+                    acc[0][1][l] = T(0);
+                    acc[0][2][l] = T(0);
+                    acc[0][3][l] = T(0);
+                    acc[1][0][l] = T(0);
+                    acc[1][1][l] = T(0);
+                    acc[1][2][l] = T(0);
+                    acc[1][3][l] = T(0);
+                    acc[2][0][l] = T(0);
+                    acc[2][1][l] = T(0);
+                    acc[2][2][l] = T(0);
+                    acc[2][3][l] = T(0);
                   }
+                }
+                else {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l] = acc[7][l];
+                    acc[0][0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4) * L + l];
+                    acc[0][1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 1) * L + l];
+                    acc[0][2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 2) * L + l];
+                    acc[0][3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 3) * L + l];
+                    acc[1][0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 128) * L + l];
+                    acc[1][1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 129) * L + l];
+                    acc[1][2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 130) * L + l];
+                    acc[1][3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 131) * L + l];
+                    acc[2][0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 256) * L + l];
+                    acc[2][1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 257) * L + l];
+                    acc[2][2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 258) * L + l];
+                    acc[2][3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 259) * L + l];
                   }
-                } // window tap
-              } // for kx
+                }
+                for (int r = 0; r < 5; ++r) {
+                  CNNC_LANES for (int l = 0; l < L; ++l) {
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 1) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 1) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 1) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 1) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 1) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 1) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 1) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 1) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 2) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 3) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 4) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 5) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 6) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 7) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 8) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 9) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 10) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 11) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 12) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 13) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 15) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 15) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 15) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 15) * L + l];
+                    acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 56) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 57) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 58) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 59) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 14) * L + l];
+                    acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 56) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 15) * L + l];
+                    acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 57) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 15) * L + l];
+                    acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 58) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 15) * L + l];
+                    acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 59) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 15) * L + l];
+                    acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 60 + 56) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 16) * L + l];
+                    acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 60 + 57) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 16) * L + l];
+                    acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 60 + 58) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 16) * L + l];
+                    acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 60 + 59) * L + l] * ws.conv2d_3_input_planes[(c * 289 + ty * 85 + r * 17 + ky * 17 + 16) * L + l];
+                  }
+                } // for r
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4) * L + l] = acc[0][0][l];
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 1) * L + l] = acc[0][1][l];
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 2) * L + l] = acc[0][2][l];
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 3) * L + l] = acc[0][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 128) * L + l] = acc[1][0][l];
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 129) * L + l] = acc[1][1][l];
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 130) * L + l] = acc[1][2][l];
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 131) * L + l] = acc[1][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 256) * L + l] = acc[2][0][l];
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 257) * L + l] = acc[2][1][l];
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 258) * L + l] = acc[2][2][l];
+                  ws.conv2d_3_kernel_grad_lanes[(ky * 384 + c * 4 + 259) * L + l] = acc[2][3][l];
+                }
+              } // window taps
             } // for ky
           } // for c
         } // for ty
         for (int w = 0; w < 288; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d3Kernel + w * 64 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_3_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d3Kernel + w * 64 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_3_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -3387,694 +3675,946 @@ struct Model {
         grads[kConv2d4Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 8; ++ob) {
+    for (int p = 0; p < 225; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_4_input_planes[(p) * L + l] = ws.conv2d_3_out[(p * 64) * L + l];
+        ws.conv2d_4_input_planes[(p + 225) * L + l] = ws.conv2d_3_out[(p * 64 + 1) * L + l];
+        ws.conv2d_4_input_planes[(p + 450) * L + l] = ws.conv2d_3_out[(p * 64 + 2) * L + l];
+        ws.conv2d_4_input_planes[(p + 675) * L + l] = ws.conv2d_3_out[(p * 64 + 3) * L + l];
+        ws.conv2d_4_input_planes[(p + 900) * L + l] = ws.conv2d_3_out[(p * 64 + 4) * L + l];
+        ws.conv2d_4_input_planes[(p + 1125) * L + l] = ws.conv2d_3_out[(p * 64 + 5) * L + l];
+        ws.conv2d_4_input_planes[(p + 1350) * L + l] = ws.conv2d_3_out[(p * 64 + 6) * L + l];
+        ws.conv2d_4_input_planes[(p + 1575) * L + l] = ws.conv2d_3_out[(p * 64 + 7) * L + l];
+        ws.conv2d_4_input_planes[(p + 1800) * L + l] = ws.conv2d_3_out[(p * 64 + 8) * L + l];
+        ws.conv2d_4_input_planes[(p + 2025) * L + l] = ws.conv2d_3_out[(p * 64 + 9) * L + l];
+        ws.conv2d_4_input_planes[(p + 2250) * L + l] = ws.conv2d_3_out[(p * 64 + 10) * L + l];
+        ws.conv2d_4_input_planes[(p + 2475) * L + l] = ws.conv2d_3_out[(p * 64 + 11) * L + l];
+        ws.conv2d_4_input_planes[(p + 2700) * L + l] = ws.conv2d_3_out[(p * 64 + 12) * L + l];
+        ws.conv2d_4_input_planes[(p + 2925) * L + l] = ws.conv2d_3_out[(p * 64 + 13) * L + l];
+        ws.conv2d_4_input_planes[(p + 3150) * L + l] = ws.conv2d_3_out[(p * 64 + 14) * L + l];
+        ws.conv2d_4_input_planes[(p + 3375) * L + l] = ws.conv2d_3_out[(p * 64 + 15) * L + l];
+        ws.conv2d_4_input_planes[(p + 3600) * L + l] = ws.conv2d_3_out[(p * 64 + 16) * L + l];
+        ws.conv2d_4_input_planes[(p + 3825) * L + l] = ws.conv2d_3_out[(p * 64 + 17) * L + l];
+        ws.conv2d_4_input_planes[(p + 4050) * L + l] = ws.conv2d_3_out[(p * 64 + 18) * L + l];
+        ws.conv2d_4_input_planes[(p + 4275) * L + l] = ws.conv2d_3_out[(p * 64 + 19) * L + l];
+        ws.conv2d_4_input_planes[(p + 4500) * L + l] = ws.conv2d_3_out[(p * 64 + 20) * L + l];
+        ws.conv2d_4_input_planes[(p + 4725) * L + l] = ws.conv2d_3_out[(p * 64 + 21) * L + l];
+        ws.conv2d_4_input_planes[(p + 4950) * L + l] = ws.conv2d_3_out[(p * 64 + 22) * L + l];
+        ws.conv2d_4_input_planes[(p + 5175) * L + l] = ws.conv2d_3_out[(p * 64 + 23) * L + l];
+        ws.conv2d_4_input_planes[(p + 5400) * L + l] = ws.conv2d_3_out[(p * 64 + 24) * L + l];
+        ws.conv2d_4_input_planes[(p + 5625) * L + l] = ws.conv2d_3_out[(p * 64 + 25) * L + l];
+        ws.conv2d_4_input_planes[(p + 5850) * L + l] = ws.conv2d_3_out[(p * 64 + 26) * L + l];
+        ws.conv2d_4_input_planes[(p + 6075) * L + l] = ws.conv2d_3_out[(p * 64 + 27) * L + l];
+        ws.conv2d_4_input_planes[(p + 6300) * L + l] = ws.conv2d_3_out[(p * 64 + 28) * L + l];
+        ws.conv2d_4_input_planes[(p + 6525) * L + l] = ws.conv2d_3_out[(p * 64 + 29) * L + l];
+        ws.conv2d_4_input_planes[(p + 6750) * L + l] = ws.conv2d_3_out[(p * 64 + 30) * L + l];
+        ws.conv2d_4_input_planes[(p + 6975) * L + l] = ws.conv2d_3_out[(p * 64 + 31) * L + l];
+        ws.conv2d_4_input_planes[(p + 7200) * L + l] = ws.conv2d_3_out[(p * 64 + 32) * L + l];
+        ws.conv2d_4_input_planes[(p + 7425) * L + l] = ws.conv2d_3_out[(p * 64 + 33) * L + l];
+        ws.conv2d_4_input_planes[(p + 7650) * L + l] = ws.conv2d_3_out[(p * 64 + 34) * L + l];
+        ws.conv2d_4_input_planes[(p + 7875) * L + l] = ws.conv2d_3_out[(p * 64 + 35) * L + l];
+        ws.conv2d_4_input_planes[(p + 8100) * L + l] = ws.conv2d_3_out[(p * 64 + 36) * L + l];
+        ws.conv2d_4_input_planes[(p + 8325) * L + l] = ws.conv2d_3_out[(p * 64 + 37) * L + l];
+        ws.conv2d_4_input_planes[(p + 8550) * L + l] = ws.conv2d_3_out[(p * 64 + 38) * L + l];
+        ws.conv2d_4_input_planes[(p + 8775) * L + l] = ws.conv2d_3_out[(p * 64 + 39) * L + l];
+        ws.conv2d_4_input_planes[(p + 9000) * L + l] = ws.conv2d_3_out[(p * 64 + 40) * L + l];
+        ws.conv2d_4_input_planes[(p + 9225) * L + l] = ws.conv2d_3_out[(p * 64 + 41) * L + l];
+        ws.conv2d_4_input_planes[(p + 9450) * L + l] = ws.conv2d_3_out[(p * 64 + 42) * L + l];
+        ws.conv2d_4_input_planes[(p + 9675) * L + l] = ws.conv2d_3_out[(p * 64 + 43) * L + l];
+        ws.conv2d_4_input_planes[(p + 9900) * L + l] = ws.conv2d_3_out[(p * 64 + 44) * L + l];
+        ws.conv2d_4_input_planes[(p + 10125) * L + l] = ws.conv2d_3_out[(p * 64 + 45) * L + l];
+        ws.conv2d_4_input_planes[(p + 10350) * L + l] = ws.conv2d_3_out[(p * 64 + 46) * L + l];
+        ws.conv2d_4_input_planes[(p + 10575) * L + l] = ws.conv2d_3_out[(p * 64 + 47) * L + l];
+        ws.conv2d_4_input_planes[(p + 10800) * L + l] = ws.conv2d_3_out[(p * 64 + 48) * L + l];
+        ws.conv2d_4_input_planes[(p + 11025) * L + l] = ws.conv2d_3_out[(p * 64 + 49) * L + l];
+        ws.conv2d_4_input_planes[(p + 11250) * L + l] = ws.conv2d_3_out[(p * 64 + 50) * L + l];
+        ws.conv2d_4_input_planes[(p + 11475) * L + l] = ws.conv2d_3_out[(p * 64 + 51) * L + l];
+        ws.conv2d_4_input_planes[(p + 11700) * L + l] = ws.conv2d_3_out[(p * 64 + 52) * L + l];
+        ws.conv2d_4_input_planes[(p + 11925) * L + l] = ws.conv2d_3_out[(p * 64 + 53) * L + l];
+        ws.conv2d_4_input_planes[(p + 12150) * L + l] = ws.conv2d_3_out[(p * 64 + 54) * L + l];
+        ws.conv2d_4_input_planes[(p + 12375) * L + l] = ws.conv2d_3_out[(p * 64 + 55) * L + l];
+        ws.conv2d_4_input_planes[(p + 12600) * L + l] = ws.conv2d_3_out[(p * 64 + 56) * L + l];
+        ws.conv2d_4_input_planes[(p + 12825) * L + l] = ws.conv2d_3_out[(p * 64 + 57) * L + l];
+        ws.conv2d_4_input_planes[(p + 13050) * L + l] = ws.conv2d_3_out[(p * 64 + 58) * L + l];
+        ws.conv2d_4_input_planes[(p + 13275) * L + l] = ws.conv2d_3_out[(p * 64 + 59) * L + l];
+        ws.conv2d_4_input_planes[(p + 13500) * L + l] = ws.conv2d_3_out[(p * 64 + 60) * L + l];
+        ws.conv2d_4_input_planes[(p + 13725) * L + l] = ws.conv2d_3_out[(p * 64 + 61) * L + l];
+        ws.conv2d_4_input_planes[(p + 13950) * L + l] = ws.conv2d_3_out[(p * 64 + 62) * L + l];
+        ws.conv2d_4_input_planes[(p + 14175) * L + l] = ws.conv2d_3_out[(p * 64 + 63) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 16; ++ob) {
       {
+        for (int r = 0; r < 5; ++r) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_4_grad_tile[(r * 52) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 1) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 2) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 3) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 64) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 65) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 66) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 67) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 128) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 129) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 130) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 131) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 192) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 193) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 194) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 195) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 256) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 257) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 258) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 259) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 320) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 321) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 322) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 323) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 384) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 385) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 386) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 387) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 448) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 449) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 450) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 451) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 512) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 513) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 514) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 515) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 576) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 577) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 578) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 579) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 640) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 641) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 642) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 643) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 704) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 705) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 706) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 707) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 768) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 769) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 770) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 771) * L + l];
+          }
+        } // for r
         for (int c = 0; c < 64; ++c) {
           for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L];
+            {
+              T acc[3][4][L];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] = T(0);
+                acc[0][1][l] = T(0);
+                acc[0][2][l] = T(0);
+                acc[0][3][l] = T(0);
+                acc[1][0][l] = T(0);
+                acc[1][1][l] = T(0);
+                acc[1][2][l] = T(0);
+                acc[1][3][l] = T(0);
+                acc[2][0][l] = T(0);
+                acc[2][1][l] = T(0);
+                acc[2][2][l] = T(0);
+                acc[2][3][l] = T(0);
+              }
+              for (int r = 0; r < 5; ++r) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = T(0);
-                  acc[1][l] = T(0);
-                  acc[2][l] = T(0);
-                  acc[3][l] = T(0);
-                  acc[4][l] = T(0);
-                  acc[5][l] = T(0);
-                  acc[6][l] = T(0);
-                  acc[7][l] = T(0);
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 1) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 1) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 1) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 1) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 1) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 1) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 1) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 1) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 2) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 3) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 4) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 5) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 6) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 7) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 8) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 9) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 10) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 11) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 13) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 13) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 13) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 13) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 12) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 13) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 13) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 13) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 13) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 14) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 14) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 14) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 14) * L + l];
                 }
-                for (int r = 0; r < 3; ++r) {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 1) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 4) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 6) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 64) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 64) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 65) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 64) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 66) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 64) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 67) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 64) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 68) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 64) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 69) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 64) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 70) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 64) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 71) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 64) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 128) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 128) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 129) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 128) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 130) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 128) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 131) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 128) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 132) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 128) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 133) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 128) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 134) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 128) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 135) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 128) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 192) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 192) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 193) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 192) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 194) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 192) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 195) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 192) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 196) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 192) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 197) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 192) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 198) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 192) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 199) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 192) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 256) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 256) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 257) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 256) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 258) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 256) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 259) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 256) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 260) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 256) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 261) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 256) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 262) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 256) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 263) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 256) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 320) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 320) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 321) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 320) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 322) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 320) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 323) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 320) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 324) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 320) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 325) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 320) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 326) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 320) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 327) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 320) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 384) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 384) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 385) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 384) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 386) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 384) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 387) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 384) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 388) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 384) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 389) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 384) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 390) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 384) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 391) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 384) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 448) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 448) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 449) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 448) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 450) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 448) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 451) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 448) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 452) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 448) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 453) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 448) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 454) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 448) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 455) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 448) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 512) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 512) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 513) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 512) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 514) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 512) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 515) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 512) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 516) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 512) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 517) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 512) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 518) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 512) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 519) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 512) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 576) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 576) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 577) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 576) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 578) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 576) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 579) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 576) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 580) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 576) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 581) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 576) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 582) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 576) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 583) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 576) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 640) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 640) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 641) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 640) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 642) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 640) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 643) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 640) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 644) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 640) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 645) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 640) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 646) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 640) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 647) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 640) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 704) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 704) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 705) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 704) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 706) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 704) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 707) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 704) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 708) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 704) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 709) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 704) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 710) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 704) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 711) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 704) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 768) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 768) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 769) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 768) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 770) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 768) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 771) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 768) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 772) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 768) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 773) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 768) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 774) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 768) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 775) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 768) * L + l];
-                  }
-                } // for r
-                CNNC_LANES for (int l = 0; l < L; ++l) {
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l] = acc[0][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l] = acc[1][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l] = acc[2][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l] = acc[3][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l] = acc[4][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l] = acc[5][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l] = acc[6][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l] = acc[7][l];
-                }
-              } // window tap
-            } // for kx
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4) * L + l] = acc[0][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 256) * L + l] = acc[1][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 257) * L + l] = acc[1][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 258) * L + l] = acc[1][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 259) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 512) * L + l] = acc[2][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 513) * L + l] = acc[2][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 514) * L + l] = acc[2][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 515) * L + l] = acc[2][3][l];
+              }
+            } // window taps
           } // for ky
         } // for c
+        for (int r = 0; r < 5; ++r) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_4_grad_tile[(r * 52) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4160) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4161) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4162) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4163) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4224) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4225) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4226) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4227) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4288) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4289) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4290) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4291) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4352) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4353) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4354) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4355) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4416) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4417) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4418) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4419) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4480) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4481) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4482) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4483) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4544) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4545) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4546) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4547) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4608) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4609) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4610) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4611) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4672) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4673) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4674) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4675) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4736) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4737) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4738) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4739) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4800) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4801) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4802) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4803) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4864) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4865) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4866) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4867) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4928) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4929) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4930) * L + l];
+            ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] = ws.conv2d_4_grad[(r * 832 + ob * 4 + 4931) * L + l];
+          }
+        } // for r
         for (int c = 0; c < 64; ++c) {
           for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L];
+            {
+              T acc[3][4][L];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4) * L + l];
+                acc[0][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 1) * L + l];
+                acc[0][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 2) * L + l];
+                acc[0][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 3) * L + l];
+                acc[1][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 256) * L + l];
+                acc[1][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 257) * L + l];
+                acc[1][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 258) * L + l];
+                acc[1][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 259) * L + l];
+                acc[2][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 512) * L + l];
+                acc[2][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 513) * L + l];
+                acc[2][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 514) * L + l];
+                acc[2][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 515) * L + l];
+              }
+              for (int r = 0; r < 5; ++r) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l];
-                  acc[1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l];
-                  acc[6][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l];
-                  acc[7][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 75) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 75) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 75) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 75) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 76) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 76) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 76) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 76) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 76) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 76) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 76) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 76) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 77) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 78) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 79) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 80) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 81) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 82) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 83) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 84) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 85) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 86) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 88) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 88) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 88) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 88) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 87) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 88) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 88) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 88) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 88) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 89) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 89) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 89) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 89) * L + l];
                 }
-                for (int r = 0; r < 3; ++r) {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2496) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2880) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2497) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2880) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2498) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2880) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2499) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2880) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2500) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2880) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2501) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2880) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2502) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2880) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2503) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2880) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2560) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2944) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2561) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2944) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2562) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2944) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2563) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2944) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2564) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2944) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2565) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2944) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2566) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2944) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2567) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 2944) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2624) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3008) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2625) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3008) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2626) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3008) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2627) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3008) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2628) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3008) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2629) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3008) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2630) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3008) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2631) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3008) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2688) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3072) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2689) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3072) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2690) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3072) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2691) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3072) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2692) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3072) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2693) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3072) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2694) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3072) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2695) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3072) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2752) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3136) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2753) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3136) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2754) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3136) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2755) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3136) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2756) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3136) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2757) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3136) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2758) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3136) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2759) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3136) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2816) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3200) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2817) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3200) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2818) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3200) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2819) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3200) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2820) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3200) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2821) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3200) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2822) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3200) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2823) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3200) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2880) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3264) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2881) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3264) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2882) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3264) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2883) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3264) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2884) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3264) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2885) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3264) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2886) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3264) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2887) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3264) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2944) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3328) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2945) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3328) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2946) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3328) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2947) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3328) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2948) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3328) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2949) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3328) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2950) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3328) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 2951) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3328) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3008) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3392) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3009) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3392) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3010) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3392) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3011) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3392) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3012) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3392) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3013) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3392) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3014) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3392) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3015) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3392) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3072) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3456) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3073) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3456) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3074) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3456) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3075) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3456) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3076) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3456) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3077) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3456) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3078) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3456) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3079) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3456) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3136) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3520) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3137) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3520) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3138) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3520) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3139) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3520) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3140) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3520) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3141) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3520) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3142) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3520) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3143) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3520) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3200) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3584) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3201) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3584) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3202) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3584) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3203) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3584) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3204) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3584) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3205) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3584) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3206) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3584) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3207) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3584) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3264) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3648) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3265) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3648) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3266) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3648) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3267) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3648) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3268) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3648) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3269) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3648) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3270) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3648) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 3271) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 3648) * L + l];
-                  }
-                } // for r
-                CNNC_LANES for (int l = 0; l < L; ++l) {
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l] = acc[0][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l] = acc[1][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l] = acc[2][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l] = acc[3][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l] = acc[4][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l] = acc[5][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l] = acc[6][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l] = acc[7][l];
-                }
-              } // window tap
-            } // for kx
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4) * L + l] = acc[0][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 256) * L + l] = acc[1][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 257) * L + l] = acc[1][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 258) * L + l] = acc[1][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 259) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 512) * L + l] = acc[2][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 513) * L + l] = acc[2][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 514) * L + l] = acc[2][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 515) * L + l] = acc[2][3][l];
+              }
+            } // window taps
           } // for ky
         } // for c
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          ws.conv2d_4_grad_tile[l] = ws.conv2d_4_grad[(ob * 4 + 8320) * L + l];
+          ws.conv2d_4_grad_tile[1 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8321) * L + l];
+          ws.conv2d_4_grad_tile[2 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8322) * L + l];
+          ws.conv2d_4_grad_tile[3 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8323) * L + l];
+          ws.conv2d_4_grad_tile[4 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8384) * L + l];
+          ws.conv2d_4_grad_tile[5 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8385) * L + l];
+          ws.conv2d_4_grad_tile[6 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8386) * L + l];
+          ws.conv2d_4_grad_tile[7 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8387) * L + l];
+          ws.conv2d_4_grad_tile[8 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8448) * L + l];
+          ws.conv2d_4_grad_tile[9 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8449) * L + l];
+          ws.conv2d_4_grad_tile[10 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8450) * L + l];
+          ws.conv2d_4_grad_tile[11 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8451) * L + l];
+          ws.conv2d_4_grad_tile[12 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8512) * L + l];
+          ws.conv2d_4_grad_tile[13 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8513) * L + l];
+          ws.conv2d_4_grad_tile[14 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8514) * L + l];
+          ws.conv2d_4_grad_tile[15 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8515) * L + l];
+          ws.conv2d_4_grad_tile[16 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8576) * L + l];
+          ws.conv2d_4_grad_tile[17 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8577) * L + l];
+          ws.conv2d_4_grad_tile[18 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8578) * L + l];
+          ws.conv2d_4_grad_tile[19 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8579) * L + l];
+          ws.conv2d_4_grad_tile[20 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8640) * L + l];
+          ws.conv2d_4_grad_tile[21 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8641) * L + l];
+          ws.conv2d_4_grad_tile[22 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8642) * L + l];
+          ws.conv2d_4_grad_tile[23 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8643) * L + l];
+          ws.conv2d_4_grad_tile[24 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8704) * L + l];
+          ws.conv2d_4_grad_tile[25 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8705) * L + l];
+          ws.conv2d_4_grad_tile[26 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8706) * L + l];
+          ws.conv2d_4_grad_tile[27 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8707) * L + l];
+          ws.conv2d_4_grad_tile[28 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8768) * L + l];
+          ws.conv2d_4_grad_tile[29 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8769) * L + l];
+          ws.conv2d_4_grad_tile[30 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8770) * L + l];
+          ws.conv2d_4_grad_tile[31 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8771) * L + l];
+          ws.conv2d_4_grad_tile[32 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8832) * L + l];
+          ws.conv2d_4_grad_tile[33 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8833) * L + l];
+          ws.conv2d_4_grad_tile[34 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8834) * L + l];
+          ws.conv2d_4_grad_tile[35 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8835) * L + l];
+          ws.conv2d_4_grad_tile[36 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8896) * L + l];
+          ws.conv2d_4_grad_tile[37 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8897) * L + l];
+          ws.conv2d_4_grad_tile[38 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8898) * L + l];
+          ws.conv2d_4_grad_tile[39 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8899) * L + l];
+          ws.conv2d_4_grad_tile[40 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8960) * L + l];
+          ws.conv2d_4_grad_tile[41 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8961) * L + l];
+          ws.conv2d_4_grad_tile[42 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8962) * L + l];
+          ws.conv2d_4_grad_tile[43 * L + l] = ws.conv2d_4_grad[(ob * 4 + 8963) * L + l];
+          ws.conv2d_4_grad_tile[44 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9024) * L + l];
+          ws.conv2d_4_grad_tile[45 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9025) * L + l];
+          ws.conv2d_4_grad_tile[46 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9026) * L + l];
+          ws.conv2d_4_grad_tile[47 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9027) * L + l];
+          ws.conv2d_4_grad_tile[48 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9088) * L + l];
+          ws.conv2d_4_grad_tile[49 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9089) * L + l];
+          ws.conv2d_4_grad_tile[50 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9090) * L + l];
+          ws.conv2d_4_grad_tile[51 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9091) * L + l];
+          ws.conv2d_4_grad_tile[52 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9152) * L + l];
+          ws.conv2d_4_grad_tile[53 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9153) * L + l];
+          ws.conv2d_4_grad_tile[54 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9154) * L + l];
+          ws.conv2d_4_grad_tile[55 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9155) * L + l];
+          ws.conv2d_4_grad_tile[56 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9216) * L + l];
+          ws.conv2d_4_grad_tile[57 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9217) * L + l];
+          ws.conv2d_4_grad_tile[58 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9218) * L + l];
+          ws.conv2d_4_grad_tile[59 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9219) * L + l];
+          ws.conv2d_4_grad_tile[60 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9280) * L + l];
+          ws.conv2d_4_grad_tile[61 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9281) * L + l];
+          ws.conv2d_4_grad_tile[62 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9282) * L + l];
+          ws.conv2d_4_grad_tile[63 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9283) * L + l];
+          ws.conv2d_4_grad_tile[64 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9344) * L + l];
+          ws.conv2d_4_grad_tile[65 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9345) * L + l];
+          ws.conv2d_4_grad_tile[66 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9346) * L + l];
+          ws.conv2d_4_grad_tile[67 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9347) * L + l];
+          ws.conv2d_4_grad_tile[68 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9408) * L + l];
+          ws.conv2d_4_grad_tile[69 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9409) * L + l];
+          ws.conv2d_4_grad_tile[70 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9410) * L + l];
+          ws.conv2d_4_grad_tile[71 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9411) * L + l];
+          ws.conv2d_4_grad_tile[72 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9472) * L + l];
+          ws.conv2d_4_grad_tile[73 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9473) * L + l];
+          ws.conv2d_4_grad_tile[74 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9474) * L + l];
+          ws.conv2d_4_grad_tile[75 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9475) * L + l];
+          ws.conv2d_4_grad_tile[76 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9536) * L + l];
+          ws.conv2d_4_grad_tile[77 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9537) * L + l];
+          ws.conv2d_4_grad_tile[78 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9538) * L + l];
+          ws.conv2d_4_grad_tile[79 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9539) * L + l];
+          ws.conv2d_4_grad_tile[80 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9600) * L + l];
+          ws.conv2d_4_grad_tile[81 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9601) * L + l];
+          ws.conv2d_4_grad_tile[82 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9602) * L + l];
+          ws.conv2d_4_grad_tile[83 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9603) * L + l];
+          ws.conv2d_4_grad_tile[84 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9664) * L + l];
+          ws.conv2d_4_grad_tile[85 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9665) * L + l];
+          ws.conv2d_4_grad_tile[86 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9666) * L + l];
+          ws.conv2d_4_grad_tile[87 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9667) * L + l];
+          ws.conv2d_4_grad_tile[88 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9728) * L + l];
+          ws.conv2d_4_grad_tile[89 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9729) * L + l];
+          ws.conv2d_4_grad_tile[90 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9730) * L + l];
+          ws.conv2d_4_grad_tile[91 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9731) * L + l];
+          ws.conv2d_4_grad_tile[92 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9792) * L + l];
+          ws.conv2d_4_grad_tile[93 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9793) * L + l];
+          ws.conv2d_4_grad_tile[94 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9794) * L + l];
+          ws.conv2d_4_grad_tile[95 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9795) * L + l];
+          ws.conv2d_4_grad_tile[96 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9856) * L + l];
+          ws.conv2d_4_grad_tile[97 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9857) * L + l];
+          ws.conv2d_4_grad_tile[98 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9858) * L + l];
+          ws.conv2d_4_grad_tile[99 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9859) * L + l];
+          ws.conv2d_4_grad_tile[100 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9920) * L + l];
+          ws.conv2d_4_grad_tile[101 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9921) * L + l];
+          ws.conv2d_4_grad_tile[102 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9922) * L + l];
+          ws.conv2d_4_grad_tile[103 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9923) * L + l];
+          ws.conv2d_4_grad_tile[104 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9984) * L + l];
+          ws.conv2d_4_grad_tile[105 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9985) * L + l];
+          ws.conv2d_4_grad_tile[106 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9986) * L + l];
+          ws.conv2d_4_grad_tile[107 * L + l] = ws.conv2d_4_grad[(ob * 4 + 9987) * L + l];
+          ws.conv2d_4_grad_tile[108 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10048) * L + l];
+          ws.conv2d_4_grad_tile[109 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10049) * L + l];
+          ws.conv2d_4_grad_tile[110 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10050) * L + l];
+          ws.conv2d_4_grad_tile[111 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10051) * L + l];
+          ws.conv2d_4_grad_tile[112 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10112) * L + l];
+          ws.conv2d_4_grad_tile[113 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10113) * L + l];
+          ws.conv2d_4_grad_tile[114 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10114) * L + l];
+          ws.conv2d_4_grad_tile[115 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10115) * L + l];
+          ws.conv2d_4_grad_tile[116 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10176) * L + l];
+          ws.conv2d_4_grad_tile[117 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10177) * L + l];
+          ws.conv2d_4_grad_tile[118 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10178) * L + l];
+          ws.conv2d_4_grad_tile[119 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10179) * L + l];
+          ws.conv2d_4_grad_tile[120 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10240) * L + l];
+          ws.conv2d_4_grad_tile[121 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10241) * L + l];
+          ws.conv2d_4_grad_tile[122 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10242) * L + l];
+          ws.conv2d_4_grad_tile[123 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10243) * L + l];
+          ws.conv2d_4_grad_tile[124 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10304) * L + l];
+          ws.conv2d_4_grad_tile[125 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10305) * L + l];
+          ws.conv2d_4_grad_tile[126 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10306) * L + l];
+          ws.conv2d_4_grad_tile[127 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10307) * L + l];
+          ws.conv2d_4_grad_tile[128 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10368) * L + l];
+          ws.conv2d_4_grad_tile[129 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10369) * L + l];
+          ws.conv2d_4_grad_tile[130 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10370) * L + l];
+          ws.conv2d_4_grad_tile[131 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10371) * L + l];
+          ws.conv2d_4_grad_tile[132 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10432) * L + l];
+          ws.conv2d_4_grad_tile[133 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10433) * L + l];
+          ws.conv2d_4_grad_tile[134 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10434) * L + l];
+          ws.conv2d_4_grad_tile[135 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10435) * L + l];
+          ws.conv2d_4_grad_tile[136 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10496) * L + l];
+          ws.conv2d_4_grad_tile[137 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10497) * L + l];
+          ws.conv2d_4_grad_tile[138 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10498) * L + l];
+          ws.conv2d_4_grad_tile[139 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10499) * L + l];
+          ws.conv2d_4_grad_tile[140 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10560) * L + l];
+          ws.conv2d_4_grad_tile[141 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10561) * L + l];
+          ws.conv2d_4_grad_tile[142 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10562) * L + l];
+          ws.conv2d_4_grad_tile[143 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10563) * L + l];
+          ws.conv2d_4_grad_tile[144 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10624) * L + l];
+          ws.conv2d_4_grad_tile[145 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10625) * L + l];
+          ws.conv2d_4_grad_tile[146 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10626) * L + l];
+          ws.conv2d_4_grad_tile[147 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10627) * L + l];
+          ws.conv2d_4_grad_tile[148 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10688) * L + l];
+          ws.conv2d_4_grad_tile[149 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10689) * L + l];
+          ws.conv2d_4_grad_tile[150 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10690) * L + l];
+          ws.conv2d_4_grad_tile[151 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10691) * L + l];
+          ws.conv2d_4_grad_tile[152 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10752) * L + l];
+          ws.conv2d_4_grad_tile[153 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10753) * L + l];
+          ws.conv2d_4_grad_tile[154 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10754) * L + l];
+          ws.conv2d_4_grad_tile[155 * L + l] = ws.conv2d_4_grad[(ob * 4 + 10755) * L + l];
+        }
         for (int c = 0; c < 64; ++c) {
           for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L];
+            {
+              T acc[3][4][L];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4) * L + l];
+                acc[0][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 1) * L + l];
+                acc[0][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 2) * L + l];
+                acc[0][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 3) * L + l];
+                acc[1][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 256) * L + l];
+                acc[1][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 257) * L + l];
+                acc[1][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 258) * L + l];
+                acc[1][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 259) * L + l];
+                acc[2][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 512) * L + l];
+                acc[2][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 513) * L + l];
+                acc[2][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 514) * L + l];
+                acc[2][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 515) * L + l];
+              }
+              for (int r = 0; r < 3; ++r) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l];
-                  acc[1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l];
-                  acc[6][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l];
-                  acc[7][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 150) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 150) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 150) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 150) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 151) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 151) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 151) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 151) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 151) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 151) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 151) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 151) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 152) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 153) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 154) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 155) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 156) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 157) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 158) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 159) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 160) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 161) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 163) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 163) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 163) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 163) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 162) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 163) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 163) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 163) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 163) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 52 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 164) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 52 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 164) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 52 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 164) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 52 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 225 + r * 15 + ky * 15 + 164) * L + l];
                 }
-                for (int r = 0; r < 3; ++r) {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 4992) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5760) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 4993) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5760) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 4994) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5760) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 4995) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5760) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 4996) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5760) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 4997) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5760) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 4998) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5760) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 4999) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5760) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5056) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5824) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5057) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5824) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5058) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5824) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5059) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5824) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5060) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5824) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5061) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5824) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5062) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5824) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5063) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5824) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5120) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5888) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5121) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5888) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5122) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5888) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5123) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5888) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5124) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5888) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5125) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5888) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5126) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5888) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5127) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5888) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5184) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5952) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5185) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5952) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5186) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5952) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5187) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5952) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5188) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5952) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5189) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5952) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5190) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5952) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5191) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 5952) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5248) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6016) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5249) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6016) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5250) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6016) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5251) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6016) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5252) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6016) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5253) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6016) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5254) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6016) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5255) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6016) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5312) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6080) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5313) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6080) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5314) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6080) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5315) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6080) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5316) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6080) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5317) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6080) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5318) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6080) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5319) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6080) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5376) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6144) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5377) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6144) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5378) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6144) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5379) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6144) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5380) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6144) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5381) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6144) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5382) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6144) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5383) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6144) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5440) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6208) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5441) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6208) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5442) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6208) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5443) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6208) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5444) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6208) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5445) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6208) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5446) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6208) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5447) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6208) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5504) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6272) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5505) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6272) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5506) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6272) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5507) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6272) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5508) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6272) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5509) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6272) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5510) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6272) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5511) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6272) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5568) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6336) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5569) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6336) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5570) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6336) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5571) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6336) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5572) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6336) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5573) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6336) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5574) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6336) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5575) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6336) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5632) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6400) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5633) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6400) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5634) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6400) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5635) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6400) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5636) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6400) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5637) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6400) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5638) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6400) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5639) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6400) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5696) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6464) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5697) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6464) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5698) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6464) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5699) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6464) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5700) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6464) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5701) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6464) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5702) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6464) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5703) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6464) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5760) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6528) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5761) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6528) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5762) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6528) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5763) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6528) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5764) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6528) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5765) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6528) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5766) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6528) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 5767) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 6528) * L + l];
-                  }
-                } // for r
-                CNNC_LANES for (int l = 0; l < L; ++l) {
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l] = acc[0][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l] = acc[1][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l] = acc[2][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l] = acc[3][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l] = acc[4][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l] = acc[5][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l] = acc[6][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l] = acc[7][l];
-                }
-              } // window tap
-            } // for kx
-          } // for ky
-        } // for c
-        for (int c = 0; c < 64; ++c) {
-          for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L];
-                CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l];
-                  acc[1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l];
-                  acc[6][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l];
-                  acc[7][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l];
-                }
-                for (int r = 0; r < 3; ++r) {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7488) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8640) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7489) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8640) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7490) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8640) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7491) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8640) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7492) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8640) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7493) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8640) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7494) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8640) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7495) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8640) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7552) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8704) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7553) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8704) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7554) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8704) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7555) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8704) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7556) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8704) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7557) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8704) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7558) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8704) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7559) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8704) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7616) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8768) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7617) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8768) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7618) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8768) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7619) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8768) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7620) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8768) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7621) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8768) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7622) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8768) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7623) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8768) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7680) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8832) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7681) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8832) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7682) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8832) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7683) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8832) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7684) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8832) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7685) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8832) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7686) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8832) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7687) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8832) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7744) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8896) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7745) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8896) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7746) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8896) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7747) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8896) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7748) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8896) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7749) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8896) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7750) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8896) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7751) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8896) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7808) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8960) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7809) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8960) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7810) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8960) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7811) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8960) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7812) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8960) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7813) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8960) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7814) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8960) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7815) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 8960) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7872) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9024) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7873) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9024) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7874) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9024) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7875) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9024) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7876) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9024) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7877) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9024) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7878) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9024) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7879) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9024) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7936) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9088) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7937) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9088) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7938) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9088) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7939) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9088) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7940) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9088) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7941) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9088) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7942) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9088) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 7943) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9088) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8000) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9152) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8001) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9152) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8002) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9152) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8003) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9152) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8004) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9152) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8005) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9152) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8006) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9152) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8007) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9152) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8064) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9216) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8065) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9216) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8066) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9216) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8067) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9216) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8068) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9216) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8069) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9216) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8070) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9216) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8071) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9216) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8128) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9280) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8129) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9280) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8130) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9280) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8131) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9280) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8132) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9280) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8133) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9280) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8134) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9280) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8135) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9280) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8192) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9344) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8193) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9344) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8194) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9344) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8195) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9344) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8196) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9344) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8197) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9344) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8198) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9344) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8199) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9344) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8256) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9408) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8257) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9408) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8258) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9408) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8259) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9408) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8260) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9408) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8261) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9408) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8262) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9408) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(r * 832 + ob * 8 + 8263) * L + l] * ws.conv2d_3_out[(r * 960 + ky * 960 + kx * 64 + c + 9408) * L + l];
-                  }
-                } // for r
-                CNNC_LANES for (int l = 0; l < L; ++l) {
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l] = acc[0][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l] = acc[1][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l] = acc[2][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l] = acc[3][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l] = acc[4][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l] = acc[5][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l] = acc[6][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l] = acc[7][l];
-                }
-              } // window tap
-            } // for kx
-          } // for ky
-        } // for c
-        for (int c = 0; c < 64; ++c) {
-          for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L];
-                CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l];
-                  acc[1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l];
-                  acc[6][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l];
-                  acc[7][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l];
-                }
-                CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 9984) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11520) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 9985) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11520) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 9986) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11520) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 9987) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11520) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 9988) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11520) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 9989) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11520) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 9990) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11520) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 9991) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11520) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10048) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11584) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10049) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11584) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10050) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11584) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10051) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11584) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10052) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11584) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10053) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11584) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10054) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11584) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10055) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11584) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10112) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11648) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10113) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11648) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10114) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11648) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10115) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11648) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10116) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11648) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10117) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11648) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10118) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11648) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10119) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11648) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10176) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11712) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10177) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11712) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10178) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11712) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10179) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11712) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10180) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11712) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10181) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11712) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10182) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11712) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10183) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11712) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10240) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11776) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10241) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11776) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10242) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11776) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10243) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11776) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10244) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11776) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10245) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11776) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10246) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11776) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10247) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11776) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10304) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11840) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10305) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11840) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10306) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11840) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10307) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11840) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10308) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11840) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10309) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11840) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10310) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11840) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10311) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11840) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10368) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11904) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10369) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11904) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10370) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11904) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10371) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11904) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10372) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11904) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10373) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11904) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10374) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11904) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10375) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11904) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10432) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11968) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10433) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11968) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10434) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11968) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10435) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11968) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10436) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11968) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10437) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11968) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10438) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11968) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10439) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 11968) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10496) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12032) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10497) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12032) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10498) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12032) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10499) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12032) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10500) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12032) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10501) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12032) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10502) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12032) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10503) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12032) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10560) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12096) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10561) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12096) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10562) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12096) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10563) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12096) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10564) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12096) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10565) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12096) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10566) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12096) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10567) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12096) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10624) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12160) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10625) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12160) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10626) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12160) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10627) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12160) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10628) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12160) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10629) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12160) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10630) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12160) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10631) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12160) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10688) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12224) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10689) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12224) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10690) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12224) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10691) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12224) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10692) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12224) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10693) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12224) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10694) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12224) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10695) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12224) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 10752) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12288) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 10753) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12288) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 10754) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12288) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 10755) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12288) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 10756) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12288) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 10757) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12288) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 10758) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12288) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 10759) * L + l] * ws.conv2d_3_out[(ky * 960 + kx * 64 + c + 12288) * L + l];
-                }
-                CNNC_LANES for (int l = 0; l < L; ++l) {
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8) * L + l] = acc[0][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 1) * L + l] = acc[1][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 2) * L + l] = acc[2][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 3) * L + l] = acc[3][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 4) * L + l] = acc[4][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 5) * L + l] = acc[5][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 6) * L + l] = acc[6][l];
-                  ws.conv2d_4_kernel_grad_lanes[(ky * 1536 + kx * 512 + c * 8 + 7) * L + l] = acc[7][l];
-                }
-              } // window tap
-            } // for kx
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4) * L + l] = acc[0][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 256) * L + l] = acc[1][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 257) * L + l] = acc[1][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 258) * L + l] = acc[1][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 259) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 512) * L + l] = acc[2][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 513) * L + l] = acc[2][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 514) * L + l] = acc[2][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 768 + c * 4 + 515) * L + l] = acc[2][3][l];
+              }
+            } // window taps
           } // for ky
         } // for c
         for (int w = 0; w < 576; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d4Kernel + w * 64 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_4_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d4Kernel + w * 64 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_4_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -4621,19 +5161,84 @@ struct Model {
       } // for r
     }
     {
-      T transposed[L][512];
+      alignas(64) T transposed[L][512];
       for (int o = 0; o < 512; ++o) {
         CNNC_LANES for (int l = 0; l < L; ++l) transposed[l][o] = ws.dense_1_grad[(o) * L + l];
       } // for o
-      for (int i = 0; i < 2304; ++i) {
-        for (int o = 0; o < 512; ++o) {
+      for (int ib = 0; ib < 576; ++ib) {
+        for (int ub = 0; ub < 10; ++ub) {
           {
-            T sum = grads[kDense1Kernel + i * 512 + o];
-            for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_2_out[(i) * L + l] * transposed[l][o];
-            grads[kDense1Kernel + i * 512 + o] = sum;
-          }
-        } // for o
-      } // for i
+            alignas(64) T acc[4][48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 512];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 528];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 544];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1024];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1040];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1056];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1536];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1552];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] = grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1568];
+            for (int l = 0; l < L; ++l) {
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][ub * 48 + o];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][ub * 48 + o + 16];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][ub * 48 + o + 32];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][ub * 48 + o];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][ub * 48 + o + 16];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][ub * 48 + o + 32];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][ub * 48 + o];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][ub * 48 + o + 16];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][ub * 48 + o + 32];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][ub * 48 + o];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][ub * 48 + o + 16];
+              CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][ub * 48 + o + 32];
+            } // for l
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o] = acc[0][o + 0];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 16] = acc[0][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 32] = acc[0][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 512] = acc[1][o + 0];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 528] = acc[1][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 544] = acc[1][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1024] = acc[2][o + 0];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1040] = acc[2][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1056] = acc[2][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1536] = acc[3][o + 0];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1552] = acc[3][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + ub * 48 + o + 1568] = acc[3][o + 32];
+          } // block of weights
+        } // for ub
+        {
+          alignas(64) T acc[4][32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 2048 + o + 480];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 2048 + o + 496];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 2048 + o + 992];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 2048 + o + 1008];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 2048 + o + 1504];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 2048 + o + 1520];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 2048 + o + 2016];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 2048 + o + 2032];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 480];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 496];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 480];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 496];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 480];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 496];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 480];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 496];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + o + 480] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + o + 496] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + o + 992] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + o + 1008] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + o + 1504] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + o + 1520] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + o + 2016] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 2048 + o + 2032] = acc[3][o + 16];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 192; ++ib) {
       {
@@ -4792,7 +5397,7 @@ struct Model {
       grads[kDense2Bias + 9] += lane_sum<T, L>(ws.dense_2_grad + 9 * L);
     }
     {
-      T transposed[L][10];
+      alignas(64) T transposed[L][10];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_2_grad[l];
         transposed[l][1] = ws.dense_2_grad[1 * L + l];
@@ -4805,58 +5410,25 @@ struct Model {
         transposed[l][8] = ws.dense_2_grad[8 * L + l];
         transposed[l][9] = ws.dense_2_grad[9 * L + l];
       }
-      for (int i = 0; i < 512; ++i) {
+      for (int ib = 0; ib < 128; ++ib) {
         {
-          T sum = grads[kDense2Kernel + i * 10];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][0];
-          grads[kDense2Kernel + i * 10] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][1];
-          grads[kDense2Kernel + i * 10 + 1] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][2];
-          grads[kDense2Kernel + i * 10 + 2] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][3];
-          grads[kDense2Kernel + i * 10 + 3] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][4];
-          grads[kDense2Kernel + i * 10 + 4] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 5];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][5];
-          grads[kDense2Kernel + i * 10 + 5] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 6];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][6];
-          grads[kDense2Kernel + i * 10 + 6] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 7];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][7];
-          grads[kDense2Kernel + i * 10 + 7] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 8];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][8];
-          grads[kDense2Kernel + i * 10 + 8] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 9];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][9];
-          grads[kDense2Kernel + i * 10 + 9] = sum;
-        }
-      } // for i
+          alignas(64) T acc[4][10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] = grads[kDense2Kernel + ib * 40 + o];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] = grads[kDense2Kernel + ib * 40 + o + 10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] = grads[kDense2Kernel + ib * 40 + o + 20];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] = grads[kDense2Kernel + ib * 40 + o + 30];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] += ws.dense_1_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] += ws.dense_1_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] += ws.dense_1_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] += ws.dense_1_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 10] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 20] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 30] = acc[3][o + 0];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 64; ++ib) {
       {

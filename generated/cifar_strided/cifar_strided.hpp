@@ -157,21 +157,28 @@ struct Model {
     alignas(64) T conv2d_1_out[4096 * L]; // conv2d_1 16x16x16
     alignas(64) T conv2d_1_grad[4096 * L]; // its gradient
     alignas(64) T conv2d_1_padded[3267 * L]; // 33x33x3, the input zero-padded
-    alignas(64) T conv2d_1_kernel_grad_lanes[216 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_1_grad_tile[256 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_1_input_planes[3267 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_1_kernel_grad_lanes[108 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T conv2d_2_out[8192 * L]; // conv2d_2 16x16x32
     alignas(64) T conv2d_2_grad[8192 * L]; // its gradient
     alignas(64) T conv2d_2_padded[5776 * L]; // 19x19x16, the input zero-padded
     alignas(64) T conv2d_2_padded_grad[5776 * L]; // its gradient
-    alignas(64) T conv2d_2_kernel_grad_lanes[2048 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_2_grad_tile[256 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_2_input_planes[5776 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_2_kernel_grad_lanes[512 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T conv2d_3_out[2048 * L]; // conv2d_3 8x8x32
     alignas(64) T conv2d_3_grad[2048 * L]; // its gradient
     alignas(64) T conv2d_3_padded[9248 * L]; // 17x17x32, the input zero-padded
     alignas(64) T conv2d_3_padded_grad[9248 * L]; // its gradient
-    alignas(64) T conv2d_3_kernel_grad_lanes[2304 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_3_grad_tile[256 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_3_input_planes[9248 * L]; // the (padded) input, one plane per channel
     alignas(64) T conv2d_4_out[1024 * L]; // conv2d_4 4x4x64
     alignas(64) T conv2d_4_grad[1024 * L]; // its gradient
     alignas(64) T conv2d_4_padded[3200 * L]; // 10x10x32, the input zero-padded
     alignas(64) T conv2d_4_padded_grad[3200 * L]; // its gradient
+    alignas(64) T conv2d_4_grad_tile[64 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_4_input_planes[3200 * L]; // the (padded) input, one plane per channel
     alignas(64) T max_pooling2d_1_out[256 * L]; // max_pooling2d_1 2x2x64
     alignas(64) T max_pooling2d_1_grad[256 * L]; // its gradient
     alignas(64) T max_pooling2d_1_argmax[256 * L]; // the winning tap of each output (ky * kw + kx), for backward
@@ -802,314 +809,531 @@ struct Model {
         grads[kConv2d1Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 2; ++ob) {
+    for (int p = 0; p < 1089; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_1_input_planes[(p) * L + l] = ws.conv2d_1_padded[(p * 3) * L + l];
+        ws.conv2d_1_input_planes[(p + 1089) * L + l] = ws.conv2d_1_padded[(p * 3 + 1) * L + l];
+        ws.conv2d_1_input_planes[(p + 2178) * L + l] = ws.conv2d_1_padded[(p * 3 + 2) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 4; ++ob) {
       {
-        for (int ty = 0; ty < 8; ++ty) {
+        for (int ty = 0; ty < 4; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_1_grad_tile[l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4) * L + l];
+            ws.conv2d_1_grad_tile[1 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 1) * L + l];
+            ws.conv2d_1_grad_tile[2 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 2) * L + l];
+            ws.conv2d_1_grad_tile[3 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 3) * L + l];
+            ws.conv2d_1_grad_tile[4 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 16) * L + l];
+            ws.conv2d_1_grad_tile[5 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 17) * L + l];
+            ws.conv2d_1_grad_tile[6 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 18) * L + l];
+            ws.conv2d_1_grad_tile[7 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 19) * L + l];
+            ws.conv2d_1_grad_tile[8 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 32) * L + l];
+            ws.conv2d_1_grad_tile[9 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 33) * L + l];
+            ws.conv2d_1_grad_tile[10 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 34) * L + l];
+            ws.conv2d_1_grad_tile[11 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 35) * L + l];
+            ws.conv2d_1_grad_tile[12 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 48) * L + l];
+            ws.conv2d_1_grad_tile[13 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 49) * L + l];
+            ws.conv2d_1_grad_tile[14 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 50) * L + l];
+            ws.conv2d_1_grad_tile[15 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 51) * L + l];
+            ws.conv2d_1_grad_tile[16 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 64) * L + l];
+            ws.conv2d_1_grad_tile[17 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 65) * L + l];
+            ws.conv2d_1_grad_tile[18 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 66) * L + l];
+            ws.conv2d_1_grad_tile[19 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 67) * L + l];
+            ws.conv2d_1_grad_tile[20 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 80) * L + l];
+            ws.conv2d_1_grad_tile[21 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 81) * L + l];
+            ws.conv2d_1_grad_tile[22 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 82) * L + l];
+            ws.conv2d_1_grad_tile[23 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 83) * L + l];
+            ws.conv2d_1_grad_tile[24 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 96) * L + l];
+            ws.conv2d_1_grad_tile[25 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 97) * L + l];
+            ws.conv2d_1_grad_tile[26 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 98) * L + l];
+            ws.conv2d_1_grad_tile[27 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 99) * L + l];
+            ws.conv2d_1_grad_tile[28 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 112) * L + l];
+            ws.conv2d_1_grad_tile[29 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 113) * L + l];
+            ws.conv2d_1_grad_tile[30 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 114) * L + l];
+            ws.conv2d_1_grad_tile[31 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 115) * L + l];
+            ws.conv2d_1_grad_tile[32 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 128) * L + l];
+            ws.conv2d_1_grad_tile[33 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 129) * L + l];
+            ws.conv2d_1_grad_tile[34 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 130) * L + l];
+            ws.conv2d_1_grad_tile[35 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 131) * L + l];
+            ws.conv2d_1_grad_tile[36 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 144) * L + l];
+            ws.conv2d_1_grad_tile[37 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 145) * L + l];
+            ws.conv2d_1_grad_tile[38 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 146) * L + l];
+            ws.conv2d_1_grad_tile[39 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 147) * L + l];
+            ws.conv2d_1_grad_tile[40 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 160) * L + l];
+            ws.conv2d_1_grad_tile[41 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 161) * L + l];
+            ws.conv2d_1_grad_tile[42 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 162) * L + l];
+            ws.conv2d_1_grad_tile[43 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 163) * L + l];
+            ws.conv2d_1_grad_tile[44 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 176) * L + l];
+            ws.conv2d_1_grad_tile[45 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 177) * L + l];
+            ws.conv2d_1_grad_tile[46 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 178) * L + l];
+            ws.conv2d_1_grad_tile[47 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 179) * L + l];
+            ws.conv2d_1_grad_tile[48 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 192) * L + l];
+            ws.conv2d_1_grad_tile[49 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 193) * L + l];
+            ws.conv2d_1_grad_tile[50 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 194) * L + l];
+            ws.conv2d_1_grad_tile[51 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 195) * L + l];
+            ws.conv2d_1_grad_tile[52 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 208) * L + l];
+            ws.conv2d_1_grad_tile[53 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 209) * L + l];
+            ws.conv2d_1_grad_tile[54 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 210) * L + l];
+            ws.conv2d_1_grad_tile[55 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 211) * L + l];
+            ws.conv2d_1_grad_tile[56 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 224) * L + l];
+            ws.conv2d_1_grad_tile[57 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 225) * L + l];
+            ws.conv2d_1_grad_tile[58 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 226) * L + l];
+            ws.conv2d_1_grad_tile[59 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 227) * L + l];
+            ws.conv2d_1_grad_tile[60 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 240) * L + l];
+            ws.conv2d_1_grad_tile[61 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 241) * L + l];
+            ws.conv2d_1_grad_tile[62 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 242) * L + l];
+            ws.conv2d_1_grad_tile[63 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 243) * L + l];
+            ws.conv2d_1_grad_tile[64 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 256) * L + l];
+            ws.conv2d_1_grad_tile[65 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 257) * L + l];
+            ws.conv2d_1_grad_tile[66 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 258) * L + l];
+            ws.conv2d_1_grad_tile[67 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 259) * L + l];
+            ws.conv2d_1_grad_tile[68 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 272) * L + l];
+            ws.conv2d_1_grad_tile[69 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 273) * L + l];
+            ws.conv2d_1_grad_tile[70 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 274) * L + l];
+            ws.conv2d_1_grad_tile[71 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 275) * L + l];
+            ws.conv2d_1_grad_tile[72 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 288) * L + l];
+            ws.conv2d_1_grad_tile[73 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 289) * L + l];
+            ws.conv2d_1_grad_tile[74 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 290) * L + l];
+            ws.conv2d_1_grad_tile[75 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 291) * L + l];
+            ws.conv2d_1_grad_tile[76 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 304) * L + l];
+            ws.conv2d_1_grad_tile[77 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 305) * L + l];
+            ws.conv2d_1_grad_tile[78 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 306) * L + l];
+            ws.conv2d_1_grad_tile[79 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 307) * L + l];
+            ws.conv2d_1_grad_tile[80 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 320) * L + l];
+            ws.conv2d_1_grad_tile[81 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 321) * L + l];
+            ws.conv2d_1_grad_tile[82 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 322) * L + l];
+            ws.conv2d_1_grad_tile[83 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 323) * L + l];
+            ws.conv2d_1_grad_tile[84 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 336) * L + l];
+            ws.conv2d_1_grad_tile[85 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 337) * L + l];
+            ws.conv2d_1_grad_tile[86 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 338) * L + l];
+            ws.conv2d_1_grad_tile[87 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 339) * L + l];
+            ws.conv2d_1_grad_tile[88 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 352) * L + l];
+            ws.conv2d_1_grad_tile[89 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 353) * L + l];
+            ws.conv2d_1_grad_tile[90 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 354) * L + l];
+            ws.conv2d_1_grad_tile[91 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 355) * L + l];
+            ws.conv2d_1_grad_tile[92 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 368) * L + l];
+            ws.conv2d_1_grad_tile[93 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 369) * L + l];
+            ws.conv2d_1_grad_tile[94 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 370) * L + l];
+            ws.conv2d_1_grad_tile[95 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 371) * L + l];
+            ws.conv2d_1_grad_tile[96 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 384) * L + l];
+            ws.conv2d_1_grad_tile[97 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 385) * L + l];
+            ws.conv2d_1_grad_tile[98 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 386) * L + l];
+            ws.conv2d_1_grad_tile[99 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 387) * L + l];
+            ws.conv2d_1_grad_tile[100 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 400) * L + l];
+            ws.conv2d_1_grad_tile[101 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 401) * L + l];
+            ws.conv2d_1_grad_tile[102 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 402) * L + l];
+            ws.conv2d_1_grad_tile[103 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 403) * L + l];
+            ws.conv2d_1_grad_tile[104 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 416) * L + l];
+            ws.conv2d_1_grad_tile[105 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 417) * L + l];
+            ws.conv2d_1_grad_tile[106 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 418) * L + l];
+            ws.conv2d_1_grad_tile[107 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 419) * L + l];
+            ws.conv2d_1_grad_tile[108 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 432) * L + l];
+            ws.conv2d_1_grad_tile[109 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 433) * L + l];
+            ws.conv2d_1_grad_tile[110 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 434) * L + l];
+            ws.conv2d_1_grad_tile[111 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 435) * L + l];
+            ws.conv2d_1_grad_tile[112 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 448) * L + l];
+            ws.conv2d_1_grad_tile[113 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 449) * L + l];
+            ws.conv2d_1_grad_tile[114 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 450) * L + l];
+            ws.conv2d_1_grad_tile[115 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 451) * L + l];
+            ws.conv2d_1_grad_tile[116 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 464) * L + l];
+            ws.conv2d_1_grad_tile[117 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 465) * L + l];
+            ws.conv2d_1_grad_tile[118 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 466) * L + l];
+            ws.conv2d_1_grad_tile[119 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 467) * L + l];
+            ws.conv2d_1_grad_tile[120 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 480) * L + l];
+            ws.conv2d_1_grad_tile[121 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 481) * L + l];
+            ws.conv2d_1_grad_tile[122 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 482) * L + l];
+            ws.conv2d_1_grad_tile[123 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 483) * L + l];
+            ws.conv2d_1_grad_tile[124 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 496) * L + l];
+            ws.conv2d_1_grad_tile[125 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 497) * L + l];
+            ws.conv2d_1_grad_tile[126 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 498) * L + l];
+            ws.conv2d_1_grad_tile[127 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 499) * L + l];
+            ws.conv2d_1_grad_tile[128 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 512) * L + l];
+            ws.conv2d_1_grad_tile[129 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 513) * L + l];
+            ws.conv2d_1_grad_tile[130 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 514) * L + l];
+            ws.conv2d_1_grad_tile[131 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 515) * L + l];
+            ws.conv2d_1_grad_tile[132 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 528) * L + l];
+            ws.conv2d_1_grad_tile[133 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 529) * L + l];
+            ws.conv2d_1_grad_tile[134 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 530) * L + l];
+            ws.conv2d_1_grad_tile[135 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 531) * L + l];
+            ws.conv2d_1_grad_tile[136 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 544) * L + l];
+            ws.conv2d_1_grad_tile[137 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 545) * L + l];
+            ws.conv2d_1_grad_tile[138 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 546) * L + l];
+            ws.conv2d_1_grad_tile[139 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 547) * L + l];
+            ws.conv2d_1_grad_tile[140 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 560) * L + l];
+            ws.conv2d_1_grad_tile[141 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 561) * L + l];
+            ws.conv2d_1_grad_tile[142 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 562) * L + l];
+            ws.conv2d_1_grad_tile[143 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 563) * L + l];
+            ws.conv2d_1_grad_tile[144 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 576) * L + l];
+            ws.conv2d_1_grad_tile[145 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 577) * L + l];
+            ws.conv2d_1_grad_tile[146 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 578) * L + l];
+            ws.conv2d_1_grad_tile[147 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 579) * L + l];
+            ws.conv2d_1_grad_tile[148 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 592) * L + l];
+            ws.conv2d_1_grad_tile[149 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 593) * L + l];
+            ws.conv2d_1_grad_tile[150 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 594) * L + l];
+            ws.conv2d_1_grad_tile[151 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 595) * L + l];
+            ws.conv2d_1_grad_tile[152 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 608) * L + l];
+            ws.conv2d_1_grad_tile[153 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 609) * L + l];
+            ws.conv2d_1_grad_tile[154 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 610) * L + l];
+            ws.conv2d_1_grad_tile[155 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 611) * L + l];
+            ws.conv2d_1_grad_tile[156 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 624) * L + l];
+            ws.conv2d_1_grad_tile[157 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 625) * L + l];
+            ws.conv2d_1_grad_tile[158 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 626) * L + l];
+            ws.conv2d_1_grad_tile[159 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 627) * L + l];
+            ws.conv2d_1_grad_tile[160 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 640) * L + l];
+            ws.conv2d_1_grad_tile[161 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 641) * L + l];
+            ws.conv2d_1_grad_tile[162 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 642) * L + l];
+            ws.conv2d_1_grad_tile[163 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 643) * L + l];
+            ws.conv2d_1_grad_tile[164 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 656) * L + l];
+            ws.conv2d_1_grad_tile[165 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 657) * L + l];
+            ws.conv2d_1_grad_tile[166 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 658) * L + l];
+            ws.conv2d_1_grad_tile[167 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 659) * L + l];
+            ws.conv2d_1_grad_tile[168 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 672) * L + l];
+            ws.conv2d_1_grad_tile[169 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 673) * L + l];
+            ws.conv2d_1_grad_tile[170 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 674) * L + l];
+            ws.conv2d_1_grad_tile[171 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 675) * L + l];
+            ws.conv2d_1_grad_tile[172 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 688) * L + l];
+            ws.conv2d_1_grad_tile[173 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 689) * L + l];
+            ws.conv2d_1_grad_tile[174 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 690) * L + l];
+            ws.conv2d_1_grad_tile[175 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 691) * L + l];
+            ws.conv2d_1_grad_tile[176 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 704) * L + l];
+            ws.conv2d_1_grad_tile[177 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 705) * L + l];
+            ws.conv2d_1_grad_tile[178 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 706) * L + l];
+            ws.conv2d_1_grad_tile[179 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 707) * L + l];
+            ws.conv2d_1_grad_tile[180 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 720) * L + l];
+            ws.conv2d_1_grad_tile[181 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 721) * L + l];
+            ws.conv2d_1_grad_tile[182 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 722) * L + l];
+            ws.conv2d_1_grad_tile[183 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 723) * L + l];
+            ws.conv2d_1_grad_tile[184 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 736) * L + l];
+            ws.conv2d_1_grad_tile[185 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 737) * L + l];
+            ws.conv2d_1_grad_tile[186 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 738) * L + l];
+            ws.conv2d_1_grad_tile[187 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 739) * L + l];
+            ws.conv2d_1_grad_tile[188 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 752) * L + l];
+            ws.conv2d_1_grad_tile[189 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 753) * L + l];
+            ws.conv2d_1_grad_tile[190 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 754) * L + l];
+            ws.conv2d_1_grad_tile[191 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 755) * L + l];
+            ws.conv2d_1_grad_tile[192 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 768) * L + l];
+            ws.conv2d_1_grad_tile[193 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 769) * L + l];
+            ws.conv2d_1_grad_tile[194 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 770) * L + l];
+            ws.conv2d_1_grad_tile[195 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 771) * L + l];
+            ws.conv2d_1_grad_tile[196 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 784) * L + l];
+            ws.conv2d_1_grad_tile[197 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 785) * L + l];
+            ws.conv2d_1_grad_tile[198 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 786) * L + l];
+            ws.conv2d_1_grad_tile[199 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 787) * L + l];
+            ws.conv2d_1_grad_tile[200 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 800) * L + l];
+            ws.conv2d_1_grad_tile[201 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 801) * L + l];
+            ws.conv2d_1_grad_tile[202 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 802) * L + l];
+            ws.conv2d_1_grad_tile[203 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 803) * L + l];
+            ws.conv2d_1_grad_tile[204 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 816) * L + l];
+            ws.conv2d_1_grad_tile[205 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 817) * L + l];
+            ws.conv2d_1_grad_tile[206 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 818) * L + l];
+            ws.conv2d_1_grad_tile[207 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 819) * L + l];
+            ws.conv2d_1_grad_tile[208 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 832) * L + l];
+            ws.conv2d_1_grad_tile[209 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 833) * L + l];
+            ws.conv2d_1_grad_tile[210 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 834) * L + l];
+            ws.conv2d_1_grad_tile[211 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 835) * L + l];
+            ws.conv2d_1_grad_tile[212 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 848) * L + l];
+            ws.conv2d_1_grad_tile[213 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 849) * L + l];
+            ws.conv2d_1_grad_tile[214 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 850) * L + l];
+            ws.conv2d_1_grad_tile[215 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 851) * L + l];
+            ws.conv2d_1_grad_tile[216 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 864) * L + l];
+            ws.conv2d_1_grad_tile[217 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 865) * L + l];
+            ws.conv2d_1_grad_tile[218 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 866) * L + l];
+            ws.conv2d_1_grad_tile[219 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 867) * L + l];
+            ws.conv2d_1_grad_tile[220 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 880) * L + l];
+            ws.conv2d_1_grad_tile[221 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 881) * L + l];
+            ws.conv2d_1_grad_tile[222 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 882) * L + l];
+            ws.conv2d_1_grad_tile[223 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 883) * L + l];
+            ws.conv2d_1_grad_tile[224 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 896) * L + l];
+            ws.conv2d_1_grad_tile[225 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 897) * L + l];
+            ws.conv2d_1_grad_tile[226 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 898) * L + l];
+            ws.conv2d_1_grad_tile[227 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 899) * L + l];
+            ws.conv2d_1_grad_tile[228 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 912) * L + l];
+            ws.conv2d_1_grad_tile[229 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 913) * L + l];
+            ws.conv2d_1_grad_tile[230 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 914) * L + l];
+            ws.conv2d_1_grad_tile[231 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 915) * L + l];
+            ws.conv2d_1_grad_tile[232 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 928) * L + l];
+            ws.conv2d_1_grad_tile[233 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 929) * L + l];
+            ws.conv2d_1_grad_tile[234 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 930) * L + l];
+            ws.conv2d_1_grad_tile[235 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 931) * L + l];
+            ws.conv2d_1_grad_tile[236 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 944) * L + l];
+            ws.conv2d_1_grad_tile[237 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 945) * L + l];
+            ws.conv2d_1_grad_tile[238 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 946) * L + l];
+            ws.conv2d_1_grad_tile[239 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 947) * L + l];
+            ws.conv2d_1_grad_tile[240 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 960) * L + l];
+            ws.conv2d_1_grad_tile[241 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 961) * L + l];
+            ws.conv2d_1_grad_tile[242 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 962) * L + l];
+            ws.conv2d_1_grad_tile[243 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 963) * L + l];
+            ws.conv2d_1_grad_tile[244 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 976) * L + l];
+            ws.conv2d_1_grad_tile[245 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 977) * L + l];
+            ws.conv2d_1_grad_tile[246 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 978) * L + l];
+            ws.conv2d_1_grad_tile[247 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 979) * L + l];
+            ws.conv2d_1_grad_tile[248 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 992) * L + l];
+            ws.conv2d_1_grad_tile[249 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 993) * L + l];
+            ws.conv2d_1_grad_tile[250 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 994) * L + l];
+            ws.conv2d_1_grad_tile[251 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 995) * L + l];
+            ws.conv2d_1_grad_tile[252 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 1008) * L + l];
+            ws.conv2d_1_grad_tile[253 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 1009) * L + l];
+            ws.conv2d_1_grad_tile[254 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 1010) * L + l];
+            ws.conv2d_1_grad_tile[255 * L + l] = ws.conv2d_1_grad[(ty * 1024 + ob * 4 + 1011) * L + l];
+          }
           for (int c = 0; c < 3; ++c) {
             for (int ky = 0; ky < 3; ++ky) {
-              for (int kx = 0; kx < 3; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 7) * L + l];
-                    }
-                  }
+              {
+                T acc[3][4][L];
+                if (ty == 0) {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 1) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 2) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 3) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 4) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 5) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 6) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 7) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 16) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 6) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 17) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 6) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 18) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 6) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 19) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 6) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 20) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 6) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 21) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 6) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 22) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 6) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 23) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 6) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 32) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 12) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 33) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 12) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 34) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 12) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 35) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 12) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 36) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 12) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 37) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 12) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 38) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 12) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 39) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 12) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 48) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 18) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 49) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 18) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 50) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 18) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 51) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 18) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 52) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 18) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 53) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 18) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 54) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 18) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 55) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 18) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 64) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 24) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 65) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 24) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 66) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 24) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 67) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 24) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 68) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 24) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 69) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 24) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 70) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 24) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 71) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 24) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 80) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 30) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 81) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 30) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 82) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 30) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 83) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 30) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 84) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 30) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 85) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 30) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 86) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 30) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 87) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 30) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 96) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 36) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 97) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 36) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 98) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 36) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 99) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 36) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 100) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 36) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 101) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 36) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 102) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 36) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 103) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 36) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 112) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 42) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 113) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 42) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 114) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 42) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 115) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 42) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 116) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 42) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 117) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 42) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 118) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 42) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 119) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 42) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 128) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 48) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 129) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 48) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 130) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 48) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 131) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 48) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 132) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 48) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 133) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 48) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 134) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 48) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 135) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 48) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 144) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 54) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 145) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 54) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 146) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 54) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 147) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 54) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 148) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 54) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 149) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 54) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 150) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 54) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 151) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 54) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 160) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 60) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 161) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 60) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 162) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 60) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 163) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 60) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 164) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 60) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 165) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 60) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 166) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 60) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 167) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 60) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 176) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 66) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 177) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 66) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 178) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 66) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 179) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 66) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 180) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 66) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 181) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 66) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 182) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 66) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 183) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 66) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 192) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 72) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 193) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 72) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 194) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 72) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 195) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 72) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 196) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 72) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 197) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 72) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 198) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 72) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 199) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 72) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 208) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 78) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 209) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 78) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 210) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 78) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 211) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 78) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 212) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 78) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 213) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 78) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 214) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 78) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 215) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 78) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 224) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 84) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 225) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 84) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 226) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 84) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 227) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 84) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 228) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 84) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 229) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 84) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 230) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 84) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 231) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 84) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 240) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 90) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 241) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 90) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 242) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 90) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 243) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 90) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 244) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 90) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 245) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 90) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 246) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 90) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 247) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 90) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 256) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 198) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 257) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 198) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 258) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 198) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 259) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 198) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 260) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 198) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 261) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 198) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 262) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 198) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 263) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 198) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 272) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 204) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 273) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 204) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 274) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 204) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 275) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 204) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 276) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 204) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 277) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 204) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 278) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 204) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 279) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 204) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 288) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 210) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 289) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 210) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 290) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 210) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 291) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 210) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 292) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 210) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 293) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 210) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 294) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 210) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 295) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 210) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 304) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 216) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 305) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 216) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 306) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 216) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 307) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 216) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 308) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 216) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 309) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 216) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 310) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 216) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 311) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 216) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 320) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 222) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 321) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 222) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 322) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 222) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 323) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 222) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 324) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 222) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 325) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 222) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 326) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 222) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 327) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 222) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 336) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 228) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 337) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 228) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 338) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 228) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 339) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 228) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 340) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 228) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 341) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 228) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 342) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 228) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 343) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 228) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 352) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 234) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 353) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 234) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 354) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 234) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 355) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 234) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 356) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 234) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 357) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 234) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 358) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 234) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 359) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 234) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 368) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 240) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 369) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 240) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 370) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 240) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 371) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 240) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 372) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 240) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 373) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 240) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 374) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 240) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 375) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 240) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 384) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 246) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 385) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 246) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 386) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 246) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 387) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 246) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 388) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 246) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 389) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 246) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 390) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 246) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 391) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 246) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 400) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 252) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 401) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 252) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 402) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 252) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 403) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 252) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 404) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 252) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 405) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 252) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 406) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 252) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 407) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 252) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 416) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 258) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 417) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 258) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 418) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 258) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 419) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 258) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 420) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 258) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 421) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 258) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 422) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 258) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 423) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 258) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 432) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 264) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 433) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 264) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 434) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 264) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 435) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 264) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 436) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 264) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 437) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 264) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 438) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 264) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 439) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 264) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 448) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 270) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 449) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 270) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 450) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 270) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 451) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 270) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 452) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 270) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 453) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 270) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 454) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 270) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 455) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 270) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 464) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 276) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 465) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 276) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 466) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 276) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 467) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 276) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 468) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 276) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 469) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 276) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 470) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 276) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 471) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 276) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 480) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 282) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 481) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 282) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 482) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 282) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 483) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 282) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 484) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 282) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 485) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 282) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 486) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 282) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 487) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 282) * L + l];
-                    acc[0][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 496) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 288) * L + l];
-                    acc[1][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 497) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 288) * L + l];
-                    acc[2][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 498) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 288) * L + l];
-                    acc[3][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 499) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 288) * L + l];
-                    acc[4][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 500) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 288) * L + l];
-                    acc[5][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 501) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 288) * L + l];
-                    acc[6][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 502) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 288) * L + l];
-                    acc[7][l] += ws.conv2d_1_grad[(ty * 512 + ob * 8 + 503) * L + l] * ws.conv2d_1_padded[(ty * 396 + ky * 99 + kx * 3 + c + 288) * L + l];
+                    acc[0][0][l] = T(0);
+                    acc[0][1][l] = T(0);
+                    acc[0][2][l] = T(0);
+                    acc[0][3][l] = T(0);
+                    acc[1][0][l] = T(0);
+                    acc[1][1][l] = T(0);
+                    acc[1][2][l] = T(0);
+                    acc[1][3][l] = T(0);
+                    acc[2][0][l] = T(0);
+                    acc[2][1][l] = T(0);
+                    acc[2][2][l] = T(0);
+                    acc[2][3][l] = T(0);
                   }
+                }
+                else {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_1_kernel_grad_lanes[(ky * 72 + kx * 24 + c * 8 + 7) * L + l] = acc[7][l];
+                    acc[0][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4) * L + l];
+                    acc[0][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 1) * L + l];
+                    acc[0][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 2) * L + l];
+                    acc[0][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 3) * L + l];
+                    acc[1][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 12) * L + l];
+                    acc[1][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 13) * L + l];
+                    acc[1][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 14) * L + l];
+                    acc[1][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 15) * L + l];
+                    acc[2][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 24) * L + l];
+                    acc[2][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 25) * L + l];
+                    acc[2][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 26) * L + l];
+                    acc[2][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 27) * L + l];
                   }
-                } // window tap
-              } // for kx
+                }
+                for (int r = 0; r < 4; ++r) {
+                  CNNC_LANES for (int l = 0; l < L; ++l) {
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 1) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 2) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 3) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 1) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 1) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 1) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 2) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 1) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 3) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 1) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 2) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 1) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 2) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 2) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 2) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 3) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 2) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 4) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 2) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 5) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 2) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 6) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 2) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 7) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 2) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 4) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 3) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 5) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 3) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 6) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 3) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 7) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 3) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 4) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 4) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 5) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 4) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 6) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 4) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 7) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 4) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 8) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 4) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 9) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 4) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 10) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 4) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 11) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 4) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 8) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 5) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 9) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 5) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 10) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 5) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 11) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 5) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 8) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 6) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 9) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 6) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 10) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 6) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 11) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 6) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 12) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 6) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 13) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 6) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 14) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 6) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 15) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 6) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 12) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 7) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 13) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 7) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 14) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 7) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 15) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 7) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 12) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 8) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 13) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 8) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 14) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 8) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 15) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 8) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 16) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 8) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 17) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 8) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 18) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 8) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 19) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 8) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 16) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 9) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 17) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 9) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 18) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 9) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 19) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 9) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 16) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 10) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 17) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 10) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 18) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 10) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 19) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 10) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 20) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 10) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 21) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 10) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 22) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 10) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 23) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 10) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 20) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 11) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 21) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 11) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 22) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 11) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 23) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 11) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 20) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 12) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 21) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 12) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 22) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 12) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 23) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 12) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 24) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 12) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 25) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 12) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 26) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 12) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 27) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 12) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 24) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 13) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 25) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 13) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 26) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 13) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 27) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 13) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 24) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 14) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 25) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 14) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 26) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 14) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 27) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 14) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 28) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 14) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 29) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 14) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 30) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 14) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 31) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 14) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 28) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 15) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 29) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 15) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 30) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 15) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 31) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 15) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 28) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 16) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 29) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 16) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 30) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 16) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 31) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 16) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 32) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 16) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 33) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 16) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 34) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 16) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 35) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 16) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 32) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 17) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 33) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 17) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 34) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 17) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 35) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 17) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 32) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 18) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 33) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 18) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 34) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 18) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 35) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 18) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 36) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 18) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 37) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 18) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 38) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 18) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 39) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 18) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 36) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 19) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 37) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 19) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 38) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 19) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 39) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 19) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 36) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 20) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 37) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 20) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 38) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 20) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 39) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 20) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 40) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 20) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 41) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 20) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 42) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 20) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 43) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 20) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 40) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 21) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 41) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 21) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 42) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 21) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 43) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 21) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 40) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 22) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 41) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 22) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 42) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 22) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 43) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 22) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 44) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 22) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 45) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 22) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 46) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 22) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 47) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 22) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 44) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 23) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 45) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 23) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 46) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 23) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 47) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 23) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 44) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 24) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 45) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 24) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 46) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 24) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 47) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 24) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 48) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 24) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 49) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 24) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 50) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 24) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 51) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 24) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 48) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 25) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 49) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 25) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 50) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 25) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 51) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 25) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 48) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 26) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 49) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 26) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 50) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 26) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 51) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 26) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 52) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 26) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 53) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 26) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 54) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 26) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 55) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 26) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 52) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 27) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 53) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 27) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 54) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 27) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 55) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 27) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 52) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 28) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 53) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 28) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 54) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 28) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 55) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 28) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 56) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 28) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 57) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 28) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 58) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 28) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 59) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 28) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 56) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 29) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 57) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 29) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 58) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 29) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 59) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 29) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 56) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 30) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 57) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 30) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 58) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 30) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 59) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 30) * L + l];
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 60) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 30) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 61) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 30) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 62) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 30) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 63) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 30) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 60) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 31) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 61) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 31) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 62) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 31) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 63) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 31) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 64 + 60) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 32) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 64 + 61) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 32) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 64 + 62) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 32) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 64 + 63) * L + l] * ws.conv2d_1_input_planes[(c * 1089 + ty * 264 + r * 66 + ky * 33 + 32) * L + l];
+                  }
+                } // for r
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4) * L + l] = acc[0][0][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 1) * L + l] = acc[0][1][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 2) * L + l] = acc[0][2][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 3) * L + l] = acc[0][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 12) * L + l] = acc[1][0][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 13) * L + l] = acc[1][1][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 14) * L + l] = acc[1][2][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 15) * L + l] = acc[1][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 24) * L + l] = acc[2][0][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 25) * L + l] = acc[2][1][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 26) * L + l] = acc[2][2][l];
+                  ws.conv2d_1_kernel_grad_lanes[(ky * 36 + c * 4 + 27) * L + l] = acc[2][3][l];
+                }
+              } // window taps
             } // for ky
           } // for c
         } // for ty
         for (int w = 0; w < 27; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d1Kernel + w * 16 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d1Kernel + w * 16 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -1662,314 +1886,470 @@ struct Model {
         grads[kConv2d2Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 4; ++ob) {
+    for (int p = 0; p < 361; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_2_input_planes[(p) * L + l] = ws.conv2d_2_padded[(p * 16) * L + l];
+        ws.conv2d_2_input_planes[(p + 361) * L + l] = ws.conv2d_2_padded[(p * 16 + 1) * L + l];
+        ws.conv2d_2_input_planes[(p + 722) * L + l] = ws.conv2d_2_padded[(p * 16 + 2) * L + l];
+        ws.conv2d_2_input_planes[(p + 1083) * L + l] = ws.conv2d_2_padded[(p * 16 + 3) * L + l];
+        ws.conv2d_2_input_planes[(p + 1444) * L + l] = ws.conv2d_2_padded[(p * 16 + 4) * L + l];
+        ws.conv2d_2_input_planes[(p + 1805) * L + l] = ws.conv2d_2_padded[(p * 16 + 5) * L + l];
+        ws.conv2d_2_input_planes[(p + 2166) * L + l] = ws.conv2d_2_padded[(p * 16 + 6) * L + l];
+        ws.conv2d_2_input_planes[(p + 2527) * L + l] = ws.conv2d_2_padded[(p * 16 + 7) * L + l];
+        ws.conv2d_2_input_planes[(p + 2888) * L + l] = ws.conv2d_2_padded[(p * 16 + 8) * L + l];
+        ws.conv2d_2_input_planes[(p + 3249) * L + l] = ws.conv2d_2_padded[(p * 16 + 9) * L + l];
+        ws.conv2d_2_input_planes[(p + 3610) * L + l] = ws.conv2d_2_padded[(p * 16 + 10) * L + l];
+        ws.conv2d_2_input_planes[(p + 3971) * L + l] = ws.conv2d_2_padded[(p * 16 + 11) * L + l];
+        ws.conv2d_2_input_planes[(p + 4332) * L + l] = ws.conv2d_2_padded[(p * 16 + 12) * L + l];
+        ws.conv2d_2_input_planes[(p + 4693) * L + l] = ws.conv2d_2_padded[(p * 16 + 13) * L + l];
+        ws.conv2d_2_input_planes[(p + 5054) * L + l] = ws.conv2d_2_padded[(p * 16 + 14) * L + l];
+        ws.conv2d_2_input_planes[(p + 5415) * L + l] = ws.conv2d_2_padded[(p * 16 + 15) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 16; ++ob) {
       {
-        for (int ty = 0; ty < 8; ++ty) {
+        for (int ty = 0; ty < 2; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_2_grad_tile[l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2) * L + l];
+            ws.conv2d_2_grad_tile[1 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1) * L + l];
+            ws.conv2d_2_grad_tile[2 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 32) * L + l];
+            ws.conv2d_2_grad_tile[3 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 33) * L + l];
+            ws.conv2d_2_grad_tile[4 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 64) * L + l];
+            ws.conv2d_2_grad_tile[5 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 65) * L + l];
+            ws.conv2d_2_grad_tile[6 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 96) * L + l];
+            ws.conv2d_2_grad_tile[7 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 97) * L + l];
+            ws.conv2d_2_grad_tile[8 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 128) * L + l];
+            ws.conv2d_2_grad_tile[9 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 129) * L + l];
+            ws.conv2d_2_grad_tile[10 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 160) * L + l];
+            ws.conv2d_2_grad_tile[11 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 161) * L + l];
+            ws.conv2d_2_grad_tile[12 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 192) * L + l];
+            ws.conv2d_2_grad_tile[13 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 193) * L + l];
+            ws.conv2d_2_grad_tile[14 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 224) * L + l];
+            ws.conv2d_2_grad_tile[15 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 225) * L + l];
+            ws.conv2d_2_grad_tile[16 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 256) * L + l];
+            ws.conv2d_2_grad_tile[17 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 257) * L + l];
+            ws.conv2d_2_grad_tile[18 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 288) * L + l];
+            ws.conv2d_2_grad_tile[19 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 289) * L + l];
+            ws.conv2d_2_grad_tile[20 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 320) * L + l];
+            ws.conv2d_2_grad_tile[21 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 321) * L + l];
+            ws.conv2d_2_grad_tile[22 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 352) * L + l];
+            ws.conv2d_2_grad_tile[23 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 353) * L + l];
+            ws.conv2d_2_grad_tile[24 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 384) * L + l];
+            ws.conv2d_2_grad_tile[25 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 385) * L + l];
+            ws.conv2d_2_grad_tile[26 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 416) * L + l];
+            ws.conv2d_2_grad_tile[27 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 417) * L + l];
+            ws.conv2d_2_grad_tile[28 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 448) * L + l];
+            ws.conv2d_2_grad_tile[29 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 449) * L + l];
+            ws.conv2d_2_grad_tile[30 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 480) * L + l];
+            ws.conv2d_2_grad_tile[31 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 481) * L + l];
+            ws.conv2d_2_grad_tile[32 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 512) * L + l];
+            ws.conv2d_2_grad_tile[33 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 513) * L + l];
+            ws.conv2d_2_grad_tile[34 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 544) * L + l];
+            ws.conv2d_2_grad_tile[35 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 545) * L + l];
+            ws.conv2d_2_grad_tile[36 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 576) * L + l];
+            ws.conv2d_2_grad_tile[37 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 577) * L + l];
+            ws.conv2d_2_grad_tile[38 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 608) * L + l];
+            ws.conv2d_2_grad_tile[39 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 609) * L + l];
+            ws.conv2d_2_grad_tile[40 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 640) * L + l];
+            ws.conv2d_2_grad_tile[41 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 641) * L + l];
+            ws.conv2d_2_grad_tile[42 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 672) * L + l];
+            ws.conv2d_2_grad_tile[43 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 673) * L + l];
+            ws.conv2d_2_grad_tile[44 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 704) * L + l];
+            ws.conv2d_2_grad_tile[45 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 705) * L + l];
+            ws.conv2d_2_grad_tile[46 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 736) * L + l];
+            ws.conv2d_2_grad_tile[47 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 737) * L + l];
+            ws.conv2d_2_grad_tile[48 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 768) * L + l];
+            ws.conv2d_2_grad_tile[49 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 769) * L + l];
+            ws.conv2d_2_grad_tile[50 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 800) * L + l];
+            ws.conv2d_2_grad_tile[51 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 801) * L + l];
+            ws.conv2d_2_grad_tile[52 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 832) * L + l];
+            ws.conv2d_2_grad_tile[53 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 833) * L + l];
+            ws.conv2d_2_grad_tile[54 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 864) * L + l];
+            ws.conv2d_2_grad_tile[55 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 865) * L + l];
+            ws.conv2d_2_grad_tile[56 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 896) * L + l];
+            ws.conv2d_2_grad_tile[57 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 897) * L + l];
+            ws.conv2d_2_grad_tile[58 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 928) * L + l];
+            ws.conv2d_2_grad_tile[59 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 929) * L + l];
+            ws.conv2d_2_grad_tile[60 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 960) * L + l];
+            ws.conv2d_2_grad_tile[61 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 961) * L + l];
+            ws.conv2d_2_grad_tile[62 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 992) * L + l];
+            ws.conv2d_2_grad_tile[63 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 993) * L + l];
+            ws.conv2d_2_grad_tile[64 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1024) * L + l];
+            ws.conv2d_2_grad_tile[65 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1025) * L + l];
+            ws.conv2d_2_grad_tile[66 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1056) * L + l];
+            ws.conv2d_2_grad_tile[67 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1057) * L + l];
+            ws.conv2d_2_grad_tile[68 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1088) * L + l];
+            ws.conv2d_2_grad_tile[69 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1089) * L + l];
+            ws.conv2d_2_grad_tile[70 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1120) * L + l];
+            ws.conv2d_2_grad_tile[71 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1121) * L + l];
+            ws.conv2d_2_grad_tile[72 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1152) * L + l];
+            ws.conv2d_2_grad_tile[73 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1153) * L + l];
+            ws.conv2d_2_grad_tile[74 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1184) * L + l];
+            ws.conv2d_2_grad_tile[75 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1185) * L + l];
+            ws.conv2d_2_grad_tile[76 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1216) * L + l];
+            ws.conv2d_2_grad_tile[77 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1217) * L + l];
+            ws.conv2d_2_grad_tile[78 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1248) * L + l];
+            ws.conv2d_2_grad_tile[79 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1249) * L + l];
+            ws.conv2d_2_grad_tile[80 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1280) * L + l];
+            ws.conv2d_2_grad_tile[81 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1281) * L + l];
+            ws.conv2d_2_grad_tile[82 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1312) * L + l];
+            ws.conv2d_2_grad_tile[83 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1313) * L + l];
+            ws.conv2d_2_grad_tile[84 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1344) * L + l];
+            ws.conv2d_2_grad_tile[85 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1345) * L + l];
+            ws.conv2d_2_grad_tile[86 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1376) * L + l];
+            ws.conv2d_2_grad_tile[87 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1377) * L + l];
+            ws.conv2d_2_grad_tile[88 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1408) * L + l];
+            ws.conv2d_2_grad_tile[89 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1409) * L + l];
+            ws.conv2d_2_grad_tile[90 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1440) * L + l];
+            ws.conv2d_2_grad_tile[91 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1441) * L + l];
+            ws.conv2d_2_grad_tile[92 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1472) * L + l];
+            ws.conv2d_2_grad_tile[93 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1473) * L + l];
+            ws.conv2d_2_grad_tile[94 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1504) * L + l];
+            ws.conv2d_2_grad_tile[95 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1505) * L + l];
+            ws.conv2d_2_grad_tile[96 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1536) * L + l];
+            ws.conv2d_2_grad_tile[97 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1537) * L + l];
+            ws.conv2d_2_grad_tile[98 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1568) * L + l];
+            ws.conv2d_2_grad_tile[99 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1569) * L + l];
+            ws.conv2d_2_grad_tile[100 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1600) * L + l];
+            ws.conv2d_2_grad_tile[101 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1601) * L + l];
+            ws.conv2d_2_grad_tile[102 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1632) * L + l];
+            ws.conv2d_2_grad_tile[103 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1633) * L + l];
+            ws.conv2d_2_grad_tile[104 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1664) * L + l];
+            ws.conv2d_2_grad_tile[105 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1665) * L + l];
+            ws.conv2d_2_grad_tile[106 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1696) * L + l];
+            ws.conv2d_2_grad_tile[107 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1697) * L + l];
+            ws.conv2d_2_grad_tile[108 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1728) * L + l];
+            ws.conv2d_2_grad_tile[109 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1729) * L + l];
+            ws.conv2d_2_grad_tile[110 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1760) * L + l];
+            ws.conv2d_2_grad_tile[111 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1761) * L + l];
+            ws.conv2d_2_grad_tile[112 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1792) * L + l];
+            ws.conv2d_2_grad_tile[113 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1793) * L + l];
+            ws.conv2d_2_grad_tile[114 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1824) * L + l];
+            ws.conv2d_2_grad_tile[115 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1825) * L + l];
+            ws.conv2d_2_grad_tile[116 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1856) * L + l];
+            ws.conv2d_2_grad_tile[117 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1857) * L + l];
+            ws.conv2d_2_grad_tile[118 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1888) * L + l];
+            ws.conv2d_2_grad_tile[119 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1889) * L + l];
+            ws.conv2d_2_grad_tile[120 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1920) * L + l];
+            ws.conv2d_2_grad_tile[121 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1921) * L + l];
+            ws.conv2d_2_grad_tile[122 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1952) * L + l];
+            ws.conv2d_2_grad_tile[123 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1953) * L + l];
+            ws.conv2d_2_grad_tile[124 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1984) * L + l];
+            ws.conv2d_2_grad_tile[125 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 1985) * L + l];
+            ws.conv2d_2_grad_tile[126 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2016) * L + l];
+            ws.conv2d_2_grad_tile[127 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2017) * L + l];
+            ws.conv2d_2_grad_tile[128 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2048) * L + l];
+            ws.conv2d_2_grad_tile[129 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2049) * L + l];
+            ws.conv2d_2_grad_tile[130 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2080) * L + l];
+            ws.conv2d_2_grad_tile[131 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2081) * L + l];
+            ws.conv2d_2_grad_tile[132 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2112) * L + l];
+            ws.conv2d_2_grad_tile[133 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2113) * L + l];
+            ws.conv2d_2_grad_tile[134 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2144) * L + l];
+            ws.conv2d_2_grad_tile[135 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2145) * L + l];
+            ws.conv2d_2_grad_tile[136 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2176) * L + l];
+            ws.conv2d_2_grad_tile[137 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2177) * L + l];
+            ws.conv2d_2_grad_tile[138 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2208) * L + l];
+            ws.conv2d_2_grad_tile[139 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2209) * L + l];
+            ws.conv2d_2_grad_tile[140 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2240) * L + l];
+            ws.conv2d_2_grad_tile[141 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2241) * L + l];
+            ws.conv2d_2_grad_tile[142 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2272) * L + l];
+            ws.conv2d_2_grad_tile[143 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2273) * L + l];
+            ws.conv2d_2_grad_tile[144 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2304) * L + l];
+            ws.conv2d_2_grad_tile[145 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2305) * L + l];
+            ws.conv2d_2_grad_tile[146 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2336) * L + l];
+            ws.conv2d_2_grad_tile[147 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2337) * L + l];
+            ws.conv2d_2_grad_tile[148 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2368) * L + l];
+            ws.conv2d_2_grad_tile[149 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2369) * L + l];
+            ws.conv2d_2_grad_tile[150 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2400) * L + l];
+            ws.conv2d_2_grad_tile[151 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2401) * L + l];
+            ws.conv2d_2_grad_tile[152 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2432) * L + l];
+            ws.conv2d_2_grad_tile[153 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2433) * L + l];
+            ws.conv2d_2_grad_tile[154 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2464) * L + l];
+            ws.conv2d_2_grad_tile[155 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2465) * L + l];
+            ws.conv2d_2_grad_tile[156 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2496) * L + l];
+            ws.conv2d_2_grad_tile[157 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2497) * L + l];
+            ws.conv2d_2_grad_tile[158 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2528) * L + l];
+            ws.conv2d_2_grad_tile[159 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2529) * L + l];
+            ws.conv2d_2_grad_tile[160 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2560) * L + l];
+            ws.conv2d_2_grad_tile[161 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2561) * L + l];
+            ws.conv2d_2_grad_tile[162 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2592) * L + l];
+            ws.conv2d_2_grad_tile[163 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2593) * L + l];
+            ws.conv2d_2_grad_tile[164 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2624) * L + l];
+            ws.conv2d_2_grad_tile[165 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2625) * L + l];
+            ws.conv2d_2_grad_tile[166 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2656) * L + l];
+            ws.conv2d_2_grad_tile[167 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2657) * L + l];
+            ws.conv2d_2_grad_tile[168 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2688) * L + l];
+            ws.conv2d_2_grad_tile[169 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2689) * L + l];
+            ws.conv2d_2_grad_tile[170 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2720) * L + l];
+            ws.conv2d_2_grad_tile[171 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2721) * L + l];
+            ws.conv2d_2_grad_tile[172 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2752) * L + l];
+            ws.conv2d_2_grad_tile[173 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2753) * L + l];
+            ws.conv2d_2_grad_tile[174 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2784) * L + l];
+            ws.conv2d_2_grad_tile[175 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2785) * L + l];
+            ws.conv2d_2_grad_tile[176 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2816) * L + l];
+            ws.conv2d_2_grad_tile[177 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2817) * L + l];
+            ws.conv2d_2_grad_tile[178 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2848) * L + l];
+            ws.conv2d_2_grad_tile[179 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2849) * L + l];
+            ws.conv2d_2_grad_tile[180 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2880) * L + l];
+            ws.conv2d_2_grad_tile[181 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2881) * L + l];
+            ws.conv2d_2_grad_tile[182 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2912) * L + l];
+            ws.conv2d_2_grad_tile[183 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2913) * L + l];
+            ws.conv2d_2_grad_tile[184 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2944) * L + l];
+            ws.conv2d_2_grad_tile[185 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2945) * L + l];
+            ws.conv2d_2_grad_tile[186 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2976) * L + l];
+            ws.conv2d_2_grad_tile[187 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 2977) * L + l];
+            ws.conv2d_2_grad_tile[188 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3008) * L + l];
+            ws.conv2d_2_grad_tile[189 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3009) * L + l];
+            ws.conv2d_2_grad_tile[190 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3040) * L + l];
+            ws.conv2d_2_grad_tile[191 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3041) * L + l];
+            ws.conv2d_2_grad_tile[192 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3072) * L + l];
+            ws.conv2d_2_grad_tile[193 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3073) * L + l];
+            ws.conv2d_2_grad_tile[194 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3104) * L + l];
+            ws.conv2d_2_grad_tile[195 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3105) * L + l];
+            ws.conv2d_2_grad_tile[196 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3136) * L + l];
+            ws.conv2d_2_grad_tile[197 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3137) * L + l];
+            ws.conv2d_2_grad_tile[198 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3168) * L + l];
+            ws.conv2d_2_grad_tile[199 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3169) * L + l];
+            ws.conv2d_2_grad_tile[200 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3200) * L + l];
+            ws.conv2d_2_grad_tile[201 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3201) * L + l];
+            ws.conv2d_2_grad_tile[202 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3232) * L + l];
+            ws.conv2d_2_grad_tile[203 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3233) * L + l];
+            ws.conv2d_2_grad_tile[204 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3264) * L + l];
+            ws.conv2d_2_grad_tile[205 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3265) * L + l];
+            ws.conv2d_2_grad_tile[206 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3296) * L + l];
+            ws.conv2d_2_grad_tile[207 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3297) * L + l];
+            ws.conv2d_2_grad_tile[208 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3328) * L + l];
+            ws.conv2d_2_grad_tile[209 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3329) * L + l];
+            ws.conv2d_2_grad_tile[210 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3360) * L + l];
+            ws.conv2d_2_grad_tile[211 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3361) * L + l];
+            ws.conv2d_2_grad_tile[212 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3392) * L + l];
+            ws.conv2d_2_grad_tile[213 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3393) * L + l];
+            ws.conv2d_2_grad_tile[214 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3424) * L + l];
+            ws.conv2d_2_grad_tile[215 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3425) * L + l];
+            ws.conv2d_2_grad_tile[216 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3456) * L + l];
+            ws.conv2d_2_grad_tile[217 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3457) * L + l];
+            ws.conv2d_2_grad_tile[218 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3488) * L + l];
+            ws.conv2d_2_grad_tile[219 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3489) * L + l];
+            ws.conv2d_2_grad_tile[220 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3520) * L + l];
+            ws.conv2d_2_grad_tile[221 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3521) * L + l];
+            ws.conv2d_2_grad_tile[222 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3552) * L + l];
+            ws.conv2d_2_grad_tile[223 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3553) * L + l];
+            ws.conv2d_2_grad_tile[224 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3584) * L + l];
+            ws.conv2d_2_grad_tile[225 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3585) * L + l];
+            ws.conv2d_2_grad_tile[226 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3616) * L + l];
+            ws.conv2d_2_grad_tile[227 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3617) * L + l];
+            ws.conv2d_2_grad_tile[228 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3648) * L + l];
+            ws.conv2d_2_grad_tile[229 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3649) * L + l];
+            ws.conv2d_2_grad_tile[230 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3680) * L + l];
+            ws.conv2d_2_grad_tile[231 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3681) * L + l];
+            ws.conv2d_2_grad_tile[232 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3712) * L + l];
+            ws.conv2d_2_grad_tile[233 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3713) * L + l];
+            ws.conv2d_2_grad_tile[234 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3744) * L + l];
+            ws.conv2d_2_grad_tile[235 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3745) * L + l];
+            ws.conv2d_2_grad_tile[236 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3776) * L + l];
+            ws.conv2d_2_grad_tile[237 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3777) * L + l];
+            ws.conv2d_2_grad_tile[238 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3808) * L + l];
+            ws.conv2d_2_grad_tile[239 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3809) * L + l];
+            ws.conv2d_2_grad_tile[240 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3840) * L + l];
+            ws.conv2d_2_grad_tile[241 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3841) * L + l];
+            ws.conv2d_2_grad_tile[242 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3872) * L + l];
+            ws.conv2d_2_grad_tile[243 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3873) * L + l];
+            ws.conv2d_2_grad_tile[244 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3904) * L + l];
+            ws.conv2d_2_grad_tile[245 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3905) * L + l];
+            ws.conv2d_2_grad_tile[246 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3936) * L + l];
+            ws.conv2d_2_grad_tile[247 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3937) * L + l];
+            ws.conv2d_2_grad_tile[248 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3968) * L + l];
+            ws.conv2d_2_grad_tile[249 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 3969) * L + l];
+            ws.conv2d_2_grad_tile[250 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 4000) * L + l];
+            ws.conv2d_2_grad_tile[251 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 4001) * L + l];
+            ws.conv2d_2_grad_tile[252 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 4032) * L + l];
+            ws.conv2d_2_grad_tile[253 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 4033) * L + l];
+            ws.conv2d_2_grad_tile[254 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 4064) * L + l];
+            ws.conv2d_2_grad_tile[255 * L + l] = ws.conv2d_2_grad[(ty * 4096 + ob * 2 + 4065) * L + l];
+          }
           for (int c = 0; c < 16; ++c) {
             for (int ky = 0; ky < 4; ++ky) {
-              for (int kx = 0; kx < 4; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 7) * L + l];
-                    }
-                  }
+              {
+                T acc[4][2][L];
+                if (ty == 0) {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 1) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 2) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 3) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 4) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 5) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 6) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 7) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 32) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 16) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 33) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 16) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 34) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 16) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 35) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 16) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 36) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 16) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 37) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 16) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 38) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 16) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 39) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 16) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 64) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 32) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 65) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 32) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 66) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 32) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 67) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 32) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 68) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 32) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 69) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 32) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 70) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 32) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 71) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 32) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 96) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 48) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 97) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 48) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 98) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 48) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 99) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 48) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 100) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 48) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 101) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 48) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 102) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 48) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 103) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 48) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 128) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 64) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 129) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 64) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 130) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 64) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 131) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 64) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 132) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 64) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 133) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 64) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 134) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 64) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 135) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 64) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 160) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 80) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 161) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 80) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 162) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 80) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 163) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 80) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 164) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 80) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 165) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 80) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 166) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 80) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 167) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 80) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 192) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 96) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 193) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 96) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 194) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 96) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 195) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 96) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 196) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 96) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 197) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 96) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 198) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 96) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 199) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 96) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 224) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 112) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 225) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 112) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 226) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 112) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 227) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 112) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 228) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 112) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 229) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 112) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 230) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 112) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 231) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 112) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 256) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 128) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 257) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 128) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 258) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 128) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 259) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 128) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 260) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 128) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 261) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 128) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 262) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 128) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 263) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 128) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 288) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 144) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 289) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 144) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 290) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 144) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 291) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 144) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 292) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 144) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 293) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 144) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 294) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 144) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 295) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 144) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 320) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 160) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 321) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 160) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 322) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 160) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 323) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 160) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 324) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 160) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 325) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 160) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 326) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 160) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 327) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 160) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 352) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 176) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 353) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 176) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 354) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 176) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 355) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 176) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 356) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 176) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 357) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 176) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 358) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 176) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 359) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 176) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 384) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 192) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 385) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 192) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 386) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 192) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 387) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 192) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 388) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 192) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 389) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 192) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 390) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 192) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 391) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 192) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 416) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 208) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 417) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 208) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 418) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 208) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 419) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 208) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 420) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 208) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 421) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 208) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 422) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 208) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 423) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 208) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 448) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 224) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 449) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 224) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 450) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 224) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 451) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 224) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 452) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 224) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 453) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 224) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 454) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 224) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 455) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 224) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 480) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 240) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 481) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 240) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 482) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 240) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 483) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 240) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 484) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 240) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 485) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 240) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 486) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 240) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 487) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 240) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 512) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 304) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 513) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 304) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 514) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 304) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 515) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 304) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 516) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 304) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 517) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 304) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 518) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 304) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 519) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 304) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 544) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 320) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 545) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 320) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 546) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 320) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 547) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 320) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 548) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 320) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 549) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 320) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 550) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 320) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 551) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 320) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 576) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 336) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 577) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 336) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 578) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 336) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 579) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 336) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 580) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 336) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 581) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 336) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 582) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 336) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 583) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 336) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 608) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 352) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 609) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 352) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 610) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 352) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 611) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 352) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 612) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 352) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 613) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 352) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 614) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 352) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 615) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 352) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 640) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 368) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 641) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 368) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 642) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 368) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 643) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 368) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 644) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 368) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 645) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 368) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 646) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 368) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 647) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 368) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 672) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 384) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 673) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 384) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 674) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 384) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 675) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 384) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 676) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 384) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 677) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 384) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 678) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 384) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 679) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 384) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 704) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 400) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 705) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 400) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 706) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 400) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 707) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 400) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 708) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 400) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 709) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 400) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 710) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 400) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 711) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 400) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 736) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 416) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 737) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 416) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 738) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 416) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 739) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 416) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 740) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 416) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 741) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 416) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 742) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 416) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 743) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 416) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 768) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 432) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 769) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 432) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 770) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 432) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 771) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 432) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 772) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 432) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 773) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 432) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 774) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 432) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 775) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 432) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 800) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 448) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 801) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 448) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 802) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 448) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 803) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 448) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 804) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 448) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 805) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 448) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 806) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 448) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 807) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 448) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 832) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 464) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 833) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 464) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 834) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 464) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 835) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 464) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 836) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 464) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 837) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 464) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 838) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 464) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 839) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 464) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 864) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 480) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 865) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 480) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 866) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 480) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 867) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 480) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 868) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 480) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 869) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 480) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 870) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 480) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 871) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 480) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 896) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 496) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 897) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 496) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 898) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 496) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 899) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 496) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 900) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 496) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 901) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 496) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 902) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 496) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 903) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 496) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 928) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 512) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 929) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 512) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 930) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 512) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 931) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 512) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 932) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 512) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 933) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 512) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 934) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 512) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 935) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 512) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 960) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 528) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 961) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 528) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 962) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 528) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 963) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 528) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 964) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 528) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 965) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 528) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 966) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 528) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 967) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 528) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 992) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 544) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 993) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 544) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 994) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 544) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 995) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 544) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 996) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 544) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 997) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 544) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 998) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 544) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 1024 + ob * 8 + 999) * L + l] * ws.conv2d_2_padded[(ty * 608 + ky * 304 + kx * 16 + c + 544) * L + l];
+                    acc[0][0][l] = T(0);
+                    acc[0][1][l] = T(0);
+                    acc[1][0][l] = T(0);
+                    acc[1][1][l] = T(0);
+                    acc[2][0][l] = T(0);
+                    acc[2][1][l] = T(0);
+                    acc[3][0][l] = T(0);
+                    acc[3][1][l] = T(0);
                   }
+                }
+                else {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 512 + kx * 128 + c * 8 + 7) * L + l] = acc[7][l];
+                    acc[0][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2) * L + l];
+                    acc[0][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 1) * L + l];
+                    acc[1][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 32) * L + l];
+                    acc[1][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 33) * L + l];
+                    acc[2][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 64) * L + l];
+                    acc[2][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 65) * L + l];
+                    acc[3][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 96) * L + l];
+                    acc[3][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 97) * L + l];
                   }
-                } // window tap
-              } // for kx
+                }
+                for (int r = 0; r < 8; ++r) {
+                  CNNC_LANES for (int l = 0; l < L; ++l) {
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 1) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 1) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 2) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 2) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 3) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 3) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 1) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 1) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 2) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 2) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 3) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 3) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 4) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 4) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 2) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 2) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 3) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 3) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 4) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 4) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 5) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 5) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 3) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 3) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 4) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 4) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 5) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 5) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 6) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 6) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 4) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 4) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 5) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 5) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 6) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 6) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 7) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 7) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 5) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 5) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 6) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 6) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 7) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 7) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 8) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 8) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 6) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 6) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 7) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 7) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 8) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 8) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 9) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 9) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 7) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 7) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 8) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 8) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 9) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 9) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 10) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 10) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 8) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 8) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 9) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 9) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 10) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 10) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 11) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 11) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 9) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 9) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 10) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 10) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 11) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 11) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 12) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 12) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 20) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 10) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 21) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 10) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 20) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 11) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 21) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 11) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 20) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 12) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 21) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 12) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 20) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 13) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 21) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 13) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 22) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 11) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 23) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 11) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 22) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 12) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 23) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 12) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 22) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 13) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 23) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 13) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 22) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 14) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 23) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 14) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 24) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 12) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 25) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 12) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 24) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 13) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 25) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 13) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 24) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 14) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 25) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 14) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 24) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 15) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 25) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 15) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 26) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 13) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 27) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 13) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 26) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 14) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 27) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 14) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 26) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 15) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 27) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 15) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 26) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 16) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 27) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 16) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 28) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 14) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 29) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 14) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 28) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 15) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 29) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 15) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 28) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 16) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 29) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 16) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 28) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 17) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 29) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 17) * L + l];
+                    acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 30) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 15) * L + l];
+                    acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 31) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 15) * L + l];
+                    acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 30) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 16) * L + l];
+                    acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 31) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 16) * L + l];
+                    acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 30) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 17) * L + l];
+                    acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 31) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 17) * L + l];
+                    acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 32 + 30) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 18) * L + l];
+                    acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 32 + 31) * L + l] * ws.conv2d_2_input_planes[(c * 361 + ty * 152 + r * 19 + ky * 19 + 18) * L + l];
+                  }
+                } // for r
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2) * L + l] = acc[0][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 1) * L + l] = acc[0][1][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 32) * L + l] = acc[1][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 33) * L + l] = acc[1][1][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 64) * L + l] = acc[2][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 65) * L + l] = acc[2][1][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 96) * L + l] = acc[3][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 128 + c * 2 + 97) * L + l] = acc[3][1][l];
+                }
+              } // window taps
             } // for ky
           } // for c
         } // for ty
         for (int w = 0; w < 256; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d2Kernel + w * 32 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 2; ++a) {
+            grads[kConv2d2Kernel + w * 32 + ob * 2 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 2 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -3096,316 +3476,421 @@ struct Model {
         grads[kConv2d3Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 4; ++ob) {
+    for (int p = 0; p < 289; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_3_input_planes[(p) * L + l] = ws.conv2d_3_padded[(p * 32) * L + l];
+        ws.conv2d_3_input_planes[(p + 289) * L + l] = ws.conv2d_3_padded[(p * 32 + 1) * L + l];
+        ws.conv2d_3_input_planes[(p + 578) * L + l] = ws.conv2d_3_padded[(p * 32 + 2) * L + l];
+        ws.conv2d_3_input_planes[(p + 867) * L + l] = ws.conv2d_3_padded[(p * 32 + 3) * L + l];
+        ws.conv2d_3_input_planes[(p + 1156) * L + l] = ws.conv2d_3_padded[(p * 32 + 4) * L + l];
+        ws.conv2d_3_input_planes[(p + 1445) * L + l] = ws.conv2d_3_padded[(p * 32 + 5) * L + l];
+        ws.conv2d_3_input_planes[(p + 1734) * L + l] = ws.conv2d_3_padded[(p * 32 + 6) * L + l];
+        ws.conv2d_3_input_planes[(p + 2023) * L + l] = ws.conv2d_3_padded[(p * 32 + 7) * L + l];
+        ws.conv2d_3_input_planes[(p + 2312) * L + l] = ws.conv2d_3_padded[(p * 32 + 8) * L + l];
+        ws.conv2d_3_input_planes[(p + 2601) * L + l] = ws.conv2d_3_padded[(p * 32 + 9) * L + l];
+        ws.conv2d_3_input_planes[(p + 2890) * L + l] = ws.conv2d_3_padded[(p * 32 + 10) * L + l];
+        ws.conv2d_3_input_planes[(p + 3179) * L + l] = ws.conv2d_3_padded[(p * 32 + 11) * L + l];
+        ws.conv2d_3_input_planes[(p + 3468) * L + l] = ws.conv2d_3_padded[(p * 32 + 12) * L + l];
+        ws.conv2d_3_input_planes[(p + 3757) * L + l] = ws.conv2d_3_padded[(p * 32 + 13) * L + l];
+        ws.conv2d_3_input_planes[(p + 4046) * L + l] = ws.conv2d_3_padded[(p * 32 + 14) * L + l];
+        ws.conv2d_3_input_planes[(p + 4335) * L + l] = ws.conv2d_3_padded[(p * 32 + 15) * L + l];
+        ws.conv2d_3_input_planes[(p + 4624) * L + l] = ws.conv2d_3_padded[(p * 32 + 16) * L + l];
+        ws.conv2d_3_input_planes[(p + 4913) * L + l] = ws.conv2d_3_padded[(p * 32 + 17) * L + l];
+        ws.conv2d_3_input_planes[(p + 5202) * L + l] = ws.conv2d_3_padded[(p * 32 + 18) * L + l];
+        ws.conv2d_3_input_planes[(p + 5491) * L + l] = ws.conv2d_3_padded[(p * 32 + 19) * L + l];
+        ws.conv2d_3_input_planes[(p + 5780) * L + l] = ws.conv2d_3_padded[(p * 32 + 20) * L + l];
+        ws.conv2d_3_input_planes[(p + 6069) * L + l] = ws.conv2d_3_padded[(p * 32 + 21) * L + l];
+        ws.conv2d_3_input_planes[(p + 6358) * L + l] = ws.conv2d_3_padded[(p * 32 + 22) * L + l];
+        ws.conv2d_3_input_planes[(p + 6647) * L + l] = ws.conv2d_3_padded[(p * 32 + 23) * L + l];
+        ws.conv2d_3_input_planes[(p + 6936) * L + l] = ws.conv2d_3_padded[(p * 32 + 24) * L + l];
+        ws.conv2d_3_input_planes[(p + 7225) * L + l] = ws.conv2d_3_padded[(p * 32 + 25) * L + l];
+        ws.conv2d_3_input_planes[(p + 7514) * L + l] = ws.conv2d_3_padded[(p * 32 + 26) * L + l];
+        ws.conv2d_3_input_planes[(p + 7803) * L + l] = ws.conv2d_3_padded[(p * 32 + 27) * L + l];
+        ws.conv2d_3_input_planes[(p + 8092) * L + l] = ws.conv2d_3_padded[(p * 32 + 28) * L + l];
+        ws.conv2d_3_input_planes[(p + 8381) * L + l] = ws.conv2d_3_padded[(p * 32 + 29) * L + l];
+        ws.conv2d_3_input_planes[(p + 8670) * L + l] = ws.conv2d_3_padded[(p * 32 + 30) * L + l];
+        ws.conv2d_3_input_planes[(p + 8959) * L + l] = ws.conv2d_3_padded[(p * 32 + 31) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 8; ++ob) {
       {
-        for (int ty = 0; ty < 2; ++ty) {
-          for (int c = 0; c < 32; ++c) {
-            for (int ky = 0; ky < 3; ++ky) {
-              for (int kx = 0; kx < 3; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l];
-                    }
-                  }
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 1) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 2) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 3) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 4) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 5) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 6) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 7) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 32) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 33) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 34) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 35) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 36) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 37) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 38) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 39) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 64) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 64) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 65) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 66) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 67) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 68) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 69) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 70) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 71) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 128) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 96) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 97) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 98) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 99) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 100) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 101) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 102) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 103) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 192) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 128) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 129) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 130) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 131) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 132) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 133) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 134) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 135) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 256) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 160) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 161) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 162) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 163) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 164) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 165) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 166) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 167) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 320) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 192) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 193) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 194) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 195) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 196) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 197) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 198) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 199) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 384) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 224) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 225) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 226) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 227) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 228) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 229) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 230) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 231) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 448) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 256) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1088) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 257) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1088) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 258) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1088) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 259) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1088) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 260) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1088) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 261) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1088) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 262) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1088) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 263) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1088) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 288) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1152) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 289) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1152) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 290) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1152) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 291) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1152) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 292) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1152) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 293) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1152) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 294) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1152) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 295) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1152) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 320) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1216) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 321) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1216) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 322) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1216) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 323) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1216) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 324) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1216) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 325) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1216) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 326) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1216) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 327) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1216) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 352) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1280) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 353) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1280) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 354) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1280) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 355) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1280) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 356) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1280) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 357) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1280) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 358) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1280) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 359) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1280) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 384) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1344) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 385) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1344) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 386) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1344) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 387) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1344) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 388) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1344) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 389) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1344) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 390) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1344) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 391) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1344) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 416) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1408) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 417) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1408) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 418) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1408) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 419) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1408) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 420) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1408) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 421) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1408) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 422) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1408) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 423) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1408) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 448) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1472) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 449) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1472) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 450) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1472) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 451) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1472) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 452) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1472) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 453) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1472) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 454) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1472) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 455) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1472) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 480) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1536) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 481) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1536) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 482) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1536) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 483) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1536) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 484) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1536) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 485) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1536) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 486) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1536) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 487) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 1536) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 512) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2176) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 513) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2176) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 514) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2176) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 515) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2176) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 516) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2176) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 517) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2176) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 518) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2176) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 519) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2176) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 544) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2240) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 545) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2240) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 546) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2240) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 547) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2240) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 548) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2240) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 549) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2240) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 550) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2240) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 551) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2240) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 576) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2304) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 577) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2304) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 578) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2304) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 579) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2304) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 580) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2304) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 581) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2304) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 582) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2304) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 583) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2304) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 608) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2368) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 609) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2368) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 610) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2368) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 611) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2368) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 612) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2368) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 613) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2368) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 614) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2368) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 615) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2368) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 640) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2432) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 641) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2432) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 642) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2432) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 643) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2432) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 644) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2432) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 645) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2432) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 646) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2432) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 647) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2432) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 672) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2496) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 673) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2496) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 674) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2496) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 675) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2496) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 676) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2496) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 677) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2496) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 678) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2496) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 679) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2496) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 704) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2560) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 705) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2560) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 706) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2560) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 707) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2560) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 708) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2560) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 709) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2560) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 710) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2560) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 711) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2560) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 736) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2624) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 737) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2624) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 738) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2624) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 739) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2624) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 740) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2624) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 741) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2624) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 742) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2624) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 743) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 2624) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 768) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3264) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 769) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3264) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 770) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3264) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 771) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3264) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 772) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3264) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 773) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3264) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 774) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3264) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 775) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3264) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 800) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3328) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 801) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3328) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 802) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3328) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 803) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3328) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 804) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3328) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 805) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3328) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 806) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3328) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 807) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3328) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 832) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3392) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 833) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3392) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 834) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3392) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 835) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3392) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 836) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3392) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 837) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3392) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 838) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3392) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 839) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3392) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 864) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3456) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 865) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3456) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 866) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3456) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 867) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3456) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 868) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3456) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 869) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3456) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 870) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3456) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 871) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3456) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 896) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3520) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 897) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3520) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 898) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3520) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 899) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3520) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 900) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3520) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 901) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3520) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 902) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3520) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 903) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3520) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 928) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3584) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 929) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3584) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 930) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3584) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 931) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3584) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 932) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3584) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 933) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3584) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 934) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3584) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 935) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3584) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 960) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3648) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 961) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3648) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 962) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3648) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 963) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3648) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 964) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3648) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 965) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3648) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 966) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3648) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 967) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3648) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 992) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3712) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 993) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3712) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 994) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3712) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 995) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3712) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 996) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3712) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 997) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3712) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 998) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3712) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 1024 + ob * 8 + 999) * L + l] * ws.conv2d_3_padded[(ty * 4352 + ky * 544 + kx * 32 + c + 3712) * L + l];
-                  }
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l] = acc[7][l];
-                  }
-                } // window tap
-              } // for kx
-            } // for ky
-          } // for c
-        } // for ty
-        for (int w = 0; w < 288; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d3Kernel + w * 32 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_3_kernel_grad_lanes + (w * 8 + a) * L);
-          } // for a
-        } // for w
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          ws.conv2d_3_grad_tile[l] = ws.conv2d_3_grad[(ob * 4) * L + l];
+          ws.conv2d_3_grad_tile[1 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1) * L + l];
+          ws.conv2d_3_grad_tile[2 * L + l] = ws.conv2d_3_grad[(ob * 4 + 2) * L + l];
+          ws.conv2d_3_grad_tile[3 * L + l] = ws.conv2d_3_grad[(ob * 4 + 3) * L + l];
+          ws.conv2d_3_grad_tile[4 * L + l] = ws.conv2d_3_grad[(ob * 4 + 32) * L + l];
+          ws.conv2d_3_grad_tile[5 * L + l] = ws.conv2d_3_grad[(ob * 4 + 33) * L + l];
+          ws.conv2d_3_grad_tile[6 * L + l] = ws.conv2d_3_grad[(ob * 4 + 34) * L + l];
+          ws.conv2d_3_grad_tile[7 * L + l] = ws.conv2d_3_grad[(ob * 4 + 35) * L + l];
+          ws.conv2d_3_grad_tile[8 * L + l] = ws.conv2d_3_grad[(ob * 4 + 64) * L + l];
+          ws.conv2d_3_grad_tile[9 * L + l] = ws.conv2d_3_grad[(ob * 4 + 65) * L + l];
+          ws.conv2d_3_grad_tile[10 * L + l] = ws.conv2d_3_grad[(ob * 4 + 66) * L + l];
+          ws.conv2d_3_grad_tile[11 * L + l] = ws.conv2d_3_grad[(ob * 4 + 67) * L + l];
+          ws.conv2d_3_grad_tile[12 * L + l] = ws.conv2d_3_grad[(ob * 4 + 96) * L + l];
+          ws.conv2d_3_grad_tile[13 * L + l] = ws.conv2d_3_grad[(ob * 4 + 97) * L + l];
+          ws.conv2d_3_grad_tile[14 * L + l] = ws.conv2d_3_grad[(ob * 4 + 98) * L + l];
+          ws.conv2d_3_grad_tile[15 * L + l] = ws.conv2d_3_grad[(ob * 4 + 99) * L + l];
+          ws.conv2d_3_grad_tile[16 * L + l] = ws.conv2d_3_grad[(ob * 4 + 128) * L + l];
+          ws.conv2d_3_grad_tile[17 * L + l] = ws.conv2d_3_grad[(ob * 4 + 129) * L + l];
+          ws.conv2d_3_grad_tile[18 * L + l] = ws.conv2d_3_grad[(ob * 4 + 130) * L + l];
+          ws.conv2d_3_grad_tile[19 * L + l] = ws.conv2d_3_grad[(ob * 4 + 131) * L + l];
+          ws.conv2d_3_grad_tile[20 * L + l] = ws.conv2d_3_grad[(ob * 4 + 160) * L + l];
+          ws.conv2d_3_grad_tile[21 * L + l] = ws.conv2d_3_grad[(ob * 4 + 161) * L + l];
+          ws.conv2d_3_grad_tile[22 * L + l] = ws.conv2d_3_grad[(ob * 4 + 162) * L + l];
+          ws.conv2d_3_grad_tile[23 * L + l] = ws.conv2d_3_grad[(ob * 4 + 163) * L + l];
+          ws.conv2d_3_grad_tile[24 * L + l] = ws.conv2d_3_grad[(ob * 4 + 192) * L + l];
+          ws.conv2d_3_grad_tile[25 * L + l] = ws.conv2d_3_grad[(ob * 4 + 193) * L + l];
+          ws.conv2d_3_grad_tile[26 * L + l] = ws.conv2d_3_grad[(ob * 4 + 194) * L + l];
+          ws.conv2d_3_grad_tile[27 * L + l] = ws.conv2d_3_grad[(ob * 4 + 195) * L + l];
+          ws.conv2d_3_grad_tile[28 * L + l] = ws.conv2d_3_grad[(ob * 4 + 224) * L + l];
+          ws.conv2d_3_grad_tile[29 * L + l] = ws.conv2d_3_grad[(ob * 4 + 225) * L + l];
+          ws.conv2d_3_grad_tile[30 * L + l] = ws.conv2d_3_grad[(ob * 4 + 226) * L + l];
+          ws.conv2d_3_grad_tile[31 * L + l] = ws.conv2d_3_grad[(ob * 4 + 227) * L + l];
+          ws.conv2d_3_grad_tile[32 * L + l] = ws.conv2d_3_grad[(ob * 4 + 256) * L + l];
+          ws.conv2d_3_grad_tile[33 * L + l] = ws.conv2d_3_grad[(ob * 4 + 257) * L + l];
+          ws.conv2d_3_grad_tile[34 * L + l] = ws.conv2d_3_grad[(ob * 4 + 258) * L + l];
+          ws.conv2d_3_grad_tile[35 * L + l] = ws.conv2d_3_grad[(ob * 4 + 259) * L + l];
+          ws.conv2d_3_grad_tile[36 * L + l] = ws.conv2d_3_grad[(ob * 4 + 288) * L + l];
+          ws.conv2d_3_grad_tile[37 * L + l] = ws.conv2d_3_grad[(ob * 4 + 289) * L + l];
+          ws.conv2d_3_grad_tile[38 * L + l] = ws.conv2d_3_grad[(ob * 4 + 290) * L + l];
+          ws.conv2d_3_grad_tile[39 * L + l] = ws.conv2d_3_grad[(ob * 4 + 291) * L + l];
+          ws.conv2d_3_grad_tile[40 * L + l] = ws.conv2d_3_grad[(ob * 4 + 320) * L + l];
+          ws.conv2d_3_grad_tile[41 * L + l] = ws.conv2d_3_grad[(ob * 4 + 321) * L + l];
+          ws.conv2d_3_grad_tile[42 * L + l] = ws.conv2d_3_grad[(ob * 4 + 322) * L + l];
+          ws.conv2d_3_grad_tile[43 * L + l] = ws.conv2d_3_grad[(ob * 4 + 323) * L + l];
+          ws.conv2d_3_grad_tile[44 * L + l] = ws.conv2d_3_grad[(ob * 4 + 352) * L + l];
+          ws.conv2d_3_grad_tile[45 * L + l] = ws.conv2d_3_grad[(ob * 4 + 353) * L + l];
+          ws.conv2d_3_grad_tile[46 * L + l] = ws.conv2d_3_grad[(ob * 4 + 354) * L + l];
+          ws.conv2d_3_grad_tile[47 * L + l] = ws.conv2d_3_grad[(ob * 4 + 355) * L + l];
+          ws.conv2d_3_grad_tile[48 * L + l] = ws.conv2d_3_grad[(ob * 4 + 384) * L + l];
+          ws.conv2d_3_grad_tile[49 * L + l] = ws.conv2d_3_grad[(ob * 4 + 385) * L + l];
+          ws.conv2d_3_grad_tile[50 * L + l] = ws.conv2d_3_grad[(ob * 4 + 386) * L + l];
+          ws.conv2d_3_grad_tile[51 * L + l] = ws.conv2d_3_grad[(ob * 4 + 387) * L + l];
+          ws.conv2d_3_grad_tile[52 * L + l] = ws.conv2d_3_grad[(ob * 4 + 416) * L + l];
+          ws.conv2d_3_grad_tile[53 * L + l] = ws.conv2d_3_grad[(ob * 4 + 417) * L + l];
+          ws.conv2d_3_grad_tile[54 * L + l] = ws.conv2d_3_grad[(ob * 4 + 418) * L + l];
+          ws.conv2d_3_grad_tile[55 * L + l] = ws.conv2d_3_grad[(ob * 4 + 419) * L + l];
+          ws.conv2d_3_grad_tile[56 * L + l] = ws.conv2d_3_grad[(ob * 4 + 448) * L + l];
+          ws.conv2d_3_grad_tile[57 * L + l] = ws.conv2d_3_grad[(ob * 4 + 449) * L + l];
+          ws.conv2d_3_grad_tile[58 * L + l] = ws.conv2d_3_grad[(ob * 4 + 450) * L + l];
+          ws.conv2d_3_grad_tile[59 * L + l] = ws.conv2d_3_grad[(ob * 4 + 451) * L + l];
+          ws.conv2d_3_grad_tile[60 * L + l] = ws.conv2d_3_grad[(ob * 4 + 480) * L + l];
+          ws.conv2d_3_grad_tile[61 * L + l] = ws.conv2d_3_grad[(ob * 4 + 481) * L + l];
+          ws.conv2d_3_grad_tile[62 * L + l] = ws.conv2d_3_grad[(ob * 4 + 482) * L + l];
+          ws.conv2d_3_grad_tile[63 * L + l] = ws.conv2d_3_grad[(ob * 4 + 483) * L + l];
+          ws.conv2d_3_grad_tile[64 * L + l] = ws.conv2d_3_grad[(ob * 4 + 512) * L + l];
+          ws.conv2d_3_grad_tile[65 * L + l] = ws.conv2d_3_grad[(ob * 4 + 513) * L + l];
+          ws.conv2d_3_grad_tile[66 * L + l] = ws.conv2d_3_grad[(ob * 4 + 514) * L + l];
+          ws.conv2d_3_grad_tile[67 * L + l] = ws.conv2d_3_grad[(ob * 4 + 515) * L + l];
+          ws.conv2d_3_grad_tile[68 * L + l] = ws.conv2d_3_grad[(ob * 4 + 544) * L + l];
+          ws.conv2d_3_grad_tile[69 * L + l] = ws.conv2d_3_grad[(ob * 4 + 545) * L + l];
+          ws.conv2d_3_grad_tile[70 * L + l] = ws.conv2d_3_grad[(ob * 4 + 546) * L + l];
+          ws.conv2d_3_grad_tile[71 * L + l] = ws.conv2d_3_grad[(ob * 4 + 547) * L + l];
+          ws.conv2d_3_grad_tile[72 * L + l] = ws.conv2d_3_grad[(ob * 4 + 576) * L + l];
+          ws.conv2d_3_grad_tile[73 * L + l] = ws.conv2d_3_grad[(ob * 4 + 577) * L + l];
+          ws.conv2d_3_grad_tile[74 * L + l] = ws.conv2d_3_grad[(ob * 4 + 578) * L + l];
+          ws.conv2d_3_grad_tile[75 * L + l] = ws.conv2d_3_grad[(ob * 4 + 579) * L + l];
+          ws.conv2d_3_grad_tile[76 * L + l] = ws.conv2d_3_grad[(ob * 4 + 608) * L + l];
+          ws.conv2d_3_grad_tile[77 * L + l] = ws.conv2d_3_grad[(ob * 4 + 609) * L + l];
+          ws.conv2d_3_grad_tile[78 * L + l] = ws.conv2d_3_grad[(ob * 4 + 610) * L + l];
+          ws.conv2d_3_grad_tile[79 * L + l] = ws.conv2d_3_grad[(ob * 4 + 611) * L + l];
+          ws.conv2d_3_grad_tile[80 * L + l] = ws.conv2d_3_grad[(ob * 4 + 640) * L + l];
+          ws.conv2d_3_grad_tile[81 * L + l] = ws.conv2d_3_grad[(ob * 4 + 641) * L + l];
+          ws.conv2d_3_grad_tile[82 * L + l] = ws.conv2d_3_grad[(ob * 4 + 642) * L + l];
+          ws.conv2d_3_grad_tile[83 * L + l] = ws.conv2d_3_grad[(ob * 4 + 643) * L + l];
+          ws.conv2d_3_grad_tile[84 * L + l] = ws.conv2d_3_grad[(ob * 4 + 672) * L + l];
+          ws.conv2d_3_grad_tile[85 * L + l] = ws.conv2d_3_grad[(ob * 4 + 673) * L + l];
+          ws.conv2d_3_grad_tile[86 * L + l] = ws.conv2d_3_grad[(ob * 4 + 674) * L + l];
+          ws.conv2d_3_grad_tile[87 * L + l] = ws.conv2d_3_grad[(ob * 4 + 675) * L + l];
+          ws.conv2d_3_grad_tile[88 * L + l] = ws.conv2d_3_grad[(ob * 4 + 704) * L + l];
+          ws.conv2d_3_grad_tile[89 * L + l] = ws.conv2d_3_grad[(ob * 4 + 705) * L + l];
+          ws.conv2d_3_grad_tile[90 * L + l] = ws.conv2d_3_grad[(ob * 4 + 706) * L + l];
+          ws.conv2d_3_grad_tile[91 * L + l] = ws.conv2d_3_grad[(ob * 4 + 707) * L + l];
+          ws.conv2d_3_grad_tile[92 * L + l] = ws.conv2d_3_grad[(ob * 4 + 736) * L + l];
+          ws.conv2d_3_grad_tile[93 * L + l] = ws.conv2d_3_grad[(ob * 4 + 737) * L + l];
+          ws.conv2d_3_grad_tile[94 * L + l] = ws.conv2d_3_grad[(ob * 4 + 738) * L + l];
+          ws.conv2d_3_grad_tile[95 * L + l] = ws.conv2d_3_grad[(ob * 4 + 739) * L + l];
+          ws.conv2d_3_grad_tile[96 * L + l] = ws.conv2d_3_grad[(ob * 4 + 768) * L + l];
+          ws.conv2d_3_grad_tile[97 * L + l] = ws.conv2d_3_grad[(ob * 4 + 769) * L + l];
+          ws.conv2d_3_grad_tile[98 * L + l] = ws.conv2d_3_grad[(ob * 4 + 770) * L + l];
+          ws.conv2d_3_grad_tile[99 * L + l] = ws.conv2d_3_grad[(ob * 4 + 771) * L + l];
+          ws.conv2d_3_grad_tile[100 * L + l] = ws.conv2d_3_grad[(ob * 4 + 800) * L + l];
+          ws.conv2d_3_grad_tile[101 * L + l] = ws.conv2d_3_grad[(ob * 4 + 801) * L + l];
+          ws.conv2d_3_grad_tile[102 * L + l] = ws.conv2d_3_grad[(ob * 4 + 802) * L + l];
+          ws.conv2d_3_grad_tile[103 * L + l] = ws.conv2d_3_grad[(ob * 4 + 803) * L + l];
+          ws.conv2d_3_grad_tile[104 * L + l] = ws.conv2d_3_grad[(ob * 4 + 832) * L + l];
+          ws.conv2d_3_grad_tile[105 * L + l] = ws.conv2d_3_grad[(ob * 4 + 833) * L + l];
+          ws.conv2d_3_grad_tile[106 * L + l] = ws.conv2d_3_grad[(ob * 4 + 834) * L + l];
+          ws.conv2d_3_grad_tile[107 * L + l] = ws.conv2d_3_grad[(ob * 4 + 835) * L + l];
+          ws.conv2d_3_grad_tile[108 * L + l] = ws.conv2d_3_grad[(ob * 4 + 864) * L + l];
+          ws.conv2d_3_grad_tile[109 * L + l] = ws.conv2d_3_grad[(ob * 4 + 865) * L + l];
+          ws.conv2d_3_grad_tile[110 * L + l] = ws.conv2d_3_grad[(ob * 4 + 866) * L + l];
+          ws.conv2d_3_grad_tile[111 * L + l] = ws.conv2d_3_grad[(ob * 4 + 867) * L + l];
+          ws.conv2d_3_grad_tile[112 * L + l] = ws.conv2d_3_grad[(ob * 4 + 896) * L + l];
+          ws.conv2d_3_grad_tile[113 * L + l] = ws.conv2d_3_grad[(ob * 4 + 897) * L + l];
+          ws.conv2d_3_grad_tile[114 * L + l] = ws.conv2d_3_grad[(ob * 4 + 898) * L + l];
+          ws.conv2d_3_grad_tile[115 * L + l] = ws.conv2d_3_grad[(ob * 4 + 899) * L + l];
+          ws.conv2d_3_grad_tile[116 * L + l] = ws.conv2d_3_grad[(ob * 4 + 928) * L + l];
+          ws.conv2d_3_grad_tile[117 * L + l] = ws.conv2d_3_grad[(ob * 4 + 929) * L + l];
+          ws.conv2d_3_grad_tile[118 * L + l] = ws.conv2d_3_grad[(ob * 4 + 930) * L + l];
+          ws.conv2d_3_grad_tile[119 * L + l] = ws.conv2d_3_grad[(ob * 4 + 931) * L + l];
+          ws.conv2d_3_grad_tile[120 * L + l] = ws.conv2d_3_grad[(ob * 4 + 960) * L + l];
+          ws.conv2d_3_grad_tile[121 * L + l] = ws.conv2d_3_grad[(ob * 4 + 961) * L + l];
+          ws.conv2d_3_grad_tile[122 * L + l] = ws.conv2d_3_grad[(ob * 4 + 962) * L + l];
+          ws.conv2d_3_grad_tile[123 * L + l] = ws.conv2d_3_grad[(ob * 4 + 963) * L + l];
+          ws.conv2d_3_grad_tile[124 * L + l] = ws.conv2d_3_grad[(ob * 4 + 992) * L + l];
+          ws.conv2d_3_grad_tile[125 * L + l] = ws.conv2d_3_grad[(ob * 4 + 993) * L + l];
+          ws.conv2d_3_grad_tile[126 * L + l] = ws.conv2d_3_grad[(ob * 4 + 994) * L + l];
+          ws.conv2d_3_grad_tile[127 * L + l] = ws.conv2d_3_grad[(ob * 4 + 995) * L + l];
+          ws.conv2d_3_grad_tile[128 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1024) * L + l];
+          ws.conv2d_3_grad_tile[129 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1025) * L + l];
+          ws.conv2d_3_grad_tile[130 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1026) * L + l];
+          ws.conv2d_3_grad_tile[131 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1027) * L + l];
+          ws.conv2d_3_grad_tile[132 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1056) * L + l];
+          ws.conv2d_3_grad_tile[133 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1057) * L + l];
+          ws.conv2d_3_grad_tile[134 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1058) * L + l];
+          ws.conv2d_3_grad_tile[135 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1059) * L + l];
+          ws.conv2d_3_grad_tile[136 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1088) * L + l];
+          ws.conv2d_3_grad_tile[137 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1089) * L + l];
+          ws.conv2d_3_grad_tile[138 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1090) * L + l];
+          ws.conv2d_3_grad_tile[139 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1091) * L + l];
+          ws.conv2d_3_grad_tile[140 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1120) * L + l];
+          ws.conv2d_3_grad_tile[141 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1121) * L + l];
+          ws.conv2d_3_grad_tile[142 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1122) * L + l];
+          ws.conv2d_3_grad_tile[143 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1123) * L + l];
+          ws.conv2d_3_grad_tile[144 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1152) * L + l];
+          ws.conv2d_3_grad_tile[145 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1153) * L + l];
+          ws.conv2d_3_grad_tile[146 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1154) * L + l];
+          ws.conv2d_3_grad_tile[147 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1155) * L + l];
+          ws.conv2d_3_grad_tile[148 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1184) * L + l];
+          ws.conv2d_3_grad_tile[149 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1185) * L + l];
+          ws.conv2d_3_grad_tile[150 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1186) * L + l];
+          ws.conv2d_3_grad_tile[151 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1187) * L + l];
+          ws.conv2d_3_grad_tile[152 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1216) * L + l];
+          ws.conv2d_3_grad_tile[153 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1217) * L + l];
+          ws.conv2d_3_grad_tile[154 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1218) * L + l];
+          ws.conv2d_3_grad_tile[155 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1219) * L + l];
+          ws.conv2d_3_grad_tile[156 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1248) * L + l];
+          ws.conv2d_3_grad_tile[157 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1249) * L + l];
+          ws.conv2d_3_grad_tile[158 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1250) * L + l];
+          ws.conv2d_3_grad_tile[159 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1251) * L + l];
+          ws.conv2d_3_grad_tile[160 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1280) * L + l];
+          ws.conv2d_3_grad_tile[161 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1281) * L + l];
+          ws.conv2d_3_grad_tile[162 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1282) * L + l];
+          ws.conv2d_3_grad_tile[163 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1283) * L + l];
+          ws.conv2d_3_grad_tile[164 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1312) * L + l];
+          ws.conv2d_3_grad_tile[165 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1313) * L + l];
+          ws.conv2d_3_grad_tile[166 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1314) * L + l];
+          ws.conv2d_3_grad_tile[167 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1315) * L + l];
+          ws.conv2d_3_grad_tile[168 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1344) * L + l];
+          ws.conv2d_3_grad_tile[169 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1345) * L + l];
+          ws.conv2d_3_grad_tile[170 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1346) * L + l];
+          ws.conv2d_3_grad_tile[171 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1347) * L + l];
+          ws.conv2d_3_grad_tile[172 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1376) * L + l];
+          ws.conv2d_3_grad_tile[173 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1377) * L + l];
+          ws.conv2d_3_grad_tile[174 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1378) * L + l];
+          ws.conv2d_3_grad_tile[175 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1379) * L + l];
+          ws.conv2d_3_grad_tile[176 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1408) * L + l];
+          ws.conv2d_3_grad_tile[177 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1409) * L + l];
+          ws.conv2d_3_grad_tile[178 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1410) * L + l];
+          ws.conv2d_3_grad_tile[179 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1411) * L + l];
+          ws.conv2d_3_grad_tile[180 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1440) * L + l];
+          ws.conv2d_3_grad_tile[181 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1441) * L + l];
+          ws.conv2d_3_grad_tile[182 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1442) * L + l];
+          ws.conv2d_3_grad_tile[183 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1443) * L + l];
+          ws.conv2d_3_grad_tile[184 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1472) * L + l];
+          ws.conv2d_3_grad_tile[185 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1473) * L + l];
+          ws.conv2d_3_grad_tile[186 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1474) * L + l];
+          ws.conv2d_3_grad_tile[187 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1475) * L + l];
+          ws.conv2d_3_grad_tile[188 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1504) * L + l];
+          ws.conv2d_3_grad_tile[189 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1505) * L + l];
+          ws.conv2d_3_grad_tile[190 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1506) * L + l];
+          ws.conv2d_3_grad_tile[191 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1507) * L + l];
+          ws.conv2d_3_grad_tile[192 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1536) * L + l];
+          ws.conv2d_3_grad_tile[193 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1537) * L + l];
+          ws.conv2d_3_grad_tile[194 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1538) * L + l];
+          ws.conv2d_3_grad_tile[195 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1539) * L + l];
+          ws.conv2d_3_grad_tile[196 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1568) * L + l];
+          ws.conv2d_3_grad_tile[197 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1569) * L + l];
+          ws.conv2d_3_grad_tile[198 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1570) * L + l];
+          ws.conv2d_3_grad_tile[199 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1571) * L + l];
+          ws.conv2d_3_grad_tile[200 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1600) * L + l];
+          ws.conv2d_3_grad_tile[201 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1601) * L + l];
+          ws.conv2d_3_grad_tile[202 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1602) * L + l];
+          ws.conv2d_3_grad_tile[203 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1603) * L + l];
+          ws.conv2d_3_grad_tile[204 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1632) * L + l];
+          ws.conv2d_3_grad_tile[205 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1633) * L + l];
+          ws.conv2d_3_grad_tile[206 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1634) * L + l];
+          ws.conv2d_3_grad_tile[207 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1635) * L + l];
+          ws.conv2d_3_grad_tile[208 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1664) * L + l];
+          ws.conv2d_3_grad_tile[209 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1665) * L + l];
+          ws.conv2d_3_grad_tile[210 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1666) * L + l];
+          ws.conv2d_3_grad_tile[211 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1667) * L + l];
+          ws.conv2d_3_grad_tile[212 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1696) * L + l];
+          ws.conv2d_3_grad_tile[213 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1697) * L + l];
+          ws.conv2d_3_grad_tile[214 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1698) * L + l];
+          ws.conv2d_3_grad_tile[215 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1699) * L + l];
+          ws.conv2d_3_grad_tile[216 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1728) * L + l];
+          ws.conv2d_3_grad_tile[217 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1729) * L + l];
+          ws.conv2d_3_grad_tile[218 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1730) * L + l];
+          ws.conv2d_3_grad_tile[219 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1731) * L + l];
+          ws.conv2d_3_grad_tile[220 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1760) * L + l];
+          ws.conv2d_3_grad_tile[221 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1761) * L + l];
+          ws.conv2d_3_grad_tile[222 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1762) * L + l];
+          ws.conv2d_3_grad_tile[223 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1763) * L + l];
+          ws.conv2d_3_grad_tile[224 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1792) * L + l];
+          ws.conv2d_3_grad_tile[225 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1793) * L + l];
+          ws.conv2d_3_grad_tile[226 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1794) * L + l];
+          ws.conv2d_3_grad_tile[227 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1795) * L + l];
+          ws.conv2d_3_grad_tile[228 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1824) * L + l];
+          ws.conv2d_3_grad_tile[229 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1825) * L + l];
+          ws.conv2d_3_grad_tile[230 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1826) * L + l];
+          ws.conv2d_3_grad_tile[231 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1827) * L + l];
+          ws.conv2d_3_grad_tile[232 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1856) * L + l];
+          ws.conv2d_3_grad_tile[233 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1857) * L + l];
+          ws.conv2d_3_grad_tile[234 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1858) * L + l];
+          ws.conv2d_3_grad_tile[235 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1859) * L + l];
+          ws.conv2d_3_grad_tile[236 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1888) * L + l];
+          ws.conv2d_3_grad_tile[237 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1889) * L + l];
+          ws.conv2d_3_grad_tile[238 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1890) * L + l];
+          ws.conv2d_3_grad_tile[239 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1891) * L + l];
+          ws.conv2d_3_grad_tile[240 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1920) * L + l];
+          ws.conv2d_3_grad_tile[241 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1921) * L + l];
+          ws.conv2d_3_grad_tile[242 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1922) * L + l];
+          ws.conv2d_3_grad_tile[243 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1923) * L + l];
+          ws.conv2d_3_grad_tile[244 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1952) * L + l];
+          ws.conv2d_3_grad_tile[245 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1953) * L + l];
+          ws.conv2d_3_grad_tile[246 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1954) * L + l];
+          ws.conv2d_3_grad_tile[247 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1955) * L + l];
+          ws.conv2d_3_grad_tile[248 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1984) * L + l];
+          ws.conv2d_3_grad_tile[249 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1985) * L + l];
+          ws.conv2d_3_grad_tile[250 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1986) * L + l];
+          ws.conv2d_3_grad_tile[251 * L + l] = ws.conv2d_3_grad[(ob * 4 + 1987) * L + l];
+          ws.conv2d_3_grad_tile[252 * L + l] = ws.conv2d_3_grad[(ob * 4 + 2016) * L + l];
+          ws.conv2d_3_grad_tile[253 * L + l] = ws.conv2d_3_grad[(ob * 4 + 2017) * L + l];
+          ws.conv2d_3_grad_tile[254 * L + l] = ws.conv2d_3_grad[(ob * 4 + 2018) * L + l];
+          ws.conv2d_3_grad_tile[255 * L + l] = ws.conv2d_3_grad[(ob * 4 + 2019) * L + l];
+        }
+        for (int c = 0; c < 32; ++c) {
+          for (int ky = 0; ky < 3; ++ky) {
+            {
+              T acc[3][4][L] = {};
+              for (int r = 0; r < 8; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 32) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 32) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 1) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 1) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 1) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 1) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 32) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 2) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 2) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 2) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 2) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 2) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 2) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 2) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 2) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 3) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 3) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 3) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 3) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 4) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 4) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 4) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 4) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 4) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 4) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 4) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 4) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 5) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 5) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 5) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 5) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 6) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 6) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 6) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 6) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 6) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 6) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 6) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 6) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 7) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 7) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 7) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 7) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 8) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 8) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 8) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 8) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 8) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 8) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 8) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 8) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 9) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 9) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 9) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 9) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 10) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 10) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 10) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 10) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 10) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 10) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 10) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 10) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 11) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 11) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 11) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 11) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 12) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 12) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 12) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 12) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 12) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 12) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 12) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 12) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 13) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 13) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 13) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 13) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 14) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 14) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 14) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 14) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 14) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 14) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 14) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 14) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 15) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 15) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 15) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 15) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 32 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 16) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 32 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 16) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 32 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 16) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 32 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 289 + r * 34 + ky * 17 + 16) * L + l];
+                }
+              } // for r
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4] += lane_sum<T, L>(acc[0][0]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 1] += lane_sum<T, L>(acc[0][1]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 2] += lane_sum<T, L>(acc[0][2]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 3] += lane_sum<T, L>(acc[0][3]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 1024] += lane_sum<T, L>(acc[1][0]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 1025] += lane_sum<T, L>(acc[1][1]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 1026] += lane_sum<T, L>(acc[1][2]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 1027] += lane_sum<T, L>(acc[1][3]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 2048] += lane_sum<T, L>(acc[2][0]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 2049] += lane_sum<T, L>(acc[2][1]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 2050] += lane_sum<T, L>(acc[2][2]);
+              grads[kConv2d3Kernel + ky * 3072 + c * 32 + ob * 4 + 2051] += lane_sum<T, L>(acc[2][3]);
+            } // window taps
+          } // for ky
+        } // for c
       } // kernel gradient block
     } // for ob
     for (int i = 0; i < 9248; ++i) {
@@ -4361,153 +4846,321 @@ struct Model {
         grads[kConv2d4Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 8; ++ob) {
+    for (int p = 0; p < 100; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_4_input_planes[(p) * L + l] = ws.conv2d_4_padded[(p * 32) * L + l];
+        ws.conv2d_4_input_planes[(p + 100) * L + l] = ws.conv2d_4_padded[(p * 32 + 1) * L + l];
+        ws.conv2d_4_input_planes[(p + 200) * L + l] = ws.conv2d_4_padded[(p * 32 + 2) * L + l];
+        ws.conv2d_4_input_planes[(p + 300) * L + l] = ws.conv2d_4_padded[(p * 32 + 3) * L + l];
+        ws.conv2d_4_input_planes[(p + 400) * L + l] = ws.conv2d_4_padded[(p * 32 + 4) * L + l];
+        ws.conv2d_4_input_planes[(p + 500) * L + l] = ws.conv2d_4_padded[(p * 32 + 5) * L + l];
+        ws.conv2d_4_input_planes[(p + 600) * L + l] = ws.conv2d_4_padded[(p * 32 + 6) * L + l];
+        ws.conv2d_4_input_planes[(p + 700) * L + l] = ws.conv2d_4_padded[(p * 32 + 7) * L + l];
+        ws.conv2d_4_input_planes[(p + 800) * L + l] = ws.conv2d_4_padded[(p * 32 + 8) * L + l];
+        ws.conv2d_4_input_planes[(p + 900) * L + l] = ws.conv2d_4_padded[(p * 32 + 9) * L + l];
+        ws.conv2d_4_input_planes[(p + 1000) * L + l] = ws.conv2d_4_padded[(p * 32 + 10) * L + l];
+        ws.conv2d_4_input_planes[(p + 1100) * L + l] = ws.conv2d_4_padded[(p * 32 + 11) * L + l];
+        ws.conv2d_4_input_planes[(p + 1200) * L + l] = ws.conv2d_4_padded[(p * 32 + 12) * L + l];
+        ws.conv2d_4_input_planes[(p + 1300) * L + l] = ws.conv2d_4_padded[(p * 32 + 13) * L + l];
+        ws.conv2d_4_input_planes[(p + 1400) * L + l] = ws.conv2d_4_padded[(p * 32 + 14) * L + l];
+        ws.conv2d_4_input_planes[(p + 1500) * L + l] = ws.conv2d_4_padded[(p * 32 + 15) * L + l];
+        ws.conv2d_4_input_planes[(p + 1600) * L + l] = ws.conv2d_4_padded[(p * 32 + 16) * L + l];
+        ws.conv2d_4_input_planes[(p + 1700) * L + l] = ws.conv2d_4_padded[(p * 32 + 17) * L + l];
+        ws.conv2d_4_input_planes[(p + 1800) * L + l] = ws.conv2d_4_padded[(p * 32 + 18) * L + l];
+        ws.conv2d_4_input_planes[(p + 1900) * L + l] = ws.conv2d_4_padded[(p * 32 + 19) * L + l];
+        ws.conv2d_4_input_planes[(p + 2000) * L + l] = ws.conv2d_4_padded[(p * 32 + 20) * L + l];
+        ws.conv2d_4_input_planes[(p + 2100) * L + l] = ws.conv2d_4_padded[(p * 32 + 21) * L + l];
+        ws.conv2d_4_input_planes[(p + 2200) * L + l] = ws.conv2d_4_padded[(p * 32 + 22) * L + l];
+        ws.conv2d_4_input_planes[(p + 2300) * L + l] = ws.conv2d_4_padded[(p * 32 + 23) * L + l];
+        ws.conv2d_4_input_planes[(p + 2400) * L + l] = ws.conv2d_4_padded[(p * 32 + 24) * L + l];
+        ws.conv2d_4_input_planes[(p + 2500) * L + l] = ws.conv2d_4_padded[(p * 32 + 25) * L + l];
+        ws.conv2d_4_input_planes[(p + 2600) * L + l] = ws.conv2d_4_padded[(p * 32 + 26) * L + l];
+        ws.conv2d_4_input_planes[(p + 2700) * L + l] = ws.conv2d_4_padded[(p * 32 + 27) * L + l];
+        ws.conv2d_4_input_planes[(p + 2800) * L + l] = ws.conv2d_4_padded[(p * 32 + 28) * L + l];
+        ws.conv2d_4_input_planes[(p + 2900) * L + l] = ws.conv2d_4_padded[(p * 32 + 29) * L + l];
+        ws.conv2d_4_input_planes[(p + 3000) * L + l] = ws.conv2d_4_padded[(p * 32 + 30) * L + l];
+        ws.conv2d_4_input_planes[(p + 3100) * L + l] = ws.conv2d_4_padded[(p * 32 + 31) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 16; ++ob) {
       {
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          ws.conv2d_4_grad_tile[l] = ws.conv2d_4_grad[(ob * 4) * L + l];
+          ws.conv2d_4_grad_tile[1 * L + l] = ws.conv2d_4_grad[(ob * 4 + 1) * L + l];
+          ws.conv2d_4_grad_tile[2 * L + l] = ws.conv2d_4_grad[(ob * 4 + 2) * L + l];
+          ws.conv2d_4_grad_tile[3 * L + l] = ws.conv2d_4_grad[(ob * 4 + 3) * L + l];
+          ws.conv2d_4_grad_tile[4 * L + l] = ws.conv2d_4_grad[(ob * 4 + 64) * L + l];
+          ws.conv2d_4_grad_tile[5 * L + l] = ws.conv2d_4_grad[(ob * 4 + 65) * L + l];
+          ws.conv2d_4_grad_tile[6 * L + l] = ws.conv2d_4_grad[(ob * 4 + 66) * L + l];
+          ws.conv2d_4_grad_tile[7 * L + l] = ws.conv2d_4_grad[(ob * 4 + 67) * L + l];
+          ws.conv2d_4_grad_tile[8 * L + l] = ws.conv2d_4_grad[(ob * 4 + 128) * L + l];
+          ws.conv2d_4_grad_tile[9 * L + l] = ws.conv2d_4_grad[(ob * 4 + 129) * L + l];
+          ws.conv2d_4_grad_tile[10 * L + l] = ws.conv2d_4_grad[(ob * 4 + 130) * L + l];
+          ws.conv2d_4_grad_tile[11 * L + l] = ws.conv2d_4_grad[(ob * 4 + 131) * L + l];
+          ws.conv2d_4_grad_tile[12 * L + l] = ws.conv2d_4_grad[(ob * 4 + 192) * L + l];
+          ws.conv2d_4_grad_tile[13 * L + l] = ws.conv2d_4_grad[(ob * 4 + 193) * L + l];
+          ws.conv2d_4_grad_tile[14 * L + l] = ws.conv2d_4_grad[(ob * 4 + 194) * L + l];
+          ws.conv2d_4_grad_tile[15 * L + l] = ws.conv2d_4_grad[(ob * 4 + 195) * L + l];
+          ws.conv2d_4_grad_tile[16 * L + l] = ws.conv2d_4_grad[(ob * 4 + 256) * L + l];
+          ws.conv2d_4_grad_tile[17 * L + l] = ws.conv2d_4_grad[(ob * 4 + 257) * L + l];
+          ws.conv2d_4_grad_tile[18 * L + l] = ws.conv2d_4_grad[(ob * 4 + 258) * L + l];
+          ws.conv2d_4_grad_tile[19 * L + l] = ws.conv2d_4_grad[(ob * 4 + 259) * L + l];
+          ws.conv2d_4_grad_tile[20 * L + l] = ws.conv2d_4_grad[(ob * 4 + 320) * L + l];
+          ws.conv2d_4_grad_tile[21 * L + l] = ws.conv2d_4_grad[(ob * 4 + 321) * L + l];
+          ws.conv2d_4_grad_tile[22 * L + l] = ws.conv2d_4_grad[(ob * 4 + 322) * L + l];
+          ws.conv2d_4_grad_tile[23 * L + l] = ws.conv2d_4_grad[(ob * 4 + 323) * L + l];
+          ws.conv2d_4_grad_tile[24 * L + l] = ws.conv2d_4_grad[(ob * 4 + 384) * L + l];
+          ws.conv2d_4_grad_tile[25 * L + l] = ws.conv2d_4_grad[(ob * 4 + 385) * L + l];
+          ws.conv2d_4_grad_tile[26 * L + l] = ws.conv2d_4_grad[(ob * 4 + 386) * L + l];
+          ws.conv2d_4_grad_tile[27 * L + l] = ws.conv2d_4_grad[(ob * 4 + 387) * L + l];
+          ws.conv2d_4_grad_tile[28 * L + l] = ws.conv2d_4_grad[(ob * 4 + 448) * L + l];
+          ws.conv2d_4_grad_tile[29 * L + l] = ws.conv2d_4_grad[(ob * 4 + 449) * L + l];
+          ws.conv2d_4_grad_tile[30 * L + l] = ws.conv2d_4_grad[(ob * 4 + 450) * L + l];
+          ws.conv2d_4_grad_tile[31 * L + l] = ws.conv2d_4_grad[(ob * 4 + 451) * L + l];
+          ws.conv2d_4_grad_tile[32 * L + l] = ws.conv2d_4_grad[(ob * 4 + 512) * L + l];
+          ws.conv2d_4_grad_tile[33 * L + l] = ws.conv2d_4_grad[(ob * 4 + 513) * L + l];
+          ws.conv2d_4_grad_tile[34 * L + l] = ws.conv2d_4_grad[(ob * 4 + 514) * L + l];
+          ws.conv2d_4_grad_tile[35 * L + l] = ws.conv2d_4_grad[(ob * 4 + 515) * L + l];
+          ws.conv2d_4_grad_tile[36 * L + l] = ws.conv2d_4_grad[(ob * 4 + 576) * L + l];
+          ws.conv2d_4_grad_tile[37 * L + l] = ws.conv2d_4_grad[(ob * 4 + 577) * L + l];
+          ws.conv2d_4_grad_tile[38 * L + l] = ws.conv2d_4_grad[(ob * 4 + 578) * L + l];
+          ws.conv2d_4_grad_tile[39 * L + l] = ws.conv2d_4_grad[(ob * 4 + 579) * L + l];
+          ws.conv2d_4_grad_tile[40 * L + l] = ws.conv2d_4_grad[(ob * 4 + 640) * L + l];
+          ws.conv2d_4_grad_tile[41 * L + l] = ws.conv2d_4_grad[(ob * 4 + 641) * L + l];
+          ws.conv2d_4_grad_tile[42 * L + l] = ws.conv2d_4_grad[(ob * 4 + 642) * L + l];
+          ws.conv2d_4_grad_tile[43 * L + l] = ws.conv2d_4_grad[(ob * 4 + 643) * L + l];
+          ws.conv2d_4_grad_tile[44 * L + l] = ws.conv2d_4_grad[(ob * 4 + 704) * L + l];
+          ws.conv2d_4_grad_tile[45 * L + l] = ws.conv2d_4_grad[(ob * 4 + 705) * L + l];
+          ws.conv2d_4_grad_tile[46 * L + l] = ws.conv2d_4_grad[(ob * 4 + 706) * L + l];
+          ws.conv2d_4_grad_tile[47 * L + l] = ws.conv2d_4_grad[(ob * 4 + 707) * L + l];
+          ws.conv2d_4_grad_tile[48 * L + l] = ws.conv2d_4_grad[(ob * 4 + 768) * L + l];
+          ws.conv2d_4_grad_tile[49 * L + l] = ws.conv2d_4_grad[(ob * 4 + 769) * L + l];
+          ws.conv2d_4_grad_tile[50 * L + l] = ws.conv2d_4_grad[(ob * 4 + 770) * L + l];
+          ws.conv2d_4_grad_tile[51 * L + l] = ws.conv2d_4_grad[(ob * 4 + 771) * L + l];
+          ws.conv2d_4_grad_tile[52 * L + l] = ws.conv2d_4_grad[(ob * 4 + 832) * L + l];
+          ws.conv2d_4_grad_tile[53 * L + l] = ws.conv2d_4_grad[(ob * 4 + 833) * L + l];
+          ws.conv2d_4_grad_tile[54 * L + l] = ws.conv2d_4_grad[(ob * 4 + 834) * L + l];
+          ws.conv2d_4_grad_tile[55 * L + l] = ws.conv2d_4_grad[(ob * 4 + 835) * L + l];
+          ws.conv2d_4_grad_tile[56 * L + l] = ws.conv2d_4_grad[(ob * 4 + 896) * L + l];
+          ws.conv2d_4_grad_tile[57 * L + l] = ws.conv2d_4_grad[(ob * 4 + 897) * L + l];
+          ws.conv2d_4_grad_tile[58 * L + l] = ws.conv2d_4_grad[(ob * 4 + 898) * L + l];
+          ws.conv2d_4_grad_tile[59 * L + l] = ws.conv2d_4_grad[(ob * 4 + 899) * L + l];
+          ws.conv2d_4_grad_tile[60 * L + l] = ws.conv2d_4_grad[(ob * 4 + 960) * L + l];
+          ws.conv2d_4_grad_tile[61 * L + l] = ws.conv2d_4_grad[(ob * 4 + 961) * L + l];
+          ws.conv2d_4_grad_tile[62 * L + l] = ws.conv2d_4_grad[(ob * 4 + 962) * L + l];
+          ws.conv2d_4_grad_tile[63 * L + l] = ws.conv2d_4_grad[(ob * 4 + 963) * L + l];
+        }
         for (int c = 0; c < 32; ++c) {
           for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L] = {};
-                CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 1) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 2) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 3) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 4) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 5) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 6) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 7) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 64) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 64) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 65) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 64) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 66) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 64) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 67) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 64) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 68) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 64) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 69) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 64) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 70) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 64) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 71) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 64) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 128) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 128) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 129) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 128) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 130) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 128) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 131) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 128) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 132) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 128) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 133) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 128) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 134) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 128) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 135) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 128) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 192) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 192) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 193) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 192) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 194) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 192) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 195) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 192) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 196) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 192) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 197) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 192) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 198) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 192) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 199) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 192) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 256) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 640) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 257) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 640) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 258) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 640) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 259) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 640) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 260) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 640) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 261) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 640) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 262) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 640) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 263) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 640) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 320) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 704) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 321) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 704) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 322) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 704) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 323) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 704) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 324) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 704) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 325) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 704) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 326) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 704) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 327) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 704) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 384) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 768) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 385) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 768) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 386) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 768) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 387) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 768) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 388) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 768) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 389) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 768) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 390) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 768) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 391) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 768) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 448) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 832) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 449) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 832) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 450) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 832) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 451) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 832) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 452) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 832) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 453) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 832) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 454) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 832) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 455) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 832) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 512) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1280) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 513) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1280) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 514) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1280) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 515) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1280) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 516) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1280) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 517) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1280) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 518) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1280) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 519) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1280) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 576) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1344) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 577) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1344) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 578) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1344) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 579) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1344) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 580) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1344) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 581) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1344) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 582) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1344) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 583) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1344) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 640) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1408) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 641) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1408) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 642) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1408) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 643) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1408) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 644) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1408) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 645) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1408) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 646) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1408) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 647) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1408) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 704) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1472) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 705) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1472) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 706) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1472) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 707) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1472) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 708) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1472) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 709) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1472) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 710) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1472) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 711) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1472) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 768) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1920) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 769) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1920) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 770) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1920) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 771) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1920) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 772) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1920) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 773) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1920) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 774) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1920) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 775) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1920) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 832) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1984) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 833) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1984) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 834) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1984) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 835) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1984) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 836) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1984) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 837) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1984) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 838) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1984) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 839) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 1984) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 896) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2048) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 897) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2048) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 898) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2048) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 899) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2048) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 900) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2048) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 901) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2048) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 902) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2048) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 903) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2048) * L + l];
-                  acc[0][l] += ws.conv2d_4_grad[(ob * 8 + 960) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2112) * L + l];
-                  acc[1][l] += ws.conv2d_4_grad[(ob * 8 + 961) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2112) * L + l];
-                  acc[2][l] += ws.conv2d_4_grad[(ob * 8 + 962) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2112) * L + l];
-                  acc[3][l] += ws.conv2d_4_grad[(ob * 8 + 963) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2112) * L + l];
-                  acc[4][l] += ws.conv2d_4_grad[(ob * 8 + 964) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2112) * L + l];
-                  acc[5][l] += ws.conv2d_4_grad[(ob * 8 + 965) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2112) * L + l];
-                  acc[6][l] += ws.conv2d_4_grad[(ob * 8 + 966) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2112) * L + l];
-                  acc[7][l] += ws.conv2d_4_grad[(ob * 8 + 967) * L + l] * ws.conv2d_4_padded[(ky * 320 + kx * 32 + c + 2112) * L + l];
-                }
-                grads[kConv2d4Kernel + ky * 6144 + kx * 2048 + c * 64 + ob * 8] += lane_sum<T, L>(acc[0]);
-                grads[kConv2d4Kernel + ky * 6144 + kx * 2048 + c * 64 + ob * 8 + 1] += lane_sum<T, L>(acc[1]);
-                grads[kConv2d4Kernel + ky * 6144 + kx * 2048 + c * 64 + ob * 8 + 2] += lane_sum<T, L>(acc[2]);
-                grads[kConv2d4Kernel + ky * 6144 + kx * 2048 + c * 64 + ob * 8 + 3] += lane_sum<T, L>(acc[3]);
-                grads[kConv2d4Kernel + ky * 6144 + kx * 2048 + c * 64 + ob * 8 + 4] += lane_sum<T, L>(acc[4]);
-                grads[kConv2d4Kernel + ky * 6144 + kx * 2048 + c * 64 + ob * 8 + 5] += lane_sum<T, L>(acc[5]);
-                grads[kConv2d4Kernel + ky * 6144 + kx * 2048 + c * 64 + ob * 8 + 6] += lane_sum<T, L>(acc[6]);
-                grads[kConv2d4Kernel + ky * 6144 + kx * 2048 + c * 64 + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
-              } // window tap
-            } // for kx
+            {
+              T acc[3][4][L] = {};
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] += ws.conv2d_4_grad_tile[l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[1 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[2 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[3 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 1) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[1 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 1) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[2 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 1) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[3 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 1) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 2) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[1 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 2) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[2 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 2) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[3 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 2) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[4 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 2) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[5 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 2) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[6 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 2) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[7 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 2) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[4 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 3) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[5 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 3) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[6 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 3) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[7 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 3) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[4 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 4) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[5 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 4) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[6 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 4) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[7 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 4) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[8 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 4) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[9 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 4) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[10 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 4) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[11 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 4) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[8 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 5) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[9 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 5) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[10 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 5) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[11 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 5) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[8 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 6) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[9 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 6) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[10 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 6) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[11 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 6) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[12 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 6) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[13 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 6) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[14 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 6) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[15 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 6) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[12 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 7) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[13 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 7) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[14 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 7) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[15 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 7) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[12 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 8) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[13 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 8) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[14 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 8) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[15 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 8) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[16 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 20) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[17 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 20) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[18 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 20) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[19 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 20) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[16 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 21) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[17 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 21) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[18 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 21) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[19 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 21) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[16 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 22) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[17 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 22) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[18 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 22) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[19 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 22) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[20 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 22) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[21 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 22) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[22 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 22) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[23 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 22) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[20 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 23) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[21 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 23) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[22 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 23) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[23 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 23) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[20 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 24) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[21 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 24) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[22 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 24) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[23 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 24) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[24 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 24) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[25 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 24) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[26 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 24) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[27 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 24) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[24 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 25) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[25 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 25) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[26 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 25) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[27 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 25) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[24 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 26) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[25 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 26) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[26 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 26) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[27 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 26) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[28 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 26) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[29 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 26) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[30 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 26) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[31 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 26) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[28 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 27) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[29 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 27) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[30 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 27) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[31 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 27) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[28 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 28) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[29 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 28) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[30 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 28) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[31 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 28) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[32 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 40) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[33 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 40) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[34 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 40) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[35 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 40) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[32 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 41) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[33 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 41) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[34 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 41) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[35 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 41) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[32 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 42) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[33 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 42) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[34 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 42) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[35 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 42) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[36 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 42) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[37 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 42) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[38 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 42) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[39 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 42) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[36 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 43) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[37 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 43) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[38 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 43) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[39 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 43) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[36 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 44) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[37 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 44) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[38 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 44) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[39 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 44) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[40 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 44) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[41 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 44) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[42 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 44) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[43 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 44) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[40 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 45) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[41 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 45) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[42 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 45) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[43 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 45) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[40 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 46) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[41 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 46) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[42 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 46) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[43 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 46) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[44 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 46) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[45 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 46) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[46 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 46) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[47 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 46) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[44 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 47) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[45 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 47) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[46 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 47) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[47 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 47) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[44 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 48) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[45 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 48) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[46 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 48) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[47 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 48) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[48 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 60) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[49 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 60) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[50 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 60) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[51 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 60) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[48 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 61) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[49 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 61) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[50 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 61) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[51 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 61) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[48 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 62) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[49 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 62) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[50 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 62) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[51 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 62) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[52 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 62) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[53 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 62) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[54 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 62) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[55 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 62) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[52 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 63) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[53 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 63) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[54 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 63) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[55 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 63) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[52 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 64) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[53 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 64) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[54 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 64) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[55 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 64) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[56 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 64) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[57 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 64) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[58 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 64) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[59 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 64) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[56 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 65) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[57 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 65) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[58 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 65) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[59 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 65) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[56 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 66) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[57 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 66) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[58 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 66) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[59 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 66) * L + l];
+                acc[0][0][l] += ws.conv2d_4_grad_tile[60 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 66) * L + l];
+                acc[0][1][l] += ws.conv2d_4_grad_tile[61 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 66) * L + l];
+                acc[0][2][l] += ws.conv2d_4_grad_tile[62 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 66) * L + l];
+                acc[0][3][l] += ws.conv2d_4_grad_tile[63 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 66) * L + l];
+                acc[1][0][l] += ws.conv2d_4_grad_tile[60 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 67) * L + l];
+                acc[1][1][l] += ws.conv2d_4_grad_tile[61 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 67) * L + l];
+                acc[1][2][l] += ws.conv2d_4_grad_tile[62 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 67) * L + l];
+                acc[1][3][l] += ws.conv2d_4_grad_tile[63 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 67) * L + l];
+                acc[2][0][l] += ws.conv2d_4_grad_tile[60 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 68) * L + l];
+                acc[2][1][l] += ws.conv2d_4_grad_tile[61 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 68) * L + l];
+                acc[2][2][l] += ws.conv2d_4_grad_tile[62 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 68) * L + l];
+                acc[2][3][l] += ws.conv2d_4_grad_tile[63 * L + l] * ws.conv2d_4_input_planes[(c * 100 + ky * 10 + 68) * L + l];
+              }
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4] += lane_sum<T, L>(acc[0][0]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 1] += lane_sum<T, L>(acc[0][1]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 2] += lane_sum<T, L>(acc[0][2]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 3] += lane_sum<T, L>(acc[0][3]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 2048] += lane_sum<T, L>(acc[1][0]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 2049] += lane_sum<T, L>(acc[1][1]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 2050] += lane_sum<T, L>(acc[1][2]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 2051] += lane_sum<T, L>(acc[1][3]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 4096] += lane_sum<T, L>(acc[2][0]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 4097] += lane_sum<T, L>(acc[2][1]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 4098] += lane_sum<T, L>(acc[2][2]);
+              grads[kConv2d4Kernel + ky * 6144 + c * 64 + ob * 4 + 4099] += lane_sum<T, L>(acc[2][3]);
+            } // window taps
           } // for ky
         } // for c
       } // kernel gradient block
@@ -5178,76 +5831,73 @@ struct Model {
   // cost per sample: 1,024 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void max_pooling2d_1_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 1024; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_4_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 2; ++oy) {
       for (int ox = 0; ox < 2; ++ox) {
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 64) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 256) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 320) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 1) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 1) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 65) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 257) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 321) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 2) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 2) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 66) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 258) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 322) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 3) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 3) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 67) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 259) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 323) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 4) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 4) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 68) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 260) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 324) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 5) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 5) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 69) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 261) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 325) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 6) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 6) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 70) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 262) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 326) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 7) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 7) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 71) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 263) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 327) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 8) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 8) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 72) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 264) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 328) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 9) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 9) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 73) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 265) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 329) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 10) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 10) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 74) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 266) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 330) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 11) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 11) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 11) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 75) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 267) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 331) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 12) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 12) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 12) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 76) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 268) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 332) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 13) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 13) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 13) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 77) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 269) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 333) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 14) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 14) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 14) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 78) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 270) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 334) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 15) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 15) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 15) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 79) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 271) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 335) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 16) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 16) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 16) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 80) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 272) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 336) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 17) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 17) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 17) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 81) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 273) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 337) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 18) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 18) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 18) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 82) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 274) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 338) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 19) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 19) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 19) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 83) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 275) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 339) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 20) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 20) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 20) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 84) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 276) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 340) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 21) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 21) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 21) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 85) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 277) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 341) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 22) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 22) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 22) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 86) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 278) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 342) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 23) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 23) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 23) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 87) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 279) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 343) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 24) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 24) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 24) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 88) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 280) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 344) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 25) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 25) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 25) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 89) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 281) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 345) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 26) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 26) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 26) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 90) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 282) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 346) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 27) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 27) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 27) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 91) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 283) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 347) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 28) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 28) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 28) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 92) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 284) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 348) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 29) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 29) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 29) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 93) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 285) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 349) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 30) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 30) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 30) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 94) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 286) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 350) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 31) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 31) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 31) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 95) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 287) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 351) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 32) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 32) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 32) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 96) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 288) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 352) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 33) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 33) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 33) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 97) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 289) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 353) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 34) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 34) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 34) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 98) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 290) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 354) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 35) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 35) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 35) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 99) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 291) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 355) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 36) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 36) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 36) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 100) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 292) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 356) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 37) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 37) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 37) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 101) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 293) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 357) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 38) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 38) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 38) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 102) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 294) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 358) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 39) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 39) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 39) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 103) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 295) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 359) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 40) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 40) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 40) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 104) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 296) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 360) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 41) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 41) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 41) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 105) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 297) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 361) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 42) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 42) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 42) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 106) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 298) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 362) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 43) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 43) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 43) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 107) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 299) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 363) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 44) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 44) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 44) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 108) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 300) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 364) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 45) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 45) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 45) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 109) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 301) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 365) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 46) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 46) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 46) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 110) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 302) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 366) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 47) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 47) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 47) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 111) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 303) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 367) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 48) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 48) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 48) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 112) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 304) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 368) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 49) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 49) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 49) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 113) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 305) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 369) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 50) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 50) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 50) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 114) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 306) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 370) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 51) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 51) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 51) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 115) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 307) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 371) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 52) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 52) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 52) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 116) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 308) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 372) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 53) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 53) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 53) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 117) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 309) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 373) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 54) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 54) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 54) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 118) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 310) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 374) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 55) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 55) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 55) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 119) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 311) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 375) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 56) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 56) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 56) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 120) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 312) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 376) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 57) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 57) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 57) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 121) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 313) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 377) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 58) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 58) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 58) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 122) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 314) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 378) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 59) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 59) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 59) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 123) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 315) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 379) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 60) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 60) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 60) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 124) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 316) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 380) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 61) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 61) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 61) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 125) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 317) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 381) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 62) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 62) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 62) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 126) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 318) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 382) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 63) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 63) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 63) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 127) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 319) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 383) * L + l] += arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 64) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 256) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 320) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 1) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 1) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 65) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 257) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 321) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 2) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 2) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 66) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 258) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 322) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 3) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 3) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 67) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 259) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 323) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 4) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 4) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 68) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 260) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 324) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 5) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 5) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 69) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 261) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 325) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 6) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 6) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 70) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 262) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 326) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 7) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 7) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 71) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 263) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 327) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 8) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 8) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 72) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 264) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 328) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 9) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 9) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 73) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 265) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 329) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 10) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 10) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 74) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 266) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 330) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 11) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 11) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 11) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 75) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 267) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 331) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 12) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 12) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 12) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 76) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 268) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 332) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 13) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 13) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 13) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 77) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 269) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 333) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 14) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 14) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 14) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 78) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 270) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 334) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 15) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 15) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 15) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 79) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 271) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 335) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 16) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 16) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 16) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 80) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 272) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 336) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 17) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 17) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 17) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 81) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 273) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 337) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 18) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 18) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 18) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 82) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 274) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 338) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 19) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 19) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 19) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 83) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 275) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 339) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 20) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 20) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 20) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 84) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 276) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 340) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 21) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 21) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 21) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 85) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 277) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 341) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 22) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 22) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 22) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 86) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 278) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 342) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 23) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 23) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 23) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 87) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 279) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 343) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 24) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 24) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 24) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 88) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 280) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 344) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 25) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 25) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 25) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 89) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 281) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 345) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 26) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 26) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 26) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 90) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 282) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 346) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 27) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 27) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 27) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 91) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 283) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 347) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 28) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 28) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 28) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 92) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 284) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 348) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 29) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 29) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 29) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 93) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 285) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 349) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 30) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 30) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 30) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 94) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 286) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 350) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 31) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 31) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 31) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 95) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 287) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 351) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 32) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 32) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 32) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 96) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 288) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 352) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 33) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 33) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 33) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 97) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 289) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 353) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 34) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 34) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 34) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 98) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 290) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 354) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 35) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 35) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 35) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 99) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 291) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 355) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 36) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 36) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 36) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 100) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 292) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 356) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 37) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 37) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 37) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 101) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 293) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 357) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 38) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 38) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 38) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 102) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 294) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 358) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 39) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 39) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 39) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 103) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 295) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 359) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 40) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 40) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 40) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 104) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 296) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 360) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 41) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 41) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 41) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 105) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 297) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 361) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 42) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 42) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 42) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 106) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 298) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 362) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 43) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 43) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 43) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 107) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 299) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 363) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 44) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 44) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 44) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 108) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 300) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 364) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 45) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 45) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 45) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 109) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 301) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 365) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 46) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 46) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 46) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 110) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 302) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 366) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 47) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 47) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 47) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 111) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 303) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 367) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 48) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 48) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 48) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 112) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 304) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 368) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 49) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 49) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 49) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 113) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 305) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 369) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 50) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 50) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 50) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 114) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 306) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 370) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 51) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 51) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 51) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 115) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 307) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 371) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 52) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 52) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 52) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 116) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 308) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 372) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 53) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 53) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 53) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 117) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 309) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 373) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 54) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 54) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 54) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 118) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 310) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 374) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 55) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 55) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 55) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 119) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 311) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 375) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 56) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 56) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 56) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 120) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 312) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 376) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 57) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 57) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 57) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 121) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 313) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 377) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 58) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 58) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 58) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 122) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 314) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 378) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 59) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 59) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 59) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 123) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 315) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 379) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 60) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 60) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 60) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 124) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 316) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 380) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 61) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 61) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 61) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 125) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 317) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 381) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 62) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 62) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 62) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 126) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 318) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 382) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 128 + ox * 64 + 63) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 128 + ox * 64 + 63) * L + l]; ws.conv2d_4_grad[(oy * 512 + ox * 128 + 63) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 127) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 319) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_4_grad[(oy * 512 + ox * 128 + 383) * L + l] = arg - T(3) == T(0) ? g : T(0); }
         }
       } // for ox
     } // for oy
@@ -5367,7 +6017,7 @@ struct Model {
       grads[kDense1Bias + 9] += lane_sum<T, L>(ws.dense_1_grad + 9 * L);
     }
     {
-      T transposed[L][10];
+      alignas(64) T transposed[L][10];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_1_grad[l];
         transposed[l][1] = ws.dense_1_grad[1 * L + l];
@@ -5380,58 +6030,25 @@ struct Model {
         transposed[l][8] = ws.dense_1_grad[8 * L + l];
         transposed[l][9] = ws.dense_1_grad[9 * L + l];
       }
-      for (int i = 0; i < 256; ++i) {
+      for (int ib = 0; ib < 64; ++ib) {
         {
-          T sum = grads[kDense1Kernel + i * 10];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][0];
-          grads[kDense1Kernel + i * 10] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][1];
-          grads[kDense1Kernel + i * 10 + 1] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][2];
-          grads[kDense1Kernel + i * 10 + 2] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][3];
-          grads[kDense1Kernel + i * 10 + 3] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][4];
-          grads[kDense1Kernel + i * 10 + 4] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 5];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][5];
-          grads[kDense1Kernel + i * 10 + 5] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 6];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][6];
-          grads[kDense1Kernel + i * 10 + 6] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 7];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][7];
-          grads[kDense1Kernel + i * 10 + 7] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 8];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][8];
-          grads[kDense1Kernel + i * 10 + 8] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 9];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][9];
-          grads[kDense1Kernel + i * 10 + 9] = sum;
-        }
-      } // for i
+          alignas(64) T acc[4][10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 40 + o];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 40 + o + 10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 40 + o + 20];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 40 + o + 30];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] += ws.max_pooling2d_1_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] += ws.max_pooling2d_1_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] += ws.max_pooling2d_1_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] += ws.max_pooling2d_1_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense1Kernel + ib * 40 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense1Kernel + ib * 40 + o + 10] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense1Kernel + ib * 40 + o + 20] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense1Kernel + ib * 40 + o + 30] = acc[3][o + 0];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 32; ++ib) {
       {

@@ -161,12 +161,14 @@ struct Model {
     alignas(64) T conv2d_1_out[4704 * L]; // conv2d_1 28x28x6
     alignas(64) T conv2d_1_grad[4704 * L]; // its gradient
     alignas(64) T conv2d_1_padded[1024 * L]; // 32x32x1, the input zero-padded
-    alignas(64) T conv2d_1_kernel_grad_lanes[150 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_1_grad_tile[224 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_1_kernel_grad_lanes[50 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T average_pooling2d_1_out[1176 * L]; // average_pooling2d_1 14x14x6
     alignas(64) T average_pooling2d_1_grad[1176 * L]; // its gradient
     alignas(64) T conv2d_2_out[1600 * L]; // conv2d_2 10x10x16
     alignas(64) T conv2d_2_grad[1600 * L]; // its gradient
-    alignas(64) T conv2d_2_kernel_grad_lanes[1200 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_2_grad_tile[200 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_2_input_planes[1176 * L]; // the (padded) input, one plane per channel
     alignas(64) T average_pooling2d_2_out[400 * L]; // average_pooling2d_2 5x5x16
     alignas(64) T average_pooling2d_2_grad[400 * L]; // its gradient
     alignas(64) T dense_1_out[120 * L]; // dense_1 120
@@ -612,220 +614,312 @@ struct Model {
       grads[kConv2d1Bias + 4] += lane_sum<T, L>(acc[4]);
       grads[kConv2d1Bias + 5] += lane_sum<T, L>(acc[5]);
     } // bias gradient block
-    {
-      for (int ty = 0; ty < 28; ++ty) {
-        for (int ky = 0; ky < 5; ++ky) {
-          for (int kx = 0; kx < 5; ++kx) {
+    for (int ob = 0; ob < 3; ++ob) {
+      {
+        for (int ty = 0; ty < 7; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_1_grad_tile[l] = ws.conv2d_1_grad[(ty * 672 + ob * 2) * L + l];
+            ws.conv2d_1_grad_tile[1 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 1) * L + l];
+            ws.conv2d_1_grad_tile[2 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 6) * L + l];
+            ws.conv2d_1_grad_tile[3 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 7) * L + l];
+            ws.conv2d_1_grad_tile[4 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 12) * L + l];
+            ws.conv2d_1_grad_tile[5 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 13) * L + l];
+            ws.conv2d_1_grad_tile[6 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 18) * L + l];
+            ws.conv2d_1_grad_tile[7 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 19) * L + l];
+            ws.conv2d_1_grad_tile[8 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 24) * L + l];
+            ws.conv2d_1_grad_tile[9 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 25) * L + l];
+            ws.conv2d_1_grad_tile[10 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 30) * L + l];
+            ws.conv2d_1_grad_tile[11 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 31) * L + l];
+            ws.conv2d_1_grad_tile[12 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 36) * L + l];
+            ws.conv2d_1_grad_tile[13 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 37) * L + l];
+            ws.conv2d_1_grad_tile[14 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 42) * L + l];
+            ws.conv2d_1_grad_tile[15 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 43) * L + l];
+            ws.conv2d_1_grad_tile[16 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 48) * L + l];
+            ws.conv2d_1_grad_tile[17 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 49) * L + l];
+            ws.conv2d_1_grad_tile[18 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 54) * L + l];
+            ws.conv2d_1_grad_tile[19 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 55) * L + l];
+            ws.conv2d_1_grad_tile[20 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 60) * L + l];
+            ws.conv2d_1_grad_tile[21 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 61) * L + l];
+            ws.conv2d_1_grad_tile[22 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 66) * L + l];
+            ws.conv2d_1_grad_tile[23 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 67) * L + l];
+            ws.conv2d_1_grad_tile[24 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 72) * L + l];
+            ws.conv2d_1_grad_tile[25 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 73) * L + l];
+            ws.conv2d_1_grad_tile[26 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 78) * L + l];
+            ws.conv2d_1_grad_tile[27 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 79) * L + l];
+            ws.conv2d_1_grad_tile[28 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 84) * L + l];
+            ws.conv2d_1_grad_tile[29 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 85) * L + l];
+            ws.conv2d_1_grad_tile[30 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 90) * L + l];
+            ws.conv2d_1_grad_tile[31 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 91) * L + l];
+            ws.conv2d_1_grad_tile[32 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 96) * L + l];
+            ws.conv2d_1_grad_tile[33 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 97) * L + l];
+            ws.conv2d_1_grad_tile[34 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 102) * L + l];
+            ws.conv2d_1_grad_tile[35 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 103) * L + l];
+            ws.conv2d_1_grad_tile[36 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 108) * L + l];
+            ws.conv2d_1_grad_tile[37 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 109) * L + l];
+            ws.conv2d_1_grad_tile[38 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 114) * L + l];
+            ws.conv2d_1_grad_tile[39 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 115) * L + l];
+            ws.conv2d_1_grad_tile[40 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 120) * L + l];
+            ws.conv2d_1_grad_tile[41 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 121) * L + l];
+            ws.conv2d_1_grad_tile[42 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 126) * L + l];
+            ws.conv2d_1_grad_tile[43 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 127) * L + l];
+            ws.conv2d_1_grad_tile[44 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 132) * L + l];
+            ws.conv2d_1_grad_tile[45 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 133) * L + l];
+            ws.conv2d_1_grad_tile[46 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 138) * L + l];
+            ws.conv2d_1_grad_tile[47 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 139) * L + l];
+            ws.conv2d_1_grad_tile[48 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 144) * L + l];
+            ws.conv2d_1_grad_tile[49 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 145) * L + l];
+            ws.conv2d_1_grad_tile[50 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 150) * L + l];
+            ws.conv2d_1_grad_tile[51 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 151) * L + l];
+            ws.conv2d_1_grad_tile[52 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 156) * L + l];
+            ws.conv2d_1_grad_tile[53 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 157) * L + l];
+            ws.conv2d_1_grad_tile[54 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 162) * L + l];
+            ws.conv2d_1_grad_tile[55 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 163) * L + l];
+            ws.conv2d_1_grad_tile[56 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 168) * L + l];
+            ws.conv2d_1_grad_tile[57 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 169) * L + l];
+            ws.conv2d_1_grad_tile[58 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 174) * L + l];
+            ws.conv2d_1_grad_tile[59 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 175) * L + l];
+            ws.conv2d_1_grad_tile[60 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 180) * L + l];
+            ws.conv2d_1_grad_tile[61 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 181) * L + l];
+            ws.conv2d_1_grad_tile[62 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 186) * L + l];
+            ws.conv2d_1_grad_tile[63 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 187) * L + l];
+            ws.conv2d_1_grad_tile[64 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 192) * L + l];
+            ws.conv2d_1_grad_tile[65 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 193) * L + l];
+            ws.conv2d_1_grad_tile[66 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 198) * L + l];
+            ws.conv2d_1_grad_tile[67 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 199) * L + l];
+            ws.conv2d_1_grad_tile[68 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 204) * L + l];
+            ws.conv2d_1_grad_tile[69 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 205) * L + l];
+            ws.conv2d_1_grad_tile[70 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 210) * L + l];
+            ws.conv2d_1_grad_tile[71 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 211) * L + l];
+            ws.conv2d_1_grad_tile[72 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 216) * L + l];
+            ws.conv2d_1_grad_tile[73 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 217) * L + l];
+            ws.conv2d_1_grad_tile[74 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 222) * L + l];
+            ws.conv2d_1_grad_tile[75 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 223) * L + l];
+            ws.conv2d_1_grad_tile[76 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 228) * L + l];
+            ws.conv2d_1_grad_tile[77 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 229) * L + l];
+            ws.conv2d_1_grad_tile[78 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 234) * L + l];
+            ws.conv2d_1_grad_tile[79 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 235) * L + l];
+            ws.conv2d_1_grad_tile[80 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 240) * L + l];
+            ws.conv2d_1_grad_tile[81 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 241) * L + l];
+            ws.conv2d_1_grad_tile[82 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 246) * L + l];
+            ws.conv2d_1_grad_tile[83 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 247) * L + l];
+            ws.conv2d_1_grad_tile[84 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 252) * L + l];
+            ws.conv2d_1_grad_tile[85 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 253) * L + l];
+            ws.conv2d_1_grad_tile[86 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 258) * L + l];
+            ws.conv2d_1_grad_tile[87 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 259) * L + l];
+            ws.conv2d_1_grad_tile[88 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 264) * L + l];
+            ws.conv2d_1_grad_tile[89 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 265) * L + l];
+            ws.conv2d_1_grad_tile[90 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 270) * L + l];
+            ws.conv2d_1_grad_tile[91 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 271) * L + l];
+            ws.conv2d_1_grad_tile[92 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 276) * L + l];
+            ws.conv2d_1_grad_tile[93 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 277) * L + l];
+            ws.conv2d_1_grad_tile[94 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 282) * L + l];
+            ws.conv2d_1_grad_tile[95 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 283) * L + l];
+            ws.conv2d_1_grad_tile[96 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 288) * L + l];
+            ws.conv2d_1_grad_tile[97 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 289) * L + l];
+            ws.conv2d_1_grad_tile[98 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 294) * L + l];
+            ws.conv2d_1_grad_tile[99 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 295) * L + l];
+            ws.conv2d_1_grad_tile[100 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 300) * L + l];
+            ws.conv2d_1_grad_tile[101 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 301) * L + l];
+            ws.conv2d_1_grad_tile[102 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 306) * L + l];
+            ws.conv2d_1_grad_tile[103 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 307) * L + l];
+            ws.conv2d_1_grad_tile[104 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 312) * L + l];
+            ws.conv2d_1_grad_tile[105 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 313) * L + l];
+            ws.conv2d_1_grad_tile[106 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 318) * L + l];
+            ws.conv2d_1_grad_tile[107 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 319) * L + l];
+            ws.conv2d_1_grad_tile[108 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 324) * L + l];
+            ws.conv2d_1_grad_tile[109 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 325) * L + l];
+            ws.conv2d_1_grad_tile[110 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 330) * L + l];
+            ws.conv2d_1_grad_tile[111 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 331) * L + l];
+            ws.conv2d_1_grad_tile[112 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 336) * L + l];
+            ws.conv2d_1_grad_tile[113 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 337) * L + l];
+            ws.conv2d_1_grad_tile[114 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 342) * L + l];
+            ws.conv2d_1_grad_tile[115 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 343) * L + l];
+            ws.conv2d_1_grad_tile[116 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 348) * L + l];
+            ws.conv2d_1_grad_tile[117 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 349) * L + l];
+            ws.conv2d_1_grad_tile[118 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 354) * L + l];
+            ws.conv2d_1_grad_tile[119 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 355) * L + l];
+            ws.conv2d_1_grad_tile[120 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 360) * L + l];
+            ws.conv2d_1_grad_tile[121 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 361) * L + l];
+            ws.conv2d_1_grad_tile[122 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 366) * L + l];
+            ws.conv2d_1_grad_tile[123 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 367) * L + l];
+            ws.conv2d_1_grad_tile[124 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 372) * L + l];
+            ws.conv2d_1_grad_tile[125 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 373) * L + l];
+            ws.conv2d_1_grad_tile[126 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 378) * L + l];
+            ws.conv2d_1_grad_tile[127 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 379) * L + l];
+            ws.conv2d_1_grad_tile[128 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 384) * L + l];
+            ws.conv2d_1_grad_tile[129 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 385) * L + l];
+            ws.conv2d_1_grad_tile[130 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 390) * L + l];
+            ws.conv2d_1_grad_tile[131 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 391) * L + l];
+            ws.conv2d_1_grad_tile[132 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 396) * L + l];
+            ws.conv2d_1_grad_tile[133 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 397) * L + l];
+            ws.conv2d_1_grad_tile[134 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 402) * L + l];
+            ws.conv2d_1_grad_tile[135 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 403) * L + l];
+            ws.conv2d_1_grad_tile[136 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 408) * L + l];
+            ws.conv2d_1_grad_tile[137 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 409) * L + l];
+            ws.conv2d_1_grad_tile[138 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 414) * L + l];
+            ws.conv2d_1_grad_tile[139 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 415) * L + l];
+            ws.conv2d_1_grad_tile[140 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 420) * L + l];
+            ws.conv2d_1_grad_tile[141 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 421) * L + l];
+            ws.conv2d_1_grad_tile[142 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 426) * L + l];
+            ws.conv2d_1_grad_tile[143 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 427) * L + l];
+            ws.conv2d_1_grad_tile[144 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 432) * L + l];
+            ws.conv2d_1_grad_tile[145 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 433) * L + l];
+            ws.conv2d_1_grad_tile[146 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 438) * L + l];
+            ws.conv2d_1_grad_tile[147 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 439) * L + l];
+            ws.conv2d_1_grad_tile[148 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 444) * L + l];
+            ws.conv2d_1_grad_tile[149 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 445) * L + l];
+            ws.conv2d_1_grad_tile[150 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 450) * L + l];
+            ws.conv2d_1_grad_tile[151 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 451) * L + l];
+            ws.conv2d_1_grad_tile[152 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 456) * L + l];
+            ws.conv2d_1_grad_tile[153 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 457) * L + l];
+            ws.conv2d_1_grad_tile[154 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 462) * L + l];
+            ws.conv2d_1_grad_tile[155 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 463) * L + l];
+            ws.conv2d_1_grad_tile[156 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 468) * L + l];
+            ws.conv2d_1_grad_tile[157 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 469) * L + l];
+            ws.conv2d_1_grad_tile[158 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 474) * L + l];
+            ws.conv2d_1_grad_tile[159 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 475) * L + l];
+            ws.conv2d_1_grad_tile[160 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 480) * L + l];
+            ws.conv2d_1_grad_tile[161 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 481) * L + l];
+            ws.conv2d_1_grad_tile[162 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 486) * L + l];
+            ws.conv2d_1_grad_tile[163 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 487) * L + l];
+            ws.conv2d_1_grad_tile[164 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 492) * L + l];
+            ws.conv2d_1_grad_tile[165 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 493) * L + l];
+            ws.conv2d_1_grad_tile[166 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 498) * L + l];
+            ws.conv2d_1_grad_tile[167 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 499) * L + l];
+            ws.conv2d_1_grad_tile[168 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 504) * L + l];
+            ws.conv2d_1_grad_tile[169 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 505) * L + l];
+            ws.conv2d_1_grad_tile[170 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 510) * L + l];
+            ws.conv2d_1_grad_tile[171 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 511) * L + l];
+            ws.conv2d_1_grad_tile[172 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 516) * L + l];
+            ws.conv2d_1_grad_tile[173 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 517) * L + l];
+            ws.conv2d_1_grad_tile[174 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 522) * L + l];
+            ws.conv2d_1_grad_tile[175 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 523) * L + l];
+            ws.conv2d_1_grad_tile[176 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 528) * L + l];
+            ws.conv2d_1_grad_tile[177 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 529) * L + l];
+            ws.conv2d_1_grad_tile[178 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 534) * L + l];
+            ws.conv2d_1_grad_tile[179 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 535) * L + l];
+            ws.conv2d_1_grad_tile[180 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 540) * L + l];
+            ws.conv2d_1_grad_tile[181 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 541) * L + l];
+            ws.conv2d_1_grad_tile[182 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 546) * L + l];
+            ws.conv2d_1_grad_tile[183 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 547) * L + l];
+            ws.conv2d_1_grad_tile[184 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 552) * L + l];
+            ws.conv2d_1_grad_tile[185 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 553) * L + l];
+            ws.conv2d_1_grad_tile[186 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 558) * L + l];
+            ws.conv2d_1_grad_tile[187 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 559) * L + l];
+            ws.conv2d_1_grad_tile[188 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 564) * L + l];
+            ws.conv2d_1_grad_tile[189 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 565) * L + l];
+            ws.conv2d_1_grad_tile[190 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 570) * L + l];
+            ws.conv2d_1_grad_tile[191 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 571) * L + l];
+            ws.conv2d_1_grad_tile[192 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 576) * L + l];
+            ws.conv2d_1_grad_tile[193 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 577) * L + l];
+            ws.conv2d_1_grad_tile[194 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 582) * L + l];
+            ws.conv2d_1_grad_tile[195 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 583) * L + l];
+            ws.conv2d_1_grad_tile[196 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 588) * L + l];
+            ws.conv2d_1_grad_tile[197 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 589) * L + l];
+            ws.conv2d_1_grad_tile[198 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 594) * L + l];
+            ws.conv2d_1_grad_tile[199 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 595) * L + l];
+            ws.conv2d_1_grad_tile[200 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 600) * L + l];
+            ws.conv2d_1_grad_tile[201 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 601) * L + l];
+            ws.conv2d_1_grad_tile[202 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 606) * L + l];
+            ws.conv2d_1_grad_tile[203 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 607) * L + l];
+            ws.conv2d_1_grad_tile[204 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 612) * L + l];
+            ws.conv2d_1_grad_tile[205 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 613) * L + l];
+            ws.conv2d_1_grad_tile[206 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 618) * L + l];
+            ws.conv2d_1_grad_tile[207 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 619) * L + l];
+            ws.conv2d_1_grad_tile[208 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 624) * L + l];
+            ws.conv2d_1_grad_tile[209 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 625) * L + l];
+            ws.conv2d_1_grad_tile[210 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 630) * L + l];
+            ws.conv2d_1_grad_tile[211 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 631) * L + l];
+            ws.conv2d_1_grad_tile[212 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 636) * L + l];
+            ws.conv2d_1_grad_tile[213 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 637) * L + l];
+            ws.conv2d_1_grad_tile[214 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 642) * L + l];
+            ws.conv2d_1_grad_tile[215 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 643) * L + l];
+            ws.conv2d_1_grad_tile[216 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 648) * L + l];
+            ws.conv2d_1_grad_tile[217 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 649) * L + l];
+            ws.conv2d_1_grad_tile[218 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 654) * L + l];
+            ws.conv2d_1_grad_tile[219 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 655) * L + l];
+            ws.conv2d_1_grad_tile[220 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 660) * L + l];
+            ws.conv2d_1_grad_tile[221 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 661) * L + l];
+            ws.conv2d_1_grad_tile[222 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 666) * L + l];
+            ws.conv2d_1_grad_tile[223 * L + l] = ws.conv2d_1_grad[(ty * 672 + ob * 2 + 667) * L + l];
+          }
+          for (int ky = 0; ky < 5; ++ky) {
             {
-              T acc[6][L];
+              T acc[5][2][L];
               if (ty == 0) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = T(0);
-                  acc[1][l] = T(0);
-                  acc[2][l] = T(0);
-                  acc[3][l] = T(0);
-                  acc[4][l] = T(0);
-                  acc[5][l] = T(0);
+                  acc[0][0][l] = T(0);
+                  acc[0][1][l] = T(0);
+                  acc[1][0][l] = T(0);
+                  acc[1][1][l] = T(0);
+                  acc[2][0][l] = T(0);
+                  acc[2][1][l] = T(0);
+                  acc[3][0][l] = T(0);
+                  acc[3][1][l] = T(0);
+                  acc[4][0][l] = T(0);
+                  acc[4][1][l] = T(0);
                 }
               }
               else {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6) * L + l];
-                  acc[1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 5) * L + l];
+                  acc[0][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10) * L + l];
+                  acc[0][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 1) * L + l];
+                  acc[1][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 2) * L + l];
+                  acc[1][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 3) * L + l];
+                  acc[2][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 4) * L + l];
+                  acc[2][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 5) * L + l];
+                  acc[3][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 6) * L + l];
+                  acc[3][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 7) * L + l];
+                  acc[4][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 8) * L + l];
+                  acc[4][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 9) * L + l];
                 }
               }
+              for (int r = 0; r < 4; ++r) {
+                for (int ox = 0; ox < 28; ++ox) {
+                  CNNC_LANES for (int l = 0; l < L; ++l) {
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2 + 1) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox + 1) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2 + 1) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox + 1) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox + 2) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2 + 1) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox + 2) * L + l];
+                    acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox + 3) * L + l];
+                    acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2 + 1) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox + 3) * L + l];
+                    acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox + 4) * L + l];
+                    acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 56 + ox * 2 + 1) * L + l] * ws.conv2d_1_padded[(ty * 128 + r * 32 + ky * 32 + ox + 4) * L + l];
+                  }
+                } // for ox
+              } // for r
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 1) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 2) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 3) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 4) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 5) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 6) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 1) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 7) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 1) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 8) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 1) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 9) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 1) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 10) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 1) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 11) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 1) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 12) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 2) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 13) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 2) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 14) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 2) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 15) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 2) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 16) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 2) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 17) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 2) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 18) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 3) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 19) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 3) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 20) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 3) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 21) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 3) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 22) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 3) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 23) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 3) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 24) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 4) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 25) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 4) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 26) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 4) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 27) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 4) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 28) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 4) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 29) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 4) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 30) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 5) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 31) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 5) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 32) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 5) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 33) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 5) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 34) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 5) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 35) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 5) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 36) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 6) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 37) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 6) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 38) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 6) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 39) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 6) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 40) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 6) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 41) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 6) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 42) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 7) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 43) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 7) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 44) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 7) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 45) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 7) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 46) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 7) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 47) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 7) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 48) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 8) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 49) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 8) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 50) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 8) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 51) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 8) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 52) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 8) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 53) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 8) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 54) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 9) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 55) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 9) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 56) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 9) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 57) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 9) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 58) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 9) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 59) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 9) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 60) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 10) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 61) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 10) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 62) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 10) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 63) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 10) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 64) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 10) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 65) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 10) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 66) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 11) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 67) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 11) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 68) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 11) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 69) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 11) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 70) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 11) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 71) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 11) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 72) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 12) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 73) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 12) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 74) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 12) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 75) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 12) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 76) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 12) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 77) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 12) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 78) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 13) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 79) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 13) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 80) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 13) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 81) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 13) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 82) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 13) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 83) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 13) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 84) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 14) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 85) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 14) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 86) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 14) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 87) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 14) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 88) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 14) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 89) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 14) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 90) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 15) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 91) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 15) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 92) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 15) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 93) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 15) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 94) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 15) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 95) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 15) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 96) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 16) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 97) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 16) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 98) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 16) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 99) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 16) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 100) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 16) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 101) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 16) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 102) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 17) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 103) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 17) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 104) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 17) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 105) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 17) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 106) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 17) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 107) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 17) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 108) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 18) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 109) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 18) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 110) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 18) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 111) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 18) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 112) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 18) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 113) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 18) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 114) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 19) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 115) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 19) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 116) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 19) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 117) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 19) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 118) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 19) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 119) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 19) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 120) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 20) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 121) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 20) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 122) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 20) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 123) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 20) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 124) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 20) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 125) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 20) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 126) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 21) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 127) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 21) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 128) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 21) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 129) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 21) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 130) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 21) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 131) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 21) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 132) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 22) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 133) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 22) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 134) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 22) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 135) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 22) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 136) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 22) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 137) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 22) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 138) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 23) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 139) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 23) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 140) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 23) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 141) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 23) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 142) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 23) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 143) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 23) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 144) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 24) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 145) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 24) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 146) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 24) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 147) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 24) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 148) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 24) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 149) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 24) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 150) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 25) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 151) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 25) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 152) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 25) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 153) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 25) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 154) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 25) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 155) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 25) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 156) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 26) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 157) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 26) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 158) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 26) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 159) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 26) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 160) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 26) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 161) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 26) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 168 + 162) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 27) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 168 + 163) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 27) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 168 + 164) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 27) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 168 + 165) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 27) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 168 + 166) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 27) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 168 + 167) * L + l] * ws.conv2d_1_padded[(ty * 32 + ky * 32 + kx + 27) * L + l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10) * L + l] = acc[0][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 1) * L + l] = acc[0][1][l];
               }
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6) * L + l] = acc[0][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 1) * L + l] = acc[1][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 2) * L + l] = acc[2][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 3) * L + l] = acc[3][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 4) * L + l] = acc[4][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 30 + kx * 6 + 5) * L + l] = acc[5][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 2) * L + l] = acc[1][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 3) * L + l] = acc[1][1][l];
               }
-            } // window tap
-          } // for kx
-        } // for ky
-      } // for ty
-      for (int w = 0; w < 25; ++w) {
-        for (int a = 0; a < 6; ++a) {
-          grads[kConv2d1Kernel + w * 6 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 6 + a) * L);
-        } // for a
-      } // for w
-    } // kernel gradient block
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 4) * L + l] = acc[2][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 5) * L + l] = acc[2][1][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 6) * L + l] = acc[3][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 7) * L + l] = acc[3][1][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 8) * L + l] = acc[4][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 9) * L + l] = acc[4][1][l];
+              }
+            } // window taps
+          } // for ky
+        } // for ty
+        for (int w = 0; w < 25; ++w) {
+          for (int a = 0; a < 2; ++a) {
+            grads[kConv2d1Kernel + w * 6 + ob * 2 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 2 + a) * L);
+          } // for a
+        } // for w
+      } // kernel gradient block
+    } // for ob
   } // conv2d_1_backward
 
   // average_pooling2d_1 forward: AveragePooling2D 28x28x6 -> 14x14x6, window 2x2, stride 2x2, padding valid
@@ -926,63 +1020,60 @@ struct Model {
   // cost per sample: 4,704 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void average_pooling2d_1_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 4704; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 14; ++oy) {
       for (int ox = 0; ox < 14; ++ox) {
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_1_grad[(oy * 336 + ox * 12) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 6) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 168) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 174) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 6) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 168) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 174) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 1) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 1) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 7) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 1) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 169) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 1) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 175) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 1) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 1) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 1) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 7) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 1) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 169) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 1) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 175) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 1) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 2) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 2) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 8) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 2) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 170) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 2) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 176) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 2) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 2) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 2) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 8) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 2) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 170) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 2) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 176) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 2) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 3) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 3) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 9) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 3) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 171) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 3) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 177) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 3) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 3) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 3) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 9) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 3) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 171) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 3) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 177) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 3) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 4) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 4) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 10) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 4) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 172) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 4) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 178) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 4) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 4) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 4) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 10) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 4) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 172) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 4) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 178) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 4) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 5) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 11) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 173) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l] * scale;
-            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 179) * L + l] += ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 5) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 11) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 173) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l] * scale;
+            ws.conv2d_1_grad[(oy * 336 + ox * 12 + 179) * L + l] = ws.average_pooling2d_1_grad[(oy * 84 + ox * 6 + 5) * L + l] * scale;
           }
         } // window
       } // for ox
@@ -1392,220 +1483,341 @@ struct Model {
         grads[kConv2d2Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 2; ++ob) {
+    for (int p = 0; p < 196; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_2_input_planes[(p) * L + l] = ws.average_pooling2d_1_out[(p * 6) * L + l];
+        ws.conv2d_2_input_planes[(p + 196) * L + l] = ws.average_pooling2d_1_out[(p * 6 + 1) * L + l];
+        ws.conv2d_2_input_planes[(p + 392) * L + l] = ws.average_pooling2d_1_out[(p * 6 + 2) * L + l];
+        ws.conv2d_2_input_planes[(p + 588) * L + l] = ws.average_pooling2d_1_out[(p * 6 + 3) * L + l];
+        ws.conv2d_2_input_planes[(p + 784) * L + l] = ws.average_pooling2d_1_out[(p * 6 + 4) * L + l];
+        ws.conv2d_2_input_planes[(p + 980) * L + l] = ws.average_pooling2d_1_out[(p * 6 + 5) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 8; ++ob) {
       {
-        for (int ty = 0; ty < 5; ++ty) {
-          for (int c = 0; c < 6; ++c) {
-            for (int ky = 0; ky < 5; ++ky) {
-              for (int kx = 0; kx < 5; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 7) * L + l];
-                    }
-                  }
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 1) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 2) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 3) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 4) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 5) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 6) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 7) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 16) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 6) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 17) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 6) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 18) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 6) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 19) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 6) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 20) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 6) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 21) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 6) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 22) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 6) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 23) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 6) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 32) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 12) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 33) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 12) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 34) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 12) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 35) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 12) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 36) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 12) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 37) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 12) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 38) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 12) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 39) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 12) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 48) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 18) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 49) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 18) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 50) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 18) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 51) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 18) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 52) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 18) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 53) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 18) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 54) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 18) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 55) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 18) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 64) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 24) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 65) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 24) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 66) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 24) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 67) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 24) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 68) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 24) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 69) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 24) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 70) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 24) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 71) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 24) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 80) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 30) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 81) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 30) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 82) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 30) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 83) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 30) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 84) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 30) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 85) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 30) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 86) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 30) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 87) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 30) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 96) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 36) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 97) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 36) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 98) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 36) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 99) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 36) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 100) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 36) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 101) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 36) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 102) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 36) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 103) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 36) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 112) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 42) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 113) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 42) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 114) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 42) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 115) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 42) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 116) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 42) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 117) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 42) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 118) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 42) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 119) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 42) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 128) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 48) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 129) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 48) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 130) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 48) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 131) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 48) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 132) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 48) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 133) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 48) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 134) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 48) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 135) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 48) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 144) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 54) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 145) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 54) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 146) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 54) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 147) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 54) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 148) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 54) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 149) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 54) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 150) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 54) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 151) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 54) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 160) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 84) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 161) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 84) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 162) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 84) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 163) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 84) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 164) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 84) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 165) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 84) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 166) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 84) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 167) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 84) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 176) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 90) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 177) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 90) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 178) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 90) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 179) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 90) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 180) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 90) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 181) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 90) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 182) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 90) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 183) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 90) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 192) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 96) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 193) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 96) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 194) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 96) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 195) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 96) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 196) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 96) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 197) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 96) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 198) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 96) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 199) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 96) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 208) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 102) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 209) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 102) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 210) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 102) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 211) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 102) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 212) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 102) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 213) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 102) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 214) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 102) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 215) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 102) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 224) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 108) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 225) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 108) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 226) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 108) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 227) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 108) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 228) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 108) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 229) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 108) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 230) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 108) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 231) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 108) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 240) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 114) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 241) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 114) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 242) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 114) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 243) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 114) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 244) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 114) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 245) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 114) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 246) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 114) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 247) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 114) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 256) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 120) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 257) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 120) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 258) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 120) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 259) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 120) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 260) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 120) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 261) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 120) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 262) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 120) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 263) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 120) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 272) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 126) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 273) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 126) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 274) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 126) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 275) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 126) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 276) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 126) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 277) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 126) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 278) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 126) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 279) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 126) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 288) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 132) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 289) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 132) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 290) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 132) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 291) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 132) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 292) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 132) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 293) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 132) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 294) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 132) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 295) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 132) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 304) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 138) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 305) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 138) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 306) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 138) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 307) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 138) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 308) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 138) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 309) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 138) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 310) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 138) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 320 + ob * 8 + 311) * L + l] * ws.average_pooling2d_1_out[(ty * 168 + ky * 84 + kx * 6 + c + 138) * L + l];
-                  }
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 240 + kx * 48 + c * 8 + 7) * L + l] = acc[7][l];
-                  }
-                } // window tap
-              } // for kx
-            } // for ky
-          } // for c
-        } // for ty
-        for (int w = 0; w < 150; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d2Kernel + w * 16 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 8 + a) * L);
-          } // for a
-        } // for w
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          ws.conv2d_2_grad_tile[l] = ws.conv2d_2_grad[(ob * 2) * L + l];
+          ws.conv2d_2_grad_tile[1 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1) * L + l];
+          ws.conv2d_2_grad_tile[2 * L + l] = ws.conv2d_2_grad[(ob * 2 + 16) * L + l];
+          ws.conv2d_2_grad_tile[3 * L + l] = ws.conv2d_2_grad[(ob * 2 + 17) * L + l];
+          ws.conv2d_2_grad_tile[4 * L + l] = ws.conv2d_2_grad[(ob * 2 + 32) * L + l];
+          ws.conv2d_2_grad_tile[5 * L + l] = ws.conv2d_2_grad[(ob * 2 + 33) * L + l];
+          ws.conv2d_2_grad_tile[6 * L + l] = ws.conv2d_2_grad[(ob * 2 + 48) * L + l];
+          ws.conv2d_2_grad_tile[7 * L + l] = ws.conv2d_2_grad[(ob * 2 + 49) * L + l];
+          ws.conv2d_2_grad_tile[8 * L + l] = ws.conv2d_2_grad[(ob * 2 + 64) * L + l];
+          ws.conv2d_2_grad_tile[9 * L + l] = ws.conv2d_2_grad[(ob * 2 + 65) * L + l];
+          ws.conv2d_2_grad_tile[10 * L + l] = ws.conv2d_2_grad[(ob * 2 + 80) * L + l];
+          ws.conv2d_2_grad_tile[11 * L + l] = ws.conv2d_2_grad[(ob * 2 + 81) * L + l];
+          ws.conv2d_2_grad_tile[12 * L + l] = ws.conv2d_2_grad[(ob * 2 + 96) * L + l];
+          ws.conv2d_2_grad_tile[13 * L + l] = ws.conv2d_2_grad[(ob * 2 + 97) * L + l];
+          ws.conv2d_2_grad_tile[14 * L + l] = ws.conv2d_2_grad[(ob * 2 + 112) * L + l];
+          ws.conv2d_2_grad_tile[15 * L + l] = ws.conv2d_2_grad[(ob * 2 + 113) * L + l];
+          ws.conv2d_2_grad_tile[16 * L + l] = ws.conv2d_2_grad[(ob * 2 + 128) * L + l];
+          ws.conv2d_2_grad_tile[17 * L + l] = ws.conv2d_2_grad[(ob * 2 + 129) * L + l];
+          ws.conv2d_2_grad_tile[18 * L + l] = ws.conv2d_2_grad[(ob * 2 + 144) * L + l];
+          ws.conv2d_2_grad_tile[19 * L + l] = ws.conv2d_2_grad[(ob * 2 + 145) * L + l];
+          ws.conv2d_2_grad_tile[20 * L + l] = ws.conv2d_2_grad[(ob * 2 + 160) * L + l];
+          ws.conv2d_2_grad_tile[21 * L + l] = ws.conv2d_2_grad[(ob * 2 + 161) * L + l];
+          ws.conv2d_2_grad_tile[22 * L + l] = ws.conv2d_2_grad[(ob * 2 + 176) * L + l];
+          ws.conv2d_2_grad_tile[23 * L + l] = ws.conv2d_2_grad[(ob * 2 + 177) * L + l];
+          ws.conv2d_2_grad_tile[24 * L + l] = ws.conv2d_2_grad[(ob * 2 + 192) * L + l];
+          ws.conv2d_2_grad_tile[25 * L + l] = ws.conv2d_2_grad[(ob * 2 + 193) * L + l];
+          ws.conv2d_2_grad_tile[26 * L + l] = ws.conv2d_2_grad[(ob * 2 + 208) * L + l];
+          ws.conv2d_2_grad_tile[27 * L + l] = ws.conv2d_2_grad[(ob * 2 + 209) * L + l];
+          ws.conv2d_2_grad_tile[28 * L + l] = ws.conv2d_2_grad[(ob * 2 + 224) * L + l];
+          ws.conv2d_2_grad_tile[29 * L + l] = ws.conv2d_2_grad[(ob * 2 + 225) * L + l];
+          ws.conv2d_2_grad_tile[30 * L + l] = ws.conv2d_2_grad[(ob * 2 + 240) * L + l];
+          ws.conv2d_2_grad_tile[31 * L + l] = ws.conv2d_2_grad[(ob * 2 + 241) * L + l];
+          ws.conv2d_2_grad_tile[32 * L + l] = ws.conv2d_2_grad[(ob * 2 + 256) * L + l];
+          ws.conv2d_2_grad_tile[33 * L + l] = ws.conv2d_2_grad[(ob * 2 + 257) * L + l];
+          ws.conv2d_2_grad_tile[34 * L + l] = ws.conv2d_2_grad[(ob * 2 + 272) * L + l];
+          ws.conv2d_2_grad_tile[35 * L + l] = ws.conv2d_2_grad[(ob * 2 + 273) * L + l];
+          ws.conv2d_2_grad_tile[36 * L + l] = ws.conv2d_2_grad[(ob * 2 + 288) * L + l];
+          ws.conv2d_2_grad_tile[37 * L + l] = ws.conv2d_2_grad[(ob * 2 + 289) * L + l];
+          ws.conv2d_2_grad_tile[38 * L + l] = ws.conv2d_2_grad[(ob * 2 + 304) * L + l];
+          ws.conv2d_2_grad_tile[39 * L + l] = ws.conv2d_2_grad[(ob * 2 + 305) * L + l];
+          ws.conv2d_2_grad_tile[40 * L + l] = ws.conv2d_2_grad[(ob * 2 + 320) * L + l];
+          ws.conv2d_2_grad_tile[41 * L + l] = ws.conv2d_2_grad[(ob * 2 + 321) * L + l];
+          ws.conv2d_2_grad_tile[42 * L + l] = ws.conv2d_2_grad[(ob * 2 + 336) * L + l];
+          ws.conv2d_2_grad_tile[43 * L + l] = ws.conv2d_2_grad[(ob * 2 + 337) * L + l];
+          ws.conv2d_2_grad_tile[44 * L + l] = ws.conv2d_2_grad[(ob * 2 + 352) * L + l];
+          ws.conv2d_2_grad_tile[45 * L + l] = ws.conv2d_2_grad[(ob * 2 + 353) * L + l];
+          ws.conv2d_2_grad_tile[46 * L + l] = ws.conv2d_2_grad[(ob * 2 + 368) * L + l];
+          ws.conv2d_2_grad_tile[47 * L + l] = ws.conv2d_2_grad[(ob * 2 + 369) * L + l];
+          ws.conv2d_2_grad_tile[48 * L + l] = ws.conv2d_2_grad[(ob * 2 + 384) * L + l];
+          ws.conv2d_2_grad_tile[49 * L + l] = ws.conv2d_2_grad[(ob * 2 + 385) * L + l];
+          ws.conv2d_2_grad_tile[50 * L + l] = ws.conv2d_2_grad[(ob * 2 + 400) * L + l];
+          ws.conv2d_2_grad_tile[51 * L + l] = ws.conv2d_2_grad[(ob * 2 + 401) * L + l];
+          ws.conv2d_2_grad_tile[52 * L + l] = ws.conv2d_2_grad[(ob * 2 + 416) * L + l];
+          ws.conv2d_2_grad_tile[53 * L + l] = ws.conv2d_2_grad[(ob * 2 + 417) * L + l];
+          ws.conv2d_2_grad_tile[54 * L + l] = ws.conv2d_2_grad[(ob * 2 + 432) * L + l];
+          ws.conv2d_2_grad_tile[55 * L + l] = ws.conv2d_2_grad[(ob * 2 + 433) * L + l];
+          ws.conv2d_2_grad_tile[56 * L + l] = ws.conv2d_2_grad[(ob * 2 + 448) * L + l];
+          ws.conv2d_2_grad_tile[57 * L + l] = ws.conv2d_2_grad[(ob * 2 + 449) * L + l];
+          ws.conv2d_2_grad_tile[58 * L + l] = ws.conv2d_2_grad[(ob * 2 + 464) * L + l];
+          ws.conv2d_2_grad_tile[59 * L + l] = ws.conv2d_2_grad[(ob * 2 + 465) * L + l];
+          ws.conv2d_2_grad_tile[60 * L + l] = ws.conv2d_2_grad[(ob * 2 + 480) * L + l];
+          ws.conv2d_2_grad_tile[61 * L + l] = ws.conv2d_2_grad[(ob * 2 + 481) * L + l];
+          ws.conv2d_2_grad_tile[62 * L + l] = ws.conv2d_2_grad[(ob * 2 + 496) * L + l];
+          ws.conv2d_2_grad_tile[63 * L + l] = ws.conv2d_2_grad[(ob * 2 + 497) * L + l];
+          ws.conv2d_2_grad_tile[64 * L + l] = ws.conv2d_2_grad[(ob * 2 + 512) * L + l];
+          ws.conv2d_2_grad_tile[65 * L + l] = ws.conv2d_2_grad[(ob * 2 + 513) * L + l];
+          ws.conv2d_2_grad_tile[66 * L + l] = ws.conv2d_2_grad[(ob * 2 + 528) * L + l];
+          ws.conv2d_2_grad_tile[67 * L + l] = ws.conv2d_2_grad[(ob * 2 + 529) * L + l];
+          ws.conv2d_2_grad_tile[68 * L + l] = ws.conv2d_2_grad[(ob * 2 + 544) * L + l];
+          ws.conv2d_2_grad_tile[69 * L + l] = ws.conv2d_2_grad[(ob * 2 + 545) * L + l];
+          ws.conv2d_2_grad_tile[70 * L + l] = ws.conv2d_2_grad[(ob * 2 + 560) * L + l];
+          ws.conv2d_2_grad_tile[71 * L + l] = ws.conv2d_2_grad[(ob * 2 + 561) * L + l];
+          ws.conv2d_2_grad_tile[72 * L + l] = ws.conv2d_2_grad[(ob * 2 + 576) * L + l];
+          ws.conv2d_2_grad_tile[73 * L + l] = ws.conv2d_2_grad[(ob * 2 + 577) * L + l];
+          ws.conv2d_2_grad_tile[74 * L + l] = ws.conv2d_2_grad[(ob * 2 + 592) * L + l];
+          ws.conv2d_2_grad_tile[75 * L + l] = ws.conv2d_2_grad[(ob * 2 + 593) * L + l];
+          ws.conv2d_2_grad_tile[76 * L + l] = ws.conv2d_2_grad[(ob * 2 + 608) * L + l];
+          ws.conv2d_2_grad_tile[77 * L + l] = ws.conv2d_2_grad[(ob * 2 + 609) * L + l];
+          ws.conv2d_2_grad_tile[78 * L + l] = ws.conv2d_2_grad[(ob * 2 + 624) * L + l];
+          ws.conv2d_2_grad_tile[79 * L + l] = ws.conv2d_2_grad[(ob * 2 + 625) * L + l];
+          ws.conv2d_2_grad_tile[80 * L + l] = ws.conv2d_2_grad[(ob * 2 + 640) * L + l];
+          ws.conv2d_2_grad_tile[81 * L + l] = ws.conv2d_2_grad[(ob * 2 + 641) * L + l];
+          ws.conv2d_2_grad_tile[82 * L + l] = ws.conv2d_2_grad[(ob * 2 + 656) * L + l];
+          ws.conv2d_2_grad_tile[83 * L + l] = ws.conv2d_2_grad[(ob * 2 + 657) * L + l];
+          ws.conv2d_2_grad_tile[84 * L + l] = ws.conv2d_2_grad[(ob * 2 + 672) * L + l];
+          ws.conv2d_2_grad_tile[85 * L + l] = ws.conv2d_2_grad[(ob * 2 + 673) * L + l];
+          ws.conv2d_2_grad_tile[86 * L + l] = ws.conv2d_2_grad[(ob * 2 + 688) * L + l];
+          ws.conv2d_2_grad_tile[87 * L + l] = ws.conv2d_2_grad[(ob * 2 + 689) * L + l];
+          ws.conv2d_2_grad_tile[88 * L + l] = ws.conv2d_2_grad[(ob * 2 + 704) * L + l];
+          ws.conv2d_2_grad_tile[89 * L + l] = ws.conv2d_2_grad[(ob * 2 + 705) * L + l];
+          ws.conv2d_2_grad_tile[90 * L + l] = ws.conv2d_2_grad[(ob * 2 + 720) * L + l];
+          ws.conv2d_2_grad_tile[91 * L + l] = ws.conv2d_2_grad[(ob * 2 + 721) * L + l];
+          ws.conv2d_2_grad_tile[92 * L + l] = ws.conv2d_2_grad[(ob * 2 + 736) * L + l];
+          ws.conv2d_2_grad_tile[93 * L + l] = ws.conv2d_2_grad[(ob * 2 + 737) * L + l];
+          ws.conv2d_2_grad_tile[94 * L + l] = ws.conv2d_2_grad[(ob * 2 + 752) * L + l];
+          ws.conv2d_2_grad_tile[95 * L + l] = ws.conv2d_2_grad[(ob * 2 + 753) * L + l];
+          ws.conv2d_2_grad_tile[96 * L + l] = ws.conv2d_2_grad[(ob * 2 + 768) * L + l];
+          ws.conv2d_2_grad_tile[97 * L + l] = ws.conv2d_2_grad[(ob * 2 + 769) * L + l];
+          ws.conv2d_2_grad_tile[98 * L + l] = ws.conv2d_2_grad[(ob * 2 + 784) * L + l];
+          ws.conv2d_2_grad_tile[99 * L + l] = ws.conv2d_2_grad[(ob * 2 + 785) * L + l];
+          ws.conv2d_2_grad_tile[100 * L + l] = ws.conv2d_2_grad[(ob * 2 + 800) * L + l];
+          ws.conv2d_2_grad_tile[101 * L + l] = ws.conv2d_2_grad[(ob * 2 + 801) * L + l];
+          ws.conv2d_2_grad_tile[102 * L + l] = ws.conv2d_2_grad[(ob * 2 + 816) * L + l];
+          ws.conv2d_2_grad_tile[103 * L + l] = ws.conv2d_2_grad[(ob * 2 + 817) * L + l];
+          ws.conv2d_2_grad_tile[104 * L + l] = ws.conv2d_2_grad[(ob * 2 + 832) * L + l];
+          ws.conv2d_2_grad_tile[105 * L + l] = ws.conv2d_2_grad[(ob * 2 + 833) * L + l];
+          ws.conv2d_2_grad_tile[106 * L + l] = ws.conv2d_2_grad[(ob * 2 + 848) * L + l];
+          ws.conv2d_2_grad_tile[107 * L + l] = ws.conv2d_2_grad[(ob * 2 + 849) * L + l];
+          ws.conv2d_2_grad_tile[108 * L + l] = ws.conv2d_2_grad[(ob * 2 + 864) * L + l];
+          ws.conv2d_2_grad_tile[109 * L + l] = ws.conv2d_2_grad[(ob * 2 + 865) * L + l];
+          ws.conv2d_2_grad_tile[110 * L + l] = ws.conv2d_2_grad[(ob * 2 + 880) * L + l];
+          ws.conv2d_2_grad_tile[111 * L + l] = ws.conv2d_2_grad[(ob * 2 + 881) * L + l];
+          ws.conv2d_2_grad_tile[112 * L + l] = ws.conv2d_2_grad[(ob * 2 + 896) * L + l];
+          ws.conv2d_2_grad_tile[113 * L + l] = ws.conv2d_2_grad[(ob * 2 + 897) * L + l];
+          ws.conv2d_2_grad_tile[114 * L + l] = ws.conv2d_2_grad[(ob * 2 + 912) * L + l];
+          ws.conv2d_2_grad_tile[115 * L + l] = ws.conv2d_2_grad[(ob * 2 + 913) * L + l];
+          ws.conv2d_2_grad_tile[116 * L + l] = ws.conv2d_2_grad[(ob * 2 + 928) * L + l];
+          ws.conv2d_2_grad_tile[117 * L + l] = ws.conv2d_2_grad[(ob * 2 + 929) * L + l];
+          ws.conv2d_2_grad_tile[118 * L + l] = ws.conv2d_2_grad[(ob * 2 + 944) * L + l];
+          ws.conv2d_2_grad_tile[119 * L + l] = ws.conv2d_2_grad[(ob * 2 + 945) * L + l];
+          ws.conv2d_2_grad_tile[120 * L + l] = ws.conv2d_2_grad[(ob * 2 + 960) * L + l];
+          ws.conv2d_2_grad_tile[121 * L + l] = ws.conv2d_2_grad[(ob * 2 + 961) * L + l];
+          ws.conv2d_2_grad_tile[122 * L + l] = ws.conv2d_2_grad[(ob * 2 + 976) * L + l];
+          ws.conv2d_2_grad_tile[123 * L + l] = ws.conv2d_2_grad[(ob * 2 + 977) * L + l];
+          ws.conv2d_2_grad_tile[124 * L + l] = ws.conv2d_2_grad[(ob * 2 + 992) * L + l];
+          ws.conv2d_2_grad_tile[125 * L + l] = ws.conv2d_2_grad[(ob * 2 + 993) * L + l];
+          ws.conv2d_2_grad_tile[126 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1008) * L + l];
+          ws.conv2d_2_grad_tile[127 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1009) * L + l];
+          ws.conv2d_2_grad_tile[128 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1024) * L + l];
+          ws.conv2d_2_grad_tile[129 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1025) * L + l];
+          ws.conv2d_2_grad_tile[130 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1040) * L + l];
+          ws.conv2d_2_grad_tile[131 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1041) * L + l];
+          ws.conv2d_2_grad_tile[132 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1056) * L + l];
+          ws.conv2d_2_grad_tile[133 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1057) * L + l];
+          ws.conv2d_2_grad_tile[134 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1072) * L + l];
+          ws.conv2d_2_grad_tile[135 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1073) * L + l];
+          ws.conv2d_2_grad_tile[136 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1088) * L + l];
+          ws.conv2d_2_grad_tile[137 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1089) * L + l];
+          ws.conv2d_2_grad_tile[138 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1104) * L + l];
+          ws.conv2d_2_grad_tile[139 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1105) * L + l];
+          ws.conv2d_2_grad_tile[140 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1120) * L + l];
+          ws.conv2d_2_grad_tile[141 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1121) * L + l];
+          ws.conv2d_2_grad_tile[142 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1136) * L + l];
+          ws.conv2d_2_grad_tile[143 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1137) * L + l];
+          ws.conv2d_2_grad_tile[144 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1152) * L + l];
+          ws.conv2d_2_grad_tile[145 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1153) * L + l];
+          ws.conv2d_2_grad_tile[146 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1168) * L + l];
+          ws.conv2d_2_grad_tile[147 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1169) * L + l];
+          ws.conv2d_2_grad_tile[148 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1184) * L + l];
+          ws.conv2d_2_grad_tile[149 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1185) * L + l];
+          ws.conv2d_2_grad_tile[150 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1200) * L + l];
+          ws.conv2d_2_grad_tile[151 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1201) * L + l];
+          ws.conv2d_2_grad_tile[152 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1216) * L + l];
+          ws.conv2d_2_grad_tile[153 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1217) * L + l];
+          ws.conv2d_2_grad_tile[154 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1232) * L + l];
+          ws.conv2d_2_grad_tile[155 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1233) * L + l];
+          ws.conv2d_2_grad_tile[156 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1248) * L + l];
+          ws.conv2d_2_grad_tile[157 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1249) * L + l];
+          ws.conv2d_2_grad_tile[158 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1264) * L + l];
+          ws.conv2d_2_grad_tile[159 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1265) * L + l];
+          ws.conv2d_2_grad_tile[160 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1280) * L + l];
+          ws.conv2d_2_grad_tile[161 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1281) * L + l];
+          ws.conv2d_2_grad_tile[162 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1296) * L + l];
+          ws.conv2d_2_grad_tile[163 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1297) * L + l];
+          ws.conv2d_2_grad_tile[164 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1312) * L + l];
+          ws.conv2d_2_grad_tile[165 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1313) * L + l];
+          ws.conv2d_2_grad_tile[166 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1328) * L + l];
+          ws.conv2d_2_grad_tile[167 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1329) * L + l];
+          ws.conv2d_2_grad_tile[168 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1344) * L + l];
+          ws.conv2d_2_grad_tile[169 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1345) * L + l];
+          ws.conv2d_2_grad_tile[170 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1360) * L + l];
+          ws.conv2d_2_grad_tile[171 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1361) * L + l];
+          ws.conv2d_2_grad_tile[172 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1376) * L + l];
+          ws.conv2d_2_grad_tile[173 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1377) * L + l];
+          ws.conv2d_2_grad_tile[174 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1392) * L + l];
+          ws.conv2d_2_grad_tile[175 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1393) * L + l];
+          ws.conv2d_2_grad_tile[176 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1408) * L + l];
+          ws.conv2d_2_grad_tile[177 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1409) * L + l];
+          ws.conv2d_2_grad_tile[178 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1424) * L + l];
+          ws.conv2d_2_grad_tile[179 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1425) * L + l];
+          ws.conv2d_2_grad_tile[180 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1440) * L + l];
+          ws.conv2d_2_grad_tile[181 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1441) * L + l];
+          ws.conv2d_2_grad_tile[182 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1456) * L + l];
+          ws.conv2d_2_grad_tile[183 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1457) * L + l];
+          ws.conv2d_2_grad_tile[184 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1472) * L + l];
+          ws.conv2d_2_grad_tile[185 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1473) * L + l];
+          ws.conv2d_2_grad_tile[186 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1488) * L + l];
+          ws.conv2d_2_grad_tile[187 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1489) * L + l];
+          ws.conv2d_2_grad_tile[188 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1504) * L + l];
+          ws.conv2d_2_grad_tile[189 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1505) * L + l];
+          ws.conv2d_2_grad_tile[190 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1520) * L + l];
+          ws.conv2d_2_grad_tile[191 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1521) * L + l];
+          ws.conv2d_2_grad_tile[192 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1536) * L + l];
+          ws.conv2d_2_grad_tile[193 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1537) * L + l];
+          ws.conv2d_2_grad_tile[194 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1552) * L + l];
+          ws.conv2d_2_grad_tile[195 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1553) * L + l];
+          ws.conv2d_2_grad_tile[196 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1568) * L + l];
+          ws.conv2d_2_grad_tile[197 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1569) * L + l];
+          ws.conv2d_2_grad_tile[198 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1584) * L + l];
+          ws.conv2d_2_grad_tile[199 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1585) * L + l];
+        }
+        for (int c = 0; c < 6; ++c) {
+          for (int ky = 0; ky < 5; ++ky) {
+            {
+              T acc[5][2][L] = {};
+              for (int r = 0; r < 10; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 1) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 1) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 2) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 2) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 3) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 3) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 1) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 1) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 2) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 2) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 3) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 3) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 2) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 2) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 3) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 3) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 3) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 3) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 4) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 5) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 6) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 10) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 10) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 7) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 10) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 10) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 11) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 11) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 8) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 10) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 10) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 11) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 11) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 16) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 12) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 17) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 12) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 9) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 10) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 10) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 11) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 11) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 12) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 12) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 20 + 18) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 13) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 20 + 19) * L + l] * ws.conv2d_2_input_planes[(c * 196 + r * 14 + ky * 14 + 13) * L + l];
+                }
+              } // for r
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2] += lane_sum<T, L>(acc[0][0]);
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2 + 1] += lane_sum<T, L>(acc[0][1]);
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2 + 96] += lane_sum<T, L>(acc[1][0]);
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2 + 97] += lane_sum<T, L>(acc[1][1]);
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2 + 192] += lane_sum<T, L>(acc[2][0]);
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2 + 193] += lane_sum<T, L>(acc[2][1]);
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2 + 288] += lane_sum<T, L>(acc[3][0]);
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2 + 289] += lane_sum<T, L>(acc[3][1]);
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2 + 384] += lane_sum<T, L>(acc[4][0]);
+              grads[kConv2d2Kernel + ky * 480 + c * 16 + ob * 2 + 385] += lane_sum<T, L>(acc[4][1]);
+            } // window taps
+          } // for ky
+        } // for c
       } // kernel gradient block
     } // for ob
     for (int i = 0; i < 1176; ++i) {
@@ -2486,153 +2698,150 @@ struct Model {
   // cost per sample: 1,600 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void average_pooling2d_2_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 1600; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 5; ++oy) {
       for (int ox = 0; ox < 5; ++ox) {
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 16) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 160) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 176) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 16) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 160) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 176) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 1) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 17) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 161) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 177) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 1) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 17) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 161) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 177) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 1) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 2) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 18) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 162) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 178) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 2) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 18) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 162) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 178) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 2) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 3) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 19) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 163) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 179) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 3) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 19) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 163) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 179) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 3) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 4) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 20) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 164) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 180) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 4) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 20) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 164) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 180) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 4) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 5) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 21) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 165) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 181) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 5) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 21) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 165) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 181) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 5) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 6) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 22) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 166) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 182) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 6) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 22) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 166) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 182) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 6) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 7) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 23) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 167) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 183) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 7) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 23) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 167) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 183) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 7) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 8) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 24) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 168) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 184) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 8) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 24) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 168) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 184) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 8) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 9) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 25) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 169) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 185) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 9) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 25) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 169) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 185) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 9) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 10) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 26) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 170) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 186) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 10) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 26) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 170) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 186) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 10) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 11) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 27) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 171) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 187) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 11) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 27) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 171) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 187) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 11) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 12) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 28) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 172) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 188) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 12) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 28) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 172) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 188) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 12) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 13) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 29) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 173) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 189) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 13) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 29) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 173) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 189) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 13) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 14) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 30) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 174) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 190) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 14) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 30) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 174) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 190) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 14) * L + l] * scale;
           }
         } // window
         {
           const T scale = T(1) / T(4);
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 15) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 31) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 175) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
-            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 191) * L + l] += ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 15) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 31) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 175) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
+            ws.conv2d_2_grad[(oy * 320 + ox * 32 + 191) * L + l] = ws.average_pooling2d_2_grad[(oy * 80 + ox * 16 + 15) * L + l] * scale;
           }
         } // window
       } // for ox
@@ -2833,7 +3042,7 @@ struct Model {
       } // for r
     }
     {
-      T transposed[L][120];
+      alignas(64) T transposed[L][120];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_1_grad[l];
         transposed[l][1] = ws.dense_1_grad[1 * L + l];
@@ -2956,15 +3165,119 @@ struct Model {
         transposed[l][118] = ws.dense_1_grad[118 * L + l];
         transposed[l][119] = ws.dense_1_grad[119 * L + l];
       }
-      for (int i = 0; i < 400; ++i) {
-        for (int o = 0; o < 120; ++o) {
-          {
-            T sum = grads[kDense1Kernel + i * 120 + o];
-            for (int l = 0; l < L; ++l) sum += ws.average_pooling2d_2_out[(i) * L + l] * transposed[l][o];
-            grads[kDense1Kernel + i * 120 + o] = sum;
-          }
-        } // for o
-      } // for i
+      for (int ib = 0; ib < 100; ++ib) {
+        {
+          alignas(64) T acc[4][48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 480 + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 480 + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] = grads[kDense1Kernel + ib * 480 + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 480 + o + 120];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 480 + o + 136];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] = grads[kDense1Kernel + ib * 480 + o + 152];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 480 + o + 240];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 480 + o + 256];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] = grads[kDense1Kernel + ib * 480 + o + 272];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 480 + o + 360];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 480 + o + 376];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] = grads[kDense1Kernel + ib * 480 + o + 392];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 32];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 16] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 32] = acc[0][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 120] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 136] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 152] = acc[1][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 240] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 256] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 272] = acc[2][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 360] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 376] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 392] = acc[3][o + 32];
+        } // block of weights
+        {
+          alignas(64) T acc[4][48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 480 + o + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 480 + o + 64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] = grads[kDense1Kernel + ib * 480 + o + 80];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 480 + o + 168];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 480 + o + 184];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] = grads[kDense1Kernel + ib * 480 + o + 200];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 480 + o + 288];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 480 + o + 304];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] = grads[kDense1Kernel + ib * 480 + o + 320];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 480 + o + 408];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 480 + o + 424];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] = grads[kDense1Kernel + ib * 480 + o + 440];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 80];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 48] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 64] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 80] = acc[0][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 168] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 184] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 200] = acc[1][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 288] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 304] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 320] = acc[2][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 408] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 424] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 440] = acc[3][o + 32];
+        } // block of weights
+        {
+          alignas(64) T acc[4][24];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 480 + o + 96];
+          CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 480 + o + 112];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 480 + o + 216];
+          CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 480 + o + 232];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 480 + o + 336];
+          CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 480 + o + 352];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 480 + o + 456];
+          CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 480 + o + 472];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[0][o + 16] += ws.average_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[1][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[2][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 8; ++o) acc[3][o + 16] += ws.average_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 112];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 96] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 8; ++o) grads[kDense1Kernel + ib * 480 + o + 112] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 216] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 8; ++o) grads[kDense1Kernel + ib * 480 + o + 232] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 336] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 8; ++o) grads[kDense1Kernel + ib * 480 + o + 352] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 480 + o + 456] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 8; ++o) grads[kDense1Kernel + ib * 480 + o + 472] = acc[3][o + 16];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 40; ++ib) {
       {
@@ -3161,7 +3474,7 @@ struct Model {
       } // for r
     }
     {
-      T transposed[L][84];
+      alignas(64) T transposed[L][84];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_2_grad[l];
         transposed[l][1] = ws.dense_2_grad[1 * L + l];
@@ -3248,15 +3561,90 @@ struct Model {
         transposed[l][82] = ws.dense_2_grad[82 * L + l];
         transposed[l][83] = ws.dense_2_grad[83 * L + l];
       }
-      for (int i = 0; i < 120; ++i) {
-        for (int o = 0; o < 84; ++o) {
-          {
-            T sum = grads[kDense2Kernel + i * 84 + o];
-            for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][o];
-            grads[kDense2Kernel + i * 84 + o] = sum;
-          }
-        } // for o
-      } // for i
+      for (int ib = 0; ib < 30; ++ib) {
+        {
+          alignas(64) T acc[4][48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense2Kernel + ib * 336 + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense2Kernel + ib * 336 + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] = grads[kDense2Kernel + ib * 336 + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense2Kernel + ib * 336 + o + 84];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense2Kernel + ib * 336 + o + 100];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] = grads[kDense2Kernel + ib * 336 + o + 116];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense2Kernel + ib * 336 + o + 168];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense2Kernel + ib * 336 + o + 184];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] = grads[kDense2Kernel + ib * 336 + o + 200];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense2Kernel + ib * 336 + o + 252];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense2Kernel + ib * 336 + o + 268];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] = grads[kDense2Kernel + ib * 336 + o + 284];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.dense_1_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.dense_1_out[(ib * 4) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] += ws.dense_1_out[(ib * 4) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.dense_1_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.dense_1_out[(ib * 4 + 1) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] += ws.dense_1_out[(ib * 4 + 1) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.dense_1_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.dense_1_out[(ib * 4 + 2) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] += ws.dense_1_out[(ib * 4 + 2) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.dense_1_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.dense_1_out[(ib * 4 + 3) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] += ws.dense_1_out[(ib * 4 + 3) * L + l] * transposed[l][o + 32];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 16] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 32] = acc[0][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 84] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 100] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 116] = acc[1][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 168] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 184] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 200] = acc[2][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 252] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 268] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 284] = acc[3][o + 32];
+        } // block of weights
+        {
+          alignas(64) T acc[4][36];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense2Kernel + ib * 336 + o + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense2Kernel + ib * 336 + o + 64];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[0][o + 32] = grads[kDense2Kernel + ib * 336 + o + 80];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense2Kernel + ib * 336 + o + 132];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense2Kernel + ib * 336 + o + 148];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[1][o + 32] = grads[kDense2Kernel + ib * 336 + o + 164];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense2Kernel + ib * 336 + o + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense2Kernel + ib * 336 + o + 232];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[2][o + 32] = grads[kDense2Kernel + ib * 336 + o + 248];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense2Kernel + ib * 336 + o + 300];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense2Kernel + ib * 336 + o + 316];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[3][o + 32] = grads[kDense2Kernel + ib * 336 + o + 332];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.dense_1_out[(ib * 4) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.dense_1_out[(ib * 4) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[0][o + 32] += ws.dense_1_out[(ib * 4) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.dense_1_out[(ib * 4 + 1) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.dense_1_out[(ib * 4 + 1) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[1][o + 32] += ws.dense_1_out[(ib * 4 + 1) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.dense_1_out[(ib * 4 + 2) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.dense_1_out[(ib * 4 + 2) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[2][o + 32] += ws.dense_1_out[(ib * 4 + 2) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.dense_1_out[(ib * 4 + 3) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.dense_1_out[(ib * 4 + 3) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[3][o + 32] += ws.dense_1_out[(ib * 4 + 3) * L + l] * transposed[l][o + 80];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 48] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 64] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) grads[kDense2Kernel + ib * 336 + o + 80] = acc[0][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 132] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 148] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) grads[kDense2Kernel + ib * 336 + o + 164] = acc[1][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 216] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 232] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) grads[kDense2Kernel + ib * 336 + o + 248] = acc[2][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 300] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense2Kernel + ib * 336 + o + 316] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) grads[kDense2Kernel + ib * 336 + o + 332] = acc[3][o + 32];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 10; ++ib) {
       {
@@ -3415,7 +3803,7 @@ struct Model {
       grads[kDense3Bias + 9] += lane_sum<T, L>(ws.dense_3_grad + 9 * L);
     }
     {
-      T transposed[L][10];
+      alignas(64) T transposed[L][10];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_3_grad[l];
         transposed[l][1] = ws.dense_3_grad[1 * L + l];
@@ -3428,58 +3816,25 @@ struct Model {
         transposed[l][8] = ws.dense_3_grad[8 * L + l];
         transposed[l][9] = ws.dense_3_grad[9 * L + l];
       }
-      for (int i = 0; i < 84; ++i) {
+      for (int ib = 0; ib < 21; ++ib) {
         {
-          T sum = grads[kDense3Kernel + i * 10];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][0];
-          grads[kDense3Kernel + i * 10] = sum;
-        }
-        {
-          T sum = grads[kDense3Kernel + i * 10 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][1];
-          grads[kDense3Kernel + i * 10 + 1] = sum;
-        }
-        {
-          T sum = grads[kDense3Kernel + i * 10 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][2];
-          grads[kDense3Kernel + i * 10 + 2] = sum;
-        }
-        {
-          T sum = grads[kDense3Kernel + i * 10 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][3];
-          grads[kDense3Kernel + i * 10 + 3] = sum;
-        }
-        {
-          T sum = grads[kDense3Kernel + i * 10 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][4];
-          grads[kDense3Kernel + i * 10 + 4] = sum;
-        }
-        {
-          T sum = grads[kDense3Kernel + i * 10 + 5];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][5];
-          grads[kDense3Kernel + i * 10 + 5] = sum;
-        }
-        {
-          T sum = grads[kDense3Kernel + i * 10 + 6];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][6];
-          grads[kDense3Kernel + i * 10 + 6] = sum;
-        }
-        {
-          T sum = grads[kDense3Kernel + i * 10 + 7];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][7];
-          grads[kDense3Kernel + i * 10 + 7] = sum;
-        }
-        {
-          T sum = grads[kDense3Kernel + i * 10 + 8];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][8];
-          grads[kDense3Kernel + i * 10 + 8] = sum;
-        }
-        {
-          T sum = grads[kDense3Kernel + i * 10 + 9];
-          for (int l = 0; l < L; ++l) sum += ws.dense_2_out[(i) * L + l] * transposed[l][9];
-          grads[kDense3Kernel + i * 10 + 9] = sum;
-        }
-      } // for i
+          alignas(64) T acc[4][10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] = grads[kDense3Kernel + ib * 40 + o];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] = grads[kDense3Kernel + ib * 40 + o + 10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] = grads[kDense3Kernel + ib * 40 + o + 20];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] = grads[kDense3Kernel + ib * 40 + o + 30];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] += ws.dense_2_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] += ws.dense_2_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] += ws.dense_2_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] += ws.dense_2_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense3Kernel + ib * 40 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense3Kernel + ib * 40 + o + 10] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense3Kernel + ib * 40 + o + 20] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense3Kernel + ib * 40 + o + 30] = acc[3][o + 0];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 7; ++ib) {
       {

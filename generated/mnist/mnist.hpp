@@ -146,13 +146,15 @@ struct Model {
     alignas(64) T input[784 * L]; // 28x28x1, copied by forward for backward
     alignas(64) T conv2d_1_out[5760 * L]; // conv2d_1 24x24x10
     alignas(64) T conv2d_1_grad[5760 * L]; // its gradient
-    alignas(64) T conv2d_1_kernel_grad_lanes[250 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_1_grad_tile[288 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_1_kernel_grad_lanes[50 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T max_pooling2d_1_out[1440 * L]; // max_pooling2d_1 12x12x10
     alignas(64) T max_pooling2d_1_grad[1440 * L]; // its gradient
     alignas(64) T max_pooling2d_1_argmax[1440 * L]; // the winning tap of each output (ky * kw + kx), for backward
     alignas(64) T conv2d_2_out[1280 * L]; // conv2d_2 8x8x20
     alignas(64) T conv2d_2_grad[1280 * L]; // its gradient
-    alignas(64) T conv2d_2_kernel_grad_lanes[2500 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_2_grad_tile[128 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_2_input_planes[1440 * L]; // the (padded) input, one plane per channel
     alignas(64) T max_pooling2d_2_out[320 * L]; // max_pooling2d_2 4x4x20
     alignas(64) T max_pooling2d_2_grad[320 * L]; // its gradient
     alignas(64) T max_pooling2d_2_argmax[320 * L]; // the winning tap of each output (ky * kw + kx), for backward
@@ -741,304 +743,366 @@ struct Model {
       grads[kConv2d1Bias + 8] += lane_sum<T, L>(acc[8]);
       grads[kConv2d1Bias + 9] += lane_sum<T, L>(acc[9]);
     } // bias gradient block
-    {
-      for (int ty = 0; ty < 24; ++ty) {
-        for (int ky = 0; ky < 5; ++ky) {
-          for (int kx = 0; kx < 5; ++kx) {
+    for (int ob = 0; ob < 5; ++ob) {
+      {
+        for (int ty = 0; ty < 4; ++ty) {
+          for (int r = 0; r < 6; ++r) {
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              ws.conv2d_1_grad_tile[(r * 48) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 1) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 1) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 2) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 10) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 3) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 11) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 4) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 20) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 5) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 21) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 6) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 30) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 7) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 31) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 8) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 40) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 9) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 41) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 10) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 50) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 11) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 51) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 12) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 60) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 13) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 61) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 14) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 70) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 15) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 71) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 16) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 80) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 17) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 81) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 18) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 90) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 19) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 91) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 20) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 100) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 21) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 101) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 22) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 110) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 23) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 111) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 24) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 120) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 25) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 121) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 26) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 130) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 27) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 131) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 28) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 140) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 29) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 141) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 30) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 150) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 31) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 151) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 32) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 160) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 33) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 161) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 34) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 170) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 35) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 171) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 36) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 180) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 37) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 181) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 38) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 190) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 39) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 191) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 40) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 200) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 41) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 201) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 42) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 210) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 43) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 211) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 44) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 220) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 45) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 221) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 46) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 230) * L + l];
+              ws.conv2d_1_grad_tile[(r * 48 + 47) * L + l] = ws.conv2d_1_grad[(ty * 1440 + r * 240 + ob * 2 + 231) * L + l];
+            }
+          } // for r
+          for (int ky = 0; ky < 5; ++ky) {
             {
-              T acc[10][L];
+              T acc[5][2][L];
               if (ty == 0) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = T(0);
-                  acc[1][l] = T(0);
-                  acc[2][l] = T(0);
-                  acc[3][l] = T(0);
-                  acc[4][l] = T(0);
-                  acc[5][l] = T(0);
-                  acc[6][l] = T(0);
-                  acc[7][l] = T(0);
-                  acc[8][l] = T(0);
-                  acc[9][l] = T(0);
+                  acc[0][0][l] = T(0);
+                  acc[0][1][l] = T(0);
+                  acc[1][0][l] = T(0);
+                  acc[1][1][l] = T(0);
+                  acc[2][0][l] = T(0);
+                  acc[2][1][l] = T(0);
+                  acc[3][0][l] = T(0);
+                  acc[3][1][l] = T(0);
+                  acc[4][0][l] = T(0);
+                  acc[4][1][l] = T(0);
                 }
               }
               else {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10) * L + l];
-                  acc[1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 5) * L + l];
-                  acc[6][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 6) * L + l];
-                  acc[7][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 7) * L + l];
-                  acc[8][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 8) * L + l];
-                  acc[9][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 9) * L + l];
+                  acc[0][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10) * L + l];
+                  acc[0][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 1) * L + l];
+                  acc[1][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 2) * L + l];
+                  acc[1][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 3) * L + l];
+                  acc[2][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 4) * L + l];
+                  acc[2][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 5) * L + l];
+                  acc[3][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 6) * L + l];
+                  acc[3][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 7) * L + l];
+                  acc[4][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 8) * L + l];
+                  acc[4][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 9) * L + l];
                 }
               }
+              for (int r = 0; r < 6; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 1) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 1) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 1) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 1) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 2) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 1) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 2) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 3) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 1) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 3) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 1) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 2) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 1) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 3) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 1) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 2) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 2) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 3) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 2) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 2) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 3) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 3) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 3) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 2) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 3) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 2) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 3) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 4) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 2) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 5) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 2) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 4) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 3) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 5) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 3) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 4) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 5) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 4) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 5) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 4) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 5) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 6) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 3) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 7) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 3) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 6) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 7) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 6) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 7) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 6) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 7) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 6) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 7) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 8) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 9) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 4) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 8) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 9) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 8) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 9) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 8) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 9) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 8) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 9) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 10) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 11) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 5) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 10) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 11) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 10) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 11) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 10) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 11) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 10) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 11) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 12) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 13) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 6) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 12) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 13) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 12) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 13) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 12) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 13) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 12) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 13) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 14) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 15) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 7) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 14) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 15) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 14) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 15) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 14) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 15) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 14) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 15) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 16) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 17) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 8) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 16) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 17) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 16) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 17) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 16) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 17) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 16) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 17) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 18) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 19) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 9) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 18) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 19) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 18) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 19) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 18) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 19) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 18) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 19) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 20) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 21) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 10) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 20) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 21) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 20) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 21) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 20) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 21) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 20) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 21) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 22) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 23) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 11) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 22) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 23) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 22) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 23) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 22) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 23) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 22) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 23) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 24) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 25) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 12) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 24) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 25) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 24) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 25) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 24) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 25) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 24) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 25) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 26) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 27) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 13) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 26) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 27) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 26) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 27) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 26) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 27) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 26) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 27) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 28) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 29) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 14) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 28) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 29) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 28) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 29) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 28) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 29) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 28) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 29) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 30) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 31) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 15) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 30) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 31) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 30) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 31) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 30) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 31) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 30) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 31) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 32) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 33) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 16) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 32) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 33) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 32) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 33) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 32) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 33) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 32) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 33) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 34) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 35) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 17) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 34) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 35) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 34) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 35) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 34) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 35) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 34) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 35) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 36) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 37) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 18) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 36) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 37) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 36) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 37) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 36) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 37) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 36) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 37) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 38) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 39) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 19) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 38) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 39) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 38) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 39) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 38) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 39) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 38) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 39) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 40) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 41) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 20) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 40) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 41) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 40) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 41) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 40) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 41) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 40) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 24) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 41) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 24) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 42) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 43) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 21) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 42) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 43) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 42) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 43) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 42) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 24) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 43) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 24) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 42) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 25) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 43) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 25) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 44) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 45) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 22) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 44) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 45) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 44) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 24) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 45) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 24) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 44) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 25) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 45) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 25) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 44) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 26) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 45) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 26) * L + l];
+                  acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 46) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 47) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 23) * L + l];
+                  acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 46) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 24) * L + l];
+                  acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 47) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 24) * L + l];
+                  acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 46) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 25) * L + l];
+                  acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 47) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 25) * L + l];
+                  acc[3][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 46) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 26) * L + l];
+                  acc[3][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 47) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 26) * L + l];
+                  acc[4][0][l] += ws.conv2d_1_grad_tile[(r * 48 + 46) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 27) * L + l];
+                  acc[4][1][l] += ws.conv2d_1_grad_tile[(r * 48 + 47) * L + l] * ws.input[(ty * 168 + r * 28 + ky * 28 + 27) * L + l];
+                }
+              } // for r
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 1) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 2) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 3) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 4) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 5) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 6) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 7) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 8) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 9) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 10) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 11) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 12) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 13) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 14) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 15) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 16) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 17) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 18) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 19) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 20) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 21) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 22) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 23) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 24) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 25) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 26) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 27) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 28) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 29) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 30) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 31) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 32) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 33) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 34) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 35) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 36) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 37) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 38) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 39) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 40) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 41) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 42) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 43) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 44) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 45) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 46) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 47) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 48) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 49) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 50) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 51) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 52) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 53) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 54) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 55) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 56) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 57) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 58) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 59) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 60) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 61) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 62) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 63) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 64) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 65) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 66) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 67) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 68) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 69) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 70) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 71) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 72) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 73) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 74) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 75) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 76) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 77) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 78) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 79) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 80) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 81) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 82) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 83) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 84) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 85) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 86) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 87) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 88) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 89) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 90) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 91) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 92) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 93) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 94) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 95) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 96) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 97) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 98) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 99) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 100) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 101) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 102) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 103) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 104) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 105) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 106) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 107) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 108) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 109) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 110) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 111) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 112) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 113) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 114) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 115) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 116) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 117) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 118) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 119) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 120) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 121) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 122) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 123) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 124) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 125) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 126) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 127) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 128) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 129) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 130) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 131) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 132) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 133) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 134) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 135) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 136) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 137) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 138) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 139) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 140) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 141) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 142) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 143) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 144) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 145) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 146) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 147) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 148) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 149) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 150) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 151) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 152) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 153) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 154) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 155) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 156) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 157) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 158) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 159) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 160) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 161) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 162) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 163) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 164) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 165) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 166) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 167) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 168) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 169) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 170) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 171) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 172) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 173) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 174) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 175) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 176) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 177) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 178) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 179) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 180) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 181) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 182) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 183) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 184) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 185) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 186) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 187) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 188) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 189) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 190) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 191) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 192) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 193) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 194) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 195) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 196) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 197) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 198) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 199) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 200) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 201) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 202) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 203) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 204) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 205) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 206) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 207) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 208) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 209) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 210) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 211) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 212) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 213) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 214) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 215) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 216) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 217) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 218) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 219) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 220) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 221) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 222) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 223) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 224) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 225) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 226) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 227) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 228) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 229) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                acc[0][l] += ws.conv2d_1_grad[(ty * 240 + 230) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[1][l] += ws.conv2d_1_grad[(ty * 240 + 231) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[2][l] += ws.conv2d_1_grad[(ty * 240 + 232) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[3][l] += ws.conv2d_1_grad[(ty * 240 + 233) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[4][l] += ws.conv2d_1_grad[(ty * 240 + 234) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[5][l] += ws.conv2d_1_grad[(ty * 240 + 235) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[6][l] += ws.conv2d_1_grad[(ty * 240 + 236) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[7][l] += ws.conv2d_1_grad[(ty * 240 + 237) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[8][l] += ws.conv2d_1_grad[(ty * 240 + 238) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                acc[9][l] += ws.conv2d_1_grad[(ty * 240 + 239) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10) * L + l] = acc[0][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 1) * L + l] = acc[0][1][l];
               }
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10) * L + l] = acc[0][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 1) * L + l] = acc[1][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 2) * L + l] = acc[2][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 3) * L + l] = acc[3][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 4) * L + l] = acc[4][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 5) * L + l] = acc[5][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 6) * L + l] = acc[6][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 7) * L + l] = acc[7][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 8) * L + l] = acc[8][l];
-                ws.conv2d_1_kernel_grad_lanes[(ky * 50 + kx * 10 + 9) * L + l] = acc[9][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 2) * L + l] = acc[1][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 3) * L + l] = acc[1][1][l];
               }
-            } // window tap
-          } // for kx
-        } // for ky
-      } // for ty
-      for (int w = 0; w < 25; ++w) {
-        for (int a = 0; a < 10; ++a) {
-          grads[kConv2d1Kernel + w * 10 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 10 + a) * L);
-        } // for a
-      } // for w
-    } // kernel gradient block
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 4) * L + l] = acc[2][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 5) * L + l] = acc[2][1][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 6) * L + l] = acc[3][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 7) * L + l] = acc[3][1][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 8) * L + l] = acc[4][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 10 + 9) * L + l] = acc[4][1][l];
+              }
+            } // window taps
+          } // for ky
+        } // for ty
+        for (int w = 0; w < 25; ++w) {
+          for (int a = 0; a < 2; ++a) {
+            grads[kConv2d1Kernel + w * 10 + ob * 2 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 2 + a) * L);
+          } // for a
+        } // for w
+      } // kernel gradient block
+    } // for ob
   } // conv2d_1_backward
 
   // max_pooling2d_1 forward: MaxPooling2D 24x24x10 -> 12x12x10, window 2x2, stride 2x2, padding valid
@@ -1175,22 +1239,19 @@ struct Model {
   // cost per sample: 5,760 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void max_pooling2d_1_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 5760; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 12; ++oy) {
       for (int ox = 0; ox < 12; ++ox) {
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 10) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 240) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 250) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 1) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 1) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 11) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 241) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 251) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 2) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 2) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 12) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 242) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 252) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 3) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 3) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 13) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 243) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 253) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 4) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 4) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 14) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 244) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 254) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 5) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 5) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 15) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 245) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 255) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 6) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 6) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 16) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 246) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 256) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 7) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 7) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 17) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 247) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 257) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 8) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 8) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 18) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 248) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 258) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 9) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 9) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 19) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 249) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 259) * L + l] += arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 10) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 240) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 250) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 1) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 1) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 11) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 241) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 251) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 2) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 2) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 12) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 242) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 252) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 3) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 3) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 13) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 243) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 253) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 4) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 4) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 14) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 244) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 254) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 5) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 5) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 15) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 245) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 255) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 6) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 6) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 16) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 246) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 256) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 7) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 7) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 17) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 247) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 257) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 8) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 8) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 18) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 248) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 258) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 120 + ox * 10 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 120 + ox * 10 + 9) * L + l]; ws.conv2d_1_grad[(oy * 480 + ox * 20 + 9) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 19) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 249) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[(oy * 480 + ox * 20 + 259) * L + l] = arg - T(3) == T(0) ? g : T(0); }
         }
       } // for ox
     } // for oy
@@ -1689,148 +1750,253 @@ struct Model {
         grads[kConv2d2Bias + ob * 10 + 9] += lane_sum<T, L>(acc[9]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 2; ++ob) {
+    for (int p = 0; p < 144; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_2_input_planes[(p) * L + l] = ws.max_pooling2d_1_out[(p * 10) * L + l];
+        ws.conv2d_2_input_planes[(p + 144) * L + l] = ws.max_pooling2d_1_out[(p * 10 + 1) * L + l];
+        ws.conv2d_2_input_planes[(p + 288) * L + l] = ws.max_pooling2d_1_out[(p * 10 + 2) * L + l];
+        ws.conv2d_2_input_planes[(p + 432) * L + l] = ws.max_pooling2d_1_out[(p * 10 + 3) * L + l];
+        ws.conv2d_2_input_planes[(p + 576) * L + l] = ws.max_pooling2d_1_out[(p * 10 + 4) * L + l];
+        ws.conv2d_2_input_planes[(p + 720) * L + l] = ws.max_pooling2d_1_out[(p * 10 + 5) * L + l];
+        ws.conv2d_2_input_planes[(p + 864) * L + l] = ws.max_pooling2d_1_out[(p * 10 + 6) * L + l];
+        ws.conv2d_2_input_planes[(p + 1008) * L + l] = ws.max_pooling2d_1_out[(p * 10 + 7) * L + l];
+        ws.conv2d_2_input_planes[(p + 1152) * L + l] = ws.max_pooling2d_1_out[(p * 10 + 8) * L + l];
+        ws.conv2d_2_input_planes[(p + 1296) * L + l] = ws.max_pooling2d_1_out[(p * 10 + 9) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 10; ++ob) {
       {
-        for (int ty = 0; ty < 2; ++ty) {
-          for (int c = 0; c < 10; ++c) {
-            for (int ky = 0; ky < 5; ++ky) {
-              for (int kx = 0; kx < 5; ++kx) {
-                {
-                  T acc[10][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                      acc[8][l] = T(0);
-                      acc[9][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10) * L + l];
-                      acc[1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 7) * L + l];
-                      acc[8][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 8) * L + l];
-                      acc[9][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 9) * L + l];
-                    }
-                  }
-                  for (int r = 0; r < 4; ++r) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[1][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 1) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[2][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 2) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[3][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 3) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[4][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 4) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[5][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 5) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[6][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 6) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[7][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 7) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[8][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 8) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[9][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 9) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c) * L + l];
-                      acc[0][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 20) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[1][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 21) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[2][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 22) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[3][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 23) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[4][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 24) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[5][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 25) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[6][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 26) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[7][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 27) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[8][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 28) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[9][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 29) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 10) * L + l];
-                      acc[0][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 40) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[1][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 41) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[2][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 42) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[3][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 43) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[4][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 44) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[5][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 45) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[6][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 46) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[7][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 47) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[8][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 48) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[9][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 49) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 20) * L + l];
-                      acc[0][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 60) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[1][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 61) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[2][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 62) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[3][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 63) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[4][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 64) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[5][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 65) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[6][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 66) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[7][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 67) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[8][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 68) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[9][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 69) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 30) * L + l];
-                      acc[0][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 80) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[1][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 81) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[2][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 82) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[3][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 83) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[4][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 84) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[5][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 85) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[6][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 86) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[7][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 87) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[8][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 88) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[9][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 89) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 40) * L + l];
-                      acc[0][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 100) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[1][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 101) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[2][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 102) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[3][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 103) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[4][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 104) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[5][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 105) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[6][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 106) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[7][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 107) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[8][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 108) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[9][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 109) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 50) * L + l];
-                      acc[0][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 120) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[1][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 121) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[2][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 122) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[3][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 123) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[4][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 124) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[5][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 125) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[6][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 126) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[7][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 127) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[8][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 128) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[9][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 129) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 60) * L + l];
-                      acc[0][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 140) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                      acc[1][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 141) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                      acc[2][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 142) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                      acc[3][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 143) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                      acc[4][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 144) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                      acc[5][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 145) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                      acc[6][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 146) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                      acc[7][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 147) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                      acc[8][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 148) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                      acc[9][l] += ws.conv2d_2_grad[(ty * 640 + r * 160 + ob * 10 + 149) * L + l] * ws.max_pooling2d_1_out[(ty * 480 + r * 120 + ky * 120 + kx * 10 + c + 70) * L + l];
-                    }
-                  } // for r
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10) * L + l] = acc[0][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 7) * L + l] = acc[7][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 8) * L + l] = acc[8][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 500 + kx * 100 + c * 10 + 9) * L + l] = acc[9][l];
-                  }
-                } // window tap
-              } // for kx
-            } // for ky
-          } // for c
-        } // for ty
-        for (int w = 0; w < 250; ++w) {
-          for (int a = 0; a < 10; ++a) {
-            grads[kConv2d2Kernel + w * 20 + ob * 10 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 10 + a) * L);
-          } // for a
-        } // for w
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          ws.conv2d_2_grad_tile[l] = ws.conv2d_2_grad[(ob * 2) * L + l];
+          ws.conv2d_2_grad_tile[1 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1) * L + l];
+          ws.conv2d_2_grad_tile[2 * L + l] = ws.conv2d_2_grad[(ob * 2 + 20) * L + l];
+          ws.conv2d_2_grad_tile[3 * L + l] = ws.conv2d_2_grad[(ob * 2 + 21) * L + l];
+          ws.conv2d_2_grad_tile[4 * L + l] = ws.conv2d_2_grad[(ob * 2 + 40) * L + l];
+          ws.conv2d_2_grad_tile[5 * L + l] = ws.conv2d_2_grad[(ob * 2 + 41) * L + l];
+          ws.conv2d_2_grad_tile[6 * L + l] = ws.conv2d_2_grad[(ob * 2 + 60) * L + l];
+          ws.conv2d_2_grad_tile[7 * L + l] = ws.conv2d_2_grad[(ob * 2 + 61) * L + l];
+          ws.conv2d_2_grad_tile[8 * L + l] = ws.conv2d_2_grad[(ob * 2 + 80) * L + l];
+          ws.conv2d_2_grad_tile[9 * L + l] = ws.conv2d_2_grad[(ob * 2 + 81) * L + l];
+          ws.conv2d_2_grad_tile[10 * L + l] = ws.conv2d_2_grad[(ob * 2 + 100) * L + l];
+          ws.conv2d_2_grad_tile[11 * L + l] = ws.conv2d_2_grad[(ob * 2 + 101) * L + l];
+          ws.conv2d_2_grad_tile[12 * L + l] = ws.conv2d_2_grad[(ob * 2 + 120) * L + l];
+          ws.conv2d_2_grad_tile[13 * L + l] = ws.conv2d_2_grad[(ob * 2 + 121) * L + l];
+          ws.conv2d_2_grad_tile[14 * L + l] = ws.conv2d_2_grad[(ob * 2 + 140) * L + l];
+          ws.conv2d_2_grad_tile[15 * L + l] = ws.conv2d_2_grad[(ob * 2 + 141) * L + l];
+          ws.conv2d_2_grad_tile[16 * L + l] = ws.conv2d_2_grad[(ob * 2 + 160) * L + l];
+          ws.conv2d_2_grad_tile[17 * L + l] = ws.conv2d_2_grad[(ob * 2 + 161) * L + l];
+          ws.conv2d_2_grad_tile[18 * L + l] = ws.conv2d_2_grad[(ob * 2 + 180) * L + l];
+          ws.conv2d_2_grad_tile[19 * L + l] = ws.conv2d_2_grad[(ob * 2 + 181) * L + l];
+          ws.conv2d_2_grad_tile[20 * L + l] = ws.conv2d_2_grad[(ob * 2 + 200) * L + l];
+          ws.conv2d_2_grad_tile[21 * L + l] = ws.conv2d_2_grad[(ob * 2 + 201) * L + l];
+          ws.conv2d_2_grad_tile[22 * L + l] = ws.conv2d_2_grad[(ob * 2 + 220) * L + l];
+          ws.conv2d_2_grad_tile[23 * L + l] = ws.conv2d_2_grad[(ob * 2 + 221) * L + l];
+          ws.conv2d_2_grad_tile[24 * L + l] = ws.conv2d_2_grad[(ob * 2 + 240) * L + l];
+          ws.conv2d_2_grad_tile[25 * L + l] = ws.conv2d_2_grad[(ob * 2 + 241) * L + l];
+          ws.conv2d_2_grad_tile[26 * L + l] = ws.conv2d_2_grad[(ob * 2 + 260) * L + l];
+          ws.conv2d_2_grad_tile[27 * L + l] = ws.conv2d_2_grad[(ob * 2 + 261) * L + l];
+          ws.conv2d_2_grad_tile[28 * L + l] = ws.conv2d_2_grad[(ob * 2 + 280) * L + l];
+          ws.conv2d_2_grad_tile[29 * L + l] = ws.conv2d_2_grad[(ob * 2 + 281) * L + l];
+          ws.conv2d_2_grad_tile[30 * L + l] = ws.conv2d_2_grad[(ob * 2 + 300) * L + l];
+          ws.conv2d_2_grad_tile[31 * L + l] = ws.conv2d_2_grad[(ob * 2 + 301) * L + l];
+          ws.conv2d_2_grad_tile[32 * L + l] = ws.conv2d_2_grad[(ob * 2 + 320) * L + l];
+          ws.conv2d_2_grad_tile[33 * L + l] = ws.conv2d_2_grad[(ob * 2 + 321) * L + l];
+          ws.conv2d_2_grad_tile[34 * L + l] = ws.conv2d_2_grad[(ob * 2 + 340) * L + l];
+          ws.conv2d_2_grad_tile[35 * L + l] = ws.conv2d_2_grad[(ob * 2 + 341) * L + l];
+          ws.conv2d_2_grad_tile[36 * L + l] = ws.conv2d_2_grad[(ob * 2 + 360) * L + l];
+          ws.conv2d_2_grad_tile[37 * L + l] = ws.conv2d_2_grad[(ob * 2 + 361) * L + l];
+          ws.conv2d_2_grad_tile[38 * L + l] = ws.conv2d_2_grad[(ob * 2 + 380) * L + l];
+          ws.conv2d_2_grad_tile[39 * L + l] = ws.conv2d_2_grad[(ob * 2 + 381) * L + l];
+          ws.conv2d_2_grad_tile[40 * L + l] = ws.conv2d_2_grad[(ob * 2 + 400) * L + l];
+          ws.conv2d_2_grad_tile[41 * L + l] = ws.conv2d_2_grad[(ob * 2 + 401) * L + l];
+          ws.conv2d_2_grad_tile[42 * L + l] = ws.conv2d_2_grad[(ob * 2 + 420) * L + l];
+          ws.conv2d_2_grad_tile[43 * L + l] = ws.conv2d_2_grad[(ob * 2 + 421) * L + l];
+          ws.conv2d_2_grad_tile[44 * L + l] = ws.conv2d_2_grad[(ob * 2 + 440) * L + l];
+          ws.conv2d_2_grad_tile[45 * L + l] = ws.conv2d_2_grad[(ob * 2 + 441) * L + l];
+          ws.conv2d_2_grad_tile[46 * L + l] = ws.conv2d_2_grad[(ob * 2 + 460) * L + l];
+          ws.conv2d_2_grad_tile[47 * L + l] = ws.conv2d_2_grad[(ob * 2 + 461) * L + l];
+          ws.conv2d_2_grad_tile[48 * L + l] = ws.conv2d_2_grad[(ob * 2 + 480) * L + l];
+          ws.conv2d_2_grad_tile[49 * L + l] = ws.conv2d_2_grad[(ob * 2 + 481) * L + l];
+          ws.conv2d_2_grad_tile[50 * L + l] = ws.conv2d_2_grad[(ob * 2 + 500) * L + l];
+          ws.conv2d_2_grad_tile[51 * L + l] = ws.conv2d_2_grad[(ob * 2 + 501) * L + l];
+          ws.conv2d_2_grad_tile[52 * L + l] = ws.conv2d_2_grad[(ob * 2 + 520) * L + l];
+          ws.conv2d_2_grad_tile[53 * L + l] = ws.conv2d_2_grad[(ob * 2 + 521) * L + l];
+          ws.conv2d_2_grad_tile[54 * L + l] = ws.conv2d_2_grad[(ob * 2 + 540) * L + l];
+          ws.conv2d_2_grad_tile[55 * L + l] = ws.conv2d_2_grad[(ob * 2 + 541) * L + l];
+          ws.conv2d_2_grad_tile[56 * L + l] = ws.conv2d_2_grad[(ob * 2 + 560) * L + l];
+          ws.conv2d_2_grad_tile[57 * L + l] = ws.conv2d_2_grad[(ob * 2 + 561) * L + l];
+          ws.conv2d_2_grad_tile[58 * L + l] = ws.conv2d_2_grad[(ob * 2 + 580) * L + l];
+          ws.conv2d_2_grad_tile[59 * L + l] = ws.conv2d_2_grad[(ob * 2 + 581) * L + l];
+          ws.conv2d_2_grad_tile[60 * L + l] = ws.conv2d_2_grad[(ob * 2 + 600) * L + l];
+          ws.conv2d_2_grad_tile[61 * L + l] = ws.conv2d_2_grad[(ob * 2 + 601) * L + l];
+          ws.conv2d_2_grad_tile[62 * L + l] = ws.conv2d_2_grad[(ob * 2 + 620) * L + l];
+          ws.conv2d_2_grad_tile[63 * L + l] = ws.conv2d_2_grad[(ob * 2 + 621) * L + l];
+          ws.conv2d_2_grad_tile[64 * L + l] = ws.conv2d_2_grad[(ob * 2 + 640) * L + l];
+          ws.conv2d_2_grad_tile[65 * L + l] = ws.conv2d_2_grad[(ob * 2 + 641) * L + l];
+          ws.conv2d_2_grad_tile[66 * L + l] = ws.conv2d_2_grad[(ob * 2 + 660) * L + l];
+          ws.conv2d_2_grad_tile[67 * L + l] = ws.conv2d_2_grad[(ob * 2 + 661) * L + l];
+          ws.conv2d_2_grad_tile[68 * L + l] = ws.conv2d_2_grad[(ob * 2 + 680) * L + l];
+          ws.conv2d_2_grad_tile[69 * L + l] = ws.conv2d_2_grad[(ob * 2 + 681) * L + l];
+          ws.conv2d_2_grad_tile[70 * L + l] = ws.conv2d_2_grad[(ob * 2 + 700) * L + l];
+          ws.conv2d_2_grad_tile[71 * L + l] = ws.conv2d_2_grad[(ob * 2 + 701) * L + l];
+          ws.conv2d_2_grad_tile[72 * L + l] = ws.conv2d_2_grad[(ob * 2 + 720) * L + l];
+          ws.conv2d_2_grad_tile[73 * L + l] = ws.conv2d_2_grad[(ob * 2 + 721) * L + l];
+          ws.conv2d_2_grad_tile[74 * L + l] = ws.conv2d_2_grad[(ob * 2 + 740) * L + l];
+          ws.conv2d_2_grad_tile[75 * L + l] = ws.conv2d_2_grad[(ob * 2 + 741) * L + l];
+          ws.conv2d_2_grad_tile[76 * L + l] = ws.conv2d_2_grad[(ob * 2 + 760) * L + l];
+          ws.conv2d_2_grad_tile[77 * L + l] = ws.conv2d_2_grad[(ob * 2 + 761) * L + l];
+          ws.conv2d_2_grad_tile[78 * L + l] = ws.conv2d_2_grad[(ob * 2 + 780) * L + l];
+          ws.conv2d_2_grad_tile[79 * L + l] = ws.conv2d_2_grad[(ob * 2 + 781) * L + l];
+          ws.conv2d_2_grad_tile[80 * L + l] = ws.conv2d_2_grad[(ob * 2 + 800) * L + l];
+          ws.conv2d_2_grad_tile[81 * L + l] = ws.conv2d_2_grad[(ob * 2 + 801) * L + l];
+          ws.conv2d_2_grad_tile[82 * L + l] = ws.conv2d_2_grad[(ob * 2 + 820) * L + l];
+          ws.conv2d_2_grad_tile[83 * L + l] = ws.conv2d_2_grad[(ob * 2 + 821) * L + l];
+          ws.conv2d_2_grad_tile[84 * L + l] = ws.conv2d_2_grad[(ob * 2 + 840) * L + l];
+          ws.conv2d_2_grad_tile[85 * L + l] = ws.conv2d_2_grad[(ob * 2 + 841) * L + l];
+          ws.conv2d_2_grad_tile[86 * L + l] = ws.conv2d_2_grad[(ob * 2 + 860) * L + l];
+          ws.conv2d_2_grad_tile[87 * L + l] = ws.conv2d_2_grad[(ob * 2 + 861) * L + l];
+          ws.conv2d_2_grad_tile[88 * L + l] = ws.conv2d_2_grad[(ob * 2 + 880) * L + l];
+          ws.conv2d_2_grad_tile[89 * L + l] = ws.conv2d_2_grad[(ob * 2 + 881) * L + l];
+          ws.conv2d_2_grad_tile[90 * L + l] = ws.conv2d_2_grad[(ob * 2 + 900) * L + l];
+          ws.conv2d_2_grad_tile[91 * L + l] = ws.conv2d_2_grad[(ob * 2 + 901) * L + l];
+          ws.conv2d_2_grad_tile[92 * L + l] = ws.conv2d_2_grad[(ob * 2 + 920) * L + l];
+          ws.conv2d_2_grad_tile[93 * L + l] = ws.conv2d_2_grad[(ob * 2 + 921) * L + l];
+          ws.conv2d_2_grad_tile[94 * L + l] = ws.conv2d_2_grad[(ob * 2 + 940) * L + l];
+          ws.conv2d_2_grad_tile[95 * L + l] = ws.conv2d_2_grad[(ob * 2 + 941) * L + l];
+          ws.conv2d_2_grad_tile[96 * L + l] = ws.conv2d_2_grad[(ob * 2 + 960) * L + l];
+          ws.conv2d_2_grad_tile[97 * L + l] = ws.conv2d_2_grad[(ob * 2 + 961) * L + l];
+          ws.conv2d_2_grad_tile[98 * L + l] = ws.conv2d_2_grad[(ob * 2 + 980) * L + l];
+          ws.conv2d_2_grad_tile[99 * L + l] = ws.conv2d_2_grad[(ob * 2 + 981) * L + l];
+          ws.conv2d_2_grad_tile[100 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1000) * L + l];
+          ws.conv2d_2_grad_tile[101 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1001) * L + l];
+          ws.conv2d_2_grad_tile[102 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1020) * L + l];
+          ws.conv2d_2_grad_tile[103 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1021) * L + l];
+          ws.conv2d_2_grad_tile[104 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1040) * L + l];
+          ws.conv2d_2_grad_tile[105 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1041) * L + l];
+          ws.conv2d_2_grad_tile[106 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1060) * L + l];
+          ws.conv2d_2_grad_tile[107 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1061) * L + l];
+          ws.conv2d_2_grad_tile[108 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1080) * L + l];
+          ws.conv2d_2_grad_tile[109 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1081) * L + l];
+          ws.conv2d_2_grad_tile[110 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1100) * L + l];
+          ws.conv2d_2_grad_tile[111 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1101) * L + l];
+          ws.conv2d_2_grad_tile[112 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1120) * L + l];
+          ws.conv2d_2_grad_tile[113 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1121) * L + l];
+          ws.conv2d_2_grad_tile[114 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1140) * L + l];
+          ws.conv2d_2_grad_tile[115 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1141) * L + l];
+          ws.conv2d_2_grad_tile[116 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1160) * L + l];
+          ws.conv2d_2_grad_tile[117 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1161) * L + l];
+          ws.conv2d_2_grad_tile[118 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1180) * L + l];
+          ws.conv2d_2_grad_tile[119 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1181) * L + l];
+          ws.conv2d_2_grad_tile[120 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1200) * L + l];
+          ws.conv2d_2_grad_tile[121 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1201) * L + l];
+          ws.conv2d_2_grad_tile[122 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1220) * L + l];
+          ws.conv2d_2_grad_tile[123 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1221) * L + l];
+          ws.conv2d_2_grad_tile[124 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1240) * L + l];
+          ws.conv2d_2_grad_tile[125 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1241) * L + l];
+          ws.conv2d_2_grad_tile[126 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1260) * L + l];
+          ws.conv2d_2_grad_tile[127 * L + l] = ws.conv2d_2_grad[(ob * 2 + 1261) * L + l];
+        }
+        for (int c = 0; c < 10; ++c) {
+          for (int ky = 0; ky < 5; ++ky) {
+            {
+              T acc[5][2][L] = {};
+              for (int r = 0; r < 8; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 16) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 16) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 1) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 1) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 16) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 2) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 2) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 16) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 16) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 1) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 1) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 2) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 2) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 2) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 2) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 4) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 5) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 6) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 7) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 8) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 9) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 10) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 9) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 11) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 9) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 9) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 9) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 12) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 10) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 13) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 10) * L + l];
+                  acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 9) * L + l];
+                  acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 9) * L + l];
+                  acc[3][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 10) * L + l];
+                  acc[3][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 10) * L + l];
+                  acc[4][0][l] += ws.conv2d_2_grad_tile[(r * 16 + 14) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 11) * L + l];
+                  acc[4][1][l] += ws.conv2d_2_grad_tile[(r * 16 + 15) * L + l] * ws.conv2d_2_input_planes[(c * 144 + r * 12 + ky * 12 + 11) * L + l];
+                }
+              } // for r
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2] += lane_sum<T, L>(acc[0][0]);
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2 + 1] += lane_sum<T, L>(acc[0][1]);
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2 + 200] += lane_sum<T, L>(acc[1][0]);
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2 + 201] += lane_sum<T, L>(acc[1][1]);
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2 + 400] += lane_sum<T, L>(acc[2][0]);
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2 + 401] += lane_sum<T, L>(acc[2][1]);
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2 + 600] += lane_sum<T, L>(acc[3][0]);
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2 + 601] += lane_sum<T, L>(acc[3][1]);
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2 + 800] += lane_sum<T, L>(acc[4][0]);
+              grads[kConv2d2Kernel + ky * 1000 + c * 20 + ob * 2 + 801] += lane_sum<T, L>(acc[4][1]);
+            } // window taps
+          } // for ky
+        } // for c
       } // kernel gradient block
     } // for ob
     for (int i = 0; i < 1440; ++i) {
@@ -3221,32 +3387,29 @@ struct Model {
   // cost per sample: 1,280 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void max_pooling2d_2_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 1280; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 4; ++oy) {
       for (int ox = 0; ox < 4; ++ox) {
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 20) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 160) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 180) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 1) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 1) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 1) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 21) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 161) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 181) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 2) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 2) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 2) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 22) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 162) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 182) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 3) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 3) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 3) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 23) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 163) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 183) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 4) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 4) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 4) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 24) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 164) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 184) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 5) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 5) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 5) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 25) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 165) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 185) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 6) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 6) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 6) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 26) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 166) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 186) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 7) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 7) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 7) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 27) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 167) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 187) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 8) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 8) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 8) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 28) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 168) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 188) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 9) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 9) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 9) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 29) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 169) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 189) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 10) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 10) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 10) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 30) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 170) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 190) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 11) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 11) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 11) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 31) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 171) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 191) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 12) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 12) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 12) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 32) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 172) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 192) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 13) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 13) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 13) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 33) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 173) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 193) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 14) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 14) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 14) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 34) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 174) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 194) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 15) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 15) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 15) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 35) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 175) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 195) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 16) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 16) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 16) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 36) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 176) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 196) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 17) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 17) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 17) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 37) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 177) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 197) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 18) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 18) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 18) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 38) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 178) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 198) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 19) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 19) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 19) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 39) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 179) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 199) * L + l] += arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 20) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 160) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 180) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 1) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 1) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 1) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 21) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 161) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 181) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 2) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 2) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 2) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 22) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 162) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 182) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 3) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 3) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 3) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 23) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 163) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 183) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 4) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 4) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 4) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 24) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 164) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 184) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 5) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 5) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 5) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 25) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 165) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 185) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 6) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 6) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 6) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 26) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 166) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 186) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 7) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 7) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 7) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 27) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 167) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 187) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 8) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 8) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 8) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 28) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 168) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 188) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 9) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 9) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 9) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 29) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 169) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 189) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 10) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 10) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 10) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 30) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 170) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 190) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 11) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 11) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 11) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 31) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 171) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 191) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 12) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 12) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 12) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 32) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 172) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 192) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 13) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 13) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 13) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 33) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 173) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 193) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 14) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 14) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 14) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 34) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 174) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 194) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 15) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 15) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 15) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 35) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 175) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 195) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 16) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 16) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 16) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 36) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 176) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 196) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 17) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 17) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 17) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 37) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 177) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 197) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 18) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 18) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 18) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 38) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 178) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 198) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 80 + ox * 20 + 19) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 80 + ox * 20 + 19) * L + l]; ws.conv2d_2_grad[(oy * 320 + ox * 40 + 19) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 39) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 179) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 320 + ox * 40 + 199) * L + l] = arg - T(3) == T(0) ? g : T(0); }
         }
       } // for ox
     } // for oy
@@ -3418,7 +3581,7 @@ struct Model {
       } // for r
     }
     {
-      T transposed[L][100];
+      alignas(64) T transposed[L][100];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_1_grad[l];
         transposed[l][1] = ws.dense_1_grad[1 * L + l];
@@ -3521,15 +3684,107 @@ struct Model {
         transposed[l][98] = ws.dense_1_grad[98 * L + l];
         transposed[l][99] = ws.dense_1_grad[99 * L + l];
       }
-      for (int i = 0; i < 320; ++i) {
-        for (int o = 0; o < 100; ++o) {
-          {
-            T sum = grads[kDense1Kernel + i * 100 + o];
-            for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_2_out[(i) * L + l] * transposed[l][o];
-            grads[kDense1Kernel + i * 100 + o] = sum;
-          }
-        } // for o
-      } // for i
+      for (int ib = 0; ib < 80; ++ib) {
+        {
+          alignas(64) T acc[4][48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 400 + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 400 + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] = grads[kDense1Kernel + ib * 400 + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 400 + o + 100];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 400 + o + 116];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] = grads[kDense1Kernel + ib * 400 + o + 132];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 400 + o + 200];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 400 + o + 216];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] = grads[kDense1Kernel + ib * 400 + o + 232];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 400 + o + 300];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 400 + o + 316];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] = grads[kDense1Kernel + ib * 400 + o + 332];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 32];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 16] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 32] = acc[0][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 100] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 116] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 132] = acc[1][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 200] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 216] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 232] = acc[2][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 300] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 316] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 332] = acc[3][o + 32];
+        } // block of weights
+        {
+          alignas(64) T acc[4][48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 400 + o + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 400 + o + 64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] = grads[kDense1Kernel + ib * 400 + o + 80];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 400 + o + 148];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 400 + o + 164];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] = grads[kDense1Kernel + ib * 400 + o + 180];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 400 + o + 248];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 400 + o + 264];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] = grads[kDense1Kernel + ib * 400 + o + 280];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 400 + o + 348];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 400 + o + 364];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] = grads[kDense1Kernel + ib * 400 + o + 380];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 80];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 48] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 64] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 80] = acc[0][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 148] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 164] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 180] = acc[1][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 248] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 264] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 280] = acc[2][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 348] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 364] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 400 + o + 380] = acc[3][o + 32];
+        } // block of weights
+        {
+          alignas(64) T acc[4][4];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 400 + o + 96];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 400 + o + 196];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 400 + o + 296];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 400 + o + 396];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[0][o + 0] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[1][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[2][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 4; ++o) acc[3][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 96];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) grads[kDense1Kernel + ib * 400 + o + 96] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) grads[kDense1Kernel + ib * 400 + o + 196] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) grads[kDense1Kernel + ib * 400 + o + 296] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 4; ++o) grads[kDense1Kernel + ib * 400 + o + 396] = acc[3][o + 0];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 32; ++ib) {
       {
@@ -3682,7 +3937,7 @@ struct Model {
       grads[kDense2Bias + 9] += lane_sum<T, L>(ws.dense_2_grad + 9 * L);
     }
     {
-      T transposed[L][10];
+      alignas(64) T transposed[L][10];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_2_grad[l];
         transposed[l][1] = ws.dense_2_grad[1 * L + l];
@@ -3695,58 +3950,25 @@ struct Model {
         transposed[l][8] = ws.dense_2_grad[8 * L + l];
         transposed[l][9] = ws.dense_2_grad[9 * L + l];
       }
-      for (int i = 0; i < 100; ++i) {
+      for (int ib = 0; ib < 25; ++ib) {
         {
-          T sum = grads[kDense2Kernel + i * 10];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][0];
-          grads[kDense2Kernel + i * 10] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][1];
-          grads[kDense2Kernel + i * 10 + 1] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][2];
-          grads[kDense2Kernel + i * 10 + 2] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][3];
-          grads[kDense2Kernel + i * 10 + 3] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][4];
-          grads[kDense2Kernel + i * 10 + 4] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 5];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][5];
-          grads[kDense2Kernel + i * 10 + 5] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 6];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][6];
-          grads[kDense2Kernel + i * 10 + 6] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 7];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][7];
-          grads[kDense2Kernel + i * 10 + 7] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 8];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][8];
-          grads[kDense2Kernel + i * 10 + 8] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 9];
-          for (int l = 0; l < L; ++l) sum += ws.dense_1_out[(i) * L + l] * transposed[l][9];
-          grads[kDense2Kernel + i * 10 + 9] = sum;
-        }
-      } // for i
+          alignas(64) T acc[4][10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] = grads[kDense2Kernel + ib * 40 + o];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] = grads[kDense2Kernel + ib * 40 + o + 10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] = grads[kDense2Kernel + ib * 40 + o + 20];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] = grads[kDense2Kernel + ib * 40 + o + 30];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] += ws.dense_1_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] += ws.dense_1_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] += ws.dense_1_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] += ws.dense_1_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 10] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 20] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 30] = acc[3][o + 0];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 10; ++ib) {
       {

@@ -1022,161 +1022,97 @@ struct Model {
     } // bias gradient block
     {
       for (int ky = 0; ky < 3; ++ky) {
-        for (int kx = 0; kx < 3; ++kx) {
-          {
-            T acc[4][L] = {};
+        {
+          T acc[3][4][L] = {};
+          for (int r = 0; r < 6; ++r) {
             CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += ws.conv2d_1_grad[l] * ws.input[(ky * 8 + kx) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[1 * L + l] * ws.input[(ky * 8 + kx) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[2 * L + l] * ws.input[(ky * 8 + kx) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[3 * L + l] * ws.input[(ky * 8 + kx) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[4 * L + l] * ws.input[(ky * 8 + kx + 1) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[5 * L + l] * ws.input[(ky * 8 + kx + 1) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[6 * L + l] * ws.input[(ky * 8 + kx + 1) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[7 * L + l] * ws.input[(ky * 8 + kx + 1) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[8 * L + l] * ws.input[(ky * 8 + kx + 2) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[9 * L + l] * ws.input[(ky * 8 + kx + 2) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[10 * L + l] * ws.input[(ky * 8 + kx + 2) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[11 * L + l] * ws.input[(ky * 8 + kx + 2) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[12 * L + l] * ws.input[(ky * 8 + kx + 3) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[13 * L + l] * ws.input[(ky * 8 + kx + 3) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[14 * L + l] * ws.input[(ky * 8 + kx + 3) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[15 * L + l] * ws.input[(ky * 8 + kx + 3) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[16 * L + l] * ws.input[(ky * 8 + kx + 4) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[17 * L + l] * ws.input[(ky * 8 + kx + 4) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[18 * L + l] * ws.input[(ky * 8 + kx + 4) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[19 * L + l] * ws.input[(ky * 8 + kx + 4) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[20 * L + l] * ws.input[(ky * 8 + kx + 5) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[21 * L + l] * ws.input[(ky * 8 + kx + 5) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[22 * L + l] * ws.input[(ky * 8 + kx + 5) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[23 * L + l] * ws.input[(ky * 8 + kx + 5) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[24 * L + l] * ws.input[(ky * 8 + kx + 8) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[25 * L + l] * ws.input[(ky * 8 + kx + 8) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[26 * L + l] * ws.input[(ky * 8 + kx + 8) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[27 * L + l] * ws.input[(ky * 8 + kx + 8) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[28 * L + l] * ws.input[(ky * 8 + kx + 9) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[29 * L + l] * ws.input[(ky * 8 + kx + 9) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[30 * L + l] * ws.input[(ky * 8 + kx + 9) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[31 * L + l] * ws.input[(ky * 8 + kx + 9) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[32 * L + l] * ws.input[(ky * 8 + kx + 10) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[33 * L + l] * ws.input[(ky * 8 + kx + 10) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[34 * L + l] * ws.input[(ky * 8 + kx + 10) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[35 * L + l] * ws.input[(ky * 8 + kx + 10) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[36 * L + l] * ws.input[(ky * 8 + kx + 11) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[37 * L + l] * ws.input[(ky * 8 + kx + 11) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[38 * L + l] * ws.input[(ky * 8 + kx + 11) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[39 * L + l] * ws.input[(ky * 8 + kx + 11) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[40 * L + l] * ws.input[(ky * 8 + kx + 12) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[41 * L + l] * ws.input[(ky * 8 + kx + 12) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[42 * L + l] * ws.input[(ky * 8 + kx + 12) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[43 * L + l] * ws.input[(ky * 8 + kx + 12) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[44 * L + l] * ws.input[(ky * 8 + kx + 13) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[45 * L + l] * ws.input[(ky * 8 + kx + 13) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[46 * L + l] * ws.input[(ky * 8 + kx + 13) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[47 * L + l] * ws.input[(ky * 8 + kx + 13) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[48 * L + l] * ws.input[(ky * 8 + kx + 16) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[49 * L + l] * ws.input[(ky * 8 + kx + 16) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[50 * L + l] * ws.input[(ky * 8 + kx + 16) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[51 * L + l] * ws.input[(ky * 8 + kx + 16) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[52 * L + l] * ws.input[(ky * 8 + kx + 17) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[53 * L + l] * ws.input[(ky * 8 + kx + 17) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[54 * L + l] * ws.input[(ky * 8 + kx + 17) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[55 * L + l] * ws.input[(ky * 8 + kx + 17) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[56 * L + l] * ws.input[(ky * 8 + kx + 18) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[57 * L + l] * ws.input[(ky * 8 + kx + 18) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[58 * L + l] * ws.input[(ky * 8 + kx + 18) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[59 * L + l] * ws.input[(ky * 8 + kx + 18) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[60 * L + l] * ws.input[(ky * 8 + kx + 19) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[61 * L + l] * ws.input[(ky * 8 + kx + 19) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[62 * L + l] * ws.input[(ky * 8 + kx + 19) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[63 * L + l] * ws.input[(ky * 8 + kx + 19) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[64 * L + l] * ws.input[(ky * 8 + kx + 20) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[65 * L + l] * ws.input[(ky * 8 + kx + 20) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[66 * L + l] * ws.input[(ky * 8 + kx + 20) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[67 * L + l] * ws.input[(ky * 8 + kx + 20) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[68 * L + l] * ws.input[(ky * 8 + kx + 21) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[69 * L + l] * ws.input[(ky * 8 + kx + 21) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[70 * L + l] * ws.input[(ky * 8 + kx + 21) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[71 * L + l] * ws.input[(ky * 8 + kx + 21) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[72 * L + l] * ws.input[(ky * 8 + kx + 24) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[73 * L + l] * ws.input[(ky * 8 + kx + 24) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[74 * L + l] * ws.input[(ky * 8 + kx + 24) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[75 * L + l] * ws.input[(ky * 8 + kx + 24) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[76 * L + l] * ws.input[(ky * 8 + kx + 25) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[77 * L + l] * ws.input[(ky * 8 + kx + 25) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[78 * L + l] * ws.input[(ky * 8 + kx + 25) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[79 * L + l] * ws.input[(ky * 8 + kx + 25) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[80 * L + l] * ws.input[(ky * 8 + kx + 26) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[81 * L + l] * ws.input[(ky * 8 + kx + 26) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[82 * L + l] * ws.input[(ky * 8 + kx + 26) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[83 * L + l] * ws.input[(ky * 8 + kx + 26) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[84 * L + l] * ws.input[(ky * 8 + kx + 27) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[85 * L + l] * ws.input[(ky * 8 + kx + 27) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[86 * L + l] * ws.input[(ky * 8 + kx + 27) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[87 * L + l] * ws.input[(ky * 8 + kx + 27) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[88 * L + l] * ws.input[(ky * 8 + kx + 28) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[89 * L + l] * ws.input[(ky * 8 + kx + 28) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[90 * L + l] * ws.input[(ky * 8 + kx + 28) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[91 * L + l] * ws.input[(ky * 8 + kx + 28) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[92 * L + l] * ws.input[(ky * 8 + kx + 29) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[93 * L + l] * ws.input[(ky * 8 + kx + 29) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[94 * L + l] * ws.input[(ky * 8 + kx + 29) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[95 * L + l] * ws.input[(ky * 8 + kx + 29) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[96 * L + l] * ws.input[(ky * 8 + kx + 32) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[97 * L + l] * ws.input[(ky * 8 + kx + 32) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[98 * L + l] * ws.input[(ky * 8 + kx + 32) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[99 * L + l] * ws.input[(ky * 8 + kx + 32) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[100 * L + l] * ws.input[(ky * 8 + kx + 33) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[101 * L + l] * ws.input[(ky * 8 + kx + 33) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[102 * L + l] * ws.input[(ky * 8 + kx + 33) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[103 * L + l] * ws.input[(ky * 8 + kx + 33) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[104 * L + l] * ws.input[(ky * 8 + kx + 34) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[105 * L + l] * ws.input[(ky * 8 + kx + 34) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[106 * L + l] * ws.input[(ky * 8 + kx + 34) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[107 * L + l] * ws.input[(ky * 8 + kx + 34) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[108 * L + l] * ws.input[(ky * 8 + kx + 35) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[109 * L + l] * ws.input[(ky * 8 + kx + 35) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[110 * L + l] * ws.input[(ky * 8 + kx + 35) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[111 * L + l] * ws.input[(ky * 8 + kx + 35) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[112 * L + l] * ws.input[(ky * 8 + kx + 36) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[113 * L + l] * ws.input[(ky * 8 + kx + 36) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[114 * L + l] * ws.input[(ky * 8 + kx + 36) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[115 * L + l] * ws.input[(ky * 8 + kx + 36) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[116 * L + l] * ws.input[(ky * 8 + kx + 37) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[117 * L + l] * ws.input[(ky * 8 + kx + 37) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[118 * L + l] * ws.input[(ky * 8 + kx + 37) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[119 * L + l] * ws.input[(ky * 8 + kx + 37) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[120 * L + l] * ws.input[(ky * 8 + kx + 40) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[121 * L + l] * ws.input[(ky * 8 + kx + 40) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[122 * L + l] * ws.input[(ky * 8 + kx + 40) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[123 * L + l] * ws.input[(ky * 8 + kx + 40) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[124 * L + l] * ws.input[(ky * 8 + kx + 41) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[125 * L + l] * ws.input[(ky * 8 + kx + 41) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[126 * L + l] * ws.input[(ky * 8 + kx + 41) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[127 * L + l] * ws.input[(ky * 8 + kx + 41) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[128 * L + l] * ws.input[(ky * 8 + kx + 42) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[129 * L + l] * ws.input[(ky * 8 + kx + 42) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[130 * L + l] * ws.input[(ky * 8 + kx + 42) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[131 * L + l] * ws.input[(ky * 8 + kx + 42) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[132 * L + l] * ws.input[(ky * 8 + kx + 43) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[133 * L + l] * ws.input[(ky * 8 + kx + 43) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[134 * L + l] * ws.input[(ky * 8 + kx + 43) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[135 * L + l] * ws.input[(ky * 8 + kx + 43) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[136 * L + l] * ws.input[(ky * 8 + kx + 44) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[137 * L + l] * ws.input[(ky * 8 + kx + 44) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[138 * L + l] * ws.input[(ky * 8 + kx + 44) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[139 * L + l] * ws.input[(ky * 8 + kx + 44) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[140 * L + l] * ws.input[(ky * 8 + kx + 45) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[141 * L + l] * ws.input[(ky * 8 + kx + 45) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[142 * L + l] * ws.input[(ky * 8 + kx + 45) * L + l];
-              acc[3][l] += ws.conv2d_1_grad[143 * L + l] * ws.input[(ky * 8 + kx + 45) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[(r * 24) * L + l] * ws.input[(r * 8 + ky * 8) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[(r * 24 + 1) * L + l] * ws.input[(r * 8 + ky * 8) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[(r * 24 + 2) * L + l] * ws.input[(r * 8 + ky * 8) * L + l];
+              acc[0][3][l] += ws.conv2d_1_grad[(r * 24 + 3) * L + l] * ws.input[(r * 8 + ky * 8) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[(r * 24) * L + l] * ws.input[(r * 8 + ky * 8 + 1) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[(r * 24 + 1) * L + l] * ws.input[(r * 8 + ky * 8 + 1) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[(r * 24 + 2) * L + l] * ws.input[(r * 8 + ky * 8 + 1) * L + l];
+              acc[1][3][l] += ws.conv2d_1_grad[(r * 24 + 3) * L + l] * ws.input[(r * 8 + ky * 8 + 1) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[(r * 24) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[(r * 24 + 1) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[(r * 24 + 2) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[2][3][l] += ws.conv2d_1_grad[(r * 24 + 3) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[(r * 24 + 4) * L + l] * ws.input[(r * 8 + ky * 8 + 1) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[(r * 24 + 5) * L + l] * ws.input[(r * 8 + ky * 8 + 1) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[(r * 24 + 6) * L + l] * ws.input[(r * 8 + ky * 8 + 1) * L + l];
+              acc[0][3][l] += ws.conv2d_1_grad[(r * 24 + 7) * L + l] * ws.input[(r * 8 + ky * 8 + 1) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[(r * 24 + 4) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[(r * 24 + 5) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[(r * 24 + 6) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[1][3][l] += ws.conv2d_1_grad[(r * 24 + 7) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[(r * 24 + 4) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[(r * 24 + 5) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[(r * 24 + 6) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[2][3][l] += ws.conv2d_1_grad[(r * 24 + 7) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[(r * 24 + 8) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[(r * 24 + 9) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[(r * 24 + 10) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[0][3][l] += ws.conv2d_1_grad[(r * 24 + 11) * L + l] * ws.input[(r * 8 + ky * 8 + 2) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[(r * 24 + 8) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[(r * 24 + 9) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[(r * 24 + 10) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[1][3][l] += ws.conv2d_1_grad[(r * 24 + 11) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[(r * 24 + 8) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[(r * 24 + 9) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[(r * 24 + 10) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[2][3][l] += ws.conv2d_1_grad[(r * 24 + 11) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[(r * 24 + 12) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[(r * 24 + 13) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[(r * 24 + 14) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[0][3][l] += ws.conv2d_1_grad[(r * 24 + 15) * L + l] * ws.input[(r * 8 + ky * 8 + 3) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[(r * 24 + 12) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[(r * 24 + 13) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[(r * 24 + 14) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[1][3][l] += ws.conv2d_1_grad[(r * 24 + 15) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[(r * 24 + 12) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[(r * 24 + 13) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[(r * 24 + 14) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[2][3][l] += ws.conv2d_1_grad[(r * 24 + 15) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[(r * 24 + 16) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[(r * 24 + 17) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[(r * 24 + 18) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[0][3][l] += ws.conv2d_1_grad[(r * 24 + 19) * L + l] * ws.input[(r * 8 + ky * 8 + 4) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[(r * 24 + 16) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[(r * 24 + 17) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[(r * 24 + 18) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[1][3][l] += ws.conv2d_1_grad[(r * 24 + 19) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[(r * 24 + 16) * L + l] * ws.input[(r * 8 + ky * 8 + 6) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[(r * 24 + 17) * L + l] * ws.input[(r * 8 + ky * 8 + 6) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[(r * 24 + 18) * L + l] * ws.input[(r * 8 + ky * 8 + 6) * L + l];
+              acc[2][3][l] += ws.conv2d_1_grad[(r * 24 + 19) * L + l] * ws.input[(r * 8 + ky * 8 + 6) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[(r * 24 + 20) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[(r * 24 + 21) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[(r * 24 + 22) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[0][3][l] += ws.conv2d_1_grad[(r * 24 + 23) * L + l] * ws.input[(r * 8 + ky * 8 + 5) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[(r * 24 + 20) * L + l] * ws.input[(r * 8 + ky * 8 + 6) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[(r * 24 + 21) * L + l] * ws.input[(r * 8 + ky * 8 + 6) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[(r * 24 + 22) * L + l] * ws.input[(r * 8 + ky * 8 + 6) * L + l];
+              acc[1][3][l] += ws.conv2d_1_grad[(r * 24 + 23) * L + l] * ws.input[(r * 8 + ky * 8 + 6) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[(r * 24 + 20) * L + l] * ws.input[(r * 8 + ky * 8 + 7) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[(r * 24 + 21) * L + l] * ws.input[(r * 8 + ky * 8 + 7) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[(r * 24 + 22) * L + l] * ws.input[(r * 8 + ky * 8 + 7) * L + l];
+              acc[2][3][l] += ws.conv2d_1_grad[(r * 24 + 23) * L + l] * ws.input[(r * 8 + ky * 8 + 7) * L + l];
             }
-            grads[kConv2d1Kernel + ky * 12 + kx * 4] += lane_sum<T, L>(acc[0]);
-            grads[kConv2d1Kernel + ky * 12 + kx * 4 + 1] += lane_sum<T, L>(acc[1]);
-            grads[kConv2d1Kernel + ky * 12 + kx * 4 + 2] += lane_sum<T, L>(acc[2]);
-            grads[kConv2d1Kernel + ky * 12 + kx * 4 + 3] += lane_sum<T, L>(acc[3]);
-          } // window tap
-        } // for kx
+          } // for r
+          grads[kConv2d1Kernel + ky * 12] += lane_sum<T, L>(acc[0][0]);
+          grads[kConv2d1Kernel + ky * 12 + 1] += lane_sum<T, L>(acc[0][1]);
+          grads[kConv2d1Kernel + ky * 12 + 2] += lane_sum<T, L>(acc[0][2]);
+          grads[kConv2d1Kernel + ky * 12 + 3] += lane_sum<T, L>(acc[0][3]);
+          grads[kConv2d1Kernel + ky * 12 + 4] += lane_sum<T, L>(acc[1][0]);
+          grads[kConv2d1Kernel + ky * 12 + 5] += lane_sum<T, L>(acc[1][1]);
+          grads[kConv2d1Kernel + ky * 12 + 6] += lane_sum<T, L>(acc[1][2]);
+          grads[kConv2d1Kernel + ky * 12 + 7] += lane_sum<T, L>(acc[1][3]);
+          grads[kConv2d1Kernel + ky * 12 + 8] += lane_sum<T, L>(acc[2][0]);
+          grads[kConv2d1Kernel + ky * 12 + 9] += lane_sum<T, L>(acc[2][1]);
+          grads[kConv2d1Kernel + ky * 12 + 10] += lane_sum<T, L>(acc[2][2]);
+          grads[kConv2d1Kernel + ky * 12 + 11] += lane_sum<T, L>(acc[2][3]);
+        } // window taps
       } // for ky
     } // kernel gradient block
   } // conv2d_1_backward
@@ -1270,7 +1206,7 @@ struct Model {
       grads[kDense1Bias + 15] += lane_sum<T, L>(ws.dense_1_grad + 15 * L);
     }
     {
-      T transposed[L][16];
+      alignas(64) T transposed[L][16];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_1_grad[l];
         transposed[l][1] = ws.dense_1_grad[1 * L + l];
@@ -1289,88 +1225,25 @@ struct Model {
         transposed[l][14] = ws.dense_1_grad[14 * L + l];
         transposed[l][15] = ws.dense_1_grad[15 * L + l];
       }
-      for (int i = 0; i < 144; ++i) {
+      for (int ib = 0; ib < 36; ++ib) {
         {
-          T sum = grads[kDense1Kernel + i * 16];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][0];
-          grads[kDense1Kernel + i * 16] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][1];
-          grads[kDense1Kernel + i * 16 + 1] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][2];
-          grads[kDense1Kernel + i * 16 + 2] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][3];
-          grads[kDense1Kernel + i * 16 + 3] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][4];
-          grads[kDense1Kernel + i * 16 + 4] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 5];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][5];
-          grads[kDense1Kernel + i * 16 + 5] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 6];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][6];
-          grads[kDense1Kernel + i * 16 + 6] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 7];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][7];
-          grads[kDense1Kernel + i * 16 + 7] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 8];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][8];
-          grads[kDense1Kernel + i * 16 + 8] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 9];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][9];
-          grads[kDense1Kernel + i * 16 + 9] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 10];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][10];
-          grads[kDense1Kernel + i * 16 + 10] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 11];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][11];
-          grads[kDense1Kernel + i * 16 + 11] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 12];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][12];
-          grads[kDense1Kernel + i * 16 + 12] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 13];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][13];
-          grads[kDense1Kernel + i * 16 + 13] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 14];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][14];
-          grads[kDense1Kernel + i * 16 + 14] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 16 + 15];
-          for (int l = 0; l < L; ++l) sum += ws.conv2d_1_out[(i) * L + l] * transposed[l][15];
-          grads[kDense1Kernel + i * 16 + 15] = sum;
-        }
-      } // for i
+          alignas(64) T acc[4][16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 64 + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 64 + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 64 + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 64 + o + 48];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.conv2d_1_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.conv2d_1_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.conv2d_1_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.conv2d_1_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 64 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 64 + o + 16] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 64 + o + 32] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 64 + o + 48] = acc[3][o + 0];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 12; ++ib) {
       {
@@ -1794,171 +1667,79 @@ struct Model {
       grads[kDense2Bias + 1] += lane_sum<T, L>(ws.dense_2_grad + 1 * L);
     }
     {
-      T transposed[L][2];
+      alignas(64) T transposed[L][2];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_2_grad[l];
         transposed[l][1] = ws.dense_2_grad[1 * L + l];
       }
       {
-        T sum = grads[kDense2Kernel + 0];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[l] * transposed[l][0];
-        grads[kDense2Kernel + 0] = sum;
-      }
+        alignas(64) T acc[4][2];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] = grads[kDense2Kernel + o];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] = grads[kDense2Kernel + o + 2];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] = grads[kDense2Kernel + o + 4];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[3][o + 0] = grads[kDense2Kernel + o + 6];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] += ws.dense_1_out[l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] += ws.dense_1_out[1 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] += ws.dense_1_out[2 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[3][o + 0] += ws.dense_1_out[3 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 2] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 4] = acc[2][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 6] = acc[3][o + 0];
+      } // block of weights
       {
-        T sum = grads[kDense2Kernel + 1];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[l] * transposed[l][1];
-        grads[kDense2Kernel + 1] = sum;
-      }
+        alignas(64) T acc[4][2];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] = grads[kDense2Kernel + o + 8];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] = grads[kDense2Kernel + o + 10];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] = grads[kDense2Kernel + o + 12];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[3][o + 0] = grads[kDense2Kernel + o + 14];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] += ws.dense_1_out[4 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] += ws.dense_1_out[5 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] += ws.dense_1_out[6 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[3][o + 0] += ws.dense_1_out[7 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 8] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 10] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 12] = acc[2][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 14] = acc[3][o + 0];
+      } // block of weights
       {
-        T sum = grads[kDense2Kernel + 2];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[1 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 2] = sum;
-      }
+        alignas(64) T acc[4][2];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] = grads[kDense2Kernel + o + 16];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] = grads[kDense2Kernel + o + 18];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] = grads[kDense2Kernel + o + 20];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[3][o + 0] = grads[kDense2Kernel + o + 22];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] += ws.dense_1_out[8 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] += ws.dense_1_out[9 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] += ws.dense_1_out[10 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[3][o + 0] += ws.dense_1_out[11 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 16] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 18] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 20] = acc[2][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 22] = acc[3][o + 0];
+      } // block of weights
       {
-        T sum = grads[kDense2Kernel + 3];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[1 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 3] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 4];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[2 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 4] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 5];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[2 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 5] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 6];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[3 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 6] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 7];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[3 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 7] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 8];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[4 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 8] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 9];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[4 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 9] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 10];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[5 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 10] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 11];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[5 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 11] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 12];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[6 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 12] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 13];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[6 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 13] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 14];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[7 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 14] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 15];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[7 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 15] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 16];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[8 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 16] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 17];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[8 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 17] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 18];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[9 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 18] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 19];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[9 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 19] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 20];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[10 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 20] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 21];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[10 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 21] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 22];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[11 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 22] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 23];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[11 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 23] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 24];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[12 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 24] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 25];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[12 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 25] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 26];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[13 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 26] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 27];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[13 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 27] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 28];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[14 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 28] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 29];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[14 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 29] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 30];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[15 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 30] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 31];
-        for (int l = 0; l < L; ++l) sum += ws.dense_1_out[15 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 31] = sum;
-      }
+        alignas(64) T acc[4][2];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] = grads[kDense2Kernel + o + 24];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] = grads[kDense2Kernel + o + 26];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] = grads[kDense2Kernel + o + 28];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[3][o + 0] = grads[kDense2Kernel + o + 30];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] += ws.dense_1_out[12 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] += ws.dense_1_out[13 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] += ws.dense_1_out[14 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[3][o + 0] += ws.dense_1_out[15 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 24] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 26] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 28] = acc[2][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 30] = acc[3][o + 0];
+      } // block of weights
     } // kernel gradient
     {
       T acc[8][L] = {};

@@ -173,21 +173,30 @@ struct Model {
     alignas(64) T input[784 * L]; // 28x28x1, copied by forward for backward
     alignas(64) T conv2d_1_out[10816 * L]; // conv2d_1 26x26x16
     alignas(64) T conv2d_1_grad[10816 * L]; // its gradient
-    alignas(64) T conv2d_1_kernel_grad_lanes[72 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_1_grad_tile[208 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_1_kernel_grad_lanes[36 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T depthwise_conv2d_1_out[9216 * L]; // depthwise_conv2d_1 24x24x16
     alignas(64) T depthwise_conv2d_1_grad[9216 * L]; // its gradient
-    alignas(64) T depthwise_conv2d_1_kernel_grad_lanes[72 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T depthwise_conv2d_1_grad_tile[288 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T depthwise_conv2d_1_input_planes[10816 * L]; // the (padded) input, one plane per channel
+    alignas(64) T depthwise_conv2d_1_kernel_grad_lanes[36 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T conv2d_2_out[18432 * L]; // conv2d_2 24x24x32
     alignas(64) T conv2d_2_grad[18432 * L]; // its gradient
+    alignas(64) T conv2d_2_grad_tile[192 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_2_input_planes[9216 * L]; // the (padded) input, one plane per channel
     alignas(64) T conv2d_2_kernel_grad_lanes[128 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T max_pooling2d_1_out[4608 * L]; // max_pooling2d_1 12x12x32
     alignas(64) T max_pooling2d_1_grad[4608 * L]; // its gradient
     alignas(64) T max_pooling2d_1_argmax[4608 * L]; // the winning tap of each output (ky * kw + kx), for backward
     alignas(64) T depthwise_conv2d_2_out[3200 * L]; // depthwise_conv2d_2 10x10x32
     alignas(64) T depthwise_conv2d_2_grad[3200 * L]; // its gradient
-    alignas(64) T depthwise_conv2d_2_kernel_grad_lanes[72 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T depthwise_conv2d_2_grad_tile[200 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T depthwise_conv2d_2_input_planes[4608 * L]; // the (padded) input, one plane per channel
+    alignas(64) T depthwise_conv2d_2_kernel_grad_lanes[36 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T conv2d_3_out[6400 * L]; // conv2d_3 10x10x64
     alignas(64) T conv2d_3_grad[6400 * L]; // its gradient
+    alignas(64) T conv2d_3_grad_tile[160 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_3_input_planes[3200 * L]; // the (padded) input, one plane per channel
     alignas(64) T conv2d_3_kernel_grad_lanes[256 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T max_pooling2d_2_out[1600 * L]; // max_pooling2d_2 5x5x64
     alignas(64) T max_pooling2d_2_grad[1600 * L]; // its gradient
@@ -623,264 +632,296 @@ struct Model {
         grads[kConv2d1Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 2; ++ob) {
+    for (int ob = 0; ob < 4; ++ob) {
       {
-        for (int ty = 0; ty < 26; ++ty) {
+        for (int ty = 0; ty < 13; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_1_grad_tile[l] = ws.conv2d_1_grad[(ty * 832 + ob * 4) * L + l];
+            ws.conv2d_1_grad_tile[1 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 1) * L + l];
+            ws.conv2d_1_grad_tile[2 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 2) * L + l];
+            ws.conv2d_1_grad_tile[3 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 3) * L + l];
+            ws.conv2d_1_grad_tile[4 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 16) * L + l];
+            ws.conv2d_1_grad_tile[5 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 17) * L + l];
+            ws.conv2d_1_grad_tile[6 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 18) * L + l];
+            ws.conv2d_1_grad_tile[7 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 19) * L + l];
+            ws.conv2d_1_grad_tile[8 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 32) * L + l];
+            ws.conv2d_1_grad_tile[9 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 33) * L + l];
+            ws.conv2d_1_grad_tile[10 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 34) * L + l];
+            ws.conv2d_1_grad_tile[11 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 35) * L + l];
+            ws.conv2d_1_grad_tile[12 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 48) * L + l];
+            ws.conv2d_1_grad_tile[13 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 49) * L + l];
+            ws.conv2d_1_grad_tile[14 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 50) * L + l];
+            ws.conv2d_1_grad_tile[15 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 51) * L + l];
+            ws.conv2d_1_grad_tile[16 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 64) * L + l];
+            ws.conv2d_1_grad_tile[17 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 65) * L + l];
+            ws.conv2d_1_grad_tile[18 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 66) * L + l];
+            ws.conv2d_1_grad_tile[19 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 67) * L + l];
+            ws.conv2d_1_grad_tile[20 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 80) * L + l];
+            ws.conv2d_1_grad_tile[21 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 81) * L + l];
+            ws.conv2d_1_grad_tile[22 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 82) * L + l];
+            ws.conv2d_1_grad_tile[23 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 83) * L + l];
+            ws.conv2d_1_grad_tile[24 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 96) * L + l];
+            ws.conv2d_1_grad_tile[25 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 97) * L + l];
+            ws.conv2d_1_grad_tile[26 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 98) * L + l];
+            ws.conv2d_1_grad_tile[27 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 99) * L + l];
+            ws.conv2d_1_grad_tile[28 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 112) * L + l];
+            ws.conv2d_1_grad_tile[29 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 113) * L + l];
+            ws.conv2d_1_grad_tile[30 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 114) * L + l];
+            ws.conv2d_1_grad_tile[31 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 115) * L + l];
+            ws.conv2d_1_grad_tile[32 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 128) * L + l];
+            ws.conv2d_1_grad_tile[33 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 129) * L + l];
+            ws.conv2d_1_grad_tile[34 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 130) * L + l];
+            ws.conv2d_1_grad_tile[35 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 131) * L + l];
+            ws.conv2d_1_grad_tile[36 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 144) * L + l];
+            ws.conv2d_1_grad_tile[37 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 145) * L + l];
+            ws.conv2d_1_grad_tile[38 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 146) * L + l];
+            ws.conv2d_1_grad_tile[39 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 147) * L + l];
+            ws.conv2d_1_grad_tile[40 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 160) * L + l];
+            ws.conv2d_1_grad_tile[41 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 161) * L + l];
+            ws.conv2d_1_grad_tile[42 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 162) * L + l];
+            ws.conv2d_1_grad_tile[43 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 163) * L + l];
+            ws.conv2d_1_grad_tile[44 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 176) * L + l];
+            ws.conv2d_1_grad_tile[45 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 177) * L + l];
+            ws.conv2d_1_grad_tile[46 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 178) * L + l];
+            ws.conv2d_1_grad_tile[47 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 179) * L + l];
+            ws.conv2d_1_grad_tile[48 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 192) * L + l];
+            ws.conv2d_1_grad_tile[49 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 193) * L + l];
+            ws.conv2d_1_grad_tile[50 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 194) * L + l];
+            ws.conv2d_1_grad_tile[51 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 195) * L + l];
+            ws.conv2d_1_grad_tile[52 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 208) * L + l];
+            ws.conv2d_1_grad_tile[53 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 209) * L + l];
+            ws.conv2d_1_grad_tile[54 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 210) * L + l];
+            ws.conv2d_1_grad_tile[55 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 211) * L + l];
+            ws.conv2d_1_grad_tile[56 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 224) * L + l];
+            ws.conv2d_1_grad_tile[57 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 225) * L + l];
+            ws.conv2d_1_grad_tile[58 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 226) * L + l];
+            ws.conv2d_1_grad_tile[59 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 227) * L + l];
+            ws.conv2d_1_grad_tile[60 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 240) * L + l];
+            ws.conv2d_1_grad_tile[61 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 241) * L + l];
+            ws.conv2d_1_grad_tile[62 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 242) * L + l];
+            ws.conv2d_1_grad_tile[63 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 243) * L + l];
+            ws.conv2d_1_grad_tile[64 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 256) * L + l];
+            ws.conv2d_1_grad_tile[65 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 257) * L + l];
+            ws.conv2d_1_grad_tile[66 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 258) * L + l];
+            ws.conv2d_1_grad_tile[67 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 259) * L + l];
+            ws.conv2d_1_grad_tile[68 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 272) * L + l];
+            ws.conv2d_1_grad_tile[69 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 273) * L + l];
+            ws.conv2d_1_grad_tile[70 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 274) * L + l];
+            ws.conv2d_1_grad_tile[71 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 275) * L + l];
+            ws.conv2d_1_grad_tile[72 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 288) * L + l];
+            ws.conv2d_1_grad_tile[73 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 289) * L + l];
+            ws.conv2d_1_grad_tile[74 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 290) * L + l];
+            ws.conv2d_1_grad_tile[75 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 291) * L + l];
+            ws.conv2d_1_grad_tile[76 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 304) * L + l];
+            ws.conv2d_1_grad_tile[77 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 305) * L + l];
+            ws.conv2d_1_grad_tile[78 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 306) * L + l];
+            ws.conv2d_1_grad_tile[79 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 307) * L + l];
+            ws.conv2d_1_grad_tile[80 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 320) * L + l];
+            ws.conv2d_1_grad_tile[81 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 321) * L + l];
+            ws.conv2d_1_grad_tile[82 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 322) * L + l];
+            ws.conv2d_1_grad_tile[83 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 323) * L + l];
+            ws.conv2d_1_grad_tile[84 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 336) * L + l];
+            ws.conv2d_1_grad_tile[85 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 337) * L + l];
+            ws.conv2d_1_grad_tile[86 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 338) * L + l];
+            ws.conv2d_1_grad_tile[87 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 339) * L + l];
+            ws.conv2d_1_grad_tile[88 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 352) * L + l];
+            ws.conv2d_1_grad_tile[89 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 353) * L + l];
+            ws.conv2d_1_grad_tile[90 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 354) * L + l];
+            ws.conv2d_1_grad_tile[91 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 355) * L + l];
+            ws.conv2d_1_grad_tile[92 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 368) * L + l];
+            ws.conv2d_1_grad_tile[93 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 369) * L + l];
+            ws.conv2d_1_grad_tile[94 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 370) * L + l];
+            ws.conv2d_1_grad_tile[95 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 371) * L + l];
+            ws.conv2d_1_grad_tile[96 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 384) * L + l];
+            ws.conv2d_1_grad_tile[97 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 385) * L + l];
+            ws.conv2d_1_grad_tile[98 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 386) * L + l];
+            ws.conv2d_1_grad_tile[99 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 387) * L + l];
+            ws.conv2d_1_grad_tile[100 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 400) * L + l];
+            ws.conv2d_1_grad_tile[101 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 401) * L + l];
+            ws.conv2d_1_grad_tile[102 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 402) * L + l];
+            ws.conv2d_1_grad_tile[103 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 403) * L + l];
+            ws.conv2d_1_grad_tile[104 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 416) * L + l];
+            ws.conv2d_1_grad_tile[105 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 417) * L + l];
+            ws.conv2d_1_grad_tile[106 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 418) * L + l];
+            ws.conv2d_1_grad_tile[107 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 419) * L + l];
+            ws.conv2d_1_grad_tile[108 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 432) * L + l];
+            ws.conv2d_1_grad_tile[109 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 433) * L + l];
+            ws.conv2d_1_grad_tile[110 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 434) * L + l];
+            ws.conv2d_1_grad_tile[111 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 435) * L + l];
+            ws.conv2d_1_grad_tile[112 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 448) * L + l];
+            ws.conv2d_1_grad_tile[113 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 449) * L + l];
+            ws.conv2d_1_grad_tile[114 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 450) * L + l];
+            ws.conv2d_1_grad_tile[115 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 451) * L + l];
+            ws.conv2d_1_grad_tile[116 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 464) * L + l];
+            ws.conv2d_1_grad_tile[117 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 465) * L + l];
+            ws.conv2d_1_grad_tile[118 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 466) * L + l];
+            ws.conv2d_1_grad_tile[119 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 467) * L + l];
+            ws.conv2d_1_grad_tile[120 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 480) * L + l];
+            ws.conv2d_1_grad_tile[121 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 481) * L + l];
+            ws.conv2d_1_grad_tile[122 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 482) * L + l];
+            ws.conv2d_1_grad_tile[123 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 483) * L + l];
+            ws.conv2d_1_grad_tile[124 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 496) * L + l];
+            ws.conv2d_1_grad_tile[125 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 497) * L + l];
+            ws.conv2d_1_grad_tile[126 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 498) * L + l];
+            ws.conv2d_1_grad_tile[127 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 499) * L + l];
+            ws.conv2d_1_grad_tile[128 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 512) * L + l];
+            ws.conv2d_1_grad_tile[129 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 513) * L + l];
+            ws.conv2d_1_grad_tile[130 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 514) * L + l];
+            ws.conv2d_1_grad_tile[131 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 515) * L + l];
+            ws.conv2d_1_grad_tile[132 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 528) * L + l];
+            ws.conv2d_1_grad_tile[133 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 529) * L + l];
+            ws.conv2d_1_grad_tile[134 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 530) * L + l];
+            ws.conv2d_1_grad_tile[135 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 531) * L + l];
+            ws.conv2d_1_grad_tile[136 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 544) * L + l];
+            ws.conv2d_1_grad_tile[137 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 545) * L + l];
+            ws.conv2d_1_grad_tile[138 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 546) * L + l];
+            ws.conv2d_1_grad_tile[139 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 547) * L + l];
+            ws.conv2d_1_grad_tile[140 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 560) * L + l];
+            ws.conv2d_1_grad_tile[141 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 561) * L + l];
+            ws.conv2d_1_grad_tile[142 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 562) * L + l];
+            ws.conv2d_1_grad_tile[143 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 563) * L + l];
+            ws.conv2d_1_grad_tile[144 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 576) * L + l];
+            ws.conv2d_1_grad_tile[145 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 577) * L + l];
+            ws.conv2d_1_grad_tile[146 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 578) * L + l];
+            ws.conv2d_1_grad_tile[147 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 579) * L + l];
+            ws.conv2d_1_grad_tile[148 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 592) * L + l];
+            ws.conv2d_1_grad_tile[149 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 593) * L + l];
+            ws.conv2d_1_grad_tile[150 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 594) * L + l];
+            ws.conv2d_1_grad_tile[151 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 595) * L + l];
+            ws.conv2d_1_grad_tile[152 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 608) * L + l];
+            ws.conv2d_1_grad_tile[153 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 609) * L + l];
+            ws.conv2d_1_grad_tile[154 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 610) * L + l];
+            ws.conv2d_1_grad_tile[155 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 611) * L + l];
+            ws.conv2d_1_grad_tile[156 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 624) * L + l];
+            ws.conv2d_1_grad_tile[157 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 625) * L + l];
+            ws.conv2d_1_grad_tile[158 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 626) * L + l];
+            ws.conv2d_1_grad_tile[159 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 627) * L + l];
+            ws.conv2d_1_grad_tile[160 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 640) * L + l];
+            ws.conv2d_1_grad_tile[161 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 641) * L + l];
+            ws.conv2d_1_grad_tile[162 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 642) * L + l];
+            ws.conv2d_1_grad_tile[163 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 643) * L + l];
+            ws.conv2d_1_grad_tile[164 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 656) * L + l];
+            ws.conv2d_1_grad_tile[165 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 657) * L + l];
+            ws.conv2d_1_grad_tile[166 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 658) * L + l];
+            ws.conv2d_1_grad_tile[167 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 659) * L + l];
+            ws.conv2d_1_grad_tile[168 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 672) * L + l];
+            ws.conv2d_1_grad_tile[169 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 673) * L + l];
+            ws.conv2d_1_grad_tile[170 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 674) * L + l];
+            ws.conv2d_1_grad_tile[171 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 675) * L + l];
+            ws.conv2d_1_grad_tile[172 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 688) * L + l];
+            ws.conv2d_1_grad_tile[173 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 689) * L + l];
+            ws.conv2d_1_grad_tile[174 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 690) * L + l];
+            ws.conv2d_1_grad_tile[175 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 691) * L + l];
+            ws.conv2d_1_grad_tile[176 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 704) * L + l];
+            ws.conv2d_1_grad_tile[177 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 705) * L + l];
+            ws.conv2d_1_grad_tile[178 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 706) * L + l];
+            ws.conv2d_1_grad_tile[179 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 707) * L + l];
+            ws.conv2d_1_grad_tile[180 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 720) * L + l];
+            ws.conv2d_1_grad_tile[181 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 721) * L + l];
+            ws.conv2d_1_grad_tile[182 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 722) * L + l];
+            ws.conv2d_1_grad_tile[183 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 723) * L + l];
+            ws.conv2d_1_grad_tile[184 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 736) * L + l];
+            ws.conv2d_1_grad_tile[185 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 737) * L + l];
+            ws.conv2d_1_grad_tile[186 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 738) * L + l];
+            ws.conv2d_1_grad_tile[187 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 739) * L + l];
+            ws.conv2d_1_grad_tile[188 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 752) * L + l];
+            ws.conv2d_1_grad_tile[189 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 753) * L + l];
+            ws.conv2d_1_grad_tile[190 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 754) * L + l];
+            ws.conv2d_1_grad_tile[191 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 755) * L + l];
+            ws.conv2d_1_grad_tile[192 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 768) * L + l];
+            ws.conv2d_1_grad_tile[193 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 769) * L + l];
+            ws.conv2d_1_grad_tile[194 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 770) * L + l];
+            ws.conv2d_1_grad_tile[195 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 771) * L + l];
+            ws.conv2d_1_grad_tile[196 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 784) * L + l];
+            ws.conv2d_1_grad_tile[197 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 785) * L + l];
+            ws.conv2d_1_grad_tile[198 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 786) * L + l];
+            ws.conv2d_1_grad_tile[199 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 787) * L + l];
+            ws.conv2d_1_grad_tile[200 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 800) * L + l];
+            ws.conv2d_1_grad_tile[201 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 801) * L + l];
+            ws.conv2d_1_grad_tile[202 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 802) * L + l];
+            ws.conv2d_1_grad_tile[203 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 803) * L + l];
+            ws.conv2d_1_grad_tile[204 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 816) * L + l];
+            ws.conv2d_1_grad_tile[205 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 817) * L + l];
+            ws.conv2d_1_grad_tile[206 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 818) * L + l];
+            ws.conv2d_1_grad_tile[207 * L + l] = ws.conv2d_1_grad[(ty * 832 + ob * 4 + 819) * L + l];
+          }
           for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L];
-                if (ty == 0) {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = T(0);
-                    acc[1][l] = T(0);
-                    acc[2][l] = T(0);
-                    acc[3][l] = T(0);
-                    acc[4][l] = T(0);
-                    acc[5][l] = T(0);
-                    acc[6][l] = T(0);
-                    acc[7][l] = T(0);
-                  }
-                }
-                else {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l];
-                    acc[1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l];
-                    acc[2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l];
-                    acc[3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l];
-                    acc[4][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l];
-                    acc[5][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l];
-                    acc[6][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l];
-                    acc[7][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l];
-                  }
-                }
+            {
+              T acc[3][4][L];
+              if (ty == 0) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 1) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 2) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 3) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 4) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 5) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 6) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 7) * L + l] * ws.input[(ty * 28 + ky * 28 + kx) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 16) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 17) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 18) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 19) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 20) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 21) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 22) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 23) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 1) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 32) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 33) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 34) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 35) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 36) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 37) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 38) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 39) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 2) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 48) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 49) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 50) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 51) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 52) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 53) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 54) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 55) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 3) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 64) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 65) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 66) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 67) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 68) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 69) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 70) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 71) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 4) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 80) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 81) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 82) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 83) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 84) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 85) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 86) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 87) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 5) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 96) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 97) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 98) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 99) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 100) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 101) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 102) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 103) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 6) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 112) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 113) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 114) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 115) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 116) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 117) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 118) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 119) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 7) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 128) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 129) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 130) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 131) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 132) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 133) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 134) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 135) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 8) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 144) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 145) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 146) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 147) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 148) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 149) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 150) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 151) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 9) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 160) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 161) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 162) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 163) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 164) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 165) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 166) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 167) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 10) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 176) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 177) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 178) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 179) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 180) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 181) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 182) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 183) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 11) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 192) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 193) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 194) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 195) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 196) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 197) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 198) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 199) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 12) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 208) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 209) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 210) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 211) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 212) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 213) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 214) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 215) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 13) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 224) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 225) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 226) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 227) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 228) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 229) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 230) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 231) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 14) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 240) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 241) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 242) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 243) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 244) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 245) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 246) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 247) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 15) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 256) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 257) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 258) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 259) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 260) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 261) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 262) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 263) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 16) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 272) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 273) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 274) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 275) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 276) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 277) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 278) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 279) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 17) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 288) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 289) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 290) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 291) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 292) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 293) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 294) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 295) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 18) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 304) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 305) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 306) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 307) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 308) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 309) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 310) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 311) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 19) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 320) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 321) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 322) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 323) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 324) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 325) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 326) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 327) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 20) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 336) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 337) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 338) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 339) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 340) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 341) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 342) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 343) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 21) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 352) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 353) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 354) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 355) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 356) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 357) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 358) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 359) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 22) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 368) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 369) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 370) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 371) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 372) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 373) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 374) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 375) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 23) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 384) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 385) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 386) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 387) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 388) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 389) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 390) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 391) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 24) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 400) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 401) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 402) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 403) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 404) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 405) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 406) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 416 + ob * 8 + 407) * L + l] * ws.input[(ty * 28 + ky * 28 + kx + 25) * L + l];
+                  acc[0][0][l] = T(0);
+                  acc[0][1][l] = T(0);
+                  acc[0][2][l] = T(0);
+                  acc[0][3][l] = T(0);
+                  acc[1][0][l] = T(0);
+                  acc[1][1][l] = T(0);
+                  acc[1][2][l] = T(0);
+                  acc[1][3][l] = T(0);
+                  acc[2][0][l] = T(0);
+                  acc[2][1][l] = T(0);
+                  acc[2][2][l] = T(0);
+                  acc[2][3][l] = T(0);
                 }
+              }
+              else {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l] = acc[0][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l] = acc[1][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l] = acc[2][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l] = acc[3][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l] = acc[4][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l] = acc[5][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l] = acc[6][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l] = acc[7][l];
+                  acc[0][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12) * L + l];
+                  acc[0][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 1) * L + l];
+                  acc[0][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 2) * L + l];
+                  acc[0][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 3) * L + l];
+                  acc[1][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 4) * L + l];
+                  acc[1][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 5) * L + l];
+                  acc[1][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 6) * L + l];
+                  acc[1][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 7) * L + l];
+                  acc[2][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 8) * L + l];
+                  acc[2][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 9) * L + l];
+                  acc[2][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 10) * L + l];
+                  acc[2][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 11) * L + l];
                 }
-              } // window tap
-            } // for kx
+              }
+              for (int r = 0; r < 2; ++r) {
+                for (int ox = 0; ox < 26; ++ox) {
+                  CNNC_LANES for (int l = 0; l < L; ++l) {
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 1) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 2) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 3) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 1) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 1) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 1) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 2) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 1) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 3) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 1) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 2) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 1) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 2) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 2) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 2) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 104 + ox * 4 + 3) * L + l] * ws.input[(ty * 56 + r * 28 + ky * 28 + ox + 2) * L + l];
+                  }
+                } // for ox
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12) * L + l] = acc[0][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 4) * L + l] = acc[1][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 5) * L + l] = acc[1][1][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 6) * L + l] = acc[1][2][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 7) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 8) * L + l] = acc[2][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 9) * L + l] = acc[2][1][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 10) * L + l] = acc[2][2][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 11) * L + l] = acc[2][3][l];
+              }
+            } // window taps
           } // for ky
         } // for ty
         for (int w = 0; w < 9; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d1Kernel + w * 16 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d1Kernel + w * 16 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -1215,248 +1256,206 @@ struct Model {
         grads[kDepthwiseConv2d1Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 2; ++ob) {
+    for (int p = 0; p < 676; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.depthwise_conv2d_1_input_planes[(p) * L + l] = ws.conv2d_1_out[(p * 16) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 676) * L + l] = ws.conv2d_1_out[(p * 16 + 1) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 1352) * L + l] = ws.conv2d_1_out[(p * 16 + 2) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 2028) * L + l] = ws.conv2d_1_out[(p * 16 + 3) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 2704) * L + l] = ws.conv2d_1_out[(p * 16 + 4) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 3380) * L + l] = ws.conv2d_1_out[(p * 16 + 5) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 4056) * L + l] = ws.conv2d_1_out[(p * 16 + 6) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 4732) * L + l] = ws.conv2d_1_out[(p * 16 + 7) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 5408) * L + l] = ws.conv2d_1_out[(p * 16 + 8) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 6084) * L + l] = ws.conv2d_1_out[(p * 16 + 9) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 6760) * L + l] = ws.conv2d_1_out[(p * 16 + 10) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 7436) * L + l] = ws.conv2d_1_out[(p * 16 + 11) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 8112) * L + l] = ws.conv2d_1_out[(p * 16 + 12) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 8788) * L + l] = ws.conv2d_1_out[(p * 16 + 13) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 9464) * L + l] = ws.conv2d_1_out[(p * 16 + 14) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 10140) * L + l] = ws.conv2d_1_out[(p * 16 + 15) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 4; ++ob) {
       {
-        for (int ty = 0; ty < 24; ++ty) {
+        for (int ty = 0; ty < 8; ++ty) {
+          for (int r = 0; r < 3; ++r) {
+            CNNC_LANES for (int l = 0; l < L; ++l) {
+              ws.depthwise_conv2d_1_grad_tile[(r * 96) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 1) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 1) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 2) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 2) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 3) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 3) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 4) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 16) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 5) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 17) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 6) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 18) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 7) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 19) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 8) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 32) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 9) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 33) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 10) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 34) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 11) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 35) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 12) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 48) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 13) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 49) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 14) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 50) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 15) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 51) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 16) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 64) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 17) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 65) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 18) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 66) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 19) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 67) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 20) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 80) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 21) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 81) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 22) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 82) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 23) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 83) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 24) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 96) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 25) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 97) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 26) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 98) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 27) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 99) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 28) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 112) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 29) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 113) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 30) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 114) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 31) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 115) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 32) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 128) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 33) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 129) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 34) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 130) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 35) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 131) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 36) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 144) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 37) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 145) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 38) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 146) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 39) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 147) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 40) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 160) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 41) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 161) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 42) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 162) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 43) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 163) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 44) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 176) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 45) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 177) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 46) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 178) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 47) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 179) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 48) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 192) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 49) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 193) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 50) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 194) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 51) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 195) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 52) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 208) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 53) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 209) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 54) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 210) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 55) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 211) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 56) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 224) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 57) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 225) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 58) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 226) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 59) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 227) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 60) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 240) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 61) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 241) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 62) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 242) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 63) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 243) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 64) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 256) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 65) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 257) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 66) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 258) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 67) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 259) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 68) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 272) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 69) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 273) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 70) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 274) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 71) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 275) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 72) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 288) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 73) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 289) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 74) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 290) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 75) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 291) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 76) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 304) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 77) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 305) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 78) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 306) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 79) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 307) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 80) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 320) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 81) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 321) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 82) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 322) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 83) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 323) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 84) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 336) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 85) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 337) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 86) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 338) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 87) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 339) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 88) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 352) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 89) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 353) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 90) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 354) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 91) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 355) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 92) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 368) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 93) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 369) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 94) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 370) * L + l];
+              ws.depthwise_conv2d_1_grad_tile[(r * 96 + 95) * L + l] = ws.depthwise_conv2d_1_grad[(ty * 1152 + r * 384 + ob * 4 + 371) * L + l];
+            }
+          } // for r
           for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L];
-                if (ty == 0) {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = T(0);
-                    acc[1][l] = T(0);
-                    acc[2][l] = T(0);
-                    acc[3][l] = T(0);
-                    acc[4][l] = T(0);
-                    acc[5][l] = T(0);
-                    acc[6][l] = T(0);
-                    acc[7][l] = T(0);
-                  }
-                }
-                else {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l];
-                    acc[1][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l];
-                    acc[2][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l];
-                    acc[3][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l];
-                    acc[4][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l];
-                    acc[5][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l];
-                    acc[6][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l];
-                    acc[7][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l];
-                  }
-                }
+            {
+              T acc[3][4][L];
+              if (ty == 0) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 1) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 1) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 2) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 2) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 3) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 3) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 4) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 4) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 5) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 5) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 6) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 6) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 7) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 7) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 16) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 16) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 17) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 17) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 18) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 18) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 19) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 19) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 20) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 20) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 21) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 21) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 22) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 22) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 23) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 23) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 32) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 32) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 33) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 33) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 34) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 34) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 35) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 35) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 36) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 36) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 37) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 37) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 38) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 38) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 39) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 39) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 48) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 48) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 49) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 49) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 50) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 50) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 51) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 51) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 52) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 52) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 53) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 53) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 54) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 54) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 55) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 55) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 64) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 64) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 65) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 65) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 66) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 66) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 67) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 67) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 68) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 68) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 69) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 69) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 70) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 70) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 71) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 71) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 80) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 80) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 81) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 81) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 82) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 82) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 83) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 83) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 84) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 84) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 85) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 85) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 86) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 86) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 87) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 87) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 96) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 96) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 97) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 97) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 98) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 98) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 99) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 99) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 100) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 100) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 101) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 101) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 102) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 102) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 103) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 103) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 112) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 112) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 113) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 113) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 114) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 114) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 115) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 115) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 116) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 116) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 117) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 117) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 118) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 118) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 119) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 119) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 128) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 128) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 129) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 129) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 130) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 130) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 131) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 131) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 132) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 132) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 133) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 133) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 134) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 134) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 135) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 135) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 144) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 144) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 145) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 145) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 146) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 146) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 147) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 147) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 148) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 148) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 149) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 149) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 150) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 150) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 151) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 151) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 160) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 160) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 161) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 161) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 162) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 162) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 163) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 163) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 164) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 164) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 165) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 165) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 166) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 166) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 167) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 167) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 176) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 176) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 177) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 177) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 178) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 178) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 179) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 179) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 180) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 180) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 181) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 181) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 182) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 182) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 183) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 183) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 192) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 192) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 193) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 193) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 194) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 194) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 195) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 195) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 196) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 196) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 197) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 197) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 198) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 198) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 199) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 199) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 208) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 208) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 209) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 209) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 210) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 210) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 211) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 211) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 212) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 212) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 213) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 213) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 214) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 214) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 215) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 215) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 224) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 224) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 225) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 225) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 226) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 226) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 227) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 227) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 228) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 228) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 229) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 229) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 230) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 230) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 231) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 231) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 240) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 240) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 241) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 241) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 242) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 242) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 243) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 243) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 244) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 244) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 245) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 245) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 246) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 246) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 247) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 247) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 256) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 256) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 257) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 257) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 258) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 258) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 259) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 259) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 260) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 260) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 261) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 261) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 262) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 262) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 263) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 263) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 272) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 272) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 273) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 273) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 274) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 274) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 275) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 275) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 276) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 276) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 277) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 277) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 278) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 278) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 279) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 279) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 288) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 288) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 289) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 289) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 290) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 290) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 291) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 291) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 292) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 292) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 293) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 293) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 294) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 294) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 295) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 295) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 304) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 304) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 305) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 305) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 306) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 306) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 307) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 307) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 308) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 308) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 309) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 309) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 310) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 310) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 311) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 311) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 320) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 320) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 321) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 321) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 322) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 322) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 323) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 323) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 324) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 324) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 325) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 325) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 326) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 326) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 327) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 327) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 336) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 336) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 337) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 337) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 338) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 338) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 339) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 339) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 340) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 340) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 341) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 341) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 342) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 342) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 343) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 343) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 352) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 352) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 353) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 353) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 354) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 354) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 355) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 355) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 356) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 356) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 357) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 357) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 358) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 358) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 359) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 359) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 368) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 368) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 369) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 369) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 370) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 370) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 371) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 371) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 372) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 372) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 373) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 373) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 374) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 374) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_1_grad[(ty * 384 + ob * 8 + 375) * L + l] * ws.conv2d_1_out[(ty * 416 + ky * 416 + kx * 16 + ob * 8 + 375) * L + l];
+                  acc[0][0][l] = T(0);
+                  acc[0][1][l] = T(0);
+                  acc[0][2][l] = T(0);
+                  acc[0][3][l] = T(0);
+                  acc[1][0][l] = T(0);
+                  acc[1][1][l] = T(0);
+                  acc[1][2][l] = T(0);
+                  acc[1][3][l] = T(0);
+                  acc[2][0][l] = T(0);
+                  acc[2][1][l] = T(0);
+                  acc[2][2][l] = T(0);
+                  acc[2][3][l] = T(0);
                 }
+              }
+              else {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l] = acc[0][l];
-                  ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l] = acc[1][l];
-                  ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l] = acc[2][l];
-                  ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l] = acc[3][l];
-                  ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l] = acc[4][l];
-                  ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l] = acc[5][l];
-                  ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l] = acc[6][l];
-                  ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l] = acc[7][l];
+                  acc[0][0][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12) * L + l];
+                  acc[0][1][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 1) * L + l];
+                  acc[0][2][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 2) * L + l];
+                  acc[0][3][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 3) * L + l];
+                  acc[1][0][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 4) * L + l];
+                  acc[1][1][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 5) * L + l];
+                  acc[1][2][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 6) * L + l];
+                  acc[1][3][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 7) * L + l];
+                  acc[2][0][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 8) * L + l];
+                  acc[2][1][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 9) * L + l];
+                  acc[2][2][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 10) * L + l];
+                  acc[2][3][l] = ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 11) * L + l];
                 }
-              } // window tap
-            } // for kx
+              }
+              for (int r = 0; r < 3; ++r) {
+                for (int ox = 0; ox < 24; ++ox) {
+                  CNNC_LANES for (int l = 0; l < L; ++l) {
+                    acc[0][0][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox) * L + l];
+                    acc[0][1][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4 + 1) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 676) * L + l];
+                    acc[0][2][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4 + 2) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 1352) * L + l];
+                    acc[0][3][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4 + 3) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 2028) * L + l];
+                    acc[1][0][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 1) * L + l];
+                    acc[1][1][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4 + 1) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 677) * L + l];
+                    acc[1][2][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4 + 2) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 1353) * L + l];
+                    acc[1][3][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4 + 3) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 2029) * L + l];
+                    acc[2][0][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 2) * L + l];
+                    acc[2][1][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4 + 1) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 678) * L + l];
+                    acc[2][2][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4 + 2) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 1354) * L + l];
+                    acc[2][3][l] += ws.depthwise_conv2d_1_grad_tile[(r * 96 + ox * 4 + 3) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 2704 + ty * 78 + r * 26 + ky * 26 + ox + 2030) * L + l];
+                  }
+                } // for ox
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12) * L + l] = acc[0][0][l];
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 1) * L + l] = acc[0][1][l];
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 2) * L + l] = acc[0][2][l];
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 4) * L + l] = acc[1][0][l];
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 5) * L + l] = acc[1][1][l];
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 6) * L + l] = acc[1][2][l];
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 7) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 8) * L + l] = acc[2][0][l];
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 9) * L + l] = acc[2][1][l];
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 10) * L + l] = acc[2][2][l];
+                ws.depthwise_conv2d_1_kernel_grad_lanes[(ky * 12 + 11) * L + l] = acc[2][3][l];
+              }
+            } // window taps
           } // for ky
         } // for ty
         for (int w = 0; w < 9; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kDepthwiseConv2d1Kernel + w * 16 + ob * 8 + a] += lane_sum<T, L>(ws.depthwise_conv2d_1_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kDepthwiseConv2d1Kernel + w * 16 + ob * 4 + a] += lane_sum<T, L>(ws.depthwise_conv2d_1_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -2417,241 +2416,455 @@ struct Model {
         grads[kConv2d2Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
+    for (int p = 0; p < 576; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_2_input_planes[(p) * L + l] = ws.depthwise_conv2d_1_out[(p * 16) * L + l];
+        ws.conv2d_2_input_planes[(p + 576) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 1) * L + l];
+        ws.conv2d_2_input_planes[(p + 1152) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 2) * L + l];
+        ws.conv2d_2_input_planes[(p + 1728) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 3) * L + l];
+        ws.conv2d_2_input_planes[(p + 2304) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 4) * L + l];
+        ws.conv2d_2_input_planes[(p + 2880) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 5) * L + l];
+        ws.conv2d_2_input_planes[(p + 3456) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 6) * L + l];
+        ws.conv2d_2_input_planes[(p + 4032) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 7) * L + l];
+        ws.conv2d_2_input_planes[(p + 4608) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 8) * L + l];
+        ws.conv2d_2_input_planes[(p + 5184) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 9) * L + l];
+        ws.conv2d_2_input_planes[(p + 5760) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 10) * L + l];
+        ws.conv2d_2_input_planes[(p + 6336) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 11) * L + l];
+        ws.conv2d_2_input_planes[(p + 6912) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 12) * L + l];
+        ws.conv2d_2_input_planes[(p + 7488) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 13) * L + l];
+        ws.conv2d_2_input_planes[(p + 8064) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 14) * L + l];
+        ws.conv2d_2_input_planes[(p + 8640) * L + l] = ws.depthwise_conv2d_1_out[(p * 16 + 15) * L + l];
+      }
+    } // for p
     for (int ob = 0; ob < 4; ++ob) {
       {
         for (int ty = 0; ty < 24; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_2_grad_tile[l] = ws.conv2d_2_grad[(ty * 768 + ob * 8) * L + l];
+            ws.conv2d_2_grad_tile[1 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 1) * L + l];
+            ws.conv2d_2_grad_tile[2 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 2) * L + l];
+            ws.conv2d_2_grad_tile[3 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 3) * L + l];
+            ws.conv2d_2_grad_tile[4 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 4) * L + l];
+            ws.conv2d_2_grad_tile[5 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 5) * L + l];
+            ws.conv2d_2_grad_tile[6 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 6) * L + l];
+            ws.conv2d_2_grad_tile[7 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 7) * L + l];
+            ws.conv2d_2_grad_tile[8 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 32) * L + l];
+            ws.conv2d_2_grad_tile[9 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 33) * L + l];
+            ws.conv2d_2_grad_tile[10 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 34) * L + l];
+            ws.conv2d_2_grad_tile[11 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 35) * L + l];
+            ws.conv2d_2_grad_tile[12 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 36) * L + l];
+            ws.conv2d_2_grad_tile[13 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 37) * L + l];
+            ws.conv2d_2_grad_tile[14 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 38) * L + l];
+            ws.conv2d_2_grad_tile[15 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 39) * L + l];
+            ws.conv2d_2_grad_tile[16 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 64) * L + l];
+            ws.conv2d_2_grad_tile[17 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 65) * L + l];
+            ws.conv2d_2_grad_tile[18 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 66) * L + l];
+            ws.conv2d_2_grad_tile[19 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 67) * L + l];
+            ws.conv2d_2_grad_tile[20 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 68) * L + l];
+            ws.conv2d_2_grad_tile[21 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 69) * L + l];
+            ws.conv2d_2_grad_tile[22 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 70) * L + l];
+            ws.conv2d_2_grad_tile[23 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 71) * L + l];
+            ws.conv2d_2_grad_tile[24 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 96) * L + l];
+            ws.conv2d_2_grad_tile[25 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 97) * L + l];
+            ws.conv2d_2_grad_tile[26 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 98) * L + l];
+            ws.conv2d_2_grad_tile[27 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 99) * L + l];
+            ws.conv2d_2_grad_tile[28 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 100) * L + l];
+            ws.conv2d_2_grad_tile[29 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 101) * L + l];
+            ws.conv2d_2_grad_tile[30 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 102) * L + l];
+            ws.conv2d_2_grad_tile[31 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 103) * L + l];
+            ws.conv2d_2_grad_tile[32 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 128) * L + l];
+            ws.conv2d_2_grad_tile[33 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 129) * L + l];
+            ws.conv2d_2_grad_tile[34 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 130) * L + l];
+            ws.conv2d_2_grad_tile[35 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 131) * L + l];
+            ws.conv2d_2_grad_tile[36 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 132) * L + l];
+            ws.conv2d_2_grad_tile[37 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 133) * L + l];
+            ws.conv2d_2_grad_tile[38 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 134) * L + l];
+            ws.conv2d_2_grad_tile[39 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 135) * L + l];
+            ws.conv2d_2_grad_tile[40 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 160) * L + l];
+            ws.conv2d_2_grad_tile[41 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 161) * L + l];
+            ws.conv2d_2_grad_tile[42 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 162) * L + l];
+            ws.conv2d_2_grad_tile[43 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 163) * L + l];
+            ws.conv2d_2_grad_tile[44 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 164) * L + l];
+            ws.conv2d_2_grad_tile[45 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 165) * L + l];
+            ws.conv2d_2_grad_tile[46 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 166) * L + l];
+            ws.conv2d_2_grad_tile[47 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 167) * L + l];
+            ws.conv2d_2_grad_tile[48 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 192) * L + l];
+            ws.conv2d_2_grad_tile[49 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 193) * L + l];
+            ws.conv2d_2_grad_tile[50 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 194) * L + l];
+            ws.conv2d_2_grad_tile[51 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 195) * L + l];
+            ws.conv2d_2_grad_tile[52 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 196) * L + l];
+            ws.conv2d_2_grad_tile[53 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 197) * L + l];
+            ws.conv2d_2_grad_tile[54 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 198) * L + l];
+            ws.conv2d_2_grad_tile[55 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 199) * L + l];
+            ws.conv2d_2_grad_tile[56 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 224) * L + l];
+            ws.conv2d_2_grad_tile[57 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 225) * L + l];
+            ws.conv2d_2_grad_tile[58 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 226) * L + l];
+            ws.conv2d_2_grad_tile[59 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 227) * L + l];
+            ws.conv2d_2_grad_tile[60 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 228) * L + l];
+            ws.conv2d_2_grad_tile[61 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 229) * L + l];
+            ws.conv2d_2_grad_tile[62 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 230) * L + l];
+            ws.conv2d_2_grad_tile[63 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 231) * L + l];
+            ws.conv2d_2_grad_tile[64 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 256) * L + l];
+            ws.conv2d_2_grad_tile[65 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 257) * L + l];
+            ws.conv2d_2_grad_tile[66 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 258) * L + l];
+            ws.conv2d_2_grad_tile[67 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 259) * L + l];
+            ws.conv2d_2_grad_tile[68 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 260) * L + l];
+            ws.conv2d_2_grad_tile[69 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 261) * L + l];
+            ws.conv2d_2_grad_tile[70 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 262) * L + l];
+            ws.conv2d_2_grad_tile[71 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 263) * L + l];
+            ws.conv2d_2_grad_tile[72 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 288) * L + l];
+            ws.conv2d_2_grad_tile[73 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 289) * L + l];
+            ws.conv2d_2_grad_tile[74 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 290) * L + l];
+            ws.conv2d_2_grad_tile[75 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 291) * L + l];
+            ws.conv2d_2_grad_tile[76 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 292) * L + l];
+            ws.conv2d_2_grad_tile[77 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 293) * L + l];
+            ws.conv2d_2_grad_tile[78 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 294) * L + l];
+            ws.conv2d_2_grad_tile[79 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 295) * L + l];
+            ws.conv2d_2_grad_tile[80 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 320) * L + l];
+            ws.conv2d_2_grad_tile[81 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 321) * L + l];
+            ws.conv2d_2_grad_tile[82 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 322) * L + l];
+            ws.conv2d_2_grad_tile[83 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 323) * L + l];
+            ws.conv2d_2_grad_tile[84 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 324) * L + l];
+            ws.conv2d_2_grad_tile[85 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 325) * L + l];
+            ws.conv2d_2_grad_tile[86 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 326) * L + l];
+            ws.conv2d_2_grad_tile[87 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 327) * L + l];
+            ws.conv2d_2_grad_tile[88 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 352) * L + l];
+            ws.conv2d_2_grad_tile[89 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 353) * L + l];
+            ws.conv2d_2_grad_tile[90 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 354) * L + l];
+            ws.conv2d_2_grad_tile[91 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 355) * L + l];
+            ws.conv2d_2_grad_tile[92 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 356) * L + l];
+            ws.conv2d_2_grad_tile[93 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 357) * L + l];
+            ws.conv2d_2_grad_tile[94 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 358) * L + l];
+            ws.conv2d_2_grad_tile[95 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 359) * L + l];
+            ws.conv2d_2_grad_tile[96 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 384) * L + l];
+            ws.conv2d_2_grad_tile[97 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 385) * L + l];
+            ws.conv2d_2_grad_tile[98 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 386) * L + l];
+            ws.conv2d_2_grad_tile[99 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 387) * L + l];
+            ws.conv2d_2_grad_tile[100 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 388) * L + l];
+            ws.conv2d_2_grad_tile[101 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 389) * L + l];
+            ws.conv2d_2_grad_tile[102 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 390) * L + l];
+            ws.conv2d_2_grad_tile[103 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 391) * L + l];
+            ws.conv2d_2_grad_tile[104 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 416) * L + l];
+            ws.conv2d_2_grad_tile[105 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 417) * L + l];
+            ws.conv2d_2_grad_tile[106 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 418) * L + l];
+            ws.conv2d_2_grad_tile[107 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 419) * L + l];
+            ws.conv2d_2_grad_tile[108 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 420) * L + l];
+            ws.conv2d_2_grad_tile[109 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 421) * L + l];
+            ws.conv2d_2_grad_tile[110 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 422) * L + l];
+            ws.conv2d_2_grad_tile[111 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 423) * L + l];
+            ws.conv2d_2_grad_tile[112 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 448) * L + l];
+            ws.conv2d_2_grad_tile[113 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 449) * L + l];
+            ws.conv2d_2_grad_tile[114 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 450) * L + l];
+            ws.conv2d_2_grad_tile[115 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 451) * L + l];
+            ws.conv2d_2_grad_tile[116 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 452) * L + l];
+            ws.conv2d_2_grad_tile[117 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 453) * L + l];
+            ws.conv2d_2_grad_tile[118 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 454) * L + l];
+            ws.conv2d_2_grad_tile[119 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 455) * L + l];
+            ws.conv2d_2_grad_tile[120 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 480) * L + l];
+            ws.conv2d_2_grad_tile[121 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 481) * L + l];
+            ws.conv2d_2_grad_tile[122 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 482) * L + l];
+            ws.conv2d_2_grad_tile[123 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 483) * L + l];
+            ws.conv2d_2_grad_tile[124 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 484) * L + l];
+            ws.conv2d_2_grad_tile[125 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 485) * L + l];
+            ws.conv2d_2_grad_tile[126 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 486) * L + l];
+            ws.conv2d_2_grad_tile[127 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 487) * L + l];
+            ws.conv2d_2_grad_tile[128 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 512) * L + l];
+            ws.conv2d_2_grad_tile[129 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 513) * L + l];
+            ws.conv2d_2_grad_tile[130 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 514) * L + l];
+            ws.conv2d_2_grad_tile[131 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 515) * L + l];
+            ws.conv2d_2_grad_tile[132 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 516) * L + l];
+            ws.conv2d_2_grad_tile[133 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 517) * L + l];
+            ws.conv2d_2_grad_tile[134 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 518) * L + l];
+            ws.conv2d_2_grad_tile[135 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 519) * L + l];
+            ws.conv2d_2_grad_tile[136 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 544) * L + l];
+            ws.conv2d_2_grad_tile[137 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 545) * L + l];
+            ws.conv2d_2_grad_tile[138 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 546) * L + l];
+            ws.conv2d_2_grad_tile[139 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 547) * L + l];
+            ws.conv2d_2_grad_tile[140 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 548) * L + l];
+            ws.conv2d_2_grad_tile[141 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 549) * L + l];
+            ws.conv2d_2_grad_tile[142 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 550) * L + l];
+            ws.conv2d_2_grad_tile[143 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 551) * L + l];
+            ws.conv2d_2_grad_tile[144 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 576) * L + l];
+            ws.conv2d_2_grad_tile[145 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 577) * L + l];
+            ws.conv2d_2_grad_tile[146 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 578) * L + l];
+            ws.conv2d_2_grad_tile[147 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 579) * L + l];
+            ws.conv2d_2_grad_tile[148 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 580) * L + l];
+            ws.conv2d_2_grad_tile[149 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 581) * L + l];
+            ws.conv2d_2_grad_tile[150 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 582) * L + l];
+            ws.conv2d_2_grad_tile[151 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 583) * L + l];
+            ws.conv2d_2_grad_tile[152 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 608) * L + l];
+            ws.conv2d_2_grad_tile[153 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 609) * L + l];
+            ws.conv2d_2_grad_tile[154 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 610) * L + l];
+            ws.conv2d_2_grad_tile[155 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 611) * L + l];
+            ws.conv2d_2_grad_tile[156 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 612) * L + l];
+            ws.conv2d_2_grad_tile[157 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 613) * L + l];
+            ws.conv2d_2_grad_tile[158 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 614) * L + l];
+            ws.conv2d_2_grad_tile[159 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 615) * L + l];
+            ws.conv2d_2_grad_tile[160 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 640) * L + l];
+            ws.conv2d_2_grad_tile[161 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 641) * L + l];
+            ws.conv2d_2_grad_tile[162 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 642) * L + l];
+            ws.conv2d_2_grad_tile[163 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 643) * L + l];
+            ws.conv2d_2_grad_tile[164 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 644) * L + l];
+            ws.conv2d_2_grad_tile[165 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 645) * L + l];
+            ws.conv2d_2_grad_tile[166 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 646) * L + l];
+            ws.conv2d_2_grad_tile[167 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 647) * L + l];
+            ws.conv2d_2_grad_tile[168 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 672) * L + l];
+            ws.conv2d_2_grad_tile[169 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 673) * L + l];
+            ws.conv2d_2_grad_tile[170 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 674) * L + l];
+            ws.conv2d_2_grad_tile[171 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 675) * L + l];
+            ws.conv2d_2_grad_tile[172 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 676) * L + l];
+            ws.conv2d_2_grad_tile[173 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 677) * L + l];
+            ws.conv2d_2_grad_tile[174 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 678) * L + l];
+            ws.conv2d_2_grad_tile[175 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 679) * L + l];
+            ws.conv2d_2_grad_tile[176 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 704) * L + l];
+            ws.conv2d_2_grad_tile[177 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 705) * L + l];
+            ws.conv2d_2_grad_tile[178 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 706) * L + l];
+            ws.conv2d_2_grad_tile[179 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 707) * L + l];
+            ws.conv2d_2_grad_tile[180 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 708) * L + l];
+            ws.conv2d_2_grad_tile[181 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 709) * L + l];
+            ws.conv2d_2_grad_tile[182 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 710) * L + l];
+            ws.conv2d_2_grad_tile[183 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 711) * L + l];
+            ws.conv2d_2_grad_tile[184 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 736) * L + l];
+            ws.conv2d_2_grad_tile[185 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 737) * L + l];
+            ws.conv2d_2_grad_tile[186 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 738) * L + l];
+            ws.conv2d_2_grad_tile[187 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 739) * L + l];
+            ws.conv2d_2_grad_tile[188 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 740) * L + l];
+            ws.conv2d_2_grad_tile[189 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 741) * L + l];
+            ws.conv2d_2_grad_tile[190 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 742) * L + l];
+            ws.conv2d_2_grad_tile[191 * L + l] = ws.conv2d_2_grad[(ty * 768 + ob * 8 + 743) * L + l];
+          }
           for (int c = 0; c < 16; ++c) {
             {
-              T acc[8][L];
+              T acc[1][8][L];
               if (ty == 0) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = T(0);
-                  acc[1][l] = T(0);
-                  acc[2][l] = T(0);
-                  acc[3][l] = T(0);
-                  acc[4][l] = T(0);
-                  acc[5][l] = T(0);
-                  acc[6][l] = T(0);
-                  acc[7][l] = T(0);
+                  acc[0][0][l] = T(0);
+                  acc[0][1][l] = T(0);
+                  acc[0][2][l] = T(0);
+                  acc[0][3][l] = T(0);
+                  acc[0][4][l] = T(0);
+                  acc[0][5][l] = T(0);
+                  acc[0][6][l] = T(0);
+                  acc[0][7][l] = T(0);
                 }
               }
               else {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8) * L + l];
-                  acc[1][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 5) * L + l];
-                  acc[6][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 6) * L + l];
-                  acc[7][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 7) * L + l];
+                  acc[0][0][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8) * L + l];
+                  acc[0][1][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 1) * L + l];
+                  acc[0][2][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 2) * L + l];
+                  acc[0][3][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 3) * L + l];
+                  acc[0][4][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 4) * L + l];
+                  acc[0][5][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 5) * L + l];
+                  acc[0][6][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 6) * L + l];
+                  acc[0][7][l] = ws.conv2d_2_kernel_grad_lanes[(c * 8 + 7) * L + l];
                 }
               }
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 1) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 2) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 3) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 4) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 5) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 6) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 7) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 32) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 16) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 33) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 16) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 34) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 16) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 35) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 16) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 36) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 16) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 37) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 16) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 38) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 16) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 39) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 16) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 64) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 32) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 65) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 32) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 66) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 32) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 67) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 32) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 68) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 32) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 69) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 32) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 70) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 32) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 71) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 32) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 96) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 48) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 97) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 48) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 98) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 48) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 99) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 48) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 100) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 48) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 101) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 48) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 102) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 48) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 103) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 48) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 128) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 64) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 129) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 64) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 130) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 64) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 131) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 64) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 132) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 64) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 133) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 64) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 134) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 64) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 135) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 64) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 160) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 80) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 161) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 80) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 162) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 80) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 163) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 80) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 164) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 80) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 165) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 80) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 166) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 80) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 167) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 80) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 192) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 96) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 193) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 96) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 194) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 96) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 195) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 96) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 196) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 96) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 197) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 96) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 198) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 96) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 199) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 96) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 224) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 112) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 225) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 112) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 226) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 112) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 227) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 112) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 228) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 112) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 229) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 112) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 230) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 112) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 231) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 112) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 256) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 128) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 257) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 128) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 258) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 128) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 259) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 128) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 260) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 128) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 261) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 128) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 262) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 128) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 263) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 128) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 288) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 144) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 289) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 144) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 290) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 144) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 291) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 144) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 292) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 144) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 293) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 144) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 294) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 144) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 295) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 144) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 320) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 160) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 321) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 160) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 322) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 160) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 323) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 160) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 324) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 160) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 325) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 160) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 326) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 160) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 327) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 160) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 352) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 176) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 353) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 176) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 354) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 176) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 355) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 176) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 356) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 176) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 357) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 176) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 358) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 176) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 359) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 176) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 384) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 192) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 385) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 192) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 386) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 192) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 387) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 192) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 388) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 192) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 389) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 192) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 390) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 192) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 391) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 192) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 416) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 208) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 417) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 208) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 418) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 208) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 419) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 208) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 420) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 208) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 421) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 208) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 422) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 208) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 423) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 208) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 448) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 224) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 449) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 224) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 450) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 224) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 451) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 224) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 452) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 224) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 453) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 224) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 454) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 224) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 455) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 224) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 480) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 240) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 481) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 240) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 482) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 240) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 483) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 240) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 484) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 240) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 485) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 240) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 486) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 240) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 487) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 240) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 512) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 256) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 513) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 256) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 514) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 256) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 515) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 256) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 516) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 256) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 517) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 256) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 518) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 256) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 519) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 256) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 544) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 272) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 545) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 272) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 546) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 272) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 547) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 272) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 548) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 272) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 549) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 272) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 550) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 272) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 551) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 272) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 576) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 288) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 577) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 288) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 578) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 288) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 579) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 288) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 580) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 288) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 581) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 288) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 582) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 288) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 583) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 288) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 608) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 304) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 609) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 304) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 610) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 304) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 611) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 304) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 612) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 304) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 613) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 304) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 614) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 304) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 615) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 304) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 640) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 320) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 641) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 320) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 642) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 320) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 643) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 320) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 644) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 320) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 645) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 320) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 646) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 320) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 647) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 320) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 672) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 336) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 673) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 336) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 674) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 336) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 675) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 336) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 676) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 336) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 677) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 336) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 678) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 336) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 679) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 336) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 704) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 352) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 705) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 352) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 706) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 352) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 707) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 352) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 708) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 352) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 709) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 352) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 710) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 352) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 711) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 352) * L + l];
-                acc[0][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 736) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 368) * L + l];
-                acc[1][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 737) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 368) * L + l];
-                acc[2][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 738) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 368) * L + l];
-                acc[3][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 739) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 368) * L + l];
-                acc[4][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 740) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 368) * L + l];
-                acc[5][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 741) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 368) * L + l];
-                acc[6][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 742) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 368) * L + l];
-                acc[7][l] += ws.conv2d_2_grad[(ty * 768 + ob * 8 + 743) * L + l] * ws.depthwise_conv2d_1_out[(ty * 384 + c + 368) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[1 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[2 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[3 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[4 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[5 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[6 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[7 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[8 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 1) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[9 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 1) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[10 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 1) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[11 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 1) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[12 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 1) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[13 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 1) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[14 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 1) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[15 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 1) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[16 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 2) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[17 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 2) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[18 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 2) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[19 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 2) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[20 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 2) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[21 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 2) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[22 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 2) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[23 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 2) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[24 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 3) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[25 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 3) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[26 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 3) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[27 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 3) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[28 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 3) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[29 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 3) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[30 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 3) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[31 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 3) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[32 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 4) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[33 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 4) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[34 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 4) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[35 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 4) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[36 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 4) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[37 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 4) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[38 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 4) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[39 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 4) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[40 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 5) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[41 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 5) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[42 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 5) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[43 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 5) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[44 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 5) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[45 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 5) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[46 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 5) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[47 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 5) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[48 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 6) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[49 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 6) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[50 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 6) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[51 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 6) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[52 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 6) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[53 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 6) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[54 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 6) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[55 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 6) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[56 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 7) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[57 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 7) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[58 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 7) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[59 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 7) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[60 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 7) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[61 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 7) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[62 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 7) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[63 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 7) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[64 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 8) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[65 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 8) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[66 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 8) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[67 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 8) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[68 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 8) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[69 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 8) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[70 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 8) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[71 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 8) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[72 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 9) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[73 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 9) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[74 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 9) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[75 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 9) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[76 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 9) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[77 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 9) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[78 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 9) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[79 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 9) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[80 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 10) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[81 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 10) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[82 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 10) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[83 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 10) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[84 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 10) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[85 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 10) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[86 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 10) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[87 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 10) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[88 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 11) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[89 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 11) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[90 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 11) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[91 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 11) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[92 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 11) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[93 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 11) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[94 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 11) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[95 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 11) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[96 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 12) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[97 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 12) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[98 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 12) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[99 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 12) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[100 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 12) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[101 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 12) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[102 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 12) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[103 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 12) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[104 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 13) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[105 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 13) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[106 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 13) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[107 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 13) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[108 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 13) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[109 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 13) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[110 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 13) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[111 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 13) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[112 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 14) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[113 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 14) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[114 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 14) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[115 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 14) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[116 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 14) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[117 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 14) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[118 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 14) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[119 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 14) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[120 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 15) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[121 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 15) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[122 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 15) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[123 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 15) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[124 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 15) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[125 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 15) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[126 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 15) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[127 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 15) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[128 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 16) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[129 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 16) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[130 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 16) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[131 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 16) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[132 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 16) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[133 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 16) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[134 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 16) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[135 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 16) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[136 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 17) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[137 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 17) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[138 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 17) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[139 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 17) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[140 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 17) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[141 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 17) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[142 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 17) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[143 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 17) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[144 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 18) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[145 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 18) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[146 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 18) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[147 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 18) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[148 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 18) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[149 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 18) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[150 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 18) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[151 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 18) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[152 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 19) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[153 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 19) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[154 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 19) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[155 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 19) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[156 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 19) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[157 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 19) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[158 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 19) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[159 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 19) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[160 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 20) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[161 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 20) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[162 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 20) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[163 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 20) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[164 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 20) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[165 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 20) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[166 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 20) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[167 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 20) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[168 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 21) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[169 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 21) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[170 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 21) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[171 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 21) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[172 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 21) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[173 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 21) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[174 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 21) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[175 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 21) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[176 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 22) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[177 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 22) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[178 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 22) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[179 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 22) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[180 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 22) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[181 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 22) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[182 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 22) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[183 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 22) * L + l];
+                acc[0][0][l] += ws.conv2d_2_grad_tile[184 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 23) * L + l];
+                acc[0][1][l] += ws.conv2d_2_grad_tile[185 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 23) * L + l];
+                acc[0][2][l] += ws.conv2d_2_grad_tile[186 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 23) * L + l];
+                acc[0][3][l] += ws.conv2d_2_grad_tile[187 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 23) * L + l];
+                acc[0][4][l] += ws.conv2d_2_grad_tile[188 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 23) * L + l];
+                acc[0][5][l] += ws.conv2d_2_grad_tile[189 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 23) * L + l];
+                acc[0][6][l] += ws.conv2d_2_grad_tile[190 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 23) * L + l];
+                acc[0][7][l] += ws.conv2d_2_grad_tile[191 * L + l] * ws.conv2d_2_input_planes[(c * 576 + ty * 24 + 23) * L + l];
               }
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                ws.conv2d_2_kernel_grad_lanes[(c * 8) * L + l] = acc[0][l];
-                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 1) * L + l] = acc[1][l];
-                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 2) * L + l] = acc[2][l];
-                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 3) * L + l] = acc[3][l];
-                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 4) * L + l] = acc[4][l];
-                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 5) * L + l] = acc[5][l];
-                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 6) * L + l] = acc[6][l];
-                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 7) * L + l] = acc[7][l];
+                ws.conv2d_2_kernel_grad_lanes[(c * 8) * L + l] = acc[0][0][l];
+                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 3) * L + l] = acc[0][3][l];
+                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 4) * L + l] = acc[0][4][l];
+                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 5) * L + l] = acc[0][5][l];
+                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 6) * L + l] = acc[0][6][l];
+                ws.conv2d_2_kernel_grad_lanes[(c * 8 + 7) * L + l] = acc[0][7][l];
               }
-            } // window tap
+            } // window taps
           } // for c
         } // for ty
         for (int w = 0; w < 16; ++w) {
@@ -3519,44 +3732,41 @@ struct Model {
   // cost per sample: 18,432 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void max_pooling2d_1_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 18432; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_2_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 12; ++oy) {
       for (int ox = 0; ox < 12; ++ox) {
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 32) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 768) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 800) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 1) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 1) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 33) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 769) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 801) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 2) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 2) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 34) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 770) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 802) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 3) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 3) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 35) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 771) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 803) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 4) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 4) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 36) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 772) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 804) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 5) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 5) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 37) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 773) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 805) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 6) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 6) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 38) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 774) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 806) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 7) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 7) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 39) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 775) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 807) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 8) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 8) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 40) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 776) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 808) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 9) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 9) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 41) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 777) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 809) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 10) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 10) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 42) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 778) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 810) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 11) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 11) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 11) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 43) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 779) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 811) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 12) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 12) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 12) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 44) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 780) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 812) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 13) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 13) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 13) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 45) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 781) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 813) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 14) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 14) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 14) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 46) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 782) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 814) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 15) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 15) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 15) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 47) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 783) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 815) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 16) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 16) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 16) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 48) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 784) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 816) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 17) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 17) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 17) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 49) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 785) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 817) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 18) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 18) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 18) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 50) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 786) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 818) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 19) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 19) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 19) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 51) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 787) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 819) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 20) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 20) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 20) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 52) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 788) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 820) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 21) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 21) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 21) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 53) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 789) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 821) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 22) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 22) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 22) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 54) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 790) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 822) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 23) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 23) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 23) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 55) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 791) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 823) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 24) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 24) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 24) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 56) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 792) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 824) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 25) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 25) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 25) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 57) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 793) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 825) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 26) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 26) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 26) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 58) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 794) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 826) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 27) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 27) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 27) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 59) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 795) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 827) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 28) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 28) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 28) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 60) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 796) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 828) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 29) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 29) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 29) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 61) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 797) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 829) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 30) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 30) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 30) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 62) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 798) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 830) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 31) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 31) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 31) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 63) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 799) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 831) * L + l] += arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 32) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 768) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 800) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 1) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 1) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 33) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 769) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 801) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 2) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 2) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 34) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 770) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 802) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 3) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 3) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 35) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 771) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 803) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 4) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 4) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 36) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 772) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 804) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 5) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 5) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 37) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 773) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 805) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 6) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 6) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 38) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 774) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 806) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 7) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 7) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 39) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 775) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 807) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 8) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 8) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 40) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 776) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 808) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 9) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 9) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 41) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 777) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 809) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 10) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 10) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 42) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 778) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 810) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 11) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 11) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 11) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 43) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 779) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 811) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 12) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 12) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 12) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 44) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 780) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 812) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 13) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 13) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 13) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 45) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 781) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 813) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 14) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 14) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 14) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 46) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 782) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 814) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 15) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 15) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 15) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 47) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 783) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 815) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 16) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 16) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 16) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 48) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 784) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 816) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 17) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 17) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 17) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 49) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 785) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 817) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 18) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 18) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 18) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 50) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 786) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 818) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 19) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 19) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 19) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 51) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 787) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 819) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 20) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 20) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 20) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 52) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 788) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 820) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 21) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 21) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 21) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 53) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 789) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 821) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 22) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 22) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 22) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 54) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 790) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 822) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 23) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 23) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 23) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 55) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 791) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 823) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 24) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 24) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 24) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 56) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 792) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 824) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 25) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 25) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 25) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 57) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 793) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 825) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 26) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 26) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 26) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 58) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 794) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 826) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 27) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 27) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 27) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 59) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 795) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 827) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 28) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 28) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 28) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 60) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 796) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 828) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 29) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 29) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 29) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 61) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 797) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 829) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 30) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 30) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 30) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 62) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 798) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 830) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 384 + ox * 32 + 31) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 384 + ox * 32 + 31) * L + l]; ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 31) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 63) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 799) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_2_grad[(oy * 1536 + ox * 64 + 831) * L + l] = arg - T(3) == T(0) ? g : T(0); }
         }
       } // for ox
     } // for oy
@@ -3749,216 +3959,430 @@ struct Model {
         grads[kDepthwiseConv2d2Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
-    for (int ob = 0; ob < 4; ++ob) {
+    for (int p = 0; p < 144; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.depthwise_conv2d_2_input_planes[(p) * L + l] = ws.max_pooling2d_1_out[(p * 32) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 144) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 1) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 288) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 2) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 432) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 3) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 576) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 4) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 720) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 5) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 864) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 6) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 1008) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 7) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 1152) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 8) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 1296) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 9) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 1440) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 10) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 1584) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 11) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 1728) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 12) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 1872) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 13) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 2016) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 14) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 2160) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 15) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 2304) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 16) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 2448) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 17) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 2592) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 18) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 2736) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 19) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 2880) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 20) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 3024) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 21) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 3168) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 22) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 3312) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 23) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 3456) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 24) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 3600) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 25) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 3744) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 26) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 3888) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 27) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 4032) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 28) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 4176) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 29) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 4320) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 30) * L + l];
+        ws.depthwise_conv2d_2_input_planes[(p + 4464) * L + l] = ws.max_pooling2d_1_out[(p * 32 + 31) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 8; ++ob) {
       {
-        for (int ty = 0; ty < 5; ++ty) {
+        for (int ty = 0; ty < 2; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.depthwise_conv2d_2_grad_tile[l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[1 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[2 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 2) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[3 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 3) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[4 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 32) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[5 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 33) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[6 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 34) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[7 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 35) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[8 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 64) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[9 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 65) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[10 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 66) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[11 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 67) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[12 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 96) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[13 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 97) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[14 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 98) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[15 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 99) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[16 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 128) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[17 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 129) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[18 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 130) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[19 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 131) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[20 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 160) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[21 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 161) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[22 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 162) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[23 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 163) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[24 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 192) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[25 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 193) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[26 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 194) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[27 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 195) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[28 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 224) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[29 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 225) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[30 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 226) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[31 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 227) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[32 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 256) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[33 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 257) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[34 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 258) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[35 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 259) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[36 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 288) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[37 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 289) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[38 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 290) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[39 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 291) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[40 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 320) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[41 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 321) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[42 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 322) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[43 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 323) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[44 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 352) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[45 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 353) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[46 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 354) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[47 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 355) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[48 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 384) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[49 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 385) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[50 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 386) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[51 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 387) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[52 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 416) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[53 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 417) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[54 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 418) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[55 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 419) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[56 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 448) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[57 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 449) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[58 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 450) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[59 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 451) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[60 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 480) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[61 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 481) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[62 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 482) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[63 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 483) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[64 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 512) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[65 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 513) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[66 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 514) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[67 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 515) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[68 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 544) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[69 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 545) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[70 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 546) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[71 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 547) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[72 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 576) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[73 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 577) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[74 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 578) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[75 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 579) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[76 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 608) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[77 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 609) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[78 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 610) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[79 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 611) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[80 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 640) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[81 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 641) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[82 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 642) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[83 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 643) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[84 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 672) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[85 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 673) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[86 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 674) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[87 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 675) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[88 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 704) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[89 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 705) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[90 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 706) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[91 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 707) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[92 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 736) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[93 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 737) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[94 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 738) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[95 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 739) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[96 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 768) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[97 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 769) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[98 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 770) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[99 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 771) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[100 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 800) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[101 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 801) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[102 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 802) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[103 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 803) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[104 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 832) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[105 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 833) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[106 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 834) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[107 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 835) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[108 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 864) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[109 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 865) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[110 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 866) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[111 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 867) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[112 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 896) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[113 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 897) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[114 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 898) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[115 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 899) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[116 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 928) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[117 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 929) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[118 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 930) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[119 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 931) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[120 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 960) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[121 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 961) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[122 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 962) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[123 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 963) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[124 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 992) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[125 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 993) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[126 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 994) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[127 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 995) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[128 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1024) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[129 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1025) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[130 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1026) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[131 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1027) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[132 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1056) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[133 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1057) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[134 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1058) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[135 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1059) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[136 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1088) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[137 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1089) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[138 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1090) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[139 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1091) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[140 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1120) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[141 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1121) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[142 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1122) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[143 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1123) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[144 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1152) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[145 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1153) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[146 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1154) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[147 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1155) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[148 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1184) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[149 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1185) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[150 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1186) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[151 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1187) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[152 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1216) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[153 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1217) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[154 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1218) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[155 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1219) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[156 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1248) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[157 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1249) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[158 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1250) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[159 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1251) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[160 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1280) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[161 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1281) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[162 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1282) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[163 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1283) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[164 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1312) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[165 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1313) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[166 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1314) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[167 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1315) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[168 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1344) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[169 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1345) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[170 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1346) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[171 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1347) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[172 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1376) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[173 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1377) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[174 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1378) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[175 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1379) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[176 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1408) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[177 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1409) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[178 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1410) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[179 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1411) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[180 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1440) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[181 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1441) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[182 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1442) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[183 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1443) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[184 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1472) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[185 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1473) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[186 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1474) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[187 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1475) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[188 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1504) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[189 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1505) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[190 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1506) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[191 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1507) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[192 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1536) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[193 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1537) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[194 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1538) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[195 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1539) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[196 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1568) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[197 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1569) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[198 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1570) * L + l];
+            ws.depthwise_conv2d_2_grad_tile[199 * L + l] = ws.depthwise_conv2d_2_grad[(ty * 1600 + ob * 4 + 1571) * L + l];
+          }
           for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L];
-                if (ty == 0) {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = T(0);
-                    acc[1][l] = T(0);
-                    acc[2][l] = T(0);
-                    acc[3][l] = T(0);
-                    acc[4][l] = T(0);
-                    acc[5][l] = T(0);
-                    acc[6][l] = T(0);
-                    acc[7][l] = T(0);
-                  }
-                }
-                else {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l];
-                    acc[1][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l];
-                    acc[2][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l];
-                    acc[3][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l];
-                    acc[4][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l];
-                    acc[5][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l];
-                    acc[6][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l];
-                    acc[7][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l];
-                  }
-                }
+            {
+              T acc[3][4][L];
+              if (ty == 0) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 1) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 1) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 2) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 2) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 3) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 3) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 4) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 4) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 5) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 5) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 6) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 6) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 7) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 7) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 32) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 32) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 33) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 33) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 34) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 34) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 35) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 35) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 36) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 36) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 37) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 37) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 38) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 38) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 39) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 39) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 64) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 64) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 65) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 65) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 66) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 66) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 67) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 67) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 68) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 68) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 69) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 69) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 70) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 70) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 71) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 71) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 96) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 96) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 97) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 97) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 98) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 98) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 99) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 99) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 100) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 100) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 101) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 101) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 102) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 102) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 103) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 103) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 128) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 128) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 129) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 129) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 130) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 130) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 131) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 131) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 132) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 132) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 133) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 133) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 134) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 134) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 135) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 135) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 160) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 160) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 161) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 161) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 162) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 162) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 163) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 163) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 164) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 164) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 165) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 165) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 166) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 166) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 167) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 167) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 192) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 192) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 193) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 193) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 194) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 194) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 195) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 195) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 196) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 196) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 197) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 197) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 198) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 198) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 199) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 199) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 224) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 224) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 225) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 225) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 226) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 226) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 227) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 227) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 228) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 228) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 229) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 229) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 230) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 230) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 231) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 231) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 256) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 256) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 257) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 257) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 258) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 258) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 259) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 259) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 260) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 260) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 261) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 261) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 262) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 262) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 263) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 263) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 288) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 288) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 289) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 289) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 290) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 290) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 291) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 291) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 292) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 292) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 293) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 293) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 294) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 294) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 295) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 295) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 320) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 384) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 321) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 385) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 322) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 386) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 323) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 387) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 324) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 388) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 325) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 389) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 326) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 390) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 327) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 391) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 352) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 416) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 353) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 417) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 354) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 418) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 355) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 419) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 356) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 420) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 357) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 421) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 358) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 422) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 359) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 423) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 384) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 448) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 385) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 449) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 386) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 450) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 387) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 451) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 388) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 452) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 389) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 453) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 390) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 454) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 391) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 455) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 416) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 480) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 417) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 481) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 418) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 482) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 419) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 483) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 420) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 484) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 421) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 485) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 422) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 486) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 423) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 487) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 448) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 512) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 449) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 513) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 450) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 514) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 451) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 515) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 452) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 516) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 453) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 517) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 454) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 518) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 455) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 519) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 480) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 544) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 481) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 545) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 482) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 546) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 483) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 547) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 484) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 548) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 485) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 549) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 486) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 550) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 487) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 551) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 512) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 576) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 513) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 577) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 514) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 578) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 515) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 579) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 516) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 580) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 517) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 581) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 518) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 582) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 519) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 583) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 544) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 608) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 545) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 609) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 546) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 610) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 547) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 611) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 548) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 612) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 549) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 613) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 550) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 614) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 551) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 615) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 576) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 640) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 577) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 641) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 578) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 642) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 579) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 643) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 580) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 644) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 581) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 645) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 582) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 646) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 583) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 647) * L + l];
-                  acc[0][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 608) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 672) * L + l];
-                  acc[1][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 609) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 673) * L + l];
-                  acc[2][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 610) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 674) * L + l];
-                  acc[3][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 611) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 675) * L + l];
-                  acc[4][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 612) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 676) * L + l];
-                  acc[5][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 613) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 677) * L + l];
-                  acc[6][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 614) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 678) * L + l];
-                  acc[7][l] += ws.depthwise_conv2d_2_grad[(ty * 640 + ob * 8 + 615) * L + l] * ws.max_pooling2d_1_out[(ty * 768 + ky * 384 + kx * 32 + ob * 8 + 679) * L + l];
+                  acc[0][0][l] = T(0);
+                  acc[0][1][l] = T(0);
+                  acc[0][2][l] = T(0);
+                  acc[0][3][l] = T(0);
+                  acc[1][0][l] = T(0);
+                  acc[1][1][l] = T(0);
+                  acc[1][2][l] = T(0);
+                  acc[1][3][l] = T(0);
+                  acc[2][0][l] = T(0);
+                  acc[2][1][l] = T(0);
+                  acc[2][2][l] = T(0);
+                  acc[2][3][l] = T(0);
                 }
+              }
+              else {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l] = acc[0][l];
-                  ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l] = acc[1][l];
-                  ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l] = acc[2][l];
-                  ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l] = acc[3][l];
-                  ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l] = acc[4][l];
-                  ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l] = acc[5][l];
-                  ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l] = acc[6][l];
-                  ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l] = acc[7][l];
+                  acc[0][0][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12) * L + l];
+                  acc[0][1][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 1) * L + l];
+                  acc[0][2][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 2) * L + l];
+                  acc[0][3][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 3) * L + l];
+                  acc[1][0][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 4) * L + l];
+                  acc[1][1][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 5) * L + l];
+                  acc[1][2][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 6) * L + l];
+                  acc[1][3][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 7) * L + l];
+                  acc[2][0][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 8) * L + l];
+                  acc[2][1][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 9) * L + l];
+                  acc[2][2][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 10) * L + l];
+                  acc[2][3][l] = ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 11) * L + l];
                 }
-              } // window tap
-            } // for kx
+              }
+              for (int r = 0; r < 5; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 1) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 144) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 2) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 288) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 3) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 432) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 1) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 145) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 2) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 289) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 3) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 433) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 1) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 146) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 2) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 290) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 3) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 434) * L + l];
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 4) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 1) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 5) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 145) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 6) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 289) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 7) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 433) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 4) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 5) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 146) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 6) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 290) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 7) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 434) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 4) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 5) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 147) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 6) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 291) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 7) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 435) * L + l];
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 8) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 2) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 9) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 146) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 10) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 290) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 11) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 434) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 8) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 9) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 147) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 10) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 291) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 11) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 435) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 8) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 9) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 148) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 10) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 292) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 11) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 436) * L + l];
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 12) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 3) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 13) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 147) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 14) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 291) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 15) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 435) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 12) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 13) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 148) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 14) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 292) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 15) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 436) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 12) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 13) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 149) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 14) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 293) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 15) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 437) * L + l];
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 16) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 4) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 17) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 148) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 18) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 292) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 19) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 436) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 16) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 17) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 149) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 18) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 293) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 19) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 437) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 16) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 17) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 150) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 18) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 294) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 19) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 438) * L + l];
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 20) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 5) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 21) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 149) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 22) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 293) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 23) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 437) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 20) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 21) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 150) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 22) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 294) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 23) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 438) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 20) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 21) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 151) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 22) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 295) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 23) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 439) * L + l];
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 24) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 6) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 25) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 150) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 26) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 294) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 27) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 438) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 24) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 25) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 151) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 26) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 295) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 27) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 439) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 24) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 25) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 152) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 26) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 296) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 27) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 440) * L + l];
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 28) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 7) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 29) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 151) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 30) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 295) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 31) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 439) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 28) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 29) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 152) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 30) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 296) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 31) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 440) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 28) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 29) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 153) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 30) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 297) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 31) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 441) * L + l];
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 32) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 8) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 33) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 152) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 34) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 296) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 35) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 440) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 32) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 33) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 153) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 34) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 297) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 35) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 441) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 32) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 33) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 154) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 34) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 298) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 35) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 442) * L + l];
+                  acc[0][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 36) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 9) * L + l];
+                  acc[0][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 37) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 153) * L + l];
+                  acc[0][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 38) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 297) * L + l];
+                  acc[0][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 39) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 441) * L + l];
+                  acc[1][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 36) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 10) * L + l];
+                  acc[1][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 37) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 154) * L + l];
+                  acc[1][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 38) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 298) * L + l];
+                  acc[1][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 39) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 442) * L + l];
+                  acc[2][0][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 36) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 11) * L + l];
+                  acc[2][1][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 37) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 155) * L + l];
+                  acc[2][2][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 38) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 299) * L + l];
+                  acc[2][3][l] += ws.depthwise_conv2d_2_grad_tile[(r * 40 + 39) * L + l] * ws.depthwise_conv2d_2_input_planes[(ob * 576 + ty * 60 + r * 12 + ky * 12 + 443) * L + l];
+                }
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12) * L + l] = acc[0][0][l];
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 1) * L + l] = acc[0][1][l];
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 2) * L + l] = acc[0][2][l];
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 4) * L + l] = acc[1][0][l];
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 5) * L + l] = acc[1][1][l];
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 6) * L + l] = acc[1][2][l];
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 7) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 8) * L + l] = acc[2][0][l];
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 9) * L + l] = acc[2][1][l];
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 10) * L + l] = acc[2][2][l];
+                ws.depthwise_conv2d_2_kernel_grad_lanes[(ky * 12 + 11) * L + l] = acc[2][3][l];
+              }
+            } // window taps
           } // for ky
         } // for ty
         for (int w = 0; w < 9; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kDepthwiseConv2d2Kernel + w * 32 + ob * 8 + a] += lane_sum<T, L>(ws.depthwise_conv2d_2_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kDepthwiseConv2d2Kernel + w * 32 + ob * 4 + a] += lane_sum<T, L>(ws.depthwise_conv2d_2_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -4816,209 +5240,407 @@ struct Model {
         grads[kConv2d3Bias + ob * 8 + 7] += lane_sum<T, L>(acc[7]);
       } // bias gradient block
     } // for ob
+    for (int p = 0; p < 100; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_3_input_planes[(p) * L + l] = ws.depthwise_conv2d_2_out[(p * 32) * L + l];
+        ws.conv2d_3_input_planes[(p + 100) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 1) * L + l];
+        ws.conv2d_3_input_planes[(p + 200) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 2) * L + l];
+        ws.conv2d_3_input_planes[(p + 300) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 3) * L + l];
+        ws.conv2d_3_input_planes[(p + 400) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 4) * L + l];
+        ws.conv2d_3_input_planes[(p + 500) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 5) * L + l];
+        ws.conv2d_3_input_planes[(p + 600) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 6) * L + l];
+        ws.conv2d_3_input_planes[(p + 700) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 7) * L + l];
+        ws.conv2d_3_input_planes[(p + 800) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 8) * L + l];
+        ws.conv2d_3_input_planes[(p + 900) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 9) * L + l];
+        ws.conv2d_3_input_planes[(p + 1000) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 10) * L + l];
+        ws.conv2d_3_input_planes[(p + 1100) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 11) * L + l];
+        ws.conv2d_3_input_planes[(p + 1200) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 12) * L + l];
+        ws.conv2d_3_input_planes[(p + 1300) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 13) * L + l];
+        ws.conv2d_3_input_planes[(p + 1400) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 14) * L + l];
+        ws.conv2d_3_input_planes[(p + 1500) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 15) * L + l];
+        ws.conv2d_3_input_planes[(p + 1600) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 16) * L + l];
+        ws.conv2d_3_input_planes[(p + 1700) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 17) * L + l];
+        ws.conv2d_3_input_planes[(p + 1800) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 18) * L + l];
+        ws.conv2d_3_input_planes[(p + 1900) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 19) * L + l];
+        ws.conv2d_3_input_planes[(p + 2000) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 20) * L + l];
+        ws.conv2d_3_input_planes[(p + 2100) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 21) * L + l];
+        ws.conv2d_3_input_planes[(p + 2200) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 22) * L + l];
+        ws.conv2d_3_input_planes[(p + 2300) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 23) * L + l];
+        ws.conv2d_3_input_planes[(p + 2400) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 24) * L + l];
+        ws.conv2d_3_input_planes[(p + 2500) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 25) * L + l];
+        ws.conv2d_3_input_planes[(p + 2600) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 26) * L + l];
+        ws.conv2d_3_input_planes[(p + 2700) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 27) * L + l];
+        ws.conv2d_3_input_planes[(p + 2800) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 28) * L + l];
+        ws.conv2d_3_input_planes[(p + 2900) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 29) * L + l];
+        ws.conv2d_3_input_planes[(p + 3000) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 30) * L + l];
+        ws.conv2d_3_input_planes[(p + 3100) * L + l] = ws.depthwise_conv2d_2_out[(p * 32 + 31) * L + l];
+      }
+    } // for p
     for (int ob = 0; ob < 8; ++ob) {
       {
         for (int ty = 0; ty < 5; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_3_grad_tile[l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8) * L + l];
+            ws.conv2d_3_grad_tile[1 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1) * L + l];
+            ws.conv2d_3_grad_tile[2 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 2) * L + l];
+            ws.conv2d_3_grad_tile[3 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 3) * L + l];
+            ws.conv2d_3_grad_tile[4 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 4) * L + l];
+            ws.conv2d_3_grad_tile[5 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 5) * L + l];
+            ws.conv2d_3_grad_tile[6 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 6) * L + l];
+            ws.conv2d_3_grad_tile[7 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 7) * L + l];
+            ws.conv2d_3_grad_tile[8 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 64) * L + l];
+            ws.conv2d_3_grad_tile[9 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 65) * L + l];
+            ws.conv2d_3_grad_tile[10 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 66) * L + l];
+            ws.conv2d_3_grad_tile[11 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 67) * L + l];
+            ws.conv2d_3_grad_tile[12 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 68) * L + l];
+            ws.conv2d_3_grad_tile[13 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 69) * L + l];
+            ws.conv2d_3_grad_tile[14 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 70) * L + l];
+            ws.conv2d_3_grad_tile[15 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 71) * L + l];
+            ws.conv2d_3_grad_tile[16 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 128) * L + l];
+            ws.conv2d_3_grad_tile[17 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 129) * L + l];
+            ws.conv2d_3_grad_tile[18 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 130) * L + l];
+            ws.conv2d_3_grad_tile[19 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 131) * L + l];
+            ws.conv2d_3_grad_tile[20 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 132) * L + l];
+            ws.conv2d_3_grad_tile[21 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 133) * L + l];
+            ws.conv2d_3_grad_tile[22 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 134) * L + l];
+            ws.conv2d_3_grad_tile[23 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 135) * L + l];
+            ws.conv2d_3_grad_tile[24 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 192) * L + l];
+            ws.conv2d_3_grad_tile[25 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 193) * L + l];
+            ws.conv2d_3_grad_tile[26 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 194) * L + l];
+            ws.conv2d_3_grad_tile[27 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 195) * L + l];
+            ws.conv2d_3_grad_tile[28 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 196) * L + l];
+            ws.conv2d_3_grad_tile[29 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 197) * L + l];
+            ws.conv2d_3_grad_tile[30 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 198) * L + l];
+            ws.conv2d_3_grad_tile[31 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 199) * L + l];
+            ws.conv2d_3_grad_tile[32 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 256) * L + l];
+            ws.conv2d_3_grad_tile[33 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 257) * L + l];
+            ws.conv2d_3_grad_tile[34 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 258) * L + l];
+            ws.conv2d_3_grad_tile[35 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 259) * L + l];
+            ws.conv2d_3_grad_tile[36 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 260) * L + l];
+            ws.conv2d_3_grad_tile[37 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 261) * L + l];
+            ws.conv2d_3_grad_tile[38 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 262) * L + l];
+            ws.conv2d_3_grad_tile[39 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 263) * L + l];
+            ws.conv2d_3_grad_tile[40 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 320) * L + l];
+            ws.conv2d_3_grad_tile[41 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 321) * L + l];
+            ws.conv2d_3_grad_tile[42 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 322) * L + l];
+            ws.conv2d_3_grad_tile[43 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 323) * L + l];
+            ws.conv2d_3_grad_tile[44 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 324) * L + l];
+            ws.conv2d_3_grad_tile[45 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 325) * L + l];
+            ws.conv2d_3_grad_tile[46 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 326) * L + l];
+            ws.conv2d_3_grad_tile[47 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 327) * L + l];
+            ws.conv2d_3_grad_tile[48 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 384) * L + l];
+            ws.conv2d_3_grad_tile[49 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 385) * L + l];
+            ws.conv2d_3_grad_tile[50 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 386) * L + l];
+            ws.conv2d_3_grad_tile[51 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 387) * L + l];
+            ws.conv2d_3_grad_tile[52 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 388) * L + l];
+            ws.conv2d_3_grad_tile[53 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 389) * L + l];
+            ws.conv2d_3_grad_tile[54 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 390) * L + l];
+            ws.conv2d_3_grad_tile[55 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 391) * L + l];
+            ws.conv2d_3_grad_tile[56 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 448) * L + l];
+            ws.conv2d_3_grad_tile[57 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 449) * L + l];
+            ws.conv2d_3_grad_tile[58 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 450) * L + l];
+            ws.conv2d_3_grad_tile[59 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 451) * L + l];
+            ws.conv2d_3_grad_tile[60 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 452) * L + l];
+            ws.conv2d_3_grad_tile[61 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 453) * L + l];
+            ws.conv2d_3_grad_tile[62 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 454) * L + l];
+            ws.conv2d_3_grad_tile[63 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 455) * L + l];
+            ws.conv2d_3_grad_tile[64 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 512) * L + l];
+            ws.conv2d_3_grad_tile[65 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 513) * L + l];
+            ws.conv2d_3_grad_tile[66 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 514) * L + l];
+            ws.conv2d_3_grad_tile[67 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 515) * L + l];
+            ws.conv2d_3_grad_tile[68 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 516) * L + l];
+            ws.conv2d_3_grad_tile[69 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 517) * L + l];
+            ws.conv2d_3_grad_tile[70 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 518) * L + l];
+            ws.conv2d_3_grad_tile[71 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 519) * L + l];
+            ws.conv2d_3_grad_tile[72 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 576) * L + l];
+            ws.conv2d_3_grad_tile[73 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 577) * L + l];
+            ws.conv2d_3_grad_tile[74 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 578) * L + l];
+            ws.conv2d_3_grad_tile[75 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 579) * L + l];
+            ws.conv2d_3_grad_tile[76 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 580) * L + l];
+            ws.conv2d_3_grad_tile[77 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 581) * L + l];
+            ws.conv2d_3_grad_tile[78 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 582) * L + l];
+            ws.conv2d_3_grad_tile[79 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 583) * L + l];
+            ws.conv2d_3_grad_tile[80 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 640) * L + l];
+            ws.conv2d_3_grad_tile[81 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 641) * L + l];
+            ws.conv2d_3_grad_tile[82 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 642) * L + l];
+            ws.conv2d_3_grad_tile[83 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 643) * L + l];
+            ws.conv2d_3_grad_tile[84 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 644) * L + l];
+            ws.conv2d_3_grad_tile[85 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 645) * L + l];
+            ws.conv2d_3_grad_tile[86 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 646) * L + l];
+            ws.conv2d_3_grad_tile[87 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 647) * L + l];
+            ws.conv2d_3_grad_tile[88 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 704) * L + l];
+            ws.conv2d_3_grad_tile[89 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 705) * L + l];
+            ws.conv2d_3_grad_tile[90 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 706) * L + l];
+            ws.conv2d_3_grad_tile[91 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 707) * L + l];
+            ws.conv2d_3_grad_tile[92 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 708) * L + l];
+            ws.conv2d_3_grad_tile[93 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 709) * L + l];
+            ws.conv2d_3_grad_tile[94 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 710) * L + l];
+            ws.conv2d_3_grad_tile[95 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 711) * L + l];
+            ws.conv2d_3_grad_tile[96 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 768) * L + l];
+            ws.conv2d_3_grad_tile[97 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 769) * L + l];
+            ws.conv2d_3_grad_tile[98 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 770) * L + l];
+            ws.conv2d_3_grad_tile[99 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 771) * L + l];
+            ws.conv2d_3_grad_tile[100 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 772) * L + l];
+            ws.conv2d_3_grad_tile[101 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 773) * L + l];
+            ws.conv2d_3_grad_tile[102 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 774) * L + l];
+            ws.conv2d_3_grad_tile[103 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 775) * L + l];
+            ws.conv2d_3_grad_tile[104 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 832) * L + l];
+            ws.conv2d_3_grad_tile[105 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 833) * L + l];
+            ws.conv2d_3_grad_tile[106 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 834) * L + l];
+            ws.conv2d_3_grad_tile[107 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 835) * L + l];
+            ws.conv2d_3_grad_tile[108 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 836) * L + l];
+            ws.conv2d_3_grad_tile[109 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 837) * L + l];
+            ws.conv2d_3_grad_tile[110 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 838) * L + l];
+            ws.conv2d_3_grad_tile[111 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 839) * L + l];
+            ws.conv2d_3_grad_tile[112 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 896) * L + l];
+            ws.conv2d_3_grad_tile[113 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 897) * L + l];
+            ws.conv2d_3_grad_tile[114 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 898) * L + l];
+            ws.conv2d_3_grad_tile[115 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 899) * L + l];
+            ws.conv2d_3_grad_tile[116 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 900) * L + l];
+            ws.conv2d_3_grad_tile[117 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 901) * L + l];
+            ws.conv2d_3_grad_tile[118 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 902) * L + l];
+            ws.conv2d_3_grad_tile[119 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 903) * L + l];
+            ws.conv2d_3_grad_tile[120 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 960) * L + l];
+            ws.conv2d_3_grad_tile[121 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 961) * L + l];
+            ws.conv2d_3_grad_tile[122 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 962) * L + l];
+            ws.conv2d_3_grad_tile[123 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 963) * L + l];
+            ws.conv2d_3_grad_tile[124 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 964) * L + l];
+            ws.conv2d_3_grad_tile[125 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 965) * L + l];
+            ws.conv2d_3_grad_tile[126 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 966) * L + l];
+            ws.conv2d_3_grad_tile[127 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 967) * L + l];
+            ws.conv2d_3_grad_tile[128 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1024) * L + l];
+            ws.conv2d_3_grad_tile[129 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1025) * L + l];
+            ws.conv2d_3_grad_tile[130 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1026) * L + l];
+            ws.conv2d_3_grad_tile[131 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1027) * L + l];
+            ws.conv2d_3_grad_tile[132 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1028) * L + l];
+            ws.conv2d_3_grad_tile[133 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1029) * L + l];
+            ws.conv2d_3_grad_tile[134 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1030) * L + l];
+            ws.conv2d_3_grad_tile[135 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1031) * L + l];
+            ws.conv2d_3_grad_tile[136 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1088) * L + l];
+            ws.conv2d_3_grad_tile[137 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1089) * L + l];
+            ws.conv2d_3_grad_tile[138 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1090) * L + l];
+            ws.conv2d_3_grad_tile[139 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1091) * L + l];
+            ws.conv2d_3_grad_tile[140 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1092) * L + l];
+            ws.conv2d_3_grad_tile[141 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1093) * L + l];
+            ws.conv2d_3_grad_tile[142 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1094) * L + l];
+            ws.conv2d_3_grad_tile[143 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1095) * L + l];
+            ws.conv2d_3_grad_tile[144 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1152) * L + l];
+            ws.conv2d_3_grad_tile[145 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1153) * L + l];
+            ws.conv2d_3_grad_tile[146 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1154) * L + l];
+            ws.conv2d_3_grad_tile[147 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1155) * L + l];
+            ws.conv2d_3_grad_tile[148 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1156) * L + l];
+            ws.conv2d_3_grad_tile[149 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1157) * L + l];
+            ws.conv2d_3_grad_tile[150 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1158) * L + l];
+            ws.conv2d_3_grad_tile[151 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1159) * L + l];
+            ws.conv2d_3_grad_tile[152 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1216) * L + l];
+            ws.conv2d_3_grad_tile[153 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1217) * L + l];
+            ws.conv2d_3_grad_tile[154 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1218) * L + l];
+            ws.conv2d_3_grad_tile[155 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1219) * L + l];
+            ws.conv2d_3_grad_tile[156 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1220) * L + l];
+            ws.conv2d_3_grad_tile[157 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1221) * L + l];
+            ws.conv2d_3_grad_tile[158 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1222) * L + l];
+            ws.conv2d_3_grad_tile[159 * L + l] = ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1223) * L + l];
+          }
           for (int c = 0; c < 32; ++c) {
             {
-              T acc[8][L];
+              T acc[1][8][L];
               if (ty == 0) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = T(0);
-                  acc[1][l] = T(0);
-                  acc[2][l] = T(0);
-                  acc[3][l] = T(0);
-                  acc[4][l] = T(0);
-                  acc[5][l] = T(0);
-                  acc[6][l] = T(0);
-                  acc[7][l] = T(0);
+                  acc[0][0][l] = T(0);
+                  acc[0][1][l] = T(0);
+                  acc[0][2][l] = T(0);
+                  acc[0][3][l] = T(0);
+                  acc[0][4][l] = T(0);
+                  acc[0][5][l] = T(0);
+                  acc[0][6][l] = T(0);
+                  acc[0][7][l] = T(0);
                 }
               }
               else {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8) * L + l];
-                  acc[1][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 1) * L + l];
-                  acc[2][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 2) * L + l];
-                  acc[3][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 3) * L + l];
-                  acc[4][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 4) * L + l];
-                  acc[5][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 5) * L + l];
-                  acc[6][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 6) * L + l];
-                  acc[7][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 7) * L + l];
+                  acc[0][0][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8) * L + l];
+                  acc[0][1][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 1) * L + l];
+                  acc[0][2][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 2) * L + l];
+                  acc[0][3][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 3) * L + l];
+                  acc[0][4][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 4) * L + l];
+                  acc[0][5][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 5) * L + l];
+                  acc[0][6][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 6) * L + l];
+                  acc[0][7][l] = ws.conv2d_3_kernel_grad_lanes[(c * 8 + 7) * L + l];
                 }
               }
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 2) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 3) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 4) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 5) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 6) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 7) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 64) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 32) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 65) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 32) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 66) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 32) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 67) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 32) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 68) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 32) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 69) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 32) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 70) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 32) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 71) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 32) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 128) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 64) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 129) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 64) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 130) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 64) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 131) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 64) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 132) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 64) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 133) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 64) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 134) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 64) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 135) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 64) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 192) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 96) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 193) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 96) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 194) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 96) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 195) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 96) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 196) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 96) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 197) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 96) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 198) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 96) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 199) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 96) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 256) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 128) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 257) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 128) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 258) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 128) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 259) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 128) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 260) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 128) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 261) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 128) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 262) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 128) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 263) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 128) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 320) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 160) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 321) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 160) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 322) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 160) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 323) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 160) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 324) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 160) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 325) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 160) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 326) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 160) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 327) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 160) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 384) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 192) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 385) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 192) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 386) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 192) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 387) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 192) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 388) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 192) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 389) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 192) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 390) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 192) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 391) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 192) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 448) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 224) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 449) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 224) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 450) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 224) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 451) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 224) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 452) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 224) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 453) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 224) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 454) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 224) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 455) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 224) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 512) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 256) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 513) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 256) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 514) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 256) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 515) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 256) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 516) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 256) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 517) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 256) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 518) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 256) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 519) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 256) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 576) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 288) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 577) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 288) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 578) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 288) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 579) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 288) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 580) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 288) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 581) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 288) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 582) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 288) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 583) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 288) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 640) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 320) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 641) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 320) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 642) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 320) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 643) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 320) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 644) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 320) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 645) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 320) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 646) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 320) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 647) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 320) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 704) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 352) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 705) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 352) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 706) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 352) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 707) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 352) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 708) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 352) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 709) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 352) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 710) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 352) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 711) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 352) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 768) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 384) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 769) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 384) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 770) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 384) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 771) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 384) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 772) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 384) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 773) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 384) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 774) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 384) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 775) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 384) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 832) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 416) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 833) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 416) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 834) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 416) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 835) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 416) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 836) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 416) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 837) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 416) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 838) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 416) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 839) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 416) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 896) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 448) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 897) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 448) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 898) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 448) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 899) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 448) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 900) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 448) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 901) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 448) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 902) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 448) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 903) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 448) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 960) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 480) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 961) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 480) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 962) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 480) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 963) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 480) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 964) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 480) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 965) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 480) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 966) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 480) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 967) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 480) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1024) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 512) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1025) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 512) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1026) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 512) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1027) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 512) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1028) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 512) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1029) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 512) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1030) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 512) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1031) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 512) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1088) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 544) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1089) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 544) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1090) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 544) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1091) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 544) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1092) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 544) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1093) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 544) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1094) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 544) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1095) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 544) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1152) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 576) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1153) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 576) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1154) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 576) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1155) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 576) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1156) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 576) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1157) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 576) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1158) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 576) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1159) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 576) * L + l];
-                acc[0][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1216) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 608) * L + l];
-                acc[1][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1217) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 608) * L + l];
-                acc[2][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1218) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 608) * L + l];
-                acc[3][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1219) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 608) * L + l];
-                acc[4][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1220) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 608) * L + l];
-                acc[5][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1221) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 608) * L + l];
-                acc[6][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1222) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 608) * L + l];
-                acc[7][l] += ws.conv2d_3_grad[(ty * 1280 + ob * 8 + 1223) * L + l] * ws.depthwise_conv2d_2_out[(ty * 640 + c + 608) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[1 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[2 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[3 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[4 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[5 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[6 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[7 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[8 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 1) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[9 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 1) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[10 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 1) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[11 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 1) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[12 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 1) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[13 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 1) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[14 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 1) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[15 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 1) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[16 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 2) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[17 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 2) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[18 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 2) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[19 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 2) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[20 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 2) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[21 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 2) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[22 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 2) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[23 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 2) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[24 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 3) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[25 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 3) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[26 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 3) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[27 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 3) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[28 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 3) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[29 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 3) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[30 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 3) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[31 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 3) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[32 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 4) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[33 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 4) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[34 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 4) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[35 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 4) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[36 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 4) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[37 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 4) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[38 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 4) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[39 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 4) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[40 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 5) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[41 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 5) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[42 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 5) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[43 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 5) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[44 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 5) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[45 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 5) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[46 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 5) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[47 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 5) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[48 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 6) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[49 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 6) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[50 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 6) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[51 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 6) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[52 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 6) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[53 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 6) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[54 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 6) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[55 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 6) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[56 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 7) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[57 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 7) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[58 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 7) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[59 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 7) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[60 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 7) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[61 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 7) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[62 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 7) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[63 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 7) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[64 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 8) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[65 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 8) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[66 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 8) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[67 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 8) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[68 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 8) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[69 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 8) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[70 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 8) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[71 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 8) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[72 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 9) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[73 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 9) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[74 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 9) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[75 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 9) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[76 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 9) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[77 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 9) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[78 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 9) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[79 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 9) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[80 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 10) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[81 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 10) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[82 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 10) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[83 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 10) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[84 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 10) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[85 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 10) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[86 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 10) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[87 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 10) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[88 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 11) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[89 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 11) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[90 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 11) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[91 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 11) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[92 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 11) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[93 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 11) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[94 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 11) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[95 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 11) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[96 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 12) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[97 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 12) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[98 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 12) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[99 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 12) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[100 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 12) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[101 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 12) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[102 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 12) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[103 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 12) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[104 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 13) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[105 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 13) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[106 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 13) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[107 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 13) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[108 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 13) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[109 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 13) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[110 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 13) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[111 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 13) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[112 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 14) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[113 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 14) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[114 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 14) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[115 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 14) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[116 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 14) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[117 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 14) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[118 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 14) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[119 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 14) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[120 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 15) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[121 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 15) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[122 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 15) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[123 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 15) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[124 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 15) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[125 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 15) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[126 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 15) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[127 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 15) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[128 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 16) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[129 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 16) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[130 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 16) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[131 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 16) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[132 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 16) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[133 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 16) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[134 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 16) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[135 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 16) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[136 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 17) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[137 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 17) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[138 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 17) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[139 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 17) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[140 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 17) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[141 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 17) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[142 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 17) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[143 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 17) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[144 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 18) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[145 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 18) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[146 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 18) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[147 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 18) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[148 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 18) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[149 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 18) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[150 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 18) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[151 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 18) * L + l];
+                acc[0][0][l] += ws.conv2d_3_grad_tile[152 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 19) * L + l];
+                acc[0][1][l] += ws.conv2d_3_grad_tile[153 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 19) * L + l];
+                acc[0][2][l] += ws.conv2d_3_grad_tile[154 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 19) * L + l];
+                acc[0][3][l] += ws.conv2d_3_grad_tile[155 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 19) * L + l];
+                acc[0][4][l] += ws.conv2d_3_grad_tile[156 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 19) * L + l];
+                acc[0][5][l] += ws.conv2d_3_grad_tile[157 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 19) * L + l];
+                acc[0][6][l] += ws.conv2d_3_grad_tile[158 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 19) * L + l];
+                acc[0][7][l] += ws.conv2d_3_grad_tile[159 * L + l] * ws.conv2d_3_input_planes[(c * 100 + ty * 20 + 19) * L + l];
               }
               CNNC_LANES for (int l = 0; l < L; ++l) {
-                ws.conv2d_3_kernel_grad_lanes[(c * 8) * L + l] = acc[0][l];
-                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 1) * L + l] = acc[1][l];
-                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 2) * L + l] = acc[2][l];
-                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 3) * L + l] = acc[3][l];
-                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 4) * L + l] = acc[4][l];
-                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 5) * L + l] = acc[5][l];
-                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 6) * L + l] = acc[6][l];
-                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 7) * L + l] = acc[7][l];
+                ws.conv2d_3_kernel_grad_lanes[(c * 8) * L + l] = acc[0][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 3) * L + l] = acc[0][3][l];
+                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 4) * L + l] = acc[0][4][l];
+                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 5) * L + l] = acc[0][5][l];
+                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 6) * L + l] = acc[0][6][l];
+                ws.conv2d_3_kernel_grad_lanes[(c * 8 + 7) * L + l] = acc[0][7][l];
               }
-            } // window tap
+            } // window taps
           } // for c
         } // for ty
         for (int w = 0; w < 32; ++w) {
@@ -5106,76 +5728,73 @@ struct Model {
   // cost per sample: 6,400 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void max_pooling2d_2_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 6400; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_3_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 5; ++oy) {
       for (int ox = 0; ox < 5; ++ox) {
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 64) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 640) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 704) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 1) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 1) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 1) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 65) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 641) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 705) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 2) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 2) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 2) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 66) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 642) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 706) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 3) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 3) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 3) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 67) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 643) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 707) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 4) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 4) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 4) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 68) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 644) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 708) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 5) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 5) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 5) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 69) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 645) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 709) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 6) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 6) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 6) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 70) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 646) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 710) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 7) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 7) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 7) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 71) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 647) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 711) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 8) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 8) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 8) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 72) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 648) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 712) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 9) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 9) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 9) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 73) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 649) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 713) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 10) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 10) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 10) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 74) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 650) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 714) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 11) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 11) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 11) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 75) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 651) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 715) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 12) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 12) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 12) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 76) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 652) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 716) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 13) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 13) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 13) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 77) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 653) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 717) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 14) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 14) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 14) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 78) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 654) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 718) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 15) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 15) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 15) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 79) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 655) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 719) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 16) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 16) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 16) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 80) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 656) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 720) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 17) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 17) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 17) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 81) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 657) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 721) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 18) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 18) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 18) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 82) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 658) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 722) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 19) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 19) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 19) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 83) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 659) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 723) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 20) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 20) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 20) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 84) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 660) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 724) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 21) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 21) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 21) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 85) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 661) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 725) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 22) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 22) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 22) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 86) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 662) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 726) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 23) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 23) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 23) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 87) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 663) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 727) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 24) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 24) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 24) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 88) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 664) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 728) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 25) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 25) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 25) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 89) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 665) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 729) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 26) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 26) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 26) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 90) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 666) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 730) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 27) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 27) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 27) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 91) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 667) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 731) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 28) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 28) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 28) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 92) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 668) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 732) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 29) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 29) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 29) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 93) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 669) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 733) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 30) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 30) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 30) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 94) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 670) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 734) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 31) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 31) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 31) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 95) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 671) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 735) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 32) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 32) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 32) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 96) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 672) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 736) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 33) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 33) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 33) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 97) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 673) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 737) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 34) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 34) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 34) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 98) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 674) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 738) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 35) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 35) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 35) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 99) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 675) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 739) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 36) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 36) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 36) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 100) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 676) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 740) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 37) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 37) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 37) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 101) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 677) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 741) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 38) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 38) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 38) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 102) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 678) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 742) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 39) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 39) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 39) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 103) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 679) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 743) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 40) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 40) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 40) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 104) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 680) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 744) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 41) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 41) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 41) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 105) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 681) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 745) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 42) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 42) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 42) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 106) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 682) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 746) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 43) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 43) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 43) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 107) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 683) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 747) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 44) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 44) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 44) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 108) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 684) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 748) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 45) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 45) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 45) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 109) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 685) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 749) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 46) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 46) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 46) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 110) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 686) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 750) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 47) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 47) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 47) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 111) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 687) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 751) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 48) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 48) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 48) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 112) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 688) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 752) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 49) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 49) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 49) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 113) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 689) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 753) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 50) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 50) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 50) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 114) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 690) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 754) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 51) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 51) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 51) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 115) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 691) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 755) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 52) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 52) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 52) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 116) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 692) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 756) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 53) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 53) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 53) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 117) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 693) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 757) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 54) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 54) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 54) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 118) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 694) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 758) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 55) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 55) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 55) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 119) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 695) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 759) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 56) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 56) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 56) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 120) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 696) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 760) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 57) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 57) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 57) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 121) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 697) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 761) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 58) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 58) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 58) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 122) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 698) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 762) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 59) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 59) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 59) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 123) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 699) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 763) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 60) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 60) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 60) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 124) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 700) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 764) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 61) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 61) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 61) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 125) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 701) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 765) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 62) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 62) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 62) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 126) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 702) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 766) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 63) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 63) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 63) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 127) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 703) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 767) * L + l] += arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 64) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 640) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 704) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 1) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 1) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 1) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 65) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 641) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 705) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 2) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 2) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 2) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 66) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 642) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 706) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 3) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 3) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 3) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 67) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 643) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 707) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 4) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 4) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 4) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 68) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 644) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 708) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 5) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 5) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 5) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 69) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 645) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 709) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 6) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 6) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 6) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 70) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 646) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 710) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 7) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 7) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 7) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 71) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 647) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 711) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 8) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 8) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 8) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 72) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 648) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 712) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 9) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 9) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 9) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 73) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 649) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 713) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 10) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 10) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 10) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 74) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 650) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 714) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 11) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 11) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 11) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 75) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 651) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 715) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 12) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 12) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 12) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 76) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 652) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 716) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 13) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 13) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 13) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 77) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 653) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 717) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 14) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 14) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 14) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 78) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 654) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 718) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 15) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 15) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 15) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 79) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 655) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 719) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 16) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 16) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 16) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 80) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 656) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 720) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 17) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 17) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 17) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 81) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 657) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 721) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 18) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 18) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 18) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 82) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 658) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 722) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 19) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 19) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 19) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 83) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 659) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 723) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 20) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 20) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 20) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 84) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 660) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 724) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 21) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 21) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 21) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 85) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 661) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 725) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 22) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 22) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 22) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 86) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 662) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 726) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 23) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 23) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 23) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 87) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 663) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 727) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 24) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 24) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 24) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 88) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 664) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 728) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 25) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 25) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 25) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 89) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 665) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 729) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 26) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 26) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 26) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 90) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 666) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 730) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 27) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 27) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 27) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 91) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 667) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 731) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 28) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 28) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 28) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 92) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 668) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 732) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 29) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 29) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 29) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 93) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 669) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 733) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 30) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 30) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 30) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 94) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 670) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 734) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 31) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 31) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 31) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 95) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 671) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 735) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 32) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 32) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 32) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 96) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 672) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 736) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 33) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 33) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 33) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 97) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 673) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 737) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 34) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 34) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 34) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 98) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 674) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 738) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 35) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 35) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 35) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 99) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 675) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 739) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 36) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 36) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 36) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 100) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 676) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 740) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 37) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 37) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 37) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 101) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 677) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 741) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 38) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 38) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 38) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 102) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 678) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 742) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 39) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 39) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 39) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 103) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 679) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 743) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 40) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 40) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 40) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 104) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 680) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 744) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 41) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 41) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 41) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 105) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 681) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 745) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 42) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 42) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 42) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 106) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 682) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 746) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 43) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 43) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 43) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 107) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 683) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 747) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 44) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 44) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 44) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 108) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 684) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 748) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 45) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 45) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 45) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 109) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 685) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 749) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 46) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 46) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 46) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 110) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 686) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 750) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 47) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 47) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 47) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 111) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 687) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 751) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 48) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 48) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 48) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 112) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 688) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 752) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 49) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 49) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 49) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 113) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 689) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 753) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 50) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 50) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 50) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 114) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 690) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 754) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 51) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 51) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 51) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 115) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 691) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 755) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 52) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 52) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 52) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 116) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 692) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 756) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 53) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 53) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 53) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 117) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 693) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 757) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 54) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 54) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 54) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 118) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 694) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 758) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 55) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 55) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 55) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 119) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 695) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 759) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 56) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 56) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 56) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 120) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 696) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 760) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 57) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 57) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 57) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 121) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 697) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 761) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 58) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 58) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 58) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 122) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 698) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 762) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 59) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 59) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 59) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 123) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 699) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 763) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 60) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 60) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 60) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 124) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 700) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 764) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 61) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 61) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 61) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 125) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 701) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 765) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 62) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 62) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 62) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 126) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 702) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 766) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 320 + ox * 64 + 63) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 320 + ox * 64 + 63) * L + l]; ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 63) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 127) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 703) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_3_grad[(oy * 1280 + ox * 128 + 767) * L + l] = arg - T(3) == T(0) ? g : T(0); }
         }
       } // for ox
     } // for oy
@@ -5592,7 +6211,7 @@ struct Model {
       grads[kDense1Bias + 9] += lane_sum<T, L>(ws.dense_1_grad + 9 * L);
     }
     {
-      T transposed[L][10];
+      alignas(64) T transposed[L][10];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_1_grad[l];
         transposed[l][1] = ws.dense_1_grad[1 * L + l];
@@ -5605,58 +6224,25 @@ struct Model {
         transposed[l][8] = ws.dense_1_grad[8 * L + l];
         transposed[l][9] = ws.dense_1_grad[9 * L + l];
       }
-      for (int i = 0; i < 64; ++i) {
+      for (int ib = 0; ib < 16; ++ib) {
         {
-          T sum = grads[kDense1Kernel + i * 10];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][0];
-          grads[kDense1Kernel + i * 10] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][1];
-          grads[kDense1Kernel + i * 10 + 1] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][2];
-          grads[kDense1Kernel + i * 10 + 2] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][3];
-          grads[kDense1Kernel + i * 10 + 3] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][4];
-          grads[kDense1Kernel + i * 10 + 4] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 5];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][5];
-          grads[kDense1Kernel + i * 10 + 5] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 6];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][6];
-          grads[kDense1Kernel + i * 10 + 6] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 7];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][7];
-          grads[kDense1Kernel + i * 10 + 7] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 8];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][8];
-          grads[kDense1Kernel + i * 10 + 8] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 10 + 9];
-          for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[(i) * L + l] * transposed[l][9];
-          grads[kDense1Kernel + i * 10 + 9] = sum;
-        }
-      } // for i
+          alignas(64) T acc[4][10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 40 + o];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 40 + o + 10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 40 + o + 20];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 40 + o + 30];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] += ws.global_average_pooling2d_1_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] += ws.global_average_pooling2d_1_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] += ws.global_average_pooling2d_1_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] += ws.global_average_pooling2d_1_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense1Kernel + ib * 40 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense1Kernel + ib * 40 + o + 10] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense1Kernel + ib * 40 + o + 20] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense1Kernel + ib * 40 + o + 30] = acc[3][o + 0];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 8; ++ib) {
       {

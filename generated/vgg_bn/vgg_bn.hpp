@@ -300,7 +300,8 @@ struct Model {
     alignas(64) T conv2d_1_out[12544 * L]; // conv2d_1 28x28x16
     alignas(64) T conv2d_1_grad[12544 * L]; // its gradient
     alignas(64) T conv2d_1_padded[900 * L]; // 30x30x1, the input zero-padded
-    alignas(64) T conv2d_1_kernel_grad_lanes[72 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_1_grad_tile[224 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_1_kernel_grad_lanes[36 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T batch_normalization_1_out[12544 * L]; // batch_normalization_1 28x28x16
     alignas(64) T batch_normalization_1_grad[12544 * L]; // its gradient
     alignas(64) T activation_1_out[12544 * L]; // activation_1 28x28x16
@@ -309,7 +310,9 @@ struct Model {
     alignas(64) T conv2d_2_grad[12544 * L]; // its gradient
     alignas(64) T conv2d_2_padded[14400 * L]; // 30x30x16, the input zero-padded
     alignas(64) T conv2d_2_padded_grad[14400 * L]; // its gradient
-    alignas(64) T conv2d_2_kernel_grad_lanes[1152 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_2_grad_tile[224 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_2_input_planes[14400 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_2_kernel_grad_lanes[576 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T batch_normalization_2_out[12544 * L]; // batch_normalization_2 28x28x16
     alignas(64) T batch_normalization_2_grad[12544 * L]; // its gradient
     alignas(64) T activation_2_out[12544 * L]; // activation_2 28x28x16
@@ -321,7 +324,9 @@ struct Model {
     alignas(64) T conv2d_3_grad[6272 * L]; // its gradient
     alignas(64) T conv2d_3_padded[4096 * L]; // 16x16x16, the input zero-padded
     alignas(64) T conv2d_3_padded_grad[4096 * L]; // its gradient
-    alignas(64) T conv2d_3_kernel_grad_lanes[1152 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_3_grad_tile[280 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_3_input_planes[4096 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_3_kernel_grad_lanes[576 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T batch_normalization_3_out[6272 * L]; // batch_normalization_3 14x14x32
     alignas(64) T batch_normalization_3_grad[6272 * L]; // its gradient
     alignas(64) T activation_3_out[6272 * L]; // activation_3 14x14x32
@@ -330,7 +335,9 @@ struct Model {
     alignas(64) T conv2d_4_grad[6272 * L]; // its gradient
     alignas(64) T conv2d_4_padded[8192 * L]; // 16x16x32, the input zero-padded
     alignas(64) T conv2d_4_padded_grad[8192 * L]; // its gradient
-    alignas(64) T conv2d_4_kernel_grad_lanes[2304 * L]; // a block's kernel gradient per lane, between tiles of rows
+    alignas(64) T conv2d_4_grad_tile[280 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T conv2d_4_input_planes[8192 * L]; // the (padded) input, one plane per channel
+    alignas(64) T conv2d_4_kernel_grad_lanes[1152 * L]; // a block's kernel gradient per lane, between tiles of rows
     alignas(64) T batch_normalization_4_out[6272 * L]; // batch_normalization_4 14x14x32
     alignas(64) T batch_normalization_4_grad[6272 * L]; // its gradient
     alignas(64) T activation_4_out[6272 * L]; // activation_4 14x14x32
@@ -978,280 +985,312 @@ struct Model {
   // cost per sample: 225,792 FLOPs; weights 576 bytes as float
   template <typename T, int L>
   static void conv2d_1_backward(Workspace<T, L>& ws, T* grads) {
-    for (int ob = 0; ob < 2; ++ob) {
+    for (int ob = 0; ob < 4; ++ob) {
       {
-        for (int ty = 0; ty < 28; ++ty) {
+        for (int ty = 0; ty < 14; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_1_grad_tile[l] = ws.conv2d_1_grad[(ty * 896 + ob * 4) * L + l];
+            ws.conv2d_1_grad_tile[1 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 1) * L + l];
+            ws.conv2d_1_grad_tile[2 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 2) * L + l];
+            ws.conv2d_1_grad_tile[3 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 3) * L + l];
+            ws.conv2d_1_grad_tile[4 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 16) * L + l];
+            ws.conv2d_1_grad_tile[5 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 17) * L + l];
+            ws.conv2d_1_grad_tile[6 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 18) * L + l];
+            ws.conv2d_1_grad_tile[7 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 19) * L + l];
+            ws.conv2d_1_grad_tile[8 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 32) * L + l];
+            ws.conv2d_1_grad_tile[9 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 33) * L + l];
+            ws.conv2d_1_grad_tile[10 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 34) * L + l];
+            ws.conv2d_1_grad_tile[11 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 35) * L + l];
+            ws.conv2d_1_grad_tile[12 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 48) * L + l];
+            ws.conv2d_1_grad_tile[13 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 49) * L + l];
+            ws.conv2d_1_grad_tile[14 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 50) * L + l];
+            ws.conv2d_1_grad_tile[15 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 51) * L + l];
+            ws.conv2d_1_grad_tile[16 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 64) * L + l];
+            ws.conv2d_1_grad_tile[17 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 65) * L + l];
+            ws.conv2d_1_grad_tile[18 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 66) * L + l];
+            ws.conv2d_1_grad_tile[19 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 67) * L + l];
+            ws.conv2d_1_grad_tile[20 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 80) * L + l];
+            ws.conv2d_1_grad_tile[21 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 81) * L + l];
+            ws.conv2d_1_grad_tile[22 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 82) * L + l];
+            ws.conv2d_1_grad_tile[23 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 83) * L + l];
+            ws.conv2d_1_grad_tile[24 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 96) * L + l];
+            ws.conv2d_1_grad_tile[25 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 97) * L + l];
+            ws.conv2d_1_grad_tile[26 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 98) * L + l];
+            ws.conv2d_1_grad_tile[27 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 99) * L + l];
+            ws.conv2d_1_grad_tile[28 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 112) * L + l];
+            ws.conv2d_1_grad_tile[29 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 113) * L + l];
+            ws.conv2d_1_grad_tile[30 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 114) * L + l];
+            ws.conv2d_1_grad_tile[31 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 115) * L + l];
+            ws.conv2d_1_grad_tile[32 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 128) * L + l];
+            ws.conv2d_1_grad_tile[33 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 129) * L + l];
+            ws.conv2d_1_grad_tile[34 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 130) * L + l];
+            ws.conv2d_1_grad_tile[35 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 131) * L + l];
+            ws.conv2d_1_grad_tile[36 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 144) * L + l];
+            ws.conv2d_1_grad_tile[37 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 145) * L + l];
+            ws.conv2d_1_grad_tile[38 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 146) * L + l];
+            ws.conv2d_1_grad_tile[39 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 147) * L + l];
+            ws.conv2d_1_grad_tile[40 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 160) * L + l];
+            ws.conv2d_1_grad_tile[41 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 161) * L + l];
+            ws.conv2d_1_grad_tile[42 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 162) * L + l];
+            ws.conv2d_1_grad_tile[43 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 163) * L + l];
+            ws.conv2d_1_grad_tile[44 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 176) * L + l];
+            ws.conv2d_1_grad_tile[45 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 177) * L + l];
+            ws.conv2d_1_grad_tile[46 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 178) * L + l];
+            ws.conv2d_1_grad_tile[47 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 179) * L + l];
+            ws.conv2d_1_grad_tile[48 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 192) * L + l];
+            ws.conv2d_1_grad_tile[49 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 193) * L + l];
+            ws.conv2d_1_grad_tile[50 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 194) * L + l];
+            ws.conv2d_1_grad_tile[51 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 195) * L + l];
+            ws.conv2d_1_grad_tile[52 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 208) * L + l];
+            ws.conv2d_1_grad_tile[53 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 209) * L + l];
+            ws.conv2d_1_grad_tile[54 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 210) * L + l];
+            ws.conv2d_1_grad_tile[55 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 211) * L + l];
+            ws.conv2d_1_grad_tile[56 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 224) * L + l];
+            ws.conv2d_1_grad_tile[57 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 225) * L + l];
+            ws.conv2d_1_grad_tile[58 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 226) * L + l];
+            ws.conv2d_1_grad_tile[59 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 227) * L + l];
+            ws.conv2d_1_grad_tile[60 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 240) * L + l];
+            ws.conv2d_1_grad_tile[61 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 241) * L + l];
+            ws.conv2d_1_grad_tile[62 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 242) * L + l];
+            ws.conv2d_1_grad_tile[63 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 243) * L + l];
+            ws.conv2d_1_grad_tile[64 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 256) * L + l];
+            ws.conv2d_1_grad_tile[65 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 257) * L + l];
+            ws.conv2d_1_grad_tile[66 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 258) * L + l];
+            ws.conv2d_1_grad_tile[67 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 259) * L + l];
+            ws.conv2d_1_grad_tile[68 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 272) * L + l];
+            ws.conv2d_1_grad_tile[69 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 273) * L + l];
+            ws.conv2d_1_grad_tile[70 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 274) * L + l];
+            ws.conv2d_1_grad_tile[71 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 275) * L + l];
+            ws.conv2d_1_grad_tile[72 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 288) * L + l];
+            ws.conv2d_1_grad_tile[73 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 289) * L + l];
+            ws.conv2d_1_grad_tile[74 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 290) * L + l];
+            ws.conv2d_1_grad_tile[75 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 291) * L + l];
+            ws.conv2d_1_grad_tile[76 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 304) * L + l];
+            ws.conv2d_1_grad_tile[77 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 305) * L + l];
+            ws.conv2d_1_grad_tile[78 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 306) * L + l];
+            ws.conv2d_1_grad_tile[79 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 307) * L + l];
+            ws.conv2d_1_grad_tile[80 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 320) * L + l];
+            ws.conv2d_1_grad_tile[81 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 321) * L + l];
+            ws.conv2d_1_grad_tile[82 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 322) * L + l];
+            ws.conv2d_1_grad_tile[83 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 323) * L + l];
+            ws.conv2d_1_grad_tile[84 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 336) * L + l];
+            ws.conv2d_1_grad_tile[85 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 337) * L + l];
+            ws.conv2d_1_grad_tile[86 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 338) * L + l];
+            ws.conv2d_1_grad_tile[87 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 339) * L + l];
+            ws.conv2d_1_grad_tile[88 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 352) * L + l];
+            ws.conv2d_1_grad_tile[89 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 353) * L + l];
+            ws.conv2d_1_grad_tile[90 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 354) * L + l];
+            ws.conv2d_1_grad_tile[91 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 355) * L + l];
+            ws.conv2d_1_grad_tile[92 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 368) * L + l];
+            ws.conv2d_1_grad_tile[93 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 369) * L + l];
+            ws.conv2d_1_grad_tile[94 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 370) * L + l];
+            ws.conv2d_1_grad_tile[95 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 371) * L + l];
+            ws.conv2d_1_grad_tile[96 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 384) * L + l];
+            ws.conv2d_1_grad_tile[97 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 385) * L + l];
+            ws.conv2d_1_grad_tile[98 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 386) * L + l];
+            ws.conv2d_1_grad_tile[99 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 387) * L + l];
+            ws.conv2d_1_grad_tile[100 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 400) * L + l];
+            ws.conv2d_1_grad_tile[101 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 401) * L + l];
+            ws.conv2d_1_grad_tile[102 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 402) * L + l];
+            ws.conv2d_1_grad_tile[103 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 403) * L + l];
+            ws.conv2d_1_grad_tile[104 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 416) * L + l];
+            ws.conv2d_1_grad_tile[105 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 417) * L + l];
+            ws.conv2d_1_grad_tile[106 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 418) * L + l];
+            ws.conv2d_1_grad_tile[107 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 419) * L + l];
+            ws.conv2d_1_grad_tile[108 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 432) * L + l];
+            ws.conv2d_1_grad_tile[109 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 433) * L + l];
+            ws.conv2d_1_grad_tile[110 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 434) * L + l];
+            ws.conv2d_1_grad_tile[111 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 435) * L + l];
+            ws.conv2d_1_grad_tile[112 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 448) * L + l];
+            ws.conv2d_1_grad_tile[113 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 449) * L + l];
+            ws.conv2d_1_grad_tile[114 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 450) * L + l];
+            ws.conv2d_1_grad_tile[115 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 451) * L + l];
+            ws.conv2d_1_grad_tile[116 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 464) * L + l];
+            ws.conv2d_1_grad_tile[117 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 465) * L + l];
+            ws.conv2d_1_grad_tile[118 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 466) * L + l];
+            ws.conv2d_1_grad_tile[119 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 467) * L + l];
+            ws.conv2d_1_grad_tile[120 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 480) * L + l];
+            ws.conv2d_1_grad_tile[121 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 481) * L + l];
+            ws.conv2d_1_grad_tile[122 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 482) * L + l];
+            ws.conv2d_1_grad_tile[123 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 483) * L + l];
+            ws.conv2d_1_grad_tile[124 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 496) * L + l];
+            ws.conv2d_1_grad_tile[125 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 497) * L + l];
+            ws.conv2d_1_grad_tile[126 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 498) * L + l];
+            ws.conv2d_1_grad_tile[127 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 499) * L + l];
+            ws.conv2d_1_grad_tile[128 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 512) * L + l];
+            ws.conv2d_1_grad_tile[129 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 513) * L + l];
+            ws.conv2d_1_grad_tile[130 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 514) * L + l];
+            ws.conv2d_1_grad_tile[131 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 515) * L + l];
+            ws.conv2d_1_grad_tile[132 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 528) * L + l];
+            ws.conv2d_1_grad_tile[133 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 529) * L + l];
+            ws.conv2d_1_grad_tile[134 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 530) * L + l];
+            ws.conv2d_1_grad_tile[135 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 531) * L + l];
+            ws.conv2d_1_grad_tile[136 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 544) * L + l];
+            ws.conv2d_1_grad_tile[137 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 545) * L + l];
+            ws.conv2d_1_grad_tile[138 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 546) * L + l];
+            ws.conv2d_1_grad_tile[139 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 547) * L + l];
+            ws.conv2d_1_grad_tile[140 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 560) * L + l];
+            ws.conv2d_1_grad_tile[141 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 561) * L + l];
+            ws.conv2d_1_grad_tile[142 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 562) * L + l];
+            ws.conv2d_1_grad_tile[143 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 563) * L + l];
+            ws.conv2d_1_grad_tile[144 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 576) * L + l];
+            ws.conv2d_1_grad_tile[145 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 577) * L + l];
+            ws.conv2d_1_grad_tile[146 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 578) * L + l];
+            ws.conv2d_1_grad_tile[147 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 579) * L + l];
+            ws.conv2d_1_grad_tile[148 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 592) * L + l];
+            ws.conv2d_1_grad_tile[149 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 593) * L + l];
+            ws.conv2d_1_grad_tile[150 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 594) * L + l];
+            ws.conv2d_1_grad_tile[151 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 595) * L + l];
+            ws.conv2d_1_grad_tile[152 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 608) * L + l];
+            ws.conv2d_1_grad_tile[153 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 609) * L + l];
+            ws.conv2d_1_grad_tile[154 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 610) * L + l];
+            ws.conv2d_1_grad_tile[155 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 611) * L + l];
+            ws.conv2d_1_grad_tile[156 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 624) * L + l];
+            ws.conv2d_1_grad_tile[157 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 625) * L + l];
+            ws.conv2d_1_grad_tile[158 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 626) * L + l];
+            ws.conv2d_1_grad_tile[159 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 627) * L + l];
+            ws.conv2d_1_grad_tile[160 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 640) * L + l];
+            ws.conv2d_1_grad_tile[161 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 641) * L + l];
+            ws.conv2d_1_grad_tile[162 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 642) * L + l];
+            ws.conv2d_1_grad_tile[163 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 643) * L + l];
+            ws.conv2d_1_grad_tile[164 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 656) * L + l];
+            ws.conv2d_1_grad_tile[165 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 657) * L + l];
+            ws.conv2d_1_grad_tile[166 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 658) * L + l];
+            ws.conv2d_1_grad_tile[167 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 659) * L + l];
+            ws.conv2d_1_grad_tile[168 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 672) * L + l];
+            ws.conv2d_1_grad_tile[169 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 673) * L + l];
+            ws.conv2d_1_grad_tile[170 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 674) * L + l];
+            ws.conv2d_1_grad_tile[171 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 675) * L + l];
+            ws.conv2d_1_grad_tile[172 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 688) * L + l];
+            ws.conv2d_1_grad_tile[173 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 689) * L + l];
+            ws.conv2d_1_grad_tile[174 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 690) * L + l];
+            ws.conv2d_1_grad_tile[175 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 691) * L + l];
+            ws.conv2d_1_grad_tile[176 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 704) * L + l];
+            ws.conv2d_1_grad_tile[177 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 705) * L + l];
+            ws.conv2d_1_grad_tile[178 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 706) * L + l];
+            ws.conv2d_1_grad_tile[179 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 707) * L + l];
+            ws.conv2d_1_grad_tile[180 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 720) * L + l];
+            ws.conv2d_1_grad_tile[181 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 721) * L + l];
+            ws.conv2d_1_grad_tile[182 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 722) * L + l];
+            ws.conv2d_1_grad_tile[183 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 723) * L + l];
+            ws.conv2d_1_grad_tile[184 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 736) * L + l];
+            ws.conv2d_1_grad_tile[185 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 737) * L + l];
+            ws.conv2d_1_grad_tile[186 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 738) * L + l];
+            ws.conv2d_1_grad_tile[187 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 739) * L + l];
+            ws.conv2d_1_grad_tile[188 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 752) * L + l];
+            ws.conv2d_1_grad_tile[189 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 753) * L + l];
+            ws.conv2d_1_grad_tile[190 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 754) * L + l];
+            ws.conv2d_1_grad_tile[191 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 755) * L + l];
+            ws.conv2d_1_grad_tile[192 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 768) * L + l];
+            ws.conv2d_1_grad_tile[193 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 769) * L + l];
+            ws.conv2d_1_grad_tile[194 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 770) * L + l];
+            ws.conv2d_1_grad_tile[195 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 771) * L + l];
+            ws.conv2d_1_grad_tile[196 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 784) * L + l];
+            ws.conv2d_1_grad_tile[197 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 785) * L + l];
+            ws.conv2d_1_grad_tile[198 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 786) * L + l];
+            ws.conv2d_1_grad_tile[199 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 787) * L + l];
+            ws.conv2d_1_grad_tile[200 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 800) * L + l];
+            ws.conv2d_1_grad_tile[201 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 801) * L + l];
+            ws.conv2d_1_grad_tile[202 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 802) * L + l];
+            ws.conv2d_1_grad_tile[203 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 803) * L + l];
+            ws.conv2d_1_grad_tile[204 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 816) * L + l];
+            ws.conv2d_1_grad_tile[205 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 817) * L + l];
+            ws.conv2d_1_grad_tile[206 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 818) * L + l];
+            ws.conv2d_1_grad_tile[207 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 819) * L + l];
+            ws.conv2d_1_grad_tile[208 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 832) * L + l];
+            ws.conv2d_1_grad_tile[209 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 833) * L + l];
+            ws.conv2d_1_grad_tile[210 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 834) * L + l];
+            ws.conv2d_1_grad_tile[211 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 835) * L + l];
+            ws.conv2d_1_grad_tile[212 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 848) * L + l];
+            ws.conv2d_1_grad_tile[213 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 849) * L + l];
+            ws.conv2d_1_grad_tile[214 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 850) * L + l];
+            ws.conv2d_1_grad_tile[215 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 851) * L + l];
+            ws.conv2d_1_grad_tile[216 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 864) * L + l];
+            ws.conv2d_1_grad_tile[217 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 865) * L + l];
+            ws.conv2d_1_grad_tile[218 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 866) * L + l];
+            ws.conv2d_1_grad_tile[219 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 867) * L + l];
+            ws.conv2d_1_grad_tile[220 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 880) * L + l];
+            ws.conv2d_1_grad_tile[221 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 881) * L + l];
+            ws.conv2d_1_grad_tile[222 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 882) * L + l];
+            ws.conv2d_1_grad_tile[223 * L + l] = ws.conv2d_1_grad[(ty * 896 + ob * 4 + 883) * L + l];
+          }
           for (int ky = 0; ky < 3; ++ky) {
-            for (int kx = 0; kx < 3; ++kx) {
-              {
-                T acc[8][L];
-                if (ty == 0) {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = T(0);
-                    acc[1][l] = T(0);
-                    acc[2][l] = T(0);
-                    acc[3][l] = T(0);
-                    acc[4][l] = T(0);
-                    acc[5][l] = T(0);
-                    acc[6][l] = T(0);
-                    acc[7][l] = T(0);
-                  }
-                }
-                else {
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l];
-                    acc[1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l];
-                    acc[2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l];
-                    acc[3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l];
-                    acc[4][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l];
-                    acc[5][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l];
-                    acc[6][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l];
-                    acc[7][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l];
-                  }
-                }
+            {
+              T acc[3][4][L];
+              if (ty == 0) {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 1) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 2) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 3) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 4) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 5) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 6) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 7) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 16) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 1) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 17) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 1) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 18) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 1) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 19) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 1) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 20) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 1) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 21) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 1) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 22) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 1) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 23) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 1) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 32) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 2) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 33) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 2) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 34) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 2) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 35) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 2) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 36) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 2) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 37) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 2) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 38) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 2) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 39) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 2) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 48) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 3) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 49) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 3) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 50) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 3) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 51) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 3) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 52) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 3) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 53) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 3) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 54) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 3) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 55) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 3) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 64) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 4) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 65) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 4) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 66) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 4) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 67) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 4) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 68) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 4) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 69) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 4) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 70) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 4) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 71) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 4) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 80) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 5) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 81) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 5) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 82) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 5) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 83) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 5) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 84) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 5) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 85) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 5) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 86) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 5) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 87) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 5) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 96) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 6) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 97) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 6) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 98) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 6) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 99) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 6) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 100) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 6) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 101) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 6) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 102) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 6) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 103) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 6) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 112) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 7) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 113) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 7) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 114) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 7) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 115) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 7) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 116) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 7) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 117) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 7) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 118) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 7) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 119) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 7) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 128) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 8) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 129) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 8) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 130) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 8) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 131) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 8) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 132) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 8) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 133) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 8) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 134) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 8) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 135) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 8) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 144) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 9) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 145) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 9) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 146) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 9) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 147) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 9) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 148) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 9) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 149) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 9) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 150) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 9) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 151) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 9) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 160) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 10) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 161) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 10) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 162) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 10) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 163) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 10) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 164) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 10) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 165) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 10) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 166) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 10) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 167) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 10) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 176) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 11) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 177) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 11) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 178) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 11) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 179) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 11) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 180) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 11) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 181) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 11) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 182) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 11) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 183) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 11) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 192) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 12) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 193) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 12) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 194) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 12) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 195) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 12) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 196) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 12) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 197) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 12) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 198) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 12) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 199) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 12) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 208) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 13) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 209) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 13) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 210) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 13) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 211) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 13) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 212) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 13) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 213) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 13) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 214) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 13) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 215) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 13) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 224) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 14) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 225) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 14) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 226) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 14) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 227) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 14) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 228) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 14) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 229) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 14) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 230) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 14) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 231) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 14) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 240) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 15) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 241) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 15) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 242) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 15) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 243) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 15) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 244) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 15) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 245) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 15) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 246) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 15) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 247) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 15) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 256) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 16) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 257) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 16) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 258) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 16) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 259) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 16) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 260) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 16) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 261) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 16) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 262) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 16) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 263) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 16) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 272) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 17) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 273) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 17) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 274) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 17) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 275) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 17) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 276) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 17) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 277) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 17) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 278) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 17) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 279) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 17) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 288) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 18) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 289) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 18) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 290) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 18) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 291) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 18) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 292) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 18) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 293) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 18) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 294) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 18) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 295) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 18) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 304) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 19) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 305) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 19) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 306) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 19) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 307) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 19) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 308) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 19) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 309) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 19) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 310) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 19) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 311) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 19) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 320) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 20) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 321) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 20) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 322) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 20) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 323) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 20) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 324) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 20) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 325) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 20) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 326) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 20) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 327) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 20) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 336) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 21) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 337) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 21) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 338) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 21) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 339) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 21) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 340) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 21) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 341) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 21) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 342) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 21) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 343) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 21) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 352) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 22) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 353) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 22) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 354) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 22) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 355) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 22) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 356) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 22) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 357) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 22) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 358) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 22) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 359) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 22) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 368) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 23) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 369) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 23) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 370) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 23) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 371) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 23) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 372) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 23) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 373) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 23) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 374) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 23) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 375) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 23) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 384) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 24) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 385) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 24) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 386) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 24) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 387) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 24) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 388) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 24) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 389) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 24) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 390) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 24) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 391) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 24) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 400) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 25) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 401) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 25) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 402) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 25) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 403) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 25) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 404) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 25) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 405) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 25) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 406) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 25) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 407) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 25) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 416) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 26) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 417) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 26) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 418) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 26) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 419) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 26) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 420) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 26) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 421) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 26) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 422) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 26) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 423) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 26) * L + l];
-                  acc[0][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 432) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 27) * L + l];
-                  acc[1][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 433) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 27) * L + l];
-                  acc[2][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 434) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 27) * L + l];
-                  acc[3][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 435) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 27) * L + l];
-                  acc[4][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 436) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 27) * L + l];
-                  acc[5][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 437) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 27) * L + l];
-                  acc[6][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 438) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 27) * L + l];
-                  acc[7][l] += ws.conv2d_1_grad[(ty * 448 + ob * 8 + 439) * L + l] * ws.conv2d_1_padded[(ty * 30 + ky * 30 + kx + 27) * L + l];
+                  acc[0][0][l] = T(0);
+                  acc[0][1][l] = T(0);
+                  acc[0][2][l] = T(0);
+                  acc[0][3][l] = T(0);
+                  acc[1][0][l] = T(0);
+                  acc[1][1][l] = T(0);
+                  acc[1][2][l] = T(0);
+                  acc[1][3][l] = T(0);
+                  acc[2][0][l] = T(0);
+                  acc[2][1][l] = T(0);
+                  acc[2][2][l] = T(0);
+                  acc[2][3][l] = T(0);
                 }
+              }
+              else {
                 CNNC_LANES for (int l = 0; l < L; ++l) {
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8) * L + l] = acc[0][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 1) * L + l] = acc[1][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 2) * L + l] = acc[2][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 3) * L + l] = acc[3][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 4) * L + l] = acc[4][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 5) * L + l] = acc[5][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 6) * L + l] = acc[6][l];
-                  ws.conv2d_1_kernel_grad_lanes[(ky * 24 + kx * 8 + 7) * L + l] = acc[7][l];
+                  acc[0][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12) * L + l];
+                  acc[0][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 1) * L + l];
+                  acc[0][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 2) * L + l];
+                  acc[0][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 3) * L + l];
+                  acc[1][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 4) * L + l];
+                  acc[1][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 5) * L + l];
+                  acc[1][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 6) * L + l];
+                  acc[1][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 7) * L + l];
+                  acc[2][0][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 8) * L + l];
+                  acc[2][1][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 9) * L + l];
+                  acc[2][2][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 10) * L + l];
+                  acc[2][3][l] = ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 11) * L + l];
                 }
-              } // window tap
-            } // for kx
+              }
+              for (int r = 0; r < 2; ++r) {
+                for (int ox = 0; ox < 28; ++ox) {
+                  CNNC_LANES for (int l = 0; l < L; ++l) {
+                    acc[0][0][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox) * L + l];
+                    acc[0][1][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4 + 1) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox) * L + l];
+                    acc[0][2][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4 + 2) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox) * L + l];
+                    acc[0][3][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4 + 3) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox) * L + l];
+                    acc[1][0][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox + 1) * L + l];
+                    acc[1][1][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4 + 1) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox + 1) * L + l];
+                    acc[1][2][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4 + 2) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox + 1) * L + l];
+                    acc[1][3][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4 + 3) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox + 1) * L + l];
+                    acc[2][0][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox + 2) * L + l];
+                    acc[2][1][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4 + 1) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox + 2) * L + l];
+                    acc[2][2][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4 + 2) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox + 2) * L + l];
+                    acc[2][3][l] += ws.conv2d_1_grad_tile[(r * 112 + ox * 4 + 3) * L + l] * ws.conv2d_1_padded[(ty * 60 + r * 30 + ky * 30 + ox + 2) * L + l];
+                  }
+                } // for ox
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12) * L + l] = acc[0][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 4) * L + l] = acc[1][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 5) * L + l] = acc[1][1][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 6) * L + l] = acc[1][2][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 7) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 8) * L + l] = acc[2][0][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 9) * L + l] = acc[2][1][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 10) * L + l] = acc[2][2][l];
+                ws.conv2d_1_kernel_grad_lanes[(ky * 12 + 11) * L + l] = acc[2][3][l];
+              }
+            } // window taps
           } // for ky
         } // for ty
         for (int w = 0; w < 9; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d1Kernel + w * 16 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d1Kernel + w * 16 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_1_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -1633,282 +1672,334 @@ struct Model {
   // cost per sample: 7,225,344 FLOPs; weights 9,216 bytes as float
   template <typename T, int L>
   static void conv2d_2_backward(const T* params, Workspace<T, L>& ws, T* grads) {
-    for (int ob = 0; ob < 2; ++ob) {
+    for (int p = 0; p < 900; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_2_input_planes[(p) * L + l] = ws.conv2d_2_padded[(p * 16) * L + l];
+        ws.conv2d_2_input_planes[(p + 900) * L + l] = ws.conv2d_2_padded[(p * 16 + 1) * L + l];
+        ws.conv2d_2_input_planes[(p + 1800) * L + l] = ws.conv2d_2_padded[(p * 16 + 2) * L + l];
+        ws.conv2d_2_input_planes[(p + 2700) * L + l] = ws.conv2d_2_padded[(p * 16 + 3) * L + l];
+        ws.conv2d_2_input_planes[(p + 3600) * L + l] = ws.conv2d_2_padded[(p * 16 + 4) * L + l];
+        ws.conv2d_2_input_planes[(p + 4500) * L + l] = ws.conv2d_2_padded[(p * 16 + 5) * L + l];
+        ws.conv2d_2_input_planes[(p + 5400) * L + l] = ws.conv2d_2_padded[(p * 16 + 6) * L + l];
+        ws.conv2d_2_input_planes[(p + 6300) * L + l] = ws.conv2d_2_padded[(p * 16 + 7) * L + l];
+        ws.conv2d_2_input_planes[(p + 7200) * L + l] = ws.conv2d_2_padded[(p * 16 + 8) * L + l];
+        ws.conv2d_2_input_planes[(p + 8100) * L + l] = ws.conv2d_2_padded[(p * 16 + 9) * L + l];
+        ws.conv2d_2_input_planes[(p + 9000) * L + l] = ws.conv2d_2_padded[(p * 16 + 10) * L + l];
+        ws.conv2d_2_input_planes[(p + 9900) * L + l] = ws.conv2d_2_padded[(p * 16 + 11) * L + l];
+        ws.conv2d_2_input_planes[(p + 10800) * L + l] = ws.conv2d_2_padded[(p * 16 + 12) * L + l];
+        ws.conv2d_2_input_planes[(p + 11700) * L + l] = ws.conv2d_2_padded[(p * 16 + 13) * L + l];
+        ws.conv2d_2_input_planes[(p + 12600) * L + l] = ws.conv2d_2_padded[(p * 16 + 14) * L + l];
+        ws.conv2d_2_input_planes[(p + 13500) * L + l] = ws.conv2d_2_padded[(p * 16 + 15) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 4; ++ob) {
       {
-        for (int ty = 0; ty < 28; ++ty) {
+        for (int ty = 0; ty < 14; ++ty) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_2_grad_tile[l] = ws.conv2d_2_grad[(ty * 896 + ob * 4) * L + l];
+            ws.conv2d_2_grad_tile[1 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 1) * L + l];
+            ws.conv2d_2_grad_tile[2 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 2) * L + l];
+            ws.conv2d_2_grad_tile[3 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 3) * L + l];
+            ws.conv2d_2_grad_tile[4 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 16) * L + l];
+            ws.conv2d_2_grad_tile[5 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 17) * L + l];
+            ws.conv2d_2_grad_tile[6 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 18) * L + l];
+            ws.conv2d_2_grad_tile[7 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 19) * L + l];
+            ws.conv2d_2_grad_tile[8 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 32) * L + l];
+            ws.conv2d_2_grad_tile[9 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 33) * L + l];
+            ws.conv2d_2_grad_tile[10 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 34) * L + l];
+            ws.conv2d_2_grad_tile[11 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 35) * L + l];
+            ws.conv2d_2_grad_tile[12 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 48) * L + l];
+            ws.conv2d_2_grad_tile[13 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 49) * L + l];
+            ws.conv2d_2_grad_tile[14 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 50) * L + l];
+            ws.conv2d_2_grad_tile[15 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 51) * L + l];
+            ws.conv2d_2_grad_tile[16 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 64) * L + l];
+            ws.conv2d_2_grad_tile[17 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 65) * L + l];
+            ws.conv2d_2_grad_tile[18 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 66) * L + l];
+            ws.conv2d_2_grad_tile[19 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 67) * L + l];
+            ws.conv2d_2_grad_tile[20 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 80) * L + l];
+            ws.conv2d_2_grad_tile[21 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 81) * L + l];
+            ws.conv2d_2_grad_tile[22 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 82) * L + l];
+            ws.conv2d_2_grad_tile[23 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 83) * L + l];
+            ws.conv2d_2_grad_tile[24 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 96) * L + l];
+            ws.conv2d_2_grad_tile[25 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 97) * L + l];
+            ws.conv2d_2_grad_tile[26 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 98) * L + l];
+            ws.conv2d_2_grad_tile[27 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 99) * L + l];
+            ws.conv2d_2_grad_tile[28 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 112) * L + l];
+            ws.conv2d_2_grad_tile[29 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 113) * L + l];
+            ws.conv2d_2_grad_tile[30 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 114) * L + l];
+            ws.conv2d_2_grad_tile[31 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 115) * L + l];
+            ws.conv2d_2_grad_tile[32 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 128) * L + l];
+            ws.conv2d_2_grad_tile[33 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 129) * L + l];
+            ws.conv2d_2_grad_tile[34 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 130) * L + l];
+            ws.conv2d_2_grad_tile[35 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 131) * L + l];
+            ws.conv2d_2_grad_tile[36 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 144) * L + l];
+            ws.conv2d_2_grad_tile[37 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 145) * L + l];
+            ws.conv2d_2_grad_tile[38 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 146) * L + l];
+            ws.conv2d_2_grad_tile[39 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 147) * L + l];
+            ws.conv2d_2_grad_tile[40 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 160) * L + l];
+            ws.conv2d_2_grad_tile[41 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 161) * L + l];
+            ws.conv2d_2_grad_tile[42 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 162) * L + l];
+            ws.conv2d_2_grad_tile[43 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 163) * L + l];
+            ws.conv2d_2_grad_tile[44 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 176) * L + l];
+            ws.conv2d_2_grad_tile[45 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 177) * L + l];
+            ws.conv2d_2_grad_tile[46 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 178) * L + l];
+            ws.conv2d_2_grad_tile[47 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 179) * L + l];
+            ws.conv2d_2_grad_tile[48 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 192) * L + l];
+            ws.conv2d_2_grad_tile[49 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 193) * L + l];
+            ws.conv2d_2_grad_tile[50 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 194) * L + l];
+            ws.conv2d_2_grad_tile[51 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 195) * L + l];
+            ws.conv2d_2_grad_tile[52 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 208) * L + l];
+            ws.conv2d_2_grad_tile[53 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 209) * L + l];
+            ws.conv2d_2_grad_tile[54 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 210) * L + l];
+            ws.conv2d_2_grad_tile[55 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 211) * L + l];
+            ws.conv2d_2_grad_tile[56 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 224) * L + l];
+            ws.conv2d_2_grad_tile[57 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 225) * L + l];
+            ws.conv2d_2_grad_tile[58 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 226) * L + l];
+            ws.conv2d_2_grad_tile[59 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 227) * L + l];
+            ws.conv2d_2_grad_tile[60 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 240) * L + l];
+            ws.conv2d_2_grad_tile[61 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 241) * L + l];
+            ws.conv2d_2_grad_tile[62 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 242) * L + l];
+            ws.conv2d_2_grad_tile[63 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 243) * L + l];
+            ws.conv2d_2_grad_tile[64 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 256) * L + l];
+            ws.conv2d_2_grad_tile[65 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 257) * L + l];
+            ws.conv2d_2_grad_tile[66 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 258) * L + l];
+            ws.conv2d_2_grad_tile[67 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 259) * L + l];
+            ws.conv2d_2_grad_tile[68 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 272) * L + l];
+            ws.conv2d_2_grad_tile[69 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 273) * L + l];
+            ws.conv2d_2_grad_tile[70 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 274) * L + l];
+            ws.conv2d_2_grad_tile[71 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 275) * L + l];
+            ws.conv2d_2_grad_tile[72 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 288) * L + l];
+            ws.conv2d_2_grad_tile[73 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 289) * L + l];
+            ws.conv2d_2_grad_tile[74 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 290) * L + l];
+            ws.conv2d_2_grad_tile[75 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 291) * L + l];
+            ws.conv2d_2_grad_tile[76 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 304) * L + l];
+            ws.conv2d_2_grad_tile[77 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 305) * L + l];
+            ws.conv2d_2_grad_tile[78 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 306) * L + l];
+            ws.conv2d_2_grad_tile[79 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 307) * L + l];
+            ws.conv2d_2_grad_tile[80 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 320) * L + l];
+            ws.conv2d_2_grad_tile[81 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 321) * L + l];
+            ws.conv2d_2_grad_tile[82 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 322) * L + l];
+            ws.conv2d_2_grad_tile[83 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 323) * L + l];
+            ws.conv2d_2_grad_tile[84 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 336) * L + l];
+            ws.conv2d_2_grad_tile[85 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 337) * L + l];
+            ws.conv2d_2_grad_tile[86 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 338) * L + l];
+            ws.conv2d_2_grad_tile[87 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 339) * L + l];
+            ws.conv2d_2_grad_tile[88 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 352) * L + l];
+            ws.conv2d_2_grad_tile[89 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 353) * L + l];
+            ws.conv2d_2_grad_tile[90 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 354) * L + l];
+            ws.conv2d_2_grad_tile[91 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 355) * L + l];
+            ws.conv2d_2_grad_tile[92 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 368) * L + l];
+            ws.conv2d_2_grad_tile[93 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 369) * L + l];
+            ws.conv2d_2_grad_tile[94 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 370) * L + l];
+            ws.conv2d_2_grad_tile[95 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 371) * L + l];
+            ws.conv2d_2_grad_tile[96 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 384) * L + l];
+            ws.conv2d_2_grad_tile[97 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 385) * L + l];
+            ws.conv2d_2_grad_tile[98 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 386) * L + l];
+            ws.conv2d_2_grad_tile[99 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 387) * L + l];
+            ws.conv2d_2_grad_tile[100 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 400) * L + l];
+            ws.conv2d_2_grad_tile[101 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 401) * L + l];
+            ws.conv2d_2_grad_tile[102 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 402) * L + l];
+            ws.conv2d_2_grad_tile[103 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 403) * L + l];
+            ws.conv2d_2_grad_tile[104 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 416) * L + l];
+            ws.conv2d_2_grad_tile[105 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 417) * L + l];
+            ws.conv2d_2_grad_tile[106 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 418) * L + l];
+            ws.conv2d_2_grad_tile[107 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 419) * L + l];
+            ws.conv2d_2_grad_tile[108 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 432) * L + l];
+            ws.conv2d_2_grad_tile[109 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 433) * L + l];
+            ws.conv2d_2_grad_tile[110 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 434) * L + l];
+            ws.conv2d_2_grad_tile[111 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 435) * L + l];
+            ws.conv2d_2_grad_tile[112 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 448) * L + l];
+            ws.conv2d_2_grad_tile[113 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 449) * L + l];
+            ws.conv2d_2_grad_tile[114 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 450) * L + l];
+            ws.conv2d_2_grad_tile[115 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 451) * L + l];
+            ws.conv2d_2_grad_tile[116 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 464) * L + l];
+            ws.conv2d_2_grad_tile[117 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 465) * L + l];
+            ws.conv2d_2_grad_tile[118 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 466) * L + l];
+            ws.conv2d_2_grad_tile[119 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 467) * L + l];
+            ws.conv2d_2_grad_tile[120 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 480) * L + l];
+            ws.conv2d_2_grad_tile[121 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 481) * L + l];
+            ws.conv2d_2_grad_tile[122 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 482) * L + l];
+            ws.conv2d_2_grad_tile[123 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 483) * L + l];
+            ws.conv2d_2_grad_tile[124 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 496) * L + l];
+            ws.conv2d_2_grad_tile[125 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 497) * L + l];
+            ws.conv2d_2_grad_tile[126 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 498) * L + l];
+            ws.conv2d_2_grad_tile[127 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 499) * L + l];
+            ws.conv2d_2_grad_tile[128 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 512) * L + l];
+            ws.conv2d_2_grad_tile[129 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 513) * L + l];
+            ws.conv2d_2_grad_tile[130 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 514) * L + l];
+            ws.conv2d_2_grad_tile[131 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 515) * L + l];
+            ws.conv2d_2_grad_tile[132 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 528) * L + l];
+            ws.conv2d_2_grad_tile[133 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 529) * L + l];
+            ws.conv2d_2_grad_tile[134 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 530) * L + l];
+            ws.conv2d_2_grad_tile[135 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 531) * L + l];
+            ws.conv2d_2_grad_tile[136 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 544) * L + l];
+            ws.conv2d_2_grad_tile[137 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 545) * L + l];
+            ws.conv2d_2_grad_tile[138 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 546) * L + l];
+            ws.conv2d_2_grad_tile[139 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 547) * L + l];
+            ws.conv2d_2_grad_tile[140 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 560) * L + l];
+            ws.conv2d_2_grad_tile[141 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 561) * L + l];
+            ws.conv2d_2_grad_tile[142 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 562) * L + l];
+            ws.conv2d_2_grad_tile[143 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 563) * L + l];
+            ws.conv2d_2_grad_tile[144 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 576) * L + l];
+            ws.conv2d_2_grad_tile[145 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 577) * L + l];
+            ws.conv2d_2_grad_tile[146 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 578) * L + l];
+            ws.conv2d_2_grad_tile[147 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 579) * L + l];
+            ws.conv2d_2_grad_tile[148 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 592) * L + l];
+            ws.conv2d_2_grad_tile[149 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 593) * L + l];
+            ws.conv2d_2_grad_tile[150 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 594) * L + l];
+            ws.conv2d_2_grad_tile[151 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 595) * L + l];
+            ws.conv2d_2_grad_tile[152 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 608) * L + l];
+            ws.conv2d_2_grad_tile[153 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 609) * L + l];
+            ws.conv2d_2_grad_tile[154 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 610) * L + l];
+            ws.conv2d_2_grad_tile[155 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 611) * L + l];
+            ws.conv2d_2_grad_tile[156 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 624) * L + l];
+            ws.conv2d_2_grad_tile[157 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 625) * L + l];
+            ws.conv2d_2_grad_tile[158 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 626) * L + l];
+            ws.conv2d_2_grad_tile[159 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 627) * L + l];
+            ws.conv2d_2_grad_tile[160 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 640) * L + l];
+            ws.conv2d_2_grad_tile[161 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 641) * L + l];
+            ws.conv2d_2_grad_tile[162 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 642) * L + l];
+            ws.conv2d_2_grad_tile[163 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 643) * L + l];
+            ws.conv2d_2_grad_tile[164 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 656) * L + l];
+            ws.conv2d_2_grad_tile[165 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 657) * L + l];
+            ws.conv2d_2_grad_tile[166 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 658) * L + l];
+            ws.conv2d_2_grad_tile[167 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 659) * L + l];
+            ws.conv2d_2_grad_tile[168 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 672) * L + l];
+            ws.conv2d_2_grad_tile[169 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 673) * L + l];
+            ws.conv2d_2_grad_tile[170 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 674) * L + l];
+            ws.conv2d_2_grad_tile[171 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 675) * L + l];
+            ws.conv2d_2_grad_tile[172 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 688) * L + l];
+            ws.conv2d_2_grad_tile[173 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 689) * L + l];
+            ws.conv2d_2_grad_tile[174 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 690) * L + l];
+            ws.conv2d_2_grad_tile[175 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 691) * L + l];
+            ws.conv2d_2_grad_tile[176 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 704) * L + l];
+            ws.conv2d_2_grad_tile[177 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 705) * L + l];
+            ws.conv2d_2_grad_tile[178 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 706) * L + l];
+            ws.conv2d_2_grad_tile[179 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 707) * L + l];
+            ws.conv2d_2_grad_tile[180 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 720) * L + l];
+            ws.conv2d_2_grad_tile[181 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 721) * L + l];
+            ws.conv2d_2_grad_tile[182 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 722) * L + l];
+            ws.conv2d_2_grad_tile[183 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 723) * L + l];
+            ws.conv2d_2_grad_tile[184 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 736) * L + l];
+            ws.conv2d_2_grad_tile[185 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 737) * L + l];
+            ws.conv2d_2_grad_tile[186 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 738) * L + l];
+            ws.conv2d_2_grad_tile[187 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 739) * L + l];
+            ws.conv2d_2_grad_tile[188 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 752) * L + l];
+            ws.conv2d_2_grad_tile[189 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 753) * L + l];
+            ws.conv2d_2_grad_tile[190 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 754) * L + l];
+            ws.conv2d_2_grad_tile[191 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 755) * L + l];
+            ws.conv2d_2_grad_tile[192 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 768) * L + l];
+            ws.conv2d_2_grad_tile[193 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 769) * L + l];
+            ws.conv2d_2_grad_tile[194 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 770) * L + l];
+            ws.conv2d_2_grad_tile[195 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 771) * L + l];
+            ws.conv2d_2_grad_tile[196 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 784) * L + l];
+            ws.conv2d_2_grad_tile[197 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 785) * L + l];
+            ws.conv2d_2_grad_tile[198 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 786) * L + l];
+            ws.conv2d_2_grad_tile[199 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 787) * L + l];
+            ws.conv2d_2_grad_tile[200 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 800) * L + l];
+            ws.conv2d_2_grad_tile[201 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 801) * L + l];
+            ws.conv2d_2_grad_tile[202 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 802) * L + l];
+            ws.conv2d_2_grad_tile[203 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 803) * L + l];
+            ws.conv2d_2_grad_tile[204 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 816) * L + l];
+            ws.conv2d_2_grad_tile[205 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 817) * L + l];
+            ws.conv2d_2_grad_tile[206 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 818) * L + l];
+            ws.conv2d_2_grad_tile[207 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 819) * L + l];
+            ws.conv2d_2_grad_tile[208 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 832) * L + l];
+            ws.conv2d_2_grad_tile[209 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 833) * L + l];
+            ws.conv2d_2_grad_tile[210 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 834) * L + l];
+            ws.conv2d_2_grad_tile[211 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 835) * L + l];
+            ws.conv2d_2_grad_tile[212 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 848) * L + l];
+            ws.conv2d_2_grad_tile[213 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 849) * L + l];
+            ws.conv2d_2_grad_tile[214 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 850) * L + l];
+            ws.conv2d_2_grad_tile[215 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 851) * L + l];
+            ws.conv2d_2_grad_tile[216 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 864) * L + l];
+            ws.conv2d_2_grad_tile[217 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 865) * L + l];
+            ws.conv2d_2_grad_tile[218 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 866) * L + l];
+            ws.conv2d_2_grad_tile[219 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 867) * L + l];
+            ws.conv2d_2_grad_tile[220 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 880) * L + l];
+            ws.conv2d_2_grad_tile[221 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 881) * L + l];
+            ws.conv2d_2_grad_tile[222 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 882) * L + l];
+            ws.conv2d_2_grad_tile[223 * L + l] = ws.conv2d_2_grad[(ty * 896 + ob * 4 + 883) * L + l];
+          }
           for (int c = 0; c < 16; ++c) {
             for (int ky = 0; ky < 3; ++ky) {
-              for (int kx = 0; kx < 3; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 7) * L + l];
-                    }
-                  }
+              {
+                T acc[3][4][L];
+                if (ty == 0) {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 1) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 2) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 3) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 4) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 5) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 6) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 7) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 16) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 16) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 17) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 16) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 18) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 16) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 19) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 16) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 20) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 16) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 21) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 16) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 22) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 16) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 23) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 16) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 32) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 32) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 33) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 32) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 34) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 32) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 35) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 32) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 36) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 32) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 37) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 32) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 38) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 32) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 39) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 32) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 48) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 48) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 49) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 48) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 50) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 48) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 51) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 48) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 52) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 48) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 53) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 48) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 54) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 48) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 55) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 48) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 64) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 64) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 65) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 64) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 66) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 64) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 67) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 64) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 68) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 64) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 69) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 64) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 70) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 64) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 71) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 64) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 80) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 80) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 81) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 80) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 82) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 80) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 83) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 80) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 84) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 80) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 85) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 80) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 86) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 80) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 87) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 80) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 96) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 96) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 97) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 96) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 98) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 96) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 99) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 96) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 100) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 96) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 101) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 96) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 102) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 96) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 103) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 96) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 112) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 112) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 113) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 112) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 114) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 112) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 115) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 112) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 116) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 112) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 117) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 112) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 118) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 112) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 119) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 112) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 128) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 128) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 129) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 128) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 130) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 128) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 131) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 128) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 132) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 128) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 133) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 128) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 134) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 128) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 135) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 128) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 144) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 144) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 145) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 144) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 146) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 144) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 147) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 144) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 148) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 144) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 149) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 144) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 150) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 144) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 151) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 144) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 160) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 160) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 161) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 160) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 162) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 160) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 163) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 160) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 164) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 160) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 165) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 160) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 166) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 160) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 167) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 160) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 176) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 176) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 177) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 176) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 178) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 176) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 179) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 176) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 180) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 176) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 181) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 176) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 182) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 176) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 183) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 176) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 192) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 192) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 193) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 192) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 194) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 192) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 195) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 192) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 196) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 192) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 197) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 192) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 198) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 192) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 199) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 192) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 208) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 208) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 209) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 208) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 210) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 208) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 211) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 208) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 212) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 208) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 213) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 208) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 214) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 208) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 215) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 208) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 224) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 224) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 225) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 224) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 226) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 224) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 227) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 224) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 228) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 224) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 229) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 224) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 230) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 224) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 231) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 224) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 240) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 240) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 241) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 240) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 242) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 240) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 243) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 240) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 244) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 240) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 245) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 240) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 246) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 240) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 247) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 240) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 256) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 256) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 257) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 256) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 258) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 256) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 259) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 256) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 260) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 256) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 261) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 256) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 262) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 256) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 263) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 256) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 272) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 272) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 273) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 272) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 274) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 272) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 275) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 272) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 276) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 272) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 277) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 272) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 278) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 272) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 279) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 272) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 288) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 288) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 289) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 288) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 290) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 288) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 291) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 288) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 292) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 288) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 293) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 288) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 294) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 288) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 295) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 288) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 304) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 304) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 305) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 304) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 306) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 304) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 307) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 304) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 308) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 304) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 309) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 304) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 310) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 304) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 311) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 304) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 320) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 320) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 321) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 320) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 322) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 320) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 323) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 320) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 324) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 320) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 325) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 320) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 326) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 320) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 327) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 320) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 336) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 336) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 337) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 336) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 338) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 336) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 339) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 336) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 340) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 336) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 341) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 336) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 342) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 336) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 343) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 336) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 352) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 352) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 353) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 352) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 354) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 352) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 355) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 352) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 356) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 352) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 357) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 352) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 358) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 352) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 359) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 352) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 368) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 368) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 369) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 368) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 370) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 368) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 371) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 368) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 372) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 368) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 373) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 368) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 374) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 368) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 375) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 368) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 384) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 384) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 385) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 384) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 386) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 384) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 387) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 384) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 388) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 384) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 389) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 384) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 390) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 384) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 391) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 384) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 400) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 400) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 401) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 400) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 402) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 400) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 403) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 400) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 404) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 400) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 405) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 400) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 406) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 400) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 407) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 400) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 416) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 416) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 417) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 416) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 418) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 416) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 419) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 416) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 420) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 416) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 421) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 416) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 422) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 416) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 423) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 416) * L + l];
-                    acc[0][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 432) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 432) * L + l];
-                    acc[1][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 433) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 432) * L + l];
-                    acc[2][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 434) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 432) * L + l];
-                    acc[3][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 435) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 432) * L + l];
-                    acc[4][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 436) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 432) * L + l];
-                    acc[5][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 437) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 432) * L + l];
-                    acc[6][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 438) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 432) * L + l];
-                    acc[7][l] += ws.conv2d_2_grad[(ty * 448 + ob * 8 + 439) * L + l] * ws.conv2d_2_padded[(ty * 480 + ky * 480 + kx * 16 + c + 432) * L + l];
+                    acc[0][0][l] = T(0);
+                    acc[0][1][l] = T(0);
+                    acc[0][2][l] = T(0);
+                    acc[0][3][l] = T(0);
+                    acc[1][0][l] = T(0);
+                    acc[1][1][l] = T(0);
+                    acc[1][2][l] = T(0);
+                    acc[1][3][l] = T(0);
+                    acc[2][0][l] = T(0);
+                    acc[2][1][l] = T(0);
+                    acc[2][2][l] = T(0);
+                    acc[2][3][l] = T(0);
                   }
+                }
+                else {
                   CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_2_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 7) * L + l] = acc[7][l];
+                    acc[0][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4) * L + l];
+                    acc[0][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 1) * L + l];
+                    acc[0][2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 2) * L + l];
+                    acc[0][3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 3) * L + l];
+                    acc[1][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 64) * L + l];
+                    acc[1][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 65) * L + l];
+                    acc[1][2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 66) * L + l];
+                    acc[1][3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 67) * L + l];
+                    acc[2][0][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 128) * L + l];
+                    acc[2][1][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 129) * L + l];
+                    acc[2][2][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 130) * L + l];
+                    acc[2][3][l] = ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 131) * L + l];
                   }
-                } // window tap
-              } // for kx
+                }
+                for (int r = 0; r < 2; ++r) {
+                  for (int ox = 0; ox < 28; ++ox) {
+                    CNNC_LANES for (int l = 0; l < L; ++l) {
+                      acc[0][0][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox) * L + l];
+                      acc[0][1][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox) * L + l];
+                      acc[0][2][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox) * L + l];
+                      acc[0][3][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox) * L + l];
+                      acc[1][0][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox + 1) * L + l];
+                      acc[1][1][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox + 1) * L + l];
+                      acc[1][2][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox + 1) * L + l];
+                      acc[1][3][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox + 1) * L + l];
+                      acc[2][0][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox + 2) * L + l];
+                      acc[2][1][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4 + 1) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox + 2) * L + l];
+                      acc[2][2][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4 + 2) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox + 2) * L + l];
+                      acc[2][3][l] += ws.conv2d_2_grad_tile[(r * 112 + ox * 4 + 3) * L + l] * ws.conv2d_2_input_planes[(c * 900 + ty * 60 + r * 30 + ky * 30 + ox + 2) * L + l];
+                    }
+                  } // for ox
+                } // for r
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4) * L + l] = acc[0][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 1) * L + l] = acc[0][1][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 2) * L + l] = acc[0][2][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 3) * L + l] = acc[0][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 64) * L + l] = acc[1][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 65) * L + l] = acc[1][1][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 66) * L + l] = acc[1][2][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 67) * L + l] = acc[1][3][l];
+                }
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 128) * L + l] = acc[2][0][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 129) * L + l] = acc[2][1][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 130) * L + l] = acc[2][2][l];
+                  ws.conv2d_2_kernel_grad_lanes[(ky * 192 + c * 4 + 131) * L + l] = acc[2][3][l];
+                }
+              } // window taps
             } // for ky
           } // for c
         } // for ty
         for (int w = 0; w < 144; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d2Kernel + w * 16 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d2Kernel + w * 16 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_2_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -2708,28 +2799,25 @@ struct Model {
   // cost per sample: 12,544 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void max_pooling2d_1_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 12544; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.activation_2_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 14; ++oy) {
       for (int ox = 0; ox < 14; ++ox) {
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 16) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 448) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 464) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 1) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 1) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 17) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 449) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 465) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 2) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 2) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 18) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 450) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 466) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 3) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 3) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 19) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 451) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 467) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 4) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 4) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 20) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 452) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 468) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 5) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 5) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 21) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 453) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 469) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 6) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 6) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 22) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 454) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 470) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 7) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 7) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 23) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 455) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 471) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 8) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 8) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 24) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 456) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 472) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 9) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 9) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 25) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 457) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 473) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 10) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 10) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 26) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 458) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 474) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 11) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 11) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 11) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 27) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 459) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 475) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 12) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 12) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 12) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 28) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 460) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 476) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 13) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 13) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 13) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 29) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 461) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 477) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 14) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 14) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 14) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 30) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 462) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 478) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 15) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 15) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 15) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 31) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 463) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 479) * L + l] += arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 16) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 448) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 464) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 1) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 1) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 1) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 17) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 449) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 465) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 2) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 2) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 2) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 18) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 450) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 466) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 3) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 3) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 3) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 19) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 451) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 467) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 4) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 4) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 4) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 20) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 452) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 468) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 5) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 5) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 5) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 21) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 453) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 469) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 6) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 6) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 6) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 22) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 454) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 470) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 7) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 7) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 7) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 23) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 455) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 471) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 8) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 8) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 8) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 24) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 456) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 472) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 9) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 9) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 9) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 25) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 457) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 473) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 10) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 10) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 10) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 26) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 458) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 474) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 11) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 11) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 11) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 27) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 459) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 475) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 12) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 12) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 12) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 28) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 460) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 476) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 13) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 13) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 13) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 29) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 461) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 477) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 14) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 14) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 14) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 30) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 462) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 478) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_1_grad[(oy * 224 + ox * 16 + 15) * L + l]; const T arg = ws.max_pooling2d_1_argmax[(oy * 224 + ox * 16 + 15) * L + l]; ws.activation_2_grad[(oy * 896 + ox * 32 + 15) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 31) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 463) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_2_grad[(oy * 896 + ox * 32 + 479) * L + l] = arg - T(3) == T(0) ? g : T(0); }
         }
       } // for ox
     } // for oy
@@ -3127,282 +3215,1010 @@ struct Model {
   // cost per sample: 3,612,672 FLOPs; weights 18,432 bytes as float
   template <typename T, int L>
   static void conv2d_3_backward(const T* params, Workspace<T, L>& ws, T* grads) {
-    for (int ob = 0; ob < 4; ++ob) {
+    for (int p = 0; p < 256; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_3_input_planes[(p) * L + l] = ws.conv2d_3_padded[(p * 16) * L + l];
+        ws.conv2d_3_input_planes[(p + 256) * L + l] = ws.conv2d_3_padded[(p * 16 + 1) * L + l];
+        ws.conv2d_3_input_planes[(p + 512) * L + l] = ws.conv2d_3_padded[(p * 16 + 2) * L + l];
+        ws.conv2d_3_input_planes[(p + 768) * L + l] = ws.conv2d_3_padded[(p * 16 + 3) * L + l];
+        ws.conv2d_3_input_planes[(p + 1024) * L + l] = ws.conv2d_3_padded[(p * 16 + 4) * L + l];
+        ws.conv2d_3_input_planes[(p + 1280) * L + l] = ws.conv2d_3_padded[(p * 16 + 5) * L + l];
+        ws.conv2d_3_input_planes[(p + 1536) * L + l] = ws.conv2d_3_padded[(p * 16 + 6) * L + l];
+        ws.conv2d_3_input_planes[(p + 1792) * L + l] = ws.conv2d_3_padded[(p * 16 + 7) * L + l];
+        ws.conv2d_3_input_planes[(p + 2048) * L + l] = ws.conv2d_3_padded[(p * 16 + 8) * L + l];
+        ws.conv2d_3_input_planes[(p + 2304) * L + l] = ws.conv2d_3_padded[(p * 16 + 9) * L + l];
+        ws.conv2d_3_input_planes[(p + 2560) * L + l] = ws.conv2d_3_padded[(p * 16 + 10) * L + l];
+        ws.conv2d_3_input_planes[(p + 2816) * L + l] = ws.conv2d_3_padded[(p * 16 + 11) * L + l];
+        ws.conv2d_3_input_planes[(p + 3072) * L + l] = ws.conv2d_3_padded[(p * 16 + 12) * L + l];
+        ws.conv2d_3_input_planes[(p + 3328) * L + l] = ws.conv2d_3_padded[(p * 16 + 13) * L + l];
+        ws.conv2d_3_input_planes[(p + 3584) * L + l] = ws.conv2d_3_padded[(p * 16 + 14) * L + l];
+        ws.conv2d_3_input_planes[(p + 3840) * L + l] = ws.conv2d_3_padded[(p * 16 + 15) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 8; ++ob) {
       {
-        for (int ty = 0; ty < 7; ++ty) {
-          for (int c = 0; c < 16; ++c) {
-            for (int ky = 0; ky < 3; ++ky) {
-              for (int kx = 0; kx < 3; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 7) * L + l];
-                    }
-                  }
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 1) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 2) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 3) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 4) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 5) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 6) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 7) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 32) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 16) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 33) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 16) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 34) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 16) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 35) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 16) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 36) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 16) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 37) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 16) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 38) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 16) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 39) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 16) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 64) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 32) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 65) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 32) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 66) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 32) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 67) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 32) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 68) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 32) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 69) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 32) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 70) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 32) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 71) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 32) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 96) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 48) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 97) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 48) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 98) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 48) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 99) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 48) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 100) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 48) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 101) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 48) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 102) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 48) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 103) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 48) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 128) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 64) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 129) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 64) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 130) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 64) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 131) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 64) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 132) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 64) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 133) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 64) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 134) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 64) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 135) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 64) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 160) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 80) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 161) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 80) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 162) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 80) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 163) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 80) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 164) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 80) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 165) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 80) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 166) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 80) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 167) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 80) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 192) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 96) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 193) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 96) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 194) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 96) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 195) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 96) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 196) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 96) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 197) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 96) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 198) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 96) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 199) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 96) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 224) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 112) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 225) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 112) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 226) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 112) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 227) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 112) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 228) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 112) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 229) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 112) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 230) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 112) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 231) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 112) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 256) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 128) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 257) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 128) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 258) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 128) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 259) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 128) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 260) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 128) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 261) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 128) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 262) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 128) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 263) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 128) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 288) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 144) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 289) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 144) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 290) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 144) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 291) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 144) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 292) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 144) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 293) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 144) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 294) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 144) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 295) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 144) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 320) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 160) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 321) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 160) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 322) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 160) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 323) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 160) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 324) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 160) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 325) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 160) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 326) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 160) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 327) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 160) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 352) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 176) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 353) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 176) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 354) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 176) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 355) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 176) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 356) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 176) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 357) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 176) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 358) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 176) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 359) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 176) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 384) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 192) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 385) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 192) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 386) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 192) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 387) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 192) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 388) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 192) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 389) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 192) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 390) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 192) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 391) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 192) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 416) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 208) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 417) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 208) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 418) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 208) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 419) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 208) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 420) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 208) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 421) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 208) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 422) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 208) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 423) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 208) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 448) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 256) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 449) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 256) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 450) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 256) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 451) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 256) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 452) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 256) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 453) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 256) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 454) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 256) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 455) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 256) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 480) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 272) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 481) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 272) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 482) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 272) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 483) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 272) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 484) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 272) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 485) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 272) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 486) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 272) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 487) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 272) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 512) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 288) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 513) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 288) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 514) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 288) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 515) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 288) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 516) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 288) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 517) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 288) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 518) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 288) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 519) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 288) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 544) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 304) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 545) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 304) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 546) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 304) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 547) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 304) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 548) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 304) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 549) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 304) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 550) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 304) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 551) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 304) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 576) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 320) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 577) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 320) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 578) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 320) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 579) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 320) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 580) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 320) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 581) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 320) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 582) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 320) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 583) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 320) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 608) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 336) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 609) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 336) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 610) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 336) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 611) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 336) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 612) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 336) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 613) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 336) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 614) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 336) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 615) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 336) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 640) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 352) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 641) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 352) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 642) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 352) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 643) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 352) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 644) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 352) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 645) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 352) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 646) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 352) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 647) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 352) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 672) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 368) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 673) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 368) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 674) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 368) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 675) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 368) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 676) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 368) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 677) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 368) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 678) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 368) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 679) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 368) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 704) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 384) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 705) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 384) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 706) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 384) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 707) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 384) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 708) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 384) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 709) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 384) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 710) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 384) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 711) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 384) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 736) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 400) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 737) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 400) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 738) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 400) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 739) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 400) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 740) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 400) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 741) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 400) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 742) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 400) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 743) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 400) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 768) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 416) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 769) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 416) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 770) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 416) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 771) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 416) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 772) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 416) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 773) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 416) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 774) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 416) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 775) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 416) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 800) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 432) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 801) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 432) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 802) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 432) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 803) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 432) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 804) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 432) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 805) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 432) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 806) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 432) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 807) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 432) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 832) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 448) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 833) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 448) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 834) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 448) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 835) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 448) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 836) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 448) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 837) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 448) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 838) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 448) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 839) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 448) * L + l];
-                    acc[0][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 864) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 464) * L + l];
-                    acc[1][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 865) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 464) * L + l];
-                    acc[2][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 866) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 464) * L + l];
-                    acc[3][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 867) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 464) * L + l];
-                    acc[4][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 868) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 464) * L + l];
-                    acc[5][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 869) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 464) * L + l];
-                    acc[6][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 870) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 464) * L + l];
-                    acc[7][l] += ws.conv2d_3_grad[(ty * 896 + ob * 8 + 871) * L + l] * ws.conv2d_3_padded[(ty * 512 + ky * 256 + kx * 16 + c + 464) * L + l];
-                  }
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_3_kernel_grad_lanes[(ky * 384 + kx * 128 + c * 8 + 7) * L + l] = acc[7][l];
-                  }
-                } // window tap
-              } // for kx
-            } // for ky
-          } // for c
-        } // for ty
+        for (int r = 0; r < 5; ++r) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_3_grad_tile[(r * 56) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 1) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 3) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 32) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 33) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 34) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 35) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 64) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 65) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 66) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 67) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 96) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 97) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 98) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 99) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 128) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 129) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 130) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 131) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 160) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 161) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 162) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 163) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 192) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 193) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 194) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 195) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 224) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 225) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 226) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 227) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 256) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 257) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 258) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 259) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 288) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 289) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 290) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 291) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 320) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 321) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 322) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 323) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 352) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 353) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 354) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 355) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 384) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 385) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 386) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 387) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 416) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 417) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 418) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 419) * L + l];
+          }
+        } // for r
+        for (int c = 0; c < 16; ++c) {
+          for (int ky = 0; ky < 3; ++ky) {
+            {
+              T acc[3][4][L];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] = T(0);
+                acc[0][1][l] = T(0);
+                acc[0][2][l] = T(0);
+                acc[0][3][l] = T(0);
+                acc[1][0][l] = T(0);
+                acc[1][1][l] = T(0);
+                acc[1][2][l] = T(0);
+                acc[1][3][l] = T(0);
+                acc[2][0][l] = T(0);
+                acc[2][1][l] = T(0);
+                acc[2][2][l] = T(0);
+                acc[2][3][l] = T(0);
+              }
+              for (int r = 0; r < 5; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 15) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 15) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 15) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 15) * L + l];
+                }
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4) * L + l] = acc[0][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 64) * L + l] = acc[1][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 65) * L + l] = acc[1][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 66) * L + l] = acc[1][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 67) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 128) * L + l] = acc[2][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 129) * L + l] = acc[2][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 130) * L + l] = acc[2][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 131) * L + l] = acc[2][3][l];
+              }
+            } // window taps
+          } // for ky
+        } // for c
+        for (int r = 0; r < 5; ++r) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_3_grad_tile[(r * 56) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2240) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2241) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2242) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2243) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2272) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2273) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2274) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2275) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2304) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2305) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2306) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2307) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2336) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2337) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2338) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2339) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2368) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2369) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2370) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2371) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2400) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2401) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2402) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2403) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2432) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2433) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2434) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2435) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2464) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2465) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2466) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2467) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2496) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2497) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2498) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2499) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2528) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2529) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2530) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2531) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2560) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2561) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2562) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2563) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2592) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2593) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2594) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2595) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2624) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2625) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2626) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2627) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2656) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2657) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2658) * L + l];
+            ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] = ws.conv2d_3_grad[(r * 448 + ob * 4 + 2659) * L + l];
+          }
+        } // for r
+        for (int c = 0; c < 16; ++c) {
+          for (int ky = 0; ky < 3; ++ky) {
+            {
+              T acc[3][4][L];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4) * L + l];
+                acc[0][1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 1) * L + l];
+                acc[0][2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 2) * L + l];
+                acc[0][3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 3) * L + l];
+                acc[1][0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 64) * L + l];
+                acc[1][1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 65) * L + l];
+                acc[1][2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 66) * L + l];
+                acc[1][3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 67) * L + l];
+                acc[2][0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 128) * L + l];
+                acc[2][1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 129) * L + l];
+                acc[2][2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 130) * L + l];
+                acc[2][3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 131) * L + l];
+              }
+              for (int r = 0; r < 5; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 80) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 80) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 80) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 80) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 95) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 95) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 95) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 95) * L + l];
+                }
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4) * L + l] = acc[0][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 64) * L + l] = acc[1][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 65) * L + l] = acc[1][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 66) * L + l] = acc[1][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 67) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 128) * L + l] = acc[2][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 129) * L + l] = acc[2][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 130) * L + l] = acc[2][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 131) * L + l] = acc[2][3][l];
+              }
+            } // window taps
+          } // for ky
+        } // for c
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          ws.conv2d_3_grad_tile[l] = ws.conv2d_3_grad[(ob * 4 + 4480) * L + l];
+          ws.conv2d_3_grad_tile[1 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4481) * L + l];
+          ws.conv2d_3_grad_tile[2 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4482) * L + l];
+          ws.conv2d_3_grad_tile[3 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4483) * L + l];
+          ws.conv2d_3_grad_tile[4 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4512) * L + l];
+          ws.conv2d_3_grad_tile[5 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4513) * L + l];
+          ws.conv2d_3_grad_tile[6 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4514) * L + l];
+          ws.conv2d_3_grad_tile[7 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4515) * L + l];
+          ws.conv2d_3_grad_tile[8 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4544) * L + l];
+          ws.conv2d_3_grad_tile[9 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4545) * L + l];
+          ws.conv2d_3_grad_tile[10 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4546) * L + l];
+          ws.conv2d_3_grad_tile[11 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4547) * L + l];
+          ws.conv2d_3_grad_tile[12 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4576) * L + l];
+          ws.conv2d_3_grad_tile[13 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4577) * L + l];
+          ws.conv2d_3_grad_tile[14 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4578) * L + l];
+          ws.conv2d_3_grad_tile[15 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4579) * L + l];
+          ws.conv2d_3_grad_tile[16 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4608) * L + l];
+          ws.conv2d_3_grad_tile[17 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4609) * L + l];
+          ws.conv2d_3_grad_tile[18 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4610) * L + l];
+          ws.conv2d_3_grad_tile[19 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4611) * L + l];
+          ws.conv2d_3_grad_tile[20 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4640) * L + l];
+          ws.conv2d_3_grad_tile[21 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4641) * L + l];
+          ws.conv2d_3_grad_tile[22 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4642) * L + l];
+          ws.conv2d_3_grad_tile[23 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4643) * L + l];
+          ws.conv2d_3_grad_tile[24 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4672) * L + l];
+          ws.conv2d_3_grad_tile[25 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4673) * L + l];
+          ws.conv2d_3_grad_tile[26 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4674) * L + l];
+          ws.conv2d_3_grad_tile[27 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4675) * L + l];
+          ws.conv2d_3_grad_tile[28 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4704) * L + l];
+          ws.conv2d_3_grad_tile[29 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4705) * L + l];
+          ws.conv2d_3_grad_tile[30 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4706) * L + l];
+          ws.conv2d_3_grad_tile[31 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4707) * L + l];
+          ws.conv2d_3_grad_tile[32 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4736) * L + l];
+          ws.conv2d_3_grad_tile[33 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4737) * L + l];
+          ws.conv2d_3_grad_tile[34 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4738) * L + l];
+          ws.conv2d_3_grad_tile[35 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4739) * L + l];
+          ws.conv2d_3_grad_tile[36 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4768) * L + l];
+          ws.conv2d_3_grad_tile[37 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4769) * L + l];
+          ws.conv2d_3_grad_tile[38 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4770) * L + l];
+          ws.conv2d_3_grad_tile[39 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4771) * L + l];
+          ws.conv2d_3_grad_tile[40 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4800) * L + l];
+          ws.conv2d_3_grad_tile[41 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4801) * L + l];
+          ws.conv2d_3_grad_tile[42 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4802) * L + l];
+          ws.conv2d_3_grad_tile[43 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4803) * L + l];
+          ws.conv2d_3_grad_tile[44 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4832) * L + l];
+          ws.conv2d_3_grad_tile[45 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4833) * L + l];
+          ws.conv2d_3_grad_tile[46 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4834) * L + l];
+          ws.conv2d_3_grad_tile[47 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4835) * L + l];
+          ws.conv2d_3_grad_tile[48 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4864) * L + l];
+          ws.conv2d_3_grad_tile[49 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4865) * L + l];
+          ws.conv2d_3_grad_tile[50 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4866) * L + l];
+          ws.conv2d_3_grad_tile[51 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4867) * L + l];
+          ws.conv2d_3_grad_tile[52 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4896) * L + l];
+          ws.conv2d_3_grad_tile[53 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4897) * L + l];
+          ws.conv2d_3_grad_tile[54 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4898) * L + l];
+          ws.conv2d_3_grad_tile[55 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4899) * L + l];
+          ws.conv2d_3_grad_tile[56 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4928) * L + l];
+          ws.conv2d_3_grad_tile[57 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4929) * L + l];
+          ws.conv2d_3_grad_tile[58 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4930) * L + l];
+          ws.conv2d_3_grad_tile[59 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4931) * L + l];
+          ws.conv2d_3_grad_tile[60 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4960) * L + l];
+          ws.conv2d_3_grad_tile[61 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4961) * L + l];
+          ws.conv2d_3_grad_tile[62 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4962) * L + l];
+          ws.conv2d_3_grad_tile[63 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4963) * L + l];
+          ws.conv2d_3_grad_tile[64 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4992) * L + l];
+          ws.conv2d_3_grad_tile[65 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4993) * L + l];
+          ws.conv2d_3_grad_tile[66 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4994) * L + l];
+          ws.conv2d_3_grad_tile[67 * L + l] = ws.conv2d_3_grad[(ob * 4 + 4995) * L + l];
+          ws.conv2d_3_grad_tile[68 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5024) * L + l];
+          ws.conv2d_3_grad_tile[69 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5025) * L + l];
+          ws.conv2d_3_grad_tile[70 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5026) * L + l];
+          ws.conv2d_3_grad_tile[71 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5027) * L + l];
+          ws.conv2d_3_grad_tile[72 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5056) * L + l];
+          ws.conv2d_3_grad_tile[73 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5057) * L + l];
+          ws.conv2d_3_grad_tile[74 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5058) * L + l];
+          ws.conv2d_3_grad_tile[75 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5059) * L + l];
+          ws.conv2d_3_grad_tile[76 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5088) * L + l];
+          ws.conv2d_3_grad_tile[77 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5089) * L + l];
+          ws.conv2d_3_grad_tile[78 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5090) * L + l];
+          ws.conv2d_3_grad_tile[79 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5091) * L + l];
+          ws.conv2d_3_grad_tile[80 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5120) * L + l];
+          ws.conv2d_3_grad_tile[81 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5121) * L + l];
+          ws.conv2d_3_grad_tile[82 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5122) * L + l];
+          ws.conv2d_3_grad_tile[83 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5123) * L + l];
+          ws.conv2d_3_grad_tile[84 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5152) * L + l];
+          ws.conv2d_3_grad_tile[85 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5153) * L + l];
+          ws.conv2d_3_grad_tile[86 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5154) * L + l];
+          ws.conv2d_3_grad_tile[87 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5155) * L + l];
+          ws.conv2d_3_grad_tile[88 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5184) * L + l];
+          ws.conv2d_3_grad_tile[89 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5185) * L + l];
+          ws.conv2d_3_grad_tile[90 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5186) * L + l];
+          ws.conv2d_3_grad_tile[91 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5187) * L + l];
+          ws.conv2d_3_grad_tile[92 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5216) * L + l];
+          ws.conv2d_3_grad_tile[93 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5217) * L + l];
+          ws.conv2d_3_grad_tile[94 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5218) * L + l];
+          ws.conv2d_3_grad_tile[95 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5219) * L + l];
+          ws.conv2d_3_grad_tile[96 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5248) * L + l];
+          ws.conv2d_3_grad_tile[97 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5249) * L + l];
+          ws.conv2d_3_grad_tile[98 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5250) * L + l];
+          ws.conv2d_3_grad_tile[99 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5251) * L + l];
+          ws.conv2d_3_grad_tile[100 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5280) * L + l];
+          ws.conv2d_3_grad_tile[101 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5281) * L + l];
+          ws.conv2d_3_grad_tile[102 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5282) * L + l];
+          ws.conv2d_3_grad_tile[103 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5283) * L + l];
+          ws.conv2d_3_grad_tile[104 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5312) * L + l];
+          ws.conv2d_3_grad_tile[105 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5313) * L + l];
+          ws.conv2d_3_grad_tile[106 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5314) * L + l];
+          ws.conv2d_3_grad_tile[107 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5315) * L + l];
+          ws.conv2d_3_grad_tile[108 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5344) * L + l];
+          ws.conv2d_3_grad_tile[109 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5345) * L + l];
+          ws.conv2d_3_grad_tile[110 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5346) * L + l];
+          ws.conv2d_3_grad_tile[111 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5347) * L + l];
+          ws.conv2d_3_grad_tile[112 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5376) * L + l];
+          ws.conv2d_3_grad_tile[113 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5377) * L + l];
+          ws.conv2d_3_grad_tile[114 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5378) * L + l];
+          ws.conv2d_3_grad_tile[115 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5379) * L + l];
+          ws.conv2d_3_grad_tile[116 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5408) * L + l];
+          ws.conv2d_3_grad_tile[117 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5409) * L + l];
+          ws.conv2d_3_grad_tile[118 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5410) * L + l];
+          ws.conv2d_3_grad_tile[119 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5411) * L + l];
+          ws.conv2d_3_grad_tile[120 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5440) * L + l];
+          ws.conv2d_3_grad_tile[121 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5441) * L + l];
+          ws.conv2d_3_grad_tile[122 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5442) * L + l];
+          ws.conv2d_3_grad_tile[123 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5443) * L + l];
+          ws.conv2d_3_grad_tile[124 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5472) * L + l];
+          ws.conv2d_3_grad_tile[125 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5473) * L + l];
+          ws.conv2d_3_grad_tile[126 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5474) * L + l];
+          ws.conv2d_3_grad_tile[127 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5475) * L + l];
+          ws.conv2d_3_grad_tile[128 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5504) * L + l];
+          ws.conv2d_3_grad_tile[129 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5505) * L + l];
+          ws.conv2d_3_grad_tile[130 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5506) * L + l];
+          ws.conv2d_3_grad_tile[131 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5507) * L + l];
+          ws.conv2d_3_grad_tile[132 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5536) * L + l];
+          ws.conv2d_3_grad_tile[133 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5537) * L + l];
+          ws.conv2d_3_grad_tile[134 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5538) * L + l];
+          ws.conv2d_3_grad_tile[135 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5539) * L + l];
+          ws.conv2d_3_grad_tile[136 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5568) * L + l];
+          ws.conv2d_3_grad_tile[137 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5569) * L + l];
+          ws.conv2d_3_grad_tile[138 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5570) * L + l];
+          ws.conv2d_3_grad_tile[139 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5571) * L + l];
+          ws.conv2d_3_grad_tile[140 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5600) * L + l];
+          ws.conv2d_3_grad_tile[141 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5601) * L + l];
+          ws.conv2d_3_grad_tile[142 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5602) * L + l];
+          ws.conv2d_3_grad_tile[143 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5603) * L + l];
+          ws.conv2d_3_grad_tile[144 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5632) * L + l];
+          ws.conv2d_3_grad_tile[145 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5633) * L + l];
+          ws.conv2d_3_grad_tile[146 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5634) * L + l];
+          ws.conv2d_3_grad_tile[147 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5635) * L + l];
+          ws.conv2d_3_grad_tile[148 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5664) * L + l];
+          ws.conv2d_3_grad_tile[149 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5665) * L + l];
+          ws.conv2d_3_grad_tile[150 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5666) * L + l];
+          ws.conv2d_3_grad_tile[151 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5667) * L + l];
+          ws.conv2d_3_grad_tile[152 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5696) * L + l];
+          ws.conv2d_3_grad_tile[153 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5697) * L + l];
+          ws.conv2d_3_grad_tile[154 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5698) * L + l];
+          ws.conv2d_3_grad_tile[155 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5699) * L + l];
+          ws.conv2d_3_grad_tile[156 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5728) * L + l];
+          ws.conv2d_3_grad_tile[157 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5729) * L + l];
+          ws.conv2d_3_grad_tile[158 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5730) * L + l];
+          ws.conv2d_3_grad_tile[159 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5731) * L + l];
+          ws.conv2d_3_grad_tile[160 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5760) * L + l];
+          ws.conv2d_3_grad_tile[161 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5761) * L + l];
+          ws.conv2d_3_grad_tile[162 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5762) * L + l];
+          ws.conv2d_3_grad_tile[163 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5763) * L + l];
+          ws.conv2d_3_grad_tile[164 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5792) * L + l];
+          ws.conv2d_3_grad_tile[165 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5793) * L + l];
+          ws.conv2d_3_grad_tile[166 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5794) * L + l];
+          ws.conv2d_3_grad_tile[167 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5795) * L + l];
+          ws.conv2d_3_grad_tile[168 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5824) * L + l];
+          ws.conv2d_3_grad_tile[169 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5825) * L + l];
+          ws.conv2d_3_grad_tile[170 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5826) * L + l];
+          ws.conv2d_3_grad_tile[171 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5827) * L + l];
+          ws.conv2d_3_grad_tile[172 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5856) * L + l];
+          ws.conv2d_3_grad_tile[173 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5857) * L + l];
+          ws.conv2d_3_grad_tile[174 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5858) * L + l];
+          ws.conv2d_3_grad_tile[175 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5859) * L + l];
+          ws.conv2d_3_grad_tile[176 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5888) * L + l];
+          ws.conv2d_3_grad_tile[177 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5889) * L + l];
+          ws.conv2d_3_grad_tile[178 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5890) * L + l];
+          ws.conv2d_3_grad_tile[179 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5891) * L + l];
+          ws.conv2d_3_grad_tile[180 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5920) * L + l];
+          ws.conv2d_3_grad_tile[181 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5921) * L + l];
+          ws.conv2d_3_grad_tile[182 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5922) * L + l];
+          ws.conv2d_3_grad_tile[183 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5923) * L + l];
+          ws.conv2d_3_grad_tile[184 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5952) * L + l];
+          ws.conv2d_3_grad_tile[185 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5953) * L + l];
+          ws.conv2d_3_grad_tile[186 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5954) * L + l];
+          ws.conv2d_3_grad_tile[187 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5955) * L + l];
+          ws.conv2d_3_grad_tile[188 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5984) * L + l];
+          ws.conv2d_3_grad_tile[189 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5985) * L + l];
+          ws.conv2d_3_grad_tile[190 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5986) * L + l];
+          ws.conv2d_3_grad_tile[191 * L + l] = ws.conv2d_3_grad[(ob * 4 + 5987) * L + l];
+          ws.conv2d_3_grad_tile[192 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6016) * L + l];
+          ws.conv2d_3_grad_tile[193 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6017) * L + l];
+          ws.conv2d_3_grad_tile[194 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6018) * L + l];
+          ws.conv2d_3_grad_tile[195 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6019) * L + l];
+          ws.conv2d_3_grad_tile[196 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6048) * L + l];
+          ws.conv2d_3_grad_tile[197 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6049) * L + l];
+          ws.conv2d_3_grad_tile[198 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6050) * L + l];
+          ws.conv2d_3_grad_tile[199 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6051) * L + l];
+          ws.conv2d_3_grad_tile[200 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6080) * L + l];
+          ws.conv2d_3_grad_tile[201 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6081) * L + l];
+          ws.conv2d_3_grad_tile[202 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6082) * L + l];
+          ws.conv2d_3_grad_tile[203 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6083) * L + l];
+          ws.conv2d_3_grad_tile[204 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6112) * L + l];
+          ws.conv2d_3_grad_tile[205 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6113) * L + l];
+          ws.conv2d_3_grad_tile[206 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6114) * L + l];
+          ws.conv2d_3_grad_tile[207 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6115) * L + l];
+          ws.conv2d_3_grad_tile[208 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6144) * L + l];
+          ws.conv2d_3_grad_tile[209 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6145) * L + l];
+          ws.conv2d_3_grad_tile[210 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6146) * L + l];
+          ws.conv2d_3_grad_tile[211 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6147) * L + l];
+          ws.conv2d_3_grad_tile[212 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6176) * L + l];
+          ws.conv2d_3_grad_tile[213 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6177) * L + l];
+          ws.conv2d_3_grad_tile[214 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6178) * L + l];
+          ws.conv2d_3_grad_tile[215 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6179) * L + l];
+          ws.conv2d_3_grad_tile[216 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6208) * L + l];
+          ws.conv2d_3_grad_tile[217 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6209) * L + l];
+          ws.conv2d_3_grad_tile[218 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6210) * L + l];
+          ws.conv2d_3_grad_tile[219 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6211) * L + l];
+          ws.conv2d_3_grad_tile[220 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6240) * L + l];
+          ws.conv2d_3_grad_tile[221 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6241) * L + l];
+          ws.conv2d_3_grad_tile[222 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6242) * L + l];
+          ws.conv2d_3_grad_tile[223 * L + l] = ws.conv2d_3_grad[(ob * 4 + 6243) * L + l];
+        }
+        for (int c = 0; c < 16; ++c) {
+          for (int ky = 0; ky < 3; ++ky) {
+            {
+              T acc[3][4][L];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4) * L + l];
+                acc[0][1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 1) * L + l];
+                acc[0][2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 2) * L + l];
+                acc[0][3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 3) * L + l];
+                acc[1][0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 64) * L + l];
+                acc[1][1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 65) * L + l];
+                acc[1][2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 66) * L + l];
+                acc[1][3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 67) * L + l];
+                acc[2][0][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 128) * L + l];
+                acc[2][1][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 129) * L + l];
+                acc[2][2][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 130) * L + l];
+                acc[2][3][l] = ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 131) * L + l];
+              }
+              for (int r = 0; r < 4; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 160) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 160) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 160) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 160) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[0][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[0][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[0][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[0][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[1][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[1][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[1][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[1][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[2][0][l] += ws.conv2d_3_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 175) * L + l];
+                  acc[2][1][l] += ws.conv2d_3_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 175) * L + l];
+                  acc[2][2][l] += ws.conv2d_3_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 175) * L + l];
+                  acc[2][3][l] += ws.conv2d_3_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_3_input_planes[(c * 256 + r * 16 + ky * 16 + 175) * L + l];
+                }
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4) * L + l] = acc[0][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 64) * L + l] = acc[1][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 65) * L + l] = acc[1][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 66) * L + l] = acc[1][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 67) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 128) * L + l] = acc[2][0][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 129) * L + l] = acc[2][1][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 130) * L + l] = acc[2][2][l];
+                ws.conv2d_3_kernel_grad_lanes[(ky * 192 + c * 4 + 131) * L + l] = acc[2][3][l];
+              }
+            } // window taps
+          } // for ky
+        } // for c
         for (int w = 0; w < 144; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d3Kernel + w * 32 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_3_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d3Kernel + w * 32 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_3_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -4388,282 +5204,1026 @@ struct Model {
   // cost per sample: 7,225,344 FLOPs; weights 36,864 bytes as float
   template <typename T, int L>
   static void conv2d_4_backward(const T* params, Workspace<T, L>& ws, T* grads) {
-    for (int ob = 0; ob < 4; ++ob) {
+    for (int p = 0; p < 256; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_4_input_planes[(p) * L + l] = ws.conv2d_4_padded[(p * 32) * L + l];
+        ws.conv2d_4_input_planes[(p + 256) * L + l] = ws.conv2d_4_padded[(p * 32 + 1) * L + l];
+        ws.conv2d_4_input_planes[(p + 512) * L + l] = ws.conv2d_4_padded[(p * 32 + 2) * L + l];
+        ws.conv2d_4_input_planes[(p + 768) * L + l] = ws.conv2d_4_padded[(p * 32 + 3) * L + l];
+        ws.conv2d_4_input_planes[(p + 1024) * L + l] = ws.conv2d_4_padded[(p * 32 + 4) * L + l];
+        ws.conv2d_4_input_planes[(p + 1280) * L + l] = ws.conv2d_4_padded[(p * 32 + 5) * L + l];
+        ws.conv2d_4_input_planes[(p + 1536) * L + l] = ws.conv2d_4_padded[(p * 32 + 6) * L + l];
+        ws.conv2d_4_input_planes[(p + 1792) * L + l] = ws.conv2d_4_padded[(p * 32 + 7) * L + l];
+        ws.conv2d_4_input_planes[(p + 2048) * L + l] = ws.conv2d_4_padded[(p * 32 + 8) * L + l];
+        ws.conv2d_4_input_planes[(p + 2304) * L + l] = ws.conv2d_4_padded[(p * 32 + 9) * L + l];
+        ws.conv2d_4_input_planes[(p + 2560) * L + l] = ws.conv2d_4_padded[(p * 32 + 10) * L + l];
+        ws.conv2d_4_input_planes[(p + 2816) * L + l] = ws.conv2d_4_padded[(p * 32 + 11) * L + l];
+        ws.conv2d_4_input_planes[(p + 3072) * L + l] = ws.conv2d_4_padded[(p * 32 + 12) * L + l];
+        ws.conv2d_4_input_planes[(p + 3328) * L + l] = ws.conv2d_4_padded[(p * 32 + 13) * L + l];
+        ws.conv2d_4_input_planes[(p + 3584) * L + l] = ws.conv2d_4_padded[(p * 32 + 14) * L + l];
+        ws.conv2d_4_input_planes[(p + 3840) * L + l] = ws.conv2d_4_padded[(p * 32 + 15) * L + l];
+        ws.conv2d_4_input_planes[(p + 4096) * L + l] = ws.conv2d_4_padded[(p * 32 + 16) * L + l];
+        ws.conv2d_4_input_planes[(p + 4352) * L + l] = ws.conv2d_4_padded[(p * 32 + 17) * L + l];
+        ws.conv2d_4_input_planes[(p + 4608) * L + l] = ws.conv2d_4_padded[(p * 32 + 18) * L + l];
+        ws.conv2d_4_input_planes[(p + 4864) * L + l] = ws.conv2d_4_padded[(p * 32 + 19) * L + l];
+        ws.conv2d_4_input_planes[(p + 5120) * L + l] = ws.conv2d_4_padded[(p * 32 + 20) * L + l];
+        ws.conv2d_4_input_planes[(p + 5376) * L + l] = ws.conv2d_4_padded[(p * 32 + 21) * L + l];
+        ws.conv2d_4_input_planes[(p + 5632) * L + l] = ws.conv2d_4_padded[(p * 32 + 22) * L + l];
+        ws.conv2d_4_input_planes[(p + 5888) * L + l] = ws.conv2d_4_padded[(p * 32 + 23) * L + l];
+        ws.conv2d_4_input_planes[(p + 6144) * L + l] = ws.conv2d_4_padded[(p * 32 + 24) * L + l];
+        ws.conv2d_4_input_planes[(p + 6400) * L + l] = ws.conv2d_4_padded[(p * 32 + 25) * L + l];
+        ws.conv2d_4_input_planes[(p + 6656) * L + l] = ws.conv2d_4_padded[(p * 32 + 26) * L + l];
+        ws.conv2d_4_input_planes[(p + 6912) * L + l] = ws.conv2d_4_padded[(p * 32 + 27) * L + l];
+        ws.conv2d_4_input_planes[(p + 7168) * L + l] = ws.conv2d_4_padded[(p * 32 + 28) * L + l];
+        ws.conv2d_4_input_planes[(p + 7424) * L + l] = ws.conv2d_4_padded[(p * 32 + 29) * L + l];
+        ws.conv2d_4_input_planes[(p + 7680) * L + l] = ws.conv2d_4_padded[(p * 32 + 30) * L + l];
+        ws.conv2d_4_input_planes[(p + 7936) * L + l] = ws.conv2d_4_padded[(p * 32 + 31) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 8; ++ob) {
       {
-        for (int ty = 0; ty < 7; ++ty) {
-          for (int c = 0; c < 32; ++c) {
-            for (int ky = 0; ky < 3; ++ky) {
-              for (int kx = 0; kx < 3; ++kx) {
-                {
-                  T acc[8][L];
-                  if (ty == 0) {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = T(0);
-                      acc[1][l] = T(0);
-                      acc[2][l] = T(0);
-                      acc[3][l] = T(0);
-                      acc[4][l] = T(0);
-                      acc[5][l] = T(0);
-                      acc[6][l] = T(0);
-                      acc[7][l] = T(0);
-                    }
-                  }
-                  else {
-                    CNNC_LANES for (int l = 0; l < L; ++l) {
-                      acc[0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l];
-                      acc[1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l];
-                      acc[2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l];
-                      acc[3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l];
-                      acc[4][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l];
-                      acc[5][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l];
-                      acc[6][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l];
-                      acc[7][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l];
-                    }
-                  }
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 1) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 2) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 3) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 4) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 5) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 6) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 7) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 32) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 32) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 33) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 32) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 34) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 32) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 35) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 32) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 36) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 32) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 37) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 32) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 38) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 32) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 39) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 32) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 64) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 64) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 65) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 64) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 66) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 64) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 67) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 64) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 68) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 64) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 69) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 64) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 70) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 64) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 71) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 64) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 96) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 96) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 97) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 96) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 98) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 96) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 99) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 96) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 100) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 96) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 101) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 96) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 102) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 96) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 103) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 96) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 128) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 128) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 129) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 128) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 130) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 128) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 131) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 128) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 132) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 128) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 133) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 128) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 134) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 128) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 135) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 128) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 160) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 160) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 161) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 160) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 162) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 160) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 163) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 160) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 164) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 160) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 165) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 160) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 166) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 160) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 167) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 160) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 192) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 192) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 193) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 192) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 194) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 192) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 195) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 192) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 196) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 192) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 197) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 192) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 198) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 192) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 199) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 192) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 224) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 224) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 225) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 224) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 226) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 224) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 227) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 224) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 228) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 224) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 229) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 224) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 230) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 224) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 231) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 224) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 256) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 256) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 257) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 256) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 258) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 256) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 259) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 256) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 260) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 256) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 261) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 256) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 262) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 256) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 263) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 256) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 288) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 288) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 289) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 288) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 290) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 288) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 291) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 288) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 292) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 288) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 293) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 288) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 294) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 288) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 295) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 288) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 320) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 320) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 321) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 320) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 322) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 320) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 323) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 320) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 324) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 320) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 325) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 320) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 326) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 320) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 327) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 320) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 352) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 352) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 353) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 352) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 354) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 352) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 355) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 352) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 356) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 352) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 357) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 352) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 358) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 352) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 359) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 352) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 384) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 384) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 385) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 384) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 386) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 384) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 387) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 384) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 388) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 384) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 389) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 384) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 390) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 384) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 391) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 384) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 416) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 416) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 417) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 416) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 418) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 416) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 419) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 416) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 420) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 416) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 421) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 416) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 422) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 416) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 423) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 416) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 448) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 512) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 449) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 512) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 450) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 512) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 451) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 512) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 452) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 512) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 453) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 512) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 454) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 512) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 455) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 512) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 480) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 544) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 481) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 544) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 482) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 544) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 483) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 544) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 484) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 544) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 485) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 544) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 486) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 544) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 487) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 544) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 512) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 576) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 513) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 576) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 514) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 576) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 515) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 576) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 516) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 576) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 517) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 576) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 518) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 576) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 519) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 576) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 544) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 608) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 545) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 608) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 546) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 608) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 547) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 608) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 548) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 608) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 549) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 608) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 550) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 608) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 551) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 608) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 576) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 640) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 577) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 640) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 578) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 640) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 579) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 640) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 580) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 640) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 581) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 640) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 582) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 640) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 583) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 640) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 608) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 672) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 609) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 672) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 610) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 672) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 611) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 672) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 612) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 672) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 613) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 672) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 614) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 672) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 615) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 672) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 640) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 704) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 641) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 704) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 642) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 704) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 643) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 704) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 644) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 704) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 645) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 704) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 646) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 704) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 647) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 704) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 672) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 736) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 673) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 736) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 674) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 736) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 675) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 736) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 676) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 736) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 677) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 736) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 678) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 736) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 679) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 736) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 704) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 768) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 705) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 768) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 706) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 768) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 707) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 768) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 708) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 768) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 709) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 768) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 710) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 768) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 711) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 768) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 736) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 800) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 737) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 800) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 738) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 800) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 739) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 800) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 740) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 800) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 741) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 800) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 742) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 800) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 743) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 800) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 768) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 832) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 769) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 832) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 770) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 832) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 771) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 832) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 772) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 832) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 773) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 832) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 774) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 832) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 775) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 832) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 800) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 864) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 801) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 864) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 802) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 864) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 803) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 864) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 804) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 864) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 805) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 864) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 806) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 864) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 807) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 864) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 832) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 896) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 833) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 896) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 834) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 896) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 835) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 896) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 836) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 896) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 837) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 896) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 838) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 896) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 839) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 896) * L + l];
-                    acc[0][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 864) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 928) * L + l];
-                    acc[1][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 865) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 928) * L + l];
-                    acc[2][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 866) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 928) * L + l];
-                    acc[3][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 867) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 928) * L + l];
-                    acc[4][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 868) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 928) * L + l];
-                    acc[5][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 869) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 928) * L + l];
-                    acc[6][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 870) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 928) * L + l];
-                    acc[7][l] += ws.conv2d_4_grad[(ty * 896 + ob * 8 + 871) * L + l] * ws.conv2d_4_padded[(ty * 1024 + ky * 512 + kx * 32 + c + 928) * L + l];
-                  }
-                  CNNC_LANES for (int l = 0; l < L; ++l) {
-                    ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8) * L + l] = acc[0][l];
-                    ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 1) * L + l] = acc[1][l];
-                    ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 2) * L + l] = acc[2][l];
-                    ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 3) * L + l] = acc[3][l];
-                    ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 4) * L + l] = acc[4][l];
-                    ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 5) * L + l] = acc[5][l];
-                    ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 6) * L + l] = acc[6][l];
-                    ws.conv2d_4_kernel_grad_lanes[(ky * 768 + kx * 256 + c * 8 + 7) * L + l] = acc[7][l];
-                  }
-                } // window tap
-              } // for kx
-            } // for ky
-          } // for c
-        } // for ty
+        for (int r = 0; r < 5; ++r) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_4_grad_tile[(r * 56) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 1) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 3) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 32) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 33) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 34) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 35) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 64) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 65) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 66) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 67) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 96) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 97) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 98) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 99) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 128) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 129) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 130) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 131) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 160) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 161) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 162) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 163) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 192) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 193) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 194) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 195) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 224) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 225) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 226) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 227) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 256) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 257) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 258) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 259) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 288) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 289) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 290) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 291) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 320) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 321) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 322) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 323) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 352) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 353) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 354) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 355) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 384) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 385) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 386) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 387) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 416) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 417) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 418) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 419) * L + l];
+          }
+        } // for r
+        for (int c = 0; c < 32; ++c) {
+          for (int ky = 0; ky < 3; ++ky) {
+            {
+              T acc[3][4][L];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] = T(0);
+                acc[0][1][l] = T(0);
+                acc[0][2][l] = T(0);
+                acc[0][3][l] = T(0);
+                acc[1][0][l] = T(0);
+                acc[1][1][l] = T(0);
+                acc[1][2][l] = T(0);
+                acc[1][3][l] = T(0);
+                acc[2][0][l] = T(0);
+                acc[2][1][l] = T(0);
+                acc[2][2][l] = T(0);
+                acc[2][3][l] = T(0);
+              }
+              for (int r = 0; r < 5; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 1) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 2) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 3) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 4) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 5) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 6) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 7) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 8) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 9) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 10) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 11) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 12) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 13) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 14) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 15) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 15) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 15) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 15) * L + l];
+                }
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4) * L + l] = acc[0][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 128) * L + l] = acc[1][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 129) * L + l] = acc[1][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 130) * L + l] = acc[1][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 131) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 256) * L + l] = acc[2][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 257) * L + l] = acc[2][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 258) * L + l] = acc[2][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 259) * L + l] = acc[2][3][l];
+              }
+            } // window taps
+          } // for ky
+        } // for c
+        for (int r = 0; r < 5; ++r) {
+          CNNC_LANES for (int l = 0; l < L; ++l) {
+            ws.conv2d_4_grad_tile[(r * 56) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2240) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2241) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2242) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2243) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2272) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2273) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2274) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2275) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2304) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2305) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2306) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2307) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2336) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2337) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2338) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2339) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2368) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2369) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2370) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2371) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2400) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2401) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2402) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2403) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2432) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2433) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2434) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2435) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2464) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2465) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2466) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2467) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2496) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2497) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2498) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2499) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2528) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2529) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2530) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2531) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2560) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2561) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2562) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2563) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2592) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2593) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2594) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2595) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2624) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2625) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2626) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2627) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2656) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2657) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2658) * L + l];
+            ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] = ws.conv2d_4_grad[(r * 448 + ob * 4 + 2659) * L + l];
+          }
+        } // for r
+        for (int c = 0; c < 32; ++c) {
+          for (int ky = 0; ky < 3; ++ky) {
+            {
+              T acc[3][4][L];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4) * L + l];
+                acc[0][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 1) * L + l];
+                acc[0][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 2) * L + l];
+                acc[0][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 3) * L + l];
+                acc[1][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 128) * L + l];
+                acc[1][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 129) * L + l];
+                acc[1][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 130) * L + l];
+                acc[1][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 131) * L + l];
+                acc[2][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 256) * L + l];
+                acc[2][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 257) * L + l];
+                acc[2][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 258) * L + l];
+                acc[2][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 259) * L + l];
+              }
+              for (int r = 0; r < 5; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 80) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 80) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 80) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 80) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 81) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 82) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 83) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 84) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 85) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 86) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 87) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 88) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 89) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 90) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 91) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 92) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 93) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 94) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 95) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 95) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 95) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 95) * L + l];
+                }
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4) * L + l] = acc[0][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 128) * L + l] = acc[1][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 129) * L + l] = acc[1][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 130) * L + l] = acc[1][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 131) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 256) * L + l] = acc[2][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 257) * L + l] = acc[2][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 258) * L + l] = acc[2][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 259) * L + l] = acc[2][3][l];
+              }
+            } // window taps
+          } // for ky
+        } // for c
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          ws.conv2d_4_grad_tile[l] = ws.conv2d_4_grad[(ob * 4 + 4480) * L + l];
+          ws.conv2d_4_grad_tile[1 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4481) * L + l];
+          ws.conv2d_4_grad_tile[2 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4482) * L + l];
+          ws.conv2d_4_grad_tile[3 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4483) * L + l];
+          ws.conv2d_4_grad_tile[4 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4512) * L + l];
+          ws.conv2d_4_grad_tile[5 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4513) * L + l];
+          ws.conv2d_4_grad_tile[6 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4514) * L + l];
+          ws.conv2d_4_grad_tile[7 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4515) * L + l];
+          ws.conv2d_4_grad_tile[8 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4544) * L + l];
+          ws.conv2d_4_grad_tile[9 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4545) * L + l];
+          ws.conv2d_4_grad_tile[10 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4546) * L + l];
+          ws.conv2d_4_grad_tile[11 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4547) * L + l];
+          ws.conv2d_4_grad_tile[12 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4576) * L + l];
+          ws.conv2d_4_grad_tile[13 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4577) * L + l];
+          ws.conv2d_4_grad_tile[14 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4578) * L + l];
+          ws.conv2d_4_grad_tile[15 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4579) * L + l];
+          ws.conv2d_4_grad_tile[16 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4608) * L + l];
+          ws.conv2d_4_grad_tile[17 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4609) * L + l];
+          ws.conv2d_4_grad_tile[18 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4610) * L + l];
+          ws.conv2d_4_grad_tile[19 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4611) * L + l];
+          ws.conv2d_4_grad_tile[20 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4640) * L + l];
+          ws.conv2d_4_grad_tile[21 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4641) * L + l];
+          ws.conv2d_4_grad_tile[22 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4642) * L + l];
+          ws.conv2d_4_grad_tile[23 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4643) * L + l];
+          ws.conv2d_4_grad_tile[24 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4672) * L + l];
+          ws.conv2d_4_grad_tile[25 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4673) * L + l];
+          ws.conv2d_4_grad_tile[26 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4674) * L + l];
+          ws.conv2d_4_grad_tile[27 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4675) * L + l];
+          ws.conv2d_4_grad_tile[28 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4704) * L + l];
+          ws.conv2d_4_grad_tile[29 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4705) * L + l];
+          ws.conv2d_4_grad_tile[30 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4706) * L + l];
+          ws.conv2d_4_grad_tile[31 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4707) * L + l];
+          ws.conv2d_4_grad_tile[32 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4736) * L + l];
+          ws.conv2d_4_grad_tile[33 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4737) * L + l];
+          ws.conv2d_4_grad_tile[34 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4738) * L + l];
+          ws.conv2d_4_grad_tile[35 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4739) * L + l];
+          ws.conv2d_4_grad_tile[36 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4768) * L + l];
+          ws.conv2d_4_grad_tile[37 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4769) * L + l];
+          ws.conv2d_4_grad_tile[38 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4770) * L + l];
+          ws.conv2d_4_grad_tile[39 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4771) * L + l];
+          ws.conv2d_4_grad_tile[40 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4800) * L + l];
+          ws.conv2d_4_grad_tile[41 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4801) * L + l];
+          ws.conv2d_4_grad_tile[42 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4802) * L + l];
+          ws.conv2d_4_grad_tile[43 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4803) * L + l];
+          ws.conv2d_4_grad_tile[44 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4832) * L + l];
+          ws.conv2d_4_grad_tile[45 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4833) * L + l];
+          ws.conv2d_4_grad_tile[46 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4834) * L + l];
+          ws.conv2d_4_grad_tile[47 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4835) * L + l];
+          ws.conv2d_4_grad_tile[48 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4864) * L + l];
+          ws.conv2d_4_grad_tile[49 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4865) * L + l];
+          ws.conv2d_4_grad_tile[50 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4866) * L + l];
+          ws.conv2d_4_grad_tile[51 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4867) * L + l];
+          ws.conv2d_4_grad_tile[52 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4896) * L + l];
+          ws.conv2d_4_grad_tile[53 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4897) * L + l];
+          ws.conv2d_4_grad_tile[54 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4898) * L + l];
+          ws.conv2d_4_grad_tile[55 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4899) * L + l];
+          ws.conv2d_4_grad_tile[56 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4928) * L + l];
+          ws.conv2d_4_grad_tile[57 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4929) * L + l];
+          ws.conv2d_4_grad_tile[58 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4930) * L + l];
+          ws.conv2d_4_grad_tile[59 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4931) * L + l];
+          ws.conv2d_4_grad_tile[60 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4960) * L + l];
+          ws.conv2d_4_grad_tile[61 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4961) * L + l];
+          ws.conv2d_4_grad_tile[62 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4962) * L + l];
+          ws.conv2d_4_grad_tile[63 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4963) * L + l];
+          ws.conv2d_4_grad_tile[64 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4992) * L + l];
+          ws.conv2d_4_grad_tile[65 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4993) * L + l];
+          ws.conv2d_4_grad_tile[66 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4994) * L + l];
+          ws.conv2d_4_grad_tile[67 * L + l] = ws.conv2d_4_grad[(ob * 4 + 4995) * L + l];
+          ws.conv2d_4_grad_tile[68 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5024) * L + l];
+          ws.conv2d_4_grad_tile[69 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5025) * L + l];
+          ws.conv2d_4_grad_tile[70 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5026) * L + l];
+          ws.conv2d_4_grad_tile[71 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5027) * L + l];
+          ws.conv2d_4_grad_tile[72 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5056) * L + l];
+          ws.conv2d_4_grad_tile[73 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5057) * L + l];
+          ws.conv2d_4_grad_tile[74 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5058) * L + l];
+          ws.conv2d_4_grad_tile[75 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5059) * L + l];
+          ws.conv2d_4_grad_tile[76 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5088) * L + l];
+          ws.conv2d_4_grad_tile[77 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5089) * L + l];
+          ws.conv2d_4_grad_tile[78 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5090) * L + l];
+          ws.conv2d_4_grad_tile[79 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5091) * L + l];
+          ws.conv2d_4_grad_tile[80 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5120) * L + l];
+          ws.conv2d_4_grad_tile[81 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5121) * L + l];
+          ws.conv2d_4_grad_tile[82 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5122) * L + l];
+          ws.conv2d_4_grad_tile[83 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5123) * L + l];
+          ws.conv2d_4_grad_tile[84 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5152) * L + l];
+          ws.conv2d_4_grad_tile[85 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5153) * L + l];
+          ws.conv2d_4_grad_tile[86 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5154) * L + l];
+          ws.conv2d_4_grad_tile[87 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5155) * L + l];
+          ws.conv2d_4_grad_tile[88 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5184) * L + l];
+          ws.conv2d_4_grad_tile[89 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5185) * L + l];
+          ws.conv2d_4_grad_tile[90 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5186) * L + l];
+          ws.conv2d_4_grad_tile[91 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5187) * L + l];
+          ws.conv2d_4_grad_tile[92 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5216) * L + l];
+          ws.conv2d_4_grad_tile[93 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5217) * L + l];
+          ws.conv2d_4_grad_tile[94 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5218) * L + l];
+          ws.conv2d_4_grad_tile[95 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5219) * L + l];
+          ws.conv2d_4_grad_tile[96 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5248) * L + l];
+          ws.conv2d_4_grad_tile[97 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5249) * L + l];
+          ws.conv2d_4_grad_tile[98 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5250) * L + l];
+          ws.conv2d_4_grad_tile[99 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5251) * L + l];
+          ws.conv2d_4_grad_tile[100 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5280) * L + l];
+          ws.conv2d_4_grad_tile[101 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5281) * L + l];
+          ws.conv2d_4_grad_tile[102 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5282) * L + l];
+          ws.conv2d_4_grad_tile[103 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5283) * L + l];
+          ws.conv2d_4_grad_tile[104 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5312) * L + l];
+          ws.conv2d_4_grad_tile[105 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5313) * L + l];
+          ws.conv2d_4_grad_tile[106 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5314) * L + l];
+          ws.conv2d_4_grad_tile[107 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5315) * L + l];
+          ws.conv2d_4_grad_tile[108 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5344) * L + l];
+          ws.conv2d_4_grad_tile[109 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5345) * L + l];
+          ws.conv2d_4_grad_tile[110 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5346) * L + l];
+          ws.conv2d_4_grad_tile[111 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5347) * L + l];
+          ws.conv2d_4_grad_tile[112 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5376) * L + l];
+          ws.conv2d_4_grad_tile[113 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5377) * L + l];
+          ws.conv2d_4_grad_tile[114 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5378) * L + l];
+          ws.conv2d_4_grad_tile[115 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5379) * L + l];
+          ws.conv2d_4_grad_tile[116 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5408) * L + l];
+          ws.conv2d_4_grad_tile[117 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5409) * L + l];
+          ws.conv2d_4_grad_tile[118 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5410) * L + l];
+          ws.conv2d_4_grad_tile[119 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5411) * L + l];
+          ws.conv2d_4_grad_tile[120 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5440) * L + l];
+          ws.conv2d_4_grad_tile[121 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5441) * L + l];
+          ws.conv2d_4_grad_tile[122 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5442) * L + l];
+          ws.conv2d_4_grad_tile[123 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5443) * L + l];
+          ws.conv2d_4_grad_tile[124 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5472) * L + l];
+          ws.conv2d_4_grad_tile[125 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5473) * L + l];
+          ws.conv2d_4_grad_tile[126 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5474) * L + l];
+          ws.conv2d_4_grad_tile[127 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5475) * L + l];
+          ws.conv2d_4_grad_tile[128 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5504) * L + l];
+          ws.conv2d_4_grad_tile[129 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5505) * L + l];
+          ws.conv2d_4_grad_tile[130 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5506) * L + l];
+          ws.conv2d_4_grad_tile[131 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5507) * L + l];
+          ws.conv2d_4_grad_tile[132 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5536) * L + l];
+          ws.conv2d_4_grad_tile[133 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5537) * L + l];
+          ws.conv2d_4_grad_tile[134 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5538) * L + l];
+          ws.conv2d_4_grad_tile[135 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5539) * L + l];
+          ws.conv2d_4_grad_tile[136 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5568) * L + l];
+          ws.conv2d_4_grad_tile[137 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5569) * L + l];
+          ws.conv2d_4_grad_tile[138 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5570) * L + l];
+          ws.conv2d_4_grad_tile[139 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5571) * L + l];
+          ws.conv2d_4_grad_tile[140 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5600) * L + l];
+          ws.conv2d_4_grad_tile[141 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5601) * L + l];
+          ws.conv2d_4_grad_tile[142 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5602) * L + l];
+          ws.conv2d_4_grad_tile[143 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5603) * L + l];
+          ws.conv2d_4_grad_tile[144 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5632) * L + l];
+          ws.conv2d_4_grad_tile[145 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5633) * L + l];
+          ws.conv2d_4_grad_tile[146 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5634) * L + l];
+          ws.conv2d_4_grad_tile[147 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5635) * L + l];
+          ws.conv2d_4_grad_tile[148 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5664) * L + l];
+          ws.conv2d_4_grad_tile[149 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5665) * L + l];
+          ws.conv2d_4_grad_tile[150 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5666) * L + l];
+          ws.conv2d_4_grad_tile[151 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5667) * L + l];
+          ws.conv2d_4_grad_tile[152 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5696) * L + l];
+          ws.conv2d_4_grad_tile[153 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5697) * L + l];
+          ws.conv2d_4_grad_tile[154 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5698) * L + l];
+          ws.conv2d_4_grad_tile[155 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5699) * L + l];
+          ws.conv2d_4_grad_tile[156 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5728) * L + l];
+          ws.conv2d_4_grad_tile[157 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5729) * L + l];
+          ws.conv2d_4_grad_tile[158 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5730) * L + l];
+          ws.conv2d_4_grad_tile[159 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5731) * L + l];
+          ws.conv2d_4_grad_tile[160 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5760) * L + l];
+          ws.conv2d_4_grad_tile[161 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5761) * L + l];
+          ws.conv2d_4_grad_tile[162 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5762) * L + l];
+          ws.conv2d_4_grad_tile[163 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5763) * L + l];
+          ws.conv2d_4_grad_tile[164 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5792) * L + l];
+          ws.conv2d_4_grad_tile[165 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5793) * L + l];
+          ws.conv2d_4_grad_tile[166 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5794) * L + l];
+          ws.conv2d_4_grad_tile[167 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5795) * L + l];
+          ws.conv2d_4_grad_tile[168 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5824) * L + l];
+          ws.conv2d_4_grad_tile[169 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5825) * L + l];
+          ws.conv2d_4_grad_tile[170 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5826) * L + l];
+          ws.conv2d_4_grad_tile[171 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5827) * L + l];
+          ws.conv2d_4_grad_tile[172 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5856) * L + l];
+          ws.conv2d_4_grad_tile[173 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5857) * L + l];
+          ws.conv2d_4_grad_tile[174 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5858) * L + l];
+          ws.conv2d_4_grad_tile[175 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5859) * L + l];
+          ws.conv2d_4_grad_tile[176 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5888) * L + l];
+          ws.conv2d_4_grad_tile[177 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5889) * L + l];
+          ws.conv2d_4_grad_tile[178 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5890) * L + l];
+          ws.conv2d_4_grad_tile[179 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5891) * L + l];
+          ws.conv2d_4_grad_tile[180 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5920) * L + l];
+          ws.conv2d_4_grad_tile[181 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5921) * L + l];
+          ws.conv2d_4_grad_tile[182 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5922) * L + l];
+          ws.conv2d_4_grad_tile[183 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5923) * L + l];
+          ws.conv2d_4_grad_tile[184 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5952) * L + l];
+          ws.conv2d_4_grad_tile[185 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5953) * L + l];
+          ws.conv2d_4_grad_tile[186 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5954) * L + l];
+          ws.conv2d_4_grad_tile[187 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5955) * L + l];
+          ws.conv2d_4_grad_tile[188 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5984) * L + l];
+          ws.conv2d_4_grad_tile[189 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5985) * L + l];
+          ws.conv2d_4_grad_tile[190 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5986) * L + l];
+          ws.conv2d_4_grad_tile[191 * L + l] = ws.conv2d_4_grad[(ob * 4 + 5987) * L + l];
+          ws.conv2d_4_grad_tile[192 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6016) * L + l];
+          ws.conv2d_4_grad_tile[193 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6017) * L + l];
+          ws.conv2d_4_grad_tile[194 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6018) * L + l];
+          ws.conv2d_4_grad_tile[195 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6019) * L + l];
+          ws.conv2d_4_grad_tile[196 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6048) * L + l];
+          ws.conv2d_4_grad_tile[197 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6049) * L + l];
+          ws.conv2d_4_grad_tile[198 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6050) * L + l];
+          ws.conv2d_4_grad_tile[199 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6051) * L + l];
+          ws.conv2d_4_grad_tile[200 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6080) * L + l];
+          ws.conv2d_4_grad_tile[201 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6081) * L + l];
+          ws.conv2d_4_grad_tile[202 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6082) * L + l];
+          ws.conv2d_4_grad_tile[203 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6083) * L + l];
+          ws.conv2d_4_grad_tile[204 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6112) * L + l];
+          ws.conv2d_4_grad_tile[205 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6113) * L + l];
+          ws.conv2d_4_grad_tile[206 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6114) * L + l];
+          ws.conv2d_4_grad_tile[207 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6115) * L + l];
+          ws.conv2d_4_grad_tile[208 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6144) * L + l];
+          ws.conv2d_4_grad_tile[209 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6145) * L + l];
+          ws.conv2d_4_grad_tile[210 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6146) * L + l];
+          ws.conv2d_4_grad_tile[211 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6147) * L + l];
+          ws.conv2d_4_grad_tile[212 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6176) * L + l];
+          ws.conv2d_4_grad_tile[213 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6177) * L + l];
+          ws.conv2d_4_grad_tile[214 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6178) * L + l];
+          ws.conv2d_4_grad_tile[215 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6179) * L + l];
+          ws.conv2d_4_grad_tile[216 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6208) * L + l];
+          ws.conv2d_4_grad_tile[217 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6209) * L + l];
+          ws.conv2d_4_grad_tile[218 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6210) * L + l];
+          ws.conv2d_4_grad_tile[219 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6211) * L + l];
+          ws.conv2d_4_grad_tile[220 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6240) * L + l];
+          ws.conv2d_4_grad_tile[221 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6241) * L + l];
+          ws.conv2d_4_grad_tile[222 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6242) * L + l];
+          ws.conv2d_4_grad_tile[223 * L + l] = ws.conv2d_4_grad[(ob * 4 + 6243) * L + l];
+        }
+        for (int c = 0; c < 32; ++c) {
+          for (int ky = 0; ky < 3; ++ky) {
+            {
+              T acc[3][4][L];
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4) * L + l];
+                acc[0][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 1) * L + l];
+                acc[0][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 2) * L + l];
+                acc[0][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 3) * L + l];
+                acc[1][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 128) * L + l];
+                acc[1][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 129) * L + l];
+                acc[1][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 130) * L + l];
+                acc[1][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 131) * L + l];
+                acc[2][0][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 256) * L + l];
+                acc[2][1][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 257) * L + l];
+                acc[2][2][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 258) * L + l];
+                acc[2][3][l] = ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 259) * L + l];
+              }
+              for (int r = 0; r < 4; ++r) {
+                CNNC_LANES for (int l = 0; l < L; ++l) {
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 160) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 160) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 160) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 160) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 1) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 2) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 3) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 161) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 4) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 5) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 6) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 7) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 162) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 8) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 9) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 10) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 11) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 163) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 12) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 13) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 14) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 15) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 164) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 16) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 17) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 18) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 19) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 165) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 20) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 21) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 22) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 23) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 166) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 24) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 25) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 26) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 27) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 167) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 28) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 29) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 30) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 31) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 168) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 32) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 33) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 34) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 35) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 169) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 36) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 37) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 38) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 39) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 170) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 40) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 41) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 42) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 43) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 171) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 44) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 45) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 46) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 47) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 172) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 48) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 49) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 50) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 51) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[0][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[0][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[0][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[0][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 173) * L + l];
+                  acc[1][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[1][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[1][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[1][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 174) * L + l];
+                  acc[2][0][l] += ws.conv2d_4_grad_tile[(r * 56 + 52) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 175) * L + l];
+                  acc[2][1][l] += ws.conv2d_4_grad_tile[(r * 56 + 53) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 175) * L + l];
+                  acc[2][2][l] += ws.conv2d_4_grad_tile[(r * 56 + 54) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 175) * L + l];
+                  acc[2][3][l] += ws.conv2d_4_grad_tile[(r * 56 + 55) * L + l] * ws.conv2d_4_input_planes[(c * 256 + r * 16 + ky * 16 + 175) * L + l];
+                }
+              } // for r
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4) * L + l] = acc[0][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 1) * L + l] = acc[0][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 2) * L + l] = acc[0][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 3) * L + l] = acc[0][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 128) * L + l] = acc[1][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 129) * L + l] = acc[1][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 130) * L + l] = acc[1][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 131) * L + l] = acc[1][3][l];
+              }
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 256) * L + l] = acc[2][0][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 257) * L + l] = acc[2][1][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 258) * L + l] = acc[2][2][l];
+                ws.conv2d_4_kernel_grad_lanes[(ky * 384 + c * 4 + 259) * L + l] = acc[2][3][l];
+              }
+            } // window taps
+          } // for ky
+        } // for c
         for (int w = 0; w < 288; ++w) {
-          for (int a = 0; a < 8; ++a) {
-            grads[kConv2d4Kernel + w * 32 + ob * 8 + a] += lane_sum<T, L>(ws.conv2d_4_kernel_grad_lanes + (w * 8 + a) * L);
+          for (int a = 0; a < 4; ++a) {
+            grads[kConv2d4Kernel + w * 32 + ob * 4 + a] += lane_sum<T, L>(ws.conv2d_4_kernel_grad_lanes + (w * 4 + a) * L);
           } // for a
         } // for w
       } // kernel gradient block
@@ -5655,44 +7215,41 @@ struct Model {
   // cost per sample: 6,272 FLOPs; weights 0 bytes as float
   template <typename T, int L>
   static void max_pooling2d_2_backward(Workspace<T, L>& ws) {
-    for (int i = 0; i < 6272; ++i) {
-      CNNC_LANES for (int l = 0; l < L; ++l) ws.activation_4_grad[(i) * L + l] = T(0);
-    } // for i
     for (int oy = 0; oy < 7; ++oy) {
       for (int ox = 0; ox < 7; ++ox) {
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 32) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 448) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 480) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 1) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 1) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 1) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 33) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 449) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 481) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 2) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 2) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 2) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 34) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 450) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 482) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 3) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 3) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 3) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 35) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 451) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 483) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 4) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 4) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 4) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 36) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 452) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 484) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 5) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 5) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 5) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 37) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 453) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 485) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 6) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 6) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 6) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 38) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 454) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 486) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 7) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 7) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 7) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 39) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 455) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 487) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 8) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 8) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 8) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 40) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 456) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 488) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 9) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 9) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 9) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 41) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 457) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 489) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 10) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 10) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 10) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 42) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 458) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 490) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 11) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 11) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 11) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 43) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 459) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 491) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 12) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 12) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 12) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 44) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 460) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 492) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 13) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 13) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 13) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 45) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 461) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 493) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 14) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 14) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 14) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 46) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 462) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 494) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 15) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 15) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 15) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 47) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 463) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 495) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 16) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 16) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 16) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 48) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 464) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 496) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 17) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 17) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 17) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 49) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 465) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 497) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 18) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 18) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 18) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 50) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 466) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 498) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 19) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 19) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 19) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 51) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 467) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 499) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 20) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 20) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 20) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 52) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 468) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 500) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 21) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 21) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 21) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 53) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 469) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 501) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 22) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 22) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 22) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 54) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 470) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 502) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 23) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 23) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 23) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 55) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 471) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 503) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 24) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 24) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 24) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 56) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 472) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 504) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 25) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 25) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 25) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 57) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 473) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 505) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 26) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 26) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 26) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 58) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 474) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 506) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 27) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 27) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 27) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 59) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 475) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 507) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 28) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 28) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 28) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 60) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 476) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 508) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 29) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 29) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 29) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 61) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 477) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 509) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 30) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 30) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 30) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 62) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 478) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 510) * L + l] += arg - T(3) == T(0) ? g : T(0); }
-          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 31) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 31) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 31) * L + l] += arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 63) * L + l] += arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 479) * L + l] += arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 511) * L + l] += arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 32) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 448) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 480) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 1) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 1) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 1) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 33) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 449) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 481) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 2) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 2) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 2) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 34) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 450) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 482) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 3) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 3) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 3) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 35) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 451) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 483) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 4) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 4) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 4) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 36) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 452) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 484) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 5) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 5) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 5) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 37) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 453) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 485) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 6) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 6) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 6) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 38) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 454) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 486) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 7) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 7) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 7) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 39) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 455) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 487) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 8) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 8) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 8) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 40) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 456) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 488) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 9) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 9) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 9) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 41) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 457) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 489) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 10) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 10) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 10) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 42) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 458) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 490) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 11) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 11) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 11) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 43) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 459) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 491) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 12) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 12) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 12) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 44) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 460) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 492) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 13) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 13) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 13) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 45) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 461) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 493) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 14) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 14) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 14) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 46) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 462) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 494) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 15) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 15) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 15) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 47) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 463) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 495) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 16) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 16) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 16) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 48) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 464) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 496) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 17) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 17) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 17) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 49) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 465) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 497) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 18) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 18) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 18) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 50) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 466) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 498) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 19) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 19) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 19) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 51) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 467) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 499) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 20) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 20) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 20) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 52) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 468) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 500) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 21) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 21) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 21) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 53) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 469) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 501) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 22) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 22) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 22) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 54) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 470) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 502) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 23) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 23) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 23) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 55) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 471) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 503) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 24) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 24) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 24) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 56) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 472) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 504) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 25) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 25) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 25) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 57) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 473) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 505) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 26) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 26) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 26) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 58) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 474) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 506) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 27) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 27) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 27) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 59) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 475) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 507) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 28) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 28) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 28) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 60) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 476) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 508) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 29) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 29) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 29) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 61) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 477) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 509) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 30) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 30) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 30) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 62) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 478) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 510) * L + l] = arg - T(3) == T(0) ? g : T(0); }
+          { const T g = ws.max_pooling2d_2_grad[(oy * 224 + ox * 32 + 31) * L + l]; const T arg = ws.max_pooling2d_2_argmax[(oy * 224 + ox * 32 + 31) * L + l]; ws.activation_4_grad[(oy * 896 + ox * 64 + 31) * L + l] = arg - T(0) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 63) * L + l] = arg - T(1) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 479) * L + l] = arg - T(2) == T(0) ? g : T(0); ws.activation_4_grad[(oy * 896 + ox * 64 + 511) * L + l] = arg - T(3) == T(0) ? g : T(0); }
         }
       } // for ox
     } // for oy
@@ -5750,7 +7307,7 @@ struct Model {
   template <typename T, int L>
   static void dense_1_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     {
-      T transposed[L][128];
+      alignas(64) T transposed[L][128];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_1_grad[l];
         transposed[l][1] = ws.dense_1_grad[1 * L + l];
@@ -5881,15 +7438,119 @@ struct Model {
         transposed[l][126] = ws.dense_1_grad[126 * L + l];
         transposed[l][127] = ws.dense_1_grad[127 * L + l];
       }
-      for (int i = 0; i < 1568; ++i) {
-        for (int o = 0; o < 128; ++o) {
-          {
-            T sum = grads[kDense1Kernel + i * 128 + o];
-            for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_2_out[(i) * L + l] * transposed[l][o];
-            grads[kDense1Kernel + i * 128 + o] = sum;
-          }
-        } // for o
-      } // for i
+      for (int ib = 0; ib < 392; ++ib) {
+        {
+          alignas(64) T acc[4][48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 512 + o];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 512 + o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] = grads[kDense1Kernel + ib * 512 + o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 512 + o + 128];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 512 + o + 144];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] = grads[kDense1Kernel + ib * 512 + o + 160];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 512 + o + 256];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 512 + o + 272];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] = grads[kDense1Kernel + ib * 512 + o + 288];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 512 + o + 384];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 512 + o + 400];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] = grads[kDense1Kernel + ib * 512 + o + 416];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 32];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 16];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 32];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 16] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 32] = acc[0][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 128] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 144] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 160] = acc[1][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 256] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 272] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 288] = acc[2][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 384] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 400] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 416] = acc[3][o + 32];
+        } // block of weights
+        {
+          alignas(64) T acc[4][48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 512 + o + 48];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 512 + o + 64];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] = grads[kDense1Kernel + ib * 512 + o + 80];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 512 + o + 176];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 512 + o + 192];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] = grads[kDense1Kernel + ib * 512 + o + 208];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 512 + o + 304];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 512 + o + 320];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] = grads[kDense1Kernel + ib * 512 + o + 336];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 512 + o + 432];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 512 + o + 448];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] = grads[kDense1Kernel + ib * 512 + o + 464];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 32] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 80];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 48];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 64];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 32] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 80];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 48] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 64] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 80] = acc[0][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 176] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 192] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 208] = acc[1][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 304] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 320] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 336] = acc[2][o + 32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 432] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 448] = acc[3][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 464] = acc[3][o + 32];
+        } // block of weights
+        {
+          alignas(64) T acc[4][32];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] = grads[kDense1Kernel + ib * 512 + o + 96];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] = grads[kDense1Kernel + ib * 512 + o + 112];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] = grads[kDense1Kernel + ib * 512 + o + 224];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] = grads[kDense1Kernel + ib * 512 + o + 240];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] = grads[kDense1Kernel + ib * 512 + o + 352];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] = grads[kDense1Kernel + ib * 512 + o + 368];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] = grads[kDense1Kernel + ib * 512 + o + 480];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] = grads[kDense1Kernel + ib * 512 + o + 496];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 0] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[0][o + 16] += ws.max_pooling2d_2_out[(ib * 4) * L + l] * transposed[l][o + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[1][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 1) * L + l] * transposed[l][o + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[2][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 2) * L + l] * transposed[l][o + 112];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 0] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 96];
+            CNNC_VECTOR for (int o = 0; o < 16; ++o) acc[3][o + 16] += ws.max_pooling2d_2_out[(ib * 4 + 3) * L + l] * transposed[l][o + 112];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 96] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 112] = acc[0][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 224] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 240] = acc[1][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 352] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 368] = acc[2][o + 16];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 480] = acc[3][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 16; ++o) grads[kDense1Kernel + ib * 512 + o + 496] = acc[3][o + 16];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 196; ++ib) {
       {
@@ -6649,7 +8310,7 @@ struct Model {
       grads[kDense2Bias + 9] += lane_sum<T, L>(ws.dense_2_grad + 9 * L);
     }
     {
-      T transposed[L][10];
+      alignas(64) T transposed[L][10];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_2_grad[l];
         transposed[l][1] = ws.dense_2_grad[1 * L + l];
@@ -6662,58 +8323,25 @@ struct Model {
         transposed[l][8] = ws.dense_2_grad[8 * L + l];
         transposed[l][9] = ws.dense_2_grad[9 * L + l];
       }
-      for (int i = 0; i < 128; ++i) {
+      for (int ib = 0; ib < 32; ++ib) {
         {
-          T sum = grads[kDense2Kernel + i * 10];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][0];
-          grads[kDense2Kernel + i * 10] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][1];
-          grads[kDense2Kernel + i * 10 + 1] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][2];
-          grads[kDense2Kernel + i * 10 + 2] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][3];
-          grads[kDense2Kernel + i * 10 + 3] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][4];
-          grads[kDense2Kernel + i * 10 + 4] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 5];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][5];
-          grads[kDense2Kernel + i * 10 + 5] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 6];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][6];
-          grads[kDense2Kernel + i * 10 + 6] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 7];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][7];
-          grads[kDense2Kernel + i * 10 + 7] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 8];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][8];
-          grads[kDense2Kernel + i * 10 + 8] = sum;
-        }
-        {
-          T sum = grads[kDense2Kernel + i * 10 + 9];
-          for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[(i) * L + l] * transposed[l][9];
-          grads[kDense2Kernel + i * 10 + 9] = sum;
-        }
-      } // for i
+          alignas(64) T acc[4][10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] = grads[kDense2Kernel + ib * 40 + o];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] = grads[kDense2Kernel + ib * 40 + o + 10];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] = grads[kDense2Kernel + ib * 40 + o + 20];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] = grads[kDense2Kernel + ib * 40 + o + 30];
+          for (int l = 0; l < L; ++l) {
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[0][o + 0] += ws.dropout_1_out[(ib * 4) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[1][o + 0] += ws.dropout_1_out[(ib * 4 + 1) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[2][o + 0] += ws.dropout_1_out[(ib * 4 + 2) * L + l] * transposed[l][o];
+            CNNC_VECTOR for (int o = 0; o < 10; ++o) acc[3][o + 0] += ws.dropout_1_out[(ib * 4 + 3) * L + l] * transposed[l][o];
+          } // for l
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o] = acc[0][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 10] = acc[1][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 20] = acc[2][o + 0];
+          CNNC_VECTOR for (int o = 0; o < 10; ++o) grads[kDense2Kernel + ib * 40 + o + 30] = acc[3][o + 0];
+        } // block of weights
+      } // for ib
     } // kernel gradient
     for (int ib = 0; ib < 16; ++ib) {
       {

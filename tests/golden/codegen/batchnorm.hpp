@@ -209,6 +209,7 @@ struct Model {
     alignas(64) T conv2d_1_grad[75 * L]; // its gradient
     alignas(64) T conv2d_1_padded[98 * L]; // 7x7x2, the input zero-padded
     alignas(64) T conv2d_1_padded_grad[98 * L]; // its gradient
+    alignas(64) T conv2d_1_input_planes[98 * L]; // the (padded) input, one plane per channel
     alignas(64) T batch_normalization_2_out[75 * L]; // batch_normalization_2 5x5x3
     alignas(64) T batch_normalization_2_grad[75 * L]; // its gradient
     alignas(64) T activation_1_out[75 * L]; // activation_1 5x5x3
@@ -959,258 +960,348 @@ struct Model {
   // cost per sample: 5,400 FLOPs; weights 216 bytes as float
   template <typename T, int L>
   static void conv2d_1_backward(const T* params, Workspace<T, L>& ws, T* grads) {
+    CNNC_LANES for (int l = 0; l < L; ++l) {
+      ws.conv2d_1_input_planes[l] = ws.conv2d_1_padded[l];
+      ws.conv2d_1_input_planes[49 * L + l] = ws.conv2d_1_padded[1 * L + l];
+      ws.conv2d_1_input_planes[1 * L + l] = ws.conv2d_1_padded[2 * L + l];
+      ws.conv2d_1_input_planes[50 * L + l] = ws.conv2d_1_padded[3 * L + l];
+      ws.conv2d_1_input_planes[2 * L + l] = ws.conv2d_1_padded[4 * L + l];
+      ws.conv2d_1_input_planes[51 * L + l] = ws.conv2d_1_padded[5 * L + l];
+      ws.conv2d_1_input_planes[3 * L + l] = ws.conv2d_1_padded[6 * L + l];
+      ws.conv2d_1_input_planes[52 * L + l] = ws.conv2d_1_padded[7 * L + l];
+      ws.conv2d_1_input_planes[4 * L + l] = ws.conv2d_1_padded[8 * L + l];
+      ws.conv2d_1_input_planes[53 * L + l] = ws.conv2d_1_padded[9 * L + l];
+      ws.conv2d_1_input_planes[5 * L + l] = ws.conv2d_1_padded[10 * L + l];
+      ws.conv2d_1_input_planes[54 * L + l] = ws.conv2d_1_padded[11 * L + l];
+      ws.conv2d_1_input_planes[6 * L + l] = ws.conv2d_1_padded[12 * L + l];
+      ws.conv2d_1_input_planes[55 * L + l] = ws.conv2d_1_padded[13 * L + l];
+      ws.conv2d_1_input_planes[7 * L + l] = ws.conv2d_1_padded[14 * L + l];
+      ws.conv2d_1_input_planes[56 * L + l] = ws.conv2d_1_padded[15 * L + l];
+      ws.conv2d_1_input_planes[8 * L + l] = ws.conv2d_1_padded[16 * L + l];
+      ws.conv2d_1_input_planes[57 * L + l] = ws.conv2d_1_padded[17 * L + l];
+      ws.conv2d_1_input_planes[9 * L + l] = ws.conv2d_1_padded[18 * L + l];
+      ws.conv2d_1_input_planes[58 * L + l] = ws.conv2d_1_padded[19 * L + l];
+      ws.conv2d_1_input_planes[10 * L + l] = ws.conv2d_1_padded[20 * L + l];
+      ws.conv2d_1_input_planes[59 * L + l] = ws.conv2d_1_padded[21 * L + l];
+      ws.conv2d_1_input_planes[11 * L + l] = ws.conv2d_1_padded[22 * L + l];
+      ws.conv2d_1_input_planes[60 * L + l] = ws.conv2d_1_padded[23 * L + l];
+      ws.conv2d_1_input_planes[12 * L + l] = ws.conv2d_1_padded[24 * L + l];
+      ws.conv2d_1_input_planes[61 * L + l] = ws.conv2d_1_padded[25 * L + l];
+      ws.conv2d_1_input_planes[13 * L + l] = ws.conv2d_1_padded[26 * L + l];
+      ws.conv2d_1_input_planes[62 * L + l] = ws.conv2d_1_padded[27 * L + l];
+      ws.conv2d_1_input_planes[14 * L + l] = ws.conv2d_1_padded[28 * L + l];
+      ws.conv2d_1_input_planes[63 * L + l] = ws.conv2d_1_padded[29 * L + l];
+      ws.conv2d_1_input_planes[15 * L + l] = ws.conv2d_1_padded[30 * L + l];
+      ws.conv2d_1_input_planes[64 * L + l] = ws.conv2d_1_padded[31 * L + l];
+      ws.conv2d_1_input_planes[16 * L + l] = ws.conv2d_1_padded[32 * L + l];
+      ws.conv2d_1_input_planes[65 * L + l] = ws.conv2d_1_padded[33 * L + l];
+      ws.conv2d_1_input_planes[17 * L + l] = ws.conv2d_1_padded[34 * L + l];
+      ws.conv2d_1_input_planes[66 * L + l] = ws.conv2d_1_padded[35 * L + l];
+      ws.conv2d_1_input_planes[18 * L + l] = ws.conv2d_1_padded[36 * L + l];
+      ws.conv2d_1_input_planes[67 * L + l] = ws.conv2d_1_padded[37 * L + l];
+      ws.conv2d_1_input_planes[19 * L + l] = ws.conv2d_1_padded[38 * L + l];
+      ws.conv2d_1_input_planes[68 * L + l] = ws.conv2d_1_padded[39 * L + l];
+      ws.conv2d_1_input_planes[20 * L + l] = ws.conv2d_1_padded[40 * L + l];
+      ws.conv2d_1_input_planes[69 * L + l] = ws.conv2d_1_padded[41 * L + l];
+      ws.conv2d_1_input_planes[21 * L + l] = ws.conv2d_1_padded[42 * L + l];
+      ws.conv2d_1_input_planes[70 * L + l] = ws.conv2d_1_padded[43 * L + l];
+      ws.conv2d_1_input_planes[22 * L + l] = ws.conv2d_1_padded[44 * L + l];
+      ws.conv2d_1_input_planes[71 * L + l] = ws.conv2d_1_padded[45 * L + l];
+      ws.conv2d_1_input_planes[23 * L + l] = ws.conv2d_1_padded[46 * L + l];
+      ws.conv2d_1_input_planes[72 * L + l] = ws.conv2d_1_padded[47 * L + l];
+      ws.conv2d_1_input_planes[24 * L + l] = ws.conv2d_1_padded[48 * L + l];
+      ws.conv2d_1_input_planes[73 * L + l] = ws.conv2d_1_padded[49 * L + l];
+      ws.conv2d_1_input_planes[25 * L + l] = ws.conv2d_1_padded[50 * L + l];
+      ws.conv2d_1_input_planes[74 * L + l] = ws.conv2d_1_padded[51 * L + l];
+      ws.conv2d_1_input_planes[26 * L + l] = ws.conv2d_1_padded[52 * L + l];
+      ws.conv2d_1_input_planes[75 * L + l] = ws.conv2d_1_padded[53 * L + l];
+      ws.conv2d_1_input_planes[27 * L + l] = ws.conv2d_1_padded[54 * L + l];
+      ws.conv2d_1_input_planes[76 * L + l] = ws.conv2d_1_padded[55 * L + l];
+      ws.conv2d_1_input_planes[28 * L + l] = ws.conv2d_1_padded[56 * L + l];
+      ws.conv2d_1_input_planes[77 * L + l] = ws.conv2d_1_padded[57 * L + l];
+      ws.conv2d_1_input_planes[29 * L + l] = ws.conv2d_1_padded[58 * L + l];
+      ws.conv2d_1_input_planes[78 * L + l] = ws.conv2d_1_padded[59 * L + l];
+      ws.conv2d_1_input_planes[30 * L + l] = ws.conv2d_1_padded[60 * L + l];
+      ws.conv2d_1_input_planes[79 * L + l] = ws.conv2d_1_padded[61 * L + l];
+      ws.conv2d_1_input_planes[31 * L + l] = ws.conv2d_1_padded[62 * L + l];
+      ws.conv2d_1_input_planes[80 * L + l] = ws.conv2d_1_padded[63 * L + l];
+      ws.conv2d_1_input_planes[32 * L + l] = ws.conv2d_1_padded[64 * L + l];
+      ws.conv2d_1_input_planes[81 * L + l] = ws.conv2d_1_padded[65 * L + l];
+      ws.conv2d_1_input_planes[33 * L + l] = ws.conv2d_1_padded[66 * L + l];
+      ws.conv2d_1_input_planes[82 * L + l] = ws.conv2d_1_padded[67 * L + l];
+      ws.conv2d_1_input_planes[34 * L + l] = ws.conv2d_1_padded[68 * L + l];
+      ws.conv2d_1_input_planes[83 * L + l] = ws.conv2d_1_padded[69 * L + l];
+      ws.conv2d_1_input_planes[35 * L + l] = ws.conv2d_1_padded[70 * L + l];
+      ws.conv2d_1_input_planes[84 * L + l] = ws.conv2d_1_padded[71 * L + l];
+      ws.conv2d_1_input_planes[36 * L + l] = ws.conv2d_1_padded[72 * L + l];
+      ws.conv2d_1_input_planes[85 * L + l] = ws.conv2d_1_padded[73 * L + l];
+      ws.conv2d_1_input_planes[37 * L + l] = ws.conv2d_1_padded[74 * L + l];
+      ws.conv2d_1_input_planes[86 * L + l] = ws.conv2d_1_padded[75 * L + l];
+      ws.conv2d_1_input_planes[38 * L + l] = ws.conv2d_1_padded[76 * L + l];
+      ws.conv2d_1_input_planes[87 * L + l] = ws.conv2d_1_padded[77 * L + l];
+      ws.conv2d_1_input_planes[39 * L + l] = ws.conv2d_1_padded[78 * L + l];
+      ws.conv2d_1_input_planes[88 * L + l] = ws.conv2d_1_padded[79 * L + l];
+      ws.conv2d_1_input_planes[40 * L + l] = ws.conv2d_1_padded[80 * L + l];
+      ws.conv2d_1_input_planes[89 * L + l] = ws.conv2d_1_padded[81 * L + l];
+      ws.conv2d_1_input_planes[41 * L + l] = ws.conv2d_1_padded[82 * L + l];
+      ws.conv2d_1_input_planes[90 * L + l] = ws.conv2d_1_padded[83 * L + l];
+      ws.conv2d_1_input_planes[42 * L + l] = ws.conv2d_1_padded[84 * L + l];
+      ws.conv2d_1_input_planes[91 * L + l] = ws.conv2d_1_padded[85 * L + l];
+      ws.conv2d_1_input_planes[43 * L + l] = ws.conv2d_1_padded[86 * L + l];
+      ws.conv2d_1_input_planes[92 * L + l] = ws.conv2d_1_padded[87 * L + l];
+      ws.conv2d_1_input_planes[44 * L + l] = ws.conv2d_1_padded[88 * L + l];
+      ws.conv2d_1_input_planes[93 * L + l] = ws.conv2d_1_padded[89 * L + l];
+      ws.conv2d_1_input_planes[45 * L + l] = ws.conv2d_1_padded[90 * L + l];
+      ws.conv2d_1_input_planes[94 * L + l] = ws.conv2d_1_padded[91 * L + l];
+      ws.conv2d_1_input_planes[46 * L + l] = ws.conv2d_1_padded[92 * L + l];
+      ws.conv2d_1_input_planes[95 * L + l] = ws.conv2d_1_padded[93 * L + l];
+      ws.conv2d_1_input_planes[47 * L + l] = ws.conv2d_1_padded[94 * L + l];
+      ws.conv2d_1_input_planes[96 * L + l] = ws.conv2d_1_padded[95 * L + l];
+      ws.conv2d_1_input_planes[48 * L + l] = ws.conv2d_1_padded[96 * L + l];
+      ws.conv2d_1_input_planes[97 * L + l] = ws.conv2d_1_padded[97 * L + l];
+    }
     {
       for (int c = 0; c < 2; ++c) {
         for (int ky = 0; ky < 3; ++ky) {
           {
-            T acc[3][L] = {};
+            T acc[3][3][L] = {};
             CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[(ky * 14 + c) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[(ky * 14 + c) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[(ky * 14 + c) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 2) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 2) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 2) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 4) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 4) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 4) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 6) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 6) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 6) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 8) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 8) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 8) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 14) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 14) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 14) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 16) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 16) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 16) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 18) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 18) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 18) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 20) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 20) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 20) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 22) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 22) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 22) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 28) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 28) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[32 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 28) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[33 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 30) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[34 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 30) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[35 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 30) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[36 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 32) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[37 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 32) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[38 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 32) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[39 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 34) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[40 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 34) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[41 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 34) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[42 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 36) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[43 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 36) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[44 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 36) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[45 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 42) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[46 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 42) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[47 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 42) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[48 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 44) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[49 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 44) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[50 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 44) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[51 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 46) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[52 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 46) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[53 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 46) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[54 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 48) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[55 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 48) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[56 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 48) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[57 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 50) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[58 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 50) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[59 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 50) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[60 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 56) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[61 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 56) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[62 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 56) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[63 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 58) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[64 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 58) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[65 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 58) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[66 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 60) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[67 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 60) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[68 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 60) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[69 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 62) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[70 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 62) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[71 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 62) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[72 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 64) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[73 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 64) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[74 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 64) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 1) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 1) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 1) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 2) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 2) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 2) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 1) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 1) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 1) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 2) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 2) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 2) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 3) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 3) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 3) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 2) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 2) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 2) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 3) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 3) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 3) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 4) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 4) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 4) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 3) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 3) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 3) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 4) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 4) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 4) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 5) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 5) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 5) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 4) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 4) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 4) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 5) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 5) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 5) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 6) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 6) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 6) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 7) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 7) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 7) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 8) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 8) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 8) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 9) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 9) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 9) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 8) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 8) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 8) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 9) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 9) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 9) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 10) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 10) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 10) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 9) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 9) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 9) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 10) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 10) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 10) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 11) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 11) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 11) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 10) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 10) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 10) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 11) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 11) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 11) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 12) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 12) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 12) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 11) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 11) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 11) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 12) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 12) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 12) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 13) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 13) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 13) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 14) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 14) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[32 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 14) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 15) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 15) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[32 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 15) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 16) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 16) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[32 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 16) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[33 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 15) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[34 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 15) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[35 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 15) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[33 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 16) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[34 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 16) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[35 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 16) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[33 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 17) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[34 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 17) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[35 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 17) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[36 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 16) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[37 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 16) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[38 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 16) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[36 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 17) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[37 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 17) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[38 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 17) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[36 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 18) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[37 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 18) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[38 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 18) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[39 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 17) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[40 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 17) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[41 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 17) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[39 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 18) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[40 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 18) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[41 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 18) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[39 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 19) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[40 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 19) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[41 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 19) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[42 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 18) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[43 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 18) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[44 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 18) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[42 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 19) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[43 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 19) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[44 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 19) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[42 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 20) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[43 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 20) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[44 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 20) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[45 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 21) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[46 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 21) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[47 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 21) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[45 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 22) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[46 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 22) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[47 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 22) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[45 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 23) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[46 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 23) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[47 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 23) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[48 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 22) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[49 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 22) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[50 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 22) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[48 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 23) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[49 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 23) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[50 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 23) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[48 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 24) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[49 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 24) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[50 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 24) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[51 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 23) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[52 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 23) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[53 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 23) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[51 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 24) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[52 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 24) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[53 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 24) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[51 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 25) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[52 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 25) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[53 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 25) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[54 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 24) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[55 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 24) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[56 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 24) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[54 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 25) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[55 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 25) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[56 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 25) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[54 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 26) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[55 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 26) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[56 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 26) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[57 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 25) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[58 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 25) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[59 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 25) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[57 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 26) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[58 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 26) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[59 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 26) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[57 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 27) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[58 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 27) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[59 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 27) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[60 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 28) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[61 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 28) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[62 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 28) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[60 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 29) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[61 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 29) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[62 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 29) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[60 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 30) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[61 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 30) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[62 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 30) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[63 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 29) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[64 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 29) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[65 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 29) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[63 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 30) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[64 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 30) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[65 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 30) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[63 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 31) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[64 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 31) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[65 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 31) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[66 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 30) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[67 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 30) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[68 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 30) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[66 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 31) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[67 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 31) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[68 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 31) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[66 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 32) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[67 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 32) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[68 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 32) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[69 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 31) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[70 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 31) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[71 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 31) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[69 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 32) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[70 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 32) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[71 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 32) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[69 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 33) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[70 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 33) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[71 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 33) * L + l];
+              acc[0][0][l] += ws.conv2d_1_grad[72 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 32) * L + l];
+              acc[0][1][l] += ws.conv2d_1_grad[73 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 32) * L + l];
+              acc[0][2][l] += ws.conv2d_1_grad[74 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 32) * L + l];
+              acc[1][0][l] += ws.conv2d_1_grad[72 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 33) * L + l];
+              acc[1][1][l] += ws.conv2d_1_grad[73 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 33) * L + l];
+              acc[1][2][l] += ws.conv2d_1_grad[74 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 33) * L + l];
+              acc[2][0][l] += ws.conv2d_1_grad[72 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 34) * L + l];
+              acc[2][1][l] += ws.conv2d_1_grad[73 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 34) * L + l];
+              acc[2][2][l] += ws.conv2d_1_grad[74 * L + l] * ws.conv2d_1_input_planes[(c * 49 + ky * 7 + 34) * L + l];
             }
-            grads[kConv2d1Kernel + ky * 18 + c * 3] += lane_sum<T, L>(acc[0]);
-            grads[kConv2d1Kernel + ky * 18 + c * 3 + 1] += lane_sum<T, L>(acc[1]);
-            grads[kConv2d1Kernel + ky * 18 + c * 3 + 2] += lane_sum<T, L>(acc[2]);
-          } // window tap
-          {
-            T acc[3][L] = {};
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[(ky * 14 + c + 2) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 2) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 2) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 4) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 4) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 4) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 6) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 6) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 6) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 8) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 8) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 8) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 10) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 10) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 10) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 16) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 16) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 16) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 18) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 18) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 18) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 20) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 20) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 20) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 22) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 22) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 22) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 24) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 24) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 24) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 30) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 30) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[32 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 30) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[33 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 32) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[34 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 32) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[35 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 32) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[36 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 34) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[37 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 34) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[38 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 34) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[39 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 36) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[40 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 36) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[41 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 36) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[42 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 38) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[43 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 38) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[44 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 38) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[45 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 44) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[46 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 44) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[47 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 44) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[48 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 46) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[49 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 46) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[50 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 46) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[51 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 48) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[52 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 48) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[53 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 48) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[54 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 50) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[55 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 50) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[56 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 50) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[57 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 52) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[58 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 52) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[59 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 52) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[60 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 58) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[61 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 58) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[62 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 58) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[63 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 60) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[64 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 60) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[65 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 60) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[66 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 62) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[67 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 62) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[68 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 62) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[69 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 64) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[70 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 64) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[71 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 64) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[72 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 66) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[73 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 66) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[74 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 66) * L + l];
-            }
-            grads[kConv2d1Kernel + ky * 18 + c * 3 + 6] += lane_sum<T, L>(acc[0]);
-            grads[kConv2d1Kernel + ky * 18 + c * 3 + 7] += lane_sum<T, L>(acc[1]);
-            grads[kConv2d1Kernel + ky * 18 + c * 3 + 8] += lane_sum<T, L>(acc[2]);
-          } // window tap
-          {
-            T acc[3][L] = {};
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[(ky * 14 + c + 4) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 4) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 4) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 6) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 6) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 6) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 8) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 8) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 8) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 10) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 10) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 10) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 12) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 12) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 12) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 18) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 18) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 18) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 20) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 20) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 20) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 22) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 22) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 22) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 24) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 24) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 24) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 26) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 26) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 26) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 32) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 32) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[32 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 32) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[33 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 34) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[34 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 34) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[35 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 34) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[36 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 36) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[37 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 36) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[38 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 36) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[39 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 38) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[40 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 38) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[41 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 38) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[42 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 40) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[43 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 40) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[44 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 40) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[45 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 46) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[46 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 46) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[47 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 46) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[48 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 48) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[49 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 48) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[50 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 48) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[51 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 50) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[52 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 50) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[53 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 50) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[54 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 52) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[55 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 52) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[56 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 52) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[57 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 54) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[58 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 54) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[59 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 54) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[60 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 60) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[61 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 60) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[62 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 60) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[63 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 62) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[64 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 62) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[65 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 62) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[66 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 64) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[67 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 64) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[68 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 64) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[69 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 66) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[70 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 66) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[71 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 66) * L + l];
-              acc[0][l] += ws.conv2d_1_grad[72 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 68) * L + l];
-              acc[1][l] += ws.conv2d_1_grad[73 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 68) * L + l];
-              acc[2][l] += ws.conv2d_1_grad[74 * L + l] * ws.conv2d_1_padded[(ky * 14 + c + 68) * L + l];
-            }
-            grads[kConv2d1Kernel + ky * 18 + c * 3 + 12] += lane_sum<T, L>(acc[0]);
-            grads[kConv2d1Kernel + ky * 18 + c * 3 + 13] += lane_sum<T, L>(acc[1]);
-            grads[kConv2d1Kernel + ky * 18 + c * 3 + 14] += lane_sum<T, L>(acc[2]);
-          } // window tap
+            grads[kConv2d1Kernel + ky * 18 + c * 3] += lane_sum<T, L>(acc[0][0]);
+            grads[kConv2d1Kernel + ky * 18 + c * 3 + 1] += lane_sum<T, L>(acc[0][1]);
+            grads[kConv2d1Kernel + ky * 18 + c * 3 + 2] += lane_sum<T, L>(acc[0][2]);
+            grads[kConv2d1Kernel + ky * 18 + c * 3 + 6] += lane_sum<T, L>(acc[1][0]);
+            grads[kConv2d1Kernel + ky * 18 + c * 3 + 7] += lane_sum<T, L>(acc[1][1]);
+            grads[kConv2d1Kernel + ky * 18 + c * 3 + 8] += lane_sum<T, L>(acc[1][2]);
+            grads[kConv2d1Kernel + ky * 18 + c * 3 + 12] += lane_sum<T, L>(acc[2][0]);
+            grads[kConv2d1Kernel + ky * 18 + c * 3 + 13] += lane_sum<T, L>(acc[2][1]);
+            grads[kConv2d1Kernel + ky * 18 + c * 3 + 14] += lane_sum<T, L>(acc[2][2]);
+          } // window taps
         } // for ky
       } // for c
     } // kernel gradient block
@@ -2360,7 +2451,7 @@ struct Model {
   template <typename T, int L>
   static void dense_1_backward(const T* params, Workspace<T, L>& ws, T* grads) {
     {
-      T transposed[L][5];
+      alignas(64) T transposed[L][5];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_1_grad[l];
         transposed[l][1] = ws.dense_1_grad[1 * L + l];
@@ -2368,33 +2459,57 @@ struct Model {
         transposed[l][3] = ws.dense_1_grad[3 * L + l];
         transposed[l][4] = ws.dense_1_grad[4 * L + l];
       }
-      for (int i = 0; i < 12; ++i) {
-        {
-          T sum = grads[kDense1Kernel + i * 5];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][0];
-          grads[kDense1Kernel + i * 5] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 5 + 1];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][1];
-          grads[kDense1Kernel + i * 5 + 1] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 5 + 2];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][2];
-          grads[kDense1Kernel + i * 5 + 2] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 5 + 3];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][3];
-          grads[kDense1Kernel + i * 5 + 3] = sum;
-        }
-        {
-          T sum = grads[kDense1Kernel + i * 5 + 4];
-          for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[(i) * L + l] * transposed[l][4];
-          grads[kDense1Kernel + i * 5 + 4] = sum;
-        }
-      } // for i
+      {
+        alignas(64) T acc[4][5];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[0][o + 0] = grads[kDense1Kernel + o];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[1][o + 0] = grads[kDense1Kernel + o + 5];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[2][o + 0] = grads[kDense1Kernel + o + 10];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[3][o + 0] = grads[kDense1Kernel + o + 15];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[0][o + 0] += ws.max_pooling2d_1_out[l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[1][o + 0] += ws.max_pooling2d_1_out[1 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[2][o + 0] += ws.max_pooling2d_1_out[2 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[3][o + 0] += ws.max_pooling2d_1_out[3 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 5] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 10] = acc[2][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 15] = acc[3][o + 0];
+      } // block of weights
+      {
+        alignas(64) T acc[4][5];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[0][o + 0] = grads[kDense1Kernel + o + 20];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[1][o + 0] = grads[kDense1Kernel + o + 25];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[2][o + 0] = grads[kDense1Kernel + o + 30];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[3][o + 0] = grads[kDense1Kernel + o + 35];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[0][o + 0] += ws.max_pooling2d_1_out[4 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[1][o + 0] += ws.max_pooling2d_1_out[5 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[2][o + 0] += ws.max_pooling2d_1_out[6 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[3][o + 0] += ws.max_pooling2d_1_out[7 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 20] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 25] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 30] = acc[2][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 35] = acc[3][o + 0];
+      } // block of weights
+      {
+        alignas(64) T acc[4][5];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[0][o + 0] = grads[kDense1Kernel + o + 40];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[1][o + 0] = grads[kDense1Kernel + o + 45];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[2][o + 0] = grads[kDense1Kernel + o + 50];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[3][o + 0] = grads[kDense1Kernel + o + 55];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[0][o + 0] += ws.max_pooling2d_1_out[8 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[1][o + 0] += ws.max_pooling2d_1_out[9 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[2][o + 0] += ws.max_pooling2d_1_out[10 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 5; ++o) acc[3][o + 0] += ws.max_pooling2d_1_out[11 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 40] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 45] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 50] = acc[2][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 5; ++o) grads[kDense1Kernel + o + 55] = acc[3][o + 0];
+      } // block of weights
     } // kernel gradient
     {
       T acc[12][L] = {};
@@ -2800,61 +2915,36 @@ struct Model {
       grads[kDense2Bias + 1] += lane_sum<T, L>(ws.dense_2_grad + 1 * L);
     }
     {
-      T transposed[L][2];
+      alignas(64) T transposed[L][2];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_2_grad[l];
         transposed[l][1] = ws.dense_2_grad[1 * L + l];
       }
       {
-        T sum = grads[kDense2Kernel + 0];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[l] * transposed[l][0];
-        grads[kDense2Kernel + 0] = sum;
-      }
+        alignas(64) T acc[3][2];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] = grads[kDense2Kernel + o];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] = grads[kDense2Kernel + o + 2];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] = grads[kDense2Kernel + o + 4];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] += ws.dropout_1_out[l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] += ws.dropout_1_out[1 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[2][o + 0] += ws.dropout_1_out[2 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 2] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 4] = acc[2][o + 0];
+      } // block of weights
       {
-        T sum = grads[kDense2Kernel + 1];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[l] * transposed[l][1];
-        grads[kDense2Kernel + 1] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 2];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[1 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 2] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 3];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[1 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 3] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 4];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[2 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 4] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 5];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[2 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 5] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 6];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[3 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 6] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 7];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[3 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 7] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 8];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[4 * L + l] * transposed[l][0];
-        grads[kDense2Kernel + 8] = sum;
-      }
-      {
-        T sum = grads[kDense2Kernel + 9];
-        for (int l = 0; l < L; ++l) sum += ws.dropout_1_out[4 * L + l] * transposed[l][1];
-        grads[kDense2Kernel + 9] = sum;
-      }
+        alignas(64) T acc[2][2];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] = grads[kDense2Kernel + o + 6];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] = grads[kDense2Kernel + o + 8];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] += ws.dropout_1_out[3 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] += ws.dropout_1_out[4 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 6] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense2Kernel + o + 8] = acc[1][o + 0];
+      } // block of weights
     } // kernel gradient
     {
       T acc[5][L] = {};

@@ -141,12 +141,16 @@ struct Model {
     alignas(64) T input[32 * L]; // 4x4x2, copied by forward for backward
     alignas(64) T conv2d_1_out[64 * L]; // conv2d_1 4x4x4
     alignas(64) T conv2d_1_grad[64 * L]; // its gradient
+    alignas(64) T conv2d_1_input_planes[32 * L]; // the (padded) input, one plane per channel
     alignas(64) T depthwise_conv2d_1_out[32 * L]; // depthwise_conv2d_1 2x2x8
     alignas(64) T depthwise_conv2d_1_grad[32 * L]; // its gradient
+    alignas(64) T depthwise_conv2d_1_grad_tile[16 * L]; // a block's output gradient for a tile of rows, packed
+    alignas(64) T depthwise_conv2d_1_input_planes[64 * L]; // the (padded) input, one plane per channel
     alignas(64) T conv2d_2_out[8 * L]; // conv2d_2 2x2x2
     alignas(64) T conv2d_2_grad[8 * L]; // its gradient
     alignas(64) T conv2d_2_padded[128 * L]; // 4x4x8, the input zero-padded
     alignas(64) T conv2d_2_padded_grad[128 * L]; // its gradient
+    alignas(64) T conv2d_2_input_planes[128 * L]; // the (padded) input, one plane per channel
     alignas(64) T global_average_pooling2d_1_out[2 * L]; // global_average_pooling2d_1 2
     alignas(64) T global_average_pooling2d_1_grad[2 * L]; // its gradient
     alignas(64) T output[2 * L]; // dense_1 2
@@ -366,31 +370,65 @@ struct Model {
       } // for p
       for (int r = 0; r < 4; ++r) grads[kConv2d1Bias + r] += lane_sum<T, L>(acc[r]);
     } // bias gradient block
+    CNNC_LANES for (int l = 0; l < L; ++l) {
+      ws.conv2d_1_input_planes[l] = ws.input[l];
+      ws.conv2d_1_input_planes[16 * L + l] = ws.input[1 * L + l];
+      ws.conv2d_1_input_planes[1 * L + l] = ws.input[2 * L + l];
+      ws.conv2d_1_input_planes[17 * L + l] = ws.input[3 * L + l];
+      ws.conv2d_1_input_planes[2 * L + l] = ws.input[4 * L + l];
+      ws.conv2d_1_input_planes[18 * L + l] = ws.input[5 * L + l];
+      ws.conv2d_1_input_planes[3 * L + l] = ws.input[6 * L + l];
+      ws.conv2d_1_input_planes[19 * L + l] = ws.input[7 * L + l];
+      ws.conv2d_1_input_planes[4 * L + l] = ws.input[8 * L + l];
+      ws.conv2d_1_input_planes[20 * L + l] = ws.input[9 * L + l];
+      ws.conv2d_1_input_planes[5 * L + l] = ws.input[10 * L + l];
+      ws.conv2d_1_input_planes[21 * L + l] = ws.input[11 * L + l];
+      ws.conv2d_1_input_planes[6 * L + l] = ws.input[12 * L + l];
+      ws.conv2d_1_input_planes[22 * L + l] = ws.input[13 * L + l];
+      ws.conv2d_1_input_planes[7 * L + l] = ws.input[14 * L + l];
+      ws.conv2d_1_input_planes[23 * L + l] = ws.input[15 * L + l];
+      ws.conv2d_1_input_planes[8 * L + l] = ws.input[16 * L + l];
+      ws.conv2d_1_input_planes[24 * L + l] = ws.input[17 * L + l];
+      ws.conv2d_1_input_planes[9 * L + l] = ws.input[18 * L + l];
+      ws.conv2d_1_input_planes[25 * L + l] = ws.input[19 * L + l];
+      ws.conv2d_1_input_planes[10 * L + l] = ws.input[20 * L + l];
+      ws.conv2d_1_input_planes[26 * L + l] = ws.input[21 * L + l];
+      ws.conv2d_1_input_planes[11 * L + l] = ws.input[22 * L + l];
+      ws.conv2d_1_input_planes[27 * L + l] = ws.input[23 * L + l];
+      ws.conv2d_1_input_planes[12 * L + l] = ws.input[24 * L + l];
+      ws.conv2d_1_input_planes[28 * L + l] = ws.input[25 * L + l];
+      ws.conv2d_1_input_planes[13 * L + l] = ws.input[26 * L + l];
+      ws.conv2d_1_input_planes[29 * L + l] = ws.input[27 * L + l];
+      ws.conv2d_1_input_planes[14 * L + l] = ws.input[28 * L + l];
+      ws.conv2d_1_input_planes[30 * L + l] = ws.input[29 * L + l];
+      ws.conv2d_1_input_planes[15 * L + l] = ws.input[30 * L + l];
+      ws.conv2d_1_input_planes[31 * L + l] = ws.input[31 * L + l];
+    }
     {
       {
-        T acc[4][L] = {};
+        T acc[1][4][L] = {};
         for (int r = 0; r < 4; ++r) {
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += ws.conv2d_1_grad[(r * 16) * L + l] * ws.input[(r * 8) * L + l];
-            acc[1][l] += ws.conv2d_1_grad[(r * 16 + 1) * L + l] * ws.input[(r * 8) * L + l];
-            acc[2][l] += ws.conv2d_1_grad[(r * 16 + 2) * L + l] * ws.input[(r * 8 + 1) * L + l];
-            acc[3][l] += ws.conv2d_1_grad[(r * 16 + 3) * L + l] * ws.input[(r * 8 + 1) * L + l];
-            acc[0][l] += ws.conv2d_1_grad[(r * 16 + 4) * L + l] * ws.input[(r * 8 + 2) * L + l];
-            acc[1][l] += ws.conv2d_1_grad[(r * 16 + 5) * L + l] * ws.input[(r * 8 + 2) * L + l];
-            acc[2][l] += ws.conv2d_1_grad[(r * 16 + 6) * L + l] * ws.input[(r * 8 + 3) * L + l];
-            acc[3][l] += ws.conv2d_1_grad[(r * 16 + 7) * L + l] * ws.input[(r * 8 + 3) * L + l];
-            acc[0][l] += ws.conv2d_1_grad[(r * 16 + 8) * L + l] * ws.input[(r * 8 + 4) * L + l];
-            acc[1][l] += ws.conv2d_1_grad[(r * 16 + 9) * L + l] * ws.input[(r * 8 + 4) * L + l];
-            acc[2][l] += ws.conv2d_1_grad[(r * 16 + 10) * L + l] * ws.input[(r * 8 + 5) * L + l];
-            acc[3][l] += ws.conv2d_1_grad[(r * 16 + 11) * L + l] * ws.input[(r * 8 + 5) * L + l];
-            acc[0][l] += ws.conv2d_1_grad[(r * 16 + 12) * L + l] * ws.input[(r * 8 + 6) * L + l];
-            acc[1][l] += ws.conv2d_1_grad[(r * 16 + 13) * L + l] * ws.input[(r * 8 + 6) * L + l];
-            acc[2][l] += ws.conv2d_1_grad[(r * 16 + 14) * L + l] * ws.input[(r * 8 + 7) * L + l];
-            acc[3][l] += ws.conv2d_1_grad[(r * 16 + 15) * L + l] * ws.input[(r * 8 + 7) * L + l];
+            acc[0][0][l] += ws.conv2d_1_grad[(r * 16) * L + l] * ws.conv2d_1_input_planes[(r * 4) * L + l];
+            acc[0][1][l] += ws.conv2d_1_grad[(r * 16 + 1) * L + l] * ws.conv2d_1_input_planes[(r * 4) * L + l];
+            acc[0][2][l] += ws.conv2d_1_grad[(r * 16 + 2) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 16) * L + l];
+            acc[0][3][l] += ws.conv2d_1_grad[(r * 16 + 3) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 16) * L + l];
+            acc[0][0][l] += ws.conv2d_1_grad[(r * 16 + 4) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 1) * L + l];
+            acc[0][1][l] += ws.conv2d_1_grad[(r * 16 + 5) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 1) * L + l];
+            acc[0][2][l] += ws.conv2d_1_grad[(r * 16 + 6) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 17) * L + l];
+            acc[0][3][l] += ws.conv2d_1_grad[(r * 16 + 7) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 17) * L + l];
+            acc[0][0][l] += ws.conv2d_1_grad[(r * 16 + 8) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 2) * L + l];
+            acc[0][1][l] += ws.conv2d_1_grad[(r * 16 + 9) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 2) * L + l];
+            acc[0][2][l] += ws.conv2d_1_grad[(r * 16 + 10) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 18) * L + l];
+            acc[0][3][l] += ws.conv2d_1_grad[(r * 16 + 11) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 18) * L + l];
+            acc[0][0][l] += ws.conv2d_1_grad[(r * 16 + 12) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 3) * L + l];
+            acc[0][1][l] += ws.conv2d_1_grad[(r * 16 + 13) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 3) * L + l];
+            acc[0][2][l] += ws.conv2d_1_grad[(r * 16 + 14) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 19) * L + l];
+            acc[0][3][l] += ws.conv2d_1_grad[(r * 16 + 15) * L + l] * ws.conv2d_1_input_planes[(r * 4 + 19) * L + l];
           }
         } // for r
-        for (int r = 0; r < 4; ++r) grads[kConv2d1Kernel + r] += lane_sum<T, L>(acc[r]);
-      } // window tap
+        for (int r = 0; r < 4; ++r) grads[kConv2d1Kernel + r] += lane_sum<T, L>(acc[0][r]);
+      } // window taps
     } // kernel gradient block
   } // conv2d_1_backward
 
@@ -623,50 +661,72 @@ struct Model {
       }
       for (int r = 0; r < 8; ++r) grads[kDepthwiseConv2d1Bias + r] += lane_sum<T, L>(acc[r]);
     } // bias gradient block
-    {
-      for (int ky = 0; ky < 3; ++ky) {
-        for (int kx = 0; kx < 3; ++kx) {
+    for (int p = 0; p < 16; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.depthwise_conv2d_1_input_planes[(p) * L + l] = ws.conv2d_1_out[(p * 4) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 16) * L + l] = ws.conv2d_1_out[(p * 4 + 1) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 32) * L + l] = ws.conv2d_1_out[(p * 4 + 2) * L + l];
+        ws.depthwise_conv2d_1_input_planes[(p + 48) * L + l] = ws.conv2d_1_out[(p * 4 + 3) * L + l];
+      }
+    } // for p
+    for (int ob = 0; ob < 2; ++ob) {
+      {
+        CNNC_LANES for (int l = 0; l < L; ++l) {
+          ws.depthwise_conv2d_1_grad_tile[l] = ws.depthwise_conv2d_1_grad[(ob * 4) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[1 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 1) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[2 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 2) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[3 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 3) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[4 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 8) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[5 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 9) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[6 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 10) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[7 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 11) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[8 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 16) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[9 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 17) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[10 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 18) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[11 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 19) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[12 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 24) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[13 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 25) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[14 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 26) * L + l];
+          ws.depthwise_conv2d_1_grad_tile[15 * L + l] = ws.depthwise_conv2d_1_grad[(ob * 4 + 27) * L + l];
+        }
+        for (int ky = 0; ky < 3; ++ky) {
           {
-            T acc[8][L] = {};
-            CNNC_LANES for (int l = 0; l < L; ++l) {
-              acc[0][l] += ws.depthwise_conv2d_1_grad[l] * ws.conv2d_1_out[(ky * 16 + kx * 4) * L + l];
-              acc[1][l] += ws.depthwise_conv2d_1_grad[1 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4) * L + l];
-              acc[2][l] += ws.depthwise_conv2d_1_grad[2 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 1) * L + l];
-              acc[3][l] += ws.depthwise_conv2d_1_grad[3 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 1) * L + l];
-              acc[4][l] += ws.depthwise_conv2d_1_grad[4 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 2) * L + l];
-              acc[5][l] += ws.depthwise_conv2d_1_grad[5 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 2) * L + l];
-              acc[6][l] += ws.depthwise_conv2d_1_grad[6 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 3) * L + l];
-              acc[7][l] += ws.depthwise_conv2d_1_grad[7 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 3) * L + l];
-              acc[0][l] += ws.depthwise_conv2d_1_grad[8 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 4) * L + l];
-              acc[1][l] += ws.depthwise_conv2d_1_grad[9 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 4) * L + l];
-              acc[2][l] += ws.depthwise_conv2d_1_grad[10 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 5) * L + l];
-              acc[3][l] += ws.depthwise_conv2d_1_grad[11 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 5) * L + l];
-              acc[4][l] += ws.depthwise_conv2d_1_grad[12 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 6) * L + l];
-              acc[5][l] += ws.depthwise_conv2d_1_grad[13 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 6) * L + l];
-              acc[6][l] += ws.depthwise_conv2d_1_grad[14 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 7) * L + l];
-              acc[7][l] += ws.depthwise_conv2d_1_grad[15 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 7) * L + l];
-              acc[0][l] += ws.depthwise_conv2d_1_grad[16 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 16) * L + l];
-              acc[1][l] += ws.depthwise_conv2d_1_grad[17 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 16) * L + l];
-              acc[2][l] += ws.depthwise_conv2d_1_grad[18 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 17) * L + l];
-              acc[3][l] += ws.depthwise_conv2d_1_grad[19 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 17) * L + l];
-              acc[4][l] += ws.depthwise_conv2d_1_grad[20 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 18) * L + l];
-              acc[5][l] += ws.depthwise_conv2d_1_grad[21 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 18) * L + l];
-              acc[6][l] += ws.depthwise_conv2d_1_grad[22 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 19) * L + l];
-              acc[7][l] += ws.depthwise_conv2d_1_grad[23 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 19) * L + l];
-              acc[0][l] += ws.depthwise_conv2d_1_grad[24 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 20) * L + l];
-              acc[1][l] += ws.depthwise_conv2d_1_grad[25 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 20) * L + l];
-              acc[2][l] += ws.depthwise_conv2d_1_grad[26 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 21) * L + l];
-              acc[3][l] += ws.depthwise_conv2d_1_grad[27 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 21) * L + l];
-              acc[4][l] += ws.depthwise_conv2d_1_grad[28 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 22) * L + l];
-              acc[5][l] += ws.depthwise_conv2d_1_grad[29 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 22) * L + l];
-              acc[6][l] += ws.depthwise_conv2d_1_grad[30 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 23) * L + l];
-              acc[7][l] += ws.depthwise_conv2d_1_grad[31 * L + l] * ws.conv2d_1_out[(ky * 16 + kx * 4 + 23) * L + l];
-            }
-            for (int r = 0; r < 8; ++r) grads[kDepthwiseConv2d1Kernel + ky * 24 + kx * 8 + r] += lane_sum<T, L>(acc[r]);
-          } // window tap
-        } // for kx
-      } // for ky
-    } // kernel gradient block
+            T acc[3][4][L] = {};
+            for (int r = 0; r < 2; ++r) {
+              CNNC_LANES for (int l = 0; l < L; ++l) {
+                acc[0][0][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4) * L + l];
+                acc[0][1][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 1) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4) * L + l];
+                acc[0][2][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 2) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 16) * L + l];
+                acc[0][3][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 3) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 16) * L + l];
+                acc[1][0][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 1) * L + l];
+                acc[1][1][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 1) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 1) * L + l];
+                acc[1][2][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 2) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 17) * L + l];
+                acc[1][3][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 3) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 17) * L + l];
+                acc[2][0][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 2) * L + l];
+                acc[2][1][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 1) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 2) * L + l];
+                acc[2][2][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 2) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 18) * L + l];
+                acc[2][3][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 3) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 18) * L + l];
+                acc[0][0][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 4) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 1) * L + l];
+                acc[0][1][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 5) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 1) * L + l];
+                acc[0][2][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 6) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 17) * L + l];
+                acc[0][3][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 7) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 17) * L + l];
+                acc[1][0][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 4) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 2) * L + l];
+                acc[1][1][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 5) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 2) * L + l];
+                acc[1][2][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 6) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 18) * L + l];
+                acc[1][3][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 7) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 18) * L + l];
+                acc[2][0][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 4) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 3) * L + l];
+                acc[2][1][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 5) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 3) * L + l];
+                acc[2][2][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 6) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 19) * L + l];
+                acc[2][3][l] += ws.depthwise_conv2d_1_grad_tile[(r * 8 + 7) * L + l] * ws.depthwise_conv2d_1_input_planes[(ob * 32 + r * 4 + ky * 4 + 19) * L + l];
+              }
+            } // for r
+            for (int r = 0; r < 4; ++r) grads[kDepthwiseConv2d1Kernel + ky * 24 + ob * 4 + r] += lane_sum<T, L>(acc[0][r]);
+            for (int r = 0; r < 4; ++r) grads[kDepthwiseConv2d1Kernel + ky * 24 + ob * 4 + r + 8] += lane_sum<T, L>(acc[1][r]);
+            for (int r = 0; r < 4; ++r) grads[kDepthwiseConv2d1Kernel + ky * 24 + ob * 4 + r + 16] += lane_sum<T, L>(acc[2][r]);
+          } // window taps
+        } // for ky
+      } // kernel gradient block
+    } // for ob
     for (int i = 0; i < 64; ++i) {
       CNNC_LANES for (int l = 0; l < L; ++l) ws.conv2d_1_grad[(i) * L + l] = T(0);
     } // for i
@@ -986,68 +1046,70 @@ struct Model {
       grads[kConv2d2Bias + 0] += lane_sum<T, L>(acc[0]);
       grads[kConv2d2Bias + 1] += lane_sum<T, L>(acc[1]);
     } // bias gradient block
+    for (int p = 0; p < 16; ++p) {
+      CNNC_LANES for (int l = 0; l < L; ++l) {
+        ws.conv2d_2_input_planes[(p) * L + l] = ws.conv2d_2_padded[(p * 8) * L + l];
+        ws.conv2d_2_input_planes[(p + 16) * L + l] = ws.conv2d_2_padded[(p * 8 + 1) * L + l];
+        ws.conv2d_2_input_planes[(p + 32) * L + l] = ws.conv2d_2_padded[(p * 8 + 2) * L + l];
+        ws.conv2d_2_input_planes[(p + 48) * L + l] = ws.conv2d_2_padded[(p * 8 + 3) * L + l];
+        ws.conv2d_2_input_planes[(p + 64) * L + l] = ws.conv2d_2_padded[(p * 8 + 4) * L + l];
+        ws.conv2d_2_input_planes[(p + 80) * L + l] = ws.conv2d_2_padded[(p * 8 + 5) * L + l];
+        ws.conv2d_2_input_planes[(p + 96) * L + l] = ws.conv2d_2_padded[(p * 8 + 6) * L + l];
+        ws.conv2d_2_input_planes[(p + 112) * L + l] = ws.conv2d_2_padded[(p * 8 + 7) * L + l];
+      }
+    } // for p
     {
       for (int c = 0; c < 8; ++c) {
         {
-          T acc[2][L] = {};
+          T acc[2][2][L] = {};
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_padded[(c) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_padded[(c) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_padded[(c + 8) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_padded[(c + 8) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_padded[(c + 32) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_padded[(c + 32) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_padded[(c + 40) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_padded[(c + 40) * L + l];
+            acc[0][0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_input_planes[(c * 16) * L + l];
+            acc[0][1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_input_planes[(c * 16) * L + l];
+            acc[1][0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_input_planes[(c * 16 + 2) * L + l];
+            acc[1][1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 2) * L + l];
+            acc[0][0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 1) * L + l];
+            acc[0][1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 1) * L + l];
+            acc[1][0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 3) * L + l];
+            acc[1][1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 3) * L + l];
+            acc[0][0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 4) * L + l];
+            acc[0][1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 4) * L + l];
+            acc[1][0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 6) * L + l];
+            acc[1][1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 6) * L + l];
+            acc[0][0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 5) * L + l];
+            acc[0][1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 5) * L + l];
+            acc[1][0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 7) * L + l];
+            acc[1][1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 7) * L + l];
           }
-          grads[kConv2d2Kernel + c * 2] += lane_sum<T, L>(acc[0]);
-          grads[kConv2d2Kernel + c * 2 + 1] += lane_sum<T, L>(acc[1]);
-        } // window tap
+          grads[kConv2d2Kernel + c * 2] += lane_sum<T, L>(acc[0][0]);
+          grads[kConv2d2Kernel + c * 2 + 1] += lane_sum<T, L>(acc[0][1]);
+          grads[kConv2d2Kernel + c * 2 + 16] += lane_sum<T, L>(acc[1][0]);
+          grads[kConv2d2Kernel + c * 2 + 17] += lane_sum<T, L>(acc[1][1]);
+        } // window taps
         {
-          T acc[2][L] = {};
+          T acc[2][2][L] = {};
           CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_padded[(c + 16) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_padded[(c + 16) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_padded[(c + 24) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_padded[(c + 24) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_padded[(c + 48) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_padded[(c + 48) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_padded[(c + 56) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_padded[(c + 56) * L + l];
+            acc[0][0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_input_planes[(c * 16 + 8) * L + l];
+            acc[0][1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 8) * L + l];
+            acc[1][0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_input_planes[(c * 16 + 10) * L + l];
+            acc[1][1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 10) * L + l];
+            acc[0][0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 9) * L + l];
+            acc[0][1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 9) * L + l];
+            acc[1][0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 11) * L + l];
+            acc[1][1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 11) * L + l];
+            acc[0][0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 12) * L + l];
+            acc[0][1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 12) * L + l];
+            acc[1][0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 14) * L + l];
+            acc[1][1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 14) * L + l];
+            acc[0][0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 13) * L + l];
+            acc[0][1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 13) * L + l];
+            acc[1][0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 15) * L + l];
+            acc[1][1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_input_planes[(c * 16 + 15) * L + l];
           }
-          grads[kConv2d2Kernel + c * 2 + 16] += lane_sum<T, L>(acc[0]);
-          grads[kConv2d2Kernel + c * 2 + 17] += lane_sum<T, L>(acc[1]);
-        } // window tap
-        {
-          T acc[2][L] = {};
-          CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_padded[(c + 64) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_padded[(c + 64) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_padded[(c + 72) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_padded[(c + 72) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_padded[(c + 96) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_padded[(c + 96) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_padded[(c + 104) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_padded[(c + 104) * L + l];
-          }
-          grads[kConv2d2Kernel + c * 2 + 32] += lane_sum<T, L>(acc[0]);
-          grads[kConv2d2Kernel + c * 2 + 33] += lane_sum<T, L>(acc[1]);
-        } // window tap
-        {
-          T acc[2][L] = {};
-          CNNC_LANES for (int l = 0; l < L; ++l) {
-            acc[0][l] += ws.conv2d_2_grad[l] * ws.conv2d_2_padded[(c + 80) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[1 * L + l] * ws.conv2d_2_padded[(c + 80) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[2 * L + l] * ws.conv2d_2_padded[(c + 88) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[3 * L + l] * ws.conv2d_2_padded[(c + 88) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[4 * L + l] * ws.conv2d_2_padded[(c + 112) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[5 * L + l] * ws.conv2d_2_padded[(c + 112) * L + l];
-            acc[0][l] += ws.conv2d_2_grad[6 * L + l] * ws.conv2d_2_padded[(c + 120) * L + l];
-            acc[1][l] += ws.conv2d_2_grad[7 * L + l] * ws.conv2d_2_padded[(c + 120) * L + l];
-          }
-          grads[kConv2d2Kernel + c * 2 + 48] += lane_sum<T, L>(acc[0]);
-          grads[kConv2d2Kernel + c * 2 + 49] += lane_sum<T, L>(acc[1]);
-        } // window tap
+          grads[kConv2d2Kernel + c * 2 + 32] += lane_sum<T, L>(acc[0][0]);
+          grads[kConv2d2Kernel + c * 2 + 33] += lane_sum<T, L>(acc[0][1]);
+          grads[kConv2d2Kernel + c * 2 + 48] += lane_sum<T, L>(acc[1][0]);
+          grads[kConv2d2Kernel + c * 2 + 49] += lane_sum<T, L>(acc[1][1]);
+        } // window taps
       } // for c
     } // kernel gradient block
     for (int i = 0; i < 128; ++i) {
@@ -1342,31 +1404,22 @@ struct Model {
       grads[kDense1Bias + 1] += lane_sum<T, L>(ws.dense_1_grad + 1 * L);
     }
     {
-      T transposed[L][2];
+      alignas(64) T transposed[L][2];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_1_grad[l];
         transposed[l][1] = ws.dense_1_grad[1 * L + l];
       }
       {
-        T sum = grads[kDense1Kernel + 0];
-        for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[l] * transposed[l][0];
-        grads[kDense1Kernel + 0] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 1];
-        for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[l] * transposed[l][1];
-        grads[kDense1Kernel + 1] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 2];
-        for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[1 * L + l] * transposed[l][0];
-        grads[kDense1Kernel + 2] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 3];
-        for (int l = 0; l < L; ++l) sum += ws.global_average_pooling2d_1_out[1 * L + l] * transposed[l][1];
-        grads[kDense1Kernel + 3] = sum;
-      }
+        alignas(64) T acc[2][2];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] = grads[kDense1Kernel + o];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] = grads[kDense1Kernel + o + 2];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[0][o + 0] += ws.global_average_pooling2d_1_out[l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 2; ++o) acc[1][o + 0] += ws.global_average_pooling2d_1_out[1 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense1Kernel + o] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 2; ++o) grads[kDense1Kernel + o + 2] = acc[1][o + 0];
+      } // block of weights
     } // kernel gradient
     {
       T acc[2][L] = {};

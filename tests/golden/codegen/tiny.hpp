@@ -737,161 +737,151 @@ struct Model {
     } // bias gradient block
     {
       {
-        T acc[2][L] = {};
+        T acc[2][2][L] = {};
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[l];
-          acc[1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[l];
-          acc[0][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[1 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[1 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[2 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[2 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[3 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[3 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[5 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[5 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[6 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[6 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[7 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[7 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[8 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[8 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[10 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[10 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[11 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[11 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[12 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[12 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[13 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[13 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[15 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[15 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[16 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[16 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[17 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[17 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[18 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[18 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[l];
+          acc[0][1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[l];
+          acc[1][0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[1 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[1 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[1 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[1 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[2 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[2 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[2 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[2 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[3 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[3 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[3 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[3 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[4 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[4 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[5 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[5 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[6 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[6 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[6 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[6 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[7 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[7 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[7 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[7 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[8 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[8 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[8 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[8 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[9 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[9 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[10 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[10 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[11 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[11 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[11 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[11 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[12 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[12 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[12 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[12 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[13 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[13 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[13 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[13 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[14 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[14 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[15 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[15 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[16 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[16 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[16 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[16 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[17 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[17 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[17 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[17 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[18 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[18 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[18 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[18 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[19 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[19 * L + l];
         }
-        grads[kConv2d1Kernel + 0] += lane_sum<T, L>(acc[0]);
-        grads[kConv2d1Kernel + 1] += lane_sum<T, L>(acc[1]);
-      } // window tap
+        grads[kConv2d1Kernel + 0] += lane_sum<T, L>(acc[0][0]);
+        grads[kConv2d1Kernel + 1] += lane_sum<T, L>(acc[0][1]);
+        grads[kConv2d1Kernel + 2] += lane_sum<T, L>(acc[1][0]);
+        grads[kConv2d1Kernel + 3] += lane_sum<T, L>(acc[1][1]);
+      } // window taps
       {
-        T acc[2][L] = {};
+        T acc[2][2][L] = {};
         CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[1 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[1 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[2 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[2 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[3 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[3 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[4 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[4 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[6 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[6 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[7 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[7 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[8 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[8 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[9 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[9 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[11 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[11 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[12 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[12 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[13 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[13 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[14 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[14 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[16 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[16 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[17 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[17 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[18 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[18 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[19 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[19 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[5 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[5 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[6 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[6 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[6 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[6 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[7 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[7 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[7 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[7 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[8 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[8 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[8 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[8 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[9 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[9 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[10 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[10 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[11 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[11 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[11 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[11 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[12 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[12 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[12 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[12 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[13 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[13 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[13 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[13 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[14 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[14 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[15 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[15 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[16 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[16 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[16 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[16 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[17 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[17 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[17 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[17 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[18 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[18 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[18 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[18 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[19 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[19 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[20 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[20 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[21 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[21 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[21 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[21 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[22 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[22 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[22 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[22 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[23 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[23 * L + l];
+          acc[0][0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[23 * L + l];
+          acc[0][1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[23 * L + l];
+          acc[1][0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[24 * L + l];
+          acc[1][1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[24 * L + l];
         }
-        grads[kConv2d1Kernel + 2] += lane_sum<T, L>(acc[0]);
-        grads[kConv2d1Kernel + 3] += lane_sum<T, L>(acc[1]);
-      } // window tap
-      {
-        T acc[2][L] = {};
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[5 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[5 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[6 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[6 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[7 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[7 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[8 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[8 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[10 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[10 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[11 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[11 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[12 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[12 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[13 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[13 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[15 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[15 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[16 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[16 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[17 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[17 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[18 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[18 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[20 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[20 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[21 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[21 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[22 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[22 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[23 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[23 * L + l];
-        }
-        grads[kConv2d1Kernel + 4] += lane_sum<T, L>(acc[0]);
-        grads[kConv2d1Kernel + 5] += lane_sum<T, L>(acc[1]);
-      } // window tap
-      {
-        T acc[2][L] = {};
-        CNNC_LANES for (int l = 0; l < L; ++l) {
-          acc[0][l] += ws.conv2d_1_grad[l] * ws.conv2d_1_padded[6 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[1 * L + l] * ws.conv2d_1_padded[6 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[2 * L + l] * ws.conv2d_1_padded[7 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[3 * L + l] * ws.conv2d_1_padded[7 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[4 * L + l] * ws.conv2d_1_padded[8 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[5 * L + l] * ws.conv2d_1_padded[8 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[6 * L + l] * ws.conv2d_1_padded[9 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[7 * L + l] * ws.conv2d_1_padded[9 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[8 * L + l] * ws.conv2d_1_padded[11 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[9 * L + l] * ws.conv2d_1_padded[11 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[10 * L + l] * ws.conv2d_1_padded[12 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[11 * L + l] * ws.conv2d_1_padded[12 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[12 * L + l] * ws.conv2d_1_padded[13 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[13 * L + l] * ws.conv2d_1_padded[13 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[14 * L + l] * ws.conv2d_1_padded[14 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[15 * L + l] * ws.conv2d_1_padded[14 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[16 * L + l] * ws.conv2d_1_padded[16 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[17 * L + l] * ws.conv2d_1_padded[16 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[18 * L + l] * ws.conv2d_1_padded[17 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[19 * L + l] * ws.conv2d_1_padded[17 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[20 * L + l] * ws.conv2d_1_padded[18 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[21 * L + l] * ws.conv2d_1_padded[18 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[22 * L + l] * ws.conv2d_1_padded[19 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[23 * L + l] * ws.conv2d_1_padded[19 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[24 * L + l] * ws.conv2d_1_padded[21 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[25 * L + l] * ws.conv2d_1_padded[21 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[26 * L + l] * ws.conv2d_1_padded[22 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[27 * L + l] * ws.conv2d_1_padded[22 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[28 * L + l] * ws.conv2d_1_padded[23 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[29 * L + l] * ws.conv2d_1_padded[23 * L + l];
-          acc[0][l] += ws.conv2d_1_grad[30 * L + l] * ws.conv2d_1_padded[24 * L + l];
-          acc[1][l] += ws.conv2d_1_grad[31 * L + l] * ws.conv2d_1_padded[24 * L + l];
-        }
-        grads[kConv2d1Kernel + 6] += lane_sum<T, L>(acc[0]);
-        grads[kConv2d1Kernel + 7] += lane_sum<T, L>(acc[1]);
-      } // window tap
+        grads[kConv2d1Kernel + 4] += lane_sum<T, L>(acc[0][0]);
+        grads[kConv2d1Kernel + 5] += lane_sum<T, L>(acc[0][1]);
+        grads[kConv2d1Kernel + 6] += lane_sum<T, L>(acc[1][0]);
+        grads[kConv2d1Kernel + 7] += lane_sum<T, L>(acc[1][1]);
+      } // window taps
     } // kernel gradient block
   } // conv2d_1_backward
 
@@ -1002,46 +992,14 @@ struct Model {
   template <typename T, int L>
   static void max_pooling2d_1_backward(Workspace<T, L>& ws) {
     CNNC_LANES for (int l = 0; l < L; ++l) {
-      ws.conv2d_1_grad[l] = T(0);
-      ws.conv2d_1_grad[1 * L + l] = T(0);
-      ws.conv2d_1_grad[2 * L + l] = T(0);
-      ws.conv2d_1_grad[3 * L + l] = T(0);
-      ws.conv2d_1_grad[4 * L + l] = T(0);
-      ws.conv2d_1_grad[5 * L + l] = T(0);
-      ws.conv2d_1_grad[6 * L + l] = T(0);
-      ws.conv2d_1_grad[7 * L + l] = T(0);
-      ws.conv2d_1_grad[8 * L + l] = T(0);
-      ws.conv2d_1_grad[9 * L + l] = T(0);
-      ws.conv2d_1_grad[10 * L + l] = T(0);
-      ws.conv2d_1_grad[11 * L + l] = T(0);
-      ws.conv2d_1_grad[12 * L + l] = T(0);
-      ws.conv2d_1_grad[13 * L + l] = T(0);
-      ws.conv2d_1_grad[14 * L + l] = T(0);
-      ws.conv2d_1_grad[15 * L + l] = T(0);
-      ws.conv2d_1_grad[16 * L + l] = T(0);
-      ws.conv2d_1_grad[17 * L + l] = T(0);
-      ws.conv2d_1_grad[18 * L + l] = T(0);
-      ws.conv2d_1_grad[19 * L + l] = T(0);
-      ws.conv2d_1_grad[20 * L + l] = T(0);
-      ws.conv2d_1_grad[21 * L + l] = T(0);
-      ws.conv2d_1_grad[22 * L + l] = T(0);
-      ws.conv2d_1_grad[23 * L + l] = T(0);
-      ws.conv2d_1_grad[24 * L + l] = T(0);
-      ws.conv2d_1_grad[25 * L + l] = T(0);
-      ws.conv2d_1_grad[26 * L + l] = T(0);
-      ws.conv2d_1_grad[27 * L + l] = T(0);
-      ws.conv2d_1_grad[28 * L + l] = T(0);
-      ws.conv2d_1_grad[29 * L + l] = T(0);
-      ws.conv2d_1_grad[30 * L + l] = T(0);
-      ws.conv2d_1_grad[31 * L + l] = T(0);
-      { const T g = ws.max_pooling2d_1_grad[l]; const T arg = ws.max_pooling2d_1_argmax[l]; ws.conv2d_1_grad[l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[2 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[8 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[10 * L + l] += arg - T(3) == T(0) ? g : T(0); }
-      { const T g = ws.max_pooling2d_1_grad[1 * L + l]; const T arg = ws.max_pooling2d_1_argmax[1 * L + l]; ws.conv2d_1_grad[1 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[3 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[9 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[11 * L + l] += arg - T(3) == T(0) ? g : T(0); }
-      { const T g = ws.max_pooling2d_1_grad[2 * L + l]; const T arg = ws.max_pooling2d_1_argmax[2 * L + l]; ws.conv2d_1_grad[4 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[6 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[12 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[14 * L + l] += arg - T(3) == T(0) ? g : T(0); }
-      { const T g = ws.max_pooling2d_1_grad[3 * L + l]; const T arg = ws.max_pooling2d_1_argmax[3 * L + l]; ws.conv2d_1_grad[5 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[7 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[13 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[15 * L + l] += arg - T(3) == T(0) ? g : T(0); }
-      { const T g = ws.max_pooling2d_1_grad[4 * L + l]; const T arg = ws.max_pooling2d_1_argmax[4 * L + l]; ws.conv2d_1_grad[16 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[18 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[24 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[26 * L + l] += arg - T(3) == T(0) ? g : T(0); }
-      { const T g = ws.max_pooling2d_1_grad[5 * L + l]; const T arg = ws.max_pooling2d_1_argmax[5 * L + l]; ws.conv2d_1_grad[17 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[19 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[25 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[27 * L + l] += arg - T(3) == T(0) ? g : T(0); }
-      { const T g = ws.max_pooling2d_1_grad[6 * L + l]; const T arg = ws.max_pooling2d_1_argmax[6 * L + l]; ws.conv2d_1_grad[20 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[22 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[28 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[30 * L + l] += arg - T(3) == T(0) ? g : T(0); }
-      { const T g = ws.max_pooling2d_1_grad[7 * L + l]; const T arg = ws.max_pooling2d_1_argmax[7 * L + l]; ws.conv2d_1_grad[21 * L + l] += arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[23 * L + l] += arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[29 * L + l] += arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[31 * L + l] += arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[l]; const T arg = ws.max_pooling2d_1_argmax[l]; ws.conv2d_1_grad[l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[2 * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[8 * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[10 * L + l] = arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[1 * L + l]; const T arg = ws.max_pooling2d_1_argmax[1 * L + l]; ws.conv2d_1_grad[1 * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[3 * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[9 * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[11 * L + l] = arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[2 * L + l]; const T arg = ws.max_pooling2d_1_argmax[2 * L + l]; ws.conv2d_1_grad[4 * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[6 * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[12 * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[14 * L + l] = arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[3 * L + l]; const T arg = ws.max_pooling2d_1_argmax[3 * L + l]; ws.conv2d_1_grad[5 * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[7 * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[13 * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[15 * L + l] = arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[4 * L + l]; const T arg = ws.max_pooling2d_1_argmax[4 * L + l]; ws.conv2d_1_grad[16 * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[18 * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[24 * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[26 * L + l] = arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[5 * L + l]; const T arg = ws.max_pooling2d_1_argmax[5 * L + l]; ws.conv2d_1_grad[17 * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[19 * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[25 * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[27 * L + l] = arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[6 * L + l]; const T arg = ws.max_pooling2d_1_argmax[6 * L + l]; ws.conv2d_1_grad[20 * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[22 * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[28 * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[30 * L + l] = arg - T(3) == T(0) ? g : T(0); }
+      { const T g = ws.max_pooling2d_1_grad[7 * L + l]; const T arg = ws.max_pooling2d_1_argmax[7 * L + l]; ws.conv2d_1_grad[21 * L + l] = arg - T(0) == T(0) ? g : T(0); ws.conv2d_1_grad[23 * L + l] = arg - T(1) == T(0) ? g : T(0); ws.conv2d_1_grad[29 * L + l] = arg - T(2) == T(0) ? g : T(0); ws.conv2d_1_grad[31 * L + l] = arg - T(3) == T(0) ? g : T(0); }
     }
   } // max_pooling2d_1_backward
 
@@ -1139,132 +1097,46 @@ struct Model {
       grads[kDense1Bias + 2] += lane_sum<T, L>(ws.dense_1_grad + 2 * L);
     }
     {
-      T transposed[L][3];
+      alignas(64) T transposed[L][3];
       CNNC_LANES for (int l = 0; l < L; ++l) {
         transposed[l][0] = ws.dense_1_grad[l];
         transposed[l][1] = ws.dense_1_grad[1 * L + l];
         transposed[l][2] = ws.dense_1_grad[2 * L + l];
       }
       {
-        T sum = grads[kDense1Kernel + 0];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[l] * transposed[l][0];
-        grads[kDense1Kernel + 0] = sum;
-      }
+        alignas(64) T acc[4][3];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[0][o + 0] = grads[kDense1Kernel + o];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[1][o + 0] = grads[kDense1Kernel + o + 3];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[2][o + 0] = grads[kDense1Kernel + o + 6];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[3][o + 0] = grads[kDense1Kernel + o + 9];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[0][o + 0] += ws.max_pooling2d_1_out[l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[1][o + 0] += ws.max_pooling2d_1_out[1 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[2][o + 0] += ws.max_pooling2d_1_out[2 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[3][o + 0] += ws.max_pooling2d_1_out[3 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) grads[kDense1Kernel + o] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) grads[kDense1Kernel + o + 3] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) grads[kDense1Kernel + o + 6] = acc[2][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) grads[kDense1Kernel + o + 9] = acc[3][o + 0];
+      } // block of weights
       {
-        T sum = grads[kDense1Kernel + 1];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[l] * transposed[l][1];
-        grads[kDense1Kernel + 1] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 2];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[l] * transposed[l][2];
-        grads[kDense1Kernel + 2] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 3];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[1 * L + l] * transposed[l][0];
-        grads[kDense1Kernel + 3] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 4];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[1 * L + l] * transposed[l][1];
-        grads[kDense1Kernel + 4] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 5];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[1 * L + l] * transposed[l][2];
-        grads[kDense1Kernel + 5] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 6];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[2 * L + l] * transposed[l][0];
-        grads[kDense1Kernel + 6] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 7];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[2 * L + l] * transposed[l][1];
-        grads[kDense1Kernel + 7] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 8];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[2 * L + l] * transposed[l][2];
-        grads[kDense1Kernel + 8] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 9];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[3 * L + l] * transposed[l][0];
-        grads[kDense1Kernel + 9] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 10];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[3 * L + l] * transposed[l][1];
-        grads[kDense1Kernel + 10] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 11];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[3 * L + l] * transposed[l][2];
-        grads[kDense1Kernel + 11] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 12];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[4 * L + l] * transposed[l][0];
-        grads[kDense1Kernel + 12] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 13];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[4 * L + l] * transposed[l][1];
-        grads[kDense1Kernel + 13] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 14];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[4 * L + l] * transposed[l][2];
-        grads[kDense1Kernel + 14] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 15];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[5 * L + l] * transposed[l][0];
-        grads[kDense1Kernel + 15] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 16];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[5 * L + l] * transposed[l][1];
-        grads[kDense1Kernel + 16] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 17];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[5 * L + l] * transposed[l][2];
-        grads[kDense1Kernel + 17] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 18];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[6 * L + l] * transposed[l][0];
-        grads[kDense1Kernel + 18] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 19];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[6 * L + l] * transposed[l][1];
-        grads[kDense1Kernel + 19] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 20];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[6 * L + l] * transposed[l][2];
-        grads[kDense1Kernel + 20] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 21];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[7 * L + l] * transposed[l][0];
-        grads[kDense1Kernel + 21] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 22];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[7 * L + l] * transposed[l][1];
-        grads[kDense1Kernel + 22] = sum;
-      }
-      {
-        T sum = grads[kDense1Kernel + 23];
-        for (int l = 0; l < L; ++l) sum += ws.max_pooling2d_1_out[7 * L + l] * transposed[l][2];
-        grads[kDense1Kernel + 23] = sum;
-      }
+        alignas(64) T acc[4][3];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[0][o + 0] = grads[kDense1Kernel + o + 12];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[1][o + 0] = grads[kDense1Kernel + o + 15];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[2][o + 0] = grads[kDense1Kernel + o + 18];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[3][o + 0] = grads[kDense1Kernel + o + 21];
+        for (int l = 0; l < L; ++l) {
+          CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[0][o + 0] += ws.max_pooling2d_1_out[4 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[1][o + 0] += ws.max_pooling2d_1_out[5 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[2][o + 0] += ws.max_pooling2d_1_out[6 * L + l] * transposed[l][o];
+          CNNC_VECTOR for (int o = 0; o < 3; ++o) acc[3][o + 0] += ws.max_pooling2d_1_out[7 * L + l] * transposed[l][o];
+        } // for l
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) grads[kDense1Kernel + o + 12] = acc[0][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) grads[kDense1Kernel + o + 15] = acc[1][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) grads[kDense1Kernel + o + 18] = acc[2][o + 0];
+        CNNC_VECTOR for (int o = 0; o < 3; ++o) grads[kDense1Kernel + o + 21] = acc[3][o + 0];
+      } // block of weights
     } // kernel gradient
     {
       T acc[8][L] = {};
