@@ -2,6 +2,8 @@
 // formulas are Keras' (keras/optimizers.py, 2.3), including where epsilon sits.
 #include "cnn/optimizer.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 #include <stdexcept>
 
@@ -52,8 +54,16 @@ Optimizer::Optimizer(const OptimizerConfig& config, std::size_t param_count,
 }
 
 void Optimizer::step(float* params, const float* grads) {
-  ++iterations_;
-  for (const auto& [begin, end] : trainable_) update(params, grads, begin, end);
+  begin_step();
+  update_range(params, grads, 0, count_);
+}
+
+void Optimizer::update_range(float* params, const float* grads, std::size_t begin,
+                             std::size_t end) {
+  for (const auto& [first, last] : trainable_) {
+    const std::size_t from = std::max(first, begin), to = std::min(last, end);
+    if (from < to) update(params, grads, from, to);
+  }
 }
 
 CNNC_VECTOR_CLONES void Optimizer::update(float* params, const float* grads, std::size_t begin,

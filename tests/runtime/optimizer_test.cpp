@@ -156,3 +156,62 @@ TEST_CASE("every optimizer leaves a non-trainable tensor and its state alone") {
       for (const std::size_t i : {2, 3, 4}) CHECK((*states[s].values)[i] == initial_state[s][i]);
   }
 }
+
+TEST_CASE("A step split into ranges, as the trainer's threads take it, equals one whole step") {
+  // A non-trainable tensor in the middle, which the ranges split.
+  const std::vector<cnn::TensorInfo> tensors{
+      {.name = "l.a",
+       .layer = "l",
+       .role = "a",
+       .offset = 0,
+       .size = 7,
+       .rank = 1,
+       .dims = {7, 0, 0, 0},
+       .fan_in = 1,
+       .fan_out = 1,
+       .init = {}},
+      {.name = "l.b",
+       .layer = "l",
+       .role = "b",
+       .offset = 7,
+       .size = 4,
+       .rank = 1,
+       .dims = {4, 0, 0, 0},
+       .fan_in = 1,
+       .fan_out = 1,
+       .init = {},
+       .trainable = false},
+      {.name = "l.c",
+       .layer = "l",
+       .role = "c",
+       .offset = 11,
+       .size = 6,
+       .rank = 1,
+       .dims = {6, 0, 0, 0},
+       .fan_in = 1,
+       .fan_out = 1,
+       .init = {}},
+  };
+  constexpr std::size_t kCount = 17;
+  for (const auto kind :
+       {cnn::OptimizerKind::Sgd, cnn::OptimizerKind::Momentum, cnn::OptimizerKind::Nesterov,
+        cnn::OptimizerKind::Adagrad, cnn::OptimizerKind::Rmsprop, cnn::OptimizerKind::Adam}) {
+    INFO(cnn::keyword(kind));
+    cnn::Optimizer whole(config(kind, 0.05), kCount, tensors);
+    cnn::Optimizer parts(config(kind, 0.05), kCount, tensors);
+    std::vector<float> a(kCount), b(kCount), grads(kCount);
+    for (std::size_t i = 0; i < kCount; ++i) a[i] = b[i] = 0.1f * float(i) - 0.7f;
+    const std::vector<float> initial = b;
+    for (int step = 0; step < 4; ++step) {
+      for (std::size_t i = 0; i < kCount; ++i) grads[i] = 0.3f * float((i * 7 + step) % 5) - 0.6f;
+      whole.step(a.data(), grads.data());
+      parts.begin_step();
+      for (const auto& [begin, end] : {std::pair<std::size_t, std::size_t>{9, 17}, {0, 3}, {3, 9}})
+        parts.update_range(b.data(), grads.data(), begin, end);
+    }
+    CHECK(parts.iterations() == whole.iterations());
+    CHECK(a == b);
+    for (std::size_t i = 7; i < 11; ++i) CHECK(b[i] == initial[i]);
+    CHECK(b != initial);
+  }
+}

@@ -22,6 +22,11 @@ public:
 
   // One update from the mean gradient of a batch.
   void step(float* params, const float* grads);
+  // The same step in parts, for several threads: begin_step() once, then update_range() for
+  // ranges that together cover [0, param_count). Each element's update depends on that element
+  // alone, so the split does not change the result.
+  void begin_step() { ++iterations_; }
+  void update_range(float* params, const float* grads, std::size_t begin, std::size_t end);
 
   const OptimizerConfig& config() const { return config_; }
   // The rate of the next steps (a schedule changes it between epochs).

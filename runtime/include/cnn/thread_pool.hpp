@@ -2,6 +2,7 @@
 // so work can be split in a fixed way and reduced in a fixed order.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -33,9 +34,10 @@ private:
   std::mutex mutex_;
   std::condition_variable start_, done_;
   const std::function<void(int)>* job_ = nullptr;
-  unsigned long generation_ = 0;
-  int pending_ = 0;
-  bool stopping_ = false;
+  // Written under the mutex; read without it while a thread spins before it sleeps.
+  std::atomic<unsigned long> generation_ = 0;
+  std::atomic<int> pending_ = 0;
+  std::atomic<bool> stopping_ = false;
   std::exception_ptr error_;
 };
 

@@ -11,9 +11,11 @@
 #include "cnn/dataset.hpp"
 #include "cnn/lanes.hpp"
 #include "cnn/model_info.hpp"
+#include "cnn/optimizer.hpp"
 #include "cnn/thread_pool.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -96,30 +98,61 @@ public:
   BatchMetrics train_batch(const Dataset& data, std::span<const std::uint32_t> items,
                            std::span<const Augmentation> changes = {}, std::uint64_t seed = 0) {
     const int workers = pool_.size();
+    // The workers' gradients are zero when the last batch's reduction cleared them.
+    const bool clear = worker_grads_clear_;
+    worker_grads_clear_ = false;
     if constexpr (Model::kStages > 1) {
-      train_stages(data, items, changes, seed);
+      train_stages(data, items, changes, seed, clear);
     } else {
       pool_.run([&](int w) {
         Worker& worker = workers_[static_cast<std::size_t>(w)];
-        worker.grads.zero();
+        if (!clear) worker.grads.zero();
         run_groups(data, items, w, workers, worker, true, nullptr, changes, seed);
       });
     }
-    // Fixed-order reduction, split over the parameter range (each element summed in order).
+    // Fixed-order reduction, split over the parameter range (each element summed in order);
+    // it clears the workers' gradients for the next batch while their values are in the cache.
     const float scale = 1.0f / static_cast<float>(items.size());
     pool_.run([&](int w) {
       const std::size_t begin = Model::kParamCount * static_cast<std::size_t>(w) / workers;
       const std::size_t end = Model::kParamCount * static_cast<std::size_t>(w + 1) / workers;
       for (std::size_t i = begin; i < end; ++i) {
         float sum = workers_[0].grads[i];
-        for (int k = 1; k < workers; ++k) sum += workers_[static_cast<std::size_t>(k)].grads[i];
+        workers_[0].grads[i] = 0.0f;
+        for (int k = 1; k < workers; ++k) {
+          sum += workers_[static_cast<std::size_t>(k)].grads[i];
+          workers_[static_cast<std::size_t>(k)].grads[i] = 0.0f;
+        }
         grads_[i] = sum * scale;
       }
     });
+    worker_grads_clear_ = true;
     if constexpr (Model::kStages > 1)
       Model::update_moving_statistics(params_.data(), batch_statistics_.data());
     if constexpr (kRegularized) return regularize(items.size());
     return collect();
+  }
+
+  // Applies one step of `optimizer` to the parameters from grads(), the parameter range split
+  // over the threads. Returns the index of the first parameter that is not finite afterwards,
+  // or -1.
+  long apply(Optimizer& optimizer) {
+    const int workers = pool_.size();
+    optimizer.begin_step();
+    first_bad_.assign(static_cast<std::size_t>(workers), -1);
+    pool_.run([&](int w) {
+      const std::size_t begin = Model::kParamCount * static_cast<std::size_t>(w) / workers;
+      const std::size_t end = Model::kParamCount * static_cast<std::size_t>(w + 1) / workers;
+      optimizer.update_range(params_.data(), grads_.data(), begin, end);
+      for (std::size_t i = begin; i < end; ++i)
+        if (!std::isfinite(params_[i])) {
+          first_bad_[static_cast<std::size_t>(w)] = static_cast<long>(i);
+          break;
+        }
+    });
+    for (const long at : first_bad_)
+      if (at >= 0) return at;
+    return -1;
   }
 
   // Loss and the second metric over `items` (forward only). With `predicted`, also the
@@ -265,7 +298,7 @@ private:
   // group, then the groups' sums added in group order (the same for any thread count) and
   // turned into the batch's statistics; then the backward stages likewise, in reverse.
   void train_stages(const Dataset& data, std::span<const std::uint32_t> items,
-                    std::span<const Augmentation> changes, std::uint64_t seed) {
+                    std::span<const Augmentation> changes, std::uint64_t seed, bool clear) {
     const std::size_t groups = (items.size() + kLanes - 1) / kLanes;
     while (groups_.size() < groups) {
       groups_.push_back(std::make_unique<Group>());
@@ -300,7 +333,7 @@ private:
       pool_.run([&](int w) {
         Worker& worker = workers_[static_cast<std::size_t>(w)];
         if (stage == Model::kStages - 1) {
-          worker.grads.zero();
+          if (!clear) worker.grads.zero();
           worker.metrics = {};
         }
         for (std::size_t g = share(groups, w, workers); g < share(groups, w + 1, workers); ++g) {
@@ -335,6 +368,8 @@ private:
 
   ThreadPool pool_;
   AlignedFloats params_, grads_;
+  std::vector<long> first_bad_; // apply()'s first non-finite parameter, per worker
+  bool worker_grads_clear_ = false;
   InputTransform transform_;
   std::vector<Worker> workers_;
   std::vector<double> batch_statistics_ = std::vector<double>(batch_statistics_size());

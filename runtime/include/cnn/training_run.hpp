@@ -147,13 +147,6 @@ inline bool early_stopping_says_stop(const EarlyStoppingConfig& config, const Ep
   return state.wait >= config.patience;
 }
 
-// The position of the first non-finite value, or -1.
-inline long first_non_finite(const float* values, std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i)
-    if (!std::isfinite(values[i])) return static_cast<long>(i);
-  return -1;
-}
-
 template <class Model>
 int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* err = stderr) {
   std::optional<Safetensors> checkpoint;
@@ -329,8 +322,7 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
       };
       if (!std::isfinite(metrics.loss_sum))
         throw diverged(fmt::format("the loss became {}", metrics.loss_sum));
-      optimizer.step(trainer.params(), trainer.grads());
-      if (const long at = first_non_finite(trainer.params(), Model::kParamCount); at >= 0)
+      if (const long at = trainer.apply(optimizer); at >= 0)
         throw diverged(fmt::format("parameter {} became {}", at, trainer.params()[at]));
       epoch_metrics.add(metrics);
       progress.update(end, epoch_metrics.loss(), second_metric(epoch_metrics, metric));
