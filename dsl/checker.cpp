@@ -244,7 +244,7 @@ Model check(const ast::Program& program, std::string_view path,
   if (input_shape) model.input = *input_shape;
   model.training = check_training(program.training, input_shape, context);
   model.preprocessing = check_preprocessing(program.preprocessing, input_shape, context);
-  if (!program.input && !program.input_broken) {
+  if (!program.input && !program.input_broken && !program.input_unknown) {
     if (program.layers.empty()) {
       context.error({}, "no 'input' line and no layers: a model is 'input HxWxC' followed by its "
                         "layers");
@@ -260,7 +260,12 @@ Model check(const ast::Program& program, std::string_view path,
   LayerInput input{input_shape, program.input_span, ""};
   std::map<std::string, Span, std::less<>> names;
   std::vector<LayerFacts> facts;
+  const auto unknown_before = [&](std::size_t index) {
+    return std::find(program.unknown_before_layer.begin(), program.unknown_before_layer.end(),
+                     index) != program.unknown_before_layer.end();
+  };
   for (const ast::Layer& statement : program.layers) {
+    if (unknown_before(facts.size())) input.shape.reset();
     Layer layer;
     layer.type = statement.type;
     layer.name = statement.label;
@@ -304,6 +309,11 @@ Model check(const ast::Program& program, std::string_view path,
     fact.output_known = output.has_value();
     facts.push_back(fact);
     model.layers.push_back(std::move(layer));
+  }
+  if (unknown_before(facts.size())) {
+    // The statement after the last layer may have been the real last layer.
+    facts.back().activation.reset();
+    facts.back().output_known = false;
   }
   check_output_rules(facts, model.layers, program, model.training, context);
   if (program.classes) {

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <fmt/core.h>
@@ -24,7 +25,7 @@ Run run_cnnc(const std::string& arguments) {
       std::filesystem::temp_directory_path() / fmt::format("cnnc-cli-test-{}", ::getpid());
   std::filesystem::create_directories(folder);
   const std::string out = (folder / "out").string(), err = (folder / "err").string();
-  const std::string command = fmt::format("cd '{}' && '{}' {} >'{}' 2>'{}' </dev/null",
+  const std::string command = fmt::format("cd '{}' && timeout 60 '{}' {} >'{}' 2>'{}' </dev/null",
                                           CNNC_SOURCE_DIR, CNNC_BINARY, arguments, out, err);
   const int status = std::system(command.c_str());
   Run run;
@@ -214,4 +215,26 @@ TEST_CASE("inspect without a LAYER says how to get cnnc-inspect when it is missi
                      "beside cnnc nor on PATH.\n") == 0);
   CHECK(message.find("'cnnc inspect FILE LAYER' prints a layer's kernels without it.") !=
         std::string::npos);
+}
+
+TEST_CASE("check refuses a named pipe at once instead of waiting for a writer") {
+  const auto folder =
+      std::filesystem::temp_directory_path() / fmt::format("cnnc-fifo-test-{}", ::getpid());
+  std::filesystem::create_directories(folder);
+  const auto pipe = folder / "model.cnn";
+  REQUIRE(::mkfifo(pipe.c_str(), 0600) == 0);
+  // No writer ever opens the pipe: before the fix this waited forever (timeout gives 124).
+  const Run run = run_cnnc(fmt::format("check --no-color '{}'", pipe.string()));
+  std::filesystem::remove_all(folder);
+  CHECK(run.exit_code == 1);
+  CHECK(run.err == fmt::format("{}: error: is a named pipe, not a regular file; a model is read "
+                               "from a file\n1 error generated.\n",
+                               pipe.string()));
+}
+
+TEST_CASE("check refuses a character device such as a terminal") {
+  const Run run = run_cnnc("check --no-color /dev/zero");
+  CHECK(run.exit_code == 1);
+  CHECK(run.err == "/dev/zero: error: is a character device, not a regular file; a model is "
+                   "read from a file\n1 error generated.\n");
 }
