@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <limits>
+
 namespace cnn {
 namespace {
 
@@ -16,22 +19,33 @@ const std::string& field(const Safetensors& file, const std::string& key) {
   return it->second;
 }
 
+// A number of the checkpoint's metadata, in [minimum, maximum] (whole numbers are read as 64-bit,
+// so that a value outside the field's type is reported instead of wrapping around).
 template <class Number>
-Number number_field(const Safetensors& file, const std::string& key) {
+Number number_field(const Safetensors& file, const std::string& key, Number minimum,
+                    Number maximum) {
   const std::string& text = field(file, key);
   try {
     std::size_t used = 0;
-    Number value;
-    if constexpr (std::is_same_v<Number, double>)
-      value = std::stod(text, &used);
-    else
-      value = static_cast<Number>(std::stoll(text, &used));
-    if (used == text.size()) return value;
+    if constexpr (std::is_same_v<Number, double>) {
+      const double value = std::stod(text, &used);
+      if (used == text.size() && std::isfinite(value)) return value;
+    } else {
+      const long long value = std::stoll(text, &used);
+      if (used == text.size()) {
+        if (value < static_cast<long long>(minimum) || value > static_cast<long long>(maximum))
+          throw DataError(fmt::format("{}: checkpoint metadata '{}' is {}, outside {} to {}",
+                                      file.path, key, text, minimum, maximum));
+        return static_cast<Number>(value);
+      }
+    }
   } catch (const std::logic_error&) {
   }
   throw DataError(
       fmt::format("{}: checkpoint metadata '{}' is '{}', not a number", file.path, key, text));
 }
+
+constexpr int kMaxInt = std::numeric_limits<int>::max();
 
 } // namespace
 
@@ -91,18 +105,19 @@ RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, 
                                   entry->name, model.param_count));
     file.copy_f32(*entry, state.values->data());
   }
-  optimizer.set_iterations(number_field<std::int64_t>(file, "iterations"));
+  optimizer.set_iterations(
+      number_field<std::int64_t>(file, "iterations", 0, std::numeric_limits<std::int64_t>::max()));
   RunPosition position;
-  position.epoch = number_field<int>(file, "epoch");
+  position.epoch = number_field<int>(file, "epoch", 0, kMaxInt);
   position.shuffle_state = field(file, "shuffle_rng");
   position.history = parse_history_csv(field(file, "history"), file.path);
   if (file.metadata.count("augment_rng")) position.augment_state = field(file, "augment_rng");
   if (file.metadata.count("early_stopping_best_epoch")) {
     EarlyStoppingState& early = position.early_stopping;
-    early.best = number_field<double>(file, "early_stopping_best");
-    early.best_epoch = number_field<int>(file, "early_stopping_best_epoch");
-    early.wait = number_field<int>(file, "early_stopping_wait");
-    early.stopped = number_field<int>(file, "early_stopping_stopped");
+    early.best = number_field<double>(file, "early_stopping_best", 0, 0);
+    early.best_epoch = number_field<int>(file, "early_stopping_best_epoch", 0, kMaxInt);
+    early.wait = number_field<int>(file, "early_stopping_wait", 0, kMaxInt);
+    early.stopped = number_field<int>(file, "early_stopping_stopped", 0, kMaxInt);
     if (!model.tensors.empty() && file.find("best." + std::string(model.tensors.front().name))) {
       early.best_params.assign(model.param_count, 0.0f);
       for (const auto& tensor : model.tensors) {
@@ -128,7 +143,7 @@ int checkpoint_epoch(const Safetensors& file) {
   if (field(file, "format") != kCheckpointFormat)
     throw DataError(fmt::format("{}: not a checkpoint (format '{}'; a weights file goes to --init)",
                                 file.path, field(file, "format")));
-  return number_field<int>(file, "epoch");
+  return number_field<int>(file, "epoch", 0, kMaxInt);
 }
 
 } // namespace cnn
