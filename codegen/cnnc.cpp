@@ -22,6 +22,8 @@
 #include "codegen/unroll.hpp"
 #include "dsl/driver.hpp"
 #include "dsl/edit_distance.hpp"
+#include "dsl/identifier.hpp"
+#include "dsl/printable.hpp"
 
 namespace {
 
@@ -128,7 +130,8 @@ std::string_view help_of(std::string_view command) {
 }
 
 int usage_error(const UsageProblem& problem) {
-  fmt::print(stderr, "cnnc: {}\nTry 'cnnc{}{} --help'.\n", problem.message,
+  // The message may quote arguments: printed escaped and with long words cut.
+  fmt::print(stderr, "cnnc: {}\nTry 'cnnc{}{} --help'.\n", cnnc::printable(problem.message),
              problem.command.empty() ? "" : " ", problem.command);
   return kUsage;
 }
@@ -297,6 +300,14 @@ Parsed parse_command_line(int argc, char** argv) {
   if (command == generate && generate->get_option("--output")->count() == 0)
     return {std::nullopt,
             UsageProblem{"generate needs an output folder (-o DIR)", options.command}};
+  if (command == generate && !options.name.empty()) {
+    // The name becomes the namespace cnn::NAME and the file NAME.hpp in the output folder.
+    if (const auto problem = cnnc::model_name_problem(options.name))
+      return {
+          std::nullopt,
+          UsageProblem{fmt::format("--name takes a name for the namespace cnn::NAME: {}", *problem),
+                       options.command}};
+  }
   if (!max_header.empty()) {
     std::int64_t mib = 0;
     const auto [end, error] =

@@ -7,23 +7,10 @@
 
 #include "codegen/code_writer.hpp"
 #include "codegen/loss.hpp"
+#include "layers/emitted_names.hpp"
 #include "layers/layer_type.hpp"
 
 namespace cnnc {
-
-std::string offset_constant(const std::string& layer, const std::string& role) {
-  std::string name = "k";
-  bool upper = true;
-  for (char ch : layer + "_" + role) {
-    if (ch == '_') {
-      upper = true;
-      continue;
-    }
-    name += upper ? char(std::toupper(static_cast<unsigned char>(ch))) : ch;
-    upper = false;
-  }
-  return name;
-}
 
 namespace {
 

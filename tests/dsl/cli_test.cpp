@@ -183,6 +183,38 @@ TEST_CASE("generate refuses a header over --max-header, saying its size, and wri
   CHECK(zero.err.find("cnnc: --max-header takes a size in MiB from 1 to 1048576, not '0'") == 0);
 }
 
+TEST_CASE("generate --name takes only a usable namespace name and writes nothing otherwise") {
+  const auto folder =
+      std::filesystem::temp_directory_path() / fmt::format("cnnc-cli-name-{}", ::getpid());
+  const std::string usage = "Try 'cnnc generate --help'.\n";
+  const auto generate = [&](const std::string& name) {
+    return run_cnnc(
+        fmt::format("generate models/mnist.cnn -o '{}/out' --name '{}'", folder.string(), name));
+  };
+  const Run keyword = generate("class");
+  CHECK(keyword.exit_code == 2);
+  CHECK(keyword.err ==
+        "cnnc: --name takes a name for the namespace cnn::NAME: 'class' is a C++ keyword\n" +
+            usage);
+  const Run space = generate("a b");
+  CHECK(space.exit_code == 2);
+  CHECK(space.err == "cnnc: --name takes a name for the namespace cnn::NAME: 'a b' is not a C++ "
+                     "identifier (letters, digits and '_', not starting with a digit)\n" +
+                         usage);
+  // A path would write outside the output folder.
+  const Run path = generate("../x");
+  CHECK(path.exit_code == 2);
+  CHECK(path.err.find("'../x' is not a C++ identifier") != std::string::npos);
+  const Run macro = generate("EOF");
+  CHECK(macro.exit_code == 2);
+  CHECK(macro.err.find("'EOF' is a macro of the C or C++ headers") != std::string::npos);
+  CHECK(!std::filesystem::exists(folder));
+  const Run good = generate("lecture_net");
+  CHECK(good.exit_code == 0);
+  CHECK(std::filesystem::exists(folder / "out" / "lecture_net.hpp"));
+  std::filesystem::remove_all(folder);
+}
+
 TEST_CASE("a binary file exits 1, not a crash") {
   const Run run = run_cnnc("check --no-color /bin/sh");
   CHECK(run.exit_code == 1);
