@@ -218,6 +218,7 @@ const std::string_view kRuntimeNames =
 // The identifiers of the generated code that do not come from a layer's name (types, members,
 // locals, macros of its own), over the example and test models.
 const std::string_view kGeneratedNames =
+    "define defined endif ifndef once pragma "
     "Adam BinaryCrossentropy CNNC_LANES CNNC_VECTOR CategoricalCrossentropy Constant "
     "ForwardWorkspace GlorotUniform HeNormal HeUniform InitKind L LatencyWorkspace LayerInfo "
     "LossKind MeanAbsoluteError MeanSquaredError Model Momentum Nesterov Ones OptimizerKind "
