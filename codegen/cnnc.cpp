@@ -67,7 +67,8 @@ Checks a model file and writes its fixed-size C++ into DIR/<name>.hpp.
 
 options:
   -o, --output DIR        the output folder, created if missing (required)
-  --name NAME             the C++ namespace cnn::NAME (default: the model's name)
+  --name NAME             the C++ namespace cnn::NAME (default: the model's name), a name
+                          a model line could give
   --unroll N|full         statements a loop body may be unrolled to (default 256)
   --max-header MIB        refuse to write a header larger than this (default 64 MiB)
   -q, --quiet             do not list the files written
