@@ -85,3 +85,11 @@ TEST_CASE("control bytes of the file reach the terminal escaped, with the caret 
   CHECK(c1.find("\xC2\x9B") == std::string::npos);
   CHECK_THAT(c1, Contains("\\xc2\\x9b2J"));
 }
+
+TEST_CASE("the summary shows the control bytes of a file's name escaped") {
+  const auto result = cnnc::check_text("runs/\x1b]0;x\x07.cnn", "input 28x28x1\n" + kLayers);
+  REQUIRE(result.model);
+  const std::string summary = cnnc::format_summary(*result.model);
+  CHECK(summary.find('\x1b') == std::string::npos);
+  CHECK_THAT(summary, Contains("(runs/\\x1b]0;x\\x07.cnn)"));
+}
