@@ -426,7 +426,7 @@ int header_too_large(const Options& options, const cnnc::Model& model,
              "cnnc: error: {}: the generated header would be {} ({} bytes){}, over the limit of "
              "{}; nothing was written{}.\nA smaller --unroll keeps more loops rolled; "
              "--max-header MIB raises the limit.\n",
-             options.file, size_text(large.bytes), large.bytes,
+             cnnc::escaped(options.file), size_text(large.bytes), large.bytes,
              options.unroll_text.empty() ? "" : " with --unroll " + options.unroll_text,
              size_text(large.limit), instead);
   return kUserError;
@@ -455,8 +455,8 @@ int run(const Options& options) {
       std::string names;
       for (const auto& layer : result.model->layers)
         names += (names.empty() ? "" : ", ") + layer.name;
-      fmt::print(stderr, "cnnc: error: {} has no layer '{}' (its layers: {})\n", options.file,
-                 options.layer, names);
+      fmt::print(stderr, "cnnc: error: {} has no layer '{}' (its layers: {})\n",
+                 cnnc::escaped(options.file), cnnc::printable(options.layer), names);
       return kUserError;
     }
     std::cout << *text;

@@ -89,22 +89,28 @@ void Parser::statement(Line& line) {
 // 'training' (its settings are read as the section's), a misspelt layer (the next layer's
 // input, or the last layer's output, becomes unknown).
 void Parser::unknown_statement(const Line& line, std::string_view suggestion) {
-  const auto suggests = [&](std::string_view keyword) {
-    return suggestion.find(fmt::format("'{}'", keyword)) != std::string_view::npos;
-  };
+  // The suggested keyword, from "; did you mean 'KEYWORD'?"; empty when there is none.
+  const auto quote = suggestion.find('\'');
+  const std::string_view suggested =
+      quote == std::string_view::npos
+          ? std::string_view()
+          : suggestion.substr(quote + 1, suggestion.find('\'', quote + 1) - quote - 1);
   const bool in_training = program_.training && program_.training->span.line > 0;
-  if (suggests("training") && !in_training) {
+  if (suggested == "training" && !in_training) {
     if (!program_.training) program_.training.emplace();
     program_.training->span = line.span();
     return;
   }
   if (in_training) return;
-  if (!program_.input && !program_.input_broken && program_.layers.empty()) {
+  const bool before_input = !program_.input && !program_.input_broken;
+  if (before_input && program_.layers.empty()) {
     // Before any layer and without an input line, the statement may have been the input.
     program_.input_unknown = true;
-    if (suggests("input")) return;
+    return;
   }
-  program_.unknown_before_layer.push_back(program_.layers.size());
+  // Among the layers, anything but another statement's misspelling may have been a layer.
+  if (suggested.empty() || layer_type_named(suggested))
+    program_.unknown_before_layer.push_back(program_.layers.size());
 }
 
 // `model NAME`

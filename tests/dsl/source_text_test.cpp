@@ -93,3 +93,15 @@ TEST_CASE("the summary shows the control bytes of a file's name escaped") {
   CHECK(summary.find('\x1b') == std::string::npos);
   CHECK_THAT(summary, Contains("(runs/\\x1b]0;x\\x07.cnn)"));
 }
+
+TEST_CASE("a misspelt statement before the input or of another kind leaves the layers checked") {
+  // A misspelt model line: the layers after the input are still checked against it.
+  CHECK(errors("modle x\ninput 28x28x1\nconv2d 4 30x30\nflatten\ndense 10 softmax\n") ==
+        std::vector<std::string>{
+            "1:1: unknown statement 'modle'; did you mean 'model'?",
+            "3:10: conv2d_1: kernel 30x30 does not fit its 28x28x1 input (padding valid)",
+            "  note 2:1: the model's input is 28x28x1"});
+  // A misspelt classes line between the input and the layers.
+  CHECK(errors("input 28x28x1\nclases a b\nconv2d 4 30x30\nflatten\ndense 10 softmax\n").size() ==
+        3);
+}
