@@ -87,6 +87,10 @@ TEST_CASE("a checkpoint's negative or out-of-range epoch is a data error") {
   const auto wrapped = resume(data, edited_checkpoint(data, out2, "epoch", "4294967297"));
   CHECK(wrapped.status == 1);
   CHECK_THAT(wrapped.err, Contains("'epoch' is 4294967297, outside 0 to 2147483647"));
+  TempDir out3;
+  const auto word = resume(data, edited_checkpoint(data, out3, "epoch", "two"));
+  CHECK(word.status == 1);
+  CHECK_THAT(word.err, Contains("checkpoint metadata 'epoch' is 'two', not a number"));
 }
 
 TEST_CASE("a checkpoint's bad setting is a data error about the file, not a usage error") {
