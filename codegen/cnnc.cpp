@@ -22,6 +22,8 @@
 #include "codegen/unroll.hpp"
 #include "dsl/driver.hpp"
 #include "dsl/edit_distance.hpp"
+#include "dsl/identifier.hpp"
+#include "dsl/printable.hpp"
 
 namespace {
 
@@ -65,7 +67,8 @@ Checks a model file and writes its fixed-size C++ into DIR/<name>.hpp.
 
 options:
   -o, --output DIR        the output folder, created if missing (required)
-  --name NAME             the C++ namespace cnn::NAME (default: the model's name)
+  --name NAME             the C++ namespace cnn::NAME (default: the model's name), a name
+                          a model line could give
   --unroll N|full         statements a loop body may be unrolled to (default 256)
   --max-header MIB        refuse to write a header larger than this (default 64 MiB)
   -q, --quiet             do not list the files written
@@ -128,7 +131,8 @@ std::string_view help_of(std::string_view command) {
 }
 
 int usage_error(const UsageProblem& problem) {
-  fmt::print(stderr, "cnnc: {}\nTry 'cnnc{}{} --help'.\n", problem.message,
+  // The message may quote arguments: printed escaped and with long words cut.
+  fmt::print(stderr, "cnnc: {}\nTry 'cnnc{}{} --help'.\n", cnnc::printable(problem.message),
              problem.command.empty() ? "" : " ", problem.command);
   return kUsage;
 }
@@ -297,6 +301,14 @@ Parsed parse_command_line(int argc, char** argv) {
   if (command == generate && generate->get_option("--output")->count() == 0)
     return {std::nullopt,
             UsageProblem{"generate needs an output folder (-o DIR)", options.command}};
+  if (command == generate && !options.name.empty()) {
+    // The name becomes the namespace cnn::NAME and the file NAME.hpp in the output folder.
+    if (const auto problem = cnnc::model_name_problem(options.name))
+      return {
+          std::nullopt,
+          UsageProblem{fmt::format("--name takes a name for the namespace cnn::NAME: {}", *problem),
+                       options.command}};
+  }
   if (!max_header.empty()) {
     std::int64_t mib = 0;
     const auto [end, error] =
@@ -414,7 +426,7 @@ int header_too_large(const Options& options, const cnnc::Model& model,
              "cnnc: error: {}: the generated header would be {} ({} bytes){}, over the limit of "
              "{}; nothing was written{}.\nA smaller --unroll keeps more loops rolled; "
              "--max-header MIB raises the limit.\n",
-             options.file, size_text(large.bytes), large.bytes,
+             cnnc::escaped(options.file), size_text(large.bytes), large.bytes,
              options.unroll_text.empty() ? "" : " with --unroll " + options.unroll_text,
              size_text(large.limit), instead);
   return kUserError;
@@ -443,8 +455,8 @@ int run(const Options& options) {
       std::string names;
       for (const auto& layer : result.model->layers)
         names += (names.empty() ? "" : ", ") + layer.name;
-      fmt::print(stderr, "cnnc: error: {} has no layer '{}' (its layers: {})\n", options.file,
-                 options.layer, names);
+      fmt::print(stderr, "cnnc: error: {} has no layer '{}' (its layers: {})\n",
+                 cnnc::escaped(options.file), cnnc::printable(options.layer), names);
       return kUserError;
     }
     std::cout << *text;

@@ -11,7 +11,4 @@ namespace cnnc {
 
 std::string emit_model_header(const Model& model, const EmitOptions& options);
 
-// "conv2d_1" + "kernel" -> "kConv2d1Kernel": the named offset of a parameter tensor.
-std::string offset_constant(const std::string& layer, const std::string& role);
-
 } // namespace cnnc

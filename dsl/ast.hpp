@@ -147,7 +147,11 @@ struct ClassNames {
 struct Program {
   std::optional<Word> model_name;
   std::optional<Dims> input;
-  bool input_broken = false; // an input line exists but could not be read
+  bool input_broken = false;  // an input line exists but could not be read
+  bool input_unknown = false; // no input line, but an unknown statement may have been it
+  // An unknown statement came before layers[i] (i = layers.size(): after the last layer); what
+  // it would have done to the shapes is unknown.
+  std::vector<std::size_t> unknown_before_layer;
   Span input_span;
   Preprocessing preprocessing;
   std::optional<ClassNames> classes;

@@ -9,6 +9,7 @@
 
 #include "dsl/check_context.hpp"
 #include "dsl/check_input.hpp"
+#include "dsl/check_names.hpp"
 #include "dsl/check_training.hpp"
 #include "dsl/identifier.hpp"
 #include "layers/layer_type.hpp"
@@ -34,9 +35,11 @@ std::optional<Shape> check_input(const ast::Program& program, CheckContext& cont
     }
   }
   const Shape shape = Shape::image(int(dims.sizes[0]), int(dims.sizes[1]), int(dims.sizes[2]));
-  if (shape.size() > kMaxElements) {
-    context.error(dims.span, fmt::format("the input {} has more than {} values", dims.text,
-                                         with_commas(kMaxElements)));
+  if (shape.size() > kMaxLaneValues) {
+    context.error(dims.span, fmt::format("the input {} has {} values, more than the {} the "
+                                         "generated code can index at {} lanes",
+                                         dims.text, with_commas(shape.size()),
+                                         with_commas(kMaxLaneValues), kMaxLanes));
     return std::nullopt;
   }
   return shape;
@@ -87,11 +90,13 @@ RuleResult apply_shape_rule(const ast::Layer& statement, const LayerInput& input
                                               with_commas(kMaxElements))));
     return {};
   }
-  if (output->size() > kMaxElements) {
+  if (output->size() > kMaxLaneValues) {
     context.error(
         statement.keyword,
-        prefixed(statement.label, fmt::format("its output {} has more than {} values",
-                                              to_string(*output), with_commas(kMaxElements))));
+        prefixed(statement.label, fmt::format("its output {} has {} values, more than the {} the "
+                                              "generated code can index at {} lanes",
+                                              to_string(*output), with_commas(output->size()),
+                                              with_commas(kMaxLaneValues), kMaxLanes)));
     return {};
   }
   return {output, input.shape.has_value()};
@@ -224,7 +229,7 @@ std::string model_name_from_path(std::string_view path) {
   if (name.empty() || name == "_") return "model";
   if (name[0] >= '0' && name[0] <= '9') name = "_" + name;
   if (name[0] == '_' && name.size() > 1 && name[1] >= 'A' && name[1] <= 'Z') name = "m" + name;
-  if (identifier_problem(name)) name += "_model";
+  if (model_name_problem(name)) name += "_model";
   return name;
 }
 
@@ -235,7 +240,7 @@ Model check(const ast::Program& program, std::string_view path,
   model.source_path = std::string(path);
   model.name = program.model_name ? program.model_name->text : model_name_from_path(path);
   if (program.model_name) {
-    if (const auto problem = identifier_problem(model.name)) {
+    if (const auto problem = model_name_problem(model.name)) {
       context.error(program.model_name->span,
                     fmt::format("{}; a model's name names its generated code", *problem));
     }
@@ -244,7 +249,7 @@ Model check(const ast::Program& program, std::string_view path,
   if (input_shape) model.input = *input_shape;
   model.training = check_training(program.training, input_shape, context);
   model.preprocessing = check_preprocessing(program.preprocessing, input_shape, context);
-  if (!program.input && !program.input_broken) {
+  if (!program.input && !program.input_broken && !program.input_unknown) {
     if (program.layers.empty()) {
       context.error({}, "no 'input' line and no layers: a model is 'input HxWxC' followed by its "
                         "layers");
@@ -260,7 +265,13 @@ Model check(const ast::Program& program, std::string_view path,
   LayerInput input{input_shape, program.input_span, ""};
   std::map<std::string, Span, std::less<>> names;
   std::vector<LayerFacts> facts;
+  std::vector<bool> checked; // the layer's input and output are known
+  const auto unknown_before = [&](std::size_t index) {
+    return std::find(program.unknown_before_layer.begin(), program.unknown_before_layer.end(),
+                     index) != program.unknown_before_layer.end();
+  };
   for (const ast::Layer& statement : program.layers) {
+    if (unknown_before(facts.size())) input.shape.reset();
     Layer layer;
     layer.type = statement.type;
     layer.name = statement.label;
@@ -300,10 +311,16 @@ Model check(const ast::Program& program, std::string_view path,
       output = rule.output;
       if (output) check_assertions(statement, layer, rule.params_known, context);
     }
+    checked.push_back(input.shape.has_value() && output.has_value());
     input = LayerInput{output, statement.span, statement.label};
     fact.output_known = output.has_value();
     facts.push_back(fact);
     model.layers.push_back(std::move(layer));
+  }
+  if (unknown_before(facts.size())) {
+    // The statement after the last layer may have been the real last layer.
+    facts.back().activation.reset();
+    facts.back().output_known = false;
   }
   check_output_rules(facts, model.layers, program, model.training, context);
   if (program.classes) {
@@ -318,6 +335,7 @@ Model check(const ast::Program& program, std::string_view path,
     rules.last_label = facts.back().statement->label;
     model.class_names = check_classes(*program.classes, rules, context);
   }
+  check_emitted_names(model, program, checked, context);
   if (model.total_params() > kMaxElements) {
     context.error(program.layers.back().keyword,
                   fmt::format("the model has {} parameters, more than the limit of {}",

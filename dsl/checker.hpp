@@ -15,6 +15,11 @@ namespace cnnc {
 // within what a compiler and a machine can hold.
 constexpr std::int64_t kMaxDimension = 1'000'000;    // any one size, count, stride or padding
 constexpr std::int64_t kMaxElements = 2'147'483'647; // a tensor's elements, a model's parameters
+// The generated code indexes a workspace array of `values * L` elements with int, and the
+// runtime instantiates it at up to 64 lanes (cnn/lanes.hpp): an activation or any other
+// workspace array holds at most this many values per lane.
+constexpr std::int64_t kMaxLanes = 64;
+constexpr std::int64_t kMaxLaneValues = kMaxElements / kMaxLanes; // 33,554,431
 
 // `path` gives the default model name (the file's stem as a C++ identifier).
 Model check(const ast::Program& program, std::string_view path,

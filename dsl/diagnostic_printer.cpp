@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "dsl/driver.hpp"
+#include "dsl/printable.hpp"
 
 namespace cnnc {
 namespace {
@@ -90,15 +91,19 @@ std::pair<std::string, Span> window(std::string_view line, Span span) {
 void print_one(std::ostream& out, const SourceFile& source, const LineIndex& lines, Span span,
                const char* kind, const char* kind_color, const std::string& message,
                const Palette& palette) {
+  // What comes from the file or the command line is escaped: a file must not be able to send
+  // escape sequences to the terminal.
+  const std::string path = escaped(source.path);
   if (span.line <= 0) {
-    out << fmt::format("{}{}: {}{}:{} {}{}{}\n", palette.bold, source.path, kind_color, kind,
-                       palette.reset, palette.bold, message, palette.reset);
+    out << fmt::format("{}{}: {}{}:{} {}{}{}\n", palette.bold, path, kind_color, kind,
+                       palette.reset, palette.bold, printable(message), palette.reset);
     return;
   }
-  out << fmt::format("{}{}:{}:{}: {}{}:{} {}{}{}\n", palette.bold, source.path, span.line,
-                     span.column, kind_color, kind, palette.reset, palette.bold, message,
+  out << fmt::format("{}{}:{}:{}: {}{}:{} {}{}{}\n", palette.bold, path, span.line, span.column,
+                     kind_color, kind, palette.reset, palette.bold, printable(message),
                      palette.reset);
-  const auto [shown, shown_span] = window(lines.line(span.line), span);
+  const auto [windowed, windowed_span] = window(lines.line(span.line), span);
+  const auto [shown, shown_span] = escaped_line(windowed, windowed_span);
   out << shown << '\n';
   out << palette.caret << marker(shown, shown_span) << palette.reset << '\n';
 }

@@ -5,7 +5,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/core.h>
 
@@ -24,6 +27,14 @@ CheckResult file_error(const std::string& path, std::string message) {
   return result;
 }
 
+const char* file_kind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a named pipe";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "a special file";
+}
+
 } // namespace
 
 CheckResult check_text(const std::string& path, std::string text) {
@@ -33,6 +44,9 @@ CheckResult check_text(const std::string& path, std::string text) {
     result.diagnostics.push_back({Severity::Error, Span{}, *reason, {}});
     return result;
   }
+  // Editors on Windows start a UTF-8 file with a byte-order mark; it is not part of the text
+  // (and columns are counted without it, as editors count them).
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
   result.source.text = std::move(text);
   const std::vector<Token> tokens = lex(result.source.text);
   const ast::Program program = parse(tokens, result.diagnostics);
@@ -59,15 +73,33 @@ CheckResult check_file(const std::string& path) {
   if (status.type() == fs::file_type::directory)
     return file_error(path, "is a directory, not a model file");
 
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return file_error(path, fmt::format("cannot open the file: {}", std::strerror(errno)));
-  // Read at most one byte past the limit, so that /dev/zero or a huge file ends quickly.
+  // Opened without blocking and checked on the open file itself: a named pipe, a socket or a
+  // terminal (even one put in the file's place after the check above) could keep the reader
+  // waiting forever, and a device could feed it without end.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return file_error(path, fmt::format("cannot open the file: {}", std::strerror(errno)));
+  struct FileCloser {
+    int fd;
+    ~FileCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat opened {};
+  if (::fstat(fd, &opened) != 0)
+    return file_error(path, fmt::format("cannot read the file: {}", std::strerror(errno)));
+  if (!S_ISREG(opened.st_mode))
+    return file_error(path, fmt::format("is {}, not a regular file; a model is read from a file",
+                                        file_kind(opened.st_mode)));
+  // Read at most one byte past the limit, so that a huge file ends quickly.
   std::string text;
   char buffer[65536];
-  while (text.size() <= kMaxSourceBytes && in.read(buffer, sizeof buffer).gcount() > 0) {
-    text.append(buffer, std::size_t(in.gcount()));
+  while (text.size() <= kMaxSourceBytes) {
+    const ssize_t count = ::read(fd, buffer, sizeof buffer);
+    if (count < 0 && errno == EINTR) continue;
+    if (count < 0)
+      return file_error(path, fmt::format("cannot read the file: {}", std::strerror(errno)));
+    if (count == 0) break;
+    text.append(buffer, std::size_t(count));
   }
-  if (in.bad()) return file_error(path, "cannot read the file");
   return check_text(path, std::move(text));
 }
 

@@ -1,10 +1,14 @@
-// C++20's keywords and reserved spellings, checked so that the generated code always compiles.
+// C++20's keywords and reserved spellings, and the names the generated code and its includes
+// use, checked so that the generated code always compiles.
 #include "dsl/identifier.hpp"
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include <fmt/core.h>
+
+#include "dsl/reserved_names.hpp"
 
 namespace cnnc {
 namespace {
@@ -42,7 +46,63 @@ constexpr std::array<std::string_view, 92> kKeywords = {
     "volatile",      "wchar_t",     "while",
     "xor",           "xor_eq"};
 
+// The words of a space-separated list.
+std::set<std::string_view, std::less<>> words(std::string_view list) {
+  std::set<std::string_view, std::less<>> result;
+  while (!list.empty()) {
+    const auto space = std::min(list.find(' '), list.size());
+    if (space > 0) result.insert(list.substr(0, space));
+    list.remove_prefix(std::min(space + 1, list.size()));
+  }
+  return result;
+}
+
+struct ReservedNames {
+  std::set<std::string_view, std::less<>> macros, runtime, generated;
+};
+
+const ReservedNames& reserved_names() {
+  static const ReservedNames names{words(reserved::kMacros), words(reserved::kRuntimeNames),
+                                   words(reserved::kGeneratedNames)};
+  return names;
+}
+
+bool is_identifier(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// A macro or a runtime name: what no name of the generated code may be.
+std::optional<std::string> taken_problem(std::string_view name) {
+  if (reserved_names().macros.contains(name))
+    return fmt::format("'{}' is a macro of the C or C++ headers the generated code is compiled "
+                       "with",
+                       name);
+  if (reserved_names().runtime.contains(name))
+    return fmt::format("'{}' is a name the runtime uses in namespace cnn", name);
+  return std::nullopt;
+}
+
 } // namespace
+
+std::optional<std::string> model_name_problem(std::string_view name) {
+  if (!is_identifier(name))
+    return fmt::format("'{}' is not a C++ identifier (letters, digits and '_', not starting with "
+                       "a digit)",
+                       name);
+  if (auto problem = identifier_problem(name)) return problem;
+  return taken_problem(name);
+}
+
+std::optional<std::string> emitted_name_problem(std::string_view name) {
+  if (auto problem = identifier_problem(name)) return problem;
+  if (auto problem = taken_problem(name)) return problem;
+  if (reserved_names().generated.contains(name))
+    return fmt::format("'{}' is a name the generated code uses for its own purpose", name);
+  return std::nullopt;
+}
 
 std::optional<std::string> identifier_problem(std::string_view name) {
   if (std::find(kKeywords.begin(), kKeywords.end(), name) != kKeywords.end())

@@ -79,8 +79,38 @@ void Parser::statement(Line& line) {
   if (word == "schedule" || word == "early_stopping" || word == "augment")
     return options_setting(line);
   if (word == "init" || word == "bias_init") return init_setting(line);
-  report(first.span,
-         fmt::format("unknown statement '{}'{}", word, did_you_mean(word, statement_words())));
+  const std::string suggestion = did_you_mean(word, statement_words());
+  report(first.span, fmt::format("unknown statement '{}'{}", word, suggestion));
+  unknown_statement(line, suggestion);
+}
+
+// An unknown statement is reported once. What it may have been is marked, so that no other
+// error follows from its absence: a misspelt 'input' (no "missing input line"), a misspelt
+// 'training' (its settings are read as the section's), a misspelt layer (the next layer's
+// input, or the last layer's output, becomes unknown).
+void Parser::unknown_statement(const Line& line, std::string_view suggestion) {
+  // The suggested keyword, from "; did you mean 'KEYWORD'?"; empty when there is none.
+  const auto quote = suggestion.find('\'');
+  const std::string_view suggested =
+      quote == std::string_view::npos
+          ? std::string_view()
+          : suggestion.substr(quote + 1, suggestion.find('\'', quote + 1) - quote - 1);
+  const bool in_training = program_.training && program_.training->span.line > 0;
+  if (suggested == "training" && !in_training) {
+    if (!program_.training) program_.training.emplace();
+    program_.training->span = line.span();
+    return;
+  }
+  if (in_training) return;
+  const bool before_input = !program_.input && !program_.input_broken;
+  if (before_input && program_.layers.empty()) {
+    // Before any layer and without an input line, the statement may have been the input.
+    program_.input_unknown = true;
+    return;
+  }
+  // Among the layers, anything but another statement's misspelling may have been a layer.
+  if (suggested.empty() || layer_type_named(suggested))
+    program_.unknown_before_layer.push_back(program_.layers.size());
 }
 
 // `model NAME`

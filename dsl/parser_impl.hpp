@@ -65,6 +65,7 @@ private:
   void report(Span span, std::string message) { report(Failure{span, std::move(message), {}}); }
 
   void statement(Line& line);
+  void unknown_statement(const Line& line, std::string_view suggestion);
 
   // `model NAME`
   void model(Line& line);

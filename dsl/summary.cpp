@@ -5,6 +5,7 @@
 
 #include "dsl/check_context.hpp"
 #include "dsl/driver.hpp"
+#include "dsl/printable.hpp"
 #include "layers/layer_type.hpp"
 
 namespace cnnc {
@@ -101,7 +102,8 @@ std::string class_name_text(const std::string& name) {
     word = word &&
            ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
   }
-  return word ? name : fmt::format("\"{}\"", name);
+  // Control bytes (a terminal escape sequence) are shown escaped.
+  return word ? name : fmt::format("\"{}\"", escaped(name));
 }
 
 bool has_weights(const Layer& layer) {
@@ -135,7 +137,8 @@ std::string format_summary(const Model& model) {
   const std::string thin(width, '_');
   const std::string thick(width, '=');
 
-  std::string out = fmt::format("Model: {} ({})\n{}\n", model.name, model.source_path, thin);
+  std::string out =
+      fmt::format("Model: {} ({})\n{}\n", model.name, escaped(model.source_path), thin);
   out += fmt::format("{:<{}}{:<{}}{}\n{}\n", "Layer (type)", layer_width, "Output Shape",
                      shape_width, "Param #", thick);
   for (const auto& layer : model.layers) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 namespace cnn {
 namespace {
 
@@ -16,22 +18,40 @@ const std::string& field(const Safetensors& file, const std::string& key) {
   return it->second;
 }
 
-template <class Number>
-Number number_field(const Safetensors& file, const std::string& key) {
+// A whole number of the checkpoint's metadata in [minimum, maximum], read as 64-bit so that a
+// value outside the field's type is reported instead of wrapping around.
+template <class Whole>
+Whole whole_field(const Safetensors& file, const std::string& key, Whole minimum, Whole maximum) {
+  const std::string& text = field(file, key);
+  long long value = 0;
+  std::size_t used = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::logic_error&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty())
+    throw DataError(
+        fmt::format("{}: checkpoint metadata '{}' is '{}', not a number", file.path, key, text));
+  if (value < static_cast<long long>(minimum) || value > static_cast<long long>(maximum))
+    throw DataError(fmt::format("{}: checkpoint metadata '{}' is {}, outside {} to {}", file.path,
+                                key, text, minimum, maximum));
+  return static_cast<Whole>(value);
+}
+
+double real_field(const Safetensors& file, const std::string& key) {
   const std::string& text = field(file, key);
   try {
     std::size_t used = 0;
-    Number value;
-    if constexpr (std::is_same_v<Number, double>)
-      value = std::stod(text, &used);
-    else
-      value = static_cast<Number>(std::stoll(text, &used));
+    const double value = std::stod(text, &used);
     if (used == text.size()) return value;
   } catch (const std::logic_error&) {
   }
   throw DataError(
       fmt::format("{}: checkpoint metadata '{}' is '{}', not a number", file.path, key, text));
 }
+
+constexpr int kMaxInt = std::numeric_limits<int>::max();
 
 } // namespace
 
@@ -91,18 +111,19 @@ RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, 
                                   entry->name, model.param_count));
     file.copy_f32(*entry, state.values->data());
   }
-  optimizer.set_iterations(number_field<std::int64_t>(file, "iterations"));
+  optimizer.set_iterations(
+      whole_field<std::int64_t>(file, "iterations", 0, std::numeric_limits<std::int64_t>::max()));
   RunPosition position;
-  position.epoch = number_field<int>(file, "epoch");
+  position.epoch = whole_field<int>(file, "epoch", 0, kMaxInt);
   position.shuffle_state = field(file, "shuffle_rng");
   position.history = parse_history_csv(field(file, "history"), file.path);
   if (file.metadata.count("augment_rng")) position.augment_state = field(file, "augment_rng");
   if (file.metadata.count("early_stopping_best_epoch")) {
     EarlyStoppingState& early = position.early_stopping;
-    early.best = number_field<double>(file, "early_stopping_best");
-    early.best_epoch = number_field<int>(file, "early_stopping_best_epoch");
-    early.wait = number_field<int>(file, "early_stopping_wait");
-    early.stopped = number_field<int>(file, "early_stopping_stopped");
+    early.best = real_field(file, "early_stopping_best");
+    early.best_epoch = whole_field<int>(file, "early_stopping_best_epoch", 0, kMaxInt);
+    early.wait = whole_field<int>(file, "early_stopping_wait", 0, kMaxInt);
+    early.stopped = whole_field<int>(file, "early_stopping_stopped", 0, kMaxInt);
     if (!model.tensors.empty() && file.find("best." + std::string(model.tensors.front().name))) {
       early.best_params.assign(model.param_count, 0.0f);
       for (const auto& tensor : model.tensors) {
@@ -128,7 +149,7 @@ int checkpoint_epoch(const Safetensors& file) {
   if (field(file, "format") != kCheckpointFormat)
     throw DataError(fmt::format("{}: not a checkpoint (format '{}'; a weights file goes to --init)",
                                 file.path, field(file, "format")));
-  return number_field<int>(file, "epoch");
+  return whole_field<int>(file, "epoch", 0, kMaxInt);
 }
 
 } // namespace cnn

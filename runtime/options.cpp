@@ -471,16 +471,31 @@ TrainSettings resolve_settings(const TrainingConfig& model, const std::string& m
     if (!row.to_settings) continue;
     const std::string name(row.name);
     const std::string* text = nullptr;
+    const OptionTexts* source = nullptr;
     bool from_model_file = false;
     const OptionTexts* layers[] = {&defaults, &from_model, &checkpoint, &line.given};
     for (const OptionTexts* layer : layers) {
       const auto found = layer->find(name);
       if (found == layer->end()) continue;
       text = &found->second;
+      source = layer;
       from_model_file = layer == &from_model;
     }
     if (!text) continue;
-    row.to_settings(s, read_value(row, *text));
+    Value value;
+    try {
+      value = read_value(row, *text);
+    } catch (const UsageError& error) {
+      // The user did not type a checkpoint's value: the file is wrong, not the command line.
+      // The reason follows the option's name in the usage message ("--threads 0: need ...").
+      if (source != &checkpoint) throw;
+      const std::string_view usage = error.what();
+      const auto colon = usage.find(": ");
+      throw DataError(fmt::format("{}: the checkpoint's setting '{}' is '{}': {}",
+                                  line.resume.value_or("checkpoint"), row.checkpoint_key, *text,
+                                  colon == usage.npos ? usage : usage.substr(colon + 2)));
+    }
+    row.to_settings(s, value);
     if (!row.checkpoint_key.empty()) s.texts[name] = *text;
     if (row.kind == Kind::Validation) s.scale_validation = from_model_file;
   }

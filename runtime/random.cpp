@@ -106,6 +106,11 @@ void Rng::set_state(const std::string& text) {
       throw std::invalid_argument("malformed random generator state '" + text + "'");
     s_[i] = word(i * 17);
   }
+  // xoshiro256** maps the all-zero state to itself: every draw would be 0, and a rejection
+  // loop (normal(), below()) would never end.
+  if (s_[0] == 0 && s_[1] == 0 && s_[2] == 0 && s_[3] == 0)
+    throw std::invalid_argument("random generator state '" + text +
+                                "' is all zeros, which never changes");
   has_spare_ = text[4 * 17] == '+';
   spare_ = std::bit_cast<double>(word(4 * 17 + 1));
 }

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <fmt/core.h>
@@ -24,7 +25,7 @@ Run run_cnnc(const std::string& arguments) {
       std::filesystem::temp_directory_path() / fmt::format("cnnc-cli-test-{}", ::getpid());
   std::filesystem::create_directories(folder);
   const std::string out = (folder / "out").string(), err = (folder / "err").string();
-  const std::string command = fmt::format("cd '{}' && '{}' {} >'{}' 2>'{}' </dev/null",
+  const std::string command = fmt::format("cd '{}' && timeout 60 '{}' {} >'{}' 2>'{}' </dev/null",
                                           CNNC_SOURCE_DIR, CNNC_BINARY, arguments, out, err);
   const int status = std::system(command.c_str());
   Run run;
@@ -182,6 +183,38 @@ TEST_CASE("generate refuses a header over --max-header, saying its size, and wri
   CHECK(zero.err.find("cnnc: --max-header takes a size in MiB from 1 to 1048576, not '0'") == 0);
 }
 
+TEST_CASE("generate --name takes only a usable namespace name and writes nothing otherwise") {
+  const auto folder =
+      std::filesystem::temp_directory_path() / fmt::format("cnnc-cli-name-{}", ::getpid());
+  const std::string usage = "Try 'cnnc generate --help'.\n";
+  const auto generate = [&](const std::string& name) {
+    return run_cnnc(
+        fmt::format("generate models/mnist.cnn -o '{}/out' --name '{}'", folder.string(), name));
+  };
+  const Run keyword = generate("class");
+  CHECK(keyword.exit_code == 2);
+  CHECK(keyword.err ==
+        "cnnc: --name takes a name for the namespace cnn::NAME: 'class' is a C++ keyword\n" +
+            usage);
+  const Run space = generate("a b");
+  CHECK(space.exit_code == 2);
+  CHECK(space.err == "cnnc: --name takes a name for the namespace cnn::NAME: 'a b' is not a C++ "
+                     "identifier (letters, digits and '_', not starting with a digit)\n" +
+                         usage);
+  // A path would write outside the output folder.
+  const Run path = generate("../x");
+  CHECK(path.exit_code == 2);
+  CHECK(path.err.find("'../x' is not a C++ identifier") != std::string::npos);
+  const Run macro = generate("EOF");
+  CHECK(macro.exit_code == 2);
+  CHECK(macro.err.find("'EOF' is a macro of the C or C++ headers") != std::string::npos);
+  CHECK(!std::filesystem::exists(folder));
+  const Run good = generate("lecture_net");
+  CHECK(good.exit_code == 0);
+  CHECK(std::filesystem::exists(folder / "out" / "lecture_net.hpp"));
+  std::filesystem::remove_all(folder);
+}
+
 TEST_CASE("a binary file exits 1, not a crash") {
   const Run run = run_cnnc("check --no-color /bin/sh");
   CHECK(run.exit_code == 1);
@@ -214,4 +247,26 @@ TEST_CASE("inspect without a LAYER says how to get cnnc-inspect when it is missi
                      "beside cnnc nor on PATH.\n") == 0);
   CHECK(message.find("'cnnc inspect FILE LAYER' prints a layer's kernels without it.") !=
         std::string::npos);
+}
+
+TEST_CASE("check refuses a named pipe at once instead of waiting for a writer") {
+  const auto folder =
+      std::filesystem::temp_directory_path() / fmt::format("cnnc-fifo-test-{}", ::getpid());
+  std::filesystem::create_directories(folder);
+  const auto pipe = folder / "model.cnn";
+  REQUIRE(::mkfifo(pipe.c_str(), 0600) == 0);
+  // No writer ever opens the pipe: before the fix this waited forever (timeout gives 124).
+  const Run run = run_cnnc(fmt::format("check --no-color '{}'", pipe.string()));
+  std::filesystem::remove_all(folder);
+  CHECK(run.exit_code == 1);
+  CHECK(run.err == fmt::format("{}: error: is a named pipe, not a regular file; a model is read "
+                               "from a file\n1 error generated.\n",
+                               pipe.string()));
+}
+
+TEST_CASE("check refuses a character device such as a terminal") {
+  const Run run = run_cnnc("check --no-color /dev/zero");
+  CHECK(run.exit_code == 1);
+  CHECK(run.err == "/dev/zero: error: is a character device, not a regular file; a model is "
+                   "read from a file\n1 error generated.\n");
 }

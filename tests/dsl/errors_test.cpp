@@ -1,6 +1,9 @@
 // Every class of error the checker reports: its exact message, line and column, and notes.
 #include <catch2/catch.hpp>
 
+#include <fmt/core.h>
+
+#include "dsl/checker.hpp"
 #include "support.hpp"
 
 using cnnc::test::errors;
@@ -357,11 +360,13 @@ TEST_CASE("absurd sizes are errors, never overflows") {
         Lines{"1:7: every size of the input shape must be from 1 to 1,000,000, not "
               "99999999999999999999x1x1"});
   CHECK(errors("input 100000x100000x1\n" + kHead) ==
-        Lines{"1:7: the input 100000x100000x1 has more than 2,147,483,647 values"});
+        Lines{"1:7: the input 100000x100000x1 has 10,000,000,000 values, more than the "
+              "33,554,431 the generated code can index at 64 lanes"});
   CHECK(errors("input 1000x1000x1\nflatten\ndense 1000000 softmax\n") ==
         Lines{"3:1: dense_1: the layer would have more than 2,147,483,647 parameters"});
   CHECK(errors("input 1000x1000x3\nconv2d 1000000 1x1\n" + kHead) ==
-        Lines{"2:1: conv2d_1: its output 1000x1000x1000000 has more than 2,147,483,647 values"});
+        Lines{"2:1: conv2d_1: its output 1000x1000x1000000 has 1,000,000,000,000 values, more "
+              "than the 33,554,431 the generated code can index at 64 lanes"});
   CHECK(errors("input 28x28x1\nconv2d 2000000 3\n" + kHead) ==
         Lines{"2:8: conv2d_1: the filter count 2000000 exceeds the limit of 1,000,000"});
   CHECK(errors("input 4x4x1\n" + kHead + "training\nlr 1e999\n").size() == 1);
@@ -429,6 +434,78 @@ TEST_CASE("model and layer names must be usable as C++ names") {
   CHECK(errors("input 4x4x1\nflatten name=7\ndense 10 softmax\n") ==
         Lines{"2:14: flatten_1: a layer name is a word of letters, digits and '_' starting with a "
               "letter, not '7'"});
+}
+
+TEST_CASE("a model's name must not be a name of the C and C++ headers or of the runtime") {
+  const std::string suffix = "; a model's name names its generated code";
+  for (const char* name : {"NULL", "errno", "EOF", "stdout", "INFINITY", "linux"})
+    CHECK(errors(fmt::format("model {}\ninput 4x4x1\n", name) + kHead) ==
+          Lines{fmt::format("1:7: '{}' is a macro of the C or C++ headers the generated code is "
+                            "compiled with{}",
+                            name, suffix)});
+  for (const char* name : {"std", "cnn", "fmt", "TensorInfo", "describe"})
+    CHECK(errors(fmt::format("model {}\ninput 4x4x1\n", name) + kHead) ==
+          Lines{fmt::format("1:7: '{}' is a name the runtime uses in namespace cnn{}", name,
+                            suffix)});
+  // Names only the generated code's locals use stay free for a namespace.
+  for (const char* name : {"mnist", "model", "input", "output", "a", "Net"})
+    CHECK(errors(fmt::format("model {}\ninput 4x4x1\n", name) + kHead).empty());
+  // A file name that would give a taken name gets "_model", as a keyword's does.
+  CHECK(cnnc::model_name_from_path("std.cnn") == "std_model");
+  CHECK(cnnc::model_name_from_path("NULL.cnn") == "NULL_model");
+  const auto from_file = cnnc::check_text("models/fmt.cnn", "input 4x4x1\n" + kHead);
+  REQUIRE(from_file.model);
+  CHECK(from_file.model->name == "fmt_model");
+}
+
+TEST_CASE("two layer names that give the same generated name are an error at the second") {
+  CHECK(errors("input 4x4x1\nflatten\ndense 8\ndense 2 softmax name=dense1\n") ==
+        Lines{"4:22: dense1: the generated code would use 'kDense1Kernel' for this layer and for "
+              "layer dense_1; give one of them another name",
+              "  note 3:1: dense_1 is here"});
+  CHECK(errors("input 8x8x1\nconv2d 2 3x3 name=a_b\nconv2d 2 3x3 name=aB\nflatten\ndense 2 "
+               "softmax\n") ==
+        Lines{"3:19: aB: the generated code would use 'kABKernel' for this layer and for layer "
+              "a_b; give one of them another name",
+              "  note 2:19: a_b is here"});
+  // A padded convolution's gradient buffer, and the output gradient of a layer named after it.
+  CHECK(errors("input 8x8x1\nconv2d 2 3x3\nconv2d 2 3x3 padding=same name=a\nconv2d 2 3x3 "
+               "name=a_padded\nflatten\ndense 2 softmax\n") ==
+        Lines{"4:19: a_padded: the generated code would use 'a_padded_grad' for this layer and "
+              "for layer a; give one of them another name",
+              "  note 3:32: a is here"});
+  // Batch normalization's stage functions, and the kernels of a layer named after them.
+  CHECK(errors("input 4x4x1\nflatten\ndense 4 name=n\nbatchnorm name=b\ndense 4 "
+               "name=b_finish\ndense 2 softmax\n") ==
+        Lines{"5:14: b_finish: the generated code would use 'b_finish_forward' for this layer "
+              "and for layer b; give one of them another name",
+              "  note 4:16: b is here"});
+  // Without a padding the convolution has no padded buffers: no clash.
+  CHECK(errors("input 8x8x1\nconv2d 2 3x3\nconv2d 2 3x3 name=a\nconv2d 2 3x3 "
+               "name=a_padded\nflatten\ndense 2 softmax\n")
+            .empty());
+}
+
+TEST_CASE("a layer name must not give a name the generated code or the headers use") {
+  CHECK(errors("input 4x4x1\nflatten\ndense 2 softmax name=output\n") ==
+        Lines{"3:22: output: the generated code would use 'output_grad' for this layer, but "
+              "'output_grad' is a name the generated code uses for its own purpose; give the "
+              "layer another name"});
+  // A name that merely starts like one of the generated code's is free.
+  CHECK(errors("input 4x4x1\nflatten\ndense 2 name=forward\ndense 2 softmax\n").empty());
+}
+
+TEST_CASE("a workspace array beyond the int indexes of the generated code is an error") {
+  // The output fits, the zero-padded copy of the input does not.
+  CHECK(errors("input 4096x4095x2\nconv2d 1 3x3 padding=same\nmaxpool 8\nflatten\ndense 10 "
+               "softmax\n") ==
+        Lines{"2:1: conv2d_1: its workspace array conv2d_1_padded would hold 33,579,012 values "
+              "per lane, more than the 33,554,431 the generated code can index at 64 lanes"});
+  CHECK(errors("input 16384x16384x1\nmaxpool 64\nflatten\ndense 10 softmax\n") ==
+        Lines{"1:7: the input 16384x16384x1 has 268,435,456 values, more than the 33,554,431 the "
+              "generated code can index at 64 lanes"});
+  CHECK(errors("input 4096x4096x2\nmaxpool 64\nflatten\ndense 10 softmax\n").empty() == false);
+  CHECK(errors("input 4096x4096x1\nmaxpool 64\nflatten\ndense 10 softmax\n").empty());
 }
 
 TEST_CASE("bias, l2 and count_padding take their own kind of value, once") {

@@ -153,6 +153,10 @@ TEST_CASE("whole numbers beyond their field's range are rejected, never wrapped 
              Equals("--epochs: 'two' is not a valid whole number"));
   CHECK_THAT(usage_error({"--epochs", "3x"}), Equals("--epochs: '3x' is not a valid whole number"));
   CHECK(parse({"--epochs", "2147483647"}).epochs == 2147483647);
+  CHECK_THAT(usage_error({"--batch", "4294967328"}),
+             Equals("--batch 4294967328: need at most 2147483647"));
+  CHECK_THAT(usage_error({"--patience", "4294967297"}),
+             Equals("--patience 4294967297: need at most 1000000"));
   CHECK_THAT(usage_error({"--seed", "-1"}), Contains("--seed: '-1' is not a whole number"));
   CHECK_THAT(usage_error({"--seed", "18446744073709551616"}), Contains("is not a whole number"));
 }
@@ -170,6 +174,8 @@ TEST_CASE("option --threads takes 1 to 256 in every command that runs the model"
     CHECK_THAT(usage_error(with("0")), Equals("--threads 0: need 1 to 256"));
     CHECK_THAT(usage_error(with("257")), Equals("--threads 257: need 1 to 256"));
     CHECK_THAT(usage_error(with("4294967297")), Equals("--threads 4294967297: need 1 to 256"));
+    CHECK_THAT(usage_error(with("100000")), Equals("--threads 100000: need 1 to 256"));
+    CHECK_THAT(usage_error(with("-7")), Equals("--threads -7: need 1 to 256"));
     CHECK(parse(with("256")).threads == 256);
     CHECK(parse(with("1")).threads == 1);
   }
@@ -235,11 +241,26 @@ TEST_CASE("resolve_settings passes --format and --overwrite on and checks a chec
   CHECK(settings.overwrite);
   CHECK(settings.out_dir == "runs/dense");
   CHECK(cnn::resolve_settings(model, "dense", parse({})).format.empty());
-  // Values a checkpoint supplies go through the same range checks as the command line's.
-  CHECK_THROWS_WITH(cnn::resolve_settings(model, "dense", parse({}), {{"--threads", "0"}}),
-                    Equals("--threads 0: need 1 to 256"));
-  CHECK_THROWS_WITH(cnn::resolve_settings(model, "dense", parse({}), {{"--lr", "-1"}}),
-                    Equals("--lr -1: need a positive finite number"));
+  // Values a checkpoint supplies go through the same range checks as the command line's, but
+  // are the file's fault: a data error naming the file and the setting, not a usage error
+  // about an option the user never typed.
+  const auto resume = parse({"--resume", "runs/dense/checkpoint.safetensors"});
+  CHECK_THROWS_MATCHES(
+      cnn::resolve_settings(model, "dense", resume, {{"--threads", "0"}}), cnn::DataError,
+      Catch::Matchers::Message("runs/dense/checkpoint.safetensors: the checkpoint's setting "
+                               "'threads' is '0': need 1 to 256"));
+  CHECK_THROWS_MATCHES(
+      cnn::resolve_settings(model, "dense", resume, {{"--lr", "-1"}}), cnn::DataError,
+      Catch::Matchers::Message("runs/dense/checkpoint.safetensors: the checkpoint's setting 'lr' "
+                               "is '-1': need a positive finite number"));
+  CHECK_THROWS_MATCHES(
+      cnn::resolve_settings(model, "dense", resume, {{"--epochs", "4294967297"}}), cnn::DataError,
+      Catch::Matchers::Message("runs/dense/checkpoint.safetensors: the checkpoint's setting "
+                               "'epochs' is '4294967297': need at most 2147483647"));
+  // A command-line value that overrides a bad checkpoint value leaves nothing to complain about.
+  CHECK(cnn::resolve_settings(model, "dense", parse({"--resume", "c", "--threads", "2"}),
+                              {{"--threads", "0"}})
+            .threads == 2);
 }
 
 TEST_CASE("settings come from the model file, then the checkpoint, then the command line") {
