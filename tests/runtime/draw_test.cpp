@@ -252,3 +252,17 @@ TEST_CASE("draw refuses a sample index beyond the data and conflicting inputs") 
   CHECK(sample_alone.status == 2);
   CHECK_THAT(sample_alone.err, Contains("--sample goes with --data"));
 }
+
+TEST_CASE("draw takes one image: a folder of several or a file that does not decode is refused") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("two"));
+  write_grey_png(dir.file("two/a.png"), 28, 28, test_image());
+  write_grey_png(dir.file("two/b.png"), 28, 28, test_image());
+  const auto several = run_trainer<Filters>({"draw", "--image", dir.file("two")});
+  CHECK(several.status == 1);
+  CHECK_THAT(several.err, Contains(dir.file("two") + ": holds 2 samples; draw takes one image"));
+  write_bytes(dir.file("broken.png"), {0x89, 'P', 'N', 'G', 1, 2, 3});
+  const auto broken = run_trainer<Filters>({"draw", "--image", dir.file("broken.png")});
+  CHECK(broken.status == 1);
+  CHECK_THAT(broken.err, Contains(dir.file("broken.png") + ": cannot decode the image"));
+}
