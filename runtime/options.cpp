@@ -460,7 +460,7 @@ predict: the model's outputs (class probabilities) for every sample, as CSV.
   --output FILE.csv where the CSV goes (default: standard output)
   --threads N, --quiet    as for train
 
-summary: the layers with their output shapes, parameter counts and FLOPs.
+summary: the layers with their output shapes, parameter counts (trainable and not) and FLOPs.
 
 draw: pictures (PNG) of what the network computes (docs/pictures.md): the filters of every
 convolution, and for one input the feature maps of every layer with an image output and, for

@@ -266,3 +266,14 @@ TEST_CASE("draw takes one image: a folder of several or a file that does not dec
   CHECK(broken.status == 1);
   CHECK_THAT(broken.err, Contains(dir.file("broken.png") + ": cannot decode the image"));
 }
+
+TEST_CASE("the trainer's summary counts trainable and non-trainable parameters as Keras does") {
+  const auto fixed = run_trainer<Filters>({"summary"});
+  REQUIRE(fixed.status == 0);
+  CHECK_THAT(fixed.out, Contains("Total params: 40\nTrainable params: 0\nNon-trainable params: "
+                                 "40\n"));
+  const auto learnt = run_trainer<Mnist>({"summary"});
+  REQUIRE(learnt.status == 0);
+  CHECK_THAT(learnt.out, Contains("Total params: 38,390\nTrainable params: 38,390\nNon-trainable "
+                                  "params: 0\n"));
+}

@@ -148,7 +148,8 @@ int trainer_main(int argc, const char* const* argv, std::FILE* out = stdout,
       fmt::print(out, "{}",
                  summary_table(Model::kName,
                                std::span<const LayerInfo>(Model::kLayers, Model::kLayerCount),
-                               Model::kParamCount));
+                               Model::kParamCount,
+                               std::span<const TensorInfo>(Model::kTensors, Model::kTensorCount)));
       return 0;
     }
     if (line.command == "evaluate") return run_evaluate<Model>(line, out, err);
