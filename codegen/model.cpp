@@ -20,8 +20,9 @@ struct Tensor {
   std::vector<int> dims;
   int fan_in = 0, fan_out = 0;
   Initializer init;
-  bool trainable = true; // false for state the optimizer leaves alone
-  double l2 = 0;         // L2 regularization factor
+  bool trainable = true;      // false for state the optimizer leaves alone
+  double l2 = 0;              // L2 regularization factor
+  std::vector<double> values; // fixed values from the model file; empty for the others
 };
 
 // A layer with everything its kernels and the tables need.
@@ -225,7 +226,8 @@ private:
                     shape.init,
                     shape.trainable,
                     // The layer's own `l2=`, else the training section's `l2` for kernels.
-                    shape.l2.value_or(shape.role == "kernel" ? model_.training.l2 : 0.0)};
+                    shape.l2.value_or(shape.role == "kernel" ? model_.training.l2 : 0.0),
+                    shape.values};
       for (const std::int64_t d : shape.dims) {
         tensor.dims.push_back(int(d));
         tensor.size *= d;
@@ -315,8 +317,43 @@ private:
     out_.blank();
   }
 
+  // The values of fixed tensors, as floats: "-1.0f, 0.11111111f".
+  static std::string float_literals(const std::vector<double>& values) {
+    std::string text;
+    for (const double value : values) {
+      std::string number = fmt::format("{}", float(value));
+      if (number.find_first_of(".eEn") == std::string::npos) number += ".0";
+      text += (text.empty() ? "" : ", ") + number + "f";
+    }
+    return text;
+  }
+
+  // The arrays of fixed tensors' values (a conv2d's `filter` lines), which kTensors points at.
+  void fixed_values() {
+    bool any = false;
+    for (const auto& t : tensors_) any = any || !t.values.empty();
+    if (!any) return;
+    out_.line("// Fixed values from the model file (not trained): kTensors[i].values points here.");
+    for (const auto& t : tensors_) {
+      if (t.values.empty()) continue;
+      // A line per run of the last dimension (a kernel's output channels), at most 8 values.
+      const std::size_t last = std::size_t(t.dims.back());
+      const std::size_t run = std::min<std::size_t>(last, 8);
+      out_.linef("static constexpr float {}Values[{}] = {{ // ({})",
+                 offset_constant(t.layer, t.role), t.values.size(), dims_text(t.dims));
+      for (std::size_t begin = 0; begin < t.values.size();) {
+        const std::size_t end = std::min(begin + run, begin + (last - begin % last));
+        out_.linef("    {},", float_literals(std::vector<double>(t.values.begin() + long(begin),
+                                                                 t.values.begin() + long(end))));
+        begin = end;
+      }
+      out_.line("};");
+    }
+  }
+
   // The description tables, one designated field per member of the contract's structs.
   void tables() {
+    fixed_values();
     out_.linef("static constexpr cnn::TensorInfo kTensors[{}] = {{",
                tensors_.empty() ? "1" : "kTensorCount");
     if (tensors_.empty()) out_.line("    {}, // no parameters; kTensorCount is 0");
@@ -334,8 +371,10 @@ private:
           fmt::format(".fan_in = {}", t.fan_in), fmt::format(".fan_out = {}", t.fan_out),
           fmt::format(".init = {{.kind = cnn::InitKind::{}, .param = {}}}", enumerator(t.init.kind),
                       literal(t.init.param))};
-      const std::vector<std::string> training = {fmt::format(".trainable = {}", t.trainable),
-                                                 fmt::format(".l2 = {}", literal(t.l2))};
+      std::vector<std::string> training = {fmt::format(".trainable = {}", t.trainable),
+                                           fmt::format(".l2 = {}", literal(t.l2))};
+      if (!t.values.empty())
+        training.push_back(fmt::format(".values = {}Values", offset_constant(t.layer, t.role)));
       out_.braced("    ", {names, place, init, training}, ",");
     }
     out_.line("};");
@@ -571,6 +610,24 @@ private:
     });
   }
 
+  // layer_output: where forward leaves each layer's output, for pictures of the feature maps.
+  void layer_output() {
+    out_.line(
+        "// The output of layer `index` (kLayers' order) after forward: T[size][L], size the");
+    out_.line(
+        "// product of kLayers[index].out_dims (flatten's is its input's memory); nullptr for");
+    out_.line("// an index out of range.");
+    out_.linef("template <typename T, int L, {}>", kWorkspaceParameter);
+    out_.open_scope("static const T* layer_output(const Ws<T, L>& ws, int index)");
+    out_.open_scope("switch (index)");
+    for (std::size_t i = 0; i < layers_.size(); ++i)
+      out_.linef("case {}: return ws.{};", i, layers_[i].context.output);
+    out_.line("default: return nullptr;");
+    out_.close_scope();
+    out_.close_scope("layer_output");
+    out_.blank();
+  }
+
   void drivers() {
     bool any_params = false;
     for (const auto& planned : layers_) any_params = any_params || planned.has_params();
@@ -599,6 +656,7 @@ private:
     forward_calls(0, n);
     out_.close_scope("forward");
     out_.blank();
+    layer_output();
     LossContext loss{model_.training.loss, fused_, int(model_.output().size()), output_,
                      output_grad_,         budget_};
     emit_loss(out_, loss);

@@ -64,6 +64,18 @@ struct Option {
   Span span; // the value
 };
 
+// `filter edge` or `filter -1,-1,-1,-1,8,-1,-1,-1,-1 bias=0.5 scale=0.0625`: one fixed filter
+// of the convolution above it, a preset's name or its numbers (row by row, channels innermost).
+struct Filter {
+  Span keyword;
+  Span span; // the whole statement
+  std::optional<Word> preset;
+  std::optional<NumberList> values;
+  std::optional<Number> bias, scale;
+  Span bias_key, scale_key;
+  bool broken = false; // a syntax error: counted, but its values are unknown
+};
+
 struct Layer {
   const LayerType* type = nullptr;
   Span keyword;                 // the layer's keyword
@@ -83,6 +95,7 @@ struct Layer {
   std::optional<Dims> expected_shape;    // `-> SHAPE`
   std::optional<Number> expected_params; // `params N`
   std::vector<Option> options;           // the other options, in source order
+  std::vector<Filter> filters;           // the `filter` lines after it: fixed, not trained
 
   const Option* option(std::string_view key) const {
     for (const Option& candidate : options)

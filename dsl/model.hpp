@@ -73,6 +73,11 @@ struct Layer {
   Initializer kernel_init;                   // Conv2D and Dense
   Initializer bias_init{InitKind::Zeros, 0}; // Conv2D and Dense
 
+  // Conv2D with `filter` lines: the fixed kernel in Keras' layout (kh, kw, in_c, out_c) and the
+  // fixed bias (units values, when use_bias), which the optimizer does not update. Empty for a
+  // layer that learns its weights.
+  std::vector<double> fixed_kernel, fixed_bias;
+
   // Settings of one kind only, by name (dropout's "rate", batch normalization's "momentum").
   std::vector<std::pair<std::string, double>> values;
 

@@ -11,7 +11,7 @@ namespace {
 // Every statement keyword, and other spellings ("alias=ours") to suggest ours for.
 const std::vector<std::string>& statement_words() {
   static const std::vector<std::string> words = [] {
-    std::vector<std::string> list = {"model", "input", "classes"};
+    std::vector<std::string> list = {"model", "input", "classes", "filter"};
     for (const LayerType* type : layer_types()) list.emplace_back(type->keyword);
     for (const char* word :
          {"training", "loss", "optimizer", "batch", "epochs", "validation", "seed", "init",
@@ -71,6 +71,7 @@ void Parser::statement(Line& line) {
   if (word == "model") return model(line);
   if (word == "input") return input(line);
   if (word == "classes") return classes(line);
+  if (word == "filter") return filter(line);
   if (word == "training") return training(line);
   if (word == "loss") return loss(line);
   if (word == "optimizer") return optimizer(line);

@@ -84,6 +84,10 @@ private:
 
   void layer(Line& line, const LayerType& type);
 
+  // `filter PRESET|N,N,... [bias=B] [scale=S]`: a fixed filter of the layer above it.
+  void filter(Line& line);
+  std::optional<Failure> filter_items(Line& line, ast::Filter& filter);
+
   // A layer's positional values, `key=value` options, `-> SHAPE` and `params N`, any order.
   std::optional<Failure> layer_items(Line& line, const LayerType& type, ast::Layer& layer);
 

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "layers/convolution.hpp"
+#include "layers/fixed_filters.hpp"
 
 namespace cnnc {
 namespace {
@@ -50,6 +51,7 @@ std::optional<Shape> conv_shape(const ast::Layer& statement, const LayerInput& i
   layer.groups = *groups;
   if (!fit_conv_window(statement, input, *window, layer, context)) return std::nullopt;
   layer.output.channels = *filters;
+  if (!read_fixed_filters(statement, layer, context)) return std::nullopt;
   return layer.output;
 }
 
@@ -66,6 +68,16 @@ std::vector<TensorShape> conv_tensors(const Layer& layer) {
   if (layer.use_bias)
     tensors.push_back(
         {"bias", {layer.units}, layer.units, layer.units, layer.bias_init, true, std::nullopt});
+  if (!layer.fixed_kernel.empty()) {
+    // Fixed filters: the model file's values, not trained, not initialised, not penalised.
+    tensors[0].values = layer.fixed_kernel;
+    if (layer.use_bias) tensors[1].values = layer.fixed_bias;
+    for (TensorShape& tensor : tensors) {
+      tensor.trainable = false;
+      tensor.init = {InitKind::Zeros, 0};
+      tensor.l2 = 0.0;
+    }
+  }
   return tensors;
 }
 
@@ -105,6 +117,7 @@ extern const LayerType kConv2d{
     .cost = conv_cost,
     .describe = conv_description,
     .one_sample = &kConvOneSample,
+    .takes_filters = true,
 };
 
 } // namespace cnnc

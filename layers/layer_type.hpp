@@ -73,8 +73,10 @@ struct TensorShape {
   std::vector<std::int64_t> dims; // Keras' layout
   std::int64_t fan_in = 0, fan_out = 0;
   Initializer init;
-  bool trainable = true;    // false for statistics a layer keeps (moving means), not learnt
-  std::optional<double> l2; // the layer's own L2 penalty factor; else the model's, if any
+  bool trainable = true;           // false for statistics a layer keeps (moving means), not learnt
+  std::optional<double> l2;        // the layer's own L2 penalty factor; else the model's, if any
+  std::vector<double> values = {}; // fixed values given in the model file (not trainable),
+                                   // used instead of `init`; empty for every other tensor
 };
 
 // What a layer that normalizes with statistics of the whole batch (batch normalization) adds to
@@ -167,6 +169,9 @@ struct LayerType {
   const BatchStatistics* batch_statistics = nullptr;
   // A one-sample kernel for batch-1 inference; nullptr: forward_one runs the lane kernel at L = 1.
   const OneSampleKernel* one_sample = nullptr;
+  // Whether `filter` lines may follow the statement, fixing its weights (conv2d); the shape
+  // rule reads them from ast::Layer::filters.
+  bool takes_filters = false;
 };
 
 // Every layer kind, in the order of layers/registry.cpp.

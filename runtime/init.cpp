@@ -41,8 +41,12 @@ double init_scale(const TensorInfo& tensor) {
 }
 
 void initialise_tensor(const TensorInfo& tensor, float* values, Rng& rng) {
-  const double scale = init_scale(tensor);
   const std::size_t n = tensor.size;
+  if (tensor.values) { // fixed by the model file: no draw from rng
+    for (std::size_t i = 0; i < n; ++i) values[i] = tensor.values[i];
+    return;
+  }
+  const double scale = init_scale(tensor);
   switch (tensor.init.kind) {
   case InitKind::Zeros:
   case InitKind::Ones:

@@ -22,14 +22,17 @@
 namespace cnn {
 namespace {
 
-enum Command : unsigned { kTrain = 1, kEvaluate = 2, kPredict = 4, kSummary = 8 };
+enum Command : unsigned { kTrain = 1, kEvaluate = 2, kPredict = 4, kSummary = 8, kDraw = 16 };
 
 struct CommandName {
   Command command;
   std::string_view name;
 };
-constexpr CommandName kCommands[] = {
-    {kTrain, "train"}, {kEvaluate, "evaluate"}, {kPredict, "predict"}, {kSummary, "summary"}};
+constexpr CommandName kCommands[] = {{kTrain, "train"},
+                                     {kEvaluate, "evaluate"},
+                                     {kPredict, "predict"},
+                                     {kSummary, "summary"},
+                                     {kDraw, "draw"}};
 
 // How an option's text is read and checked.
 enum class Kind {
@@ -77,12 +80,12 @@ std::string none(const TrainingConfig&) {
 // Every option, in --help order. The upper bounds keep a value from wrapping around when it is
 // narrowed to its field's type.
 const OptionRow kOptions[] = {
-    {"--data", "DIR", kReaders, Kind::Text, 0, 0, "data",
+    {"--data", "DIR", kReaders | kDraw, Kind::Text, 0, 0, "data",
      [](CommandLine& l, const Value& v) { l.data = v.text; },
      [](TrainSettings& s, const Value& v) { s.data_dir = v.text; }, none,
      "the training data and its test split (default data/mnist; get MNIST\n"
      "with scripts/fetch-data)"},
-    {"--format", "NAME", kReaders, Kind::Format, 0, 0, "data_format",
+    {"--format", "NAME", kReaders | kDraw, Kind::Format, 0, 0, "data_format",
      [](CommandLine& l, const Value& v) { l.format = v.text; },
      [](TrainSettings& s, const Value& v) { s.format = v.text == "auto" ? "" : v.text; }, none,
      "the data's format (default auto)"},
@@ -153,7 +156,7 @@ const OptionRow kOptions[] = {
        if (v.flag) s.augment = {};
      },
      none, "train on the samples as they are, without the model's augment"},
-    {"--out", "DIR", kTrain | kEvaluate, Kind::Text, 0, 0, "",
+    {"--out", "DIR", kTrain | kEvaluate | kDraw, Kind::Text, 0, 0, "",
      [](CommandLine& l, const Value& v) { l.out = v.text; },
      [](TrainSettings& s, const Value& v) { s.out_dir = v.text; }, none,
      "where history.csv, the plot, weights and checkpoint go (default\n"
@@ -171,15 +174,20 @@ const OptionRow kOptions[] = {
      [](CommandLine& l, const Value& v) { l.resume = v.text; },
      [](TrainSettings& s, const Value& v) { s.resume_file = v.text; }, none,
      "continue from a checkpoint.safetensors (same result as not stopping)"},
-    {"--weights", "FILE", kEvaluate | kPredict, Kind::Text, 0, 0, "",
+    {"--weights", "FILE", kEvaluate | kPredict | kDraw, Kind::Text, 0, 0, "",
      [](CommandLine& l, const Value& v) { l.weights = v.text; }, nullptr, none, ""},
     {"--images", "PATH", kPredict, Kind::Text, 0, 0, "",
      [](CommandLine& l, const Value& v) { l.images = v.text; }, nullptr, none, ""},
+    {"--image", "FILE", kDraw, Kind::Text, 0, 0, "",
+     [](CommandLine& l, const Value& v) { l.image = v.text; }, nullptr, none, ""},
+    {"--sample", "N", kDraw, Kind::Whole, 0, LONG_MAX, "",
+     [](CommandLine& l, const Value& v) { l.sample = static_cast<long>(v.whole); }, nullptr, none,
+     ""},
     {"--labels", "FILE", kPredict, Kind::Text, 0, 0, "",
      [](CommandLine& l, const Value& v) { l.labels = v.text; }, nullptr, none, ""},
     {"--output", "FILE", kPredict, Kind::Text, 0, 0, "",
      [](CommandLine& l, const Value& v) { l.output = v.text; }, nullptr, none, ""},
-    {"--quiet", "", kReaders, Kind::Flag, 0, 0, "",
+    {"--quiet", "", kReaders | kDraw, Kind::Flag, 0, 0, "",
      [](CommandLine& l, const Value& v) { l.quiet = v.flag; },
      [](TrainSettings& s, const Value& v) { s.quiet = v.flag; }, none, "no progress output"},
 };
@@ -285,7 +293,8 @@ void check_left_over(const CLI::App& app, const CLI::App* command) {
   if (!command)
     throw UsageError(fmt::format("unknown command '{}'{}", extra, [&] {
       const std::string suggestion = did_you_mean(extra, command_names);
-      return suggestion.empty() ? " (expected train, evaluate, predict or summary)" : suggestion;
+      return suggestion.empty() ? " (expected train, evaluate, predict, summary or draw)"
+                                : suggestion;
     }()));
   const std::string name = command->get_name();
   if (extra.size() < 2 || extra[0] != '-') {
@@ -317,6 +326,10 @@ void check_combinations(const CommandLine& line) {
   if (line.labels && !line.images)
     throw UsageError("--labels goes with --images (the --data folder brings its own labels)");
   if (line.init && line.resume) throw UsageError("--init and --resume exclude each other");
+  if (line.command == "draw" && line.image && line.data)
+    throw UsageError("draw takes --image FILE or --data DIR, not both");
+  if (line.sample && !line.data)
+    throw UsageError("--sample goes with --data (it picks a sample of the test split)");
 }
 
 } // namespace
@@ -418,6 +431,7 @@ std::string usage_text(const std::string& program, const std::string& model_name
        {0} evaluate --weights FILE [options]
        {0} predict --weights FILE (--images PATH [--labels FILE] | --data DIR) [options]
        {0} summary
+       {0} draw [--weights FILE] [--image FILE | --data DIR [--sample N]] [--out DIR]
 
 Options follow the command, as '--epochs 5' or '--epochs=5'.
 
@@ -446,7 +460,18 @@ predict: the model's outputs (class probabilities) for every sample, as CSV.
   --output FILE.csv where the CSV goes (default: standard output)
   --threads N, --quiet    as for train
 
-summary: the layers with their output shapes, parameter counts and FLOPs.
+summary: the layers with their output shapes, parameter counts (trainable and not) and FLOPs.
+
+draw: pictures (PNG) of what the network computes (docs/pictures.md): the filters of every
+convolution, and for one input the feature maps of every layer with an image output and, for
+fixed filters ('filter' lines), the lecture's figure: input | filter | output.
+  --weights FILE    the weights (or a checkpoint); needed unless every weight is fixed
+  --image FILE      the input: an image file (PNG, JPEG, ...) of the model's input size
+  --data DIR        instead of --image: a sample of the test split of DIR
+  --sample N        which sample of --data (default 0)
+  --out DIR         where the pictures go (default: pictures/ beside the weights, or
+                    runs/{1}/pictures)
+  --format NAME, --quiet    as for train
 
 Exit status: 0 ok, 1 bad data, files or a diverged run, 2 bad usage.
 )",

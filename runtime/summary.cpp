@@ -23,7 +23,7 @@ std::string grouped(std::uint64_t value) { // 38390 -> 38,390
 } // namespace
 
 std::string summary_table(const std::string& model_name, std::span<const LayerInfo> layers,
-                          std::size_t param_count) {
+                          std::size_t param_count, std::span<const TensorInfo> tensors) {
   std::string out = fmt::format("Model: {}\n", model_name);
   const std::string rule(78, '-');
   out += fmt::format("{}\n{:<34}{:<16}{:>10}{:>18}\n{}\n", rule, "Layer (type)", "Output shape",
@@ -35,9 +35,16 @@ std::string summary_table(const std::string& model_name, std::span<const LayerIn
     forward += layer.forward_flops;
     backward += layer.backward_flops;
   }
-  out +=
-      fmt::format("{}\nTotal params: {}\nFLOPs per sample: {} forward, {} backward\n",
-                  std::string(78, '='), grouped(param_count), grouped(forward), grouped(backward));
+  out += fmt::format("{}\nTotal params: {}\n", std::string(78, '='), grouped(param_count));
+  if (!tensors.empty()) {
+    std::uint64_t fixed = 0;
+    for (const auto& tensor : tensors)
+      if (!tensor.trainable) fixed += tensor.size;
+    out += fmt::format("Trainable params: {}\nNon-trainable params: {}\n",
+                       grouped(param_count - fixed), grouped(fixed));
+  }
+  out += fmt::format("FLOPs per sample: {} forward, {} backward\n", grouped(forward),
+                     grouped(backward));
   return out;
 }
 

@@ -226,6 +226,20 @@ struct Model {
     dense_2_forward(params, ws);
   } // forward
 
+  // The output of layer `index` (kLayers' order) after forward: T[size][L], size the
+  // product of kLayers[index].out_dims (flatten's is its input's memory); nullptr for
+  // an index out of range.
+  template <typename T, int L, template <typename, int> class Ws>
+  static const T* layer_output(const Ws<T, L>& ws, int index) {
+    switch (index) {
+      case 0: return ws.conv2d_1_out;
+      case 1: return ws.conv2d_1_out;
+      case 2: return ws.dense_1_out;
+      case 3: return ws.output;
+      default: return nullptr;
+    }
+  } // layer_output
+
   // Per-sample loss of the last forward for lanes [0, active); 0 for the others.
   template <typename T, int L>
   static void loss(const Workspace<T, L>& ws, const T* target, int active, T* loss_per_lane) {

@@ -435,6 +435,36 @@ struct Model {
     dense_2_forward(params, ws);
   } // forward
 
+  // The output of layer `index` (kLayers' order) after forward: T[size][L], size the
+  // product of kLayers[index].out_dims (flatten's is its input's memory); nullptr for
+  // an index out of range.
+  template <typename T, int L, template <typename, int> class Ws>
+  static const T* layer_output(const Ws<T, L>& ws, int index) {
+    switch (index) {
+      case 0: return ws.conv2d_1_out;
+      case 1: return ws.batch_normalization_1_out;
+      case 2: return ws.activation_1_out;
+      case 3: return ws.conv2d_2_out;
+      case 4: return ws.batch_normalization_2_out;
+      case 5: return ws.activation_2_out;
+      case 6: return ws.max_pooling2d_1_out;
+      case 7: return ws.conv2d_3_out;
+      case 8: return ws.batch_normalization_3_out;
+      case 9: return ws.activation_3_out;
+      case 10: return ws.conv2d_4_out;
+      case 11: return ws.batch_normalization_4_out;
+      case 12: return ws.activation_4_out;
+      case 13: return ws.max_pooling2d_2_out;
+      case 14: return ws.max_pooling2d_2_out;
+      case 15: return ws.dense_1_out;
+      case 16: return ws.batch_normalization_5_out;
+      case 17: return ws.activation_5_out;
+      case 18: return ws.dropout_1_out;
+      case 19: return ws.output;
+      default: return nullptr;
+    }
+  } // layer_output
+
   // Per-sample loss of the last forward for lanes [0, active); 0 for the others.
   template <typename T, int L>
   static void loss(const Workspace<T, L>& ws, const T* target, int active, T* loss_per_lane) {

@@ -117,8 +117,9 @@ TEST_CASE("a misspelt option gets a suggestion from its command's options") {
 TEST_CASE("a misspelt command gets a suggestion") {
   CHECK_THAT(usage_error({"evalute", "--weights", "w"}),
              Equals("unknown command 'evalute'; did you mean 'evaluate'?"));
-  CHECK_THAT(usage_error({"explode"}),
-             Equals("unknown command 'explode' (expected train, evaluate, predict or summary)"));
+  CHECK_THAT(
+      usage_error({"explode"}),
+      Equals("unknown command 'explode' (expected train, evaluate, predict, summary or draw)"));
 }
 
 TEST_CASE("an option of another command, a stray word or a missing value is a usage error") {
@@ -226,6 +227,28 @@ TEST_CASE("predict takes either --images, optionally with --labels, or --data") 
              Equals("--labels goes with --images (the --data folder brings its own labels)"));
   CHECK_THAT(usage_error({"predict", "--images", "x"}), Equals("predict needs --weights FILE"));
   CHECK_THAT(usage_error({"evaluate"}), Equals("evaluate needs --weights FILE"));
+}
+
+TEST_CASE("draw takes weights, one input (--image, or --data with --sample) and --out") {
+  const auto image = parse({"draw", "--weights", "w", "--image", "x.png", "--out", "o", "--quiet"});
+  CHECK(image.command == "draw");
+  CHECK(image.weights == "w");
+  CHECK(image.image == "x.png");
+  CHECK(image.out == "o");
+  CHECK(image.quiet);
+  const auto data = parse({"draw", "--data", "d", "--sample", "7", "--format", "idx"});
+  CHECK_FALSE(data.weights);
+  CHECK(data.data == "d");
+  CHECK(data.sample == 7);
+  CHECK(data.format == "idx");
+  CHECK_THAT(usage_error({"draw", "--image", "x", "--data", "d"}),
+             Equals("draw takes --image FILE or --data DIR, not both"));
+  CHECK_THAT(usage_error({"draw", "--image", "x", "--sample", "2"}),
+             Equals("--sample goes with --data (it picks a sample of the test split)"));
+  CHECK_THAT(usage_error({"draw", "--data", "d", "--sample", "-1"}),
+             Equals("--sample -1: must not be negative"));
+  CHECK_THAT(usage_error({"draw", "--epochs", "2"}),
+             Equals("--epochs does not apply to the draw command"));
 }
 
 TEST_CASE("options --init and --resume exclude each other") {

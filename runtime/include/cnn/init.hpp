@@ -13,7 +13,8 @@ inline constexpr double kTruncatedStddevCorrection = 0.87962566103423978;
 // A N(0, stddev) sample truncated (by resampling) to within 2 stddev.
 double truncated_normal(Rng& rng, double stddev);
 
-// Fills `values` (tensor.size floats) as tensor.init says, using its fan_in and fan_out.
+// Fills `values` (tensor.size floats) as tensor.init says, using its fan_in and fan_out; a
+// tensor with fixed values (tensor.values) gets those, drawing nothing from `rng`.
 void initialise_tensor(const TensorInfo& tensor, float* values, Rng& rng);
 
 // The bound of the uniform variants and the stddev of the normal ones, before truncation.

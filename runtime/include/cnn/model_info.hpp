@@ -206,6 +206,9 @@ struct TensorInfo {
   bool trainable = true; // false: the optimizer leaves it alone (e.g. a moving mean)
   double l2 = 0.0;       // L2 regularization factor: the loss gains l2 * sum(w^2), the
                          // gradient 2 * l2 * w (Keras' kernel_regularizer=l2(x))
+  // Fixed values (`size` of them) given in the model file (a conv2d's `filter` lines): the
+  // tensor starts from them instead of `init`, and is not trainable. nullptr for the others.
+  const float* values = nullptr;
 };
 
 struct LayerInfo {

@@ -18,9 +18,11 @@ namespace cnn {
 using OptionTexts = std::map<std::string, std::string>;
 
 struct CommandLine {
-  std::string command = "train"; // train, evaluate, predict, summary
+  std::string command = "train"; // train, evaluate, predict, summary, draw
   bool help = false, quiet = false;
   std::optional<std::string> data, out, init, resume, weights, images, output, format, labels;
+  std::optional<std::string> image; // draw: one image file
+  std::optional<long> sample;       // draw: a sample index of --data's test split
   bool overwrite = false;
   std::optional<int> epochs, batch, threads;
   std::optional<double> lr;
@@ -33,7 +35,7 @@ struct CommandLine {
 };
 
 // Commands train (the default when the first argument is an option or absent), evaluate,
-// predict and summary, each with its own options, as `--opt value` or `--opt=value`. Checks
+// predict, summary and draw, each with its own options, as `--opt value` or `--opt=value`. Checks
 // every value's range and which options go together. Throws UsageError saying what is wrong and
 // what was expected, with a suggestion for a misspelt command or option.
 CommandLine parse_command_line(int argc, const char* const* argv);

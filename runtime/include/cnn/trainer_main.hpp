@@ -1,8 +1,9 @@
 // The trainer command of a generated model (build/bin/<model>-train): train, evaluate,
-// predict and summary, with the exit codes 0 ok, 1 bad data or files, 2 bad usage.
+// predict, summary and draw, with the exit codes 0 ok, 1 bad data or files, 2 bad usage.
 #pragma once
 
 #include "cnn/classification.hpp"
+#include "cnn/draw.hpp"
 #include "cnn/errors.hpp"
 #include "cnn/file_io.hpp"
 #include "cnn/options.hpp"
@@ -147,11 +148,13 @@ int trainer_main(int argc, const char* const* argv, std::FILE* out = stdout,
       fmt::print(out, "{}",
                  summary_table(Model::kName,
                                std::span<const LayerInfo>(Model::kLayers, Model::kLayerCount),
-                               Model::kParamCount));
+                               Model::kParamCount,
+                               std::span<const TensorInfo>(Model::kTensors, Model::kTensorCount)));
       return 0;
     }
     if (line.command == "evaluate") return run_evaluate<Model>(line, out, err);
     if (line.command == "predict") return run_predict<Model>(line, out);
+    if (line.command == "draw") return run_draw<Model>(line, out);
     return run_training<Model>(line, out, err);
   } catch (const UsageError& error) {
     std::fflush(out);

@@ -6,6 +6,7 @@
 #include "cnn/checkpoint.hpp"
 #include "cnn/dataset.hpp"
 #include "cnn/errors.hpp"
+#include "cnn/file_io.hpp"
 #include "cnn/history.hpp"
 #include "cnn/init.hpp"
 #include "cnn/optimizer.hpp"
