@@ -34,8 +34,11 @@ void check_emitted_names(const Model& model, const ast::Program& program,
     const Span where = name_span(statement);
     // A name that is no C++ identifier of its own is reported already, by the layer loop.
     bool name_reported = identifier_problem(layer.name).has_value();
+    bool size_reported = false; // one size error a layer: its arrays grow together
     for (const EmittedName& emitted : emitted_names(model, i)) {
-      if (emitted.per_lane ? emitted.values > kMaxLaneValues : emitted.values > kMaxElements) {
+      if (!size_reported &&
+          (emitted.per_lane ? emitted.values > kMaxLaneValues : emitted.values > kMaxElements)) {
+        size_reported = true;
         context.error(statement.keyword,
                       fmt::format("{}: its workspace array {} would hold {} values{}, more than "
                                   "the {} the generated code can index{}",

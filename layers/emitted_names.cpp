@@ -55,8 +55,11 @@ std::vector<EmittedName> emitted_names(const Model& model, std::size_t index) {
     for (const Buffer& buffer : one->scratch(context))
       names.push_back({buffer.name, buffer.size, false});
   }
-  for (const TensorShape& tensor : layer.type->tensors(layer))
+  for (const TensorShape& tensor : layer.type->tensors(layer)) {
     names.push_back({offset_constant(base, tensor.role)});
+    // Fixed values from the model file: an array beside the offset.
+    if (!tensor.values.empty()) names.push_back({offset_constant(base, tensor.role) + "Values"});
+  }
   return names;
 }
 
