@@ -185,7 +185,10 @@ Safetensors read_safetensors(const std::string& path) {
 
   Safetensors file;
   file.path = path;
-  for (const auto& [name, value] : header.items()) {
+  for (const auto& item : header.items()) {
+    // Named copies, not structured bindings: C++20 lambdas cannot capture a binding.
+    const std::string& name = item.key();
+    const Json& value = item.value();
     if (name == "__metadata__") {
       if (!value.is_object()) throw fail("__metadata__ is not an object");
       for (const auto& [key, text] : value.items()) {
