@@ -189,8 +189,10 @@ const std::string_view kMacros =
 // runtime/include/cnn/*.hpp.
 const std::string_view kRuntimeNames =
     "AlignedFloats AugmentConfig Augmentation BatchMetrics CommandLine ConfusionMatrix "
-    "DataError DataFormat DataSpec Dataset EarlyStoppingConfig EarlyStoppingState EpochRecord "
-    "HasLayerOutputs Image InitKind Initializer InputTransform KindName LayerInfo LossAlias "
+    "DataError DataFormat DataSpec Dataset DeclaredSize EarlyStoppingConfig EarlyStoppingState "
+    "EpochRecord "
+    "HasLayerOutputs Image InitKind Initializer InputTransform InterruptGuard Interrupted KindName "
+    "LayerInfo LossAlias "
     "LossKind ModelTensors MonitorKind Optimizer OptimizerConfig OptimizerKind OptionTexts "
     "Picture Predictor Progress Rgb Rng RngStream RunPosition Safetensors SafetensorsEntry "
     "Samples ScheduleConfig ScheduleKind Split Targets TensorInfo TensorView ThreadPool "
@@ -215,7 +217,7 @@ const std::string_view kRuntimeNames =
     "read_npy_targets read_safetensors read_samples read_split read_targets read_test_split "
     "resolve_settings run_draw run_evaluate run_predict run_training sample_subset "
     "save_checkpoint save_weights scheduled_learning_rate second_metric "
-    "settings_from_checkpoint shell_quote splitmix64 std summary_table trainer_main "
+    "settings_from_checkpoint shell_quote signal_name splitmix64 std summary_table trainer_main "
     "truncated_normal usage_text validation_size weight_views write_file_atomically write_png "
     "write_safetensors ";
 

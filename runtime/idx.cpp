@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
+#include <span>
 #include <utility>
 
 namespace cnn {
@@ -97,10 +99,30 @@ struct IdxArray {
   }
 };
 
+// More elements than any real data set; a header beyond it is corrupt.
+constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 40;
+
+// The size an IDX header declares: the header and its elements. A malformed header declares
+// just what has been read, so that reading stops and read_idx reports the header.
+std::optional<std::uint64_t> idx_declared_size(std::span<const std::uint8_t> head) {
+  if (head.size() < 4) return std::nullopt;
+  const int size = element_size(head[2]);
+  const std::size_t header = 4 + 4 * static_cast<std::size_t>(head[3]);
+  if (head[0] != 0 || head[1] != 0 || size == 0 || head[3] < 1 || head[3] > 4) return head.size();
+  if (head.size() < header) return std::nullopt;
+  std::uint64_t elements = 1;
+  for (std::size_t i = 4; i < header; i += 4) {
+    const std::uint64_t dim = big_endian(head.data() + i, 4);
+    if (dim != 0 && elements > kMaxElements / dim) return head.size();
+    elements *= dim;
+  }
+  return header + elements * static_cast<std::uint64_t>(size);
+}
+
 IdxArray read_idx(const std::string& path) {
   IdxArray array;
   array.path = path;
-  array.bytes = read_file_bytes(path);
+  array.bytes = read_file_bytes(path, true, idx_declared_size);
   const auto& bytes = array.bytes;
   if (bytes.size() < 4)
     throw DataError(fmt::format("{}: {} bytes, too short for an IDX header", path, bytes.size()));
@@ -118,7 +140,6 @@ IdxArray read_idx(const std::string& path) {
   for (int i = 0; i < rank; ++i) {
     array.dims.push_back(big_endian(bytes.data() + 4 + 4 * i, 4));
   }
-  constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 40;
   for (const std::uint64_t dim : array.dims) {
     if (dim != 0 && elements > kMaxElements / dim)
       throw DataError(fmt::format("{}: dimensions {} are implausibly large", path, array.shape()));

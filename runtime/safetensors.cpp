@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <fmt/format.h>
 #include <functional>
@@ -150,7 +151,13 @@ const SafetensorsEntry* Safetensors::find(const std::string& name) const {
 }
 
 void Safetensors::copy_f32(const SafetensorsEntry& entry, float* out) const {
-  std::memcpy(out, data.data() + entry.begin, entry.end - entry.begin);
+  const std::size_t count = (entry.end - entry.begin) / sizeof(float);
+  std::memcpy(out, data.data() + entry.begin, count * sizeof(float));
+  for (std::size_t i = 0; i < count; ++i)
+    if (!std::isfinite(out[i]))
+      throw DataError(fmt::format("{}: tensor '{}' holds {} at element {} of {}; a model's "
+                                  "weights must be finite numbers",
+                                  path, entry.name, out[i], i, count));
 }
 
 Safetensors read_safetensors(const std::string& path) {

@@ -133,6 +133,51 @@ TEST_CASE("a truncated gzip stream is rejected as truncated") {
                     Contains(dir.file("half.gz")) && Contains("truncated gzip"));
 }
 
+TEST_CASE("a gzip file of several members is read whole, as gzip -d reads it") {
+  TempDir dir;
+  const auto images = idx_images(20, 28, 28);
+  // `gzip -c head >f; gzip -c tail >>f`: two members, split inside the header.
+  write_gzip(dir.file("head.gz"), {images.begin(), images.begin() + 10});
+  write_gzip(dir.file("tail.gz"), {images.begin() + 10, images.end()});
+  auto both = read_bytes(dir.file("head.gz"));
+  const auto tail = read_bytes(dir.file("tail.gz"));
+  both.insert(both.end(), tail.begin(), tail.end());
+  write_bytes(dir.file("images.gz"), both);
+  const auto samples = cnn::read_idx_samples(dir.file("images.gz"));
+  CHECK(samples.count == 20);
+  CHECK(samples.bytes == std::vector<std::uint8_t>(images.begin() + 16, images.end()));
+}
+
+TEST_CASE("bytes after the last gzip member are rejected, not ignored") {
+  TempDir dir;
+  write_gzip(dir.file("images.gz"), idx_images(20, 28, 28));
+  auto bytes = read_bytes(dir.file("images.gz"));
+  bytes.insert(bytes.end(), {'j', 'u', 'n', 'k'});
+  write_bytes(dir.file("junk.gz"), bytes);
+  CHECK_THROWS_WITH(cnn::read_idx_samples(dir.file("junk.gz")),
+                    Contains(dir.file("junk.gz")) &&
+                        Contains("4 bytes after the end of the gzip data are not another gzip "
+                                 "member"));
+}
+
+TEST_CASE("a gzip file that inflates past its header's size stops there") {
+  TempDir dir;
+  // The header declares 1 image of 28x28 (800 bytes in all); the stream holds 64 MiB of zeros,
+  // which deflate packs into about 64 KB. Reading stops at the declared size.
+  auto bomb = idx_images(1, 28, 28);
+  bomb.resize(std::size_t{64} << 20, 0);
+  write_gzip(dir.file("bomb.gz"), bomb);
+  REQUIRE(std::filesystem::file_size(dir.file("bomb.gz")) < std::size_t{1} << 20);
+  CHECK_THROWS_WITH(cnn::read_idx_samples(dir.file("bomb.gz")),
+                    Contains(dir.file("bomb.gz")) &&
+                        Contains("inflates to more than the 800 bytes its header declares"));
+  // A header that declares more than the stream holds is reported as truncated.
+  auto short_data = idx_images(100, 28, 28);
+  short_data.resize(16 + 28 * 28 * 50);
+  write_gzip(dir.file("short.gz"), short_data);
+  CHECK_THROWS_WITH(cnn::read_idx_samples(dir.file("short.gz")), Contains("truncated"));
+}
+
 TEST_CASE("a header cut short is rejected") {
   TempDir dir;
   auto bytes = idx_images(1, 2, 2);

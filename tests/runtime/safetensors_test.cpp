@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <limits>
 
 using Catch::Matchers::Contains;
 using cnn::DataError;
@@ -216,4 +217,26 @@ TEST_CASE("weights of the wrong shape or name are rejected against the model") {
   CHECK_THROWS_WITH(
       cnn::load_weights(cnn::read_safetensors(dir.file("extra")), dense, params.data()),
       Contains("'dense_2.bias' does not belong to model dense"));
+}
+
+TEST_CASE("weights that are NaN or infinite are rejected with the tensor and the element") {
+  TempDir dir;
+  auto kernel = counting(7840, 0.01f);
+  auto bias = counting(10, 1.0f);
+  std::vector<float> params(cnn::dense::Model::kParamCount);
+  kernel[1234] = std::numeric_limits<float>::quiet_NaN();
+  cnn::write_safetensors(
+      dir.file("nan"),
+      {{"dense_1.kernel", {784, 10}, kernel.data()}, {"dense_1.bias", {10}, bias.data()}}, {});
+  CHECK_THROWS_WITH(cnn::load_weights(cnn::read_safetensors(dir.file("nan")), dense, params.data()),
+                    Contains(dir.file("nan")) &&
+                        Contains("tensor 'dense_1.kernel' holds nan at element 1234") &&
+                        Contains("must be finite"));
+  kernel[1234] = 0.5f;
+  bias[9] = -std::numeric_limits<float>::infinity();
+  cnn::write_safetensors(
+      dir.file("inf"),
+      {{"dense_1.kernel", {784, 10}, kernel.data()}, {"dense_1.bias", {10}, bias.data()}}, {});
+  CHECK_THROWS_WITH(cnn::load_weights(cnn::read_safetensors(dir.file("inf")), dense, params.data()),
+                    Contains("tensor 'dense_1.bias' holds -inf at element 9 of 10"));
 }

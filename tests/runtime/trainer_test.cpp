@@ -248,3 +248,19 @@ TEST_CASE("option --init starts from saved weights instead of the initialiser") 
   CHECK(continued[0].loss < fresh[0].loss);
   CHECK(*continued[0].val_loss < *fresh[0].val_loss);
 }
+
+TEST_CASE("an empty test split is an error before training, not a test score of 0") {
+  TempDir data, empty, out;
+  write_synthetic_data(data.str());
+  write_synthetic_split(empty.str(), "train", 600, 1);
+  write_synthetic_split(empty.str(), "t10k", 0, 2);
+  const auto run = run_trainer<Dense>(quick(empty, out.str(), {"--epochs", "1"}));
+  CHECK(run.status == 1);
+  CHECK_THAT(run.err, Contains("t10k-images-idx3-ubyte: the test split holds no samples"));
+  CHECK_THAT(run.out, !Contains("Epoch 1/1") && !Contains("Test:"));
+  REQUIRE(run_trainer<Dense>(quick(data, out.str(), {"--epochs", "1"})).status == 0);
+  const auto evaluate = run_trainer<Dense>(
+      {"evaluate", "--weights", out.file("weights.safetensors"), "--data", empty.str()});
+  CHECK(evaluate.status == 1);
+  CHECK_THAT(evaluate.err, Contains("the test split is empty") && !Contains("Test:"));
+}

@@ -35,7 +35,8 @@ struct Safetensors {
   std::vector<std::uint8_t> data;        // the data section
 
   const SafetensorsEntry* find(const std::string& name) const;
-  // Copies an F32 entry's values (little-endian) into `out`.
+  // Copies an F32 entry's values (little-endian) into `out`; throws DataError naming the tensor
+  // and the element when one is NaN or infinite (weights and optimizer state never are).
   void copy_f32(const SafetensorsEntry& entry, float* out) const;
 };
 

@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <new>
 
 namespace cnn {
 
@@ -167,6 +168,14 @@ int trainer_main(int argc, const char* const* argv, std::FILE* out = stdout,
   } catch (const TrainingDiverged& error) {
     std::fflush(out);
     fmt::print(err, "\n{}: error: {}\n", program, error.what());
+    return 1;
+  } catch (const Interrupted& stop) {
+    std::fflush(out);
+    fmt::print(err, "\n{}: {}\n", program, stop.what());
+    return stop.exit_code();
+  } catch (const std::bad_alloc&) {
+    std::fflush(out);
+    fmt::print(err, "{}: error: out of memory\n", program);
     return 1;
   }
 }

@@ -9,6 +9,7 @@
 #include "cnn/file_io.hpp"
 #include "cnn/history.hpp"
 #include "cnn/init.hpp"
+#include "cnn/interrupt.hpp"
 #include "cnn/optimizer.hpp"
 #include "cnn/options.hpp"
 #include "cnn/progress.hpp"
@@ -235,6 +236,8 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
   std::vector<std::uint32_t> train_base(all.begin() + held_out, all.end());
   std::sort(validation.begin(), validation.end());
   std::sort(train_base.begin(), train_base.end());
+  if (test_data && test_data->size() == 0)
+    throw DataError(fmt::format("{}: the test split holds no samples", test_data->images.path));
   const std::size_t test_size = test_data ? test_data->size() : 0;
   const std::vector<std::uint32_t> test_items = sample_subset(
       test_size, s.test_limit > 0 ? s.test_limit : static_cast<long>(test_size), s.seed);
@@ -294,6 +297,20 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
   }
   std::fflush(out);
 
+  // Where a run that stops now can be continued from.
+  auto last_checkpoint = [&] {
+    return position.epoch > 0 ? fmt::format("The last good checkpoint is {0} (epoch {1}); "
+                                            "continue with --resume {0}.",
+                                            checkpoint_path, position.epoch)
+                              : std::string("No checkpoint was written (no epoch completed).");
+  };
+  // Ctrl-C or SIGTERM: the batch in progress finishes, the epoch is abandoned.
+  const InterruptGuard interrupt_guard;
+  auto interrupted = [&](int signal, const std::string& where) {
+    return Interrupted(signal, fmt::format("interrupted by {} {}; stopped. {}", signal_name(signal),
+                                           where, last_checkpoint()));
+  };
+
   std::vector<std::uint32_t> order;
   std::vector<Augmentation> changes;
   std::string stop_message;
@@ -316,10 +333,7 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
       auto diverged = [&](const std::string& what) {
         return TrainingDiverged(fmt::format(
             "training diverged: {} in epoch {}, batch {} of {} (try a smaller --lr); stopped. {}",
-            what, epoch, b + 1, batches,
-            position.epoch > 0 ? fmt::format("The last good checkpoint is {} (epoch {}).",
-                                             checkpoint_path, position.epoch)
-                               : std::string("No checkpoint was written (no epoch completed).")));
+            what, epoch, b + 1, batches, last_checkpoint()));
       };
       if (!std::isfinite(metrics.loss_sum))
         throw diverged(fmt::format("the loss became {}", metrics.loss_sum));
@@ -327,6 +341,10 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
         throw diverged(fmt::format("parameter {} became {}", at, trainer.params()[at]));
       epoch_metrics.add(metrics);
       progress.update(end, epoch_metrics.loss(), second_metric(epoch_metrics, metric));
+      if (const int signal = InterruptGuard::pending(); signal != 0 && end < order.size()) {
+        throw interrupted(signal,
+                          fmt::format("in epoch {}, after batch {} of {}", epoch, b + 1, batches));
+      }
     }
     EpochRecord record;
     record.epoch = epoch;
@@ -351,9 +369,13 @@ int run_training(const CommandLine& line, std::FILE* out = stdout, std::FILE* er
     const bool stop = early.enabled && early_stopping_says_stop(early, record, trainer.params(),
                                                                 Model::kParamCount, stopping);
     if (stop) stopping.stopped = epoch;
-    write_file_atomically(s.out_dir + "/history.csv", history_csv(position.history));
+    // The checkpoint first: it holds the history too, so a failed write (a full disk) leaves
+    // the previous history.csv beside the previous checkpoint.
     save_checkpoint(checkpoint_path, model, trainer.params(), optimizer, s,
                     static_cast<long>(validation.size()), position);
+    write_file_atomically(s.out_dir + "/history.csv", history_csv(position.history));
+    if (const int signal = InterruptGuard::pending(); signal != 0 && !stop && epoch < s.epochs)
+      throw interrupted(signal, fmt::format("after epoch {}", epoch));
     if (stop) {
       stop_message =
           fmt::format("stopped early after epoch {}: {} has not improved for {} epoch{}", epoch,
