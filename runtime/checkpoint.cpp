@@ -131,6 +131,11 @@ RunPosition load_checkpoint(const Safetensors& file, const ModelTensors& model, 
         if (!entry || entry->dtype != "F32")
           throw DataError(fmt::format("{}: has no F32 tensor 'best.{}' for early stopping",
                                       file.path, tensor.name));
+        const std::vector<std::int64_t> shape(tensor.dims, tensor.dims + tensor.rank);
+        if (entry->shape != shape)
+          throw DataError(fmt::format("{}: tensor 'best.{}' has shape [{}], model {} expects [{}]",
+                                      file.path, tensor.name, fmt::join(entry->shape, ", "),
+                                      model.name, fmt::join(shape, ", ")));
         file.copy_f32(*entry, early.best_params.data() + tensor.offset);
       }
     }

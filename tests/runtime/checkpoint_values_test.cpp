@@ -102,3 +102,30 @@ TEST_CASE("a checkpoint's bad setting is a data error about the file, not a usag
                                    "'100000': need 1 to 256") &&
                               !Contains("Try") && !Contains("usage"));
 }
+
+TEST_CASE("early stopping's best weights of the wrong shape are refused, not copied past the end") {
+  TempDir data, out;
+  write_synthetic_data(data.str());
+  const auto first = run_trainer<Dense>({"--data", data.str(), "--batch", "50", "--epochs", "1",
+                                         "--patience", "3", "--quiet", "--out", out.str()});
+  REQUIRE(first.status == 0);
+  const std::string path = out.file("checkpoint.safetensors");
+  const cnn::Safetensors file = cnn::read_safetensors(path);
+  REQUIRE(file.find("best.dense_1.bias") != nullptr);
+  // The checkpoint again, with best.dense_1.bias 1,000 values long instead of 10.
+  std::vector<std::vector<float>> values;
+  std::vector<cnn::TensorView> tensors;
+  values.reserve(file.entries.size());
+  for (const auto& entry : file.entries) {
+    std::vector<std::int64_t> shape = entry.shape;
+    if (entry.name == "best.dense_1.bias") shape = {1000};
+    values.emplace_back(static_cast<std::size_t>(shape[0] * (shape.size() > 1 ? shape[1] : 1)));
+    if (entry.name != "best.dense_1.bias") file.copy_f32(entry, values.back().data());
+    tensors.push_back({entry.name, shape, values.back().data()});
+  }
+  cnn::write_safetensors(path, tensors, file.metadata);
+  const auto resumed = resume(data, path);
+  CHECK(resumed.status == 1);
+  CHECK_THAT(resumed.err, Contains("tensor 'best.dense_1.bias' has shape [1000], model dense "
+                                   "expects [10]"));
+}
