@@ -24,23 +24,24 @@ using namespace cnn::test;
 
 namespace {
 
-// Raises `signal` in the middle of the `at`-th call of loss (a Ctrl-C while a batch runs).
-struct SignalledModel : Dense {
-  static inline int calls_left = 0;
-  static inline int signal = SIGINT;
-  template <typename T, int L>
-  static void loss(const Workspace<T, L>& ws, const T* target, int active, T* loss_per_lane) {
-    Dense::loss<T, L>(ws, target, active, loss_per_lane);
-    if (--calls_left == 0) std::raise(signal);
-  }
-};
+// Raises `raised` in the `calls_left`-th call of loss: a Ctrl-C while a batch runs.
+struct Signal;
+using SignalledModel = HookedModel<Dense, Signal>;
+int calls_left = 0;
+int raised = SIGINT;
+
+void raise_in_call(int signal, int call) {
+  raised = signal;
+  calls_left = call;
+  SignalledModel::after_loss = [](float*) {
+    if (--calls_left == 0) std::raise(raised);
+  };
+}
 
 std::vector<std::string> quick(const TempDir& data, const std::string& out,
                                std::vector<std::string> more = {}) {
-  std::vector<std::string> args{"--data", data.str(), "--out", out,         "--batch",
-                                "50",     "--lr",     "0.01",  "--threads", "1"};
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
+  more.insert(more.begin(), {"--threads", "1"});
+  return quick_args(data, out, more);
 }
 
 // The loss calls of one epoch on write_synthetic_data: 540 training images in 10 batches of 50
@@ -75,9 +76,7 @@ TEST_CASE("Ctrl-C finishes the batch, names the last checkpoint and exits 130") 
   write_synthetic_data(data.str());
   REQUIRE(run_trainer<Dense>(quick(data, whole.str(), {"--epochs", "3"})).status == 0);
   // A Ctrl-C in the third batch of epoch 2.
-  SignalledModel::signal = SIGINT;
-  SignalledModel::calls_left =
-      kTrainCalls + kValidationCalls + 2 * ((50 + kLanes - 1) / kLanes) + 1;
+  raise_in_call(SIGINT, kTrainCalls + kValidationCalls + 2 * ((50 + kLanes - 1) / kLanes) + 1);
   const auto before = sigint_handler();
   const auto run = run_trainer<SignalledModel>(quick(data, parts.str(), {"--epochs", "3"}));
   INFO(run.out << run.err);
@@ -104,8 +103,7 @@ TEST_CASE("Ctrl-C finishes the batch, names the last checkpoint and exits 130") 
 TEST_CASE("SIGTERM in the last batch of an epoch keeps that epoch and exits 143") {
   TempDir data, out;
   write_synthetic_data(data.str());
-  SignalledModel::signal = SIGTERM;
-  SignalledModel::calls_left = kTrainCalls; // the last training call of epoch 1
+  raise_in_call(SIGTERM, kTrainCalls); // the last training call of epoch 1
   const auto run = run_trainer<SignalledModel>(quick(data, out.str(), {"--epochs", "3"}));
   INFO(run.out << run.err);
   CHECK(run.status == 143);
@@ -119,8 +117,7 @@ TEST_CASE("SIGTERM in the last batch of an epoch keeps that epoch and exits 143"
 TEST_CASE("a signal in the first epoch says that no checkpoint was written") {
   TempDir data, out;
   write_synthetic_data(data.str());
-  SignalledModel::signal = SIGINT;
-  SignalledModel::calls_left = 1;
+  raise_in_call(SIGINT, 1);
   const auto run = run_trainer<SignalledModel>(quick(data, out.str(), {"--epochs", "2"}));
   CHECK(run.status == 130);
   CHECK_THAT(run.err, Contains("in epoch 1, after batch 1 of 11") &&

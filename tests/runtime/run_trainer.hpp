@@ -6,7 +6,9 @@
 #include "temp_dir.hpp"
 
 #include <cstdio>
+#include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace cnn::test {
@@ -34,6 +36,30 @@ RunResult run_trainer(const std::vector<std::string>& args) {
   const int status = trainer_main<Model>(static_cast<int>(argv.size()), argv.data(), out, err);
   return {status, read_all(out), read_all(err)};
 }
+
+// The arguments of a quick run of the fixture on `data` into `out` (batch 50, lr 0.01), then
+// `more`.
+inline std::vector<std::string> quick_args(const TempDir& data, const std::string& out,
+                                           const std::vector<std::string>& more = {}) {
+  std::vector<std::string> args{"--data",  data.str(), "--out", out,
+                                "--batch", "50",       "--lr",  "0.01"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// A model whose loss calls `after_loss` with its per-lane losses: a test's way to act in the
+// middle of a batch (poison a loss, raise a signal). `Tag` keeps each test's hook its own.
+template <class Model, class Tag>
+struct HookedModel : Model {
+  static inline std::function<void(float* loss_per_lane)> after_loss;
+  template <typename T, int L>
+  static void loss(const typename Model::template Workspace<T, L>& ws, const T* target, int active,
+                   T* loss_per_lane) {
+    Model::template loss<T, L>(ws, target, active, loss_per_lane);
+    if constexpr (std::is_same_v<T, float>)
+      if (after_loss) after_loss(loss_per_lane);
+  }
+};
 
 // Class c is a bright bar on rows 2c+4 .. 2c+6 over pseudo-random speckle; labels cycle
 // through a fixed pseudo-random order.

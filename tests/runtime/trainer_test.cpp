@@ -13,21 +13,13 @@ using namespace cnn::test;
 namespace {
 
 // Fails from the `healthy_calls`-th call of loss on: a poisoned input.
-struct PoisonedModel : Dense {
-  static inline int healthy_calls = 0;
-  template <typename T, int L>
-  static void loss(const Workspace<T, L>& ws, const T* target, int active, T* loss_per_lane) {
-    Dense::loss<T, L>(ws, target, active, loss_per_lane);
-    if (--healthy_calls < 0) loss_per_lane[0] = std::nan("");
-  }
-};
+struct Poison;
+using PoisonedModel = HookedModel<Dense, Poison>;
+int healthy_calls = 0;
 
 std::vector<std::string> quick(const TempDir& data, const std::string& out,
-                               std::vector<std::string> more = {}) {
-  std::vector<std::string> args{"--data",  data.str(), "--out", out,
-                                "--batch", "50",       "--lr",  "0.01"};
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
+                               const std::vector<std::string>& more = {}) {
+  return quick_args(data, out, more);
 }
 
 } // namespace
@@ -124,7 +116,10 @@ TEST_CASE("a loss that becomes NaN stops the run and keeps the last good checkpo
   constexpr int L = cnn::Trainer<Dense>::kLanes;
   constexpr int train_calls = 10 * ((50 + L - 1) / L) + (40 + L - 1) / L;
   constexpr int validation_calls = (60 + L - 1) / L;
-  PoisonedModel::healthy_calls = train_calls + validation_calls + train_calls / 2;
+  healthy_calls = train_calls + validation_calls + train_calls / 2;
+  PoisonedModel::after_loss = [](float* loss) {
+    if (--healthy_calls < 0) loss[0] = std::nan("");
+  };
   const auto run =
       run_trainer<PoisonedModel>(quick(data, out.str(), {"--epochs", "3", "--threads", "1"}));
   CHECK(run.status == 1);

@@ -50,10 +50,8 @@ struct Decayed : Dense {
 
 std::vector<std::string> quick(const TempDir& data, const std::string& out,
                                std::vector<std::string> more = {}) {
-  std::vector<std::string> args{"--data", data.str(), "--out", out,         "--batch",
-                                "50",     "--lr",     "0.01",  "--threads", "2"};
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
+  more.insert(more.begin(), {"--threads", "2"});
+  return quick_args(data, out, more);
 }
 
 std::string text_of(const std::string& path) {
