@@ -1,6 +1,7 @@
 // The per-process scratch folder and file writing for the fuzz targets.
 #include "fuzz_input.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -40,6 +41,11 @@ void write_file(const std::filesystem::path& path, const std::uint8_t* data, std
 
 void write_file(const std::filesystem::path& path, std::string_view text) {
   write_file(path, reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+}
+
+void fail(const char* what) {
+  std::fprintf(stderr, "fuzz: %s\n", what);
+  std::abort();
 }
 
 } // namespace cnnc::fuzz

@@ -16,4 +16,7 @@ const std::filesystem::path& scratch_dir();
 void write_file(const std::filesystem::path& path, const std::uint8_t* data, std::size_t size);
 void write_file(const std::filesystem::path& path, std::string_view text);
 
+// A broken promise of the code under test: prints `what` and aborts, which the fuzzer reports.
+[[noreturn]] void fail(const char* what);
+
 } // namespace cnnc::fuzz

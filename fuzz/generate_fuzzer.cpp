@@ -3,11 +3,12 @@
 // `cnnc generate` reports that one as an error in the file.
 #include "codegen/emit.hpp"
 #include "dsl/driver.hpp"
+#include "fuzz_input.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
+#include <utility>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.max_header_bytes = std::int64_t(4) << 20;
   try {
     const auto files = cnnc::emit_model(*result.model, options);
-    if (files.empty() || files.front().text.empty()) std::abort();
+    if (files.empty() || files.front().text.empty()) cnnc::fuzz::fail("no header emitted");
   } catch (const cnnc::HeaderTooLarge&) {
   }
   return 0;
