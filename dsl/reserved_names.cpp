@@ -6,8 +6,9 @@
 namespace cnnc::reserved {
 
 // Macros of the headers a trainer includes (the C and C++ standard library and the system's,
-// through the generated header and cnn/trainer_main.hpp): `g++ -std=c++20 -dM -E`, the names
-// not reserved to the implementation; and `linux` and `unix`, which GNU modes predefine.
+// through the generated header and cnn/trainer_main.hpp): `g++ -std=c++20 -dM -E` and the same
+// with clang++ (whose <stdarg.h> adds the va_ macros), the names not reserved to the
+// implementation; and `linux` and `unix`, which GNU modes predefine.
 const std::string_view kMacros =
     "ADJ_ESTERROR ADJ_FREQUENCY ADJ_MAXERROR ADJ_MICRO ADJ_NANO ADJ_OFFSET ADJ_OFFSET_SINGLESHOT "
     "ADJ_OFFSET_SS_READ ADJ_SETOFFSET ADJ_STATUS ADJ_TAI ADJ_TICK ADJ_TIMECONST "
@@ -182,7 +183,7 @@ const std::string_view kMacros =
     "htobe64 htole16 htole32 htole64 issubnormal le16toh le32toh le64toh linux math_errhandling "
     "offsetof pthread_cleanup_pop pthread_cleanup_pop_restore_np pthread_cleanup_push "
     "pthread_cleanup_push_defer_np sched_priority stderr stdin stdout strdupa strndupa timeradd "
-    "timerclear timercmp timerisset timersub unix ";
+    "timerclear timercmp timerisset timersub unix va_arg va_copy va_end va_start ";
 
 // Names the runtime declares in namespace cnn or looks up from it (a namespace cnn::NAME would
 // hide them): found by compiling a trainer after a namespace named after each identifier of

@@ -209,7 +209,10 @@ private:
 
   Range range(const Affine& index) const {
     Range out{true, false, index.constant, index.constant};
-    for (const auto& [var, coefficient] : index.terms) {
+    for (const auto& term : index.terms) {
+      // Named, not a structured binding: C++20 lambdas cannot capture those (clang++ refuses).
+      const auto& var = term.first;
+      const auto coefficient = term.second;
       const auto loop = std::find_if(loops_.begin(), loops_.end(), [&](const Loop& candidate) {
         return candidate.counter == var;
       });

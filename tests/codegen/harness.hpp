@@ -110,13 +110,17 @@ GradientReport check_gradient(Harness<M, L>& harness, int active, std::size_t li
   GradientReport report;
   const std::vector<double> analytic = harness.gradient(active);
   std::vector<std::size_t> indices;
-  for (const cnn::TensorInfo& tensor : M::kTensors) {
-    // Statistics such as moving means are not learnt: backward gives them no gradient.
-    if (tensor.size == 0 || !tensor.trainable) continue;
-    const std::size_t share = std::max<std::size_t>(2, limit * tensor.size / M::kParamCount);
-    const std::size_t step = std::max<std::size_t>(1, tensor.size / share);
-    for (std::size_t i = 0; i < tensor.size; i += step) indices.push_back(tensor.offset + i);
-    indices.push_back(tensor.offset + tensor.size - 1);
+  // A model without parameters has nothing to check (and clang++ refuses the division by its
+  // constant zero parameter count, even in a loop that never runs).
+  if constexpr (M::kParamCount > 0) {
+    for (const cnn::TensorInfo& tensor : M::kTensors) {
+      // Statistics such as moving means are not learnt: backward gives them no gradient.
+      if (tensor.size == 0 || !tensor.trainable) continue;
+      const std::size_t share = std::max<std::size_t>(2, limit * tensor.size / M::kParamCount);
+      const std::size_t step = std::max<std::size_t>(1, tensor.size / share);
+      for (std::size_t i = 0; i < tensor.size; i += step) indices.push_back(tensor.offset + i);
+      indices.push_back(tensor.offset + tensor.size - 1);
+    }
   }
   const double h = 1e-5;
   for (std::size_t index : indices) {
