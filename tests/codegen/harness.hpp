@@ -2,6 +2,7 @@
 // summed loss of the active lanes, its gradient from backward, and central differences.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <memory>
@@ -12,6 +13,39 @@
 #include "cnn/model_info.hpp"
 
 namespace cnnc::test {
+
+// The sanitizer build (CNNC_TEST_SANITIZED: clang++ at -O0 with ASan and UBSan) runs a large
+// model's kernels hundreds of times slower than the optimised build: one forward pass of cifar10
+// for two lanes takes most of a second there. So its checks of a model take as many central
+// differences, seeds and reference lanes as a fixed amount of work allows. Every kernel still
+// runs, forward and backward, at every lane count, which is what the sanitizers watch; the
+// optimised build judges the values in full.
+#ifdef CNNC_TEST_SANITIZED
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
+// The work the sanitizer build gives one check: 200 million FLOPs (about two seconds there).
+inline constexpr double kSanitizedFlops = 2e8;
+
+// A forward pass of one sample, in FLOPs (the generated kLayers' counts).
+template <typename M>
+double forward_flops() {
+  double sum = 0;
+  for (const cnn::LayerInfo& layer : M::kLayers) sum += double(layer.forward_flops);
+  return sum;
+}
+
+// How many of `full` repetitions a check runs when each costs `passes` forward passes of one
+// sample: all of them, except under the sanitizers, where as many as kSanitizedFlops allows, at
+// least one.
+template <typename M>
+std::size_t sanitized_count(std::size_t full, double passes) {
+  if (!kSanitized) return full;
+  const double each = passes * std::max(1.0, forward_flops<M>());
+  return std::clamp<std::size_t>(std::size_t(kSanitizedFlops / each), 1, full);
+}
 
 template <typename M, int L = 2>
 struct Harness {
@@ -100,6 +134,13 @@ struct GradientReport {
   std::size_t mismatches = 0; // backward disagreed with a smooth difference
   double worst = 0;           // the largest relative error among smooth points
   std::string first_mismatch;
+
+  // Kinks are at most one point in 20 (one point when fewer than 20 were checked, as the
+  // sanitizer build checks for the larger models, but never every point), so that most points
+  // are judged.
+  bool few_kinks() const {
+    return kinks * 20 <= std::max<std::size_t>(checked, 20) && (kinks == 0 || kinks < checked);
+  }
 };
 
 // Compares backward with central differences on every parameter (or an even sample of at most
@@ -113,13 +154,25 @@ GradientReport check_gradient(Harness<M, L>& harness, int active, std::size_t li
   // A model without parameters has nothing to check (and clang++ refuses the division by its
   // constant zero parameter count, even in a loop that never runs).
   if constexpr (M::kParamCount > 0) {
-    for (const cnn::TensorInfo& tensor : M::kTensors) {
+    std::vector<const cnn::TensorInfo*> tensors;
+    for (const cnn::TensorInfo& tensor : M::kTensors)
       // Statistics such as moving means are not learnt: backward gives them no gradient.
-      if (tensor.size == 0 || !tensor.trainable) continue;
-      const std::size_t share = std::max<std::size_t>(2, limit * tensor.size / M::kParamCount);
-      const std::size_t step = std::max<std::size_t>(1, tensor.size / share);
-      for (std::size_t i = 0; i < tensor.size; i += step) indices.push_back(tensor.offset + i);
-      indices.push_back(tensor.offset + tensor.size - 1);
+      if (tensor.size > 0 && tensor.trainable) tensors.push_back(&tensor);
+    if (limit < 2 * tensors.size()) {
+      // Fewer samples than tensors allow (a large model under the sanitizers): the last
+      // parameter of `limit` tensors, spread evenly from the last tensor on.
+      const std::size_t count = std::min(limit, tensors.size());
+      for (std::size_t k = 0; k < count; ++k) {
+        const cnn::TensorInfo& tensor = *tensors[tensors.size() - 1 - k * tensors.size() / count];
+        indices.push_back(tensor.offset + tensor.size - 1);
+      }
+    } else {
+      for (const cnn::TensorInfo* tensor : tensors) {
+        const std::size_t share = std::max<std::size_t>(2, limit * tensor->size / M::kParamCount);
+        const std::size_t step = std::max<std::size_t>(1, tensor->size / share);
+        for (std::size_t i = 0; i < tensor->size; i += step) indices.push_back(tensor->offset + i);
+        indices.push_back(tensor->offset + tensor->size - 1);
+      }
     }
   }
   const double h = 1e-5;

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Trains cifar_strided briefly on coloured MNIST, then runs the documented inference example on
 # one PNG file of each of two test classes and checks what it prints.
-# Usage: doc_example_test.sh TRAINER EXAMPLE DATA_DIR WORK_DIR
+# Usage: doc_example_test.sh TRAINER EXAMPLE DATA_DIR WORK_DIR [TRAINING_IMAGES (3000)]
 set -euo pipefail
-trainer=$1 example=$2 data=$3 work=$4
+trainer=$1 example=$2 data=$3 work=$4 limit=${5:-3000}
 [[ -d "$data/test/3" ]] || { echo "$data missing: run scripts/fetch-data --colour" >&2; exit 1; }
 rm -rf "$work"
-"$trainer" --data "$data" --out "$work" --limit 3000 --validation 0 --epochs 2 --test-limit 200 \
+"$trainer" --data "$data" --out "$work" --limit "$limit" --validation 0 --epochs 2 --test-limit 200 \
   --threads 2 --quiet
 # The first file by name (a glob sorts; `ls | head` could die of SIGPIPE under pipefail).
 files=("$data"/test/3/*.png)

@@ -68,24 +68,29 @@ TEST_CASE("real MNIST reads as 60,000 + 10,000 labelled 28x28 images") {
 TEST_CASE("the generated mnist model learns: 2,000 images, 2 epochs, over 80% on 1,000 held out") {
   require_mnist();
   TempDir out;
-  const auto run = run_trainer<Mnist>(short_run(
-      out, {"--limit", "3000", "--validation", "1000", "--epochs", "2", "--test-limit", "1000"}));
+  const auto run =
+      run_trainer<Mnist>(short_run(out, {"--limit", samples(3000), "--validation", samples(1000),
+                                         "--epochs", "2", "--test-limit", samples(1000)}));
   INFO(run.out << run.err);
   REQUIRE(run.status == 0);
   const auto row = last_history_row(out);
   REQUIRE(row.size() == 7); // epoch,seconds,loss,acc,val_loss,val_acc,lr
   INFO("last epoch: loss " << row[2] << ", acc " << row[3] << ", val_acc " << row[5]);
-  CHECK(std::stod(row[5]) > 0.8); // chance is 0.1
-  CHECK(std::stod(row[2]) < 1.0);
-  const auto test = run.out.substr(run.out.find("Test: loss"));
-  CHECK(std::stod(test.substr(test.find("acc ") + 4)) > 0.8);
+  const auto at = run.out.find("Test: loss");
+  REQUIRE(at != std::string::npos);
+  if (!kSanitized) {
+    CHECK(std::stod(row[5]) > 0.8); // chance is 0.1
+    CHECK(std::stod(row[2]) < 1.0);
+    const auto test = run.out.substr(at);
+    CHECK(std::stod(test.substr(test.find("acc ") + 4)) > 0.8);
+  }
 }
 
 TEST_CASE("the generated mnist model trains bit-identically for a seed and thread count") {
   require_mnist();
   TempDir a, b, one;
-  const std::vector<std::string> args{"--limit",  "600", "--validation", "100",
-                                      "--epochs", "1",   "--test-limit", "50"};
+  const std::vector<std::string> args{"--limit",  samples(600), "--validation", samples(100),
+                                      "--epochs", "1",          "--test-limit", samples(50)};
   REQUIRE(run_trainer<Mnist>(short_run(a, args)).status == 0);
   REQUIRE(run_trainer<Mnist>(short_run(b, args)).status == 0);
   CHECK(read_bytes(a.file("weights.safetensors")) == read_bytes(b.file("weights.safetensors")));
@@ -101,17 +106,17 @@ TEST_CASE("the generated mnist model trains bit-identically for a seed and threa
 TEST_CASE("a resumed generated mnist run matches an uninterrupted one bit for bit") {
   require_mnist();
   TempDir whole, parts;
-  const std::vector<std::string> args{"--limit", "600",          "--validation",
-                                      "100",     "--test-limit", "50"};
+  const std::vector<std::string> args{"--limit",    samples(600),   "--validation",
+                                      samples(100), "--test-limit", samples(50)};
   auto two = short_run(whole, args);
   two.insert(two.end(), {"--epochs", "2"});
   REQUIRE(run_trainer<Mnist>(two).status == 0);
   auto one = short_run(parts, args);
   one.insert(one.end(), {"--epochs", "1"});
   REQUIRE(run_trainer<Mnist>(one).status == 0);
-  const auto resumed =
-      run_trainer<Mnist>({"--data", kMnistDir, "--out", parts.str(), "--quiet", "--resume",
-                          parts.file("checkpoint.safetensors"), "--epochs", "2"});
+  const auto resumed = run_trainer<Mnist>({"--data", kMnistDir, "--out", parts.str(), "--quiet",
+                                           "--resume", parts.file("checkpoint.safetensors"),
+                                           "--epochs", "2", "--test-limit", samples(50)});
   INFO(resumed.err);
   REQUIRE(resumed.status == 0);
   CHECK(read_bytes(whole.file("weights.safetensors")) ==

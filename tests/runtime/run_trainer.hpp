@@ -13,6 +13,21 @@
 
 namespace cnn::test {
 
+// The sanitizer build (CNNC_TEST_SANITIZED: the models' kernels unoptimised, every access
+// checked) trains on a tenth of the samples, which leaves too little learning to judge: there
+// the runs, their files and results are checked, and how well a model learns only in the
+// optimised build.
+#ifdef CNNC_TEST_SANITIZED
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
+// `count` samples as a flag's value: all of them, a `fraction`th under the sanitizers.
+inline std::string samples(int count, int fraction = 10) {
+  return std::to_string(kSanitized ? count / fraction : count);
+}
+
 struct RunResult {
   int status;
   std::string out, err;
