@@ -27,8 +27,8 @@ namespace {
 // forward passes of two lanes, for one and then two active lanes.
 const std::size_t kGradientSamples = sanitized_count<Model>(120, 4 * 2 * 2);
 
-// A reference run on one sample (forward and backward through Eigen, unoptimised under the
-// sanitizers) costs about as much as this many forward passes of the generated code.
+// A reference run on one sample (forward and backward through Eigen) costs about as much as
+// this many forward passes of the generated code under the sanitizers.
 constexpr double kReferencePasses = 12;
 
 } // namespace
